@@ -1,0 +1,167 @@
+"""Fixtures shared by the whole suite.
+
+The Qt platform is forced to offscreen before anything imports PySide6, and
+PySide6 is imported before qasync so qasync binds to it (see
+shared/notes/qt-async-testing.md).
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+
+import keyring  # noqa: E402
+import keyring.backend  # noqa: E402
+import pytest  # noqa: E402
+
+from tests.helpers import SANDBOX_KEY  # noqa: E402
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring that keeps passwords in a dict.
+
+    priority -1: defining a subclass registers it, and a positive priority would
+    make it the default everywhere.
+    """
+
+    priority = -1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, username):
+        return self.passwords.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service, username):
+        try:
+            del self.passwords[(service, username)]
+        except KeyError:
+            from keyring.errors import PasswordDeleteError
+
+            raise PasswordDeleteError("not found") from None
+
+
+class FailingKeyring(keyring.backend.KeyringBackend):
+    """A keyring that is present but fails on use, as a locked one does."""
+
+    priority = -1
+
+    def get_password(self, service, username):
+        from keyring.errors import KeyringLocked
+
+        raise KeyringLocked("The keyring is locked")
+
+    def set_password(self, service, username, password):
+        from keyring.errors import PasswordSetError
+
+        raise PasswordSetError("The keyring is locked")
+
+    def delete_password(self, service, username):
+        from keyring.errors import PasswordDeleteError
+
+        raise PasswordDeleteError("The keyring is locked")
+
+
+def _install_keyring(backend):
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    return previous
+
+
+@pytest.fixture
+def memory_keyring():
+    backend = MemoryKeyring()
+    previous = _install_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def failing_keyring():
+    backend = FailingKeyring()
+    previous = _install_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring():
+    """The state of a machine with no desktop session: the `fail` backend."""
+    from keyring.backends import fail
+
+    previous = _install_keyring(fail.Keyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def app_home(tmp_path, monkeypatch):
+    """Every test gets its own config, data and log folders.
+
+    Autouse so that no test ever writes into the real user's folders.
+    """
+    home = tmp_path / "voitex-home"
+    home.mkdir()
+    monkeypatch.setenv("VOITEX_CONSOLE_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def sandbox(tmp_path):
+    from console.sandbox import SandboxServer
+
+    server = SandboxServer(data_dir=tmp_path / "sandbox-data", auth_key=SANDBOX_KEY)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def qloop(qapp):
+    """A qasync loop that is current and running for the whole test.
+
+    qtbot's waits spin nested Qt event loops, which also run this loop's
+    callbacks, so `@asyncSlot` handlers and httpx make progress while a test
+    waits. Never call loop.stop() here: it quits the QApplication and every
+    later wait returns at once.
+    """
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    previous_loop = None
+    try:
+        previous_loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:
+        previous_loop = None
+    asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
+    try:
+        yield loop
+    finally:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEventLoop
+
+            deadline = QDeadlineTimer(5000)
+            while any(not t.done() for t in pending) and not deadline.hasExpired():
+                QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        asyncio.events._set_running_loop(None)
+        # close() without stop(): the loop never ran a Qt exec of its own.
+        loop.close()
+        asyncio.set_event_loop(previous_loop if previous_loop is not loop else None)
