@@ -1,0 +1,136 @@
+"""The active account: its profile, its key and its one long-lived client."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import QObject, Signal
+
+from console.api import VoitexClient
+from console.store.profiles import Profile, ProfileStore
+from console.store.secrets import SecretStore
+
+log = logging.getLogger(__name__)
+
+
+class NoKeyError(Exception):
+    """The active profile has no key yet; the message says where to add one."""
+
+
+class AccountSession(QObject):
+    """Owns one VoitexClient per profile, created inside the running loop.
+
+    The sandbox profile's key is the embedded server's key, kept in memory
+    only. Live profiles' keys come from the secret store, read off the UI
+    thread because keyring calls block (a locked keyring may show a prompt).
+    """
+
+    profile_changed = Signal(object)  # Profile
+    in_flight_changed = Signal(int)
+
+    def __init__(self, *, profiles: ProfileStore, secrets: SecretStore,
+                 sandbox_url: str, sandbox_key: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.profiles = profiles
+        self.secrets = secrets
+        self.sandbox_url = sandbox_url
+        self._sandbox_key = sandbox_key
+        self._keys: dict[str, str] = {}
+        self._clients: dict[str, VoitexClient] = {}
+        self._in_flight = 0
+        all_profiles = self.profiles.load()
+        wanted = self.profiles.active_id
+        self._profile = next((p for p in all_profiles if p.id == wanted), None) or next(
+            p for p in all_profiles if p.is_sandbox)
+
+    # -- profile -----------------------------------------------------------
+    @property
+    def profile(self) -> Profile:
+        return self._resolved(self._profile)
+
+    def _resolved(self, profile: Profile) -> Profile:
+        if profile.is_sandbox:
+            profile.base_url = self.sandbox_url
+        return profile
+
+    def all_profiles(self) -> list[Profile]:
+        return [self._resolved(p) for p in self.profiles.load()]
+
+    def reload_profile(self) -> None:
+        """Pick up edits made to the active profile (and drop stale clients)."""
+        fresh = {p.id: p for p in self.profiles.load()}
+        if self._profile.id not in fresh:
+            self._profile = fresh["sandbox"]
+        else:
+            self._profile = fresh[self._profile.id]
+        self.profile_changed.emit(self.profile)
+
+    async def activate(self, profile_id: str) -> None:
+        profiles = {p.id: p for p in self.profiles.load()}
+        if profile_id not in profiles:
+            raise KeyError(profile_id)
+        self._profile = profiles[profile_id]
+        self.profiles.active_id = profile_id
+        if not self._profile.is_sandbox:
+            await self.load_key(profile_id)
+        self.profile_changed.emit(self.profile)
+
+    # -- keys ----------------------------------------------------------------
+    async def load_key(self, profile_id: str) -> str | None:
+        key = await asyncio.to_thread(self.secrets.get_key, profile_id)
+        if key:
+            self._keys[profile_id] = key
+        return key
+
+    def has_key(self, profile: Profile | None = None) -> bool:
+        profile = profile or self._profile
+        return profile.is_sandbox or profile.id in self._keys
+
+    async def forget_profile(self, profile_id: str) -> None:
+        self._keys.pop(profile_id, None)
+        client = self._clients.pop(profile_id, None)
+        if client is not None:
+            await client.aclose()
+
+    async def key_changed(self, profile_id: str) -> None:
+        await self.forget_profile(profile_id)
+        await self.load_key(profile_id)
+
+    # -- clients -------------------------------------------------------------
+    def client(self) -> VoitexClient:
+        """The active profile's client. Raises NoKeyError with advice."""
+        profile = self.profile
+        if profile.is_sandbox:
+            key = self._sandbox_key
+        else:
+            key = self._keys.get(profile.id)
+            if not key:
+                raise NoKeyError(
+                    f"There is no account key for '{profile.name}' yet: "
+                    "add it in Profile ▸ Manage profiles.")
+        client = self._clients.get(profile.id)
+        if client is None or client.base_url.rstrip("/") != profile.base_url.rstrip("/"):
+            client = VoitexClient(base_url=profile.base_url, auth_key=key)
+            self._clients[profile.id] = client
+        return client
+
+    # -- requests in flight --------------------------------------------------
+    def request_started(self) -> None:
+        self._in_flight += 1
+        self.in_flight_changed.emit(self._in_flight)
+
+    def request_finished(self) -> None:
+        self._in_flight = max(0, self._in_flight - 1)
+        self.in_flight_changed.emit(self._in_flight)
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            try:
+                await client.aclose()
+            except Exception:  # closing must not stop the others from closing
+                log.exception("closing a client failed")

@@ -1,0 +1,30 @@
+"""The strip at the top that says which account the window talks to."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from console.store.profiles import Profile
+
+SANDBOX_STYLE = "background:#e8f0fe; color:#174ea6; border-bottom:1px solid #aecbfa;"
+LIVE_STYLE = "background:#c5221f; color:white; font-weight:bold;"
+
+
+class ProfileBanner(QLabel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("profileBanner")
+        self.setWordWrap(True)
+        self.setAccessibleName("Active account")
+        self.is_live = False
+
+    def show_profile(self, profile: Profile) -> None:
+        self.is_live = not profile.is_sandbox
+        if profile.is_sandbox:
+            text = ("Sandbox: practice mode. Nothing you send here reaches a customer; "
+                    "the built-in sandbox keeps what it receives.")
+            style = SANDBOX_STYLE
+        else:
+            text = (f"LIVE ACCOUNT '{profile.name}': messages and calls reach real customers.")
+            style = LIVE_STYLE
+        self.setText(text)
+        self.setStyleSheet(f"QLabel#profileBanner {{ {style} padding:6px 10px; }}")

@@ -1,0 +1,56 @@
+"""Turn the client's failures into sentences an office worker can act on."""
+from __future__ import annotations
+
+from console.api import (
+    ApiError,
+    ConnectionFailedError,
+    InvalidArgumentError,
+    KeyRefusedError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    RequestRejectedError,
+    ServerError,
+    UnreadableReplyError,
+)
+
+
+def _messages(err: ApiError) -> str:
+    messages = [m for m in (getattr(err, "messages", None) or []) if m]
+    return " ".join(f"“{m}”" for m in messages)
+
+
+def describe_error(err: BaseException, *, profile_name: str, action: str) -> str:
+    """A plain-words sentence for `err`.
+
+    `action` is what the user was doing, as a noun phrase ("the message",
+    "the call", "the recording"), used where the outcome matters.
+    """
+    unknown = bool(getattr(err, "outcome_unknown", False))
+    if isinstance(err, InvalidArgumentError):
+        return f"{err} Correct it and try again."
+    if isinstance(err, KeyRefusedError):
+        return (f"The key for '{profile_name}' was refused: check it in "
+                "Profile ▸ Manage profiles.")
+    if isinstance(err, RateLimitedError):
+        wait = getattr(err, "retry_after", None)
+        when = f"in {wait:.0f} seconds" if wait else "in a minute"
+        return (f"Voitex is busy and asked us to slow down; {action} was not sent. "
+                f"Try again {when}.")
+    if isinstance(err, ConnectionFailedError):
+        return (f"Could not reach Voitex for '{profile_name}'; {action} was not sent. "
+                "Check the internet connection and the profile's base URL, then try again.")
+    if isinstance(err, OutcomeUnknownError) or (unknown and isinstance(err, ApiError)):
+        return (f"Voitex did not answer clearly; {action} may have been sent. "
+                "Check History before you send it again.")
+    if isinstance(err, RequestRejectedError):
+        detail = _messages(err) or "no reason was given"
+        return f"Voitex refused {action}: {detail}. Correct it and try again."
+    if isinstance(err, ServerError):
+        return (f"Voitex had a problem (error {err.status_code}); {action} was not completed. "
+                "Try again in a few minutes.")
+    if isinstance(err, UnreadableReplyError):
+        return (f"Voitex sent a reply the console could not read (HTTP {err.status_code}). "
+                "Try again later; if it persists, contact Voitex support.")
+    if isinstance(err, ApiError):
+        return f"{action.capitalize()} failed: {err}"
+    return f"{action.capitalize()} failed because of an unexpected problem: {err}"

@@ -1,0 +1,263 @@
+"""The main window: banner, tabs, menus and status bar."""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Awaitable, Callable
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QMainWindow, QMessageBox,
+                               QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
+from qasync import asyncSlot
+
+from console.jobs.session import AccountSession
+from console.ui.banner import ProfileBanner
+from console.ui.messages import MessageBridge
+
+log = logging.getLogger(__name__)
+
+TAB_ORDER = ("recordings", "tts", "sms", "calls", "branch", "history")
+TAB_TITLES = {
+    "recordings": "&Recordings",
+    "tts": "&Text to speech",
+    "sms": "&SMS",
+    "calls": "&Calls",
+    "branch": "&Branch designer",
+    "history": "&History",
+}
+
+
+class MainWindow(QMainWindow):
+    close_requested = Signal()
+    manage_profiles_requested = Signal()
+    add_account_requested = Signal()
+    preferences_requested = Signal()
+    about_requested = Signal()
+
+    def __init__(self, *, session: AccountSession, messages: MessageBridge,
+                 tabs: dict[str, QWidget], config_dir: Path,
+                 sandbox_status: Callable[[], str],
+                 confirm_close: Callable[[QMessageBox], bool] | None = None,
+                 api_reference: Callable[[], str] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.messages = messages
+        self.tabs = tabs
+        self.config_dir = Path(config_dir)
+        self._sandbox_status = sandbox_status
+        self._confirm_close = confirm_close
+        self._api_reference = api_reference
+        self._closing_allowed = False
+        self.setWindowTitle("Voitex Console")
+
+        self.banner = ProfileBanner()
+        self.tab_widget = QTabWidget()
+        self.tab_widget.setAccessibleName("Sections")
+        self.tab_widget.setDocumentMode(True)
+        for key in TAB_ORDER:
+            self.tab_widget.addTab(tabs[key], TAB_TITLES[key])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tab_widget, 1)
+        self.setCentralWidget(central)
+
+        self._build_status_bar()
+        self._build_menus()
+        session.profile_changed.connect(self._on_profile_changed)
+        session.in_flight_changed.connect(self._on_in_flight_changed)
+        messages.posted.connect(self._on_message_posted)
+        self._on_profile_changed(session.profile)
+        self._on_in_flight_changed(session.in_flight)
+
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(2000)
+        self._status_timer.timeout.connect(self._refresh_sandbox_status)
+        self._status_timer.start()
+        self._refresh_sandbox_status()
+        self.restore_state()
+
+    # -- building ------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.profile_status = QLabel()
+        self.profile_status.setAccessibleName("Active profile")
+        self.in_flight_status = QLabel()
+        self.in_flight_status.setAccessibleName("Requests in flight")
+        self.sandbox_status = QLabel()
+        self.sandbox_status.setAccessibleName("Sandbox state")
+        for widget in (self.profile_status, self.in_flight_status, self.sandbox_status):
+            bar.addPermanentWidget(widget)
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        self.preferences_action = file_menu.addAction("&Preferences…")
+        self.preferences_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.preferences_action.triggered.connect(self.preferences_requested)
+        file_menu.addSeparator()
+        self.quit_action = file_menu.addAction("&Quit")
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.triggered.connect(self.close)
+
+        self.profile_menu = menu.addMenu("&Profile")
+        self.profile_group = QActionGroup(self)
+        self.profile_group.setExclusive(True)
+        self.profile_menu.aboutToShow.connect(self._fill_profile_menu)
+        self._fill_profile_menu()
+
+        help_menu = menu.addMenu("&Help")
+        reference = help_menu.addAction("Voitex &API reference")
+        reference.setShortcut(QKeySequence.StandardKey.HelpContents)
+        reference.triggered.connect(self.show_api_reference)
+        about = help_menu.addAction("&About Voitex Console")
+        about.triggered.connect(self.about_requested)
+
+    def _fill_profile_menu(self) -> None:
+        self.profile_menu.clear()
+        for action in self.profile_group.actions():
+            self.profile_group.removeAction(action)
+        active = self.session.profile.id
+        for index, profile in enumerate(self.session.all_profiles()):
+            label = profile.name + ("  (practice)" if profile.is_sandbox else "  (live)")
+            action = QAction(label, self.profile_group)
+            action.setCheckable(True)
+            action.setChecked(profile.id == active)
+            action.setData(profile.id)
+            if index < 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(self.on_profile_action_triggered)
+            self.profile_menu.addAction(action)
+        self.profile_menu.addSeparator()
+        add = self.profile_menu.addAction("&Add live account…")
+        add.triggered.connect(self.add_account_requested)
+        manage = self.profile_menu.addAction("&Manage profiles…")
+        manage.triggered.connect(self.manage_profiles_requested)
+
+    # -- reacting ------------------------------------------------------------
+    @asyncSlot()
+    async def on_profile_action_triggered(self) -> None:
+        action = self.sender()
+        if not isinstance(action, QAction):
+            return
+        profile_id = action.data()
+        try:
+            await self.session.activate(profile_id)
+        except Exception as err:
+            self.messages.error(f"Could not switch profile: {err}")
+            return
+        profile = self.session.profile
+        if not self.session.has_key(profile):
+            self.messages.warning(
+                f"'{profile.name}' has no account key on this computer yet: "
+                "add it in Profile ▸ Manage profiles.")
+        else:
+            self.messages.info(f"Now working on '{profile.name}'.")
+
+    def _on_profile_changed(self, profile) -> None:
+        self.banner.show_profile(profile)
+        kind = "Sandbox (practice)" if profile.is_sandbox else "LIVE account"
+        self.profile_status.setText(f"Profile: {profile.name} · {kind}")
+        self.setWindowTitle(f"Voitex Console — {profile.name}"
+                            + ("" if profile.is_sandbox else " (LIVE)"))
+
+    def _on_in_flight_changed(self, count: int) -> None:
+        if count == 0:
+            self.in_flight_status.setText("No requests running")
+        elif count == 1:
+            self.in_flight_status.setText("1 request running")
+        else:
+            self.in_flight_status.setText(f"{count} requests running")
+
+    def _on_message_posted(self, level: str, text: str) -> None:
+        self.statusBar().showMessage(text, 15000 if level != "info" else 8000)
+
+    def _refresh_sandbox_status(self) -> None:
+        self.sandbox_status.setText(self._sandbox_status())
+
+    def show_tab(self, key: str) -> None:
+        self.tab_widget.setCurrentWidget(self.tabs[key])
+
+    def show_api_reference(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Voitex API reference")
+        browser = QTextBrowser()
+        browser.setAccessibleName("Voitex API reference")
+        browser.setPlainText(self._api_reference() if self._api_reference else "")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(browser)
+        layout.addWidget(buttons)
+        dialog.resize(760, 600)
+        dialog.open()
+        self._reference_dialog = dialog
+
+    # -- state: window geometry, last tab, drafts ------------------------------
+    def _settings(self) -> QSettings:
+        return QSettings(str(self.config_dir / "window.ini"), QSettings.Format.IniFormat)
+
+    def _drafts_path(self) -> Path:
+        return self.config_dir / "drafts.json"
+
+    def restore_state(self) -> None:
+        settings = self._settings()
+        geometry = settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1100, 760)
+        state = settings.value("windowState")
+        if state is not None:
+            self.restoreState(state)
+        last = settings.value("lastTab")
+        if last in self.tabs:
+            self.show_tab(last)
+        try:
+            drafts = json.loads(self._drafts_path().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            drafts = {}
+        for key, tab in self.tabs.items():
+            if key in drafts and hasattr(tab, "restore_draft"):
+                tab.restore_draft(drafts[key])
+
+    def save_state(self) -> None:
+        settings = self._settings()
+        settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("windowState", self.saveState())
+        current = self.tab_widget.currentWidget()
+        settings.setValue("lastTab", next((k for k, t in self.tabs.items() if t is current), ""))
+        settings.sync()
+        drafts = {key: tab.draft() for key, tab in self.tabs.items() if hasattr(tab, "draft")}
+        self.config_dir.mkdir(parents=True, exist_ok=True)
+        tmp = self._drafts_path().with_suffix(".tmp")
+        tmp.write_text(json.dumps(drafts, indent=1), encoding="utf-8")
+        tmp.replace(self._drafts_path())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing_allowed:
+            recordings = self.tabs.get("recordings")
+            busy = recordings is not None and getattr(recordings, "has_active_uploads", lambda: False)()
+            if busy:
+                box = QMessageBox(self)
+                box.setIcon(QMessageBox.Icon.Question)
+                box.setWindowTitle("Uploads are running")
+                box.setText("Uploads are still running. Quit anyway?")
+                box.setInformativeText("The unfinished files stay in the queue and you can "
+                                       "upload them next time.")
+                quit_button = box.addButton("&Quit", QMessageBox.ButtonRole.AcceptRole)
+                box.addButton(QMessageBox.StandardButton.Cancel)
+                box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+                confirm = self._confirm_close or (lambda b: (b.exec(), b.clickedButton() is quit_button)[1])
+                if not confirm(box):
+                    event.ignore()
+                    return
+        self.save_state()
+        self._status_timer.stop()
+        event.accept()
+        self.close_requested.emit()

@@ -1,0 +1,325 @@
+"""Manage profiles: live accounts with their numbers, default album and key."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QMessageBox, QPushButton, QSpinBox,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from qasync import asyncSlot
+
+from console.api import PRODUCTION_BASE_URL
+from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
+from console.jobs.session import AccountSession
+from console.store.profiles import OwnNumber, Profile
+from console.store.secrets import SecretStore, SecretStoreError
+from console.ui.messages import MessageBridge
+from console.ui.widgets import Confirm, FieldError, ResultLabel, add_row, default_confirm
+
+log = logging.getLogger(__name__)
+
+
+class ProfilesDialog(QDialog):
+    profiles_changed = Signal()
+
+    def __init__(self, *, session: AccountSession, secrets: SecretStore, messages: MessageBridge,
+                 confirm: Confirm = default_confirm, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Profiles")
+        self.session = session
+        self.secrets = secrets
+        self.messages = messages
+        self.confirm = confirm
+        self._editing: Profile | None = None
+
+        self.profile_list = QListWidget()
+        self.profile_list.setAccessibleName("Profiles")
+        self.profile_list.setMaximumWidth(220)
+        self.profile_list.currentItemChanged.connect(self._on_current_changed)
+        self.new_button = QPushButton("&New live account")
+        self.new_button.setAccessibleName("New live account")
+        self.new_button.clicked.connect(self.start_new_profile)
+        left = QVBoxLayout()
+        left.addWidget(self.profile_list, 1)
+        left.addWidget(self.new_button)
+
+        self.keyring_note = QLabel()
+        self.keyring_note.setWordWrap(True)
+        self.keyring_note.setStyleSheet("background:#fff4e5; color:#7a4b00; padding:6px;")
+        self.sandbox_note = QLabel(
+            "The Sandbox is built in: it runs on this computer, needs no key and "
+            "never reaches a customer. It cannot be changed or deleted.")
+        self.sandbox_note.setWordWrap(True)
+
+        self.name_edit = QLineEdit()
+        self.name_error = FieldError("Name")
+        self.url_edit = QLineEdit()
+        self.url_error = FieldError("Base URL")
+        self.numbers_table = QTableWidget(0, 2)
+        self.numbers_table.setHorizontalHeaderLabels(["Number", "Label"])
+        self.numbers_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.numbers_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.numbers_table.setMinimumHeight(110)
+        self.numbers_error = FieldError("Numbers")
+        self.add_number_button = QPushButton("Add n&umber")
+        self.add_number_button.setAccessibleName("Add number")
+        self.add_number_button.clicked.connect(lambda: self._add_number_row("", ""))
+        self.remove_number_button = QPushButton("Remove number")
+        self.remove_number_button.setAccessibleName("Remove selected number")
+        self.remove_number_button.clicked.connect(self._remove_number_row)
+        number_buttons = QHBoxLayout()
+        number_buttons.addWidget(self.add_number_button)
+        number_buttons.addWidget(self.remove_number_button)
+        number_buttons.addStretch(1)
+        self.album_spin = QSpinBox()
+        self.album_spin.setRange(1, 9999)
+        self.key_edit = QLineEdit()
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setPlaceholderText("Paste the account key from Voitex")
+        self.key_status = QLabel()
+        self.key_status.setAccessibleName("Key status")
+        self.key_error = FieldError("Account key")
+
+        form = QFormLayout()
+        add_row(form, "&Name:", self.name_edit, "Profile name", self.name_error,
+                "A name you recognise, for example Main office.")
+        add_row(form, "Base &URL:", self.url_edit, "Base URL", self.url_error,
+                "Where the Voitex API is. Leave the default unless Voitex told you otherwise.")
+        add_row(form, "Own n&umbers:", self.numbers_table, "Own numbers",
+                help_text="The account's hotline numbers, used as SMS sender and caller id.")
+        form.addRow("", number_buttons)
+        form.addRow("", self.numbers_error)
+        add_row(form, "Default &album:", self.album_spin, "Default album",
+                help_text="The album new recordings go into unless you choose another.")
+        add_row(form, "Account &key:", self.key_edit, "Account key", self.key_error,
+                "Kept in this computer's password keyring, never in a file.")
+        form.addRow("", self.key_status)
+        self.form_widget = QWidget()
+        self.form_widget.setLayout(form)
+
+        self.save_button = QPushButton("&Save profile")
+        self.save_button.setAccessibleName("Save profile")
+        self.save_button.clicked.connect(self.on_save_clicked)
+        self.delete_button = QPushButton("&Delete profile…")
+        self.delete_button.setAccessibleName("Delete profile")
+        self.delete_button.clicked.connect(self.on_delete_clicked)
+        actions = QHBoxLayout()
+        actions.addWidget(self.delete_button)
+        actions.addStretch(1)
+        actions.addWidget(self.save_button)
+        self.result_label = ResultLabel("Result")
+
+        right = QVBoxLayout()
+        right.addWidget(self.keyring_note)
+        right.addWidget(self.sandbox_note)
+        right.addWidget(self.form_widget)
+        right.addLayout(actions)
+        right.addWidget(self.result_label)
+        right.addStretch(1)
+
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        body = QHBoxLayout()
+        body.addLayout(left)
+        body.addLayout(right, 1)
+        outer = QVBoxLayout(self)
+        outer.addLayout(body)
+        outer.addWidget(close)
+        self.resize(820, 560)
+
+        self._refresh_keyring_note()
+        self.reload()
+
+    # -- list ----------------------------------------------------------------
+    def reload(self, select_id: str | None = None) -> None:
+        select_id = select_id or (self._editing.id if self._editing else self.session.profile.id)
+        self.profile_list.blockSignals(True)
+        self.profile_list.clear()
+        for profile in self.session.all_profiles():
+            item = QListWidgetItem(profile.name + (" (practice)" if profile.is_sandbox else ""))
+            item.setData(Qt.ItemDataRole.UserRole, profile)
+            self.profile_list.addItem(item)
+            if profile.id == select_id:
+                self.profile_list.setCurrentItem(item)
+        self.profile_list.blockSignals(False)
+        current = self.profile_list.currentItem() or self.profile_list.item(0)
+        self.profile_list.setCurrentItem(current)
+        self._show_profile(current.data(Qt.ItemDataRole.UserRole))
+
+    def _on_current_changed(self, current, _previous) -> None:
+        if current is not None:
+            self._show_profile(current.data(Qt.ItemDataRole.UserRole))
+
+    def _refresh_keyring_note(self) -> None:
+        if self.secrets.state == "keyring":
+            self.keyring_note.hide()
+        else:
+            self.keyring_note.setText(self.secrets.explanation)
+            self.keyring_note.show()
+
+    def start_new_profile(self) -> None:
+        """An empty live profile, ready to fill in (the "Add live account" path)."""
+        self.profile_list.clearSelection()
+        self._show_profile(Profile(id="", name="", base_url=PRODUCTION_BASE_URL, numbers=[],
+                                   default_album=1, is_sandbox=False))
+        self.name_edit.setFocus()
+
+    def _show_profile(self, profile: Profile) -> None:
+        self._editing = profile
+        sandbox = profile.is_sandbox
+        self.sandbox_note.setVisible(sandbox)
+        self.form_widget.setEnabled(not sandbox)
+        self.save_button.setEnabled(not sandbox)
+        self.delete_button.setEnabled(not sandbox and bool(profile.id))
+        self.name_edit.setText(profile.name)
+        self.url_edit.setText(profile.base_url or "")
+        self.numbers_table.setRowCount(0)
+        for own in profile.numbers:
+            self._add_number_row(format_phone(own.number), own.label)
+        self.album_spin.setValue(max(1, int(profile.default_album or 1)))
+        self.key_edit.clear()
+        for err in (self.name_error, self.url_error, self.numbers_error, self.key_error):
+            err.show_error(None)
+        self.result_label.hide()
+        if sandbox:
+            self.key_status.setText("The Sandbox needs no key.")
+        elif not profile.id:
+            self.key_status.setText("No key yet.")
+        elif self.session.has_key(profile):
+            where = "the keyring" if self.secrets.state == "keyring" else "memory (this session only)"
+            self.key_status.setText(f"A key is saved in {where}. Type a new one to replace it.")
+        else:
+            self.key_status.setText("No key on this computer yet.")
+
+    def _add_number_row(self, number: str, label: str) -> None:
+        row = self.numbers_table.rowCount()
+        self.numbers_table.insertRow(row)
+        self.numbers_table.setItem(row, 0, QTableWidgetItem(number))
+        self.numbers_table.setItem(row, 1, QTableWidgetItem(label))
+        if not number:
+            self.numbers_table.setCurrentCell(row, 0)
+            self.numbers_table.editItem(self.numbers_table.item(row, 0))
+
+    def _remove_number_row(self) -> None:
+        rows = sorted({i.row() for i in self.numbers_table.selectedIndexes()}, reverse=True)
+        for row in rows:
+            self.numbers_table.removeRow(row)
+
+    # -- saving --------------------------------------------------------------
+    def _collect(self) -> tuple[Profile | None, dict[str, str]]:
+        errors: dict[str, str] = {}
+        numbers: list[OwnNumber] = []
+        for row in range(self.numbers_table.rowCount()):
+            number_item = self.numbers_table.item(row, 0)
+            label_item = self.numbers_table.item(row, 1)
+            text = number_item.text().strip() if number_item else ""
+            label = label_item.text().strip() if label_item else ""
+            if not text and not label:
+                continue
+            try:
+                numbers.append(OwnNumber(normalize_phone(text, field="Number"), label))
+            except InvalidPhoneError as err:
+                errors["numbers"] = f"Row {row + 1}: {err}"
+                break
+        base = self._editing
+        profile = Profile(id=base.id if base else "", name=self.name_edit.text().strip(),
+                          base_url=self.url_edit.text().strip(), numbers=numbers,
+                          default_album=self.album_spin.value(), is_sandbox=False)
+        for message in profile.validate():
+            field = message.split(":", 1)[0].strip().lower()
+            key = {"name": "name", "base url": "url", "numbers": "numbers"}.get(field, "name")
+            errors.setdefault(key, message)
+        is_new = not profile.id
+        if is_new and not self.key_edit.text().strip():
+            errors["key"] = "Account key: paste the key Voitex gave you for this account."
+        self.name_error.show_error(errors.get("name"))
+        self.url_error.show_error(errors.get("url"))
+        self.numbers_error.show_error(errors.get("numbers"))
+        self.key_error.show_error(errors.get("key"))
+        return (None if errors else profile), errors
+
+    async def _store_key(self, profile_id: str, key: str) -> bool:
+        try:
+            await asyncio.to_thread(self.secrets.set_key, profile_id, key)
+            return True
+        except SecretStoreError as err:
+            box = QMessageBox(self)
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setWindowTitle("The keyring did not accept the key")
+            box.setText(f"The computer's password keyring failed: {err}")
+            box.setInformativeText(
+                "Keep the key in memory for this session only? You will need to enter "
+                "it again after you quit. It is never written to a file.")
+            keep = box.addButton("Keep in memory", QMessageBox.ButtonRole.AcceptRole)
+            keep.setAccessibleName("Keep in memory")
+            box.addButton(QMessageBox.StandardButton.Cancel)
+            if not self.confirm(box):
+                self.key_error.show_error("Account key: not saved. Unlock the keyring or "
+                                          "choose to keep it in memory.")
+                return False
+            self.secrets.use_memory_for_session()
+            self._refresh_keyring_note()
+            await asyncio.to_thread(self.secrets.set_key, profile_id, key)
+            return True
+
+    @asyncSlot()
+    async def on_save_clicked(self) -> None:
+        profile, errors = self._collect()
+        if profile is None:
+            self.result_label.show_result("error", "Please correct the fields marked in red.")
+            return
+        self.save_button.setEnabled(False)
+        try:
+            store = self.session.profiles
+            if not profile.id:
+                profile.id = store.new_profile_id(profile.name)
+                store.add(profile)
+            else:
+                store.update(profile)
+            key = self.key_edit.text().strip()
+            self.key_edit.clear()
+            if key and await self._store_key(profile.id, key):
+                await self.session.key_changed(profile.id)
+            self._editing = profile
+            self.session.reload_profile()
+            self.reload(select_id=profile.id)
+            self.result_label.show_result("ok", f"Profile '{profile.name}' saved.")
+            self.messages.info(f"Profile '{profile.name}' saved.")
+            self.profiles_changed.emit()
+        finally:
+            self.save_button.setEnabled(not profile.is_sandbox)
+
+    @asyncSlot()
+    async def on_delete_clicked(self) -> None:
+        profile = self._editing
+        if profile is None or profile.is_sandbox or not profile.id:
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Delete profile?")
+        box.setText(f"Delete the profile '{profile.name}' and its key on this computer?")
+        box.setInformativeText("History entries stay. You can add the account again later "
+                               "with its key.")
+        delete = box.addButton("Delete", QMessageBox.ButtonRole.AcceptRole)
+        delete.setAccessibleName("Delete")
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        if not self.confirm(box):
+            return
+        was_active = self.session.profile.id == profile.id
+        self.session.profiles.delete(profile.id)
+        try:
+            await asyncio.to_thread(self.secrets.delete_key, profile.id)
+        except SecretStoreError as err:
+            self.messages.warning(f"The profile is deleted, but its key could not be removed "
+                                  f"from the keyring: {err}")
+        await self.session.forget_profile(profile.id)
+        if was_active:
+            await self.session.activate("sandbox")
+        self._editing = None
+        self.reload(select_id="sandbox")
+        self.messages.info(f"Profile '{profile.name}' deleted.")
+        self.profiles_changed.emit()

@@ -1,0 +1,108 @@
+"""Small widgets and helpers the forms share."""
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QMessageBox, QWidget)
+
+from console.domain.phone import format_phone
+from console.store.profiles import Profile
+
+# Shows a confirmation box and says whether the user chose to go ahead.
+# Tabs take one in their constructor so tests can answer without a modal loop.
+Confirm = Callable[[QMessageBox], bool]
+
+
+def default_confirm(box: QMessageBox) -> bool:
+    box.exec()
+    clicked = box.clickedButton()
+    return clicked is not None and box.buttonRole(clicked) == QMessageBox.ButtonRole.AcceptRole
+
+
+def add_row(form: QFormLayout, text: str, field: QWidget, accessible_name: str,
+            error: "FieldError | None" = None, help_text: str | None = None) -> QLabel:
+    """Add a labelled row; the label's buddy is the field (Alt+letter jumps)."""
+    label = QLabel(text)
+    label.setBuddy(field)
+    field.setAccessibleName(accessible_name)
+    if help_text:
+        field.setToolTip(help_text)
+        field.setAccessibleDescription(help_text)
+    form.addRow(label, field)
+    if error is not None:
+        form.addRow("", error)
+    return label
+
+
+class FieldError(QLabel):
+    """A red line under a field; empty and hidden when all is well."""
+
+    def __init__(self, field_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("fieldError")
+        self.setStyleSheet("color: #b00020;")
+        self.setWordWrap(True)
+        self.setAccessibleName(f"{field_name} problem")
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hide()
+
+    def show_error(self, text: str | None) -> None:
+        self.setText(text or "")
+        self.setVisible(bool(text))
+
+
+class ResultLabel(QLabel):
+    """The outcome of the last action, selectable so ids can be copied."""
+
+    STYLES = {
+        "ok": "background:#e6f4ea; color:#0d5323; border:1px solid #9fd3ae;",
+        "error": "background:#fdecea; color:#8a1c12; border:1px solid #f1a9a0;",
+        "warning": "background:#fff4e5; color:#7a4b00; border:1px solid #f5c77e;",
+        "busy": "background:#eef3fb; color:#1d3d6e; border:1px solid #b7c9e6;",
+    }
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setAccessibleName(accessible_name)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.kind = ""
+        self.hide()
+
+    def show_result(self, kind: str, text: str) -> None:
+        self.kind = kind
+        self.setStyleSheet(f"QLabel {{ {self.STYLES[kind]} padding:8px; border-radius:4px; }}")
+        self.setText(text)
+        self.show()
+
+
+def fill_numbers(combo: QComboBox, profile: Profile) -> None:
+    """Offer the profile's own numbers, keeping the current choice if it is still there."""
+    current = combo.currentData()
+    combo.clear()
+    for own in profile.numbers:
+        text = format_phone(own.number)
+        if own.label:
+            text += f" — {own.label}"
+        combo.addItem(text, own.number)
+    index = combo.findData(current)
+    if index >= 0:
+        combo.setCurrentIndex(index)
+
+
+def live_confirmation(parent: QWidget, *, title: str, text: str, informative: str,
+                      action: str) -> QMessageBox:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setInformativeText(informative)
+    send = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    send.setAccessibleName(action)
+    box.setAccessibleName(title)
+    return box
+
