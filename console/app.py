@@ -118,6 +118,7 @@ class ConsoleApp(QObject):
         self.qapp = qapp
         self.paths = paths
         self.closed = asyncio.get_event_loop().create_future()
+        self._shut_down = False
         self.messages = MessageBridge(self)
         self.crash = CrashHandler(parent_provider=lambda: getattr(self, "window", None),
                                   show=show_dialogs)
@@ -253,6 +254,9 @@ class ConsoleApp(QObject):
             self.closed.set_result(None)
 
     async def shutdown(self) -> None:
+        if self._shut_down:
+            return
+        self._shut_down = True
         self.instance_server.close()
         stop = getattr(self.upload_queue, "shutdown", None)
         if stop is not None:

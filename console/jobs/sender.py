@@ -34,10 +34,9 @@ class Sender:
                           call: Callable[[], Awaitable[Any]], resend_of: int | None) -> Any:
         profile = self.session.profile
         client = self.session.client()  # NoKeyError before anything is journalled
-        extra = {"resend_of": resend_of} if resend_of is not None else {}
         entry_id = self.journal.begin(kind=kind, profile_id=profile.id,
                                       profile_name=profile.name, recipient=recipient,
-                                      content=content, request=request, **extra)
+                                      content=content, request=request, resend_of=resend_of)
         self._on_journal_changed()
         self.session.request_started()
         try:

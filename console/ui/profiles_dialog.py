@@ -310,10 +310,11 @@ class ProfilesDialog(QDialog):
         if not self.confirm(box):
             return
         was_active = self.session.profile.id == profile.id
-        self.session.profiles.delete(profile.id)
         try:
-            await asyncio.to_thread(self.secrets.delete_key, profile.id)
+            # The key goes first, so no key is left in the keyring that nothing points to.
+            await asyncio.to_thread(self.session.profiles.delete, profile.id, secrets=self.secrets)
         except SecretStoreError as err:
+            self.session.profiles.delete(profile.id)
             self.messages.warning(f"The profile is deleted, but its key could not be removed "
                                   f"from the keyring: {err}")
         await self.session.forget_profile(profile.id)

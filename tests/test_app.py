@@ -1,0 +1,147 @@
+"""The whole application: started for real, offscreen."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from tests.ui.conftest import ConfirmRecorder, drive
+
+
+@pytest.fixture
+def console_app(qtbot, qloop, memory_keyring, app_home):
+    from PySide6.QtWidgets import QApplication
+
+    from console.app import ConsoleApp
+    from console.store.paths import app_paths
+
+    app = ConsoleApp(QApplication.instance(), paths=app_paths(), show_dialogs=False)
+    qtbot.addWidget(app.window)
+    app.window.show()
+    yield app
+    if app.window.isVisible():
+        app.window.close()
+    drive(app.shutdown(), timeout_s=20)
+
+
+def test_main_window_has_the_tabs_in_order_and_the_sandbox_answers(console_app):
+    window = console_app.window
+    titles = [window.tab_widget.tabText(i).replace("&", "")
+              for i in range(window.tab_widget.count())]
+    assert titles == ["Recordings", "Text to speech", "SMS", "Calls", "Branch designer",
+                      "History"]
+    assert "Sandbox" in window.profile_status.text()
+    assert "Sandbox" in window.banner.text() and not window.banner.is_live
+    assert console_app.sandbox.url in window.sandbox_status.text()
+    reply = httpx.get(f"{console_app.sandbox.url}/sandbox/health", timeout=5)
+    assert reply.json()["status"] == "ok"
+    menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert menus == ["File", "Profile", "Help"]
+
+
+def test_window_state_and_last_tab_are_remembered(qtbot, console_app, app_home):
+    from PySide6.QtWidgets import QApplication
+
+    from console.app import ConsoleApp
+    from console.store.paths import app_paths
+
+    window = console_app.window
+    window.resize(900, 650)
+    window.show_tab("history")
+    window.tabs["sms"].body_edit.setPlainText("Half-typed message")
+    window.close()
+    drive(console_app.shutdown(), timeout_s=20)
+
+    again = ConsoleApp(QApplication.instance(), paths=app_paths(), show_dialogs=False)
+    qtbot.addWidget(again.window)
+    try:
+        assert again.window.tab_widget.currentWidget() is again.tabs["history"]
+        assert again.window.size().width() == 900
+        assert again.tabs["sms"].body_edit.toPlainText() == "Half-typed message"
+    finally:
+        again.window.close()
+        drive(again.shutdown(), timeout_s=20)
+
+
+def test_live_profile_shows_a_red_banner_and_counts_requests(qtbot, console_app):
+    from console.store.profiles import OwnNumber, Profile, new_profile_id
+
+    profile = Profile(id=new_profile_id("Main office"), name="Main office",
+                      base_url=console_app.sandbox.url, numbers=[OwnNumber("8459511000", "Main")],
+                      default_album=2)
+    console_app.profiles.add(profile)
+    console_app.secrets.set_key(profile.id, console_app.sandbox_key)
+    drive(console_app.session.activate(profile.id))
+    window = console_app.window
+    assert window.banner.is_live and "LIVE ACCOUNT 'Main office'" in window.banner.text()
+    assert "LIVE" in window.profile_status.text()
+    assert "(LIVE)" in window.windowTitle()
+    assert window.in_flight_status.text() == "No requests running"
+
+
+def test_no_key_ever_reaches_a_file(qtbot, console_app, app_home, tmp_path):
+    """Add a live account through the dialog, send with it, export history, quit: scan everything."""
+    from console.ui.profiles_dialog import ProfilesDialog
+
+    live_key = console_app.sandbox_key  # the embedded sandbox accepts it
+    dialog = ProfilesDialog(session=console_app.session, secrets=console_app.secrets,
+                            messages=console_app.messages, confirm=ConfirmRecorder(True))
+    qtbot.addWidget(dialog)
+    dialog.start_new_profile()
+    dialog.name_edit.setText("Main office")
+    dialog.url_edit.setText(console_app.sandbox.url)
+    dialog._add_number_row("8459511000", "Main")
+    dialog.key_edit.setText(live_key)
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.result_label.kind == "ok", timeout=5000)
+    live = [p for p in console_app.profiles.load() if not p.is_sandbox][0]
+    drive(console_app.session.activate(live.id))
+
+    sms = console_app.tabs["sms"]
+    sms.confirm = ConfirmRecorder(True)
+    sms.to_edit.setText("8451234567")
+    sms.body_edit.setPlainText("Key scan")
+    sms.send_button.click()
+    qtbot.waitUntil(lambda: sms.result_label.kind == "ok", timeout=10000)
+    console_app.tabs["history"].export_to(tmp_path / "history.csv")
+    console_app.window.close()
+    drive(console_app.shutdown(), timeout_s=20)
+
+    scanned = 0
+    for root in (app_home, tmp_path):
+        for path in root.rglob("*"):
+            if path.is_file():
+                scanned += 1
+                assert live_key.encode() not in path.read_bytes(), path
+    assert scanned >= 5
+
+
+def test_unexpected_exception_opens_a_report_without_secrets(console_app):
+    from console.logging_setup import register_secret
+
+    register_secret("super-secret-key-123456")
+    try:
+        raise RuntimeError("boom with super-secret-key-123456 inside")
+    except RuntimeError:
+        console_app.crash.excepthook(*sys.exc_info())
+    [report] = console_app.crash.reports
+    assert "RuntimeError" in report and "super-secret-key-123456" not in report
+    assert console_app.window.isVisible()
+
+
+@pytest.mark.slow
+def test_self_check_starts_the_real_application(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", VOITEX_CONSOLE_HOME=str(tmp_path))
+    done = subprocess.run([sys.executable, "-m", "console", "--self-check"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "self-check: ok" in done.stdout
+
+
+def test_version_and_sandbox_help(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "console", "--version"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("voitex-console ")

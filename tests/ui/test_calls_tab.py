@@ -1,0 +1,96 @@
+"""The Calls tab against the sandbox."""
+from __future__ import annotations
+
+import pytest
+
+from console.ui.calls_tab import CallsTab
+from tests.ui.conftest import ConfirmRecorder, drive
+
+
+def make_tab(qtbot, env, confirm=None):
+    tab = CallsTab(session=env.session, sender=env.sender, messages=env.messages,
+                   **({"confirm": confirm} if confirm else {}))
+    qtbot.addWidget(tab)
+    tab.show()
+    return tab
+
+
+def test_stream_call_plays_a_library_file(qtbot, console_env):
+    tab = make_tab(qtbot, console_env)
+    assert tab.sfile_edit.isVisible() and not tab.branch_edit.isVisible()
+    tab.to_edit.setText("(845) 500-9999")
+    tab.sfile_edit.setText("918357")
+    tab.call_button.click()
+    qtbot.waitUntil(lambda: tab.result_label.kind == "ok", timeout=10000)
+    [call] = console_env.sandbox.outbox()["calls"]
+    assert (call["cid"], call["to"], call["type"], call["sfile_id"]) == (
+        "8459511000", "8455009999", "stream", "918357")
+    assert call["reference_id"] in tab.result_label.text()
+
+
+def test_goto_call_shows_only_its_fields_and_routes(qtbot, console_env):
+    tab = make_tab(qtbot, console_env)
+    tab.goto_radio.click()
+    assert not tab.sfile_edit.isVisible()
+    assert tab.route_edit.isVisible() and tab.branch_edit.isVisible()
+    assert "not yet available" in tab.goto_radio.text()
+    tab.to_edit.setText("8455009999")
+    tab.route_edit.setText("845-951-1000")
+    tab.branch_edit.setText("150")
+    tab.call_button.click()
+    qtbot.waitUntil(lambda: tab.result_label.kind == "ok", timeout=10000)
+    [call] = console_env.sandbox.outbox()["calls"]
+    assert (call["type"], call["route_number"], call["branch_number"]) == (
+        "goto", "8459511000", "150")
+    assert call["sfile_id"] in (None, "")
+
+
+@pytest.mark.parametrize("call_type, to, sfile, route, branch, field, words", [
+    ("stream", "", "918357", "", "", "to", "To"),
+    ("stream", "555", "918357", "", "", "to", "not a phone number"),
+    ("stream", "8455009999", "", "", "", "sfile", "Library file id"),
+    ("stream", "8455009999", "abc", "", "", "sfile", "Library file id"),
+    ("goto", "8455009999", "", "", "150", "route", "Route number"),
+    ("goto", "8455009999", "", "8459511000", "", "branch", "Branch number"),
+    ("goto", "8455009999", "", "8459511000", "1a", "branch", "Branch number"),
+])
+def test_bad_input_is_refused_naming_the_field(qtbot, console_env, call_type, to, sfile, route,
+                                              branch, field, words):
+    tab = make_tab(qtbot, console_env)
+    tab.set_call_type(call_type)
+    tab.to_edit.setText(to)
+    tab.sfile_edit.setText(sfile)
+    tab.route_edit.setText(route)
+    tab.branch_edit.setText(branch)
+    tab.call_button.click()
+    error = {"to": tab.to_error, "sfile": tab.sfile_error, "route": tab.route_error,
+             "branch": tab.branch_error}[field]
+    assert error.isVisible()
+    assert words.lower() in error.text().lower()
+    assert console_env.sandbox.outbox()["calls"] == []
+
+
+def test_live_account_confirmation_shows_recipient(qtbot, console_env):
+    profile = console_env.add_live_profile()
+    drive(console_env.session.activate(profile.id))
+    confirm = ConfirmRecorder(answer=False)
+    tab = make_tab(qtbot, console_env, confirm)
+    tab.to_edit.setText("8455009999")
+    tab.sfile_edit.setText("918357")
+    tab.call_button.click()
+    qtbot.waitUntil(lambda: len(confirm.boxes) == 1, timeout=3000)
+    assert "(845) 500-9999" in confirm.boxes[0] and "Main office" in confirm.boxes[0]
+    assert console_env.sandbox.outbox()["calls"] == []
+
+
+def test_call_is_never_placed_twice_after_a_server_error(qtbot, console_env):
+    from console.sandbox import FaultRule
+
+    console_env.sandbox.add_fault(FaultRule(endpoint="call", kind="http500", count=1, acted=True))
+    tab = make_tab(qtbot, console_env)
+    tab.to_edit.setText("8455009999")
+    tab.sfile_edit.setText("918357")
+    tab.call_button.click()
+    qtbot.waitUntil(lambda: tab.result_label.kind == "error", timeout=10000)
+    assert len(console_env.sandbox.outbox()["calls"]) == 1
+    assert console_env.journal.query()[0].outcome == "unknown"

@@ -1,0 +1,164 @@
+"""The SMS tab driven as a user would, against the sandbox over loopback."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from console.ui.sms_tab import SmsTab
+from tests.ui.conftest import ConfirmRecorder, drive
+
+
+def make_tab(qtbot, env, confirm=None):
+    tab = SmsTab(session=env.session, sender=env.sender, messages=env.messages,
+                 **({"confirm": confirm} if confirm else {}))
+    qtbot.addWidget(tab)
+    tab.show()
+    return tab
+
+
+def type_message(qtbot, tab, to, body):
+    tab.to_edit.setFocus()
+    qtbot.keyClicks(tab.to_edit, to)
+    tab.body_edit.setPlainText(body)
+
+
+def test_sends_exactly_one_sms_with_the_fields_meant(qtbot, console_env):
+    tab = make_tab(qtbot, console_env)
+    type_message(qtbot, tab, "(845) 123-4567", "Your order is ready")
+    assert tab.to_edit.text() == "(845) 123-4567"
+    qtbot.mouseClick(tab.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.result_label.kind == "ok", timeout=10000)
+
+    outbox = console_env.sandbox.outbox()["sms"]
+    assert len(outbox) == 1
+    sent = outbox[0]
+    assert (sent["from"], sent["to"], sent["body"]) == ("8459511000", "8451234567",
+                                                        "Your order is ready")
+    assert sent["reference_id"] in tab.result_label.text()
+    assert "DID type TN" in tab.result_label.text()
+    assert tab.send_button.isEnabled()
+    [entry] = console_env.journal.query()
+    assert (entry.kind, entry.outcome, entry.result_id) == ("sms", "done", sent["reference_id"])
+
+
+def test_ctrl_enter_sends(qtbot, console_env):
+    tab = make_tab(qtbot, console_env)
+    type_message(qtbot, tab, "+1 845 123 4567", "Hello")
+    tab.body_edit.setFocus()
+    qtbot.keyClick(tab.body_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: tab.result_label.kind == "ok", timeout=10000)
+    assert [m["to"] for m in console_env.sandbox.outbox()["sms"]] == ["8451234567"]
+
+
+@pytest.mark.parametrize("to, body, field, words", [
+    ("", "Hello", "to", "enter the customer's phone number"),
+    ("12345", "Hello", "to", "not a phone number"),
+    ("call me", "Hello", "to", "To"),
+    ("+44 20 7946 0958", "Hello", "to", "North American"),
+    ("8451234567", "", "body", "Message"),
+    ("8451234567", "x" * 1601, "body", "Message"),
+])
+def test_bad_input_is_refused_in_the_form_naming_the_field(qtbot, console_env, to, body, field,
+                                                          words):
+    tab = make_tab(qtbot, console_env)
+    tab.to_edit.setText(to)
+    tab.body_edit.setPlainText(body)
+    tab.send_button.click()
+    error = {"to": tab.to_error, "body": tab.body_error}[field]
+    qtbot.waitUntil(lambda: error.isVisible(), timeout=3000)
+    assert words.lower() in error.text().lower()
+    assert tab.result_label.kind == "error"
+    assert console_env.sandbox.outbox()["sms"] == []
+    assert console_env.journal.count() == 0
+
+
+def test_counter_points_at_ucs2_characters_and_replaces_them(qtbot, console_env):
+    tab = make_tab(qtbot, console_env)
+    tab.body_edit.setPlainText("It’s ready — “today”")
+    assert "UCS-2" in tab.counter_label.text()
+    assert "’" in tab.forcing_label.text() and "—" in tab.forcing_label.text()
+    assert tab.replace_button.isVisibleTo(tab)
+    assert len(tab.body_edit.extraSelections()) == 4
+    tab.replace_button.click()
+    assert tab.body_edit.toPlainText() == "It's ready - \"today\""
+    assert "GSM-7" in tab.counter_label.text()
+    assert not tab.replace_button.isVisibleTo(tab)
+    tab.body_edit.undo()
+    assert tab.body_edit.toPlainText() == "It’s ready — “today”"
+
+
+def test_counter_counts_segments(qtbot, console_env):
+    tab = make_tab(qtbot, console_env)
+    tab.body_edit.setPlainText("a" * 161)
+    assert "2 messages" in tab.counter_label.text()
+
+
+def test_live_account_asks_first_and_declining_sends_nothing(qtbot, console_env):
+    profile = console_env.add_live_profile()
+    drive(console_env.session.activate(profile.id))
+    confirm = ConfirmRecorder(answer=False)
+    tab = make_tab(qtbot, console_env, confirm)
+    type_message(qtbot, tab, "8451234567", "a" * 200)
+    tab.send_button.click()
+    qtbot.waitUntil(lambda: tab.result_label.kind == "warning", timeout=5000)
+    assert len(confirm.boxes) == 1
+    assert "(845) 123-4567" in confirm.boxes[0]
+    assert "2 messages" in confirm.boxes[0]
+    assert console_env.sandbox.outbox()["sms"] == []
+
+    confirm.answer = True
+    tab.send_button.click()
+    qtbot.waitUntil(lambda: tab.result_label.kind == "ok", timeout=10000)
+    assert len(console_env.sandbox.outbox()["sms"]) == 1
+
+
+def test_same_message_twice_asks_before_sending_again(qtbot, console_env):
+    confirm = ConfirmRecorder(answer=False)
+    tab = make_tab(qtbot, console_env, confirm)
+    type_message(qtbot, tab, "8451234567", "Hello")
+    tab.send_button.click()
+    qtbot.waitUntil(lambda: tab.result_label.kind == "ok", timeout=10000)
+    tab.send_button.click()
+    qtbot.waitUntil(lambda: len(confirm.boxes) == 1, timeout=3000)
+    assert "already sent this exact message" in confirm.boxes[0]
+    assert len(console_env.sandbox.outbox()["sms"]) == 1
+
+
+def test_server_error_keeps_the_text_and_says_what_to_do(qtbot, console_env):
+    from console.sandbox import FaultRule
+
+    console_env.sandbox.add_fault(FaultRule(endpoint="sms", kind="http500", count=1))
+    tab = make_tab(qtbot, console_env)
+    type_message(qtbot, tab, "8451234567", "Hello there")
+    tab.send_button.click()
+    qtbot.waitUntil(lambda: tab.result_label.kind == "error", timeout=10000)
+    assert "History" in tab.result_label.text()
+    assert tab.body_edit.toPlainText() == "Hello there"
+    assert tab.to_edit.text() == "(845) 123-4567"
+    [entry] = console_env.journal.query()
+    assert entry.outcome == "unknown"
+    assert tab.send_button.isEnabled()
+
+
+def test_dropped_connection_is_recorded_as_unknown_and_sent_once(qtbot, console_env):
+    from console.sandbox import FaultRule
+
+    console_env.sandbox.add_fault(FaultRule(endpoint="sms", kind="drop", count=1, acted=True))
+    tab = make_tab(qtbot, console_env)
+    type_message(qtbot, tab, "8451234567", "Only once")
+    tab.send_button.click()
+    qtbot.waitUntil(lambda: tab.result_label.kind == "error", timeout=10000)
+    assert "may have been sent" in tab.result_label.text()
+    assert len(console_env.sandbox.outbox()["sms"]) == 1
+    assert console_env.journal.query()[0].outcome == "unknown"
+
+
+def test_wrong_key_names_the_profile(qtbot, console_env):
+    profile = console_env.add_live_profile(key="not-the-right-key")
+    drive(console_env.session.activate(profile.id))
+    tab = make_tab(qtbot, console_env, ConfirmRecorder(True))
+    type_message(qtbot, tab, "8451234567", "Hello")
+    tab.send_button.click()
+    qtbot.waitUntil(lambda: tab.result_label.kind == "error", timeout=10000)
+    assert "The key for 'Main office' was refused" in tab.result_label.text()
+    assert console_env.journal.query()[0].outcome == "failed"
