@@ -1,0 +1,46 @@
+"""Asynchronous client for the Voitex API (no Qt; httpx lives only in this package).
+
+::
+
+    from console.api import VoitexClient, ApiError
+
+    async with VoitexClient(base_url="https://api.voitex.com", auth_key=key) as client:
+        rec = await client.upload_recording(path, album_number=1, sort_number=5,
+                                            display_name="Welcome", on_progress=cb)
+        tts = await client.create_tts(text="Hello", album_number=1, sort_number=15)
+        call = await client.notification_call(cid="8459511000", to="8455009999",
+                                              type="stream", sfile_id="918357")
+        sms = await client.send_sms(from_number="8459511000", to="8451234567",
+                                    body="Your order is ready")
+"""
+from .client import VoitexClient
+from .errors import (
+    ApiError,
+    ConnectionFailedError,
+    InvalidArgumentError,
+    KeyRefusedError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    RequestRejectedError,
+    ServerError,
+    UnreadableReplyError,
+)
+from .results import CallResult, RecordingResult, SmsResult
+from .wire import PRODUCTION_BASE_URL
+
+__all__ = [
+    "VoitexClient",
+    "PRODUCTION_BASE_URL",
+    "ApiError",
+    "InvalidArgumentError",
+    "KeyRefusedError",
+    "RequestRejectedError",
+    "RateLimitedError",
+    "ServerError",
+    "ConnectionFailedError",
+    "OutcomeUnknownError",
+    "UnreadableReplyError",
+    "RecordingResult",
+    "CallResult",
+    "SmsResult",
+]

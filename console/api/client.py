@@ -1,0 +1,506 @@
+"""The asynchronous Voitex client.
+
+Usage from a script::
+
+    import asyncio
+    from console.api import VoitexClient, ApiError
+
+    async def main() -> None:
+        async with VoitexClient(base_url="https://api.voitex.com", auth_key=key) as client:
+            rec = await client.upload_recording("welcome.wav", album_number=1, sort_number=5,
+                                                display_name="Welcome")
+            print(rec.recording_id)
+            sms = await client.send_sms(from_number="8459511000", to="8451234567",
+                                        body="Your order is ready")
+            print(sms.reference_id, sms.did_type)
+
+    asyncio.run(main())
+
+Every failure raises an :class:`~console.api.errors.ApiError` subclass; no httpx
+exception reaches the caller. Retries follow :mod:`console.api.retry`: an SMS or
+a call is never sent twice by the client.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import os
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from .. import __version__
+from .errors import (
+    ApiError,
+    ConnectionFailedError,
+    InvalidArgumentError,
+    OutcomeUnknownError,
+)
+from .multipart import CHUNK_SIZE, FileUploadStream, SourceFileChanged, encode_fields, make_boundary
+from .parse import call_result, check_reply, recording_result, scrub, sms_result
+from .results import CallResult, RecordingResult, SmsResult
+from .retry import (
+    CONNECTION_LOST,
+    DEFAULT_BACKOFF_BASE,
+    DEFAULT_BACKOFF_CAP,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_MAX_RETRY_AFTER,
+    NOT_CONNECTED,
+    TIMED_OUT,
+    failure_kind,
+    is_repeat_safe,
+    retry_delay,
+)
+from .wire import (
+    CALL,
+    PATHS,
+    PRODUCTION_BASE_URL,
+    SMS,
+    TTS,
+    UPLOAD,
+    call_fields,
+    check_auth_key,
+    check_base_url,
+    is_loopback_host,
+    sms_fields,
+    tts_fields,
+    upload_fields,
+)
+
+__all__ = ["VoitexClient", "PRODUCTION_BASE_URL"]
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int], object]
+
+_WHAT = {UPLOAD: "upload", TTS: "TTS request", CALL: "notification call", SMS: "SMS"}
+_DONE = {UPLOAD: "stored", TTS: "created", CALL: "placed", SMS: "sent"}
+
+#: httpx exceptions and what they tell about the request, most specific first.
+#: "not_connected": it never reached the server. "timed_out": it was sent and
+#: no reply came in time. "connection_lost": it was (perhaps partly) sent and
+#: the connection broke.
+_TRANSPORT_FAILURES: tuple[tuple[type[httpx.HTTPError], str], ...] = (
+    (httpx.ConnectTimeout, NOT_CONNECTED),
+    (httpx.ConnectError, NOT_CONNECTED),
+    (httpx.PoolTimeout, NOT_CONNECTED),
+    (httpx.ProxyError, NOT_CONNECTED),
+    (httpx.UnsupportedProtocol, NOT_CONNECTED),
+    (httpx.LocalProtocolError, NOT_CONNECTED),
+    (httpx.ReadTimeout, TIMED_OUT),
+    (httpx.WriteTimeout, CONNECTION_LOST),
+    (httpx.TimeoutException, TIMED_OUT),
+    (httpx.HTTPError, CONNECTION_LOST),
+)
+
+
+def _transport_failure(err: httpx.HTTPError) -> str:
+    for cls, kind in _TRANSPORT_FAILURES:
+        if isinstance(err, cls):
+            return kind
+    return CONNECTION_LOST
+
+
+def _positive(value: object, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise InvalidArgumentError(field, f"{field} must be a positive number of seconds, not {value!r}.")
+    return float(value)
+
+
+class VoitexClient:
+    """An asynchronous client for the four client-side Voitex calls.
+
+    All configuration is keyword-only::
+
+        async with VoitexClient(base_url="https://api.voitex.com", auth_key=key) as client:
+            ...
+
+    Args:
+        base_url: the API's base URL; defaults to :data:`PRODUCTION_BASE_URL`.
+            Plain ``http://`` is accepted only for a loopback host (the local
+            sandbox); anywhere else the client refuses to send the key.
+        auth_key: the account's key, sent in the ``auth_key`` header. It is never
+            logged, and never part of an error's text or a result.
+        max_attempts: how many times one call may be sent in all, automatic
+            retries included (see :mod:`console.api.retry`).
+        connect_timeout: seconds to establish a connection.
+        read_timeout: seconds to wait for the reply of an SMS, a call or a TTS
+            request (and for each write of those small requests).
+        upload_read_timeout: seconds to wait for an upload's reply once the
+            file is sent (the server may still be storing it).
+        upload_write_timeout: seconds one write of an upload may stall before
+            the upload is given up; it bounds a stall, not the whole transfer.
+        backoff_base, backoff_cap: exponential backoff between retries, seconds.
+        max_retry_after: the longest ``Retry-After`` the client waits by
+            itself; when a 429 asks for more, it stops and raises
+            :class:`~console.api.errors.RateLimitedError` with the wait.
+        chunk_size: bytes read from disk and written per step of an upload.
+
+    Raises:
+        InvalidArgumentError: for a refused ``base_url``, ``auth_key`` or
+            setting (``field`` names it).
+
+    One long-lived ``httpx.AsyncClient`` is created lazily, inside the running
+    event loop, on the first call; the client then belongs to that loop. Close
+    it with :meth:`aclose` or ``async with``.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str = PRODUCTION_BASE_URL,
+        auth_key: str,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 30.0,
+        upload_read_timeout: float = 120.0,
+        upload_write_timeout: float = 120.0,
+        backoff_base: float = DEFAULT_BACKOFF_BASE,
+        backoff_cap: float = DEFAULT_BACKOFF_CAP,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
+        chunk_size: int = CHUNK_SIZE,
+    ) -> None:
+        self._base_url = check_base_url(base_url)
+        self._auth_key = check_auth_key(auth_key)
+        if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
+            raise InvalidArgumentError("max_attempts", f"max_attempts must be a whole number of at least 1, not {max_attempts!r}.")
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1024:
+            raise InvalidArgumentError("chunk_size", f"chunk_size must be a whole number of at least 1024, not {chunk_size!r}.")
+        self._max_attempts = max_attempts
+        connect = _positive(connect_timeout, "connect_timeout")
+        read = _positive(read_timeout, "read_timeout")
+        self._timeouts = {
+            "default": httpx.Timeout(connect=connect, read=read, write=read, pool=None),
+            UPLOAD: httpx.Timeout(
+                connect=connect,
+                read=_positive(upload_read_timeout, "upload_read_timeout"),
+                write=_positive(upload_write_timeout, "upload_write_timeout"),
+                pool=None,
+            ),
+        }
+        self._backoff_base = max(0.0, float(backoff_base))
+        self._backoff_cap = max(0.0, float(backoff_cap))
+        self._max_retry_after = max(0.0, float(max_retry_after))
+        self._chunk_size = chunk_size
+        host = urlsplit(self._base_url).hostname or ""
+        # A loopback server is never reached through a proxy from the environment.
+        self._trust_env = not is_loopback_host(host)
+        self._host = host
+        self._http: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
+
+    # --- life cycle -------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """The base URL the client talks to, without a trailing slash."""
+        return self._base_url
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`aclose` has been called."""
+        return self._closed
+
+    def __repr__(self) -> str:
+        return f"VoitexClient(base_url={self._base_url!r})"
+
+    async def __aenter__(self) -> VoitexClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections. Safe to call more than once."""
+        self._closed = True
+        http, self._http = self._http, None
+        if http is not None and not (self._loop is not None and self._loop.is_closed()):
+            await http.aclose()
+
+    def _client(self) -> httpx.AsyncClient:
+        if self._closed:
+            raise RuntimeError("This VoitexClient is closed; create a new one.")
+        loop = asyncio.get_running_loop()
+        if self._http is None:
+            self._http = httpx.AsyncClient(
+                follow_redirects=False,
+                trust_env=self._trust_env,
+                headers={"User-Agent": f"voitex-console/{__version__} httpx/{httpx.__version__}"},
+                limits=httpx.Limits(max_connections=32, max_keepalive_connections=8),
+            )
+            self._loop = loop
+        elif self._loop is not loop:
+            raise RuntimeError("This VoitexClient belongs to another event loop; create one per loop.")
+        return self._http
+
+    # --- the four calls ---------------------------------------------------
+
+    async def upload_recording(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        album_number: int | str,
+        sort_number: int | str,
+        display_name: str | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> RecordingResult:
+        """Upload a wav or mp3 file into a library album.
+
+        The file is streamed from disk, never read into memory whole. A
+        recording already at the same album and sort number is replaced, so
+        the upload is retried after a server error or a lost connection too.
+
+        Args:
+            path: the file to upload.
+            album_number: the album (non-negative int or decimal string).
+            sort_number: the recording's number in the album (same form).
+            display_name: the label shown on the portal (optional).
+            on_progress: ``on_progress(sent, total)``, a plain (not async)
+                callable, called in the event loop with file bytes sent out
+                of the file's size: ``(0, total)`` first, then about every
+                hundredth of the file, and ``(total, total)`` at the end. An
+                automatic retry starts again from 0. Whatever it raises aborts
+                the upload and reaches the caller.
+
+        Returns:
+            RecordingResult with the ``recording_id`` Voitex assigned.
+
+        Raises:
+            InvalidArgumentError: a refused argument (before anything is sent),
+                or a file that changed size while it was sent (``field`` "path").
+            ApiError: a subclass for every other failure (see :mod:`console.api.errors`).
+        """
+        file_path, fields = upload_fields(
+            path, album_number=album_number, sort_number=sort_number, display_name=display_name
+        )
+        if on_progress is not None and not callable(on_progress):
+            raise InvalidArgumentError("on_progress", "on_progress must be a callable taking (sent, total).")
+
+        async def send(http: httpx.AsyncClient) -> httpx.Response:
+            try:
+                fileobj = open(file_path, "rb", buffering=0)
+            except OSError as err:
+                raise InvalidArgumentError(
+                    "path", f"path: {str(file_path)!r} cannot be read ({err.strerror or err})."
+                ) from err
+            with fileobj:
+                stream = FileUploadStream(
+                    fields=fields,
+                    file_field="upload_file",
+                    filename=file_path.name,
+                    fileobj=fileobj,
+                    file_size=os.fstat(fileobj.fileno()).st_size,
+                    boundary=make_boundary([v for _, v in fields]),
+                    chunk_size=self._chunk_size,
+                    on_progress=on_progress,
+                )
+                request = http.build_request(
+                    "POST",
+                    self._base_url + PATHS[UPLOAD],
+                    headers={
+                        "auth_key": self._auth_key,
+                        "Content-Type": stream.content_type,
+                        "Content-Length": str(stream.content_length),
+                    },
+                    content=b"",
+                    timeout=self._timeouts[UPLOAD],
+                )
+                # A plain-class stream: no async generator is left behind on cancel.
+                request.stream = stream
+                try:
+                    return await http.send(request)
+                except SourceFileChanged as err:
+                    raise InvalidArgumentError("path", f"path: {str(file_path)!r}: {err}.") from err
+
+        body, status = await self._call(UPLOAD, send, repeat_safe=True)
+        return recording_result(body, operation=UPLOAD, status_code=status, repeat_safe=True)
+
+    async def create_tts(
+        self,
+        *,
+        text: str,
+        album_number: int | str,
+        sort_number: int | str | None = None,
+    ) -> RecordingResult:
+        """Create a text-to-speech recording in a library album.
+
+        Args:
+            text: what to say; not empty, at most 3000 characters.
+            album_number: the album (non-negative int or decimal string).
+            sort_number: the recording's number in the album; optional. With
+                one, a repeat replaces the recording, so the request is also
+                retried after a server error or a lost connection; without
+                one it is not (each request would create another recording).
+
+        Returns:
+            RecordingResult with the ``recording_id`` Voitex assigned.
+        """
+        fields = tts_fields(text=text, album_number=album_number, sort_number=sort_number)
+        repeat_safe = is_repeat_safe(TTS, has_sort_number=sort_number is not None)
+        body, status = await self._call(TTS, self._form_sender(TTS, fields), repeat_safe=repeat_safe)
+        return recording_result(body, operation=TTS, status_code=status, repeat_safe=repeat_safe)
+
+    async def notification_call(
+        self,
+        *,
+        cid: str,
+        to: str,
+        type: str,
+        sfile_id: str | int | None = None,
+        route_number: str | None = None,
+        branch_number: str | int | None = None,
+    ) -> CallResult:
+        """Place a notification call from one of the account's numbers.
+
+        Args:
+            cid: the hotline number to call from (any common written form).
+            to: the number to call.
+            type: ``"stream"`` plays one library recording (needs ``sfile_id``);
+                ``"goto"`` routes the callee into an IVR branch (needs
+                ``route_number`` and ``branch_number``).
+            sfile_id: the recording id to play, for ``stream``.
+            route_number: the hotline number to route to, for ``goto``.
+            branch_number: the branch id to route to, for ``goto``.
+
+        Returns:
+            CallResult with the ``reference_id``.
+
+        The call is never placed twice by the client: it is retried only when
+        the request never reached the server or got HTTP 429.
+        """
+        fields = call_fields(
+            cid=cid, to=to, type=type, sfile_id=sfile_id, route_number=route_number, branch_number=branch_number
+        )
+        body, status = await self._call(CALL, self._form_sender(CALL, fields), repeat_safe=False)
+        return call_result(body, status_code=status)
+
+    async def send_sms(self, *, from_number: str, to: str, body: str) -> SmsResult:
+        """Send a text message from one of the account's SMS-enabled numbers.
+
+        Args:
+            from_number: the sending number (sent as the form field ``from``).
+            to: the recipient.
+            body: the message; not empty.
+
+        Returns:
+            SmsResult with ``reference_id`` and ``did_type`` when the reply
+            holds them, ``data`` (the echo) and ``raw``.
+
+        The message is never sent twice by the client: it is retried only when
+        the request never reached the server or got HTTP 429.
+        """
+        fields = sms_fields(from_number=from_number, to=to, body=body)
+        reply, _status = await self._call(SMS, self._form_sender(SMS, fields), repeat_safe=False)
+        return sms_result(reply)
+
+    # --- plumbing ---------------------------------------------------------
+
+    def _form_sender(
+        self, operation: str, fields: list[tuple[str, str]]
+    ) -> Callable[[httpx.AsyncClient], Any]:
+        boundary = make_boundary([v for _, v in fields])
+        content = encode_fields(fields, boundary)
+
+        async def send(http: httpx.AsyncClient) -> httpx.Response:
+            return await http.post(
+                self._base_url + PATHS[operation],
+                headers={
+                    "auth_key": self._auth_key,
+                    "Content-Type": f"multipart/form-data; boundary={boundary}",
+                },
+                content=content,
+                timeout=self._timeouts["default"],
+            )
+
+        return send
+
+    async def _call(
+        self,
+        operation: str,
+        send: Callable[[httpx.AsyncClient], Any],
+        *,
+        repeat_safe: bool,
+    ) -> tuple[dict, int]:
+        """Send with the retry policy; return the reply's JSON object and HTTP status."""
+        http = self._client()
+        attempt = 0
+        while True:
+            attempt += 1
+            logger.debug("%s: attempt %d to %s", operation, attempt, self._base_url + PATHS[operation])
+            try:
+                return await self._attempt(operation, send, http, repeat_safe=repeat_safe)
+            except ApiError as err:
+                err.attempts = attempt
+                if isinstance(err, InvalidArgumentError):
+                    raise
+                delay = retry_delay(
+                    failure_kind(err),
+                    attempt=attempt,
+                    max_attempts=self._max_attempts,
+                    repeat_safe=repeat_safe,
+                    retry_after=getattr(err, "retry_after", None),
+                    base=self._backoff_base,
+                    cap=self._backoff_cap,
+                    max_retry_after=self._max_retry_after,
+                )
+                if delay is None:
+                    logger.info("%s failed after %d attempt(s): %s", operation, attempt, err)
+                    raise
+                logger.info("%s: attempt %d failed (%s); retrying in %.2f s", operation, attempt, err, delay)
+                await asyncio.sleep(delay)
+
+    async def _attempt(
+        self,
+        operation: str,
+        send: Callable[[httpx.AsyncClient], Any],
+        http: httpx.AsyncClient,
+        *,
+        repeat_safe: bool,
+    ) -> tuple[dict, int]:
+        try:
+            response = await send(http)
+        except httpx.HTTPError as err:
+            raise self._transport_error(operation, err, repeat_safe=repeat_safe) from err
+        body = check_reply(
+            operation=operation,
+            status_code=response.status_code,
+            content=response.content,
+            retry_after=response.headers.get("Retry-After"),
+            repeat_safe=repeat_safe,
+            secret=self._auth_key,
+        )
+        return body, response.status_code
+
+    def _transport_error(self, operation: str, err: httpx.HTTPError, *, repeat_safe: bool) -> ApiError:
+        kind = _transport_failure(err)
+        reason = scrub(str(err).strip(), self._auth_key) or type(err).__name__
+        what = _WHAT[operation]
+        if kind == NOT_CONNECTED:
+            return ConnectionFailedError(
+                f"Could not connect to {self._host} ({reason}); the {what} was not sent.",
+                operation=operation,
+            )
+        unknown = f" The {what} may or may not have been {_DONE[operation]}"
+        unknown += "." if repeat_safe else ": check before sending it again."
+        if kind == TIMED_OUT:
+            timeout = self._timeouts.get(operation, self._timeouts["default"]).read
+            return OutcomeUnknownError(
+                f"No reply from Voitex within {timeout:g} seconds after the {what} was sent.{unknown}",
+                timed_out=True,
+                operation=operation,
+            )
+        return OutcomeUnknownError(
+            f"The connection to Voitex was lost before a reply came ({reason}).{unknown}",
+            timed_out=False,
+            operation=operation,
+        )

@@ -1,0 +1,412 @@
+"""Reading Voitex replies (pure): status, errors, ids, and the SMS echo.
+
+As ``voitex-api-notes.md`` says: ``status`` ``success`` in any case is success,
+anything else (or none) is failure; ``errors`` are kept verbatim; keys and
+values the API returns are trimmed; the SMS ``data`` is accepted as an object,
+as a JSON string, or as the documentation's invalid pseudo-JSON string.
+
+:data:`HTTP_STATUS_ERRORS` is the one table mapping HTTP statuses to error
+classes; :func:`check_reply` applies it.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+from .errors import (
+    ApiError,
+    KeyRefusedError,
+    RateLimitedError,
+    RequestRejectedError,
+    ServerError,
+    UnreadableReplyError,
+)
+from .results import CallResult, RecordingResult, SmsResult
+from .retry import parse_retry_after
+from .wire import CALL, SMS, TTS, UPLOAD
+
+__all__ = [
+    "PREVIEW_CHARS",
+    "ANY_BODY",
+    "JSON_BODY",
+    "HTTP_STATUS_ERRORS",
+    "PairsDict",
+    "error_class_for_status",
+    "body_preview",
+    "load_json",
+    "scrub",
+    "reply_messages",
+    "is_success",
+    "check_reply",
+    "recording_result",
+    "call_result",
+    "sms_result",
+    "read_sms_data",
+    "pseudo_json_pairs",
+]
+
+PREVIEW_CHARS = 200
+HIDDEN = "[auth key hidden]"
+
+ANY_BODY = "any body"
+JSON_BODY = "JSON object"
+
+#: The one table mapping HTTP outcomes to errors: status range (inclusive),
+#: the error, and whether it holds for any body or only when the body is a
+#: JSON object. First match wins. Whatever matches no row (a body that is not
+#: a JSON object where one is needed, an unexpected status) raises
+#: UnreadableReplyError naming the status and quoting the body. For 2xx the
+#: class is None: the body's ``status`` decides. A 3xx is not followed (the key
+#: must not go wherever a redirect points); it is reported as a rejection.
+HTTP_STATUS_ERRORS: tuple[tuple[int, int, type[ApiError] | None, str], ...] = (
+    (401, 401, KeyRefusedError, ANY_BODY),
+    (403, 403, KeyRefusedError, ANY_BODY),
+    (429, 429, RateLimitedError, ANY_BODY),
+    (300, 399, RequestRejectedError, ANY_BODY),
+    (400, 499, RequestRejectedError, JSON_BODY),
+    (500, 599, ServerError, JSON_BODY),
+    (200, 299, None, JSON_BODY),
+)
+
+_WHAT = {UPLOAD: "upload", TTS: "TTS request", CALL: "notification call", SMS: "SMS"}
+_DONE = {UPLOAD: "stored", TTS: "created", CALL: "placed", SMS: "sent"}
+
+
+def error_class_for_status(status_code: int, *, json_object: bool = True) -> type[ApiError] | None:
+    """The error an HTTP outcome raises, or None when the reply's ``status`` decides (2xx)."""
+    for low, high, cls, needs in HTTP_STATUS_ERRORS:
+        if low <= status_code <= high and (needs == ANY_BODY or json_object):
+            return cls
+    return UnreadableReplyError
+
+
+class PairsDict(dict):
+    """A JSON object as json.loads makes it, plus every key/value pair in order.
+
+    ``pairs`` keeps duplicate keys, which the SMS echo uses (``"from "`` twice).
+    """
+
+    pairs: list[tuple[str, Any]]
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[str, Any]]) -> PairsDict:
+        obj = cls(pairs)
+        obj.pairs = list(pairs)
+        return obj
+
+
+def load_json(text: str) -> Any:
+    """json.loads keeping the pairs of every object (see :class:`PairsDict`)."""
+    return json.loads(text, object_pairs_hook=PairsDict.from_pairs)
+
+
+def _pairs(obj: dict) -> list[tuple[str, Any]]:
+    return obj.pairs if isinstance(obj, PairsDict) else list(obj.items())
+
+
+def scrub(value: Any, secret: str | None) -> Any:
+    """``value`` with every occurrence of ``secret`` in its strings replaced."""
+    if not secret:
+        return value
+    if isinstance(value, str):
+        return value.replace(secret, HIDDEN) if secret in value else value
+    if isinstance(value, dict):
+        pairs = [(scrub(k, secret), scrub(v, secret)) for k, v in _pairs(value)]
+        return PairsDict.from_pairs(pairs)
+    if isinstance(value, list):
+        return [scrub(v, secret) for v in value]
+    return value
+
+
+def body_preview(content: bytes, *, secret: str | None = None, limit: int = PREVIEW_CHARS) -> str:
+    """The start of a body for an error message: decoded, whitespace folded, truncated."""
+    text = content.decode("utf-8", errors="replace")
+    text = scrub(text, secret)
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[:limit].rstrip() + "…"
+    return text
+
+
+def _field(body: dict, name: str) -> Any:
+    """A top-level value by its trimmed, case-folded key (first occurrence)."""
+    for key, value in _pairs(body):
+        if isinstance(key, str) and key.strip().lower() == name:
+            return value
+    return None
+
+
+def reply_messages(body: dict) -> list[str]:
+    """The reply's ``errors``, verbatim (empty ones dropped)."""
+    errors = _field(body, "errors")
+    if errors is None:
+        errors = _field(body, "error")
+    if isinstance(errors, dict):
+        errors = list(errors.values())
+    if not isinstance(errors, list):
+        errors = [errors]
+    return [m if isinstance(m, str) else json.dumps(m) for m in errors if m is not None and str(m).strip()]
+
+
+def is_success(body: dict) -> bool:
+    status = _field(body, "status")
+    return isinstance(status, str) and status.strip().lower() == "success"
+
+
+def _unknown_note(operation: str) -> str:
+    return (
+        f" The {_WHAT[operation]} may or may not have been {_DONE[operation]}:"
+        " check before sending it again."
+    )
+
+
+def _join(messages: list[str]) -> str:
+    return " ".join(m.strip() if m.strip().endswith((".", "!", "?")) else m.strip() + "." for m in messages)
+
+
+def check_reply(
+    *,
+    operation: str,
+    status_code: int,
+    content: bytes,
+    retry_after: str | None = None,
+    repeat_safe: bool,
+    secret: str | None = None,
+    now: datetime | None = None,
+) -> dict:
+    """Return the reply's JSON object when the call succeeded; otherwise raise.
+
+    ``repeat_safe`` (see :mod:`console.api.retry`) decides ``outcome_unknown``
+    of a server error or an unreadable reply: True when the call must not be
+    repeated blindly. ``secret`` (the auth key) is removed from everything
+    that ends up in an error or a result.
+    """
+    what = _WHAT[operation]
+    may_have_acted = not repeat_safe
+    common = {"status_code": status_code, "operation": operation}
+    try:
+        body: Any = scrub(load_json(content.decode("utf-8")), secret)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        body = None
+    is_object = isinstance(body, dict)
+    messages = reply_messages(body) if is_object else []
+    cls = error_class_for_status(status_code, json_object=is_object)
+    preview = body_preview(content, secret=secret)
+    detail = _join(messages) if messages else (f"Reply: {preview!r}." if not is_object else "")
+
+    if cls is KeyRefusedError:
+        raise KeyRefusedError(
+            " ".join(
+                part
+                for part in (f"Voitex refused the auth key (HTTP {status_code}).", detail, "Check the key of this account.")
+                if part
+            ),
+            messages=messages,
+            **common,
+        )
+    if cls is RateLimitedError:
+        wait = parse_retry_after(retry_after, now=now)
+        when = f"try again in {round(wait, 1):g} seconds" if wait is not None else "try again later"
+        raise RateLimitedError(
+            f"Voitex is limiting the request rate (HTTP 429): {when}.",
+            retry_after=wait,
+            messages=messages,
+            **common,
+        )
+    if cls is UnreadableReplyError:
+        # A 4xx says the request was refused, whatever the page looks like.
+        acted = may_have_acted and not 400 <= status_code <= 499
+        raise UnreadableReplyError(
+            f"Voitex answered the {what} with HTTP {status_code} and a reply that is not "
+            f"a JSON object: {preview!r}." + (_unknown_note(operation) if acted else ""),
+            outcome_unknown=acted,
+            **common,
+        )
+    if cls is ServerError:
+        raise ServerError(
+            f"The Voitex server failed (HTTP {status_code}) while handling the {what}. {detail}".rstrip()
+            + (_unknown_note(operation) if may_have_acted else ""),
+            messages=messages,
+            outcome_unknown=may_have_acted,
+            **common,
+        )
+    if cls is RequestRejectedError:
+        if 300 <= status_code <= 399:
+            text = (
+                f"Voitex answered the {what} with a redirect (HTTP {status_code}), which the client "
+                "does not follow; check the base URL."
+            )
+        else:
+            text = f"Voitex rejected the {what} (HTTP {status_code}). {detail}".rstrip()
+        raise RequestRejectedError(text, messages=messages, **common)
+    if not is_success(body):
+        if messages:
+            text = f"Voitex rejected the {what}: {_join(messages)}"
+        else:
+            status = _field(body, "status")
+            text = f"Voitex rejected the {what} without giving a reason (status {status!r})."
+        raise RequestRejectedError(text, messages=messages, **common)
+    return body
+
+
+def _scalar_text(value: Any) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (str, int)):
+        text = str(value).strip()
+        return text or None
+    return None
+
+
+def recording_result(body: dict, *, operation: str, status_code: int, repeat_safe: bool) -> RecordingResult:
+    """An upload's or TTS reply: ``data`` is the recording id."""
+    recording_id = _scalar_text(_field(body, "data"))
+    if recording_id is None:
+        raise UnreadableReplyError(
+            f"Voitex reported the {_WHAT[operation]} a success but sent no recording id "
+            f"(data: {_field(body, 'data')!r}).",
+            status_code=status_code,
+            operation=operation,
+            outcome_unknown=not repeat_safe,
+        )
+    return RecordingResult(recording_id=recording_id, raw=body)
+
+
+def call_result(body: dict, *, status_code: int) -> CallResult:
+    """A notification call's reply: ``reference_id``."""
+    reference_id = _scalar_text(_field(body, "reference_id"))
+    if reference_id is None:
+        raise UnreadableReplyError(
+            "Voitex reported the notification call a success but sent no reference id; "
+            "the call was probably placed.",
+            status_code=status_code,
+            operation=CALL,
+            outcome_unknown=True,
+        )
+    return CallResult(reference_id=reference_id, raw=body)
+
+
+def sms_result(body: dict) -> SmsResult:
+    """An SMS reply. Never fails: the API said the message went out."""
+    reference_id, did_type, data = read_sms_data(_field(body, "data"))
+    return SmsResult(reference_id=reference_id, did_type=did_type, data=data, raw=body)
+
+
+# --- the SMS echo ---------------------------------------------------------
+
+_KEY_AT = re.compile(r'\s*"([^"]*)"\s*:\s*')
+_VALUE_AT = re.compile(r'(?:"([^"]*)"|([^,"]*?))\s*(?:,|$)')
+_TRAILING_PAIR = re.compile(r',\s*"([^"]*)"\s*:\s*"([^"]*)"\s*$')
+_TRAILING_KEYS = frozenset({"to", "from", "did_type", "reference_id", "referenceid", "reference", "ref_id"})
+_REF_KEYS = frozenset({"referenceid", "reference", "refid"})
+
+
+def pseudo_json_pairs(text: str) -> list[tuple[str, str]] | None:
+    """Key/value pairs of the documentation's SMS echo, which is not valid JSON.
+
+    Values are not escaped, so the message body may hold quotes, commas or
+    braces. Pairs are read from the left up to ``"body"``, and from the right
+    back to it (only keys the echo is known to carry); the body is what lies
+    between. Returns None when the text is not of that form at all.
+    """
+    stripped = text.strip()
+    if not (stripped.startswith("{") and stripped.endswith("}")):
+        return None
+    inner = stripped[1:-1]
+    pairs: list[tuple[str, str]] = []
+    pos = 0
+    body_at: int | None = None
+    while pos < len(inner) and inner[pos:].strip():
+        key_match = _KEY_AT.match(inner, pos)
+        if key_match is None:
+            break
+        key = key_match.group(1)
+        if key.strip().lower() == "body":
+            body_at = key_match.end()
+            break
+        value_match = _VALUE_AT.match(inner, key_match.end())
+        if value_match is None:
+            break
+        value = value_match.group(1) if value_match.group(1) is not None else value_match.group(2)
+        pairs.append((key, value))
+        pos = value_match.end()
+    if body_at is None:
+        return pairs or None
+    rest = inner[body_at:]
+    trailing: list[tuple[str, str]] = []
+    while True:
+        match = _TRAILING_PAIR.search(rest)
+        if match is None or match.group(1).strip().lower() not in _TRAILING_KEYS:
+            break
+        trailing.append((match.group(1), match.group(2)))
+        rest = rest[: match.start()]
+    rest = rest.strip()
+    if rest.startswith('"') and rest.endswith('"') and len(rest) >= 2:
+        rest = rest[1:-1]
+    pairs.append(("body", rest))
+    pairs.extend(reversed(trailing))
+    return pairs
+
+
+def _trim(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in _pairs(value):
+            out.setdefault(k.strip() if isinstance(k, str) else k, _trim(v))
+        return out
+    if isinstance(value, list):
+        return [_trim(v) for v in value]
+    return value
+
+
+def _interpret(pairs: list[tuple[str, Any]]) -> tuple[str | None, str | None, dict[str, Any]]:
+    data: dict[str, Any] = {}
+    froms: list[Any] = []
+    reference_id: str | None = None
+    for raw_key, raw_value in pairs:
+        key = raw_key.strip() if isinstance(raw_key, str) else str(raw_key)
+        value = _trim(raw_value)
+        folded = key.lower().replace("_", "").replace(" ", "")
+        if folded == "from":
+            froms.append(value)
+        elif folded in _REF_KEYS and reference_id is None:
+            reference_id = _scalar_text(value)
+        data.setdefault(key, value)
+    if reference_id is None and len(froms) >= 2:
+        reference_id = _scalar_text(froms[-1])
+        if reference_id is not None:
+            data.setdefault("reference_id", reference_id)
+    did_type = None
+    for key, value in data.items():
+        if key.lower() == "did_type":
+            did_type = _scalar_text(value)
+            break
+    return reference_id, did_type, data
+
+
+_DID_TYPE_RE = re.compile(r'"\s*did_type\s*"\s*:\s*"\s*([^"]*?)\s*"', re.IGNORECASE)
+
+
+def read_sms_data(data: Any) -> tuple[str | None, str | None, dict[str, Any] | str]:
+    """``(reference_id, did_type, data)`` from the SMS reply's ``data``, whatever its form."""
+    if isinstance(data, dict):
+        return _interpret(_pairs(data))
+    if data is None:
+        return None, None, ""
+    if not isinstance(data, str):
+        return None, None, json.dumps(data)
+    try:
+        parsed = load_json(data)
+    except (ValueError, RecursionError):
+        parsed = None
+    if isinstance(parsed, dict):
+        return _interpret(_pairs(parsed))
+    pairs = pseudo_json_pairs(data)
+    if pairs:
+        return _interpret(pairs)
+    did = _DID_TYPE_RE.search(data)
+    return None, (did.group(1) or None) if did else None, data.strip()
