@@ -1,0 +1,79 @@
+"""Building upload queues for tests: real queue, real journal, real sandbox client."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from pathlib import Path
+
+from tests.helpers import SANDBOX_KEY, make_wav
+
+
+def drive(coro, timeout_s: float = 10.0):
+    """Run `coro` on the test's qasync loop by spinning Qt events until it is done."""
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    task = asyncio.ensure_future(coro)
+    deadline = time.monotonic() + timeout_s
+    while not task.done():
+        if time.monotonic() > deadline:
+            task.cancel()
+            raise TimeoutError("the coroutine did not finish in time")
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    return task.result()
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def make_prompts(folder: Path, count: int, *, start: int = 1, seconds: float = 0.05) -> list[Path]:
+    """`count` small wav files with different content, named "01 Prompt.wav"…"""
+    return [make_wav(folder / f"{n:02d} Prompt {n}.wav", seconds=seconds, tone_hz=200 + 10 * n)
+            for n in range(start, start + count)]
+
+
+class QueueFactory:
+    """Makes UploadQueues wired to a journal and (lazily) to a sandbox client.
+
+    The client is created on first use, inside the running test loop, as the
+    application's session does; everything is shut down and closed at the end.
+    """
+
+    def __init__(self, tmp_path: Path, journal, sandbox=None, **client_options) -> None:
+        self.tmp_path = tmp_path
+        self.journal = journal
+        self.sandbox = sandbox
+        self.client_options = {"backoff_base": 0.01, "backoff_cap": 0.05,
+                               "max_retry_after": 0.2, **client_options}
+        self.clients: list = []
+        self.queues: list = []
+        self.factory_calls = 0
+
+    @property
+    def state_path(self) -> Path:
+        return self.tmp_path / "data" / "upload-queue.json"
+
+    def client(self):
+        from console.api import VoitexClient
+
+        self.factory_calls += 1
+        if not self.clients:
+            self.clients.append(VoitexClient(base_url=self.sandbox.url, auth_key=SANDBOX_KEY,
+                                             **self.client_options))
+        return self.clients[0]
+
+    def __call__(self, *, concurrency: int = 4, client_factory=None):
+        from console.jobs.upload_queue import UploadQueue
+
+        queue = UploadQueue(client_factory=client_factory or self.client, journal=self.journal,
+                            state_path=self.state_path,
+                            profile=lambda: ("sandbox", "Sandbox"), concurrency=concurrency)
+        self.queues.append(queue)
+        return queue
+
+    def close(self) -> None:
+        for queue in self.queues:
+            queue.shutdown()
+        for client in self.clients:
+            drive(client.aclose())

@@ -1,0 +1,403 @@
+"""The upload queue: numbering, duplicates, persistence, and uploads to the sandbox."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from console.domain.validation import FieldError
+from console.jobs import upload_queue as uq
+from tests.helpers import make_mp3, make_wav
+from tests.jobs.queue_helpers import make_prompts, sha256
+
+
+def wait_read(qtbot, queue, count=None):
+    """Wait until every added file has been read (and `count` rows exist)."""
+    qtbot.waitUntil(lambda: not queue.inspecting and (count is None or len(queue) == count),
+                    timeout=10_000)
+
+
+def by_name(queue):
+    return {item.name: item for item in queue.items()}
+
+
+# --- adding and numbering ----------------------------------------------------------
+
+
+def test_drop_order_numbering_skips_rejected_files(qtbot, queues, tmp_path):
+    queue = queues()
+    folder = tmp_path / "prompts"
+    make_wav(folder / "b.wav")
+    (folder / "c.wav").write_text("not audio")
+    make_mp3(folder / "d.mp3")
+    make_wav(folder / "a.wav")
+    queue.set_numbering(uq.NUMBER_BY_ORDER, next_sort=10)
+    queue.add_paths([folder / "b.wav", folder / "c.wav", folder / "d.mp3", folder / "a.wav"], album=7)
+    wait_read(qtbot, queue, 4)
+    assert [(i.name, i.status, i.album, i.sort) for i in queue.items()] == [
+        ("b.wav", uq.QUEUED, 7, 10),
+        ("c.wav", uq.REJECTED, 7, None),
+        ("d.mp3", uq.QUEUED, 7, 11),
+        ("a.wav", uq.QUEUED, 7, 12),
+    ]
+    assert queue.next_sort == 13
+    assert "text file" in by_name(queue)["c.wav"].reason
+    assert [i.display_name for i in queue.items()] == ["b", "c", "d", "a"]
+
+
+def test_folders_are_expanded_in_natural_order_and_clutter_is_reported(qtbot, queues, tmp_path):
+    queue = queues()
+    messages = []
+    queue.message.connect(lambda level, text: messages.append(text))
+    folder = tmp_path / "drop"
+    make_wav(folder / "10 Closed.wav")
+    make_wav(folder / "2 Hours.wav")
+    make_wav(folder / "sub" / "1 Deep.wav")
+    (folder / ".DS_Store").write_bytes(b"\x00\x01")
+    (folder / "Thumbs.db").write_bytes(b"\x00\x01")
+    queue.add_paths([folder], album=1)
+    wait_read(qtbot, queue, 3)
+    assert [i.name for i in queue.items()] == ["2 Hours.wav", "10 Closed.wav", "1 Deep.wav"]
+    assert [i.sort for i in queue.items()] == [1, 2, 3]
+    assert any("Left out 2 hidden or system files" in m for m in messages)
+
+
+def test_leading_number_numbering_and_missing_numbers_block_the_upload(qtbot, queues, tmp_path):
+    queue = queues()
+    queue.set_numbering(uq.NUMBER_BY_NAME)
+    make_wav(tmp_path / "05 Welcome.wav")
+    make_wav(tmp_path / "12 Hours.wav")
+    make_wav(tmp_path / "Goodbye.wav")
+    queue.add_paths([tmp_path / "05 Welcome.wav", tmp_path / "12 Hours.wav",
+                     tmp_path / "Goodbye.wav"], album=2)
+    wait_read(qtbot, queue, 3)
+    items = by_name(queue)
+    assert (items["05 Welcome.wav"].sort, items["12 Hours.wav"].sort) == (5, 12)
+    assert items["Goodbye.wav"].sort is None
+    assert "Needs a sort number" in items["Goodbye.wav"].problem
+    assert queue.blocking_problems() == [items["Goodbye.wav"]]
+    assert not queue.can_start()
+    assert queue.start() is False
+    assert not queue.running
+
+    queue.set_sort(items["Goodbye.wav"].id, "99")
+    assert items["Goodbye.wav"].problem is None
+    assert queue.can_start()
+
+
+def test_duplicate_pairs_are_flagged_until_resolved(qtbot, queues, tmp_path):
+    queue = queues()
+    warnings = []
+    queue.message.connect(lambda level, text: warnings.append((level, text)))
+    queue.set_numbering(uq.NUMBER_BY_NAME)
+    make_wav(tmp_path / "a" / "05 Welcome.wav")
+    make_wav(tmp_path / "b" / "05 Welcome again.wav")
+    make_wav(tmp_path / "b" / "06 Other.wav")
+    queue.add_paths([tmp_path / "a", tmp_path / "b"], album=1)
+    wait_read(qtbot, queue, 3)
+    first, second, other = queue.items()
+    assert "Album 1 / sort 5 is also used by “05 Welcome again.wav”" in first.problem
+    assert "is also used by “05 Welcome.wav”" in second.problem
+    assert other.problem is None
+    assert queue.start() is False
+    assert warnings[-1][0] == "warning" and "2 rows need attention" in warnings[-1][1]
+
+    # A different album resolves it as well as a different sort number does.
+    queue.set_album(second.id, 4)
+    assert first.problem is None and second.problem is None
+    queue.set_album(second.id, 1)
+    assert first.problem and second.problem
+    queue.set_sort(second.id, 7)
+    assert not queue.blocking_problems()
+
+
+def test_edits_are_validated_and_locked_once_uploaded(qtbot, queues, tmp_path):
+    queue = queues()
+    make_wav(tmp_path / "a.wav")
+    queue.add_paths([tmp_path / "a.wav"], album=1)
+    wait_read(qtbot, queue, 1)
+    item = queue.items()[0]
+    with pytest.raises(FieldError, match="Sort number"):
+        queue.set_sort(item.id, "five")
+    with pytest.raises(FieldError, match="Album"):
+        queue.set_album(item.id, 0)
+    queue.set_display_name(item.id, "  Main menu  ")
+    assert item.display_name == "Main menu"
+    item.status = uq.DONE  # as after an upload
+    with pytest.raises(ValueError, match="can no longer be changed"):
+        queue.set_sort(item.id, 3)
+
+
+def test_renumber_applies_album_and_order_to_rows_not_uploaded(qtbot, queues, tmp_path):
+    queue = queues()
+    make_prompts(tmp_path / "p", 3)
+    queue.add_paths([tmp_path / "p"], album=1)
+    wait_read(qtbot, queue, 3)
+    queue.set_numbering(uq.NUMBER_BY_ORDER, next_sort=20)
+    assert queue.renumber(album=9) == 3
+    assert [(i.album, i.sort) for i in queue.items()] == [(9, 20), (9, 21), (9, 22)]
+    queue.set_numbering(uq.NUMBER_BY_NAME)
+    first = queue.items()[0]
+    assert queue.renumber([first.id]) == 1
+    assert first.sort == 1 and queue.items()[1].sort == 21
+
+
+def test_remove_and_clear_finished(qtbot, queues, tmp_path):
+    queue = queues()
+    make_prompts(tmp_path / "p", 4)
+    (tmp_path / "p" / "zz.wav").write_bytes(b"")
+    queue.add_paths([tmp_path / "p"], album=1)
+    wait_read(qtbot, queue, 5)
+    rows = queue.items()
+    assert queue.remove([rows[1].id, rows[2].id]) == 2
+    assert [i.name for i in queue.items()] == [rows[0].name, rows[3].name, "zz.wav"]
+    assert [queue.row_of(i.id) for i in queue.items()] == [0, 1, 2]
+    assert queue.clear_finished() == 1  # the rejected empty file
+    assert len(queue) == 2
+
+
+# --- persistence -------------------------------------------------------------------
+
+
+def test_queue_survives_a_restart_with_its_settings(qtbot, queues, tmp_path):
+    queue = queues()
+    make_prompts(tmp_path / "p", 3)
+    (tmp_path / "p" / "empty.wav").write_bytes(b"")
+    queue.set_concurrency(2)
+    queue.add_paths([tmp_path / "p"], album=5)
+    wait_read(qtbot, queue, 4)
+    queue.set_display_name(queue.items()[0].id, "Welcome")
+    queue.items()[1].status = uq.UPLOADING  # as if the console stopped mid-upload
+    queue.flush()
+    state = json.loads(queues.state_path.read_text())
+    assert len(state["items"]) == 4
+
+    again = queues()
+    assert [(i.name, i.status, i.album, i.sort, i.display_name) for i in again.items()] == [
+        (i.name, uq.QUEUED if i.status == uq.UPLOADING else i.status, i.album, i.sort, i.display_name)
+        for i in queue.items()
+    ]
+    assert again.items()[3].status == uq.REJECTED and again.items()[3].reason == "The file is empty."
+    assert (again.concurrency, again.next_sort) == (2, 4)
+
+
+def test_rows_still_being_read_are_read_again_after_a_restart(qtbot, queues, tmp_path):
+    path = make_wav(tmp_path / "a.wav")
+    queues.state_path.parent.mkdir(parents=True)
+    queues.state_path.write_text(json.dumps({"version": 1, "settings": {}, "items": [
+        {"path": str(path), "status": "inspecting", "album": 1, "sort": None,
+         "display_name": "a", "info": None, "awaiting_number": True}]}))
+    queue = queues()
+    assert queue.items()[0].status == uq.INSPECTING
+    wait_read(qtbot, queue)
+    assert (queue.items()[0].status, queue.items()[0].sort) == (uq.QUEUED, 1)
+
+
+def test_a_damaged_state_file_is_set_aside(qtbot, queues):
+    queues.state_path.parent.mkdir(parents=True)
+    queues.state_path.write_text("{not json")
+    queue = queues()
+    assert len(queue) == 0
+    assert "damaged" in queue.load_warning
+    kept = list(queues.state_path.parent.glob("upload-queue.json.broken-*"))
+    assert len(kept) == 1 and kept[0].read_text() == "{not json"
+
+
+# --- uploading to the sandbox ----------------------------------------------------------
+
+
+def test_uploads_land_in_the_library_and_in_history(qtbot, queues, sandbox, journal, tmp_path):
+    queue = queues(concurrency=2)
+    files = make_prompts(tmp_path / "p", 5)
+    finished = []
+    queue.upload_finished.connect(lambda item_id, rec: finished.append(rec))
+    queue.add_paths([tmp_path / "p"], album=3)
+    wait_read(qtbot, queue, 5)
+    assert queue.start()
+    qtbot.waitUntil(lambda: not queue.has_active_uploads(), timeout=20_000)
+    assert [i.status for i in queue.items()] == [uq.DONE] * 5
+    assert sorted(finished) == sorted(i.recording_id for i in queue.items())
+    library = {(e["album"], e["sort"]): e for e in sandbox.library()}
+    for n, path in enumerate(files, start=1):
+        entry = library[(3, n)]
+        assert entry["sha256"] == sha256(path)
+        assert entry["display_name"] == path.stem
+        assert entry["recording_id"] == queue.items()[n - 1].recording_id
+    progress = queue.progress()
+    assert (progress.files_done, progress.files_total, progress.bytes_done) == (5, 5, progress.bytes_total)
+
+    queue.flush()
+    entries = journal.query(kind="upload")
+    assert len(entries) == 5
+    assert {e.outcome for e in entries} == {"done"}
+    assert {e.recipient for e in entries} == {f"album 3 / sort {n}" for n in range(1, 6)}
+    assert {e.content for e in entries} == {p.name for p in files}
+    assert {e.result_id for e in entries} == set(finished)
+
+
+def test_fifty_files_through_faults_arrive_exactly_once(qtbot, queues, sandbox, journal, tmp_path):
+    from console.sandbox import FaultRule
+
+    queues.client_options["max_attempts"] = 3
+    queue = queues(concurrency=4)
+    files = make_prompts(tmp_path / "batch", 50)
+    # Consumed in arrival order: the first files meet a fault on every automatic
+    # attempt and fail; the later ones get through on a retry or first time.
+    sandbox.add_fault(FaultRule(endpoint="upload", kind="http500", count=10))
+    sandbox.add_fault(FaultRule(endpoint="upload", kind="http429", count=8, retry_after=0.05))
+    sandbox.add_fault(FaultRule(endpoint="upload", kind="drop", count=8))
+    queue.add_paths([tmp_path / "batch"], album=12)
+    wait_read(qtbot, queue, 50)
+    assert queue.start()
+    qtbot.waitUntil(lambda: not queue.has_active_uploads(), timeout=60_000)
+    failed = [i for i in queue.items() if i.status == uq.FAILED]
+    assert failed, "the faults should outlast some files' automatic retries"
+    assert all(i.reason for i in failed)
+    assert len(failed) + sum(i.status == uq.DONE for i in queue.items()) == 50
+
+    assert queue.retry_failed() == len(failed)
+    qtbot.waitUntil(lambda: not queue.has_active_uploads(), timeout=60_000)
+    assert [i.status for i in queue.items()] == [uq.DONE] * 50
+
+    library = sandbox.library()
+    assert len(library) == 50
+    by_pair = {(e["album"], e["sort"]): e for e in library}
+    for n, path in enumerate(files, start=1):
+        entry = by_pair[(12, n)]
+        assert entry["sha256"] == sha256(path), path.name
+        assert entry["upload_count"] == 1, path.name
+    queue.flush()
+    outcomes = [e.outcome for e in journal.query(kind="upload", limit=500)]
+    assert outcomes.count("done") == 50
+    assert outcomes.count("failed") + outcomes.count("unknown") == len(failed)
+
+
+def test_a_file_that_disappears_before_upload_fails_with_its_reason(qtbot, queues, sandbox, tmp_path):
+    queue = queues()
+    files = make_prompts(tmp_path / "p", 3)
+    queue.add_paths([tmp_path / "p"], album=1)
+    wait_read(qtbot, queue, 3)
+    files[1].unlink()
+    assert queue.start()
+    qtbot.waitUntil(lambda: not queue.has_active_uploads(), timeout=20_000)
+    statuses = [i.status for i in queue.items()]
+    assert statuses == [uq.DONE, uq.FAILED, uq.DONE]
+    assert "no longer there" in queue.items()[1].reason
+    assert sorted(e["sort"] for e in sandbox.library()) == [1, 3]
+
+
+def test_a_file_changed_into_junk_after_it_was_added_is_not_sent(qtbot, queues, sandbox, tmp_path):
+    queue = queues()
+    path = make_wav(tmp_path / "a.wav")
+    queue.add_paths([path], album=1)
+    wait_read(qtbot, queue, 1)
+    path.write_text("overwritten by a text editor, and longer than before")
+    assert queue.start()
+    qtbot.waitUntil(lambda: not queue.has_active_uploads(), timeout=20_000)
+    item = queue.items()[0]
+    assert item.status == uq.FAILED and "changed after it was added" in item.reason
+    assert sandbox.library() == []
+
+
+def test_pause_resume_and_cancel(qtbot, queues, sandbox, tmp_path):
+    from console.sandbox import FaultRule
+
+    queue = queues(concurrency=1)
+    make_prompts(tmp_path / "p", 4)
+    sandbox.add_fault(FaultRule(endpoint="upload", kind="slow", delay=0.3, count=1))
+    queue.add_paths([tmp_path / "p"], album=1)
+    wait_read(qtbot, queue, 4)
+    first, second, third, fourth = queue.items()
+    assert queue.start()
+    qtbot.waitUntil(lambda: first.status == uq.UPLOADING)
+    queue.pause()
+    assert queue.paused and not queue.running and queue.has_active_uploads()
+    qtbot.waitUntil(lambda: not queue.has_active_uploads(), timeout=10_000)
+    assert [i.status for i in queue.items()] == [uq.DONE, uq.QUEUED, uq.QUEUED, uq.QUEUED]
+    assert queue.paused
+
+    queue.cancel([third.id])
+    assert third.status == uq.CANCELLED
+    assert queue.start() and not queue.paused
+    qtbot.waitUntil(lambda: not queue.has_active_uploads(), timeout=10_000)
+    assert [i.status for i in queue.items()] == [uq.DONE, uq.DONE, uq.CANCELLED, uq.DONE]
+    assert queue.retry([third.id]) == 1
+    assert queue.running and third.status == uq.UPLOADING
+    qtbot.waitUntil(lambda: not queue.has_active_uploads(), timeout=10_000)
+    assert third.status == uq.DONE and len(sandbox.library()) == 4
+
+
+def test_cancelling_an_upload_under_way(qtbot, queues, sandbox, journal, tmp_path):
+    from console.sandbox import FaultRule
+
+    queue = queues(concurrency=2)
+    make_prompts(tmp_path / "p", 3)
+    sandbox.add_fault(FaultRule(endpoint="upload", kind="slow", delay=5.0))
+    queue.add_paths([tmp_path / "p"], album=1)
+    wait_read(qtbot, queue, 3)
+    first, second, third = queue.items()
+    assert queue.start()
+    # Both requests are on the wire once their history entries exist.
+    qtbot.waitUntil(lambda: len(journal.query(kind="upload")) == 2)
+    assert first.status == uq.UPLOADING and second.status == uq.UPLOADING
+    queue.cancel([first.id])
+    qtbot.waitUntil(lambda: first.status == uq.CANCELLED)
+    assert first.reason == "Cancelled during the upload."
+    assert queue.cancel_all() == 2  # the second, and the third that took the freed place
+    qtbot.waitUntil(lambda: not queue.has_active_uploads(), timeout=10_000)
+    assert [i.status for i in queue.items()] == [uq.CANCELLED] * 3
+    queue.flush()
+    entries = journal.query(kind="upload")
+    assert {e.content for e in entries} >= {first.name, second.name}
+    assert {e.outcome for e in entries} == {"unknown"}
+
+
+def test_no_client_pauses_with_the_reason(qtbot, queues, tmp_path):
+    def no_key():
+        raise RuntimeError("There is no account key for 'Main office' yet")
+
+    queue = queues(client_factory=no_key)
+    messages = []
+    queue.message.connect(lambda level, text: messages.append((level, text)))
+    make_prompts(tmp_path / "p", 2)
+    queue.add_paths([tmp_path / "p"], album=1)
+    wait_read(qtbot, queue, 2)
+    assert queue.start()
+    qtbot.waitUntil(lambda: not queue.has_active_uploads())
+    assert [i.status for i in queue.items()] == [uq.QUEUED, uq.QUEUED]
+    assert ("error", "Uploads paused: There is no account key for 'Main office' yet") in messages
+
+
+def test_restart_keeps_the_unfinished_rest(qtbot, queues, sandbox, journal, tmp_path):
+    from console.sandbox import FaultRule
+
+    queue = queues(concurrency=2)
+    make_prompts(tmp_path / "p", 20)
+    queue.add_paths([tmp_path / "p"], album=8)
+    wait_read(qtbot, queue, 20)
+    assert queue.start()
+    qtbot.waitUntil(lambda: queue.progress().files_done >= 5, timeout=20_000)
+    # Hold the next uploads on the server so the close finds some under way.
+    sandbox.add_fault(FaultRule(endpoint="upload", kind="slow", delay=5.0))
+    qtbot.waitUntil(lambda: queue.active_count > 0)
+    done_before = {i.name: i.recording_id for i in queue.items() if i.status == uq.DONE}
+    queue.shutdown()  # what closing the application does
+
+    again = queues(concurrency=2)
+    assert len(again) == 20
+    done_after = {i.name: i.recording_id for i in again.items() if i.status == uq.DONE}
+    assert done_after == done_before
+    rest = [i for i in again.items() if i.status != uq.DONE]
+    assert len(rest) == 20 - len(done_before) and {i.status for i in rest} == {uq.QUEUED}
+    assert [i.sort for i in again.items()] == list(range(1, 21))
+
+    sandbox.clear_faults()
+    assert again.start()
+    qtbot.waitUntil(lambda: not again.has_active_uploads(), timeout=30_000)
+    assert [i.status for i in again.items()] == [uq.DONE] * 20
+    assert sorted(e["sort"] for e in sandbox.library()) == list(range(1, 21))
+    again.flush()
+    entries = journal.query(kind="upload", limit=500)
+    assert sum(e.outcome == "done" for e in entries) == 20
+    interrupted = [e for e in entries if e.outcome == "unknown"]
+    assert interrupted and all("closed during the upload" in e.messages[0] for e in interrupted)
