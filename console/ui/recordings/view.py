@@ -1,0 +1,85 @@
+"""The queue table: shows a drop hint while it is empty."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+from console.domain.validation import ALBUM_MAX, ALBUM_MIN, SORT_MAX, SORT_MIN
+from console.ui.recordings.delegates import NumberDelegate, ProgressDelegate
+from console.ui.recordings.model import (
+    COL_ALBUM,
+    COL_AUDIO,
+    COL_FILE,
+    COL_NAME,
+    COL_SIZE,
+    COL_SORT,
+    COL_STATUS,
+)
+
+DROP_HINT = "Drop wav or mp3 files or folders here, or use Add files…"
+DRAG_HINT = "Release to add these files to the queue"
+
+
+class QueueView(QTableView):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.dragging = False
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                             | QAbstractItemView.EditTrigger.EditKeyPressed
+                             | QAbstractItemView.EditTrigger.SelectedClicked)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.setItemDelegateForColumn(COL_ALBUM, NumberDelegate(ALBUM_MIN, ALBUM_MAX, "Album", self))
+        self.setItemDelegateForColumn(COL_SORT, NumberDelegate(SORT_MIN, SORT_MAX, "Sort number", self))
+        self.setItemDelegateForColumn(COL_STATUS, ProgressDelegate(self))
+        self.setAccessibleName("Upload queue")
+        self.setAccessibleDescription(DROP_HINT)
+
+    def setModel(self, model) -> None:
+        super().setModel(model)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        widths = {COL_FILE: 220, COL_ALBUM: 60, COL_SORT: 60, COL_NAME: 180,
+                  COL_AUDIO: 250, COL_SIZE: 80}
+        for column, width in widths.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.setColumnWidth(column, width)
+        header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.Stretch)
+        model.rowsInserted.connect(self.viewport().update)
+        model.rowsRemoved.connect(self.viewport().update)
+
+    def set_dragging(self, dragging: bool) -> None:
+        self.dragging = dragging
+        self.viewport().update()
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if model is not None and model.rowCount() > 0 and not self.dragging:
+            return
+        painter = QPainter(self.viewport())
+        rect = self.viewport().rect().adjusted(24, 24, -24, -24)
+        if self.dragging:
+            pen = painter.pen()
+            pen.setColor(self.palette().color(QPalette.ColorRole.Highlight))
+            pen.setWidth(2)
+            pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.drawRoundedRect(rect, 8, 8)
+        if model is None or model.rowCount() == 0 or self.dragging:
+            painter.setPen(self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
+            font = painter.font()
+            font.setPointSizeF(font.pointSizeF() * 1.2)
+            painter.setFont(font)
+            text = DRAG_HINT if self.dragging else DROP_HINT
+            if model is not None and model.rowCount() > 0:
+                # Over a filled table the hint goes at the bottom, not over the rows.
+                rect.setTop(rect.bottom() - painter.fontMetrics().height() * 2)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
+        painter.end()

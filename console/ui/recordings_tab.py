@@ -1,0 +1,493 @@
+"""Recordings: drop a folder of prompts, check the numbers, upload them all.
+
+The tab is a view over an `UploadQueue` (console/jobs/upload_queue.py): it turns
+drops, buttons and edits into calls on the queue and shows what the queue
+reports. All the state lives in the queue, so closing the window or a crash
+loses nothing.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QUrl
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeySequence,
+    QShortcut,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain.audio import format_size
+from console.domain.validation import ALBUM_MAX, ALBUM_MIN, SORT_MAX, SORT_MIN, FieldError
+from console.jobs import upload_queue as uq
+from console.jobs.upload_queue import CONCURRENCY_MAX, UploadQueue
+from console.ui.recordings.model import ItemIdRole, QueueModel
+from console.ui.recordings.view import QueueView
+from console.ui.widgets import ResultLabel
+
+log = logging.getLogger(__name__)
+
+try:  # PySide6-Essentials has no QtMultimedia; the Play button is hidden then.
+    from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+except ImportError:  # pragma: no cover - depends on the installed wheels
+    QAudioOutput = QMediaPlayer = None
+
+AUDIO_FILTER = "Audio files (*.wav *.WAV *.wave *.mp3 *.MP3);;All files (*)"
+
+
+def format_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return "less than a minute left"
+    minutes = int(round(seconds / 60))
+    if minutes < 60:
+        return f"about {minutes} min left"
+    hours, minutes = divmod(minutes, 60)
+    return f"about {hours} h {minutes} min left" if minutes else f"about {hours} h left"
+
+
+def _label(text: str, buddy: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
+def _button(text: str, accessible: str, tip: str, shortcut: str | None = None) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(accessible)
+    if shortcut:
+        button.setShortcut(shortcut)
+        tip = f"{tip} ({shortcut})"
+    button.setToolTip(tip)
+    return button
+
+
+class RecordingsTab(QWidget):
+    """The bulk upload tab. Dependencies come in; nothing global is reached."""
+
+    def __init__(self, *, queue: UploadQueue, default_album: Callable[[], int],
+                 messages=None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.queue = queue
+        self._default_album = default_album
+        self.messages = messages
+        self._album_touched = False
+        self._player = None
+        self._audio_output = None
+        self._playing_path: Path | None = None
+        self.setAcceptDrops(True)
+        self.setAccessibleName("Recordings")
+
+        # -- adding and numbering -------------------------------------------------
+        self.add_files_button = _button("Add &files…", "Add files", "Choose audio files to queue", "Ctrl+O")
+        self.add_folder_button = _button("Add f&older…", "Add folder",
+                                         "Choose a folder; its audio files are queued, subfolders included",
+                                         "Ctrl+Shift+O")
+        self.album_spin = QSpinBox()
+        self.album_spin.setRange(ALBUM_MIN, ALBUM_MAX)
+        self.album_spin.setAccessibleName("Album for new files")
+        self.album_spin.setToolTip("The album new files go into. Each row's album can still be changed.")
+        self.numbering_combo = QComboBox()
+        self.numbering_combo.addItem("in drop order", uq.NUMBER_BY_ORDER)
+        self.numbering_combo.addItem("from the number the file name starts with", uq.NUMBER_BY_NAME)
+        self.numbering_combo.setAccessibleName("How sort numbers are chosen")
+        self.numbering_combo.setToolTip("In drop order: 1, 2, 3… from the Start at number.\n"
+                                        "From the file name: “05 Welcome.wav” gets sort number 5.")
+        self.start_spin = QSpinBox()
+        self.start_spin.setRange(SORT_MIN, SORT_MAX)
+        self.start_spin.setAccessibleName("Next sort number")
+        self.start_spin.setToolTip("The sort number the next file gets; it moves on as files are added.")
+        self.renumber_button = _button("Renum&ber", "Renumber rows not yet uploaded",
+                                       "Apply the album and numbering above to the selected rows, "
+                                       "or to every row not yet uploaded when none is selected")
+        self.concurrency_spin = QSpinBox()
+        self.concurrency_spin.setRange(1, CONCURRENCY_MAX)
+        self.concurrency_spin.setAccessibleName("Uploads at once")
+        self.concurrency_spin.setToolTip("How many files are sent at the same time.")
+
+        top = QHBoxLayout()
+        top.addWidget(self.add_files_button)
+        top.addWidget(self.add_folder_button)
+        top.addSpacing(16)
+        top.addWidget(_label("&Album:", self.album_spin))
+        top.addWidget(self.album_spin)
+        top.addSpacing(8)
+        top.addWidget(_label("Sort &numbers:", self.numbering_combo))
+        top.addWidget(self.numbering_combo)
+        self.start_label = _label("&Start at:", self.start_spin)
+        top.addWidget(self.start_label)
+        top.addWidget(self.start_spin)
+        top.addWidget(self.renumber_button)
+        top.addStretch(1)
+        top.addWidget(_label("Uploads at a t&ime:", self.concurrency_spin))
+        top.addWidget(self.concurrency_spin)
+
+        # -- the queue --------------------------------------------------------------
+        self.model = QueueModel(queue, self)
+        self.view = QueueView(self)
+        self.view.setModel(self.model)
+
+        # -- progress and actions --------------------------------------------------
+        self.overall_bar = QProgressBar()
+        self.overall_bar.setRange(0, 1000)
+        self.overall_bar.setTextVisible(False)
+        self.overall_bar.setAccessibleName("Overall upload progress")
+        self.overall_label = QLabel()
+        self.overall_label.setAccessibleName("Upload summary")
+        self.overall_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.upload_button = _button("&Upload", "Upload", "Upload the queued files", "Ctrl+U")
+        self.upload_button.setDefault(True)
+        self.pause_button = _button("&Pause", "Pause", "Start no new uploads; the ones under way finish")
+        self.cancel_button = _button("&Cancel", "Cancel selected", "Cancel the selected rows")
+        self.cancel_all_button = _button("Cancel a&ll", "Cancel all", "Stop and cancel everything not yet uploaded")
+        self.retry_button = _button("Re&try failed", "Retry failed", "Send the failed files again")
+        self.remove_button = _button("Re&move", "Remove selected",
+                                     "Remove the selected rows from the queue (Delete)")
+        self.clear_button = _button("Clear finis&hed", "Clear finished",
+                                    "Remove rows that are done, cancelled or rejected")
+        self.play_button = _button("Pla&y", "Play", "Listen to the selected file")
+        self.play_button.setVisible(QMediaPlayer is not None)
+
+        actions = QHBoxLayout()
+        for button in (self.upload_button, self.pause_button, self.cancel_button,
+                       self.cancel_all_button, self.retry_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        for button in (self.play_button, self.remove_button, self.clear_button):
+            actions.addWidget(button)
+
+        self.notice = ResultLabel("Recordings notice")
+
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.overall_bar, 2)
+        progress_row.addWidget(self.overall_label, 3)
+
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.notice)
+        layout.addLayout(progress_row)
+        layout.addWidget(line)
+        layout.addLayout(actions)
+
+        # -- wiring -------------------------------------------------------------------
+        self.add_files_button.clicked.connect(self.on_add_files_clicked)
+        self.add_folder_button.clicked.connect(self.on_add_folder_clicked)
+        self.upload_button.clicked.connect(self.on_upload_clicked)
+        self.pause_button.clicked.connect(self.queue.pause)
+        self.cancel_button.clicked.connect(self.on_cancel_clicked)
+        self.cancel_all_button.clicked.connect(self.on_cancel_all_clicked)
+        self.retry_button.clicked.connect(self.on_retry_clicked)
+        self.remove_button.clicked.connect(self.on_remove_clicked)
+        self.clear_button.clicked.connect(self.queue.clear_finished)
+        self.play_button.clicked.connect(self.on_play_clicked)
+        self.renumber_button.clicked.connect(self.on_renumber_clicked)
+        self.album_spin.valueChanged.connect(self._on_album_edited)
+        self.numbering_combo.currentIndexChanged.connect(self._on_numbering_changed)
+        self.start_spin.valueChanged.connect(self._on_numbering_changed)
+        self.concurrency_spin.valueChanged.connect(self.queue.set_concurrency)
+        self.view.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.view.customContextMenuRequested.connect(self._on_context_menu)
+        # On the table only: Delete inside a cell editor must still edit the text.
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.on_remove_clicked)
+        self.model.edit_refused.connect(lambda text: self._tell("warning", text))
+        self.model.modelReset.connect(self._update_buttons)
+
+        queue.state_changed.connect(self._update_buttons)
+        queue.progress_changed.connect(self._update_progress)
+        queue.settings_changed.connect(self._sync_settings)
+        queue.message.connect(self._tell)
+        queue.items_changed.connect(self._on_items_changed)
+
+        self.album_spin.setValue(self._safe_default_album())
+        self._album_touched = False
+        self._sync_settings()
+        self._update_buttons()
+        self._update_progress()
+        if queue.load_warning:
+            self._tell("warning", queue.load_warning)
+        elif len(queue):
+            unfinished = sum(1 for i in queue.items() if i.status in (uq.QUEUED, uq.FAILED, uq.INSPECTING))
+            if unfinished:
+                self.notice.show_result(
+                    "busy", f"{unfinished} file{'s' if unfinished != 1 else ''} from last time "
+                    "are still waiting. Press Upload to send them.")
+
+    # ------------------------------------------------------------------ public
+    def add_paths(self, paths: list[Path]) -> None:
+        """Queue files and folders (command line, a second instance, a drop)."""
+        paths = [Path(p) for p in paths]
+        if paths:
+            self.queue.add_paths(paths, album=self.album_spin.value())
+
+    def has_active_uploads(self) -> bool:
+        return self.queue.has_active_uploads()
+
+    def refresh_default_album(self) -> None:
+        """The profile changed: take its album, unless the user chose one."""
+        if not self._album_touched:
+            self.album_spin.blockSignals(True)
+            self.album_spin.setValue(self._safe_default_album())
+            self.album_spin.blockSignals(False)
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        return [self.queue.item_at(row).id for row in rows if row < len(self.queue)]
+
+    # ------------------------------------------------------------------ drops
+    def _local_paths(self, event) -> tuple[list[Path], int]:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return [], 0
+        urls: list[QUrl] = mime.urls()
+        local = [Path(u.toLocalFile()) for u in urls if u.isLocalFile() and u.toLocalFile()]
+        return local, len(urls) - len(local)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        local, _ = self._local_paths(event)
+        if local:
+            event.acceptProposedAction()
+            self.view.set_dragging(True)
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.view.set_dragging(False)
+        event.accept()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.view.set_dragging(False)
+        local, remote = self._local_paths(event)
+        if remote:
+            self._tell("warning", f"{remote} dropped item{'s are' if remote != 1 else ' is'} not "
+                                  "a file on this computer and was left out. Save it to a folder first.")
+        if not local:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.add_paths(local)
+
+    # ------------------------------------------------------------------ slots
+    def on_add_files_clicked(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Add audio files", "", AUDIO_FILTER)
+        self.add_paths([Path(f) for f in files])
+
+    def on_add_folder_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of audio files")
+        if folder:
+            self.add_paths([Path(folder)])
+
+    def on_upload_clicked(self) -> None:
+        if self.queue.start():
+            self.notice.show_result("busy", "Uploading… You can keep working; the queue is "
+                                            "saved as it goes.")
+
+    def on_cancel_clicked(self) -> None:
+        self.queue.cancel(self.selected_ids())
+
+    def on_cancel_all_clicked(self) -> None:
+        self.queue.cancel_all()
+
+    def on_retry_clicked(self) -> None:
+        self.queue.retry_failed()
+
+    def on_remove_clicked(self) -> None:
+        ids = self.selected_ids()
+        uploading = [i for i in ids if self.queue.item(i).status == uq.UPLOADING]
+        self.queue.remove(ids)
+        if uploading:
+            self._tell("info", f"{len(uploading)} row{'s' if len(uploading) != 1 else ''} still "
+                               "uploading stayed in the queue; cancel them first.")
+
+    def on_renumber_clicked(self) -> None:
+        ids = self.selected_ids() or None
+        try:
+            count = self.queue.renumber(ids, album=self.album_spin.value())
+        except FieldError as err:
+            self._tell("warning", str(err))
+            return
+        if count:
+            self._tell("info", f"Numbered {count} row{'s' if count != 1 else ''} again.")
+
+    def on_play_clicked(self) -> None:
+        if QMediaPlayer is None:
+            return
+        if self._player is not None and self._playing_path is not None:
+            self._player.stop()
+            return
+        ids = self.selected_ids()
+        if len(ids) != 1:
+            return
+        item = self.queue.item(ids[0])
+        if self._player is None:
+            self._player = QMediaPlayer(self)
+            self._audio_output = QAudioOutput(self)
+            self._player.setAudioOutput(self._audio_output)
+            self._player.playbackStateChanged.connect(self._on_playback_state)
+            self._player.errorOccurred.connect(
+                lambda _error, text: self._tell("warning", f"The file cannot be played: {text}"))
+        self._playing_path = item.path
+        self._player.setSource(QUrl.fromLocalFile(str(item.path)))
+        self._player.play()
+
+    def _on_playback_state(self, state) -> None:
+        if state == QMediaPlayer.PlaybackState.StoppedState:
+            self._playing_path = None
+        self._update_buttons()
+
+    def _on_album_edited(self, _value: int) -> None:
+        self._album_touched = True
+
+    def _on_numbering_changed(self, *_args) -> None:
+        mode = self.numbering_combo.currentData()
+        try:
+            self.queue.set_numbering(mode, next_sort=self.start_spin.value())
+        except FieldError as err:
+            self._tell("warning", str(err))
+        self.start_spin.setEnabled(mode == uq.NUMBER_BY_ORDER)
+        self.start_label.setEnabled(mode == uq.NUMBER_BY_ORDER)
+
+    def _sync_settings(self) -> None:
+        for widget, setter, value in (
+            (self.start_spin, self.start_spin.setValue, self.queue.next_sort),
+            (self.concurrency_spin, self.concurrency_spin.setValue, self.queue.concurrency),
+            (self.numbering_combo, self.numbering_combo.setCurrentIndex,
+             self.numbering_combo.findData(self.queue.numbering)),
+        ):
+            widget.blockSignals(True)
+            setter(value)
+            widget.blockSignals(False)
+        by_order = self.queue.numbering == uq.NUMBER_BY_ORDER
+        self.start_spin.setEnabled(by_order)
+        self.start_label.setEnabled(by_order)
+
+    def _on_context_menu(self, pos) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid():
+            return
+        if not self.view.selectionModel().isRowSelected(index.row(), QModelIndex()):
+            self.view.selectionModel().select(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+        ids = self.selected_ids()
+        statuses = {self.queue.item(i).status for i in ids}
+        menu = QMenu(self)
+        retry = menu.addAction("Retry")
+        retry.setEnabled(bool(statuses & {uq.FAILED, uq.CANCELLED}))
+        retry.triggered.connect(lambda: self.queue.retry(ids))
+        cancel = menu.addAction("Cancel")
+        cancel.setEnabled(bool(statuses & {uq.QUEUED, uq.INSPECTING, uq.UPLOADING, uq.FAILED}))
+        cancel.triggered.connect(lambda: self.queue.cancel(ids))
+        renumber = menu.addAction("Renumber")
+        renumber.setEnabled(bool(statuses & uq.EDITABLE))
+        renumber.triggered.connect(self.on_renumber_clicked)
+        remove = menu.addAction("Remove")
+        remove.setEnabled(bool(statuses - {uq.UPLOADING}))
+        remove.triggered.connect(self.on_remove_clicked)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def _on_items_changed(self, _first: int, _last: int) -> None:
+        # Row statuses decide which buttons apply; progress ticks change no status.
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ display
+    def _tell(self, level: str, text: str) -> None:
+        kind = {"info": "ok", "warning": "warning", "error": "error"}.get(level, "warning")
+        self.notice.show_result(kind, text)
+        if self.messages is not None:
+            getattr(self.messages, level if level in ("info", "warning", "error") else "warning")(text)
+
+    def _update_buttons(self, *_args) -> None:
+        queue = self.queue
+        counts = queue.counts()
+        ids = self.selected_ids()
+        selected = {queue.item(i).status for i in ids}
+        problems = queue.blocking_problems()
+        self.upload_button.setEnabled(queue.can_start())
+        self.upload_button.setText("&Resume" if queue.paused else "&Upload")
+        self.upload_button.setAccessibleName("Resume" if queue.paused else "Upload")
+        if problems:
+            self.upload_button.setToolTip(
+                f"{len(problems)} row{'s need' if len(problems) != 1 else ' needs'} attention "
+                "first: see the Status column.")
+        else:
+            self.upload_button.setToolTip("Upload the queued files (Ctrl+U)")
+        self.pause_button.setEnabled(queue.running)
+        self.cancel_button.setEnabled(bool(selected & {uq.QUEUED, uq.INSPECTING, uq.UPLOADING, uq.FAILED}))
+        self.cancel_all_button.setEnabled(bool(counts[uq.QUEUED] or counts[uq.INSPECTING]
+                                               or counts[uq.UPLOADING]))
+        self.retry_button.setEnabled(counts[uq.FAILED] > 0)
+        self.remove_button.setEnabled(bool(selected - {uq.UPLOADING}))
+        self.clear_button.setEnabled(bool(counts[uq.DONE] or counts[uq.CANCELLED] or counts[uq.REJECTED]))
+        self.renumber_button.setEnabled(any(counts[s] for s in uq.EDITABLE))
+        if QMediaPlayer is not None:
+            playing = self._playing_path is not None
+            self.play_button.setText("Stop pla&ying" if playing else "Pla&y")
+            playable = (len(ids) == 1 and queue.item(ids[0]).info is not None
+                        and queue.item(ids[0]).info.ok)
+            self.play_button.setEnabled(playing or playable)
+
+    def _update_progress(self) -> None:
+        p = self.queue.progress()
+        counts = self.queue.counts()
+        if p.bytes_total:
+            self.overall_bar.setValue(int(1000 * p.bytes_done / p.bytes_total))
+        else:
+            self.overall_bar.setValue(0)
+        parts = []
+        if p.files_total:
+            parts.append(f"{p.files_done} of {p.files_total} file{'s' if p.files_total != 1 else ''} uploaded")
+            parts.append(f"{format_size(p.bytes_done)} of {format_size(p.bytes_total)}")
+        if p.files_failed:
+            parts.append(f"{p.files_failed} failed")
+        if counts[uq.REJECTED]:
+            parts.append(f"{counts[uq.REJECTED]} rejected")
+        if counts[uq.INSPECTING]:
+            parts.append(f"reading {counts[uq.INSPECTING]} file{'s' if counts[uq.INSPECTING] != 1 else ''}…")
+        eta = format_eta(p.eta_s)
+        if eta:
+            parts.append(eta)
+        if self.queue.paused:
+            parts.append("paused" if not self.queue.active_count else "pausing…")
+        text = " · ".join(parts) if parts else "Nothing queued."
+        self.overall_label.setText(text)
+        self.overall_bar.setAccessibleDescription(text)
+
+    def _safe_default_album(self) -> int:
+        try:
+            album = int(self._default_album())
+        except Exception:  # a profile without a usable album must not break the tab
+            log.warning("the profile's default album could not be read", exc_info=True)
+            return ALBUM_MIN
+        return min(max(album, ALBUM_MIN), ALBUM_MAX)

@@ -1,0 +1,275 @@
+"""The Recordings tab: drops through dropEvent, the queue model, uploads to the sandbox."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from console.jobs import upload_queue as uq
+from console.ui.recordings.model import (
+    COL_ALBUM,
+    COL_AUDIO,
+    COL_FILE,
+    COL_SORT,
+    COL_STATUS,
+    ProgressRole,
+)
+from console.ui.recordings_tab import QMediaPlayer, RecordingsTab, format_eta
+from tests.helpers import make_mp3, make_wav
+from tests.jobs.queue_helpers import QueueFactory, make_prompts, sha256
+
+
+@pytest.fixture
+def env(qloop, qtbot, tmp_path, sandbox):
+    from console.store.journal import Journal
+    from console.ui.messages import MessageBridge
+
+    journal = Journal(tmp_path / "history.sqlite3")
+    factory = QueueFactory(tmp_path, journal, sandbox)
+    messages = MessageBridge()
+    tabs = []
+
+    def make_tab(*, album=3, concurrency=4):
+        tab = RecordingsTab(queue=factory(concurrency=concurrency), default_album=lambda: album,
+                            messages=messages)
+        qtbot.addWidget(tab)
+        tab.resize(1200, 700)
+        tabs.append(tab)
+        return tab
+
+    make_tab.messages = messages
+    make_tab.sandbox = sandbox
+    make_tab.journal = journal
+    yield make_tab
+    factory.close()
+    journal.close()
+
+
+def mime_with(*paths, urls=()):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths] + [QUrl(u) for u in urls])
+    return mime
+
+
+def drop(tab, mime) -> QDropEvent:
+    """A drag entering the tab, then the drop, delivered as Qt delivers them."""
+    enter = QDragEnterEvent(QPoint(200, 200), Qt.DropAction.CopyAction, mime,
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(tab, enter)
+    event = QDropEvent(QPointF(200, 200), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(tab, event)
+    return event
+
+
+def wait_read(qtbot, tab, count):
+    qtbot.waitUntil(lambda: len(tab.queue) == count and not tab.queue.inspecting, timeout=10_000)
+
+
+def cell(tab, row, column, role=Qt.ItemDataRole.DisplayRole):
+    return tab.model.index(row, column).data(role)
+
+
+def statuses(tab):
+    return [cell(tab, row, COL_STATUS) for row in range(tab.model.rowCount())]
+
+
+def test_drop_of_folders_and_bad_files_through_drop_event(qtbot, env, tmp_path):
+    tab = env(album=4)
+    folder = tmp_path / "Prompts"
+    make_wav(folder / "01 Welcome.wav")
+    make_wav(folder / "02 Hours.wav", rate=44100, channels=2)
+    make_mp3(folder / "menus" / "03 Menu.mp3")
+    (folder / "04 Notes.wav").write_text("Record the holiday greeting on Monday.\n")
+    (folder / "05 Empty.wav").write_bytes(b"")
+    single = make_wav(tmp_path / "Goodbye.wav")
+    assert cell(tab, 0, 0) is None  # empty queue
+
+    event = drop(tab, mime_with(folder, single))
+    assert event.isAccepted()
+    wait_read(qtbot, tab, 6)
+
+    names = [cell(tab, row, COL_FILE) for row in range(6)]
+    assert names == ["01 Welcome.wav", "02 Hours.wav", "04 Notes.wav", "05 Empty.wav",
+                     "03 Menu.mp3", "Goodbye.wav"]
+    assert statuses(tab) == [
+        "Queued", "Queued",
+        "Rejected: This is a text file, not a WAV or MP3 file, whatever its name says.",
+        "Rejected: The file is empty.",
+        "Queued", "Queued",
+    ]
+    # Album from the tab, sort numbers in drop order skipping the rejected rows.
+    assert [cell(tab, r, COL_ALBUM) for r in range(6)] == ["4", "4", "", "", "4", "4"]
+    assert [cell(tab, r, COL_SORT) for r in range(6)] == ["1", "2", "", "", "3", "4"]
+    # Rejected rows look different and say why on hover; advice is an icon and a tooltip.
+    assert cell(tab, 2, COL_STATUS, Qt.ItemDataRole.ForegroundRole) is not None
+    assert cell(tab, 0, COL_STATUS, Qt.ItemDataRole.ForegroundRole) is None
+    assert "text file" in cell(tab, 2, COL_STATUS, Qt.ItemDataRole.ToolTipRole)
+    assert cell(tab, 1, COL_AUDIO, Qt.ItemDataRole.DecorationRole) is not None
+    assert cell(tab, 0, COL_AUDIO, Qt.ItemDataRole.DecorationRole) is None
+    assert "Stereo" in cell(tab, 1, COL_AUDIO, Qt.ItemDataRole.ToolTipRole)
+    assert not tab.model.flags(tab.model.index(2, COL_SORT)) & Qt.ItemFlag.ItemIsEditable
+    assert tab.model.flags(tab.model.index(0, COL_SORT)) & Qt.ItemFlag.ItemIsEditable
+    assert "2 rejected" in tab.overall_label.text()
+
+
+def test_drag_enter_takes_only_local_files(qtbot, env, tmp_path):
+    tab = env()
+    text = QMimeData()
+    text.setText("05 Welcome.wav")
+    enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, text,
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(tab, enter)
+    assert not enter.isAccepted()
+
+    event = drop(tab, mime_with(urls=["https://example.com/hold-music.mp3"]))
+    assert not event.isAccepted()
+    assert len(tab.queue) == 0
+
+    path = make_wav(tmp_path / "a.wav")
+    drop(tab, mime_with(path, urls=["https://example.com/hold-music.mp3"]))
+    wait_read(qtbot, tab, 1)
+    assert env.messages.history[-1][0] == "warning"
+    assert "not a file on this computer" in tab.notice.text()
+
+
+def test_a_dropped_file_that_disappears_before_upload_fails_with_its_reason(qtbot, env, tmp_path):
+    tab = env()
+    files = make_prompts(tmp_path / "p", 3)
+    drop(tab, mime_with(*files))
+    wait_read(qtbot, tab, 3)
+    files[0].unlink()
+    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.has_active_uploads(), timeout=20_000)
+    assert statuses(tab)[0].startswith("Failed: The file is no longer there")
+    assert statuses(tab)[1].startswith("Done: recording ")
+    assert tab.retry_button.isEnabled()
+    assert "2 of 3 files uploaded" in tab.overall_label.text() and "1 failed" in tab.overall_label.text()
+    assert any("1 failed" in text for _level, text in env.messages.history)
+
+
+def test_upload_button_runs_the_queue_into_the_sandbox(qtbot, env, tmp_path):
+    tab = env(album=6, concurrency=2)
+    files = make_prompts(tmp_path / "p", 4)
+    assert not tab.upload_button.isEnabled() and not tab.pause_button.isEnabled()
+    assert tab.upload_button.shortcut().toString() == "Ctrl+U"
+    assert tab.add_files_button.shortcut().toString() == "Ctrl+O"
+    tab.add_paths([tmp_path / "p"])  # as the command line and a second instance do
+    wait_read(qtbot, tab, 4)
+    assert tab.upload_button.isEnabled()
+    assert "0 of 4 files uploaded" in tab.overall_label.text()
+
+    progress_seen = []
+    tab.model.dataChanged.connect(lambda tl, br: progress_seen.extend(
+        tab.model.index(r, COL_STATUS).data(ProgressRole) for r in range(tl.row(), br.row() + 1)))
+    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    assert tab.has_active_uploads()
+    assert tab.pause_button.isEnabled() and not tab.upload_button.isEnabled()
+    qtbot.waitUntil(lambda: not tab.has_active_uploads(), timeout=20_000)
+
+    assert all(s.startswith("Done: recording ") for s in statuses(tab))
+    assert any(p is not None and p >= 0 for p in progress_seen)  # a bar was shown while uploading
+    assert tab.overall_label.text().startswith("4 of 4 files uploaded")
+    assert tab.overall_bar.value() == 1000
+    assert not tab.upload_button.isEnabled() and tab.clear_button.isEnabled()
+    library = {e["sort"]: e for e in env.sandbox.library()}
+    assert {n: library[n]["sha256"] for n in range(1, 5)} == {n: sha256(p) for n, p in enumerate(files, 1)}
+    assert {e["album"] for e in library.values()} == {6}
+    assert ("info", "4 files uploaded.") in env.messages.history
+
+    tab.clear_button.click()
+    assert tab.model.rowCount() == 0
+
+
+def test_duplicates_disable_upload_until_an_edit_resolves_them(qtbot, env, tmp_path):
+    tab = env()
+    tab.numbering_combo.setCurrentIndex(tab.numbering_combo.findData(uq.NUMBER_BY_NAME))
+    make_wav(tmp_path / "a" / "05 Welcome.wav")
+    make_wav(tmp_path / "b" / "05 Welcome new.wav")
+    tab.add_paths([tmp_path / "a", tmp_path / "b"])
+    wait_read(qtbot, tab, 2)
+    assert not tab.upload_button.isEnabled()
+    assert "2 rows need attention" in tab.upload_button.toolTip()
+    assert statuses(tab)[0].startswith("Needs attention: Album 3 / sort 5 is also used by")
+    assert cell(tab, 0, COL_SORT, Qt.ItemDataRole.BackgroundRole) is not None
+
+    # An invalid value is refused with the reason, and changes nothing.
+    assert not tab.model.setData(tab.model.index(1, COL_SORT), "five")
+    assert "Sort number" in tab.notice.text() and "not a number" in tab.notice.text()
+    assert cell(tab, 1, COL_SORT) == "5"
+
+    assert tab.model.setData(tab.model.index(1, COL_SORT), 6)
+    assert cell(tab, 1, COL_SORT) == "6"
+    assert statuses(tab) == ["Queued", "Queued"]
+    assert tab.upload_button.isEnabled()
+
+
+def test_cancel_selected_and_retry_from_the_buttons(qtbot, env, tmp_path):
+    tab = env()
+    make_prompts(tmp_path / "p", 3)
+    tab.add_paths([tmp_path / "p"])
+    wait_read(qtbot, tab, 3)
+    assert not tab.cancel_button.isEnabled() and not tab.remove_button.isEnabled()
+    tab.view.selectRow(1)
+    assert tab.cancel_button.isEnabled() and tab.remove_button.isEnabled()
+    tab.cancel_button.click()
+    assert statuses(tab)[1] == "Cancelled"
+    assert not tab.cancel_button.isEnabled()
+    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.has_active_uploads(), timeout=20_000)
+    assert [s.split(":")[0] for s in statuses(tab)] == ["Done", "Cancelled", "Done"]
+    tab.queue.retry([tab.queue.item_at(1).id])
+    qtbot.waitUntil(lambda: statuses(tab)[1].startswith("Done"), timeout=20_000)
+
+
+def test_restored_queue_is_announced(qtbot, env, tmp_path):
+    first = env()
+    make_prompts(tmp_path / "p", 2)
+    first.add_paths([tmp_path / "p"])
+    wait_read(qtbot, first, 2)
+    first.queue.shutdown()
+    second = env()
+    assert second.model.rowCount() == 2
+    assert "2 files from last time are still waiting" in second.notice.text()
+    assert second.upload_button.isEnabled()
+
+
+def test_model_passes_the_model_tester_through_changes(qtbot, qtmodeltester, env, tmp_path):
+    tab = env()
+    qtmodeltester.check(tab.model)
+    make_prompts(tmp_path / "p", 3)
+    (tmp_path / "p" / "junk.wav").write_text("junk")
+    tab.add_paths([tmp_path / "p"])
+    wait_read(qtbot, tab, 4)
+    tab.queue.remove([tab.queue.item_at(1).id])
+    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.has_active_uploads(), timeout=20_000)
+    qtmodeltester.check(tab.model)
+    tab.queue.clear_finished()
+    qtmodeltester.check(tab.model)
+
+
+def test_play_button_only_where_qt_multimedia_exists(env):
+    tab = env()
+    assert tab.play_button.isHidden() == (QMediaPlayer is None)
+
+
+def test_controls_have_labels_and_names(env):
+    tab = env(album=42)
+    assert tab.album_spin.value() == 42
+    for widget in (tab.album_spin, tab.numbering_combo, tab.start_spin, tab.concurrency_spin):
+        assert widget.accessibleName()
+        assert any(label.buddy() is widget for label in tab.findChildren(type(tab.overall_label)))
+    for button in (tab.upload_button, tab.pause_button, tab.cancel_button, tab.cancel_all_button,
+                   tab.retry_button, tab.remove_button, tab.clear_button, tab.add_files_button,
+                   tab.add_folder_button):
+        assert button.accessibleName() and button.toolTip()
+
+
+@pytest.mark.parametrize("seconds, text", [
+    (None, ""), (20, "less than a minute left"), (150, "about 2 min left"),
+    (3600, "about 1 h left"), (3900, "about 1 h 5 min left"),
+])
+def test_format_eta(seconds, text):
+    assert format_eta(seconds) == text
