@@ -1,0 +1,118 @@
+"""`voitex-console sandbox`: the sandbox as a standalone server in the foreground.
+
+    sandbox --port 8765 --data-dir ./sandbox-data [--key K] [--host 127.0.0.1]
+            [--fault ENDPOINT:KIND[:count=N|probability=P][:retry_after=S][:delay=S][:acted=yes|no][:seed=N]]
+
+Runs until Ctrl+C or SIGTERM. The key is never printed, only where it came from.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+
+from console.sandbox.faults import ENDPOINTS, KINDS, FaultRule
+from console.sandbox.server import DEFAULT_SANDBOX_KEY, SandboxServer
+
+KEY_ENV = "VOITEX_SANDBOX_KEY"
+
+
+def main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    auth_key, key_source = _choose_key(args.key)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    server = SandboxServer(
+        data_dir=args.data_dir, auth_key=auth_key, host=args.host, port=args.port, faults=args.fault
+    )
+    stop = threading.Event()
+    previous_handlers = {
+        signum: signal.signal(signum, lambda *_: stop.set()) for signum in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        try:
+            server.start()
+        except (OSError, RuntimeError) as exc:
+            print(f"The sandbox could not start: {exc}", file=sys.stderr)
+            return 1
+        print(f"Voitex sandbox listening on {server.url} (key: {key_source})")
+        print(f"Data folder: {server.data_dir}")
+        for rule in args.fault:
+            print(f"Fault: {rule.endpoint} {rule.kind} ({_describe_limit(rule)}, acted={'yes' if rule.acted else 'no'})")
+        print("Press Ctrl+C to stop.", flush=True)
+        # Timed waits: on Windows an untimed one would not let Ctrl+C through.
+        while not stop.wait(0.5):
+            pass
+    finally:
+        server.stop()
+        for signum, handler in previous_handlers.items():
+            signal.signal(signum, handler)
+    print("Voitex sandbox stopped.", flush=True)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="voitex-console sandbox",
+        description="Run a local Voitex-compatible server that stores what it receives.",
+    )
+    parser.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument(
+        "--key",
+        type=_non_empty,
+        help=f"the auth_key clients must send (default: ${KEY_ENV}, else {DEFAULT_SANDBOX_KEY!r})",
+    )
+    parser.add_argument(
+        "--data-dir", required=True, help="folder for uploaded files and state.json (created if missing)"
+    )
+    parser.add_argument(
+        "--fault",
+        type=_fault_rule,
+        action="append",
+        default=[],
+        metavar="ENDPOINT:KIND[:OPTION=VALUE...]",
+        help=(
+            f"make requests fail; ENDPOINT is one of {', '.join(ENDPOINTS)} or *, KIND one of "
+            f"{', '.join(KINDS)}; options: count=N or probability=P, retry_after=S, delay=S, "
+            "acted=yes|no, seed=N. Repeatable."
+        ),
+    )
+    return parser
+
+
+def _choose_key(given: str | None) -> tuple[str, str]:
+    if given is not None:
+        return given, "from --key"
+    from_env = os.environ.get(KEY_ENV)
+    if from_env:
+        return from_env, f"from {KEY_ENV}"
+    return DEFAULT_SANDBOX_KEY, "the default, see --help"
+
+
+def _non_empty(text: str) -> str:
+    if not text:
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text
+
+
+def _fault_rule(spec: str) -> FaultRule:
+    try:
+        return FaultRule.parse(spec)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _describe_limit(rule: FaultRule) -> str:
+    parts = []
+    if rule.count is not None:
+        parts.append(f"{rule.count} time(s)")
+    if rule.probability is not None:
+        parts.append(f"probability {rule.probability}")
+    return ", ".join(parts) or "every request"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

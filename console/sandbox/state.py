@@ -1,0 +1,233 @@
+"""What the sandbox received: its recording library and its outbox.
+
+Kept in memory and mirrored to <data_dir>/state.json after every change
+(written to a temporary file and renamed over the old one, so a crash never
+leaves half a file), then read back at start-up so a restarted sandbox keeps
+what it had. Uploaded files live in <data_dir>/library/<album>/<sort>.<wav|mp3>;
+uploads in progress in <data_dir>/incoming/, emptied at start-up.
+
+The recording library has one entry per album and sort number: a later upload
+or TTS to the same pair replaces the entry (and its file) under a new
+recording id. `upload_count` counts how many recordings were stored at that
+pair since the last reset, so a test can prove a file arrived exactly once.
+
+All methods are thread-safe; those that touch the disk belong on worker threads.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import shutil
+import string
+import tempfile
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from console.sandbox.validation import CallRequest, SmsRequest, TtsRequest, UploadRequest
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "state.json"
+_STATE_VERSION = 1
+# The provider's samples show six-digit recording ids ("918357").
+_FIRST_RECORDING_ID = 910001
+_CALL_REFERENCE_LENGTH = 15  # "Sz1gt0IqgVV7HHs"
+_SMS_REFERENCE_LENGTH = 6  # "u7T0um"
+_TOLL_FREE_AREA_CODES = {"800", "833", "844", "855", "866", "877", "888"}
+
+Entry = dict[str, Any]
+
+
+class SandboxState:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self.library_dir = self.data_dir / "library"
+        self.spool_dir = self.data_dir / "incoming"
+        self._lock = threading.Lock()
+        self._recordings: list[Entry] = []
+        self._upload_counts: dict[tuple[int, int], int] = {}
+        self._sms: list[Entry] = []
+        self._calls: list[Entry] = []
+        self._next_recording_id = _FIRST_RECORDING_ID
+        self.library_dir.mkdir(parents=True, exist_ok=True)
+        # Whatever is left in the spool is from uploads cut off by a crash.
+        shutil.rmtree(self.spool_dir, ignore_errors=True)
+        self.spool_dir.mkdir()
+        self._load()
+
+    # Views
+
+    def library(self) -> list[Entry]:
+        with self._lock:
+            entries = [
+                {**entry, "upload_count": self._upload_counts.get((entry["album"], entry["sort"]), 1)}
+                for entry in self._recordings
+            ]
+        return sorted(entries, key=_library_order)
+
+    def outbox(self) -> dict[str, list[Entry]]:
+        with self._lock:
+            return {"sms": [dict(e) for e in self._sms], "calls": [dict(e) for e in self._calls]}
+
+    # Actions
+
+    def store_upload(self, request: UploadRequest) -> Entry:
+        """Move the received file into the library; returns the new entry."""
+        relative = Path("library", str(request.album), f"{request.sort}.{request.format}")
+        target = self.data_dir / relative
+        with self._lock:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(request.file.path, target)
+            entry = self._new_recording(
+                kind="upload",
+                album=request.album,
+                sort=request.sort,
+                display_name=request.display_name,
+                filename=request.file.filename,
+                path=relative.as_posix(),
+                size=request.file.size,
+                sha256=request.file.sha256,
+                format=request.format,
+            )
+            self._save()
+            return dict(entry)
+
+    def add_tts(self, request: TtsRequest) -> Entry:
+        with self._lock:
+            entry = self._new_recording(kind="tts", album=request.album, sort=request.sort, text=request.text)
+            self._save()
+            return dict(entry)
+
+    def record_sms(self, request: SmsRequest) -> Entry:
+        area_code = request.sender[:3]
+        entry = {
+            "reference_id": _new_reference(_SMS_REFERENCE_LENGTH),
+            "from": request.sender,
+            "to": request.to,
+            "body": request.body,
+            "did_type": "TF" if area_code in _TOLL_FREE_AREA_CODES else "TN",
+            "received_at": _now(),
+        }
+        with self._lock:
+            self._sms.append(entry)
+            self._save()
+            return dict(entry)
+
+    def record_call(self, request: CallRequest) -> Entry:
+        entry = {
+            "reference_id": _new_reference(_CALL_REFERENCE_LENGTH),
+            "cid": request.cid,
+            "to": request.to,
+            "type": request.type,
+            "sfile_id": request.sfile_id,
+            "route_number": request.route_number,
+            "branch_number": request.branch_number,
+            "received_at": _now(),
+        }
+        with self._lock:
+            self._calls.append(entry)
+            self._save()
+            return dict(entry)
+
+    def reset(self) -> None:
+        """Forget every recording, message and call (recording ids keep counting up)."""
+        with self._lock:
+            shutil.rmtree(self.library_dir, ignore_errors=True)
+            self.library_dir.mkdir()
+            self._recordings.clear()
+            self._upload_counts.clear()
+            self._sms.clear()
+            self._calls.clear()
+            self._save()
+
+    # Inside the lock
+
+    def _new_recording(self, *, kind: str, album: int, sort: int | None, **details: Any) -> Entry:
+        entry: Entry = {
+            "recording_id": str(self._next_recording_id),
+            "kind": kind,
+            "album": album,
+            "sort": sort,
+            "display_name": None,
+            "text": None,
+            "filename": None,
+            "path": None,
+            "size": None,
+            "sha256": None,
+            "format": None,
+            "received_at": _now(),
+            **details,
+        }
+        self._next_recording_id += 1
+        if sort is not None:
+            self._drop_recording_at(album, sort, keep_path=entry["path"])
+            self._upload_counts[(album, sort)] = self._upload_counts.get((album, sort), 0) + 1
+        self._recordings.append(entry)
+        return entry
+
+    def _drop_recording_at(self, album: int, sort: int, *, keep_path: str | None) -> None:
+        for old in [e for e in self._recordings if e["album"] == album and e["sort"] == sort]:
+            self._recordings.remove(old)
+            # A wav replaced by an mp3 (or by a TTS) leaves a file nobody refers to.
+            if old["path"] is not None and old["path"] != keep_path:
+                (self.data_dir / old["path"]).unlink(missing_ok=True)
+
+    def _save(self) -> None:
+        data = {
+            "version": _STATE_VERSION,
+            "next_recording_id": self._next_recording_id,
+            "recordings": self._recordings,
+            "upload_counts": [
+                {"album": album, "sort": sort, "count": count}
+                for (album, sort), count in self._upload_counts.items()
+            ],
+            "sms": self._sms,
+            "calls": self._calls,
+        }
+        fd, temporary = tempfile.mkstemp(dir=self.data_dir, prefix=".state-", suffix=".tmp")
+        try:
+            with open(fd, "w", encoding="utf-8") as file:
+                json.dump(data, file, ensure_ascii=False, indent=1)
+            os.replace(temporary, self.data_dir / STATE_FILE)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def _load(self) -> None:
+        path = self.data_dir / STATE_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            self._next_recording_id = int(data["next_recording_id"])
+            self._recordings = [dict(e) for e in data["recordings"]]
+            self._upload_counts = {(c["album"], c["sort"]): int(c["count"]) for c in data["upload_counts"]}
+            self._sms = [dict(e) for e in data["sms"]]
+            self._calls = [dict(e) for e in data["calls"]]
+        except FileNotFoundError:
+            return
+        except (ValueError, TypeError, KeyError) as exc:
+            # A sandbox that refuses to start over a damaged file helps nobody;
+            # keep the file for a look and start empty.
+            aside = path.with_name(f"state.broken-{datetime.now():%Y%m%d-%H%M%S}.json")
+            os.replace(path, aside)
+            log.warning("Sandbox state %s could not be read (%s); moved it to %s and started empty.",
+                        path, exc, aside.name)
+            self._recordings, self._upload_counts, self._sms, self._calls = [], {}, [], []
+            self._next_recording_id = _FIRST_RECORDING_ID
+
+
+def _library_order(entry: Entry) -> tuple[int, bool, int, int]:
+    sort = entry["sort"]
+    return entry["album"], sort is None, sort or 0, int(entry["recording_id"])
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _new_reference(length: int) -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(length))
