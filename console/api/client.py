@@ -23,6 +23,7 @@ a call is never sent twice by the client.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import math
 import os
@@ -105,9 +106,22 @@ def _transport_failure(err: httpx.HTTPError) -> str:
     return CONNECTION_LOST
 
 
-def _positive(value: object, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise InvalidArgumentError(field, f"{field} must be a positive number of seconds, not {value!r}.")
+def _whole(value: object, field: str, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise InvalidArgumentError(field, f"{field} must be a whole number of at least {minimum}, not {value!r}.")
+    return value
+
+
+def _positive(value: object, field: str, *, zero_ok: bool = False) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+        or (value == 0 and not zero_ok)
+    ):
+        least = "0 or more" if zero_ok else "more than 0"
+        raise InvalidArgumentError(field, f"{field} must be a number of seconds, {least}, not {value!r}.")
     return float(value)
 
 
@@ -166,11 +180,8 @@ class VoitexClient:
     ) -> None:
         self._base_url = check_base_url(base_url)
         self._auth_key = check_auth_key(auth_key)
-        if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
-            raise InvalidArgumentError("max_attempts", f"max_attempts must be a whole number of at least 1, not {max_attempts!r}.")
-        if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1024:
-            raise InvalidArgumentError("chunk_size", f"chunk_size must be a whole number of at least 1024, not {chunk_size!r}.")
-        self._max_attempts = max_attempts
+        self._max_attempts = _whole(max_attempts, "max_attempts", minimum=1)
+        self._chunk_size = _whole(chunk_size, "chunk_size", minimum=1024)
         connect = _positive(connect_timeout, "connect_timeout")
         read = _positive(read_timeout, "read_timeout")
         self._timeouts = {
@@ -182,10 +193,9 @@ class VoitexClient:
                 pool=None,
             ),
         }
-        self._backoff_base = max(0.0, float(backoff_base))
-        self._backoff_cap = max(0.0, float(backoff_cap))
-        self._max_retry_after = max(0.0, float(max_retry_after))
-        self._chunk_size = chunk_size
+        self._backoff_base = _positive(backoff_base, "backoff_base", zero_ok=True)
+        self._backoff_cap = _positive(backoff_cap, "backoff_cap", zero_ok=True)
+        self._max_retry_after = _positive(max_retry_after, "max_retry_after", zero_ok=True)
         host = urlsplit(self._base_url).hostname or ""
         # A loopback server is never reached through a proxy from the environment.
         self._trust_env = not is_loopback_host(host)
@@ -283,8 +293,12 @@ class VoitexClient:
         file_path, fields = upload_fields(
             path, album_number=album_number, sort_number=sort_number, display_name=display_name
         )
-        if on_progress is not None and not callable(on_progress):
-            raise InvalidArgumentError("on_progress", "on_progress must be a callable taking (sent, total).")
+        if on_progress is not None and (
+            not callable(on_progress) or inspect.iscoroutinefunction(on_progress)
+        ):
+            raise InvalidArgumentError(
+                "on_progress", "on_progress must be a plain (not async) callable taking (sent, total)."
+            )
 
         async def send(http: httpx.AsyncClient) -> httpx.Response:
             try:

@@ -197,12 +197,9 @@ def check_reply(
     detail = _join(messages) if messages else (f"Reply: {preview!r}." if not is_object else "")
 
     if cls is KeyRefusedError:
+        parts = (f"Voitex refused the auth key (HTTP {status_code}).", detail, "Check the key of this account.")
         raise KeyRefusedError(
-            " ".join(
-                part
-                for part in (f"Voitex refused the auth key (HTTP {status_code}).", detail, "Check the key of this account.")
-                if part
-            ),
+            " ".join(part for part in parts if part),
             messages=messages,
             **common,
         )

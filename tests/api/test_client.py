@@ -54,6 +54,8 @@ def test_base_url_property_and_repr():
         ({"connect_timeout": -1}, "connect_timeout"),
         ({"upload_write_timeout": float("nan")}, "upload_write_timeout"),
         ({"chunk_size": 10}, "chunk_size"),
+        ({"backoff_base": "1"}, "backoff_base"),
+        ({"max_retry_after": -1}, "max_retry_after"),
     ],
 )
 def test_bad_configuration_refused(kwargs, field):
@@ -216,6 +218,11 @@ def test_sandbox_validation_is_a_rejection_with_its_messages(sandbox, tmp_path):
 
 
 def test_invalid_arguments_refused_before_anything_is_sent(sandbox, tmp_path):
+    wav = make_wav(tmp_path / "a.wav")
+
+    async def async_progress(sent, total):
+        return None
+
     async def scenario():
         async with make_client(sandbox) as client:
             cases = [
@@ -227,6 +234,8 @@ def test_invalid_arguments_refused_before_anything_is_sent(sandbox, tmp_path):
                 (client.create_tts(text="hi", album_number=-1), "album_number"),
                 (client.upload_recording(tmp_path / "missing.wav", album_number=1, sort_number=1), "path"),
                 (client.upload_recording(tmp_path, album_number=1, sort_number=1), "path"),
+                (client.upload_recording(wav, album_number=1, sort_number=1, on_progress=async_progress), "on_progress"),
+                (client.upload_recording(wav, album_number=1, sort_number=1, on_progress="print"), "on_progress"),
             ]
             fields = []
             for call, field in cases:

@@ -1,0 +1,298 @@
+"""Upload throughput of the Voitex client against curl, and its memory on a huge file.
+
+    .venv/bin/python bench/upload_throughput.py [--files 200] [--size-mib 1] [--big-mib 500]
+                                                [--concurrency 4] [--rounds 3]
+
+The sandbox runs as a subprocess (`python -m console.sandbox.cli`), so the
+server's CPU work does not compete with the client's for this process's GIL,
+and curl and the client hit the very same server.
+
+1. One file of --big-mib MiB (a WAV header, then a sparse hole: created at
+   once) is uploaded with the client while a thread samples this process's
+   resident memory; the growth over the level before the upload is printed
+   (target: < 50 MiB; the file must stream from disk).
+2. --files files of --size-mib MiB (random audio data) are uploaded with the
+   client at --concurrency, timed inside this process from the first request
+   to the last reply (start-up and a warm-up request excluded); then the same
+   files with ONE `curl -Z --parallel-max N` process (a config file with one
+   transfer per file, separated by `next`). Client and curl alternate for
+   --rounds rounds, each to fresh album numbers; the medians are compared
+   (target: client <= 1.5x curl).
+
+Not part of the test suite: performance is measured here, never asserted in tests.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from console.api import VoitexClient  # noqa: E402
+
+KEY = "bench-key-0123456789"
+MIB = 1024 * 1024
+
+
+def wav_header(data_bytes: int, rate: int = 8000) -> bytes:
+    """A 44-byte header of a mono 16-bit PCM WAV holding `data_bytes` of samples."""
+    return (
+        b"RIFF" + struct.pack("<I", 36 + data_bytes) + b"WAVE"
+        + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
+        + b"data" + struct.pack("<I", data_bytes)
+    )
+
+
+def make_files(folder: Path, count: int, size: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        path = folder / f"rec{i:04d}.wav"
+        with open(path, "wb") as f:
+            f.write(wav_header(size - 44))
+            f.write(os.urandom(size - 44))
+        paths.append(path)
+    return paths
+
+
+def make_sparse_wav(path: Path, size: int) -> Path:
+    with open(path, "wb") as f:
+        f.write(wav_header(min(size - 44, 0xFFFFFFFF - 36)))
+        f.truncate(size)
+    return path
+
+
+class Sandbox:
+    """`python -m console.sandbox.cli` in a subprocess, on a free port."""
+
+    def __init__(self, data_dir: Path) -> None:
+        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "console.sandbox.cli", "--port", "0", "--data-dir", str(data_dir), "--key", KEY],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.url = ""
+        deadline = time.monotonic() + 30
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            match = re.search(r"listening on (http://\S+)", line)
+            if match:
+                self.url = match.group(1)
+                break
+            if time.monotonic() > deadline:
+                break
+        if not self.url:
+            self.stop()
+            raise SystemExit("The sandbox did not start.")
+        # Keep draining its output so it never blocks on a full pipe.
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def rss_bytes() -> int | None:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return None
+
+
+def max_rss_bytes() -> int | None:
+    try:
+        import resource
+    except ImportError:
+        return None
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+class RssSampler:
+    def __init__(self, interval: float = 0.01) -> None:
+        self.interval = interval
+        self.peak = rss_bytes() or 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_bytes() or 0)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_bytes() or 0)
+
+
+async def big_upload(url: str, path: Path, warmup: Path) -> tuple[float, int, int | None, int | None]:
+    async with VoitexClient(base_url=url, auth_key=KEY, upload_read_timeout=600) as client:
+        await client.upload_recording(warmup, album_number=1, sort_number=0)
+        base_rss = rss_bytes() or 0
+        base_max = max_rss_bytes()
+        progress_calls = 0
+
+        def on_progress(sent: int, total: int) -> None:
+            nonlocal progress_calls
+            progress_calls += 1
+
+        with RssSampler() as sampler:
+            start = time.perf_counter()
+            await client.upload_recording(path, album_number=1, sort_number=1, on_progress=on_progress)
+            elapsed = time.perf_counter() - start
+        end_max = max_rss_bytes()
+    growth = sampler.peak - base_rss if base_rss else None
+    max_growth = end_max - base_max if end_max is not None and base_max is not None else None
+    return elapsed, progress_calls, growth, max_growth
+
+
+def children_cpu() -> float:
+    try:
+        import resource
+    except ImportError:
+        return float("nan")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def client_round(
+    url: str, files: list[Path], album: int, concurrency: int, warmup: Path
+) -> tuple[float, float]:
+    """Wall seconds and this process's CPU seconds for the uploads."""
+    async with VoitexClient(base_url=url, auth_key=KEY) as client:
+        await client.upload_recording(warmup, album_number=album, sort_number=999_999)
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(sort: int, path: Path) -> None:
+            async with gate:
+                await client.upload_recording(path, album_number=album, sort_number=sort)
+
+        start, cpu_start = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(one(i, p) for i, p in enumerate(files)))
+        return time.perf_counter() - start, time.process_time() - cpu_start
+
+
+def curl_round(url: str, files: list[Path], album: int, concurrency: int, config: Path) -> tuple[float, float]:
+    """Wall seconds and curl's CPU seconds (the sandbox child is never reaped before the end)."""
+    blocks = []
+    for i, path in enumerate(files):
+        blocks.append(
+            "\n".join(
+                [
+                    f'url = "{url}/recordings/upload/index.php"',
+                    f'header = "auth_key: {KEY}"',
+                    'header = "Expect:"',
+                    f'form = "album_number={album}"',
+                    f'form = "sort_number={i}"',
+                    f'form = "upload_file=@{path};type=audio/wav"',
+                    'output = "/dev/null"',
+                    'write-out = "%{http_code}\\n"',
+                    "silent",
+                    "show-error",
+                ]
+            )
+        )
+    config.write_text("\nnext\n".join(blocks) + "\n")
+    start, cpu_start = time.perf_counter(), children_cpu()
+    done = subprocess.run(
+        ["curl", "-Z", "--parallel-max", str(concurrency), "-K", str(config)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed, cpu = time.perf_counter() - start, children_cpu() - cpu_start
+    codes = done.stdout.split()
+    if done.returncode != 0 or codes.count("200") != len(files):
+        raise SystemExit(f"curl failed (exit {done.returncode}): {done.stderr.strip()[:300]} codes={codes[:10]}")
+    return elapsed, cpu
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=200)
+    parser.add_argument("--size-mib", type=float, default=1.0)
+    parser.add_argument("--big-mib", type=int, default=500, help="0 skips the big-file memory check")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    if shutil.which("curl") is None:
+        raise SystemExit("curl is needed for the baseline.")
+
+    work = Path(tempfile.mkdtemp(prefix="voitex-bench-"))
+    sandbox = Sandbox(work / "sandbox")
+    try:
+        warmup = make_files(work / "warmup", 1, 64 * 1024)[0]
+        print(f"sandbox (subprocess) at {sandbox.url}; work folder {work}")
+
+        if args.big_mib:
+            big = make_sparse_wav(work / "big.wav", args.big_mib * MIB)
+            elapsed, calls, growth, max_growth = asyncio.run(big_upload(sandbox.url, big, warmup))
+            big.unlink()
+            shown = f"{growth / MIB:.1f} MiB" if growth is not None else "n/a"
+            shown_max = f"{max_growth / MIB:.1f} MiB" if max_growth is not None else "n/a"
+            print(
+                f"big upload: {args.big_mib} MiB in {elapsed:.1f} s ({args.big_mib / elapsed:.0f} MiB/s), "
+                f"{calls} progress calls; peak RSS growth {shown} (sampled), ru_maxrss growth {shown_max} "
+                f"(target < 50 MiB)"
+            )
+
+        size = int(args.size_mib * MIB)
+        files = make_files(work / "files", args.files, size)
+        total_mib = args.files * size / MIB
+        client_times, curl_times, client_cpu, curl_cpu = [], [], [], []
+        for r in range(args.rounds):
+            wall, cpu = asyncio.run(client_round(sandbox.url, files, 100 + r, args.concurrency, warmup))
+            client_times.append(wall)
+            client_cpu.append(cpu)
+            wall, cpu = curl_round(sandbox.url, files, 200 + r, args.concurrency, work / "curl.cfg")
+            curl_times.append(wall)
+            curl_cpu.append(cpu)
+            print(
+                f"round {r + 1}: client {client_times[-1]:.2f} s (CPU {client_cpu[-1]:.2f} s), "
+                f"curl {curl_times[-1]:.2f} s (CPU {curl_cpu[-1]:.2f} s)"
+            )
+        client_s, curl_s = statistics.median(client_times), statistics.median(curl_times)
+        print(
+            f"{args.files} files x {args.size_mib:g} MiB at concurrency {args.concurrency}, median of {args.rounds}: "
+            f"client {client_s:.2f} s ({total_mib / client_s:.0f} MiB/s), "
+            f"curl {curl_s:.2f} s ({total_mib / curl_s:.0f} MiB/s), "
+            f"ratio {client_s / curl_s:.2f} (target <= 1.5)"
+        )
+        print(
+            f"CPU spent by the uploader itself, median: client {statistics.median(client_cpu):.2f} s, "
+            f"curl {statistics.median(curl_cpu):.2f} s"
+        )
+    finally:
+        sandbox.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
