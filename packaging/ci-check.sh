@@ -148,7 +148,7 @@ expect_resources_under() {
     local found
     found=$(printf '%s\n' "$output" | sed -n 's/^resources: //p' | head -n 1)
     case "$found" in
-        "$folder"/*) return 0 ;;
+        "$folder" | "$folder"/*) return 0 ;;
     esac
     echo "resources were read from '$found', not from under $folder"
     return 1

@@ -30,7 +30,10 @@ REQUIRED_MODULES = [
     "mutagen.mp3", "mutagen.wave", "httpx",
     "console.cli", "console.app", "console.sandbox", "console.resources", "console.logging_setup",
 ]
-FORBIDDEN_LIBRARIES = ["libQt6Qml", "libQt6Quick", "libQt6Pdf", "libQt6Sql", "libQt6Designer"]
+if sys.platform == "win32":
+    # the Windows Credential Manager backend talks to the system through it
+    REQUIRED_MODULES.append("win32ctypes.pywin32.win32cred")
+FORBIDDEN_LIBRARIES = ["Qt6Qml", "Qt6Quick", "Qt6Pdf", "Qt6Sql", "Qt6Designer"]
 
 
 def main(argv: list[str]) -> int:
@@ -71,7 +74,7 @@ def main(argv: list[str]) -> int:
 
     libraries = [path.name for path in internal.rglob("*") if path.is_file()]
     for prefix in FORBIDDEN_LIBRARIES:
-        if any(name.startswith(prefix) for name in libraries):
+        if any(name.startswith((prefix, "lib" + prefix)) for name in libraries):
             problems.append(f"{prefix} is in the bundle although the console does not use it")
     if (internal / "PySide6" / "Qt" / "translations").exists():
         problems.append("Qt's translations are in the bundle")
