@@ -1,0 +1,390 @@
+"""Account profiles: which Voitex server, which own numbers, kept as JSON.
+
+The account key is not part of a profile: it lives in the keyring (see
+secrets.py). The file is rewritten atomically so a crash mid-write leaves the
+previous version, and a file that cannot be read is set aside rather than
+overwritten, so the user's profiles can still be recovered by hand.
+"""
+from __future__ import annotations
+
+import copy
+import ipaddress
+import json
+import os
+import re
+import secrets as _random
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from console.store.secrets import SecretStore
+
+SANDBOX_ID = "sandbox"
+FILE_VERSION = 1
+NAME_MAX_CHARS = 80
+
+
+class ProfileError(ValueError):
+    """A profile operation was refused; the message is meant for the user."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems or [message])
+
+
+@dataclass(frozen=True)
+class OwnNumber:
+    number: str
+    label: str = ""
+
+
+@dataclass
+class Profile:
+    id: str
+    name: str
+    base_url: str
+    numbers: list[OwnNumber] = field(default_factory=list)
+    default_album: int = 1
+    is_sandbox: bool = False
+
+    def validate(self) -> list[str]:
+        """Problems with this profile, each naming the field, for the user."""
+        problems: list[str] = []
+        name = self.name.strip() if isinstance(self.name, str) else ""
+        if not name:
+            problems.append("Name: enter a name for the profile.")
+        elif len(name) > NAME_MAX_CHARS:
+            problems.append(f"Name: use at most {NAME_MAX_CHARS} characters.")
+        if not self.is_sandbox:
+            problem = base_url_problem(self.base_url)
+            if problem:
+                problems.append(f"Base URL: {problem}")
+        if not self.numbers:
+            problems.append("Numbers: add at least one of the account's own phone numbers.")
+        seen: set[str] = set()
+        for own in self.numbers:
+            number = own.number if isinstance(own.number, str) else ""
+            if not (len(number) == 10 and number.isdigit()):
+                problems.append(f"Numbers: {number!r} is not a 10-digit phone number.")
+            elif number in seen:
+                problems.append(f"Numbers: {number} is listed twice.")
+            seen.add(number)
+        album = self.default_album
+        if isinstance(album, bool) or not isinstance(album, int) or album < 1:
+            problems.append("Default album: use a whole number of 1 or more.")
+        return problems
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why `url` cannot be an account's base URL, or None when it can.
+
+    Plain http is only accepted to this computer: the account key travels in a
+    header on every request.
+    """
+    if not isinstance(url, str) or not url.strip():
+        return "enter the server address, for example https://api.voitex.com."
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return f"{url!r} is not a valid address."
+    if parts.scheme not in ("https", "http") or not host:
+        return "use an address starting with https://, for example https://api.voitex.com."
+    if parts.username or parts.password:
+        # A key typed into the address would end up in the profiles file.
+        return "do not put a user name or key into the address; the key has its own field."
+    if parts.query or parts.fragment:
+        return "remove the part after ? or # from the address."
+    if parts.scheme == "http" and not _is_loopback(host):
+        return "use https://; plain http:// is only allowed to this computer (127.0.0.1 or localhost)."
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def sandbox_profile(base_url: str = "") -> Profile:
+    return Profile(
+        id=SANDBOX_ID,
+        name="Sandbox",
+        base_url=base_url,
+        numbers=[
+            OwnNumber("8459511000", "Sandbox main line"),
+            OwnNumber("8459511110", "Sandbox hotline"),
+        ],
+        default_album=1,
+        is_sandbox=True,
+    )
+
+
+def new_profile_id(name: str) -> str:
+    """An id for a new profile: readable, and unique even for equal names."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:32].strip("-") or "profile"
+    return f"{slug}-{_random.token_hex(3)}"
+
+
+class ProfileStore:
+    """The profiles file. Every change is written to disk at once."""
+
+    def __init__(self, path: Path | str, *, sandbox_base_url: str = "") -> None:
+        self.path = Path(path)
+        # The sandbox listens on a port chosen at each start, so its address is
+        # never saved; the app sets it here once the server is up.
+        self.sandbox_base_url = sandbox_base_url
+        self.load_warning: str | None = None
+        self._profiles: list[Profile] | None = None
+        self._active_id = SANDBOX_ID
+
+    @classmethod
+    def default(cls) -> ProfileStore:
+        from console.store.paths import app_paths
+
+        return cls(app_paths().profiles_file)
+
+    # Reading
+
+    def load(self) -> list[Profile]:
+        """Read the file again. The Sandbox profile is always first."""
+        self.load_warning = None
+        profiles, active_id = self._read()
+        self._profiles = profiles
+        self._active_id = active_id if any(p.id == active_id for p in profiles) else SANDBOX_ID
+        return self._copies()
+
+    def profiles(self) -> list[Profile]:
+        """The profiles as last loaded or saved (loads on first use)."""
+        self._ensure_loaded()
+        return self._copies()
+
+    def get(self, profile_id: str) -> Profile:
+        self._ensure_loaded()
+        for profile in self._profiles:
+            if profile.id == profile_id:
+                return self._copy(profile)
+        raise ProfileError(f"There is no profile with id {profile_id!r}.")
+
+    @property
+    def active_id(self) -> str:
+        self._ensure_loaded()
+        return self._active_id
+
+    @active_id.setter
+    def active_id(self, profile_id: str) -> None:
+        self._ensure_loaded()
+        if not any(p.id == profile_id for p in self._profiles):
+            raise ProfileError(f"There is no profile with id {profile_id!r}.")
+        self._active_id = profile_id
+        self._write(self._profiles, profile_id)
+
+    # Changing
+
+    def save(self, profiles: list[Profile]) -> None:
+        """Replace all profiles. Refused as a whole if any is not valid."""
+        profiles = [self._copy(p) for p in profiles]
+        if not any(p.id == SANDBOX_ID for p in profiles):
+            profiles.insert(0, sandbox_profile())
+        problems: list[str] = []
+        ids: set[str] = set()
+        names: set[str] = set()
+        for profile in profiles:
+            if profile.id == SANDBOX_ID:
+                profile.is_sandbox = True
+            elif profile.is_sandbox:
+                problems.append(f"Profile {profile.name!r}: only the built-in Sandbox can be a sandbox profile.")
+            if not isinstance(profile.id, str) or not profile.id.strip():
+                problems.append(f"Profile {profile.name!r}: it has no id.")
+            elif profile.id in ids:
+                problems.append(f"Profile {profile.name!r}: the id {profile.id!r} is used twice.")
+            ids.add(profile.id)
+            folded = profile.name.strip().casefold() if isinstance(profile.name, str) else ""
+            if folded and folded in names:
+                problems.append(f"Name: another profile is already called {profile.name.strip()!r}.")
+            names.add(folded)
+            problems.extend(profile.validate())
+        if problems:
+            raise ProfileError(" ".join(problems), problems)
+        for profile in profiles:
+            profile.name = profile.name.strip()
+            if not profile.is_sandbox:
+                profile.base_url = profile.base_url.strip().rstrip("/")
+        profiles.sort(key=lambda p: not p.is_sandbox)
+        active_id = self._active_id if any(p.id == self._active_id for p in profiles) else SANDBOX_ID
+        self._write(profiles, active_id)
+        self._profiles = profiles
+        self._active_id = active_id
+
+    def add(self, profile: Profile) -> Profile:
+        self._ensure_loaded()
+        if any(p.id == profile.id for p in self._profiles):
+            raise ProfileError(f"A profile with id {profile.id!r} already exists.")
+        self.save([*self._profiles, profile])
+        return self.get(profile.id)
+
+    def update(self, profile: Profile) -> Profile:
+        self._ensure_loaded()
+        if not any(p.id == profile.id for p in self._profiles):
+            raise ProfileError(f"There is no profile with id {profile.id!r}.")
+        self.save([profile if p.id == profile.id else p for p in self._profiles])
+        return self.get(profile.id)
+
+    def delete(self, profile_id: str, *, secrets: SecretStore | None = None) -> None:
+        """Remove a profile and, given the secret store, its account key.
+
+        The key goes first: if the keyring refuses, the profile stays, so the
+        user is not left with a key in the keyring that nothing points to.
+        """
+        self._ensure_loaded()
+        if profile_id == SANDBOX_ID:
+            raise ProfileError("The Sandbox profile is built in and cannot be deleted.")
+        if not any(p.id == profile_id for p in self._profiles):
+            raise ProfileError(f"There is no profile with id {profile_id!r}.")
+        if secrets is not None:
+            secrets.delete_key(profile_id)
+        if self._active_id == profile_id:
+            self._active_id = SANDBOX_ID
+        self.save([p for p in self._profiles if p.id != profile_id])
+
+    # Internals
+
+    def _ensure_loaded(self) -> None:
+        if self._profiles is None:
+            self.load()
+
+    def _copy(self, profile: Profile) -> Profile:
+        clone = copy.deepcopy(profile)
+        if clone.is_sandbox:
+            clone.base_url = self.sandbox_base_url
+        return clone
+
+    def _copies(self) -> list[Profile]:
+        return [self._copy(p) for p in self._profiles]
+
+    def _read(self) -> tuple[list[Profile], str]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return [sandbox_profile()], SANDBOX_ID
+        except (OSError, UnicodeDecodeError) as err:
+            return self._set_aside(f"it could not be read ({err.__class__.__name__})")
+        try:
+            document = json.loads(text)
+            profiles, active_id = _parse_document(document)
+        except (ValueError, TypeError, KeyError, AttributeError) as err:
+            return self._set_aside(f"its contents are damaged ({err})")
+        skipped = [p.name or p.id for p in profiles if not p.is_sandbox and p.validate()]
+        if skipped:
+            self._set_aside("some profiles in it are not valid")
+            self.load_warning += " Profiles left out: " + ", ".join(repr(n) for n in skipped) + "."
+            profiles = [p for p in profiles if p.is_sandbox or not p.validate()]
+            # The valid ones are written back so the file matches what is shown.
+            active_id = active_id if any(p.id == active_id for p in profiles) else SANDBOX_ID
+            self._write(profiles, active_id)
+        return profiles, active_id
+
+    def _set_aside(self, reason: str) -> tuple[list[Profile], str]:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        backup = self.path.with_name(f"{self.path.name}.broken-{stamp}")
+        counter = 1
+        while backup.exists():
+            counter += 1
+            backup = self.path.with_name(f"{self.path.name}.broken-{stamp}-{counter}")
+        try:
+            os.replace(self.path, backup)
+            kept = f"The old file was kept as {backup}."
+        except OSError:
+            kept = f"The old file could not be moved aside and is still at {self.path}."
+        self.load_warning = f"The saved profiles could not all be loaded because {reason}. {kept}"
+        return [sandbox_profile()], SANDBOX_ID
+
+    def _write(self, profiles: list[Profile], active_id: str) -> None:
+        document = {
+            "version": FILE_VERSION,
+            "active_id": active_id,
+            "profiles": [_profile_to_json(p) for p in profiles],
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".profiles-", suffix=".tmp", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(document, handle, indent=2, ensure_ascii=False)
+                handle.write("\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp_name, self.path)
+        except BaseException:
+            try:
+                os.unlink(tmp_name)
+            except FileNotFoundError:
+                pass
+            raise
+
+
+def _profile_to_json(profile: Profile) -> dict:
+    return {
+        "id": profile.id,
+        "name": profile.name,
+        # The sandbox address changes at every start and is never saved.
+        "base_url": "" if profile.is_sandbox else profile.base_url,
+        "numbers": [{"number": n.number, "label": n.label} for n in profile.numbers],
+        "default_album": profile.default_album,
+        "is_sandbox": profile.is_sandbox,
+    }
+
+
+def _parse_document(document: object) -> tuple[list[Profile], str]:
+    if not isinstance(document, dict) or not isinstance(document.get("profiles"), list):
+        raise ValueError("no list of profiles")
+    profiles: list[Profile] = []
+    for item in document["profiles"]:
+        profile = _profile_from_json(item)
+        if any(p.id == profile.id for p in profiles):
+            raise ValueError(f"the id {profile.id!r} appears twice")
+        profiles.append(profile)
+    sandbox = next((p for p in profiles if p.id == SANDBOX_ID), None)
+    if sandbox is None or sandbox.validate():
+        profiles = [p for p in profiles if p.id != SANDBOX_ID]
+        profiles.insert(0, sandbox_profile())
+    else:
+        profiles.remove(sandbox)
+        profiles.insert(0, sandbox)
+    active_id = document.get("active_id", SANDBOX_ID)
+    if not isinstance(active_id, str):
+        raise ValueError("the active profile is not an id")
+    return profiles, active_id
+
+
+def _profile_from_json(item: object) -> Profile:
+    if not isinstance(item, dict):
+        raise ValueError("a profile is not an object")
+    strings = {key: item[key] for key in ("id", "name", "base_url")}
+    if not all(isinstance(value, str) for value in strings.values()) or not strings["id"]:
+        raise ValueError("a profile's id, name or base_url is not text")
+    numbers = []
+    for number in item.get("numbers", []):
+        if not isinstance(number, dict) or not isinstance(number.get("number"), str):
+            raise ValueError("a phone number entry is damaged")
+        label = number.get("label", "")
+        numbers.append(OwnNumber(number["number"], label if isinstance(label, str) else ""))
+    album = item.get("default_album", 1)
+    if isinstance(album, bool) or not isinstance(album, int):
+        raise ValueError("a default album is not a number")
+    is_sandbox = strings["id"] == SANDBOX_ID
+    return Profile(
+        id=strings["id"],
+        name=strings["name"],
+        base_url="" if is_sandbox else strings["base_url"],
+        numbers=numbers,
+        default_album=album,
+        is_sandbox=is_sandbox,
+    )
