@@ -1,0 +1,264 @@
+"""Table model over the send journal, paged on demand.
+
+Only the pages the view has scrolled to are in memory (200 rows each), so a
+journal of 100,000 entries opens as fast as one of 200. Pages are fetched by
+key (entries older than the last loaded id), which costs the same at any depth.
+
+`refresh()` is called after every request; it merges what changed since the
+last look (new entries, finished ones) into the loaded rows instead of
+resetting, so the user's selection and scroll position survive.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QIcon
+from PySide6.QtWidgets import QApplication, QStyle
+
+from console.domain.phone import format_phone
+from console.store.journal import Journal, JournalEntry
+
+PAGE_SIZE = 200
+# Above this many changed entries since the last look, reloading is cheaper
+# than merging one by one.
+_MERGE_LIMIT = 500
+
+KIND_LABELS = {"sms": "SMS", "call": "Call", "tts": "TTS", "upload": "Upload"}
+OUTCOME_LABELS = {"pending": "Pending", "done": "Done", "failed": "Failed", "unknown": "Unknown"}
+# Colour is a hint only: the outcome is always spelled out as well.
+_OUTCOME_COLOURS = {
+    "done": QColor("#1b6e35"),
+    "failed": QColor("#b3261e"),
+    "unknown": QColor("#8a4b00"),
+    "pending": QColor("#55585c"),
+}
+_OUTCOME_ICONS = {
+    "done": QStyle.StandardPixmap.SP_DialogApplyButton,
+    "failed": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "unknown": QStyle.StandardPixmap.SP_MessageBoxWarning,
+    "pending": QStyle.StandardPixmap.SP_BrowserReload,
+}
+_CONTENT_CHARS = 120
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    kind: str | None = None
+    outcome: str | None = None
+    profile_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    text: str | None = None
+
+    def kwargs(self) -> dict:
+        return asdict(self)
+
+
+class HistoryModel(QAbstractTableModel):
+    COL_TIME, COL_KIND, COL_PROFILE, COL_TO, COL_CONTENT, COL_OUTCOME, COL_RESULT = range(7)
+    HEADERS = ("Time", "Kind", "Profile", "To / Where", "Content", "Outcome", "Id / Messages")
+
+    EntryRole = Qt.ItemDataRole.UserRole + 1
+    OutcomeRole = Qt.ItemDataRole.UserRole + 2
+
+    def __init__(self, journal: Journal, parent=None) -> None:
+        super().__init__(parent)
+        self._journal = journal
+        self._filter = HistoryFilter()
+        self._rows: list[JournalEntry] = []
+        # Negated ids, ascending, so bisect finds where an entry belongs in the
+        # newest-first list.
+        self._keys: list[int] = []
+        self._display: dict[int, tuple[str, ...]] = {}
+        self._more = False
+        self._total = 0
+        self._seen_change = 0
+        self._icons: dict[str, QIcon] = {}
+        self._load_first_page()
+
+    # Public API
+
+    @property
+    def filter(self) -> HistoryFilter:
+        return self._filter
+
+    def set_filter(self, new_filter: HistoryFilter) -> None:
+        if new_filter == self._filter:
+            return
+        self._filter = new_filter
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._load_first_page()
+        self.endResetModel()
+
+    def total(self) -> int:
+        """How many entries match the filter, loaded or not."""
+        return self._total
+
+    def entry(self, row: int) -> JournalEntry:
+        return self._rows[row]
+
+    def row_of(self, entry_id: int) -> int | None:
+        position = bisect.bisect_left(self._keys, -entry_id)
+        if position < len(self._keys) and self._keys[position] == -entry_id:
+            return position
+        return None
+
+    def refresh(self) -> None:
+        """Bring the loaded rows up to date with the journal."""
+        mark, changed = self._journal.changed_since(self._seen_change)
+        if not changed:
+            return
+        if len(changed) > _MERGE_LIMIT:
+            self.reload()
+            return
+        matching = {e.id: e for e in self._journal.query(**self._filter.kwargs(), ids=changed,
+                                                         limit=len(changed))}
+        # The oldest loaded id bounds the window: older entries arrive with fetchMore.
+        floor = -self._keys[-1] if (self._keys and self._more) else 0
+        for entry_id in sorted(changed, reverse=True):
+            row = self.row_of(entry_id)
+            entry = matching.get(entry_id)
+            if row is not None and entry is not None:
+                self._rows[row] = entry
+                self._display.pop(entry_id, None)
+                self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+            elif row is not None:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._rows[row]
+                del self._keys[row]
+                self._display.pop(entry_id, None)
+                self.endRemoveRows()
+            elif entry is not None and entry_id > floor:
+                row = bisect.bisect_left(self._keys, -entry_id)
+                self.beginInsertRows(QModelIndex(), row, row)
+                self._rows.insert(row, entry)
+                self._keys.insert(row, -entry_id)
+                self.endInsertRows()
+        self._total = self._journal.count(**self._filter.kwargs())
+        self._seen_change = mark
+
+    # Qt model interface
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's default
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole and section == self.COL_TIME:
+            return "When the request was made, in this computer's time zone."
+        return None
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        entry = self._rows[index.row()]
+        column = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._display_row(entry)[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == self.COL_TIME:
+                return f"{self._display_row(entry)[column]} (UTC {entry.created_at[:19]})"
+            if column == self.COL_CONTENT:
+                return entry.content or None
+            if column == self.COL_RESULT:
+                return "\n".join(filter(None, [entry.result_id, *entry.messages])) or None
+            return None
+        if column == self.COL_OUTCOME:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(_OUTCOME_COLOURS[entry.outcome])
+            if role == Qt.ItemDataRole.DecorationRole:
+                return self._icon(entry.outcome)
+        if role == self.EntryRole:
+            return entry
+        if role == self.OutcomeRole:
+            return entry.outcome
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._more
+
+    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or not self._more:
+            return
+        before_id = -self._keys[-1] if self._keys else None
+        page = self._journal.query(**self._filter.kwargs(), before_id=before_id,
+                                   limit=PAGE_SIZE + 1)
+        self._more = len(page) > PAGE_SIZE
+        page = page[:PAGE_SIZE]
+        if not page:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+        self._rows.extend(page)
+        self._keys.extend(-e.id for e in page)
+        self.endInsertRows()
+
+    # Internals
+
+    def _load_first_page(self) -> None:
+        # Read the change mark first: a write landing in between is then
+        # merged again by the next refresh, never missed.
+        self._seen_change = self._journal.last_change()
+        page = self._journal.query(**self._filter.kwargs(), limit=PAGE_SIZE + 1)
+        self._more = len(page) > PAGE_SIZE
+        self._rows = page[:PAGE_SIZE]
+        self._keys = [-e.id for e in self._rows]
+        self._display = {}
+        self._total = self._journal.count(**self._filter.kwargs())
+
+    def _display_row(self, entry: JournalEntry) -> tuple[str, ...]:
+        cached = self._display.get(entry.id)
+        if cached is None:
+            cached = self._display[entry.id] = _display_texts(entry)
+        return cached
+
+    def _icon(self, outcome: str) -> QIcon:
+        icon = self._icons.get(outcome)
+        if icon is None:
+            icon = self._icons[outcome] = QApplication.style().standardIcon(_OUTCOME_ICONS[outcome])
+        return icon
+
+
+def local_time(entry: JournalEntry) -> str:
+    return entry.created.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def format_recipient(recipient: str) -> str:
+    # Only bare digit strings are numbers; "album 1 / sort 5" stays as written.
+    return format_phone(recipient) if recipient.isdigit() else recipient
+
+
+def _display_texts(entry: JournalEntry) -> tuple[str, ...]:
+    content = " ".join(entry.content.split())
+    if len(content) > _CONTENT_CHARS:
+        content = content[: _CONTENT_CHARS - 1] + "…"
+    result = "; ".join(filter(None, [entry.result_id, *entry.messages]))
+    return (
+        local_time(entry),
+        KIND_LABELS.get(entry.kind, entry.kind),
+        entry.profile_name,
+        format_recipient(entry.recipient),
+        content,
+        OUTCOME_LABELS.get(entry.outcome, entry.outcome),
+        result,
+    )

@@ -1,0 +1,542 @@
+"""History tab: everything the console has sent, filterable, exportable, and
+the way back to a failed or uncertain send."""
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QItemSelection, Qt, QTimer, Slot
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from console.store.journal import Journal, JournalEntry
+from console.store.profiles import Profile
+from console.ui.history_model import (
+    KIND_LABELS,
+    OUTCOME_LABELS,
+    HistoryFilter,
+    HistoryModel,
+    format_recipient,
+    local_time,
+)
+
+SEARCH_DELAY_MS = 250
+RESENDABLE_KINDS = ("sms", "call", "tts")
+RESENDABLE_OUTCOMES = ("failed", "unknown")
+
+UNKNOWN_WARNING = (
+    "The earlier attempt's outcome is unknown: the customer may already have received it. "
+    "Check before sending again."
+)
+FAILED_NOTE = "The earlier attempt failed, so it did not go out."
+
+_KIND_ACTIONS = {"sms": "this SMS", "call": "this call", "tts": "this text-to-speech recording"}
+
+
+def _standard_button_value(value) -> int:
+    # exec() returns an int; a test's confirm() may return the enum member.
+    return value.value if hasattr(value, "value") else int(value)
+
+
+class HistoryTab(QWidget):
+    def __init__(
+        self,
+        *,
+        journal: Journal,
+        profiles_provider: Callable[[], list[Profile]],
+        resend: Callable[[JournalEntry], Awaitable[None]] | None,
+        confirm: Callable[[QMessageBox], int] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._journal = journal
+        self._profiles_provider = profiles_provider
+        self._resend = resend
+        self._confirm = confirm or (lambda box: box.exec())
+        self._resending = False
+        self._shown_entry: JournalEntry | None = None
+        self._last_export_dir = Path.home()
+
+        self.model = HistoryModel(journal, self)
+
+        self._build_filters()
+        self._build_table()
+        self._build_detail()
+
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("historyStatus")
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_label.setAccessibleName("History status")
+        self.count_label = QLabel(self)
+        self.count_label.setAccessibleName("Number of entries shown")
+
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self._detail_box)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([360, 240])
+        splitter.setChildrenCollapsible(False)
+
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label)
+        bottom.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._filter_row)
+        layout.addLayout(self._search_row)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.status_label)
+        layout.addLayout(bottom)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._apply_filter)
+
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        # Scoped to this tab so other tabs can give Ctrl+F their own meaning.
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.activated.connect(self.focus_search)
+
+        self.kind_combo.currentIndexChanged.connect(self._apply_filter)
+        self.outcome_combo.currentIndexChanged.connect(self._apply_filter)
+        self.profile_combo.currentIndexChanged.connect(self._apply_filter)
+        self.any_date_check.toggled.connect(self._on_any_date_toggled)
+        self.from_date.dateChanged.connect(self._on_from_date_changed)
+        self.to_date.dateChanged.connect(self._apply_filter)
+        self.search_edit.textChanged.connect(self._on_search_edited)
+        self.search_edit.returnPressed.connect(self._apply_filter)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.export_button.clicked.connect(self.on_export_clicked)
+        self.resend_button.clicked.connect(self.on_resend_clicked)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.model.modelReset.connect(self._show_selected)
+        self.model.modelReset.connect(self._update_count)
+        self.model.rowsInserted.connect(self._update_count)
+        self.model.rowsRemoved.connect(self._update_count)
+
+        self._reload_profiles()
+        self._show_selected()
+        self._update_count()
+
+    # Building
+
+    def _build_filters(self) -> None:
+        self.kind_combo = QComboBox(self)
+        self.kind_combo.addItem("All", None)
+        for kind, label in KIND_LABELS.items():
+            self.kind_combo.addItem(label, kind)
+        self.kind_combo.setAccessibleName("Kind filter")
+
+        self.outcome_combo = QComboBox(self)
+        self.outcome_combo.addItem("All", None)
+        for outcome in ("done", "failed", "unknown", "pending"):
+            self.outcome_combo.addItem(OUTCOME_LABELS[outcome], outcome)
+        self.outcome_combo.setAccessibleName("Outcome filter")
+
+        self.profile_combo = QComboBox(self)
+        self.profile_combo.addItem("All", None)
+        self.profile_combo.setAccessibleName("Profile filter")
+        self.profile_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+
+        today = QDate.currentDate()
+        self.from_date = QDateEdit(today.addDays(-30), self)
+        self.to_date = QDateEdit(today, self)
+        for edit, name in ((self.from_date, "From date"), (self.to_date, "To date")):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setAccessibleName(name)
+            edit.setEnabled(False)
+        self.to_date.setMinimumDate(self.from_date.date())
+        self.any_date_check = QCheckBox("Any date", self)
+        self.any_date_check.setChecked(True)
+        self.any_date_check.setAccessibleName("Any date")
+        self.any_date_check.setToolTip("Untick to show only entries between the two dates.")
+
+        row = QHBoxLayout()
+        for text, control in (("&Kind:", self.kind_combo), ("&Outcome:", self.outcome_combo),
+                              ("&Profile:", self.profile_combo), ("&From:", self.from_date),
+                              ("&To:", self.to_date)):
+            label = QLabel(text, self)
+            label.setBuddy(control)
+            row.addWidget(label)
+            row.addWidget(control)
+            if control is self.to_date:
+                row.addWidget(self.any_date_check)
+            row.addSpacing(8)
+        row.addStretch(1)
+        self._filter_row = row
+
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setPlaceholderText("Number, album or words in the message")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setAccessibleName("Search history")
+        search_label = QLabel("&Search:", self)
+        search_label.setBuddy(self.search_edit)
+
+        self.refresh_button = QPushButton("&Refresh", self)
+        self.refresh_button.setAccessibleName("Refresh history")
+        self.export_button = QPushButton("&Export CSV…", self)
+        self.export_button.setAccessibleName("Export history as CSV")
+        self.export_button.setToolTip("Save the entries that match the filters as a CSV file.")
+
+        search_row = QHBoxLayout()
+        search_row.addWidget(search_label)
+        search_row.addWidget(self.search_edit, 1)
+        search_row.addWidget(self.refresh_button)
+        search_row.addWidget(self.export_button)
+        self._search_row = search_row
+
+    def _build_table(self) -> None:
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("History entries")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        # Fixed row heights: measuring rows would read every loaded entry.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(HistoryModel.COL_CONTENT, QHeaderView.ResizeMode.Stretch)
+        metrics = self.table.fontMetrics()
+        widths = {
+            HistoryModel.COL_TIME: metrics.horizontalAdvance("2024-12-31 23:59:59") + 16,
+            HistoryModel.COL_KIND: metrics.horizontalAdvance("Upload") + 20,
+            HistoryModel.COL_PROFILE: metrics.horizontalAdvance("Main office NY") + 16,
+            HistoryModel.COL_TO: metrics.horizontalAdvance("album 10 / sort 250") + 16,
+            HistoryModel.COL_OUTCOME: metrics.horizontalAdvance("Unknown") + 40,
+            HistoryModel.COL_RESULT: metrics.horizontalAdvance("REF7Q2K9ZP1M3XA sent ok") + 16,
+        }
+        for column, width in widths.items():
+            header.resizeSection(column, width)
+
+    def _build_detail(self) -> None:
+        self.detail = QTextBrowser(self)
+        self.detail.setAccessibleName("Selected entry details")
+        self.detail.setOpenLinks(False)
+        self.detail.setPlaceholderText("Select an entry to see everything that was sent.")
+
+        self.resend_button = QPushButton("Send &again…", self)
+        self.resend_button.setAccessibleName("Send the selected entry again")
+        self.resend_button.setEnabled(False)
+
+        box = QWidget(self)
+        detail_label = QLabel("&Details:", box)
+        detail_label.setBuddy(self.detail)
+        header = QHBoxLayout()
+        header.addWidget(detail_label)
+        header.addStretch(1)
+        header.addWidget(self.resend_button)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(header)
+        layout.addWidget(self.detail, 1)
+        self._detail_box = box
+
+    # Public slots
+
+    @Slot()
+    def refresh(self) -> None:
+        """Show what changed in the journal (new and finished entries)."""
+        self._reload_profiles()
+        self.model.refresh()
+        self._show_selected()
+        self._update_count()
+
+    @Slot()
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def current_filter(self) -> HistoryFilter:
+        since = until = None
+        if not self.any_date_check.isChecked():
+            start = self.from_date.date().toPython()
+            end = self.to_date.date().toPython() + timedelta(days=1)
+            # Local midnights: the user thinks in their own calendar days.
+            since = datetime.combine(start, time()).astimezone()
+            until = datetime.combine(end, time()).astimezone()
+        text = self.search_edit.text().strip()
+        return HistoryFilter(
+            kind=self.kind_combo.currentData(),
+            outcome=self.outcome_combo.currentData(),
+            profile_id=self.profile_combo.currentData(),
+            since=since,
+            until=until,
+            text=text or None,
+        )
+
+    def selected_entry(self) -> JournalEntry | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.model.entry(rows[0].row())
+
+    def export_to(self, path: Path | str) -> int | None:
+        """Write the entries matching the filters to `path` and say so; returns
+        how many, or None when the file could not be written (the reason is
+        shown). Blocks; the Export button runs the same work off the UI thread."""
+        path = Path(path)
+        self._apply_filter()
+        try:
+            count = self._journal.export_csv(path, **self.model.filter.kwargs())
+        except OSError as err:
+            return self._export_failed(path, err)
+        return self._exported(path, count)
+
+    async def export_in_background(self, path: Path | str) -> int | None:
+        path = Path(path)
+        self._apply_filter()
+        self.export_button.setEnabled(False)
+        self._set_status(f"Exporting to {path}…")
+        try:
+            # 100,000 rows take a noticeable moment; the window stays responsive.
+            count = await asyncio.to_thread(self._journal.export_csv, path,
+                                            **self.model.filter.kwargs())
+        except OSError as err:
+            return self._export_failed(path, err)
+        finally:
+            self.export_button.setEnabled(True)
+        return self._exported(path, count)
+
+    def _exported(self, path: Path, count: int) -> int:
+        noun = "entry" if count == 1 else "entries"
+        self._set_status(f"Exported {count:,} {noun} to {path}.")
+        return count
+
+    def _export_failed(self, path: Path, err: OSError) -> None:
+        reason = err.strerror or str(err)
+        self._set_status(f"Could not save the export to {path}: {reason}.", error=True)
+        return None
+
+    # Event handlers
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+    @asyncSlot()
+    async def on_export_clicked(self) -> None:
+        stamp = datetime.now().strftime("%Y-%m-%d")
+        suggested = str(self._last_export_dir / f"voitex-history-{stamp}.csv")
+        path, _ = QFileDialog.getSaveFileName(self, "Export history", suggested,
+                                              "CSV files (*.csv)")
+        if not path:
+            return
+        if not path.lower().endswith(".csv"):
+            path += ".csv"
+        self._last_export_dir = Path(path).parent
+        await self.export_in_background(path)
+
+    @asyncSlot()
+    async def on_resend_clicked(self) -> None:
+        entry = self.selected_entry()
+        if entry is None or not self._can_resend(entry) or self._resending:
+            return
+        box = self.build_resend_box(entry)
+        answer = self._confirm(box)
+        box.deleteLater()
+        if _standard_button_value(answer) != QMessageBox.StandardButton.Yes.value:
+            return
+        self._resending = True
+        self.resend_button.setEnabled(False)
+        self._set_status(f"Sending entry {entry.id} again…")
+        try:
+            await self._resend(entry)
+        except BaseException:
+            self._set_status(f"Sending entry {entry.id} again did not finish.", error=True)
+            raise
+        finally:
+            self._resending = False
+            self.refresh()
+        self._set_status(self._resend_summary(entry))
+
+    def _resend_summary(self, entry: JournalEntry) -> str:
+        # The sender records the new attempt itself; look for it to say how it went.
+        for newer in self._journal.query(limit=50):
+            if newer.resend_of == entry.id:
+                outcome = OUTCOME_LABELS.get(newer.outcome, newer.outcome).lower()
+                return f"Entry {entry.id} was sent again as entry {newer.id}: {outcome}."
+            if newer.id <= entry.id:
+                break
+        return f"No new attempt for entry {entry.id} was recorded."
+
+    def build_resend_box(self, entry: JournalEntry) -> QMessageBox:
+        box = QMessageBox(self)
+        box.setWindowTitle("Send again?")
+        action = _KIND_ACTIONS.get(entry.kind, "this")
+        if entry.outcome == "unknown":
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setText(UNKNOWN_WARNING)
+        else:
+            box.setIcon(QMessageBox.Icon.Question)
+            box.setText(FAILED_NOTE)
+        box.setInformativeText(
+            f"Send {action} again to {format_recipient(entry.recipient)} "
+            f"with the {entry.profile_name} profile?"
+        )
+        box.setDetailedText(entry.content)
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.button(QMessageBox.StandardButton.Yes).setText("Send again")
+        box.button(QMessageBox.StandardButton.No).setText("Don't send")
+        # A stray Enter must not send twice to a customer who may have it already.
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setEscapeButton(QMessageBox.StandardButton.No)
+        box.setAccessibleName("Confirm sending again")
+        return box
+
+    @Slot()
+    def _apply_filter(self) -> None:
+        self._search_timer.stop()
+        self.model.set_filter(self.current_filter())
+
+    @Slot(str)
+    def _on_search_edited(self, text: str) -> None:
+        # Wait for a pause in typing: each search reads the whole journal.
+        self._search_timer.start()
+
+    @Slot(bool)
+    def _on_any_date_toggled(self, any_date: bool) -> None:
+        self.from_date.setEnabled(not any_date)
+        self.to_date.setEnabled(not any_date)
+        self._apply_filter()
+
+    @Slot(QDate)
+    def _on_from_date_changed(self, date: QDate) -> None:
+        # Moving From past To drags To along instead of showing nothing.
+        self.to_date.setMinimumDate(date)
+        self._apply_filter()
+
+    @Slot(QItemSelection, QItemSelection)
+    def _on_selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        self._show_selected()
+
+    # Internals
+
+    def _can_resend(self, entry: JournalEntry) -> bool:
+        return (self._resend is not None and entry.kind in RESENDABLE_KINDS
+                and entry.outcome in RESENDABLE_OUTCOMES)
+
+    @Slot()
+    def _show_selected(self) -> None:
+        entry = self.selected_entry()
+        self.resend_button.setEnabled(
+            entry is not None and self._can_resend(entry) and not self._resending)
+        if entry == self._shown_entry and entry is not None:
+            # Refresh runs after every journal write; re-rendering would drop
+            # the user's text selection in the details.
+            return
+        self._shown_entry = entry
+        if entry is None:
+            self.detail.clear()
+            self.resend_button.setToolTip("")
+            return
+        if self._resend is None:
+            hint = "Sending again is not available here."
+        elif entry.kind not in RESENDABLE_KINDS:
+            hint = "Uploads are repeated from the Recordings tab."
+        elif entry.outcome not in RESENDABLE_OUTCOMES:
+            hint = "Only failed entries and entries with an unknown outcome can be sent again."
+        else:
+            hint = "Asks for confirmation before anything is sent."
+        self.resend_button.setToolTip(hint)
+        self.detail.setHtml(_detail_html(entry))
+
+    @Slot()
+    def _update_count(self) -> None:
+        total = self.model.total()
+        loaded = self.model.rowCount()
+        if total == 0:
+            text = "No entries match." if self._filtered() else "Nothing has been sent yet."
+        elif loaded < total:
+            text = f"Showing the newest {loaded:,} of {total:,} entries; scroll down for more."
+        else:
+            text = f"{total:,} {'entry' if total == 1 else 'entries'}."
+        self.count_label.setText(text)
+
+    def _filtered(self) -> bool:
+        return any(value is not None for value in self.model.filter.kwargs().values())
+
+    def _reload_profiles(self) -> None:
+        current = self.profile_combo.currentData()
+        profiles = self._profiles_provider()
+        wanted = [(p.name, p.id) for p in profiles]
+        present = [(self.profile_combo.itemText(i), self.profile_combo.itemData(i))
+                   for i in range(1, self.profile_combo.count())]
+        if wanted == present:
+            return
+        self.profile_combo.blockSignals(True)
+        try:
+            self.profile_combo.clear()
+            self.profile_combo.addItem("All", None)
+            for name, profile_id in wanted:
+                self.profile_combo.addItem(name, profile_id)
+            index = self.profile_combo.findData(current) if current is not None else 0
+            self.profile_combo.setCurrentIndex(max(index, 0))
+        finally:
+            self.profile_combo.blockSignals(False)
+        if self.profile_combo.currentData() != current:
+            self._apply_filter()
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        self.status_label.setStyleSheet("color: #b3261e;" if error else "")
+        self.status_label.setText(text)
+
+
+def _detail_html(entry: JournalEntry) -> str:
+    def row(label: str, value: str) -> str:
+        return (f"<tr><th align='left' valign='top' style='padding-right:12px'>{html.escape(label)}</th>"
+                f"<td>{html.escape(value).replace(chr(10), '<br>')}</td></tr>")
+
+    rows = [
+        row("Entry", str(entry.id)),
+        row("Time", local_time(entry)),
+        row("Kind", KIND_LABELS.get(entry.kind, entry.kind)),
+        row("Profile", entry.profile_name),
+        row("To / Where", format_recipient(entry.recipient)),
+        row("Outcome", OUTCOME_LABELS.get(entry.outcome, entry.outcome)),
+    ]
+    if entry.result_id:
+        rows.append(row("Id", entry.result_id))
+    if entry.resend_of is not None:
+        rows.append(row("Sent again from", f"entry {entry.resend_of}"))
+    if entry.messages:
+        rows.append(row("Messages", "\n".join(entry.messages)))
+    if entry.outcome == "unknown":
+        rows.append(row("Note", "It is not known whether this reached the customer."))
+    rows.append(row("Content", entry.content))
+    for name, value in entry.request.items():
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        rows.append(row(f"Request: {name}", text))
+    return "<table cellspacing='2'>" + "".join(rows) + "</table>"
