@@ -165,3 +165,7 @@ def qloop(qapp):
         # close() without stop(): the loop never ran a Qt exec of its own.
         loop.close()
         asyncio.set_event_loop(previous_loop if previous_loop is not loop else None)
+
+
+# Shared by the tab, jobs and app tests.
+from tests.console_env import confirm_no, confirm_yes, console_env  # noqa: E402,F401

@@ -8,7 +8,7 @@ import sys
 import httpx
 import pytest
 
-from tests.ui.conftest import ConfirmRecorder, drive
+from tests.console_env import ConfirmRecorder, drive
 
 
 @pytest.fixture

@@ -1,8 +1,7 @@
 """Calls: place a notification call that plays a library file or routes into a branch."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFormLayout, QGroupBox, QHBoxLayout,
                                QLabel, QLineEdit, QPushButton, QRadioButton, QVBoxLayout,
                                QWidget)
@@ -14,8 +13,8 @@ from console.jobs.sender import Sender
 from console.jobs.session import AccountSession, NoKeyError
 from console.ui.errors import describe_error
 from console.ui.messages import MessageBridge
-from console.ui.widgets import (Confirm, FieldError, ResultLabel, add_row, default_confirm,
-                                fill_numbers, live_confirmation)
+from console.ui.widgets import (Confirm, FieldError, ResultLabel, add_row,
+                                default_confirm, fill_numbers, live_confirmation, submit_on_ctrl_enter)
 
 
 class CallsTab(QWidget):
@@ -93,10 +92,7 @@ class CallsTab(QWidget):
         layout.addWidget(self.result_label)
         layout.addStretch(1)
 
-        for seq in ("Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(seq), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.call_button.click)
+        submit_on_ctrl_enter(self, self.call_button)
 
         self.type_group.buttonToggled.connect(lambda *_: self._show_type_fields())
         session.profile_changed.connect(lambda p: fill_numbers(self.cid_combo, p))

@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import Callable
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QMainWindow, QMessageBox,
                                QTabWidget, QTextBrowser, QVBoxLayout, QWidget)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextCharFormat, QTextCursor
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QPushButton, QTextEdit, QVBoxLayout, QWidget)
 from qasync import asyncSlot
@@ -16,8 +16,8 @@ from console.jobs.sender import Sender
 from console.jobs.session import AccountSession, NoKeyError
 from console.ui.errors import describe_error
 from console.ui.messages import MessageBridge
-from console.ui.widgets import (Confirm, FieldError, ResultLabel, add_row, default_confirm,
-                                fill_numbers, live_confirmation)
+from console.ui.widgets import (Confirm, FieldError, ResultLabel, add_row,
+                                default_confirm, fill_numbers, live_confirmation, submit_on_ctrl_enter)
 
 
 def _char_name(ch: str) -> str:
@@ -82,10 +82,7 @@ class SmsTab(QWidget):
         layout.addWidget(self.result_label)
         layout.addStretch(1)
 
-        for seq in ("Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(seq), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.send_button.click)
+        submit_on_ctrl_enter(self, self.send_button, self.body_edit)
 
         self.to_edit.textEdited.connect(self._on_to_edited)
         self.to_edit.editingFinished.connect(self._check_to)

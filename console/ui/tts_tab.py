@@ -1,8 +1,7 @@
 """Text to speech: type a text, pick the album, create the recording."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
                                QPushButton, QVBoxLayout, QWidget)
 from qasync import asyncSlot
@@ -12,7 +11,7 @@ from console.jobs.sender import Sender
 from console.jobs.session import AccountSession, NoKeyError
 from console.ui.errors import describe_error
 from console.ui.messages import MessageBridge
-from console.ui.widgets import FieldError, ResultLabel, add_row
+from console.ui.widgets import (FieldError, ResultLabel, add_row, submit_on_ctrl_enter)
 
 
 class TtsTab(QWidget):
@@ -71,10 +70,7 @@ class TtsTab(QWidget):
         layout.addWidget(self.result_label)
         layout.addStretch(1)
 
-        for seq in ("Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(seq), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.create_button.click)
+        submit_on_ctrl_enter(self, self.create_button, self.text_edit)
 
         self.text_edit.textChanged.connect(self._update_count)
         session.profile_changed.connect(self._on_profile_changed)

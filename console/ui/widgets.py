@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QMessageBox, QWidget)
 
 from console.domain.phone import format_phone
@@ -106,3 +107,37 @@ def live_confirmation(parent: QWidget, *, title: str, text: str, informative: st
     box.setAccessibleName(title)
     return box
 
+
+
+class CtrlEnterFilter(QObject):
+    """Ctrl+Enter inside a multi-line text field runs `callback`.
+
+    Text fields claim Ctrl+Return for themselves (ShortcutOverride), so a
+    window-level QShortcut never sees it while the user is typing there.
+    """
+
+    def __init__(self, callback: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self._callback = callback
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
+            key_event: QKeyEvent = event  # type: ignore[assignment]
+            if (key_event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                    and key_event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+                event.accept()
+                if event.type() == QEvent.Type.KeyPress:
+                    self._callback()
+                return True
+        return False
+
+
+def submit_on_ctrl_enter(tab: QWidget, button, *text_edits: QWidget) -> None:
+    """Ctrl+Enter anywhere in `tab` clicks `button`."""
+    for seq in ("Ctrl+Return", "Ctrl+Enter"):
+        shortcut = QShortcut(QKeySequence(seq), tab)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(button.click)
+    text_filter = CtrlEnterFilter(button.click, tab)
+    for edit in text_edits:
+        edit.installEventFilter(text_filter)

@@ -87,3 +87,25 @@ def test_cancel_during_retry_wait(closed_port):
             logger.setLevel(previous_level)
 
     run_async(scenario())
+
+
+def test_cancel_while_waiting_for_the_reply(sandbox):
+    from console.sandbox import FaultRule
+
+    sandbox.add_fault(FaultRule(endpoint="sms", kind="slow", count=1, delay=30.0))
+
+    async def scenario():
+        async with make_client(sandbox) as client:
+            task = asyncio.create_task(client.send_sms(from_number="8459511000", to="8451234567", body="slow"))
+            # The slow fault acts first, then holds the reply back.
+            while not sandbox.outbox()["sms"]:
+                await asyncio.sleep(0.01)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert asyncio.all_tasks() == {asyncio.current_task()}
+            return await client.send_sms(from_number="8459511000", to="8451234567", body="next")
+
+    result = run_async(scenario())
+    assert [m["body"] for m in sandbox.outbox()["sms"]] == ["slow", "next"]
+    assert result.reference_id == sandbox.outbox()["sms"][1]["reference_id"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from console.ui.calls_tab import CallsTab
-from tests.ui.conftest import ConfirmRecorder, drive
+from tests.console_env import ConfirmRecorder, drive
 
 
 def make_tab(qtbot, env, confirm=None):
@@ -65,7 +65,7 @@ def test_bad_input_is_refused_naming_the_field(qtbot, console_env, call_type, to
     tab.call_button.click()
     error = {"to": tab.to_error, "sfile": tab.sfile_error, "route": tab.route_error,
              "branch": tab.branch_error}[field]
-    assert error.isVisible()
+    qtbot.waitUntil(error.isVisible, timeout=3000)
     assert words.lower() in error.text().lower()
     assert console_env.sandbox.outbox()["calls"] == []
 

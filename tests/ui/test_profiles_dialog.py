@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from console.ui.profiles_dialog import ProfilesDialog
-from tests.ui.conftest import ConfirmRecorder
+from tests.console_env import ConfirmRecorder
 
 LIVE_KEY = "live-KEY-7c1d9e0b5a"
 

@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from console.ui.sms_tab import SmsTab
-from tests.ui.conftest import ConfirmRecorder, drive
+from tests.console_env import ConfirmRecorder, drive
 
 
 def make_tab(qtbot, env, confirm=None):
@@ -44,6 +44,8 @@ def test_sends_exactly_one_sms_with_the_fields_meant(qtbot, console_env):
 def test_ctrl_enter_sends(qtbot, console_env):
     tab = make_tab(qtbot, console_env)
     type_message(qtbot, tab, "+1 845 123 4567", "Hello")
+    tab.activateWindow()
+    qtbot.waitActive(tab)
     tab.body_edit.setFocus()
     qtbot.keyClick(tab.body_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: tab.result_label.kind == "ok", timeout=10000)

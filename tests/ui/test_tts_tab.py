@@ -56,7 +56,7 @@ def test_bad_input_is_refused_naming_the_field(qtbot, console_env, text, album, 
     tab.sort_edit.setText(sort)
     tab.create_button.click()
     error = {"text": tab.text_error, "album": tab.album_error, "sort": tab.sort_error}[field]
-    assert error.isVisible()
+    qtbot.waitUntil(error.isVisible, timeout=3000)
     assert words.lower() in error.text().lower()
     assert console_env.sandbox.library() == []
     assert console_env.journal.count() == 0

@@ -1,4 +1,4 @@
-"""A console's parts wired to the test sandbox, for the tab tests."""
+"""A console's parts wired to the test sandbox (fixtures registered in tests/conftest.py)."""
 from __future__ import annotations
 
 import asyncio
