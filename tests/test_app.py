@@ -49,7 +49,7 @@ def test_window_state_and_last_tab_are_remembered(qtbot, console_app, app_home):
     from console.store.paths import app_paths
 
     window = console_app.window
-    window.resize(900, 650)
+    window.resize(700, 500)
     window.show_tab("history")
     window.tabs["sms"].body_edit.setPlainText("Half-typed message")
     window.close()
@@ -58,8 +58,8 @@ def test_window_state_and_last_tab_are_remembered(qtbot, console_app, app_home):
     again = ConsoleApp(QApplication.instance(), paths=app_paths(), show_dialogs=False)
     qtbot.addWidget(again.window)
     try:
-        assert again.window.tab_widget.currentWidget() is again.tabs["history"]
-        assert again.window.size().width() == 900
+        assert again.window.current_tab_key() == "history"
+        assert (again.window.size().width(), again.window.size().height()) == (700, 500)
         assert again.tabs["sms"].body_edit.toPlainText() == "Half-typed message"
     finally:
         again.window.close()

@@ -8,8 +8,9 @@ from typing import Callable
 
 from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QMainWindow, QMessageBox,
-                               QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QLabel, QMainWindow,
+                               QMessageBox, QScrollArea, QTabWidget, QTextBrowser, QVBoxLayout,
+                               QWidget)
 from qasync import asyncSlot
 
 from console.jobs.session import AccountSession
@@ -58,7 +59,13 @@ class MainWindow(QMainWindow):
         self.tab_widget.setAccessibleName("Sections")
         self.tab_widget.setDocumentMode(True)
         for key in TAB_ORDER:
-            self.tab_widget.addTab(tabs[key], TAB_TITLES[key])
+            # A scroll area lets the window shrink below a tab's minimum size
+            # (a 1024-pixel-wide laptop screen) instead of growing off screen.
+            scroll = QScrollArea()
+            scroll.setWidget(tabs[key])
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            self.tab_widget.addTab(scroll, TAB_TITLES[key])
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -181,7 +188,10 @@ class MainWindow(QMainWindow):
         self.sandbox_status.setText(self._sandbox_status())
 
     def show_tab(self, key: str) -> None:
-        self.tab_widget.setCurrentWidget(self.tabs[key])
+        self.tab_widget.setCurrentIndex(TAB_ORDER.index(key))
+
+    def current_tab_key(self) -> str:
+        return TAB_ORDER[self.tab_widget.currentIndex()]
 
     def show_api_reference(self) -> None:
         dialog = QDialog(self)
@@ -230,8 +240,7 @@ class MainWindow(QMainWindow):
         settings = self._settings()
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("windowState", self.saveState())
-        current = self.tab_widget.currentWidget()
-        settings.setValue("lastTab", next((k for k, t in self.tabs.items() if t is current), ""))
+        settings.setValue("lastTab", self.current_tab_key())
         settings.sync()
         drafts = {key: tab.draft() for key, tab in self.tabs.items() if hasattr(tab, "draft")}
         self.config_dir.mkdir(parents=True, exist_ok=True)

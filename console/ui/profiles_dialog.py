@@ -14,7 +14,7 @@ from qasync import asyncSlot
 from console.api import PRODUCTION_BASE_URL
 from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
 from console.jobs.session import AccountSession
-from console.store.profiles import OwnNumber, Profile
+from console.store.profiles import OwnNumber, Profile, new_profile_id
 from console.store.secrets import SecretStore, SecretStoreError
 from console.ui.messages import MessageBridge
 from console.ui.widgets import Confirm, FieldError, ResultLabel, add_row, default_confirm
@@ -275,7 +275,7 @@ class ProfilesDialog(QDialog):
         try:
             store = self.session.profiles
             if not profile.id:
-                profile.id = store.new_profile_id(profile.name)
+                profile.id = new_profile_id(profile.name)
                 store.add(profile)
             else:
                 store.update(profile)

@@ -58,6 +58,7 @@ def test_missing_key_and_bad_fields_are_named(qtbot, console_env):
     dialog.url_edit.setText("http://example.com")
     dialog._add_number_row("12", "bad")
     dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.result_label.kind == "error", timeout=5000)
     assert "Name" in dialog.name_error.text()
     assert "Base URL" in dialog.url_error.text() or "https" in dialog.url_error.text()
     assert "Row 1" in dialog.numbers_error.text()
