@@ -93,6 +93,7 @@ def _trailing_commas(text: str) -> list[int]:
     in_string = False
     escaped = False
     pending: int | None = None
+    previous = ""  # the last character outside strings and whitespace
     for index, char in enumerate(text):
         if in_string:
             if escaped:
@@ -106,9 +107,12 @@ def _trailing_commas(text: str) -> list[int]:
             continue
         if char in "}]" and pending is not None:
             found.append(pending)
-        pending = index if char == "," else None
+        # Only a comma after a value is a trailing one; ",," or "[," is a mistake
+        # of another kind, reported as such.
+        pending = index if char == "," and previous not in ",[{:" else None
         if char == '"':
             in_string = True
+        previous = char
     return found
 
 
@@ -162,10 +166,14 @@ def _user_error(error: json.JSONDecodeError, original: str, offset: int,
         if candidate == index:
             break
         index = candidate
-    line, column = _line_col(original, min(index, len(original)))
+    index = min(index, len(original))
+    line, column = _line_col(original, index)
     if line == 1:
         column += offset
-    return LenientJSONError(f"Line {line}, column {column}: {_plain(error.msg)}.", line, column)
+    words = _plain(error.msg)
+    if original[index:index + 1] == ",":
+        words = "there is one comma too many here"
+    return LenientJSONError(f"Line {line}, column {column}: {words}.", line, column)
 
 
 def describe_fixes(fixes: tuple[LenientFix, ...]) -> str:

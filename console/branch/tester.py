@@ -110,8 +110,8 @@ def interpret_reply(reply: ReplyLike, *, budget_s: float,
     """Read `reply` as Voitex would and say what happens to the call."""
     shown_text = scrub(reply.text or "", secrets)
     echoed = shown_text != (reply.text or "")
-    over = reply.elapsed_s > budget_s or (reply.status_code is None and reply.error is not None
-                                          and reply.elapsed_s >= budget_s)
+    timed_out = getattr(reply, "error_kind", None) == "timeout"
+    over = timed_out or reply.elapsed_s > budget_s
     common = dict(
         status_text=status_text(reply.status_code),
         timing_text=timing_text(reply.elapsed_s, budget_s),

@@ -59,7 +59,7 @@ def test_a_slow_endpoint_runs_out_of_the_budget(fake_endpoint):
     assert reply.status_code is None
     assert reply.error_kind == "timeout"
     assert "within the 0.3 s budget" in reply.error
-    assert reply.elapsed_s >= 0.3
+    assert reply.elapsed_s >= 0.3  # the whole budget was spent waiting
 
 
 def _closed_port() -> int:

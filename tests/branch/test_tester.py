@@ -65,9 +65,12 @@ def test_timing_against_the_budget():
     assert near.near_budget and not near.over_budget
     late = interpret_reply(reply(text="{}", elapsed=3.4), budget_s=3.0)
     assert late.over_budget and "too late" in late.headline
-    timeout = interpret_reply(reply(status=None, elapsed=3.0, error="No reply", kind="timeout"),
+    timeout = interpret_reply(reply(status=None, elapsed=2.99, error="No reply", kind="timeout"),
                               budget_s=3.0)
     assert timeout.over_budget
+    refused = interpret_reply(reply(status=None, elapsed=0.01, error="refused", kind="connect"),
+                              budget_s=3.0)
+    assert not refused.over_budget
 
 
 def test_a_reply_repeating_the_cvv_is_masked_and_flagged():

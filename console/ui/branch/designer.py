@@ -1,0 +1,408 @@
+"""The response designer: a form for every response field, a live JSON preview,
+findings next to each field and in a list, and New / Open / Save / Copy."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel,
+                               QLineEdit, QMenu, QMessageBox, QPushButton, QScrollArea,
+                               QSplitter, QToolButton, QVBoxLayout, QWidget)
+
+from console.branch.findings import Finding, summary_text
+from console.branch.schema import (KEYPAD_KEYS, Design, DesignFormatError, design_to_json,
+                                   parse_design)
+from console.branch.validation import validate
+from console.resources import read_resource_text
+from console.ui.branch.delegates import KindDelegate
+from console.ui.branch.findings_view import FindingsList, InlineFindings
+from console.ui.branch.models import Column, PlayModel, RowsModel
+from console.ui.branch.preview import JsonPreview
+from console.ui.branch.table_section import TableSection
+from console.ui.widgets import Confirm, ResultLabel, default_confirm
+
+
+_FIELD_STYLE = ("QLineEdit[finding=\"error\"] { border: 2px solid #c62828; }"
+                "QLineEdit[finding=\"warning\"] { border: 2px solid #e0a800; }")
+_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def discard_box(parent: QWidget, what: str) -> QMessageBox:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Discard changes?")
+    box.setText(f"The current {what} has changes that are not saved.")
+    box.setInformativeText("Discard them?")
+    discard = box.addButton("Discard changes", QMessageBox.ButtonRole.AcceptRole)
+    discard.setAccessibleName("Discard changes")
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.setAccessibleName("Discard changes?")
+    return box
+
+
+def with_json_suffix(path: str) -> Path:
+    result = Path(path)
+    return result if result.suffix.lower() == ".json" else result.with_name(result.name + ".json")
+
+
+class DesignerPanel(QWidget):
+    design_changed = Signal()
+
+    def __init__(self, *, messages=None, confirm: Confirm = default_confirm,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.messages = messages
+        self.confirm = confirm
+        self._compact = False
+        self._loading = False
+        self._notes: tuple[Finding, ...] = ()
+        self._findings: tuple[Finding, ...] | None = None  # None: nothing shown yet
+        self._clean_json = design_to_json(Design())
+        self._last_dir = ""
+        self.setStyleSheet(_FIELD_STYLE)
+
+        # -- the form ------------------------------------------------------
+        self.response_findings = InlineFindings("Response")
+        self.goto_edit = QLineEdit()
+        self.goto_edit.setPlaceholderText("Leave empty for none, or a branch number like 150")
+        self.goto_edit.setAccessibleName("Go to branch")
+        self.goto_edit.setToolTip("The branch the call goes to next (\u201cgoto\u201d). "
+                                  "Without one, the call follows the Trigger branch's "
+                                  "\u201cNo Route Found\u201d setting.")
+        self.goto_findings = InlineFindings("Go to branch")
+        goto_label = QLabel("&Go to branch (goto):")
+        goto_label.setBuddy(self.goto_edit)
+        goto_row = QHBoxLayout()
+        goto_row.addWidget(goto_label)
+        goto_row.addWidget(self.goto_edit, 1)
+
+        self.play_model = PlayModel(self)
+        self.play_section = TableSection(
+            "&Play (played in this order)", self.play_model, "play",
+            add_actions=[
+                ("Add &file", "Add a recording from the library",
+                 lambda: ["file", "", "", ""]),
+                ("Add &text", "Add text to be spoken", lambda: ["tts", "", "", ""]),
+            ],
+            help_text="A library file is named by its album and sort number; text is spoken "
+                      "by text to speech. Drag rows, or "
+                      "use Up and Down, to change the order.")
+        self.play_section.table.setItemDelegateForColumn(PlayModel.KIND,
+                                                         KindDelegate(self.play_section.table))
+        self.play_section.table.setColumnWidth(PlayModel.KIND, 120)
+        self.play_section.table.setColumnWidth(PlayModel.ALBUM, 70)
+        self.play_section.table.setColumnWidth(PlayModel.SORT, 70)
+
+        self.keys_model = RowsModel([
+            Column("key", "Key", "One key: 0 to 9, * or #"),
+            Column("branch", "Go to branch", "The branch number the key leads to, like 100"),
+        ], self)
+        self.keys_section = TableSection(
+            "&Keys (inputs)", self.keys_model, "inputs",
+            add_actions=[("Add &key", "Add a key", lambda: [self._next_free_key(), ""])],
+            help_text="Keys the caller can press while the recordings play, and the branch "
+                      "each one leads to.")
+        self.keys_section.table.setColumnWidth(0, 70)
+
+        self.variables_model = RowsModel([
+            Column("name", "Name", "The variable's name"),
+            Column("value", "Value", "The value kept for later in the call"),
+        ], self)
+        self.variables_section = TableSection(
+            "&Variables", self.variables_model, "variables",
+            add_actions=[("Add &variable", "Add a variable", lambda: ["", ""])],
+            help_text="Names and values kept for later in the call.")
+        self.variables_section.table.setColumnWidth(0, 160)
+
+        form = QWidget()
+        form_layout = QVBoxLayout(form)
+        form_layout.addWidget(self.response_findings)
+        form_layout.addLayout(goto_row)
+        form_layout.addWidget(self.goto_findings)
+        form_layout.addWidget(self.play_section, 3)
+        tables = QHBoxLayout()
+        tables.addWidget(self.keys_section, 2)
+        tables.addWidget(self.variables_section, 3)
+        form_layout.addLayout(tables, 2)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(form)
+        scroll.setAccessibleName("Response form")
+
+        # -- preview, actions and findings -------------------------------------
+        self.new_button = QPushButton("&New")
+        self.open_button = QPushButton("&Open\u2026")
+        self.save_button = QPushButton("&Save\u2026")
+        self.copy_button = QPushButton("&Copy JSON")
+        for button, name, keys in (
+            (self.new_button, "New response design", "Ctrl+N"),
+            (self.open_button, "Open a response design", "Ctrl+O"),
+            (self.save_button, "Save the response design", "Ctrl+S"),
+            (self.copy_button, "Copy the response JSON", "Ctrl+Shift+C"),
+        ):
+            button.setAccessibleName(name)
+            button.setToolTip(f"{name} ({keys})")
+        self.samples_button = QToolButton()
+        self.samples_button.setText("Start from a sample")
+        self.samples_button.setAccessibleName("Start from a sample design")
+        self.samples_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.samples_menu = QMenu(self.samples_button)
+        for sample in json.loads(read_resource_text("branch/samples/index.json")):
+            action = self.samples_menu.addAction(sample["title"])
+            action.triggered.connect(lambda _c=False, f=sample["file"], t=sample["title"]:
+                                     self.on_sample_chosen(f, t))
+        self.samples_button.setMenu(self.samples_menu)
+        self.compact_check = QCheckBox("Co&mpact")
+        self.compact_check.setAccessibleName("Show and copy compact JSON")
+        self.compact_check.setToolTip("One line without spaces instead of indented JSON")
+        actions = QHBoxLayout()
+        for widget in (self.new_button, self.open_button, self.save_button, self.copy_button,
+                       self.samples_button):
+            actions.addWidget(widget)
+        actions.addStretch(1)
+        actions.addWidget(self.compact_check)
+
+        self.status = ResultLabel("Designer result")
+        self.preview = JsonPreview("Response JSON preview")
+        preview_label = QLabel("Response JSON (what your endpoint should return):")
+        preview_label.setBuddy(self.preview)
+        self.summary = QLabel()
+        self.summary.setAccessibleName("Findings summary")
+        self.findings_list = FindingsList("Findings")
+        findings_label = QLabel("Findings (double-click one to go to its field):")
+        findings_label.setBuddy(self.findings_list)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addLayout(actions)
+        right_layout.addWidget(self.status)
+        right_layout.addWidget(preview_label)
+        right_layout.addWidget(self.preview, 3)
+        summary_row = QHBoxLayout()
+        summary_row.addWidget(findings_label)
+        summary_row.addStretch(1)
+        summary_row.addWidget(self.summary)
+        right_layout.addLayout(summary_row)
+        right_layout.addWidget(self.findings_list, 2)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(scroll)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([640, 460])
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        # -- wiring --------------------------------------------------------
+        self.goto_edit.textChanged.connect(self._on_content_changed)
+        for model in (self.play_model, self.keys_model, self.variables_model):
+            model.edited.connect(self._on_content_changed)
+        self.compact_check.toggled.connect(self._on_compact_toggled)
+        self.new_button.clicked.connect(self.on_new_clicked)
+        self.open_button.clicked.connect(self.on_open_clicked)
+        self.save_button.clicked.connect(self.on_save_clicked)
+        self.copy_button.clicked.connect(self.copy_json)
+        self.findings_list.finding_activated.connect(self.go_to_finding)
+        for keys, slot in (("Ctrl+N", self.on_new_clicked), ("Ctrl+O", self.on_open_clicked),
+                           ("Ctrl+S", self.on_save_clicked), ("Ctrl+Shift+C", self.copy_json)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self.refresh()
+
+    # -- the design --------------------------------------------------------
+    def design(self) -> Design:
+        goto = self.goto_edit.text()
+        return Design(
+            goto=goto if goto != "" else None,
+            play=self.play_model.items(),
+            inputs=tuple(self.keys_model.rows()),
+            variables=tuple(self.variables_model.rows()),
+        )
+
+    def json_text(self, *, compact: bool | None = None) -> str:
+        return design_to_json(self.design(), compact=self._compact if compact is None else compact)
+
+    def findings(self) -> tuple[Finding, ...]:
+        return self._findings or ()
+
+    def is_modified(self) -> bool:
+        return design_to_json(self.design()) != self._clean_json
+
+    def set_design(self, design: Design, notes: tuple[Finding, ...] = ()) -> None:
+        """Show `design` in the form; `notes` (what opening it changed) stay listed
+        until the first edit."""
+        self._loading = True
+        try:
+            self.goto_edit.setText(design.goto or "")
+            self.play_model.set_items(design.play)
+            self.keys_model.set_rows(design.inputs)
+            self.variables_model.set_rows(design.variables)
+        finally:
+            self._loading = False
+        self._notes = tuple(notes)
+        self._clean_json = design_to_json(design)
+        self.refresh()
+
+    # -- updating the preview and the findings --------------------------------
+    def _on_content_changed(self, *_args) -> None:
+        if self._loading:
+            return
+        self._notes = ()
+        self.refresh()
+
+    def _on_compact_toggled(self, checked: bool) -> None:
+        self._compact = checked
+        self.refresh()
+
+    def refresh(self) -> None:
+        design = self.design()
+        self.preview.set_json(design_to_json(design, compact=self._compact))
+        findings = self._notes + validate(design)
+        if findings != self._findings:
+            self._findings = findings
+            self._show_findings(findings)
+        self.design_changed.emit()
+
+    def _show_findings(self, findings: tuple[Finding, ...]) -> None:
+        # What opening changed is said in the status line and the list; repeating it
+        # above the form would say it three times.
+        self.response_findings.set_findings(
+            tuple(f for f in findings if f.path == () and not f.code.startswith("import.")))
+        goto = tuple(f for f in findings if f.is_about("goto"))
+        self.goto_findings.set_findings(goto)
+        worst = min((f.severity for f in goto if f.severity != "info"),
+                    key=_RANK.__getitem__, default="")
+        if self.goto_edit.property("finding") != worst:
+            self.goto_edit.setProperty("finding", worst)
+            self.goto_edit.style().unpolish(self.goto_edit)
+            self.goto_edit.style().polish(self.goto_edit)
+        self.goto_edit.setAccessibleDescription(" ".join(f.message for f in goto))
+        for section in (self.play_section, self.keys_section, self.variables_section):
+            section.show_findings(findings)
+        self.findings_list.set_findings(findings)
+        self.summary.setText(summary_text(findings))
+
+    def go_to_finding(self, finding: Finding) -> None:
+        path = finding.path
+        if not path or path[0] == "goto":
+            self.goto_edit.setFocus()
+            return
+        section = {"play": self.play_section, "inputs": self.keys_section,
+                   "variables": self.variables_section}.get(path[0])
+        if section is None:
+            return
+        if len(path) >= 2 and isinstance(path[1], int):
+            column = 0
+            if len(path) >= 3:
+                keys = [c.key for c in section.model.columns]
+                column = keys.index(path[2]) if path[2] in keys else 0
+            section.table.select_row(path[1], column)
+        section.table.setFocus()
+
+    def _next_free_key(self) -> str:
+        used = {key for key, _ in self.keys_model.rows()}
+        return next((key for key in KEYPAD_KEYS if key not in used), "")
+
+    # -- files and clipboard ------------------------------------------------
+    def _tell(self, kind: str, text: str) -> None:
+        self.status.show_result(kind, text)
+        if self.messages is not None:
+            {"ok": self.messages.info, "warning": self.messages.warning,
+             "error": self.messages.error}[kind](text)
+
+    def _problems_suffix(self) -> str:
+        errors = sum(f.severity == "error" for f in self.findings())
+        if not errors:
+            return ""
+        return (f" Note: it still has {errors} problem{'s' if errors != 1 else ''}; "
+                "see the findings.")
+
+    def save_design_to(self, path: Path | str) -> bool:
+        path = Path(path)
+        text = design_to_json(self.design()) + "\n"
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            self._tell("error", f"Could not save the design to {path}: {error.strerror or error}.")
+            return False
+        self._clean_json = text.rstrip("\n")
+        self._last_dir = str(path.parent)
+        self._tell("ok", f"Saved the design to {path.name}.{self._problems_suffix()}")
+        return True
+
+    def open_design_from(self, path: Path | str) -> bool:
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            self._tell("error", f"Could not open {path.name}: it is not a text file.")
+            return False
+        except OSError as error:
+            self._tell("error", f"Could not open {path.name}: {error.strerror or error}.")
+            return False
+        try:
+            parsed = parse_design(text)
+        except DesignFormatError as error:
+            self._tell("error", f"Could not open {path.name}. {error.message}")
+            return False
+        self._last_dir = str(path.parent)
+        self.set_design(parsed.design, parsed.notes)
+        self._report_opened(path.name, parsed.notes)
+        return True
+
+    def load_sample(self, file_name: str, title: str) -> None:
+        parsed = parse_design(read_resource_text(f"branch/samples/{file_name}"))
+        self.set_design(parsed.design, parsed.notes)
+        self._report_opened(f"the sample \u201c{title}\u201d", parsed.notes)
+
+    def _report_opened(self, name: str, notes: tuple[Finding, ...]) -> None:
+        if notes:
+            words = " ".join(note.message for note in notes[:3])
+            more = f" ({len(notes) - 3} more in the findings.)" if len(notes) > 3 else ""
+            self._tell("warning", f"Opened {name}, with changes: {words}{more}")
+        else:
+            self._tell("ok", f"Opened {name}.")
+
+    def copy_json(self) -> None:
+        text = self.json_text()
+        QGuiApplication.clipboard().setText(text)
+        form = "compact" if self._compact else "indented"
+        self._tell("ok", f"Copied the response JSON ({form}) to the clipboard."
+                   f"{self._problems_suffix()}")
+
+    def new_design(self) -> None:
+        self.set_design(Design())
+        self.status.hide()
+
+    def may_discard(self) -> bool:
+        return not self.is_modified() or self.confirm(discard_box(self, "response design"))
+
+    def on_new_clicked(self) -> None:
+        if self.may_discard():
+            self.new_design()
+            self.goto_edit.setFocus()
+
+    def on_open_clicked(self) -> None:
+        if not self.may_discard():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open a response design", self._last_dir,
+                                              "JSON files (*.json);;All files (*)")
+        if path:
+            self.open_design_from(path)
+
+    def on_save_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the response design", self._last_dir,
+                                              "JSON files (*.json)")
+        if path:
+            self.save_design_to(with_json_suffix(path))
+
+    def on_sample_chosen(self, file_name: str, title: str) -> None:
+        if self.may_discard():
+            self.load_sample(file_name, title)

@@ -1,0 +1,101 @@
+"""The list of findings under a preview, and the small label shown next to a field."""
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QStyle, QWidget
+
+from console.branch.findings import Finding
+
+_ICONS = {
+    "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
+    "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
+}
+_WORDS = {"error": "Problem", "warning": "Warning", "info": "Note"}
+_LABEL_STYLES = {
+    "error": "color:#a50e0e;",
+    "warning": "color:#7a4b00;",
+    "info": "color:#30475e;",
+}
+_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+class FindingsList(QListWidget):
+    """Every finding, problems first; activating one says where it is."""
+
+    finding_activated = Signal(object)  # Finding
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(accessible_name)
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.setIconSize(QSize(16, 16))
+        self.setAlternatingRowColors(True)
+        self._shown: tuple[Finding, ...] | None = None  # None: nothing shown yet
+        self.itemActivated.connect(self._on_item_activated)
+
+    def findings(self) -> tuple[Finding, ...]:
+        return self._shown or ()
+
+    def set_findings(self, findings: tuple[Finding, ...]) -> None:
+        if findings == self._shown:
+            return
+        self._shown = findings
+        self.clear()
+        if not findings:
+            item = QListWidgetItem("No problems found.")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.addItem(item)
+            return
+        style = self.style()
+        for finding in sorted(findings, key=lambda f: _RANK[f.severity]):
+            item = QListWidgetItem(style.standardIcon(_ICONS[finding.severity]), finding.message)
+            item.setData(Qt.ItemDataRole.UserRole, finding)
+            item.setToolTip(finding.message)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole,
+                         f"{_WORDS[finding.severity]}: {finding.message}")
+            self.addItem(item)
+
+    def _on_item_activated(self, item: QListWidgetItem) -> None:
+        finding = item.data(Qt.ItemDataRole.UserRole)
+        if finding is not None:
+            self.finding_activated.emit(finding)
+
+
+class InlineFindings(QLabel):
+    """What is wrong with one field, shown right under it; hidden when all is well."""
+
+    def __init__(self, field_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setAccessibleName(f"{field_name}: findings")
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self._shown: tuple[Finding, ...] = ()
+        self.hide()
+
+    def severity(self) -> str | None:
+        return min((f.severity for f in self._shown), key=_RANK.__getitem__, default=None)
+
+    def set_findings(self, findings: tuple[Finding, ...], *, limit: int = 3) -> None:
+        if findings == self._shown:
+            return
+        self._shown = findings
+        if not findings:
+            self.clear()
+            self.hide()
+            return
+        ordered = sorted(findings, key=lambda f: _RANK[f.severity])
+        lines = [f'<div style="{_LABEL_STYLES[f.severity]}"><b>{_WORDS[f.severity]}:</b> '
+                 f"{html.escape(f.message)}</div>" for f in ordered[:limit]]
+        if len(ordered) > limit:
+            lines.append(f"<div>\u2026and {len(ordered) - limit} more in the list of "
+                         "findings.</div>")
+        self.setText("".join(lines))
+        self.setAccessibleDescription(" ".join(f"{_WORDS[f.severity]}: {f.message}"
+                                               for f in ordered))
+        self.show()

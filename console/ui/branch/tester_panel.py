@@ -1,0 +1,444 @@
+"""Send the composed request to an endpoint, read the reply as Voitex would,
+and walk a call through the keys the reply offers."""
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFileDialog, QGridLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QListWidget, QPlainTextEdit,
+                               QProgressBar, QPushButton, QSizePolicy, QTabWidget, QVBoxLayout,
+                               QWidget)
+from qasync import asyncSlot
+
+from console.branch.request import Step, request_payload, validate_request
+from console.branch.schema import KEYPAD_KEYS, Design, design_to_json
+from console.branch.tester import EndpointRun, ReplyOutcome, interpret_reply, runs_to_json
+from console.branch.validation import branch_number_problem
+from console.ui.branch.composer import RequestComposer
+from console.ui.branch.designer import with_json_suffix
+from console.ui.branch.findings_view import FindingsList
+from console.ui.branch.preview import JsonPreview
+from console.ui.widgets import FieldError, ResultLabel
+
+log = logging.getLogger(__name__)
+
+# (url, payload, budget_s=...) -> EndpointReply; see console/api/branch_endpoint.py
+PostRequest = Callable[..., Awaitable[object]]
+DEFAULT_BUDGET_S = 3.0
+_OUTCOME_STYLE = {"valid": "ok", "invalid": "warning", "not_json": "error",
+                  "http_error": "error", "no_reply": "error"}
+
+
+class KeypadWidget(QWidget):
+    """A phone keypad; each key shows the branch the reply sends it to."""
+
+    key_chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.buttons: dict[str, QPushButton] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for position, key in enumerate(KEYPAD_KEYS):
+            button = QPushButton()
+            button.setMinimumSize(72, 44)
+            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            button.clicked.connect(lambda _c=False, k=key: self.key_chosen.emit(k))
+            grid.addWidget(button, position // 3, position % 3)
+            self.buttons[key] = button
+        self.set_targets({})
+
+    def set_targets(self, targets: dict[str, str]) -> None:
+        for key, button in self.buttons.items():
+            branch = targets.get(key)
+            if branch is None:
+                button.setText(f"{key}\n\u2014")
+                button.setEnabled(False)
+                button.setAccessibleName(f"Key {key}: not offered by the reply")
+                button.setToolTip("The reply does not offer this key.")
+            else:
+                button.setText(f"{key}\n\u2192 {branch}")
+                button.setEnabled(True)
+                button.setAccessibleName(f"Key {key}: goes to branch {branch}")
+                button.setToolTip(f"Press {key} as the caller would: adds the step "
+                                  f"\u201cbranch {branch}, key {key}\u201d.")
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+class EndpointTesterPanel(QWidget):
+    open_in_designer_requested = Signal(object)  # Design
+    run_finished = Signal(object)  # ReplyOutcome, after every request that got a verdict
+
+    def __init__(self, *, composer: RequestComposer, post_request: PostRequest,
+                 settings_path: Path | None = None, messages=None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.composer = composer
+        self.post_request = post_request
+        self.settings_path = Path(settings_path) if settings_path else None
+        self.messages = messages
+        self.busy = False
+        self.runs: list[EndpointRun] = []
+        self.outcome: ReplyOutcome | None = None
+        self._targets: dict[str, str] = {}
+        self._last_dir = ""
+
+        # -- endpoint and sending -------------------------------------------
+        self.url_edit = QLineEdit()
+        self.url_edit.setPlaceholderText("https://example.com/voitex/branch")
+        self.url_edit.setAccessibleName("Endpoint address")
+        self.url_edit.setToolTip("The address entered in the Trigger branch (http or https)")
+        self.url_error = FieldError("Endpoint address")
+        url_label = QLabel("&Endpoint address:")
+        url_label.setBuddy(self.url_edit)
+        self.budget_spin = QDoubleSpinBox()
+        self.budget_spin.setRange(0.1, 30.0)
+        self.budget_spin.setSingleStep(0.5)
+        self.budget_spin.setDecimals(1)
+        self.budget_spin.setSuffix(" s")
+        self.budget_spin.setValue(DEFAULT_BUDGET_S)
+        self.budget_spin.setAccessibleName("Time budget in seconds")
+        self.budget_spin.setToolTip("How long to wait for the reply. A caller on a live call "
+                                    "is waiting: keep it short.")
+        budget_label = QLabel("Time &budget:")
+        budget_label.setBuddy(self.budget_spin)
+        self.send_button = QPushButton("Se&nd to endpoint")
+        self.send_button.setAccessibleName("Send the request to the endpoint")
+        self.send_button.setToolTip("POST the request to the endpoint (Ctrl+Enter)")
+        self.send_button.setDefault(True)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(120)
+        self.progress.setAccessibleName("Sending")
+        self.progress.hide()
+        self.busy_label = QLabel("Sending\u2026")
+        self.busy_label.hide()
+        self.for_branch = QLabel()
+        self.for_branch.setAccessibleName("Branch this request is for")
+        self.for_branch.setWordWrap(True)
+
+        endpoint = QGridLayout()
+        endpoint.addWidget(url_label, 0, 0)
+        endpoint.addWidget(self.url_edit, 0, 1, 1, 4)
+        endpoint.addWidget(self.url_error, 1, 1, 1, 4)
+        endpoint.addWidget(budget_label, 2, 0)
+        endpoint.addWidget(self.budget_spin, 2, 1)
+        endpoint.addWidget(self.send_button, 2, 2)
+        endpoint.addWidget(self.progress, 2, 3)
+        endpoint.addWidget(self.busy_label, 2, 4)
+        endpoint.setColumnStretch(4, 1)
+
+        # -- the result -------------------------------------------------------
+        self.outcome_label = ResultLabel("Test result")
+        self.status_label = QLabel()
+        self.status_label.setAccessibleName("HTTP status")
+        self.timing_label = QLabel()
+        self.timing_label.setAccessibleName("Time taken")
+        self.open_designer_button = QPushButton("Open in &designer")
+        self.open_designer_button.setAccessibleName("Open the reply in the designer")
+        self.open_designer_button.setEnabled(False)
+        facts = QHBoxLayout()
+        facts.addWidget(self.status_label)
+        facts.addSpacing(16)
+        facts.addWidget(self.timing_label)
+        facts.addStretch(1)
+        facts.addWidget(self.open_designer_button)
+
+        self.reply_preview = JsonPreview("The reply, checked")
+        self.reply_preview.setPlaceholderText(
+            "The endpoint's reply appears here, read as Voitex would read it, with its "
+            "findings below.")
+        self.reply_findings = FindingsList("Findings in the reply")
+        checked = QWidget()
+        checked_layout = QVBoxLayout(checked)
+        checked_layout.setContentsMargins(0, 0, 0, 0)
+        checked_layout.addWidget(self.reply_preview, 3)
+        checked_layout.addWidget(self.reply_findings, 2)
+        self.raw_reply = QPlainTextEdit()
+        self.raw_reply.setReadOnly(True)
+        self.raw_reply.setAccessibleName("The raw reply")
+        self.raw_reply.setPlaceholderText("The reply exactly as it arrived, with its headers.")
+        self.result_tabs = QTabWidget()
+        self.result_tabs.addTab(checked, "Reply, checked")
+        self.result_tabs.addTab(self.raw_reply, "Raw reply")
+
+        # -- walking the call -------------------------------------------------
+        self.keypad = KeypadWidget()
+        self.walk_hint = QLabel("Send a request: keys the reply offers appear on the keypad.")
+        self.walk_hint.setWordWrap(True)
+        self.follow_goto_button = QPushButton("Follow \u201cGo to branch\u201d")
+        self.follow_goto_button.setAccessibleName("Follow the reply's Go to branch")
+        self.follow_goto_button.setEnabled(False)
+        self.auto_send_check = QCheckBox("Those branches also &trigger this endpoint: send the "
+                                         "next request at once")
+        self.auto_send_check.setAccessibleName(
+            "Branches reached by a key also trigger this endpoint; send the next request")
+        walk = QGroupBox("Walk the call through")
+        walk_layout = QHBoxLayout(walk)
+        walk_layout.addWidget(self.keypad)
+        walk_side = QVBoxLayout()
+        walk_side.addWidget(self.walk_hint)
+        walk_side.addWidget(self.follow_goto_button)
+        walk_side.addWidget(self.auto_send_check)
+        walk_side.addStretch(1)
+        walk_layout.addLayout(walk_side, 1)
+
+        self.runs_list = QListWidget()
+        self.runs_list.setAccessibleName("Test runs")
+        self.runs_list.setMaximumHeight(90)
+        self.save_runs_button = QPushButton("Save runs\u2026")
+        self.save_runs_button.setAccessibleName("Save the test runs (never with the CVV)")
+        self.save_runs_button.setEnabled(False)
+        runs_label = QLabel("Test &runs (select one to see it again):")
+        runs_label.setBuddy(self.runs_list)
+        runs_header = QHBoxLayout()
+        runs_header.addWidget(runs_label)
+        runs_header.addStretch(1)
+        runs_header.addWidget(self.save_runs_button)
+
+        title = QLabel("<b>Endpoint tester</b>: send the request, see what your endpoint answers")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(title)
+        layout.addLayout(endpoint)
+        layout.addWidget(self.for_branch)
+        layout.addWidget(self.outcome_label)
+        layout.addLayout(facts)
+        layout.addWidget(self.result_tabs, 1)
+        layout.addWidget(walk)
+        layout.addLayout(runs_header)
+        layout.addWidget(self.runs_list)
+
+        self.send_button.clicked.connect(self.on_send_clicked)
+        self.url_edit.returnPressed.connect(self.on_send_clicked)
+        self.url_edit.textEdited.connect(lambda _t: self.url_error.show_error(None))
+        self.open_designer_button.clicked.connect(self._on_open_designer_clicked)
+        self.keypad.key_chosen.connect(self.on_key_chosen)
+        self.follow_goto_button.clicked.connect(self.on_follow_goto_clicked)
+        self.runs_list.currentRowChanged.connect(self._on_run_selected)
+        self.save_runs_button.clicked.connect(self.on_save_runs_clicked)
+        composer.request_changed.connect(self._update_for_branch)
+        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.on_send_clicked)
+        self._load_settings()
+        self._update_for_branch()
+
+    # -- settings (last endpoint and budget) ---------------------------------
+    def _load_settings(self) -> None:
+        if self.settings_path is None or not self.settings_path.exists():
+            return
+        try:
+            data = json.loads(self.settings_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            # Only convenience is lost: the fields keep their defaults.
+            log.warning("Could not read the branch tester settings: %s", error)
+            return
+        if isinstance(data, dict):
+            if isinstance(data.get("endpoint_url"), str):
+                self.url_edit.setText(data["endpoint_url"])
+            if isinstance(data.get("budget_s"), (int, float)):
+                self.budget_spin.setValue(float(data["budget_s"]))
+            self.auto_send_check.setChecked(bool(data.get("walk_sends", False)))
+
+    def _save_settings(self) -> None:
+        if self.settings_path is None:
+            return
+        data = {"endpoint_url": _without_password(self.url_edit.text().strip()),
+                "budget_s": self.budget_spin.value(),
+                "walk_sends": self.auto_send_check.isChecked()}
+        try:
+            self.settings_path.parent.mkdir(parents=True, exist_ok=True)
+            self.settings_path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        except OSError as error:
+            log.warning("Could not save the branch tester settings: %s", error)
+
+    # -- sending ---------------------------------------------------------------
+    def _update_for_branch(self) -> None:
+        branch = self.composer.request().current_branch
+        if branch:
+            self.for_branch.setText(f"This request is for branch {branch} (its last branch "
+                                    "step): the Trigger branch whose endpoint you are testing.")
+        else:
+            self.for_branch.setText("The request has no branch steps; add at least the "
+                                    "branch the caller is in.")
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.send_button.setEnabled(not busy)
+        self.progress.setVisible(busy)
+        self.busy_label.setVisible(busy)
+        if busy:
+            self.keypad.set_targets({})
+            self.follow_goto_button.setEnabled(False)
+        else:
+            self.keypad.set_targets(self._targets)
+            self.follow_goto_button.setEnabled(self._goto_target() is not None)
+
+    def _tell(self, kind: str, text: str) -> None:
+        self.outcome_label.show_result(kind, text)
+        if self.messages is not None:
+            {"ok": self.messages.info, "warning": self.messages.warning,
+             "error": self.messages.error, "busy": self.messages.info}[kind](text)
+
+    @asyncSlot()
+    async def on_send_clicked(self) -> None:
+        await self.send()
+
+    async def send(self) -> ReplyOutcome | None:
+        if self.busy:
+            return None
+        request = self.composer.request()
+        errors = [f for f in validate_request(request) if f.severity == "error"]
+        if errors:
+            more = f" ({len(errors) - 1} more in the request's findings.)" if len(errors) > 1 else ""
+            self._tell("error", f"Not sent. {errors[0].message}{more}")
+            return None
+        url = self.url_edit.text().strip()
+        budget = self.budget_spin.value()
+        self.url_error.show_error(None)
+        self._set_busy(True)
+        self.outcome_label.show_result("busy", f"Sending to {_without_password(url) or 'the endpoint'}"
+                                       f"\u2026 (waiting up to {budget:g} s)")
+        sent_at = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        try:
+            reply = await self.post_request(url, request_payload(request, cvv="send"),
+                                            budget_s=budget)
+        finally:
+            self._set_busy(False)
+        if getattr(reply, "error_kind", None) in ("invalid_url", "invalid_budget"):
+            self.url_error.show_error(reply.error)
+            self._tell("error", f"Not sent. {reply.error}")
+            self.url_edit.setFocus()
+            return None
+        outcome = interpret_reply(reply, budget_s=budget, secrets=request.cvvs())
+        run = EndpointRun(sent_at=sent_at, url=_without_password(url), budget_s=budget,
+                        request=request_payload(request, cvv="omit"),
+                        status_code=reply.status_code, elapsed_s=reply.elapsed_s,
+                        outcome=outcome)
+        self.runs.append(run)
+        self.runs_list.blockSignals(True)
+        self.runs_list.addItem(run.title())
+        self.runs_list.setCurrentRow(self.runs_list.count() - 1)
+        self.runs_list.blockSignals(False)
+        self.save_runs_button.setEnabled(True)
+        log.info("Branch endpoint test: %s, %.3f s, %s", outcome.status_text, reply.elapsed_s,
+                 outcome.kind)
+        self._save_settings()
+        self.show_outcome(outcome)
+        self.run_finished.emit(outcome)
+        return outcome
+
+    def show_outcome(self, outcome: ReplyOutcome) -> None:
+        self.outcome = outcome
+        self._tell(_OUTCOME_STYLE[outcome.kind], outcome.headline)
+        self.status_label.setText(outcome.status_text)
+        timing = outcome.timing_text
+        colour = ""
+        if outcome.over_budget:
+            timing += ": over the budget"
+            colour = "color:#a50e0e; font-weight:bold;"
+        elif outcome.near_budget:
+            timing += ": close to the budget"
+            colour = "color:#7a4b00; font-weight:bold;"
+        self.timing_label.setText(timing)
+        self.timing_label.setStyleSheet(colour)
+        if outcome.kind == "no_reply":
+            self.raw_reply.setPlainText("(No reply arrived.)")
+        else:
+            head = "\n".join([outcome.status_text]
+                             + [f"{name}: {value}" for name, value in outcome.headers])
+            self.raw_reply.setPlainText(f"{head}\n\n{outcome.reply_text}")
+        design = outcome.design
+        self.reply_preview.set_json(design_to_json(design) if design is not None else "")
+        self.reply_findings.set_findings(outcome.findings)
+        self.open_designer_button.setEnabled(design is not None)
+        self._targets = {}
+        if design is not None:
+            for key, branch in design.inputs:
+                if key in KEYPAD_KEYS and branch_number_problem(branch) is None:
+                    self._targets[key] = branch
+        self.keypad.set_targets(self._targets)
+        goto = self._goto_target()
+        self.follow_goto_button.setEnabled(goto is not None)
+        self.follow_goto_button.setText(f"Follow \u201cGo to branch\u201d \u2192 {goto}"
+                                        if goto else "Follow \u201cGo to branch\u201d")
+        if self._targets:
+            offered = ", ".join(f"{k} \u2192 {b}" for k, b in self._targets.items())
+            self.walk_hint.setText(f"The reply offers: {offered}. Press a key as the caller "
+                                   "would; it is added to the branch steps.")
+        elif design is not None:
+            self.walk_hint.setText("The reply offers no keys.")
+        else:
+            self.walk_hint.setText("No usable reply, so no keys to press.")
+
+    def _goto_target(self) -> str | None:
+        design: Design | None = self.outcome.design if self.outcome else None
+        if design is None or design.goto is None or branch_number_problem(design.goto):
+            return None
+        return design.goto
+
+    # -- walking -----------------------------------------------------------------
+    def on_key_chosen(self, key: str) -> None:
+        branch = self._targets.get(key)
+        if branch is None or self.busy:
+            return
+        self._walk_to(Step(branch, key), f"the caller pressed {key}")
+
+    def on_follow_goto_clicked(self) -> None:
+        goto = self._goto_target()
+        if goto is not None and not self.busy:
+            self._walk_to(Step(goto, ""), "the reply's Go to branch")
+
+    def _walk_to(self, step: Step, how: str) -> None:
+        self.composer.append_step(step)
+        if self.auto_send_check.isChecked():
+            self.on_send_clicked()
+        else:
+            self.walk_hint.setText(
+                f"Added the step \u201cbranch {step.branch}\u201d ({how}) to the branch steps. "
+                f"If branch {step.branch} also triggers this endpoint, press Send.")
+
+    # -- runs ------------------------------------------------------------------
+    def _on_run_selected(self, row: int) -> None:
+        if 0 <= row < len(self.runs):
+            self.show_outcome(self.runs[row].outcome)
+
+    def _on_open_designer_clicked(self) -> None:
+        if self.outcome is not None and self.outcome.design is not None:
+            self.open_in_designer_requested.emit(self.outcome.design)
+
+    def save_runs_to(self, path: Path | str) -> bool:
+        path = Path(path)
+        try:
+            path.write_text(runs_to_json(self.runs) + "\n", encoding="utf-8")
+        except OSError as error:
+            self._tell("error", f"Could not save the test runs to {path}: "
+                       f"{error.strerror or error}.")
+            return False
+        self._last_dir = str(path.parent)
+        self._tell("ok", f"Saved {len(self.runs)} test run{'s' if len(self.runs) != 1 else ''} "
+                   f"to {path.name}, without card verification values.")
+        return True
+
+    def on_save_runs_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the test runs", self._last_dir,
+                                              "JSON files (*.json)")
+        if path:
+            self.save_runs_to(with_json_suffix(path))

@@ -1,0 +1,57 @@
+"""Branch designer and tester: design the JSON a Trigger branch endpoint returns,
+and try a real endpoint with the requests Voitex would send it."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from console.branch.schema import Design
+from console.ui.branch.composer import RequestComposer
+from console.ui.branch.designer import DesignerPanel
+from console.ui.branch.tester_panel import EndpointTesterPanel, PostRequest
+from console.ui.widgets import Confirm, default_confirm
+
+if TYPE_CHECKING:
+    from console.ui.messages import MessageBridge
+
+
+class BranchTab(QWidget):
+    def __init__(self, *, post_request: PostRequest, settings_path: Path | None = None,
+                 messages: MessageBridge | None = None, confirm: Confirm = default_confirm,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.messages = messages
+        self.confirm = confirm
+        self.designer = DesignerPanel(messages=messages, confirm=confirm)
+        self.composer = RequestComposer(messages=messages, confirm=confirm)
+        self.tester = EndpointTesterPanel(composer=self.composer, post_request=post_request,
+                                  settings_path=settings_path, messages=messages)
+
+        tester_page = QSplitter(Qt.Orientation.Horizontal)
+        tester_page.addWidget(self.composer)
+        tester_page.addWidget(self.tester)
+        tester_page.setStretchFactor(0, 1)
+        tester_page.setStretchFactor(1, 1)
+        tester_page.setSizes([560, 640])
+        self.pages = QTabWidget()
+        self.pages.setAccessibleName("Branch designer and tester")
+        self.pages.addTab(self.designer, "Response &designer")
+        self.pages.addTab(tester_page, "Request and endpoint &tester")
+        self.pages.setTabToolTip(0, "Build the JSON your endpoint returns to Voitex")
+        self.pages.setTabToolTip(1, "Send Voitex's request to your endpoint and check its reply")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
+
+        self.tester.open_in_designer_requested.connect(self.open_in_designer)
+
+    def open_in_designer(self, design: Design) -> bool:
+        if not self.designer.may_discard():
+            return False
+        self.designer.set_design(design)
+        self.designer.status.show_result("ok", "Opened the endpoint's reply in the designer.")
+        self.pages.setCurrentWidget(self.designer)
+        return True
