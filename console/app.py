@@ -20,7 +20,7 @@ os.environ.setdefault("QT_API", "pyside6")
 from PySide6.QtCore import QByteArray, QObject, Signal  # noqa: E402  (before qasync)
 from PySide6.QtGui import QIcon  # noqa: E402
 from PySide6.QtNetwork import QLocalServer, QLocalSocket  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 import qasync  # noqa: E402
 

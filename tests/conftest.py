@@ -130,23 +130,31 @@ def sandbox(tmp_path):
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def _session_qloop(qapp):
+    """One qasync loop for the whole session.
+
+    Creating and dropping a loop per test let a dead loop's timer object be
+    freed while Qt was still dispatching its timers (a segfault in
+    QTimerInfoList::activateTimers); one long-lived loop avoids that.
+    """
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    yield loop
+    loop.close()
+
+
 @pytest.fixture
-def qloop(qapp):
-    """A qasync loop that is current and running for the whole test.
+def qloop(_session_qloop):
+    """The qasync loop, current and running for the whole test.
 
     qtbot's waits spin nested Qt event loops, which also run this loop's
     callbacks, so `@asyncSlot` handlers and httpx make progress while a test
     waits. Never call loop.stop() here: it quits the QApplication and every
     later wait returns at once.
     """
-    import qasync
-
-    loop = qasync.QEventLoop(qapp)
-    previous_loop = None
-    try:
-        previous_loop = asyncio.get_event_loop_policy().get_event_loop()
-    except RuntimeError:
-        previous_loop = None
+    loop = _session_qloop
     asyncio.set_event_loop(loop)
     asyncio.events._set_running_loop(loop)
     try:
@@ -162,9 +170,7 @@ def qloop(qapp):
             while any(not t.done() for t in pending) and not deadline.hasExpired():
                 QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         asyncio.events._set_running_loop(None)
-        # close() without stop(): the loop never ran a Qt exec of its own.
-        loop.close()
-        asyncio.set_event_loop(previous_loop if previous_loop is not loop else None)
+        asyncio.set_event_loop(None)
 
 
 # Shared by the tab, jobs and app tests.

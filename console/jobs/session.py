@@ -7,6 +7,7 @@ import logging
 from PySide6.QtCore import QObject, Signal
 
 from console.api import VoitexClient
+from console.logging_setup import register_secret
 from console.store.profiles import Profile, ProfileStore
 from console.store.secrets import SecretStore
 
@@ -79,6 +80,7 @@ class AccountSession(QObject):
     async def load_key(self, profile_id: str) -> str | None:
         key = await asyncio.to_thread(self.secrets.get_key, profile_id)
         if key:
+            register_secret(key)  # the log filter and crash reports redact it from now on
             self._keys[profile_id] = key
         return key
 
