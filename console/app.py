@@ -30,7 +30,7 @@ from console.jobs.sender import Sender  # noqa: E402
 from console.jobs.session import AccountSession  # noqa: E402
 from console.jobs.upload_queue import UploadQueue  # noqa: E402
 from console.logging_setup import configure_logging, register_secret  # noqa: E402
-from console.resources import read_resource_text, resource_path  # noqa: E402
+from console.resources import app_icon_files, read_resource_text  # noqa: E402
 from console.sandbox import SandboxServer  # noqa: E402
 from console.store.journal import Journal  # noqa: E402
 from console.store.paths import AppPaths, app_paths  # noqa: E402
@@ -162,16 +162,13 @@ class ConsoleApp(QObject):
         self.window = MainWindow(session=self.session, messages=self.messages, tabs=self.tabs,
                                  config_dir=paths.config_dir, sandbox_status=self.sandbox_status,
                                  api_reference=lambda: read_resource_text("reference/voitex-api-docs.txt"))
-        try:
-            self.window.setWindowIcon(QIcon(str(resource_path("icons/voitex-console.svg"))))
-        except FileNotFoundError:
-            log.warning("application icon missing")
+        self.window.setWindowIcon(app_icon())
         self.window.close_requested.connect(self._on_close_requested)
         self.window.manage_profiles_requested.connect(self.show_profiles)
         self.window.add_account_requested.connect(lambda: self.show_profiles(new=True))
         self.window.about_requested.connect(self.show_about)
         self.window.preferences_requested.connect(self.show_preferences)
-        self.upload_queue_journal_hook()
+        self.upload_queue.journal_changed.connect(self._on_journal_changed)
 
         self.instance_server = InstanceServer(instance_name(paths), self)
         self.instance_server.files_received.connect(self.queue_files)
@@ -182,17 +179,11 @@ class ConsoleApp(QObject):
                 "their outcome is unknown. Check History before sending them again.")
         if self.secrets.state != "keyring":
             self.messages.warning(self.secrets.explanation)
-        if self.profiles.load_warning:
-            self.messages.warning(self.profiles.load_warning)
+        for warning in (self.profiles.load_warning, self.journal.load_warning):
+            if warning:
+                self.messages.warning(warning)
 
     # -- wiring helpers ------------------------------------------------------
-    def upload_queue_journal_hook(self) -> None:
-        for name in ("upload_finished", "item_changed", "journal_changed"):
-            signal = getattr(self.upload_queue, name, None)
-            if signal is not None and hasattr(signal, "connect"):
-                signal.connect(lambda *_: self._on_journal_changed())
-                break
-
     def _on_journal_changed(self) -> None:
         self.tabs["history"].refresh()
 
@@ -258,11 +249,7 @@ class ConsoleApp(QObject):
             return
         self._shut_down = True
         self.instance_server.close()
-        stop = getattr(self.upload_queue, "shutdown", None)
-        if stop is not None:
-            result = stop()
-            if asyncio.iscoroutine(result):
-                await result
+        self.upload_queue.shutdown()
         await self.session.aclose()
         await asyncio.to_thread(self.sandbox.stop)
         self.journal.close()
@@ -295,6 +282,16 @@ class ConsoleApp(QObject):
         return 1 if failures else 0
 
 
+def app_icon() -> QIcon:
+    icon = QIcon()
+    try:
+        for path in app_icon_files():
+            icon.addFile(str(path))
+    except FileNotFoundError:
+        log.warning("application icon missing")
+    return icon
+
+
 def _make_qapp() -> QApplication:
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     qapp.setApplicationName("Voitex Console")
@@ -302,6 +299,7 @@ def _make_qapp() -> QApplication:
     qapp.setApplicationVersion(__version__)
     qapp.setDesktopFileName("com.voitex.Console")
     qapp.setQuitOnLastWindowClosed(False)
+    qapp.setWindowIcon(app_icon())
     return qapp
 
 

@@ -32,18 +32,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def check_resources() -> int:
-    from console.resources import resource_path, resources_root
+    """Print where the resources are and check every icon file is there."""
+    from console.resources import app_icon_files, locate_resources
 
-    print(f"resources: {resources_root()}")
-    missing = []
-    for name in ("icons/voitex-console.svg", "icons/voitex-console-256.png"):
-        try:
-            print(f"  ok {resource_path(name)}")
-        except FileNotFoundError:
-            missing.append(name)
-    for name in missing:
-        print(f"  MISSING {name}")
-    return 1 if missing else 0
+    try:
+        found = locate_resources()
+        icons = app_icon_files()
+    except FileNotFoundError as err:
+        print(f"resources: MISSING ({err})")
+        return 1
+    print(f"resources ({found.kind}): {found.root}")
+    for path in icons:
+        print(f"  ok {path}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
