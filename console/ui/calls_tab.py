@@ -10,11 +10,11 @@ from qasync import asyncSlot
 from console.domain import validation
 from console.domain.phone import InvalidPhoneError, format_as_you_type, format_phone, normalize_phone
 from console.jobs.sender import Sender
-from console.jobs.session import AccountSession, NoKeyError
-from console.ui.errors import describe_error
+from console.jobs.session import AccountSession
 from console.ui.messages import MessageBridge
-from console.ui.widgets import (Confirm, FieldError, ResultLabel, add_row,
-                                default_confirm, fill_numbers, live_confirmation, submit_on_ctrl_enter)
+from console.ui.widgets import (Confirm, FieldError, RequestFailed, ResultLabel, add_row,
+                                default_confirm, fill_numbers, live_confirmation, run_request,
+                                submit_on_ctrl_enter)
 
 
 class CallsTab(QWidget):
@@ -199,23 +199,14 @@ class CallsTab(QWidget):
             if not self.confirm(box):
                 self.result_label.show_result("warning", "Not called.")
                 return
-        self.call_button.setEnabled(False)
-        self.result_label.show_result("busy", f"Calling {to}…")
         try:
-            result = await self.sender.place_call(**values)
-        except NoKeyError as err:
-            self.result_label.show_result("error", str(err))
-            self.messages.error(str(err))
-        except Exception as err:
-            text = describe_error(err, profile_name=profile.name, action="the call")
-            self.result_label.show_result("error", text)
-            self.messages.error(text)
-            if not hasattr(err, "outcome_unknown"):
-                raise
-        else:
-            text = f"Call to {to} placed; it {what}. Reference id: {result.reference_id}"
-            self.result_label.show_result("ok", text)
-            self.messages.info(text)
-            self.call_placed.emit(result.reference_id)
-        finally:
-            self.call_button.setEnabled(True)
+            result = await run_request(
+                self.sender.place_call(**values),
+                button=self.call_button, result_label=self.result_label, messages=self.messages,
+                profile_name=profile.name, action="the call", busy_text=f"Calling {to}…")
+        except RequestFailed:
+            return
+        text = f"Call to {to} placed; it {what}. Reference id: {result.reference_id}"
+        self.result_label.show_result("ok", text)
+        self.messages.info(text)
+        self.call_placed.emit(result.reference_id)

@@ -13,11 +13,11 @@ from console.domain import validation
 from console.domain.phone import InvalidPhoneError, format_as_you_type, format_phone, normalize_phone
 from console.domain.sms import analyze_sms, replace_forcing_chars
 from console.jobs.sender import Sender
-from console.jobs.session import AccountSession, NoKeyError
-from console.ui.errors import describe_error
+from console.jobs.session import AccountSession
 from console.ui.messages import MessageBridge
-from console.ui.widgets import (Confirm, FieldError, ResultLabel, add_row,
-                                default_confirm, fill_numbers, live_confirmation, submit_on_ctrl_enter)
+from console.ui.widgets import (Confirm, FieldError, RequestFailed, ResultLabel, add_row,
+                                default_confirm, fill_numbers, live_confirmation, run_request,
+                                submit_on_ctrl_enter)
 
 
 def _char_name(ch: str) -> str:
@@ -239,26 +239,18 @@ class SmsTab(QWidget):
             if not self.confirm(box):
                 self.result_label.show_result("warning", "Not sent.")
                 return
-        self.send_button.setEnabled(False)
-        self.result_label.show_result("busy", f"Sending to {format_phone(to)}…")
         try:
-            result = await self.sender.send_sms(from_number=from_number, to=to, body=body)
-        except NoKeyError as err:
-            self.result_label.show_result("error", str(err))
-            self.messages.error(str(err))
-        except Exception as err:
-            text = describe_error(err, profile_name=profile.name, action="the message")
-            self.result_label.show_result("error", text)
-            self.messages.error(text)
-            if not hasattr(err, "outcome_unknown"):
-                raise
-        else:
-            self._sent_this_session[key] = time.time()
-            ref = result.reference_id or "(Voitex gave none)"
-            did = f" · DID type {result.did_type}" if result.did_type else ""
-            text = f"Sent to {format_phone(to)}. Reference id: {ref}{did}"
-            self.result_label.show_result("ok", text)
-            self.messages.info(text)
-            self.sms_sent.emit(result.reference_id or "")
-        finally:
-            self.send_button.setEnabled(True)
+            result = await run_request(
+                self.sender.send_sms(from_number=from_number, to=to, body=body),
+                button=self.send_button, result_label=self.result_label, messages=self.messages,
+                profile_name=profile.name, action="the message",
+                busy_text=f"Sending to {format_phone(to)}…")
+        except RequestFailed:
+            return
+        self._sent_this_session[key] = time.time()
+        ref = result.reference_id or "(Voitex gave none)"
+        did = f" · DID type {result.did_type}" if result.did_type else ""
+        text = f"Sent to {format_phone(to)}. Reference id: {ref}{did}"
+        self.result_label.show_result("ok", text)
+        self.messages.info(text)
+        self.sms_sent.emit(result.reference_id or "")

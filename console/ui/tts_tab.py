@@ -8,10 +8,10 @@ from qasync import asyncSlot
 
 from console.domain import validation
 from console.jobs.sender import Sender
-from console.jobs.session import AccountSession, NoKeyError
-from console.ui.errors import describe_error
+from console.jobs.session import AccountSession
 from console.ui.messages import MessageBridge
-from console.ui.widgets import (FieldError, ResultLabel, add_row, submit_on_ctrl_enter)
+from console.ui.widgets import (FieldError, RequestFailed, ResultLabel, add_row, run_request,
+                                submit_on_ctrl_enter)
 
 
 class TtsTab(QWidget):
@@ -131,27 +131,19 @@ class TtsTab(QWidget):
             self.result_label.show_result("error", "Please correct the fields marked in red.")
             return
         profile = self.session.profile
-        self.create_button.setEnabled(False)
-        self.result_label.show_result("busy", "Creating the recording…")
         try:
-            result = await self.sender.create_tts(text=values["text"], album_number=values["album"],
-                                                  sort_number=values["sort"])
-        except NoKeyError as err:
-            self.result_label.show_result("error", str(err))
-            self.messages.error(str(err))
-        except Exception as err:  # every failure becomes a sentence; the text stays
-            text = describe_error(err, profile_name=profile.name, action="the recording")
-            self.result_label.show_result("error", text)
-            self.messages.error(text)
-            if not hasattr(err, "outcome_unknown"):
-                raise
-        else:
-            where = f"album {values['album']}"
-            if values["sort"] is not None:
-                where += f", sort number {values['sort']}"
-            text = f"Recording created in {where}. Recording id: {result.recording_id}"
-            self.result_label.show_result("ok", text)
-            self.messages.info(text)
-            self.tts_created.emit(result.recording_id)
-        finally:
-            self.create_button.setEnabled(True)
+            result = await run_request(
+                self.sender.create_tts(text=values["text"], album_number=values["album"],
+                                       sort_number=values["sort"]),
+                button=self.create_button, result_label=self.result_label, messages=self.messages,
+                profile_name=profile.name, action="the recording",
+                busy_text="Creating the recording…")
+        except RequestFailed:
+            return
+        where = f"album {values['album']}"
+        if values["sort"] is not None:
+            where += f", sort number {values['sort']}"
+        text = f"Recording created in {where}. Recording id: {result.recording_id}"
+        self.result_label.show_result("ok", text)
+        self.messages.info(text)
+        self.tts_created.emit(result.recording_id)

@@ -1,7 +1,7 @@
 """Small widgets and helpers the forms share."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Awaitable, Callable, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
@@ -13,6 +13,7 @@ from console.store.profiles import Profile
 # Shows a confirmation box and says whether the user chose to go ahead.
 # Tabs take one in their constructor so tests can answer without a modal loop.
 Confirm = Callable[[QMessageBox], bool]
+T = TypeVar("T")
 
 
 def default_confirm(box: QMessageBox) -> bool:
@@ -141,3 +142,37 @@ def submit_on_ctrl_enter(tab: QWidget, button, *text_edits: QWidget) -> None:
     text_filter = CtrlEnterFilter(button.click, tab)
     for edit in text_edits:
         edit.installEventFilter(text_filter)
+
+
+class RequestFailed(Exception):
+    """Raised by `run_request` after the failure has been shown to the user."""
+
+
+async def run_request(call: Awaitable[T], *, button: QWidget, result_label: ResultLabel,
+                      messages, profile_name: str, action: str, busy_text: str) -> T:
+    """Await one request with the button disabled and the outcome shown.
+
+    Every failure of the client becomes a sentence in the result label and the
+    message bridge, then RequestFailed. Anything else is a bug: it is shown the
+    same way and re-raised for the crash dialog.
+    """
+    from console.jobs.session import NoKeyError
+    from console.ui.errors import describe_error
+
+    button.setEnabled(False)
+    result_label.show_result("busy", busy_text)
+    try:
+        return await call
+    except NoKeyError as err:
+        text = str(err)
+    except Exception as err:
+        text = describe_error(err, profile_name=profile_name, action=action)
+        if not hasattr(err, "outcome_unknown"):
+            result_label.show_result("error", text)
+            messages.error(text)
+            raise
+    finally:
+        button.setEnabled(True)
+    result_label.show_result("error", text)
+    messages.error(text)
+    raise RequestFailed(text)
