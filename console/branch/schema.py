@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from typing import Any, ClassVar
 
 from console.branch.findings import Finding
@@ -108,9 +109,11 @@ def _structure(design: Design) -> _Obj:
 
 
 def _string(text: str) -> str:
+    # What json.dumps(text, ensure_ascii=False) writes, without building an
+    # encoder per string (the preview serialises the whole design per keystroke).
     # U+2028/U+2029 are valid inside JSON strings but break lines in editors
     # and in JavaScript; escaping them keeps the text on the line it belongs to.
-    encoded = json.dumps(text, ensure_ascii=False)
+    encoded = encode_basestring(text)
     if "\u2028" in encoded or "\u2029" in encoded:
         encoded = encoded.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return encoded

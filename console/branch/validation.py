@@ -183,15 +183,15 @@ def _response_findings(design: Design) -> list[Finding]:
     if design.goto is not None and (design.play or design.inputs):
         present = " and ".join(
             name for name, there in (("Play", design.play), ("Keys", design.inputs)) if there)
-        target = design.goto if design.goto.isdigit() else shown(design.goto)
+        # The words leave the branch number out on purpose: the note then stays
+        # the same while the number is typed, and the form does not re-flow.
         findings.append(Finding(
             ("goto",), "info", "goto.editions_differ",
             f"The provider's documentation has two editions that disagree about Go to branch "
             f"next to {present}. The edition this console follows says the recordings play "
-            f"first and the call then goes to branch {target}. A later edition says "
-            f"\u201cgoto\u201d only counts when there is nothing to play and no keys, so the "
-            f"call may never reach branch {target}. Try it on a test call before relying "
-            "on it."))
+            "first and the call then goes to the Go to branch. A later edition says "
+            "\u201cgoto\u201d only counts when there is nothing to play and no keys, so the "
+            "call may never go there. Try it on a test call before relying on it."))
     return findings
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QStyle, QWidget
+from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QSizePolicy, QStyle,
+                               QWidget)
 
 from console.branch.findings import Finding
 
@@ -99,3 +100,52 @@ class InlineFindings(QLabel):
         self.setAccessibleDescription(" ".join(f"{_WORDS[f.severity]}: {f.message}"
                                                for f in ordered))
         self.show()
+
+
+class FindingLine(QLabel):
+    """One line under a table saying what is wrong in it, always in its place.
+
+    A label that appeared and disappeared as findings came and went would move
+    the table above it at each keystroke that adds or clears a problem (and
+    re-lay out the whole form: see bench/branch_preview.py). This one keeps its
+    height; a long message is cut with an ellipsis, and the tooltip, the
+    accessible description and the list of findings hold every word.
+    """
+
+    def __init__(self, field_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(f"{field_name}: findings")
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(False)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(self.fontMetrics().height() + 4)
+        self._shown: tuple[Finding, ...] = ()
+        self._full = ""
+
+    def full_text(self) -> str:
+        return self._full
+
+    def set_findings(self, findings: tuple[Finding, ...]) -> None:
+        if findings == self._shown:
+            return
+        self._shown = findings
+        ordered = sorted(findings, key=lambda f: _RANK[f.severity])
+        if ordered:
+            first = ordered[0]
+            more = f"  (+{len(ordered) - 1} more)" if len(ordered) > 1 else ""
+            self._full = f"{_WORDS[first.severity]}: {first.message}{more}"
+            self.setStyleSheet(_LABEL_STYLES[first.severity])
+        else:
+            self._full = ""
+        everything = "\n".join(f"{_WORDS[f.severity]}: {f.message}" for f in ordered)
+        self.setToolTip(everything)
+        self.setAccessibleDescription(everything)
+        self._elide()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
+                                                   max(self.width(), 0)))

@@ -15,16 +15,20 @@ from PySide6.QtWidgets import QPlainTextEdit
 
 from console.resources import read_resource_text
 
+# Punctuation is not matched: it keeps the view's text colour (set to the
+# scheme's punctuation colour), which halves the formatting calls per line.
 _TOKENS = re.compile(
     r'(?P<string>"(?:[^"\\]|\\.)*"?)(?P<colon>\s*:)?'
     r"|(?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)"
     r"|(?P<literal>\btrue\b|\bfalse\b|\bnull\b)"
-    r"|(?P<punctuation>[{}\[\],:])"
 )
 
 
-def _load_formats(dark: bool) -> dict[str, QTextCharFormat]:
-    scheme = json.loads(read_resource_text("branch/highlight.json"))["dark" if dark else "light"]
+def _load_scheme(dark: bool) -> dict:
+    return json.loads(read_resource_text("branch/highlight.json"))["dark" if dark else "light"]
+
+
+def _load_formats(scheme: dict) -> dict[str, QTextCharFormat]:
     formats = {}
     for name, spec in scheme.items():
         fmt = QTextCharFormat()
@@ -36,9 +40,9 @@ def _load_formats(dark: bool) -> dict[str, QTextCharFormat]:
 
 
 class JsonHighlighter(QSyntaxHighlighter):
-    def __init__(self, document, *, dark: bool = False) -> None:
+    def __init__(self, document, *, scheme: dict) -> None:
         super().__init__(document)
-        self.formats = _load_formats(dark)
+        self.formats = _load_formats(scheme)
 
     def highlightBlock(self, text: str) -> None:
         formats = self.formats
@@ -90,7 +94,11 @@ class JsonPreview(QPlainTextEdit):
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
-        self.highlighter = JsonHighlighter(self.document(), dark=dark)
+        scheme = _load_scheme(dark)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Text, QColor(scheme["punctuation"]["color"]))
+        self.setPalette(palette)
+        self.highlighter = JsonHighlighter(self.document(), scheme=scheme)
         self._text = ""
 
     def text(self) -> str:

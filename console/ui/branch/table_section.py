@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 
 from console.branch.findings import Finding
 from console.ui.branch.delegates import LiveTextDelegate
-from console.ui.branch.findings_view import InlineFindings
+from console.ui.branch.findings_view import FindingLine
 from console.ui.branch.models import RowsModel
 
 
@@ -74,7 +74,7 @@ class TableSection(QWidget):
         self.help = QLabel(help_text)
         self.help.setWordWrap(True)
         self.help.setStyleSheet("color: palette(placeholder-text);")
-        self.findings = InlineFindings(title.replace("&", ""))
+        self.findings = FindingLine(title.replace("&", ""))
 
         buttons = QHBoxLayout()
         self.add_buttons: list[QToolButton] = []

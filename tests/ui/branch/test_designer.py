@@ -126,8 +126,13 @@ def test_findings_show_next_to_the_field_and_in_the_list(qtbot, designer):
     assert "Key 1 is used twice (rows 1 and 2)" in tooltip
     assert model.data(model.index(1, 0), Qt.ItemDataRole.BackgroundRole) is not None
     assert model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole) is None
-    assert "Key 1 is used twice" in keys.findings.text()
+    # Both rows lack a branch, key 1 is twice, nothing plays: the first problem
+    # shows under the table, and the rest are counted.
+    assert keys.findings.full_text() == ("Problem: Key row 1 (key 1) has no branch to go to. "
+                                         "Enter a branch number.  (+3 more)")
+    assert "Key 1 is used twice" in keys.findings.accessibleDescription()
     assert "Keys only work while something plays" in keys.findings.accessibleDescription()
+    assert "Keys only work while something plays" in keys.findings.toolTip()
 
     designer.goto_edit.clear()
     type_into_cell(qtbot, keys.table, 1, 0, "2")
