@@ -41,7 +41,8 @@ def check_resources() -> int:
     except FileNotFoundError as err:
         print(f"resources: MISSING ({err})")
         return 1
-    print(f"resources ({found.kind}): {found.root}")
+    print(f"resources: {found.root}")
+    print(f"layout: {found.kind}")
     for path in icons:
         print(f"  ok {path}")
     return 0
