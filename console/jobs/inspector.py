@@ -81,12 +81,12 @@ class Inspector(QObject):
     # Per tick, at most this many results reach the UI thread; the rest wait
     # for the next tick (each one costs a model update and a repaint).
     BATCH_LIMIT = 200
-    TICK_MS = 40
+    TICK_MS = 100
     _LIST_CHUNK = 250
 
     def __init__(self, *, workers: int | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        workers = workers or max(1, min(4, os.cpu_count() or 1))
+        workers = workers or 1
         self._lister = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voitex-list")
         self._readers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="voitex-inspect")
         # deque.append and popleft are atomic: the workers append, the UI thread pops.

@@ -186,6 +186,8 @@ class UploadQueue(QObject):
     rows_about_to_be_removed = Signal(int, int)
     rows_removed = Signal()
     items_changed = Signal(int, int)
+    # Only the upload percentage of these rows changed (throttled to a few per second).
+    progress_rows_changed = Signal(int, int)
     # Overall progress (files, bytes, time left) changed.
     progress_changed = Signal()
     # Running, pausing, paused, idle, inspecting or problems changed.
@@ -226,7 +228,7 @@ class UploadQueue(QObject):
         self._run_counts = {"done": 0, "failed": 0}
         self._rate_samples: deque[tuple[float, int]] = deque()
         self._transferred = 0  # bytes handed to the network this session, for the rate
-        self._dirty_rows: set[int] = set()
+        self._progress_ids: set[int] = set()  # rows whose percentage moved since the last tick
         self.load_warning: str | None = None
 
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voitex-queue-io")
@@ -738,7 +740,8 @@ class UploadQueue(QObject):
         item.status = UPLOADING
         item.sent = 0
         item.reason = None
-        self._dirty_rows.add(self._rows[item.id])
+        row = self._rows[item.id]
+        self._emit_changed(row, row)
         active = _Active(task=None)  # type: ignore[arg-type]
         self._active[item.id] = active
         active.task = loop.create_task(self._upload(item, active))
@@ -773,7 +776,9 @@ class UploadQueue(QObject):
                 self._running = False
                 self.message.emit("error", f"Uploads paused: {err}")
                 return
-            stamp = await asyncio.to_thread(_stat, item.path)
+            # Inline: the client reads the file on this thread a moment later anyway,
+            # and a thread hop per file costs more than the stat.
+            stamp = _stat(item.path)
             if stamp is None:
                 outcome = self._failed(item, "The file is no longer there: it was moved or "
                                              "deleted after it was added.")
@@ -843,11 +848,14 @@ class UploadQueue(QObject):
         self._active.pop(item.id, None)
         if item.status == UPLOADING:
             item.status = QUEUED
+        self._progress_ids.discard(item.id)
+        if item.status == CANCELLED:
+            self._recheck_problems()  # a cancelled row no longer holds its album and sort
         if item.id in self._by_id:
-            self._dirty_rows.add(self._rows[item.id])
-        self._recheck_problems()
+            row = self._rows[item.id]
+            self._emit_changed(row, row)
         self._schedule_save()
-        self._flush_progress()
+        self.progress_changed.emit()
         self.state_changed.emit()
         if outcome is not None and outcome[0] == "done":
             self.upload_finished.emit(item.id, outcome[1])
@@ -868,8 +876,7 @@ class UploadQueue(QObject):
         if delta > 0:
             self._transferred += delta
         item.sent = sent
-        if item.id in self._rows:
-            self._dirty_rows.add(self._rows[item.id])
+        self._progress_ids.add(item.id)
 
     def _flush_progress(self) -> None:
         now = time.monotonic()
@@ -877,11 +884,11 @@ class UploadQueue(QObject):
         samples.append((now, self._transferred))
         while len(samples) > 2 and now - samples[0][0] > _RATE_WINDOW_S:
             samples.popleft()
-        if self._dirty_rows:
-            rows = [r for r in self._dirty_rows if r < len(self._items)]
-            self._dirty_rows.clear()
+        if self._progress_ids:
+            rows = [self._rows[i] for i in self._progress_ids if i in self._rows]
+            self._progress_ids.clear()
             if rows:
-                self._emit_changed(min(rows), max(rows))
+                self.progress_rows_changed.emit(min(rows), max(rows))
         self.progress_changed.emit()
         if not self._running and not self._active:
             self._progress_timer.stop()

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QUrl
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragLeaveEvent,
@@ -218,8 +218,15 @@ class RecordingsTab(QWidget):
         self.model.edit_refused.connect(lambda text: self._tell("warning", text))
         self.model.modelReset.connect(self._update_buttons)
 
-        queue.state_changed.connect(self._update_buttons)
-        queue.progress_changed.connect(self._update_progress)
+        # Progress text and bar at most a few times a second; a repaint per file is wasted work.
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.setInterval(200)
+        self._progress_timer.timeout.connect(self._update_progress)
+        self._was_busy = queue.has_active_uploads()
+
+        queue.state_changed.connect(self._on_state_changed)
+        queue.progress_changed.connect(self._on_progress_changed)
         queue.settings_changed.connect(self._sync_settings)
         queue.message.connect(self._tell)
         queue.items_changed.connect(self._on_items_changed)
@@ -416,6 +423,19 @@ class RecordingsTab(QWidget):
         remove.setEnabled(bool(statuses - {uq.UPLOADING}))
         remove.triggered.connect(self.on_remove_clicked)
         menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def _on_progress_changed(self) -> None:
+        if not self._progress_timer.isActive():
+            self._progress_timer.start()
+
+    def _on_state_changed(self) -> None:
+        self._update_buttons()
+        busy = self.queue.has_active_uploads()
+        if busy != self._was_busy or not busy:
+            # Starting, finishing, or idle edits: show the figures at once.
+            self._was_busy = busy
+            self._progress_timer.stop()
+            self._update_progress()
 
     def _on_items_changed(self, _first: int, _last: int) -> None:
         # Row statuses decide which buttons apply; progress ticks change no status.

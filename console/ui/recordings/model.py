@@ -25,15 +25,28 @@ HEADER_TIPS = (
     "Where the file is in the upload",
 )
 
-ItemIdRole = Qt.ItemDataRole.UserRole + 1
+ItemIdRole = int(Qt.ItemDataRole.UserRole) + 1
 # The upload percentage for the progress delegate; -1 when no bar is shown.
-ProgressRole = Qt.ItemDataRole.UserRole + 2
-StatusRole = Qt.ItemDataRole.UserRole + 3
+ProgressRole = int(Qt.ItemDataRole.UserRole) + 2
+StatusRole = int(Qt.ItemDataRole.UserRole) + 3
 
-_PROBLEM_BACKGROUND = QColor("#fde2e1")
-_REJECTED_FOREGROUND = QColor("#8a1c12")
-_FAILED_FOREGROUND = QColor("#a33a00")
-_DONE_FOREGROUND = QColor("#0d5323")
+_PROBLEM_BRUSH = QBrush(QColor("#fde2e1"))
+_REJECTED_BRUSH = QBrush(QColor("#8a1c12"))
+_FAILED_BRUSH = QBrush(QColor("#a33a00"))
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_EDIT = int(Qt.ItemDataRole.EditRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_EDITABLE_FLAGS = _ROW_FLAGS | Qt.ItemFlag.ItemIsEditable
+_HANDLED_ROLES = frozenset({_DISPLAY, _EDIT, _TOOLTIP, _DECORATION, _FOREGROUND, _BACKGROUND,
+                            _ALIGNMENT, _ACCESSIBLE, ItemIdRole, ProgressRole, StatusRole})
 
 
 def status_text(item: QueueItem) -> str:
@@ -96,6 +109,7 @@ class QueueModel(QAbstractTableModel):
         queue.rows_about_to_be_removed.connect(self._begin_remove)
         queue.rows_removed.connect(self.endRemoveRows)
         queue.items_changed.connect(self._on_items_changed)
+        queue.progress_rows_changed.connect(self._on_progress_rows_changed)
         style = QApplication.style()
         self._icons = {
             "advice": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
@@ -105,6 +119,8 @@ class QueueModel(QAbstractTableModel):
             uq.DONE: style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton),
             uq.CANCELLED: style.standardIcon(QStyle.StandardPixmap.SP_DialogCancelButton),
         }
+        self._cancelled_brush = QApplication.palette().brush(QPalette.ColorGroup.Disabled,
+                                                             QPalette.ColorRole.Text)
 
     @property
     def queue(self) -> UploadQueue:
@@ -118,6 +134,11 @@ class QueueModel(QAbstractTableModel):
 
     def _on_items_changed(self, first: int, last: int) -> None:
         self.dataChanged.emit(self.index(first, 0), self.index(last, len(HEADERS) - 1))
+
+    def _on_progress_rows_changed(self, first: int, last: int) -> None:
+        # Only the Status cells: repainting whole rows ten times a second costs more.
+        self.dataChanged.emit(self.index(first, COL_STATUS), self.index(last, COL_STATUS),
+                              [Qt.ItemDataRole.DisplayRole, ProgressRole])
 
     def item_for(self, index: QModelIndex | QPersistentModelIndex) -> QueueItem:
         return self._queue.item_at(index.row())
@@ -143,21 +164,38 @@ class QueueModel(QAbstractTableModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
         if index.column() in (COL_ALBUM, COL_SORT, COL_NAME):
             if self.item_for(index).status in uq.EDITABLE:
-                flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+                return _EDITABLE_FLAGS
+        return _ROW_FLAGS
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._queue)):
+        # Called about a thousand times per repaint: unhandled roles leave first,
+        # and roles are compared as plain ints.
+        role = int(role)
+        if role not in _HANDLED_ROLES or not index.isValid():
             return None
-        item = self.item_for(index)
+        row = index.row()
+        if not 0 <= row < len(self._queue):
+            return None
+        item = self._queue.item_at(row)
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._display(item, column)
-        if role == Qt.ItemDataRole.EditRole:
+        if role == _FOREGROUND:
+            return self._foreground(item)
+        if role == _BACKGROUND:
+            if item.problem and column in (COL_ALBUM, COL_SORT, COL_STATUS):
+                return _PROBLEM_BRUSH
+            return None
+        if role == _ALIGNMENT:
+            return _RIGHT if column in (COL_ALBUM, COL_SORT, COL_SIZE) else None
+        if role == _DECORATION:
+            return self._decoration(item, column)
+        if role == ProgressRole:
+            return item.percent if item.status == uq.UPLOADING and column == COL_STATUS else -1
+        if role == _EDIT:
             if column == COL_ALBUM:
                 return item.album
             if column == COL_SORT:
@@ -165,21 +203,9 @@ class QueueModel(QAbstractTableModel):
             if column == COL_NAME:
                 return item.display_name
             return self._display(item, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return self._tooltip(item, column)
-        if role == Qt.ItemDataRole.DecorationRole:
-            return self._decoration(item, column)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._foreground(item)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if item.problem and column in (COL_ALBUM, COL_SORT, COL_STATUS):
-                return QBrush(_PROBLEM_BACKGROUND)
-            return None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if column in (COL_ALBUM, COL_SORT, COL_SIZE):
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return None
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+        if role == _ACCESSIBLE:
             text = self._display(item, column)
             if column == COL_AUDIO and item.info is not None and item.info.advice:
                 text = f"{text}. Advice: {' '.join(item.info.advice)}"
@@ -188,8 +214,6 @@ class QueueModel(QAbstractTableModel):
             return item.id
         if role == StatusRole:
             return item.status
-        if role == ProgressRole:
-            return item.percent if item.status == uq.UPLOADING and column == COL_STATUS else -1
         return None
 
     def _display(self, item: QueueItem, column: int) -> str:
@@ -243,12 +267,13 @@ class QueueModel(QAbstractTableModel):
         return None
 
     def _foreground(self, item: QueueItem):
-        if item.status == uq.REJECTED:
-            return QBrush(_REJECTED_FOREGROUND)
-        if item.status == uq.FAILED:
-            return QBrush(_FAILED_FOREGROUND)
-        if item.status == uq.CANCELLED:
-            return QApplication.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        status = item.status
+        if status == uq.REJECTED:
+            return _REJECTED_BRUSH
+        if status == uq.FAILED:
+            return _FAILED_BRUSH
+        if status == uq.CANCELLED:
+            return self._cancelled_brush
         return None
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value,
