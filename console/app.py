@@ -17,7 +17,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_API", "pyside6")
 
-from PySide6.QtCore import QByteArray, QObject, Signal  # noqa: E402  (before qasync)
+from PySide6.QtCore import QByteArray, QEvent, QObject, Signal  # noqa: E402  (before qasync)
 from PySide6.QtGui import QIcon  # noqa: E402
 from PySide6.QtNetwork import QLocalServer, QLocalSocket  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
@@ -110,6 +110,18 @@ class InstanceServer(QObject):
         self.server.close()
 
 
+class FileOpenFilter(QObject):
+    """macOS Finder's "Open With" sends files as QFileOpenEvent, not arguments."""
+
+    files_opened = Signal(list)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FileOpen:
+            self.files_opened.emit([Path(event.file())])
+            return True
+        return False
+
+
 class ConsoleApp(QObject):
     """Everything the running console is made of, built in dependency order."""
 
@@ -172,6 +184,9 @@ class ConsoleApp(QObject):
 
         self.instance_server = InstanceServer(instance_name(paths), self)
         self.instance_server.files_received.connect(self.queue_files)
+        self.file_open_filter = FileOpenFilter(self)
+        self.file_open_filter.files_opened.connect(self.queue_files)
+        qapp.installEventFilter(self.file_open_filter)
 
         if recovered:
             self.messages.warning(
@@ -249,6 +264,7 @@ class ConsoleApp(QObject):
             return
         self._shut_down = True
         self.instance_server.close()
+        self.qapp.removeEventFilter(self.file_open_filter)
         self.upload_queue.shutdown()
         await self.session.aclose()
         await asyncio.to_thread(self.sandbox.stop)

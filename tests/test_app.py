@@ -145,3 +145,49 @@ def test_version_and_sandbox_help(tmp_path):
     done = subprocess.run([sys.executable, "-m", "console", "--version"], capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.startswith("voitex-console ")
+
+
+def test_files_from_the_command_line_and_from_a_second_start_reach_the_queue(
+        qtbot, console_app, tmp_path):
+    from console.app import forward_to_running_instance, instance_name
+    from tests.helpers import make_wav
+
+    first = make_wav(tmp_path / "01 Welcome.wav")
+    console_app.queue_files([first])
+    assert console_app.window.current_tab_key() == "recordings"
+    qtbot.waitUntil(lambda: len(console_app.upload_queue.items()) == 1, timeout=5000)
+
+    # A second `voitex-console FILE` hands its files to this window.
+    second = make_wav(tmp_path / "02 Goodbye.wav")
+    assert forward_to_running_instance(instance_name(console_app.paths), [second],
+                                       timeout_ms=3000)
+    qtbot.waitUntil(lambda: len(console_app.upload_queue.items()) == 2, timeout=5000)
+    names = sorted(item.name for item in console_app.upload_queue.items())
+    assert names == ["01 Welcome.wav", "02 Goodbye.wav"]
+
+
+def test_standalone_sandbox_command_prints_its_address_and_answers(tmp_path):
+    import re
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", "sandbox", "--port", "0", "--key", "k-123456",
+         "--data-dir", str(tmp_path / "data")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = proc.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+", line)
+        assert match, line
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                reply = httpx.get(match.group(0) + "/sandbox/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert reply.json() == {"status": "ok"}
+        assert "k-123456" not in line
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
