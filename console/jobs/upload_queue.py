@@ -74,7 +74,7 @@ NUMBER_BY_NAME = "filename"
 STATE_VERSION = 1
 CONCURRENCY_MAX = 16
 
-_SAVE_DELAY_MS = 150
+_SAVE_DELAY_MS = 300
 _PROGRESS_TICK_MS = 100
 _RATE_WINDOW_S = 15.0
 
@@ -926,23 +926,22 @@ class UploadQueue(QObject):
         if not self._closing and not self._save_timer.isActive():
             self._save_timer.start()
 
-    def _snapshot(self) -> bytes:
-        state = {
+    def _snapshot(self) -> dict:
+        # Fresh dicts of plain values: the I/O thread encodes them while rows change here.
+        return {
             "version": STATE_VERSION,
             "settings": {"numbering": self._numbering, "next_sort": self._next_sort,
                          "concurrency": self._concurrency},
             # Rows still being read are saved too: they are read again on the next start.
             "items": [item.to_dict() for item in self._items],
         }
-        return json.dumps(state, ensure_ascii=False).encode("utf-8")
 
     def _save_now(self) -> None:
-        data = self._snapshot()
-        self._io.submit(self._write_state, data)
+        self._io.submit(self._write_state, self._snapshot())
 
-    def _write_state(self, data: bytes) -> None:
+    def _write_state(self, state: dict) -> None:
         try:
-            _write_atomically(self.state_path, data)
+            _write_atomically(self.state_path, json.dumps(state, ensure_ascii=False).encode("utf-8"))
         except OSError:
             log.exception("saving the upload queue failed")
 

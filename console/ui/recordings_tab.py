@@ -7,6 +7,7 @@ loses nothing.
 """
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -38,7 +39,7 @@ from console.domain.audio import format_size
 from console.domain.validation import ALBUM_MAX, ALBUM_MIN, SORT_MAX, SORT_MIN, FieldError
 from console.jobs import upload_queue as uq
 from console.jobs.upload_queue import CONCURRENCY_MAX, UploadQueue
-from console.ui.recordings.model import ItemIdRole, QueueModel
+from console.ui.recordings.model import QueueModel, status_text
 from console.ui.recordings.view import QueueView
 from console.ui.widgets import ResultLabel
 
@@ -176,6 +177,14 @@ class RecordingsTab(QWidget):
             actions.addWidget(button)
 
         self.notice = ResultLabel("Recordings notice")
+        # The whole story of the selected row: reasons and advice are often longer
+        # than the Status and Audio cells.
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setAccessibleName("Selected file details")
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                             | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.details.hide()
 
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.overall_bar, 2)
@@ -188,6 +197,7 @@ class RecordingsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.details)
         layout.addWidget(self.notice)
         layout.addLayout(progress_row)
         layout.addWidget(line)
@@ -197,12 +207,12 @@ class RecordingsTab(QWidget):
         self.add_files_button.clicked.connect(self.on_add_files_clicked)
         self.add_folder_button.clicked.connect(self.on_add_folder_clicked)
         self.upload_button.clicked.connect(self.on_upload_clicked)
-        self.pause_button.clicked.connect(self.queue.pause)
+        self.pause_button.clicked.connect(self.on_pause_clicked)
         self.cancel_button.clicked.connect(self.on_cancel_clicked)
         self.cancel_all_button.clicked.connect(self.on_cancel_all_clicked)
         self.retry_button.clicked.connect(self.on_retry_clicked)
         self.remove_button.clicked.connect(self.on_remove_clicked)
-        self.clear_button.clicked.connect(self.queue.clear_finished)
+        self.clear_button.clicked.connect(self.on_clear_clicked)
         self.play_button.clicked.connect(self.on_play_clicked)
         self.renumber_button.clicked.connect(self.on_renumber_clicked)
         self.album_spin.valueChanged.connect(self._on_album_edited)
@@ -210,6 +220,7 @@ class RecordingsTab(QWidget):
         self.start_spin.valueChanged.connect(self._on_numbering_changed)
         self.concurrency_spin.valueChanged.connect(self.queue.set_concurrency)
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.view.selectionModel().selectionChanged.connect(self._update_details)
         self.view.customContextMenuRequested.connect(self._on_context_menu)
         # On the table only: Delete inside a cell editor must still edit the text.
         delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view)
@@ -224,6 +235,12 @@ class RecordingsTab(QWidget):
         self._progress_timer.setInterval(200)
         self._progress_timer.timeout.connect(self._update_progress)
         self._was_busy = queue.has_active_uploads()
+        # While uploads run, rows change state several times a second: the buttons
+        # follow at a few updates per second; user actions update them at once.
+        self._buttons_timer = QTimer(self)
+        self._buttons_timer.setSingleShot(True)
+        self._buttons_timer.setInterval(200)
+        self._buttons_timer.timeout.connect(self._update_buttons)
 
         queue.state_changed.connect(self._on_state_changed)
         queue.progress_changed.connect(self._on_progress_changed)
@@ -319,20 +336,34 @@ class RecordingsTab(QWidget):
         if self.queue.start():
             self.notice.show_result("busy", "Uploading… You can keep working; the queue is "
                                             "saved as it goes.")
+        self._update_buttons()
+
+    def on_pause_clicked(self) -> None:
+        self.queue.pause()
+        self._update_buttons()
+        self._update_progress()
 
     def on_cancel_clicked(self) -> None:
         self.queue.cancel(self.selected_ids())
+        self._update_buttons()
 
     def on_cancel_all_clicked(self) -> None:
         self.queue.cancel_all()
+        self._update_buttons()
 
     def on_retry_clicked(self) -> None:
         self.queue.retry_failed()
+        self._update_buttons()
+
+    def on_clear_clicked(self) -> None:
+        self.queue.clear_finished()
+        self._update_buttons()
 
     def on_remove_clicked(self) -> None:
         ids = self.selected_ids()
         uploading = [i for i in ids if self.queue.item(i).status == uq.UPLOADING]
         self.queue.remove(ids)
+        self._update_buttons()
         if uploading:
             self._tell("info", f"{len(uploading)} row{'s' if len(uploading) != 1 else ''} still "
                                "uploading stayed in the queue; cancel them first.")
@@ -429,19 +460,48 @@ class RecordingsTab(QWidget):
             self._progress_timer.start()
 
     def _on_state_changed(self) -> None:
-        self._update_buttons()
         busy = self.queue.has_active_uploads()
+        if busy and self._was_busy:
+            self._schedule_buttons()
+        else:
+            self._buttons_timer.stop()
+            self._update_buttons()
         if busy != self._was_busy or not busy:
             # Starting, finishing, or idle edits: show the figures at once.
             self._was_busy = busy
             self._progress_timer.stop()
             self._update_progress()
 
-    def _on_items_changed(self, _first: int, _last: int) -> None:
+    def _on_items_changed(self, first: int, last: int) -> None:
+        if self.details.isVisible() or self.view.selectionModel().hasSelection():
+            rows = {index.row() for index in self.view.selectionModel().selectedRows()}
+            if any(first <= row <= last for row in rows):
+                self._update_details()
         # Row statuses decide which buttons apply; progress ticks change no status.
-        self._update_buttons()
+        if self.queue.has_active_uploads():
+            self._schedule_buttons()
+        else:
+            self._update_buttons()
+
+    def _schedule_buttons(self) -> None:
+        if not self._buttons_timer.isActive():
+            self._buttons_timer.start()
 
     # ------------------------------------------------------------------ display
+    def _update_details(self, *_args) -> None:
+        ids = self.selected_ids()
+        if len(ids) != 1:
+            self.details.hide()
+            return
+        item = self.queue.item(ids[0])
+        lines = [f"<b>{html.escape(item.name)}</b> — {html.escape(status_text(item))}"]
+        if item.info is not None and item.info.ok:
+            lines.append(html.escape(item.info.summary()))
+            lines += [f"⚠ {html.escape(advice)}" for advice in item.info.advice]
+        lines.append(f"<span style='color: palette(mid)'>{html.escape(str(item.path))}</span>")
+        self.details.setText("<br>".join(lines))
+        self.details.show()
+
     def _tell(self, level: str, text: str) -> None:
         kind = {"info": "ok", "warning": "warning", "error": "error"}.get(level, "warning")
         self.notice.show_result(kind, text)

@@ -147,6 +147,11 @@ def test_a_dropped_file_that_disappears_before_upload_fails_with_its_reason(qtbo
     assert tab.retry_button.isEnabled()
     assert "2 of 3 files uploaded" in tab.overall_label.text() and "1 failed" in tab.overall_label.text()
     assert any("1 failed" in text for _level, text in env.messages.history)
+    # The selected row's whole reason, which the Status cell may cut short.
+    assert tab.details.isHidden()
+    tab.view.selectRow(0)
+    assert not tab.details.isHidden()
+    assert "The file is no longer there" in tab.details.text() and str(files[0]) in tab.details.text()
 
 
 def test_upload_button_runs_the_queue_into_the_sandbox(qtbot, env, tmp_path):
@@ -273,3 +278,26 @@ def test_controls_have_labels_and_names(env):
 ])
 def test_format_eta(seconds, text):
     assert format_eta(seconds) == text
+
+
+def test_pause_then_resume_from_the_buttons(qtbot, env, tmp_path):
+    from console.sandbox import FaultRule
+
+    tab = env(concurrency=1)
+    make_prompts(tmp_path / "p", 3)
+    env.sandbox.add_fault(FaultRule(endpoint="upload", kind="slow", delay=0.3, count=1))
+    tab.add_paths([tmp_path / "p"])
+    wait_read(qtbot, tab, 3)
+    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: statuses(tab)[0].startswith("Uploading"))
+    qtbot.mouseClick(tab.pause_button, Qt.MouseButton.LeftButton)
+    assert not tab.pause_button.isEnabled()
+    assert tab.upload_button.text() == "&Resume" and tab.upload_button.isEnabled()
+    assert "pausing…" in tab.overall_label.text()
+    qtbot.waitUntil(lambda: not tab.has_active_uploads(), timeout=10_000)
+    assert [s.split(":")[0] for s in statuses(tab)] == ["Done", "Queued", "Queued"]
+    assert "paused" in tab.overall_label.text()
+    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    assert tab.upload_button.text() == "&Upload"
+    qtbot.waitUntil(lambda: not tab.has_active_uploads(), timeout=10_000)
+    assert all(s.startswith("Done") for s in statuses(tab))
