@@ -41,19 +41,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl  # noqa: E402
-from PySide6.QtGui import QDragEnterEvent, QDropEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import qasync
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+from upload_throughput import KEY, MIB, Sandbox, curl_round, make_files
 
-import qasync  # noqa: E402
-from upload_throughput import KEY, MIB, Sandbox, curl_round, make_files  # noqa: E402
-
-from console.api import VoitexClient  # noqa: E402
-from console.jobs import upload_queue as uq  # noqa: E402
-from console.jobs.upload_queue import UploadQueue  # noqa: E402
-from console.store.journal import Journal  # noqa: E402
-from console.ui.recordings_tab import RecordingsTab  # noqa: E402
-from tests.helpers import make_mp3, make_wav  # noqa: E402
+from console.api import VoitexClient
+from console.jobs import upload_queue as uq
+from console.jobs.upload_queue import UploadQueue
+from console.store.journal import Journal
+from console.ui.recordings_tab import RecordingsTab
+from tests.helpers import make_mp3, make_wav
 
 TICK_MS = 5
 

@@ -117,7 +117,7 @@ def format_duration(seconds: float) -> str:
     """"0:07", "12:30", "1:02:03"; under a second shows tenths ("0.4 s")."""
     if seconds < 1:
         return f"{seconds:.1f} s"
-    total = int(round(seconds))
+    total = round(seconds)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:

@@ -31,7 +31,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -773,8 +773,9 @@ class UploadQueue(QObject):
                 client = self._client_factory()
             except Exception as err:  # no key for the profile, and the like
                 item.status = QUEUED
-                self._running = False
-                self.message.emit("error", f"Uploads paused: {err}")
+                if self._running:  # the other uploads started with this one say nothing more
+                    self._running = False
+                    self.message.emit("error", f"Uploads paused: {err}")
                 return
             # Inline: the client reads the file on this thread a moment later anyway,
             # and a thread hop per file costs more than the stat.
@@ -899,11 +900,12 @@ class UploadQueue(QObject):
         request = {"album_number": item.album, "sort_number": item.sort,
                    "display_name": item.display_name, "upload_file": str(item.path),
                    "size": item.size}
+        recipient, content = f"album {item.album} / sort {item.sort}", item.name
+
         def begin() -> int:
             entry_id = self._journal.begin(
                 kind="upload", profile_id=profile_id, profile_name=profile_name,
-                recipient=f"album {item.album} / sort {item.sort}", content=item.name,
-                request=request)
+                recipient=recipient, content=content, request=request)
             self._journal_written.emit()
             return entry_id
 

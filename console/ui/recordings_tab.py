@@ -36,7 +36,13 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.audio import format_size
-from console.domain.validation import ALBUM_MAX, ALBUM_MIN, SORT_MAX, SORT_MIN, FieldError
+from console.domain.validation import (
+    ALBUM_MAX,
+    ALBUM_MIN,
+    SORT_MAX,
+    SORT_MIN,
+    FieldError,
+)
 from console.jobs import upload_queue as uq
 from console.jobs.upload_queue import CONCURRENCY_MAX, UploadQueue
 from console.ui.recordings.model import QueueModel, status_text
@@ -58,7 +64,7 @@ def format_eta(seconds: float | None) -> str:
         return ""
     if seconds < 60:
         return "less than a minute left"
-    minutes = int(round(seconds / 60))
+    minutes = round(seconds / 60)
     if minutes < 60:
         return f"about {minutes} min left"
     hours, minutes = divmod(minutes, 60)

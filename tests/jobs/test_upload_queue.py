@@ -307,7 +307,7 @@ def test_pause_resume_and_cancel(qtbot, queues, sandbox, tmp_path):
     sandbox.add_fault(FaultRule(endpoint="upload", kind="slow", delay=0.3, count=1))
     queue.add_paths([tmp_path / "p"], album=1)
     wait_read(qtbot, queue, 4)
-    first, second, third, fourth = queue.items()
+    first, _second, third, _fourth = queue.items()
     assert queue.start()
     qtbot.waitUntil(lambda: first.status == uq.UPLOADING)
     queue.pause()
@@ -335,7 +335,7 @@ def test_cancelling_an_upload_under_way(qtbot, queues, sandbox, journal, tmp_pat
     sandbox.add_fault(FaultRule(endpoint="upload", kind="slow", delay=5.0))
     queue.add_paths([tmp_path / "p"], album=1)
     wait_read(qtbot, queue, 3)
-    first, second, third = queue.items()
+    first, second, _third = queue.items()
     assert queue.start()
     # Both requests are on the wire once their history entries exist.
     qtbot.waitUntil(lambda: len(journal.query(kind="upload")) == 2)
@@ -365,7 +365,8 @@ def test_no_client_pauses_with_the_reason(qtbot, queues, tmp_path):
     assert queue.start()
     qtbot.waitUntil(lambda: not queue.has_active_uploads())
     assert [i.status for i in queue.items()] == [uq.QUEUED, uq.QUEUED]
-    assert ("error", "Uploads paused: There is no account key for 'Main office' yet") in messages
+    assert [m for m in messages if m[0] == "error"] == [
+        ("error", "Uploads paused: There is no account key for 'Main office' yet")]
 
 
 def test_restart_keeps_the_unfinished_rest(qtbot, queues, sandbox, journal, tmp_path):

@@ -5,11 +5,22 @@ the queue's row signals become the model's begin/end insert/remove calls.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QStyle
 
-from console.domain.audio import format_channels, format_duration, format_rate, format_size
+from console.domain.audio import (
+    format_channels,
+    format_duration,
+    format_rate,
+    format_size,
+)
 from console.jobs import upload_queue as uq
 from console.jobs.upload_queue import QueueItem, UploadQueue
 
