@@ -42,7 +42,8 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QCoreApplication, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from console.branch.schema import KEYPAD_KEYS, Design, FilePlay, TtsPlay, design_to_json  # noqa: E402
+from console.branch.schema import (KEYPAD_KEYS, Design, FilePlay, TtsPlay,  # noqa: E402
+                                   design_to_json)
 from console.ui.branch.designer import DesignerPanel  # noqa: E402
 from console.ui.branch.models import PlayModel  # noqa: E402
 from console.ui.branch.preview import JsonPreview  # noqa: E402

@@ -285,7 +285,8 @@ def design_from_value(value: Any) -> ParsedDesign:
     raw_goto = value.get("goto")
     if "goto" in seen:
         if raw_goto is None:
-            _note(notes, ("goto",), "goto_null", "\"goto\" was null, which means no branch; it was left out.")
+            _note(notes, ("goto",), "goto_null",
+                  "\"goto\" was null, which means no branch; it was left out.")
         else:
             goto = _as_text(raw_goto, ("goto",), "Go to branch (goto)", notes)
             if goto == "":
@@ -304,7 +305,8 @@ def design_from_value(value: Any) -> ParsedDesign:
             raw_play = []
         if not isinstance(raw_play, list) or isinstance(raw_play, JsonObject):
             raise DesignFormatError(
-                f"\"play\" must be a list in square brackets, not {_type_name(raw_play)}.", ("play",))
+                f"\"play\" must be a list in square brackets, not {_type_name(raw_play)}.",
+                ("play",))
         play = [_play_item(item, row, notes) for row, item in enumerate(raw_play)]
 
     inputs: tuple[Pair, ...] = ()

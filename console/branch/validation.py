@@ -82,7 +82,8 @@ def _play_findings(design: Design) -> list[Finding]:
                     continue
                 problem = _number_problem(value, f"{label} {what}", parse)
                 if problem:
-                    findings.append(Finding(("play", row, name), "error", f"play.bad_{name}", problem))
+                    findings.append(Finding(("play", row, name), "error", f"play.bad_{name}",
+                                            problem))
         else:
             if item.text.strip() == "":
                 findings.append(Finding(

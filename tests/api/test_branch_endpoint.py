@@ -95,7 +95,8 @@ def test_addresses_that_are_not_http_are_refused_before_anything_is_sent(url, wo
     assert reply.elapsed_s == 0.0
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/x", "HTTPS://example.com", " https://a.b/c "])
+@pytest.mark.parametrize("url",
+                         ["http://127.0.0.1:8080/x", "HTTPS://example.com", " https://a.b/c "])
 def test_http_and_https_addresses_are_accepted(url):
     assert check_endpoint_url(url) is None
 

@@ -93,7 +93,8 @@ def test_an_unusual_content_type_is_a_note_not_a_failure():
     assert any(f.code == "reply.content_type" and f.severity == "info" for f in outcome.findings)
 
 
-@pytest.mark.parametrize("code, text", [(200, "HTTP 200 OK"), (599, "HTTP 599"), (None, "No reply")])
+@pytest.mark.parametrize("code, text",
+                         [(200, "HTTP 200 OK"), (599, "HTTP 599"), (None, "No reply")])
 def test_status_text(code, text):
     assert status_text(code) == text
 

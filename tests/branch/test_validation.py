@@ -91,7 +91,8 @@ def test_each_rule(design, expected):
 
 @pytest.mark.parametrize("design, must_say", [
     (Design(goto="15a"), ["Go to branch", "“15a”", "not a branch number", "digits only"]),
-    (Design(play=MENU, inputs=(("10", "1"),)), ["Key row 1", "“10”", "not a key on a phone keypad"]),
+    (Design(play=MENU, inputs=(("10", "1"),)),
+     ["Key row 1", "“10”", "not a key on a phone keypad"]),
     (Design(play=MENU, inputs=(("1", "2"), ("1", "3"))), ["Key 1 is used twice", "rows 1 and 2"]),
     (Design(play=(FilePlay("", "2"),)), ["Play item 1", "no album"]),
     (Design(play=(TtsPlay(""),)), ["Play item 1", "no text"]),

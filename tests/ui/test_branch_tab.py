@@ -206,7 +206,8 @@ def test_the_cvv_reaches_the_endpoint_and_no_file_log_or_clipboard(
     start_at(tab, "0", payment=Payment(last_four="4444", expiration="0126", zip="10950",
                                        amount="57"))
     composer = tab.composer
-    composer.activateWindow()
+    composer.window().activateWindow()
+    qtbot.waitUntil(composer.isActiveWindow)
     composer.payments.edits["cvv"].setFocus()
     qtbot.keyClicks(composer.payments.edits["cvv"], CVV)
     composer.payments.edits["zip"].setFocus()

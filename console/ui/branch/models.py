@@ -148,7 +148,9 @@ class RowsModel(QAbstractTableModel):
                 return "\n".join(f.message for f in found)
             if not self.cell_applies(row, column):
                 return "Not used by this kind of item."
-            return self.columns[column].placeholder or None
+            value = self._rows[row][column]
+            # Long text is cut short in its cell; the tooltip shows all of it.
+            return value if len(value) > 30 else (self.columns[column].placeholder or None)
         if role == Qt.ItemDataRole.BackgroundRole:
             found = self.cell_findings(row, column)
             if found:

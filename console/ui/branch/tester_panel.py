@@ -169,7 +169,7 @@ class EndpointTesterPanel(QWidget):
         checked_layout = QVBoxLayout(checked)
         checked_layout.setContentsMargins(0, 0, 0, 0)
         checked_layout.addWidget(self.reply_preview, 3)
-        checked_layout.addWidget(self.reply_findings, 2)
+        checked_layout.addWidget(self.reply_findings, 1)
         self.raw_reply = QPlainTextEdit()
         self.raw_reply.setReadOnly(True)
         self.raw_reply.setAccessibleName("The raw reply")
@@ -307,15 +307,17 @@ class EndpointTesterPanel(QWidget):
         request = self.composer.request()
         errors = [f for f in validate_request(request) if f.severity == "error"]
         if errors:
-            more = f" ({len(errors) - 1} more in the request's findings.)" if len(errors) > 1 else ""
+            more = (f" ({len(errors) - 1} more in the request's findings.)"
+                    if len(errors) > 1 else "")
             self._tell("error", f"Not sent. {errors[0].message}{more}")
             return None
         url = self.url_edit.text().strip()
         budget = self.budget_spin.value()
         self.url_error.show_error(None)
         self._set_busy(True)
-        self.outcome_label.show_result("busy", f"Sending to {_without_password(url) or 'the endpoint'}"
-                                       f"\u2026 (waiting up to {budget:g} s)")
+        where = _without_password(url) or "the endpoint"
+        self.outcome_label.show_result("busy", f"Sending to {where}\u2026 (waiting up to "
+                                       f"{budget:g} s)")
         sent_at = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
         try:
             reply = await self.post_request(url, request_payload(request, cvv="send"),
@@ -383,6 +385,8 @@ class EndpointTesterPanel(QWidget):
             offered = ", ".join(f"{k} \u2192 {b}" for k, b in self._targets.items())
             self.walk_hint.setText(f"The reply offers: {offered}. Press a key as the caller "
                                    "would; it is added to the branch steps.")
+        elif design is not None and design.inputs:
+            self.walk_hint.setText("None of the reply's keys can be pressed: see its findings.")
         elif design is not None:
             self.walk_hint.setText("The reply offers no keys.")
         else:

@@ -32,7 +32,8 @@ def type_payment(qtbot, composer, cvv=CVV):
     edits = composer.payments.edits
     qtbot.keyClicks(edits["last_four"], "4444")
     qtbot.keyClicks(edits["expiration"], "0126")
-    composer.activateWindow()
+    composer.window().activateWindow()
+    qtbot.waitUntil(composer.isActiveWindow)
     edits["cvv"].setFocus()
     qtbot.keyClicks(edits["cvv"], cvv)
     edits["amount"].setFocus()

@@ -259,6 +259,7 @@ def test_samples_load_from_the_resources(qtbot, designer):
 
 def test_shortcuts_work_inside_the_designer(qtbot, designer):
     designer.activateWindow()
+    qtbot.waitUntil(designer.isActiveWindow)
     designer.goto_edit.setFocus()
     qtbot.keyClicks(designer.goto_edit, "42")
     qtbot.keyClick(designer.goto_edit, Qt.Key.Key_C,
