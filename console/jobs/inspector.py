@@ -86,6 +86,8 @@ class Inspector(QObject):
 
     def __init__(self, *, workers: int | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # One reader by default: reading a header is mostly waiting on the disk, and
+        # more Python-busy threads only compete with the UI thread for the GIL.
         workers = workers or 1
         self._lister = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voitex-list")
         self._readers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="voitex-inspect")

@@ -672,7 +672,7 @@ class UploadQueue(QObject):
         return count
 
     def cancel_all(self) -> int:
-        """Stop the run and cancel every row not yet uploaded."""
+        """Stop the run and cancel every row waiting or uploading (failed rows stay failed)."""
         self._running = False
         self._paused = False
         count = self.cancel([i.id for i in self._items if i.status in (QUEUED, INSPECTING, UPLOADING)])
