@@ -181,6 +181,8 @@ class ConsoleApp(QObject):
         self.window.about_requested.connect(self.show_about)
         self.window.preferences_requested.connect(self.show_preferences)
         self.upload_queue.journal_changed.connect(self._on_journal_changed)
+        self.session.profile_changed.connect(
+            lambda _profile: self.tabs["recordings"].refresh_default_album())
 
         self.instance_server = InstanceServer(instance_name(paths), self)
         self.instance_server.files_received.connect(self.queue_files)
