@@ -36,6 +36,7 @@ class JsonObject(list):
 class LenientFix:
     line: int  # 1-based, in the text as given
     column: int  # 1-based
+    kind: str  # "trailing_comma" or "byte_order_mark"
     description: str
 
 
@@ -129,7 +130,8 @@ def read_json(text: str, *, keep_pairs: bool = False) -> LenientResult:
     if text.startswith("\ufeff"):
         text = text[1:]
         offset = 1
-        fixes.append(LenientFix(1, 1, "Removed an invisible byte-order mark at the start."))
+        fixes.append(LenientFix(1, 1, "byte_order_mark",
+                                "Removed an invisible byte-order mark at the start."))
     if not text.strip():
         raise LenientJSONError("The text is empty: there is no JSON in it.")
     try:
@@ -152,7 +154,7 @@ def read_json(text: str, *, keep_pairs: bool = False) -> LenientResult:
         raise LenientJSONError("The JSON is nested too deeply to read.") from None
     for index in commas:
         line, column = _line_col(text, index)
-        fixes.append(LenientFix(line, column + (offset if line == 1 else 0),
+        fixes.append(LenientFix(line, column + (offset if line == 1 else 0), "trailing_comma",
                                 "Removed a comma before a closing bracket."))
     return LenientResult(value, tuple(fixes))
 
@@ -178,7 +180,7 @@ def _user_error(error: json.JSONDecodeError, original: str, offset: int,
 
 def describe_fixes(fixes: tuple[LenientFix, ...]) -> str:
     """One sentence for the user about what the reader repaired."""
-    commas = [fix for fix in fixes if "comma" in fix.description]
+    commas = [fix for fix in fixes if fix.kind == "trailing_comma"]
     parts = []
     if commas:
         where = ", ".join(f"line {fix.line} column {fix.column}" for fix in commas[:5])
@@ -189,6 +191,6 @@ def describe_fixes(fixes: tuple[LenientFix, ...]) -> str:
             f"The text had {noun} ({where}), as in the documentation's sample. "
             "Strict JSON does not allow them, so they were removed"
         )
-    if len(fixes) > len(commas):
+    if any(fix.kind == "byte_order_mark" for fix in fixes):
         parts.append("An invisible byte-order mark at the start was removed")
     return ". ".join(parts) + "."

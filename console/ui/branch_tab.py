@@ -39,7 +39,7 @@ class BranchTab(QWidget):
         self.pages = QTabWidget()
         self.pages.setAccessibleName("Branch designer and tester")
         self.pages.addTab(self.designer, "Response &designer")
-        self.pages.addTab(tester_page, "Request and endpoint &tester")
+        self.pages.addTab(tester_page, "Re&quest and endpoint tester")
         self.pages.setTabToolTip(0, "Build the JSON your endpoint returns to Voitex")
         self.pages.setTabToolTip(1, "Send Voitex's request to your endpoint and check its reply")
         layout = QVBoxLayout(self)

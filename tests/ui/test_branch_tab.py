@@ -248,3 +248,28 @@ def test_the_cvv_reaches_the_endpoint_and_no_file_log_or_clipboard(
     assert len(runs) == 3
     assert runs[0]["request"]["payment_info"][0]["last_four"] == "4444"
     assert "cvv" not in runs[0]["request"]["payment_info"][0]
+
+
+def _mnemonic(text: str) -> str | None:
+    match = re.search(r"&([^&])", text)
+    return match.group(1).lower() if match else None
+
+
+@pytest.mark.parametrize("page", [0, 1])
+def test_alt_letters_are_not_shared_on_a_page_or_with_the_main_window(qtbot, tab, page):
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    from console.ui.main_window import TAB_TITLES
+
+    tab.pages.setCurrentIndex(page)
+    qtbot.wait(10)
+    owners: dict[str, list[str]] = {}
+    texts = list(TAB_TITLES.values()) + [tab.pages.tabText(i) for i in range(tab.pages.count())]
+    for widget in tab.findChildren(QLabel) + tab.findChildren(QAbstractButton):
+        if widget.isVisible():
+            texts.append(widget.text())
+    for text in texts:
+        letter = _mnemonic(text)
+        if letter:
+            owners.setdefault(letter, []).append(text)
+    assert {letter: names for letter, names in owners.items() if len(names) > 1} == {}

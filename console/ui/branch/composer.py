@@ -168,10 +168,10 @@ class RequestComposer(QWidget):
         ("call_id", "Call &ID (call_id)", "The same for every request of one call"),
         ("cid", "Caller's &number (cid)", "The number the caller calls from, like 8459511000"),
         ("cnam", "Caller ID na&me (cnam)", "The caller ID name, like VOITEX"),
-        ("contact_info", "Con&tact info (contact_info)",
+        ("contact_info", "C&ontact info (contact_info)",
          "The contact's details, or null when the number is not in the contacts"),
-        ("date_time", "&Date and time (date_time)", "YYYY-MM-DD HH:MM:SS"),
-        ("did", "&Hotline number (did)", "The number the caller dialled, like 8459511110"),
+        ("date_time", "Dat&e and time (date_time)", "YYYY-MM-DD HH:MM:SS"),
+        ("did", "Hotline n&umber (did)", "The number the caller dialled, like 8459511110"),
     )
 
     def __init__(self, *, messages=None, confirm: Confirm = default_confirm,
@@ -216,7 +216,7 @@ class RequestComposer(QWidget):
             Column("input", "Keys pressed", "What the caller keyed in there: 0 to 9, * and #"),
         ], self)
         self.steps_section = TableSection(
-            "&Branch steps (branch_data), oldest first", self.steps_model, "branch_data",
+            "Branch steps (branch_data), oldest &first", self.steps_model, "branch_data",
             add_actions=[("Add step", "Add a branch step", lambda: ["", ""])],
             help_text="The branches the caller went through and the keys pressed in each. "
                       "An endpoint usually decides by the last step.")
@@ -226,7 +226,7 @@ class RequestComposer(QWidget):
             Column("value", "Value", "Its value"),
         ], self)
         self.variables_section = TableSection(
-            "Va&riables set earlier in the call", self.variables_model, "variables",
+            "&Variables set earlier in the call", self.variables_model, "variables",
             add_actions=[("Add variable", "Add a variable", lambda: ["", ""])])
 
         form = QWidget()
@@ -246,7 +246,7 @@ class RequestComposer(QWidget):
         scroll.setWidget(form)
         scroll.setAccessibleName("Request form")
 
-        self.sample_button = QPushButton("Fill with the &sample")
+        self.sample_button = QPushButton("Fill with the sample")
         self.sample_button.setAccessibleName("Fill the request with the documentation's sample")
         self.sample_button.setToolTip("The documentation's sample request, with a new call ID "
                                       "and the current time")

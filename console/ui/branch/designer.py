@@ -85,7 +85,7 @@ class DesignerPanel(QWidget):
             add_actions=[
                 ("Add &file", "Add a recording from the library",
                  lambda: ["file", "", "", ""]),
-                ("Add &text", "Add text to be spoken", lambda: ["tts", "", "", ""]),
+                ("Add te&xt", "Add text to be spoken", lambda: ["tts", "", "", ""]),
             ],
             help_text="A library file is named by its album and sort number; text is spoken "
                       "by text to speech. Drag rows, or "
@@ -102,7 +102,7 @@ class DesignerPanel(QWidget):
         ], self)
         self.keys_section = TableSection(
             "&Keys (inputs)", self.keys_model, "inputs",
-            add_actions=[("Add &key", "Add a key", lambda: [self._next_free_key(), ""])],
+            add_actions=[("Add ke&y", "Add a key", lambda: [self._next_free_key(), ""])],
             help_text="Keys the caller can press while the recordings play, and the branch "
                       "each one leads to.")
         self.keys_section.table.setColumnWidth(0, 70)
@@ -113,7 +113,7 @@ class DesignerPanel(QWidget):
         ], self)
         self.variables_section = TableSection(
             "&Variables", self.variables_model, "variables",
-            add_actions=[("Add &variable", "Add a variable", lambda: ["", ""])],
+            add_actions=[("Add v&ariable", "Add a variable", lambda: ["", ""])],
             help_text="Names and values kept for later in the call.")
         self.variables_section.table.setColumnWidth(0, 160)
 
@@ -135,8 +135,8 @@ class DesignerPanel(QWidget):
         # -- preview, actions and findings -------------------------------------
         self.new_button = QPushButton("&New")
         self.open_button = QPushButton("&Open\u2026")
-        self.save_button = QPushButton("&Save\u2026")
-        self.copy_button = QPushButton("&Copy JSON")
+        self.save_button = QPushButton("Save\u2026")
+        self.copy_button = QPushButton("Copy JSON")
         for button, name, keys in (
             (self.new_button, "New response design", "Ctrl+N"),
             (self.open_button, "Open a response design", "Ctrl+O"),

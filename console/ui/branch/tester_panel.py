@@ -105,7 +105,7 @@ class EndpointTesterPanel(QWidget):
         self.url_edit.setAccessibleName("Endpoint address")
         self.url_edit.setToolTip("The address entered in the Trigger branch (http or https)")
         self.url_error = FieldError("Endpoint address")
-        url_label = QLabel("&Endpoint address:")
+        url_label = QLabel("Endpoint &address:")
         url_label.setBuddy(self.url_edit)
         self.budget_spin = QDoubleSpinBox()
         self.budget_spin.setRange(0.1, 30.0)
@@ -116,9 +116,9 @@ class EndpointTesterPanel(QWidget):
         self.budget_spin.setAccessibleName("Time budget in seconds")
         self.budget_spin.setToolTip("How long to wait for the reply. A caller on a live call "
                                     "is waiting: keep it short.")
-        budget_label = QLabel("Time &budget:")
+        budget_label = QLabel("Time bud&get:")
         budget_label.setBuddy(self.budget_spin)
-        self.send_button = QPushButton("Se&nd to endpoint")
+        self.send_button = QPushButton("Send to end&point")
         self.send_button.setAccessibleName("Send the request to the endpoint")
         self.send_button.setToolTip("POST the request to the endpoint (Ctrl+Enter)")
         self.send_button.setDefault(True)
@@ -150,7 +150,7 @@ class EndpointTesterPanel(QWidget):
         self.status_label.setAccessibleName("HTTP status")
         self.timing_label = QLabel()
         self.timing_label.setAccessibleName("Time taken")
-        self.open_designer_button = QPushButton("Open in &designer")
+        self.open_designer_button = QPushButton("Open in designer")
         self.open_designer_button.setAccessibleName("Open the reply in the designer")
         self.open_designer_button.setEnabled(False)
         facts = QHBoxLayout()
@@ -185,8 +185,8 @@ class EndpointTesterPanel(QWidget):
         self.follow_goto_button = QPushButton("Follow \u201cGo to branch\u201d")
         self.follow_goto_button.setAccessibleName("Follow the reply's Go to branch")
         self.follow_goto_button.setEnabled(False)
-        self.auto_send_check = QCheckBox("Those branches also &trigger this endpoint: send the "
-                                         "next request at once")
+        self.auto_send_check = QCheckBox("Those branches also trigger this endpoint: send the "
+                                         "ne&xt request at once")
         self.auto_send_check.setAccessibleName(
             "Branches reached by a key also trigger this endpoint; send the next request")
         walk = QGroupBox("Walk the call through")
@@ -205,7 +205,7 @@ class EndpointTesterPanel(QWidget):
         self.save_runs_button = QPushButton("Save runs\u2026")
         self.save_runs_button.setAccessibleName("Save the test runs (never with the CVV)")
         self.save_runs_button.setEnabled(False)
-        runs_label = QLabel("Test &runs (select one to see it again):")
+        runs_label = QLabel("Test runs (se&lect one to see it again):")
         runs_label.setBuddy(self.runs_list)
         runs_header = QHBoxLayout()
         runs_header.addWidget(runs_label)
@@ -295,7 +295,7 @@ class EndpointTesterPanel(QWidget):
         self.outcome_label.show_result(kind, text)
         if self.messages is not None:
             {"ok": self.messages.info, "warning": self.messages.warning,
-             "error": self.messages.error, "busy": self.messages.info}[kind](text)
+             "error": self.messages.error}[kind](text)
 
     @asyncSlot()
     async def on_send_clicked(self) -> None:
@@ -331,9 +331,9 @@ class EndpointTesterPanel(QWidget):
             return None
         outcome = interpret_reply(reply, budget_s=budget, secrets=request.cvvs())
         run = EndpointRun(sent_at=sent_at, url=_without_password(url), budget_s=budget,
-                        request=request_payload(request, cvv="omit"),
-                        status_code=reply.status_code, elapsed_s=reply.elapsed_s,
-                        outcome=outcome)
+                          request=request_payload(request, cvv="omit"),
+                          status_code=reply.status_code, elapsed_s=reply.elapsed_s,
+                          outcome=outcome)
         self.runs.append(run)
         self.runs_list.blockSignals(True)
         self.runs_list.addItem(run.title())
@@ -347,9 +347,14 @@ class EndpointTesterPanel(QWidget):
         self.run_finished.emit(outcome)
         return outcome
 
-    def show_outcome(self, outcome: ReplyOutcome) -> None:
+    def show_outcome(self, outcome: ReplyOutcome, *, announce: bool = True) -> None:
+        """Show `outcome`; `announce` also posts its headline to the message bridge
+        (not when the user looks at an earlier run again)."""
         self.outcome = outcome
-        self._tell(_OUTCOME_STYLE[outcome.kind], outcome.headline)
+        if announce:
+            self._tell(_OUTCOME_STYLE[outcome.kind], outcome.headline)
+        else:
+            self.outcome_label.show_result(_OUTCOME_STYLE[outcome.kind], outcome.headline)
         self.status_label.setText(outcome.status_text)
         timing = outcome.timing_text
         colour = ""
@@ -422,7 +427,7 @@ class EndpointTesterPanel(QWidget):
     # -- runs ------------------------------------------------------------------
     def _on_run_selected(self, row: int) -> None:
         if 0 <= row < len(self.runs):
-            self.show_outcome(self.runs[row].outcome)
+            self.show_outcome(self.runs[row].outcome, announce=False)
 
     def _on_open_designer_clicked(self) -> None:
         if self.outcome is not None and self.outcome.design is not None:
