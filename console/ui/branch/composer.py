@@ -10,8 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
                                QLabel, QLineEdit, QListWidget, QPushButton, QScrollArea,
                                QSplitter, QToolButton, QVBoxLayout, QWidget)
 
@@ -20,7 +20,7 @@ from console.branch.request import (PAYMENT_FIELDS, PAYMENT_LABELS, BranchReques
                                     RequestFormatError, Step, new_call_id, now_text,
                                     parse_request, request_to_json, sample_request,
                                     validate_request)
-from console.ui.branch.designer import discard_box, with_json_suffix
+from console.ui.branch.documents import Documents, add_shortcuts
 from console.ui.branch.findings_view import FindingsList, InlineFindings
 from console.ui.branch.models import Column, RowsModel
 from console.ui.branch.preview import JsonPreview
@@ -177,11 +177,8 @@ class RequestComposer(QWidget):
     def __init__(self, *, messages=None, confirm: Confirm = default_confirm,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.messages = messages
-        self.confirm = confirm
         self._loading = False
         self._clean_json = ""
-        self._last_dir = ""
         self._findings: tuple[Finding, ...] | None = None  # None: nothing shown yet
         self.setStyleSheet(_FIELD_STYLE)
 
@@ -268,6 +265,8 @@ class RequestComposer(QWidget):
             actions.addWidget(button)
         actions.addStretch(1)
         self.status = ResultLabel("Request result")
+        self.documents = Documents(self, what="request", status=self.status,
+                                   messages=messages, confirm=confirm)
         self.preview = JsonPreview("Request JSON preview")
         self.preview.setMinimumHeight(120)
         preview_label = QLabel("Request JSON (CVV shown as ***):")
@@ -310,11 +309,9 @@ class RequestComposer(QWidget):
         self.save_button.clicked.connect(self.on_save_clicked)
         self.copy_button.clicked.connect(self.copy_request)
         self.findings_list.finding_activated.connect(self.go_to_finding)
-        for keys, slot in (("Ctrl+N", self.on_new_clicked), ("Ctrl+O", self.on_open_clicked),
-                           ("Ctrl+S", self.on_save_clicked), ("Ctrl+Shift+C", self.copy_request)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        add_shortcuts(self, [("Ctrl+N", self.on_new_clicked), ("Ctrl+O", self.on_open_clicked),
+                             ("Ctrl+S", self.on_save_clicked),
+                             ("Ctrl+Shift+C", self.copy_request)])
         self.set_request(sample_request(with_payment=False))
 
     # -- the request ---------------------------------------------------------
@@ -392,61 +389,48 @@ class RequestComposer(QWidget):
             section.table.setFocus()
 
     # -- files and clipboard -------------------------------------------------
-    def _tell(self, kind: str, text: str) -> None:
-        self.status.show_result(kind, text)
-        if self.messages is not None:
-            {"ok": self.messages.info, "warning": self.messages.warning,
-             "error": self.messages.error}[kind](text)
-
     def save_request_to(self, path: Path | str) -> bool:
         path = Path(path)
         request = self.request()
-        try:
-            path.write_text(request_to_json(request, cvv="omit") + "\n", encoding="utf-8")
-        except OSError as error:
-            self._tell("error", f"Could not save the request to {path}: {error.strerror or error}.")
+        if not self.documents.write(path, request_to_json(request, cvv="omit") + "\n",
+                                    saving="the request"):
             return False
         self._clean_json = self.masked_json()
-        self._last_dir = str(path.parent)
         note = (" The card verification value was left out: it is never saved."
                 if request.cvvs() else "")
-        self._tell("ok", f"Saved the request to {path.name}.{note}")
+        self.documents.tell("ok", f"Saved the request to {path.name}.{note}")
         return True
 
     def open_request_from(self, path: Path | str) -> bool:
         path = Path(path)
+        text = self.documents.read(path)
+        if text is None:
+            return False
         try:
-            request = parse_request(path.read_text(encoding="utf-8-sig"))
-        except UnicodeDecodeError:
-            self._tell("error", f"Could not open {path.name}: it is not a text file.")
-            return False
-        except OSError as error:
-            self._tell("error", f"Could not open {path.name}: {error.strerror or error}.")
-            return False
+            request = parse_request(text)
         except RequestFormatError as error:
-            self._tell("error", f"Could not open {path.name}. {error.message}")
+            self.documents.tell("error", f"Could not open {path.name}. {error.message}")
             return False
-        self._last_dir = str(path.parent)
         self.set_request(request)
         missing = any(not p.cvv for p in request.payment_info)
         note = (" Type the card verification value again if your endpoint needs it: saved "
                 "requests never keep it." if missing else "")
-        self._tell("ok", f"Opened {path.name}.{note}")
+        self.documents.tell("ok", f"Opened {path.name}.{note}")
         return True
 
     def copy_request(self) -> None:
         QGuiApplication.clipboard().setText(self.masked_json())
         note = " The card verification value is shown as ***." if self.request().cvvs() else ""
-        self._tell("ok", f"Copied the request JSON to the clipboard.{note}")
+        self.documents.tell("ok", f"Copied the request JSON to the clipboard.{note}")
 
     def may_discard(self) -> bool:
-        return not self.is_modified() or self.confirm(discard_box(self, "request"))
+        return self.documents.may_discard(self.is_modified())
 
     def on_sample_clicked(self) -> None:
         if self.may_discard():
             self.set_request(sample_request(with_payment=True))
-            self._tell("ok", "Filled in the documentation's sample request, with a new call "
-                       "ID and the current time.")
+            self.documents.tell("ok", "Filled in the documentation's sample request, with a new "
+                                "call ID and the current time.")
 
     def on_new_clicked(self) -> None:
         if self.may_discard():
@@ -457,13 +441,11 @@ class RequestComposer(QWidget):
     def on_open_clicked(self) -> None:
         if not self.may_discard():
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Open a saved request", self._last_dir,
-                                              "JSON files (*.json);;All files (*)")
-        if path:
+        path = self.documents.ask_open_path("Open a saved request")
+        if path is not None:
             self.open_request_from(path)
 
     def on_save_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the request", self._last_dir,
-                                              "JSON files (*.json)")
-        if path:
-            self.save_request_to(with_json_suffix(path))
+        path = self.documents.ask_save_path("Save the request")
+        if path is not None:
+            self.save_request_to(path)

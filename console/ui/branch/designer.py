@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel,
-                               QLineEdit, QMenu, QMessageBox, QPushButton, QScrollArea,
-                               QSplitter, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButton,
+                               QScrollArea, QSplitter, QToolButton, QVBoxLayout, QWidget)
 
 from console.branch.findings import Finding, summary_text
 from console.branch.schema import (KEYPAD_KEYS, Design, DesignFormatError, design_to_json,
@@ -17,35 +16,16 @@ from console.branch.schema import (KEYPAD_KEYS, Design, DesignFormatError, desig
 from console.branch.validation import validate
 from console.resources import read_resource_text
 from console.ui.branch.delegates import KindDelegate
+from console.ui.branch.documents import Documents, add_shortcuts
 from console.ui.branch.findings_view import FindingsList, InlineFindings
 from console.ui.branch.models import Column, PlayModel, RowsModel
 from console.ui.branch.preview import JsonPreview
 from console.ui.branch.table_section import TableSection
 from console.ui.widgets import Confirm, ResultLabel, default_confirm
 
-
 _FIELD_STYLE = ("QLineEdit[finding=\"error\"] { border: 2px solid #c62828; }"
                 "QLineEdit[finding=\"warning\"] { border: 2px solid #e0a800; }")
 _RANK = {"error": 0, "warning": 1, "info": 2}
-
-
-def discard_box(parent: QWidget, what: str) -> QMessageBox:
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Discard changes?")
-    box.setText(f"The current {what} has changes that are not saved.")
-    box.setInformativeText("Discard them?")
-    discard = box.addButton("Discard changes", QMessageBox.ButtonRole.AcceptRole)
-    discard.setAccessibleName("Discard changes")
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-    box.setAccessibleName("Discard changes?")
-    return box
-
-
-def with_json_suffix(path: str) -> Path:
-    result = Path(path)
-    return result if result.suffix.lower() == ".json" else result.with_name(result.name + ".json")
 
 
 class DesignerPanel(QWidget):
@@ -54,14 +34,11 @@ class DesignerPanel(QWidget):
     def __init__(self, *, messages=None, confirm: Confirm = default_confirm,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.messages = messages
-        self.confirm = confirm
         self._compact = False
         self._loading = False
         self._notes: tuple[Finding, ...] = ()
         self._findings: tuple[Finding, ...] | None = None  # None: nothing shown yet
         self._clean_json = design_to_json(Design())
-        self._last_dir = ""
         self.setStyleSheet(_FIELD_STYLE)
 
         # -- the form ------------------------------------------------------
@@ -166,6 +143,8 @@ class DesignerPanel(QWidget):
         actions.addWidget(self.compact_check)
 
         self.status = ResultLabel("Designer result")
+        self.documents = Documents(self, what="response design", status=self.status,
+                                   messages=messages, confirm=confirm)
         self.preview = JsonPreview("Response JSON preview")
         preview_label = QLabel("Response JSON (what your endpoint should return):")
         preview_label.setBuddy(self.preview)
@@ -209,11 +188,8 @@ class DesignerPanel(QWidget):
         self.save_button.clicked.connect(self.on_save_clicked)
         self.copy_button.clicked.connect(self.copy_json)
         self.findings_list.finding_activated.connect(self.go_to_finding)
-        for keys, slot in (("Ctrl+N", self.on_new_clicked), ("Ctrl+O", self.on_open_clicked),
-                           ("Ctrl+S", self.on_save_clicked), ("Ctrl+Shift+C", self.copy_json)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+        add_shortcuts(self, [("Ctrl+N", self.on_new_clicked), ("Ctrl+O", self.on_open_clicked),
+                             ("Ctrl+S", self.on_save_clicked), ("Ctrl+Shift+C", self.copy_json)])
         self.refresh()
 
     # -- the design --------------------------------------------------------
@@ -311,12 +287,6 @@ class DesignerPanel(QWidget):
         return next((key for key in KEYPAD_KEYS if key not in used), "")
 
     # -- files and clipboard ------------------------------------------------
-    def _tell(self, kind: str, text: str) -> None:
-        self.status.show_result(kind, text)
-        if self.messages is not None:
-            {"ok": self.messages.info, "warning": self.messages.warning,
-             "error": self.messages.error}[kind](text)
-
     def _problems_suffix(self) -> str:
         errors = sum(f.severity == "error" for f in self.findings())
         if not errors:
@@ -326,33 +296,23 @@ class DesignerPanel(QWidget):
 
     def save_design_to(self, path: Path | str) -> bool:
         path = Path(path)
-        text = design_to_json(self.design()) + "\n"
-        try:
-            path.write_text(text, encoding="utf-8")
-        except OSError as error:
-            self._tell("error", f"Could not save the design to {path}: {error.strerror or error}.")
+        text = design_to_json(self.design())
+        if not self.documents.write(path, text + "\n", saving="the design"):
             return False
-        self._clean_json = text.rstrip("\n")
-        self._last_dir = str(path.parent)
-        self._tell("ok", f"Saved the design to {path.name}.{self._problems_suffix()}")
+        self._clean_json = text
+        self.documents.tell("ok", f"Saved the design to {path.name}.{self._problems_suffix()}")
         return True
 
     def open_design_from(self, path: Path | str) -> bool:
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            self._tell("error", f"Could not open {path.name}: it is not a text file.")
-            return False
-        except OSError as error:
-            self._tell("error", f"Could not open {path.name}: {error.strerror or error}.")
+        text = self.documents.read(path)
+        if text is None:
             return False
         try:
             parsed = parse_design(text)
         except DesignFormatError as error:
-            self._tell("error", f"Could not open {path.name}. {error.message}")
+            self.documents.tell("error", f"Could not open {path.name}. {error.message}")
             return False
-        self._last_dir = str(path.parent)
         self.set_design(parsed.design, parsed.notes)
         self._report_opened(path.name, parsed.notes)
         return True
@@ -366,15 +326,15 @@ class DesignerPanel(QWidget):
         if notes:
             words = " ".join(note.message for note in notes[:3])
             more = f" ({len(notes) - 3} more in the findings.)" if len(notes) > 3 else ""
-            self._tell("warning", f"Opened {name}, with changes: {words}{more}")
+            self.documents.tell("warning", f"Opened {name}, with changes: {words}{more}")
         else:
-            self._tell("ok", f"Opened {name}.")
+            self.documents.tell("ok", f"Opened {name}.")
 
     def copy_json(self) -> None:
         text = self.json_text()
         QGuiApplication.clipboard().setText(text)
         form = "compact" if self._compact else "indented"
-        self._tell("ok", f"Copied the response JSON ({form}) to the clipboard."
+        self.documents.tell("ok", f"Copied the response JSON ({form}) to the clipboard."
                    f"{self._problems_suffix()}")
 
     def new_design(self) -> None:
@@ -382,7 +342,7 @@ class DesignerPanel(QWidget):
         self.status.hide()
 
     def may_discard(self) -> bool:
-        return not self.is_modified() or self.confirm(discard_box(self, "response design"))
+        return self.documents.may_discard(self.is_modified())
 
     def on_new_clicked(self) -> None:
         if self.may_discard():
@@ -392,16 +352,14 @@ class DesignerPanel(QWidget):
     def on_open_clicked(self) -> None:
         if not self.may_discard():
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Open a response design", self._last_dir,
-                                              "JSON files (*.json);;All files (*)")
-        if path:
+        path = self.documents.ask_open_path("Open a response design")
+        if path is not None:
             self.open_design_from(path)
 
     def on_save_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the response design", self._last_dir,
-                                              "JSON files (*.json)")
-        if path:
-            self.save_design_to(with_json_suffix(path))
+        path = self.documents.ask_save_path("Save the response design")
+        if path is not None:
+            self.save_design_to(path)
 
     def on_sample_chosen(self, file_name: str, title: str) -> None:
         if self.may_discard():

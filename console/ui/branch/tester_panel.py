@@ -9,9 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFileDialog, QGridLayout, QGroupBox,
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QGridLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QListWidget, QPlainTextEdit,
                                QProgressBar, QPushButton, QSizePolicy, QTabWidget, QVBoxLayout,
                                QWidget)
@@ -22,7 +21,7 @@ from console.branch.schema import KEYPAD_KEYS, Design, design_to_json
 from console.branch.tester import EndpointRun, ReplyOutcome, interpret_reply, runs_to_json
 from console.branch.validation import branch_number_problem
 from console.ui.branch.composer import RequestComposer
-from console.ui.branch.designer import with_json_suffix
+from console.ui.branch.documents import Documents, add_shortcuts
 from console.ui.branch.findings_view import FindingsList
 from console.ui.branch.preview import JsonPreview
 from console.ui.widgets import FieldError, ResultLabel
@@ -92,12 +91,10 @@ class EndpointTesterPanel(QWidget):
         self.composer = composer
         self.post_request = post_request
         self.settings_path = Path(settings_path) if settings_path else None
-        self.messages = messages
         self.busy = False
         self.runs: list[EndpointRun] = []
         self.outcome: ReplyOutcome | None = None
         self._targets: dict[str, str] = {}
-        self._last_dir = ""
 
         # -- endpoint and sending -------------------------------------------
         self.url_edit = QLineEdit()
@@ -146,6 +143,8 @@ class EndpointTesterPanel(QWidget):
 
         # -- the result -------------------------------------------------------
         self.outcome_label = ResultLabel("Test result")
+        self.documents = Documents(self, what="test runs", status=self.outcome_label,
+                                   messages=messages)
         self.status_label = QLabel()
         self.status_label.setAccessibleName("HTTP status")
         self.timing_label = QLabel()
@@ -234,9 +233,7 @@ class EndpointTesterPanel(QWidget):
         self.runs_list.currentRowChanged.connect(self._on_run_selected)
         self.save_runs_button.clicked.connect(self.on_save_runs_clicked)
         composer.request_changed.connect(self._update_for_branch)
-        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(self.on_send_clicked)
+        add_shortcuts(self, [("Ctrl+Return", self.on_send_clicked)])
         self._load_settings()
         self._update_for_branch()
 
@@ -291,12 +288,6 @@ class EndpointTesterPanel(QWidget):
             self.keypad.set_targets(self._targets)
             self.follow_goto_button.setEnabled(self._goto_target() is not None)
 
-    def _tell(self, kind: str, text: str) -> None:
-        self.outcome_label.show_result(kind, text)
-        if self.messages is not None:
-            {"ok": self.messages.info, "warning": self.messages.warning,
-             "error": self.messages.error}[kind](text)
-
     @asyncSlot()
     async def on_send_clicked(self) -> None:
         await self.send()
@@ -309,7 +300,7 @@ class EndpointTesterPanel(QWidget):
         if errors:
             more = (f" ({len(errors) - 1} more in the request's findings.)"
                     if len(errors) > 1 else "")
-            self._tell("error", f"Not sent. {errors[0].message}{more}")
+            self.documents.tell("error", f"Not sent. {errors[0].message}{more}")
             return None
         url = self.url_edit.text().strip()
         budget = self.budget_spin.value()
@@ -326,7 +317,7 @@ class EndpointTesterPanel(QWidget):
             self._set_busy(False)
         if getattr(reply, "error_kind", None) in ("invalid_url", "invalid_budget"):
             self.url_error.show_error(reply.error)
-            self._tell("error", f"Not sent. {reply.error}")
+            self.documents.tell("error", f"Not sent. {reply.error}")
             self.url_edit.setFocus()
             return None
         outcome = interpret_reply(reply, budget_s=budget, secrets=request.cvvs())
@@ -352,7 +343,7 @@ class EndpointTesterPanel(QWidget):
         (not when the user looks at an earlier run again)."""
         self.outcome = outcome
         if announce:
-            self._tell(_OUTCOME_STYLE[outcome.kind], outcome.headline)
+            self.documents.tell(_OUTCOME_STYLE[outcome.kind], outcome.headline)
         else:
             self.outcome_label.show_result(_OUTCOME_STYLE[outcome.kind], outcome.headline)
         self.status_label.setText(outcome.status_text)
@@ -435,19 +426,14 @@ class EndpointTesterPanel(QWidget):
 
     def save_runs_to(self, path: Path | str) -> bool:
         path = Path(path)
-        try:
-            path.write_text(runs_to_json(self.runs) + "\n", encoding="utf-8")
-        except OSError as error:
-            self._tell("error", f"Could not save the test runs to {path}: "
-                       f"{error.strerror or error}.")
+        if not self.documents.write(path, runs_to_json(self.runs) + "\n",
+                                    saving="the test runs"):
             return False
-        self._last_dir = str(path.parent)
-        self._tell("ok", f"Saved {len(self.runs)} test run{'s' if len(self.runs) != 1 else ''} "
+        self.documents.tell("ok", f"Saved {len(self.runs)} test run{'s' if len(self.runs) != 1 else ''} "
                    f"to {path.name}, without card verification values.")
         return True
 
     def on_save_runs_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the test runs", self._last_dir,
-                                              "JSON files (*.json)")
-        if path:
-            self.save_runs_to(with_json_suffix(path))
+        path = self.documents.ask_save_path("Save the test runs")
+        if path is not None:
+            self.save_runs_to(path)

@@ -1,0 +1,100 @@
+"""What the designer, the composer and the tester share about files and messages:
+the result line (also posted to the message bridge), JSON file dialogs that
+remember their folder, reading and writing with the failure told in words, the
+"discard changes?" question, and shortcuts scoped to one panel."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from console.ui.widgets import Confirm, ResultLabel, default_confirm
+
+_JSON_FILTER = "JSON files (*.json)"
+
+
+def with_json_suffix(path: str | Path) -> Path:
+    result = Path(path)
+    return result if result.suffix.lower() == ".json" else result.with_name(result.name + ".json")
+
+
+def discard_box(parent: QWidget, what: str) -> QMessageBox:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Discard changes?")
+    box.setText(f"The current {what} has changes that are not saved.")
+    box.setInformativeText("Discard them?")
+    discard = box.addButton("Discard changes", QMessageBox.ButtonRole.AcceptRole)
+    discard.setAccessibleName("Discard changes")
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.setAccessibleName("Discard changes?")
+    return box
+
+
+def add_shortcuts(widget: QWidget, bindings: list[tuple[str, Callable[[], object]]]) -> None:
+    """Shortcuts that work while the focus is anywhere inside `widget` only, so
+    the designer's Ctrl+S and the composer's Ctrl+S each save their own thing."""
+    for keys, slot in bindings:
+        shortcut = QShortcut(QKeySequence(keys), widget)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)
+
+
+class Documents:
+    """File and message plumbing for one panel; `what` names its document in
+    messages ("response design", "request")."""
+
+    def __init__(self, parent: QWidget, *, what: str, status: ResultLabel, messages=None,
+                 confirm: Confirm = default_confirm) -> None:
+        self.parent = parent
+        self.what = what
+        self.status = status
+        self.messages = messages
+        self.confirm = confirm
+        self.last_dir = ""
+
+    def tell(self, kind: str, text: str) -> None:
+        """Show `text` in the panel's result line and post it to the message bridge."""
+        self.status.show_result(kind, text)
+        if self.messages is not None:
+            {"ok": self.messages.info, "warning": self.messages.warning,
+             "error": self.messages.error}[kind](text)
+
+    def may_discard(self, modified: bool) -> bool:
+        return not modified or self.confirm(discard_box(self.parent, self.what))
+
+    def ask_open_path(self, title: str) -> Path | None:
+        path, _ = QFileDialog.getOpenFileName(self.parent, title, self.last_dir,
+                                              f"{_JSON_FILTER};;All files (*)")
+        return Path(path) if path else None
+
+    def ask_save_path(self, title: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self.parent, title, self.last_dir, _JSON_FILTER)
+        return with_json_suffix(path) if path else None
+
+    def read(self, path: Path) -> str | None:
+        """The file's text, or None after telling the user why it could not be read."""
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            self.tell("error", f"Could not open {path.name}: it is not a text file.")
+            return None
+        except OSError as error:
+            self.tell("error", f"Could not open {path.name}: {error.strerror or error}.")
+            return None
+        self.last_dir = str(path.parent)
+        return text
+
+    def write(self, path: Path, text: str, *, saving: str) -> bool:
+        """Write `text`; on failure tell the user what could not be saved where."""
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            self.tell("error", f"Could not save {saving} to {path}: {error.strerror or error}.")
+            return False
+        self.last_dir = str(path.parent)
+        return True
