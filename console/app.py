@@ -168,7 +168,8 @@ class ConsoleApp(QObject):
             "tts": TtsTab(session=self.session, sender=self.sender, messages=self.messages),
             "sms": SmsTab(session=self.session, sender=self.sender, messages=self.messages),
             "calls": CallsTab(session=self.session, sender=self.sender, messages=self.messages),
-            "branch": BranchTab(post_request=post_branch_request, messages=self.messages),
+            "branch": BranchTab(post_request=post_branch_request, messages=self.messages,
+                                settings_path=paths.config_dir / "branch-tester.json"),
             "history": HistoryTab(journal=self.journal, profiles_provider=self.session.all_profiles,
                                   resend=self.resend),
         }
