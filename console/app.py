@@ -21,7 +21,7 @@ os.environ.setdefault("QT_API", "pyside6")
 from PySide6.QtCore import QByteArray, QEvent, QObject, Signal  # noqa: E402  (before qasync)
 from PySide6.QtGui import QIcon  # noqa: E402
 from PySide6.QtNetwork import QLocalServer, QLocalSocket  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
 
 import qasync  # noqa: E402
 
@@ -33,10 +33,10 @@ from console.jobs.upload_queue import UploadQueue  # noqa: E402
 from console.logging_setup import configure_logging, register_secret  # noqa: E402
 from console.resources import app_icon_files, read_resource_text  # noqa: E402
 from console.sandbox import SandboxServer  # noqa: E402
-from console.store.journal import Journal  # noqa: E402
+from console.store.journal import Journal, JournalError  # noqa: E402
 from console.store.paths import AppPaths, app_paths  # noqa: E402
 from console.store.profiles import ProfileStore  # noqa: E402
-from console.store.secrets import SecretStore  # noqa: E402
+from console.store.secrets import SecretStore, SecretStoreError  # noqa: E402
 from console.ui.branch_tab import BranchTab  # noqa: E402
 from console.ui.calls_tab import CallsTab  # noqa: E402
 from console.ui.crash_dialog import CrashHandler  # noqa: E402
@@ -136,6 +136,9 @@ class ConsoleApp(QObject):
         self.crash = CrashHandler(parent_provider=lambda: getattr(self, "window", None),
                                   show=show_dialogs)
 
+        # Listen first, so a second start during the slow start-up below hands
+        # its files over instead of opening a second console on the same files.
+        self.instance_server = InstanceServer(instance_name(paths), self)
         self.secrets = SecretStore.create()
         self.journal = Journal(paths.data_dir / "history.sqlite3")
         recovered = self.journal.mark_crashed_pending_unknown()
@@ -183,10 +186,8 @@ class ConsoleApp(QObject):
         self.window.about_requested.connect(self.show_about)
         self.window.preferences_requested.connect(self.show_preferences)
         self.upload_queue.journal_changed.connect(self._on_journal_changed)
-        self.session.profile_changed.connect(
-            lambda _profile: self.tabs["recordings"].refresh_default_album())
+        self.session.profile_changed.connect(self._on_profile_changed)
 
-        self.instance_server = InstanceServer(instance_name(paths), self)
         self.instance_server.files_received.connect(self.queue_files)
         self.file_open_filter = FileOpenFilter(self)
         self.file_open_filter.files_opened.connect(self.queue_files)
@@ -203,6 +204,10 @@ class ConsoleApp(QObject):
                 self.messages.warning(warning)
 
     # -- wiring helpers ------------------------------------------------------
+    def _on_profile_changed(self, _profile) -> None:
+        self.upload_queue.account_changed()
+        self.tabs["recordings"].refresh_default_album()
+
     def _on_journal_changed(self) -> None:
         self.tabs["history"].refresh()
 
@@ -302,6 +307,14 @@ class ConsoleApp(QObject):
         return 1 if failures else 0
 
 
+def show_startup_problem(text: str, *, interactive: bool) -> None:
+    log.error("start-up failed: %s", text)
+    print(f"Voitex Console could not start: {text}", file=sys.stderr)
+    if interactive:
+        box = QMessageBox(QMessageBox.Icon.Critical, "Voitex Console could not start", text)
+        box.exec()
+
+
 def app_icon() -> QIcon:
     icon = QIcon()
     try:
@@ -338,13 +351,22 @@ def run(*, files: list[Path], self_check: bool = False) -> int:
     asyncio.set_event_loop(loop)
 
     async def main() -> int:
-        console = ConsoleApp(qapp, paths=paths, show_dialogs=not self_check)
+        try:
+            console = ConsoleApp(qapp, paths=paths, show_dialogs=not self_check)
+        except JournalError as err:
+            show_startup_problem(str(err), interactive=not self_check)
+            return 1
         # Everything built so far lives as long as the window: keep it out of
         # the garbage collector's scans, which otherwise stall the UI for ~25 ms.
         gc.freeze()
         console.crash.install(loop)
         log.info("Voitex Console %s started; log file %s", __version__, log_file)
         console.window.show()
+        try:
+            await console.session.load_active_key()
+        except SecretStoreError as err:
+            console.messages.warning(
+                f"The key for '{console.session.profile.name}' could not be read: {err}")
         if files:
             console.queue_files(files)
         try:

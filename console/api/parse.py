@@ -231,10 +231,13 @@ def check_reply(
         )
     if cls is RequestRejectedError:
         if 300 <= status_code <= 399:
+            # The request did reach a server, which may have acted on it.
             text = (
                 f"Voitex answered the {what} with a redirect (HTTP {status_code}), which the client "
                 "does not follow; check the base URL."
-            )
+            ) + (_unknown_note(operation) if may_have_acted else "")
+            raise RequestRejectedError(text, messages=messages, outcome_unknown=may_have_acted,
+                                       **common)
         else:
             text = f"Voitex rejected the {what} (HTTP {status_code}). {detail}".rstrip()
         raise RequestRejectedError(text, messages=messages, **common)

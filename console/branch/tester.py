@@ -109,7 +109,9 @@ def interpret_reply(reply: ReplyLike, *, budget_s: float,
                     secrets: tuple[str, ...] = ()) -> ReplyOutcome:
     """Read `reply` as Voitex would and say what happens to the call."""
     shown_text = scrub(reply.text or "", secrets)
-    echoed = shown_text != (reply.text or "")
+    shown_headers = tuple((name, scrub(value, secrets)) for name, value in reply.headers.items())
+    echoed = (shown_text != (reply.text or "")
+              or shown_headers != tuple(reply.headers.items()))
     timed_out = getattr(reply, "error_kind", None) == "timeout"
     over = timed_out or reply.elapsed_s > budget_s
     common = dict(
@@ -118,7 +120,7 @@ def interpret_reply(reply: ReplyLike, *, budget_s: float,
         over_budget=over,
         near_budget=not over and reply.elapsed_s >= budget_s * NEAR_BUDGET,
         reply_text=shown_text,
-        headers=tuple((name, scrub(value, secrets)) for name, value in reply.headers.items()),
+        headers=shown_headers,
         echoed_secret=echoed,
     )
     extra: list[Finding] = []
@@ -134,7 +136,7 @@ def interpret_reply(reply: ReplyLike, *, budget_s: float,
     if not 200 <= reply.status_code < 300:
         headline = (f"The endpoint answered {status_text(reply.status_code)} instead of 200 OK. "
                     "Voitex gets no instructions from such a reply.")
-        location = _header(reply.headers, "location")
+        location = scrub(_header(reply.headers, "location"), secrets)
         if 300 <= reply.status_code < 400 and location:
             headline += f" It points elsewhere ({location}); enter that address instead."
         return ReplyOutcome(kind="http_error", headline=headline, findings=tuple(extra), **common)

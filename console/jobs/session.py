@@ -38,6 +38,7 @@ class AccountSession(QObject):
         self._sandbox_key = sandbox_key
         self._keys: dict[str, str] = {}
         self._clients: dict[str, VoitexClient] = {}
+        self._closing: set[asyncio.Future] = set()
         self._in_flight = 0
         all_profiles = self.profiles.load()
         wanted = self.profiles.active_id
@@ -70,11 +71,20 @@ class AccountSession(QObject):
         profiles = {p.id: p for p in self.profiles.load()}
         if profile_id not in profiles:
             raise KeyError(profile_id)
-        self._profile = profiles[profile_id]
-        self.profiles.active_id = profile_id
-        if not self._profile.is_sandbox:
+        target = profiles[profile_id]
+        # The key first: if the keyring fails, the console stays on the
+        # profile the banner shows, instead of sending to the new one unseen.
+        if not target.is_sandbox:
             await self.load_key(profile_id)
+        self._profile = target
+        self.profiles.active_id = profile_id
         self.profile_changed.emit(self.profile)
+
+    async def load_active_key(self) -> None:
+        """At start-up: the key of the profile the console opened on."""
+        if not self._profile.is_sandbox:
+            await self.load_key(self._profile.id)
+            self.profile_changed.emit(self.profile)
 
     # -- keys ----------------------------------------------------------------
     async def load_key(self, profile_id: str) -> str | None:
@@ -112,6 +122,10 @@ class AccountSession(QObject):
                     "add it in Profile ▸ Manage profiles.")
         client = self._clients.get(profile.id)
         if client is None or client.base_url.rstrip("/") != profile.base_url.rstrip("/"):
+            if client is not None:
+                # The base URL changed: close the old connections in the background.
+                self._closing.add(asyncio.ensure_future(client.aclose()))
+                self._closing = {t for t in self._closing if not t.done()}
             client = VoitexClient(base_url=profile.base_url, auth_key=key)
             self._clients[profile.id] = client
         return client
@@ -131,6 +145,8 @@ class AccountSession(QObject):
 
     async def aclose(self) -> None:
         clients, self._clients = list(self._clients.values()), {}
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
         for client in clients:
             try:
                 await client.aclose()

@@ -38,7 +38,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from console.api import ApiError
+from console.api import ApiError, VoitexClient
 from console.domain.audio import AudioInfo, inspect_audio
 from console.domain.validation import (
     SORT_MAX,
@@ -207,6 +207,8 @@ class UploadQueue(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._client_factory = client_factory
+        self._run_client: VoitexClient | None = None
+        self._run_profile: tuple[str, str] = ("", "")
         self._journal = journal
         self.state_path = Path(state_path)
         self._profile = profile
@@ -624,6 +626,16 @@ class UploadQueue(QObject):
         if not any(i.status in (QUEUED, INSPECTING) for i in self._items):
             self.message.emit("info", "There is nothing queued to upload.")
             return False
+        if not self._active:
+            # A run talks to the account it started on, whatever the window
+            # switches to meanwhile (see account_changed).
+            try:
+                self._run_client = self._client_factory()
+            except Exception as err:  # no key for the profile, and the like
+                self.message.emit("error", f"Upload not started: {err}")
+                self.state_changed.emit()
+                return False
+            self._run_profile = self._profile()
         self._running = True
         self._paused = False
         if not self._active:
@@ -633,6 +645,17 @@ class UploadQueue(QObject):
         self.state_changed.emit()
         self._pump()
         return True
+
+    def account_changed(self) -> None:
+        """The window switched profile: a running batch stops taking new files.
+
+        Uploads under way finish on the account they started on; pressing
+        Upload again continues on the new one.
+        """
+        if self._running:
+            self.pause()
+            self.message.emit("warning", "Uploads paused because the profile changed. Press "
+                                         "Upload to continue on the new profile.")
 
     def pause(self) -> None:
         """Start no new uploads; the ones under way finish."""
@@ -769,14 +792,7 @@ class UploadQueue(QObject):
     async def _upload(self, item: QueueItem, active: _Active) -> None:
         outcome = None
         try:
-            try:
-                client = self._client_factory()
-            except Exception as err:  # no key for the profile, and the like
-                item.status = QUEUED
-                if self._running:  # the other uploads started with this one say nothing more
-                    self._running = False
-                    self.message.emit("error", f"Uploads paused: {err}")
-                return
+            client = self._run_client
             # Inline: the client reads the file on this thread a moment later anyway,
             # and a thread hop per file costs more than the stat.
             stamp = _stat(item.path)
@@ -791,6 +807,9 @@ class UploadQueue(QObject):
                     outcome = self._failed(item, f"The file changed after it was added: {info.reason}")
                     return
             active.entry = self._journal_begin(item)
+            # The history entry exists before the upload leaves, so a crash
+            # from here on shows as "unknown" on the next start.
+            await asyncio.wrap_future(active.entry)
             try:
                 result = await client.upload_recording(
                     item.path, album_number=item.album, sort_number=item.sort,
@@ -896,7 +915,7 @@ class UploadQueue(QObject):
 
     # ------------------------------------------------------------------ journal
     def _journal_begin(self, item: QueueItem) -> Future:
-        profile_id, profile_name = self._profile()
+        profile_id, profile_name = self._run_profile
         request = {"album_number": item.album, "sort_number": item.sort,
                    "display_name": item.display_name, "upload_file": str(item.path),
                    "size": item.size}
@@ -977,7 +996,9 @@ class UploadQueue(QObject):
             self.load_warning = (f"The saved upload queue was damaged and could not be read; "
                                  f"it was kept as {backup.name}. The queue starts empty.")
             return
-        settings = state.get("settings") or {}
+        settings = state.get("settings")
+        if not isinstance(settings, dict):
+            settings = {}
         if settings.get("numbering") in (NUMBER_BY_ORDER, NUMBER_BY_NAME):
             self._numbering = settings["numbering"]
         if isinstance(settings.get("next_sort"), int) and SORT_MIN <= settings["next_sort"] <= SORT_MAX:

@@ -132,6 +132,11 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _is_damaged(err: sqlite3.DatabaseError) -> bool:
+    text = str(err).lower()
+    return "not a database" in text or "malformed" in text or "corrupt" in text
+
+
 class Journal:
     """One SQLite connection shared by all threads, guarded by a lock."""
 
@@ -144,9 +149,15 @@ class Journal:
         self.load_warning: str | None = None
         try:
             self._db = self._open()
-        except sqlite3.DatabaseError:
-            # A damaged file must not keep the console from starting; it is
-            # set aside, not deleted, so it can still be looked at.
+        except sqlite3.DatabaseError as err:
+            # Only a damaged file is set aside (not deleted, so it can still be
+            # looked at). A locked, read-only or unreachable file is the user's
+            # real history: that error goes up and the console says so.
+            if not _is_damaged(err):
+                raise JournalError(
+                    f"The history file {self.path} could not be opened ({err}). "
+                    "Close any other Voitex Console and check the disk, then start again."
+                ) from err
             backup = self._set_aside()
             self._db = self._open()
             self.load_warning = (

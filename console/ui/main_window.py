@@ -16,6 +16,7 @@ from qasync import asyncSlot
 from console.jobs.session import AccountSession
 from console.ui.banner import ProfileBanner
 from console.ui.messages import MessageBridge
+from console.ui.widgets import Confirm, default_confirm
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class MainWindow(QMainWindow):
     def __init__(self, *, session: AccountSession, messages: MessageBridge,
                  tabs: dict[str, QWidget], config_dir: Path,
                  sandbox_status: Callable[[], str],
-                 confirm_close: Callable[[QMessageBox], bool] | None = None,
+                 confirm_close: Confirm | None = None,
                  api_reference: Callable[[], str] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,7 +50,7 @@ class MainWindow(QMainWindow):
         self.tabs = tabs
         self.config_dir = Path(config_dir)
         self._sandbox_status = sandbox_status
-        self._confirm_close = confirm_close
+        self._confirm_close = confirm_close or default_confirm
         self._api_reference = api_reference
         self._closing_allowed = False
         self.setWindowTitle("Voitex Console")
@@ -251,19 +252,26 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing_allowed:
             recordings = self.tabs.get("recordings")
-            busy = recordings is not None and getattr(recordings, "has_active_uploads", lambda: False)()
-            if busy:
+            uploading = recordings is not None and recordings.has_active_uploads()
+            sending = self.session.in_flight > 0
+            if uploading or sending:
                 box = QMessageBox(self)
                 box.setIcon(QMessageBox.Icon.Question)
-                box.setWindowTitle("Uploads are running")
-                box.setText("Uploads are still running. Quit anyway?")
-                box.setInformativeText("The unfinished files stay in the queue and you can "
-                                       "upload them next time.")
+                if sending:
+                    box.setWindowTitle("A request is on its way")
+                    box.setText("A message, call or recording is being sent. Quit anyway?")
+                    box.setInformativeText("If you quit now, its outcome is unknown: check "
+                                           "History before sending it again.")
+                else:
+                    box.setWindowTitle("Uploads are running")
+                    box.setText("Uploads are still running. Quit anyway?")
+                    box.setInformativeText("The unfinished files stay in the queue and you "
+                                           "can upload them next time.")
                 quit_button = box.addButton("&Quit", QMessageBox.ButtonRole.AcceptRole)
+                quit_button.setAccessibleName("Quit")
                 box.addButton(QMessageBox.StandardButton.Cancel)
                 box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-                confirm = self._confirm_close or (lambda b: (b.exec(), b.clickedButton() is quit_button)[1])
-                if not confirm(box):
+                if not self._confirm_close(box):
                     event.ignore()
                     return
         self.save_state()

@@ -233,6 +233,14 @@ def test_redirect_is_not_followed_and_says_so():
         check_reply(operation="sms", status_code=301, content=b"", repeat_safe=False)
     assert "redirect" in str(info.value)
     assert "base URL" in str(info.value)
+    # The SMS reached a server, which may have sent it.
+    assert info.value.outcome_unknown
+
+
+def test_redirect_on_an_upload_is_a_plain_rejection():
+    with pytest.raises(RequestRejectedError) as info:
+        check_reply(operation="upload", status_code=302, content=b"", repeat_safe=True)
+    assert not info.value.outcome_unknown
 
 
 def test_secret_never_reaches_errors_or_results():

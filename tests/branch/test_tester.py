@@ -127,3 +127,12 @@ def test_saved_runs_hold_everything_but_the_cvv():
     assert saved["request"]["call_id"] == "AST10-1.2"
     assert saved["status_code"] == 200 and saved["outcome"] == "invalid"
     assert "11:35:36" in run.title() and "HTTP 200 OK" in run.title()
+
+
+def test_a_redirect_that_carries_the_cvv_never_shows_it():
+    reply = EndpointReply(status_code=302, elapsed_s=0.1, text="",
+                          headers={"location": "https://example.com/next?cvv=987"})
+    outcome = interpret_reply(reply, budget_s=3.0, secrets=("987",))
+    assert "987" not in outcome.headline
+    assert all("987" not in value for _, value in outcome.headers)
+    assert outcome.echoed_secret

@@ -352,7 +352,7 @@ def test_cancelling_an_upload_under_way(qtbot, queues, sandbox, journal, tmp_pat
     assert {e.outcome for e in entries} == {"unknown"}
 
 
-def test_no_client_pauses_with_the_reason(qtbot, queues, tmp_path):
+def test_no_client_does_not_start_and_says_why(qtbot, queues, tmp_path):
     def no_key():
         raise RuntimeError("There is no account key for 'Main office' yet")
 
@@ -362,11 +362,49 @@ def test_no_client_pauses_with_the_reason(qtbot, queues, tmp_path):
     make_prompts(tmp_path / "p", 2)
     queue.add_paths([tmp_path / "p"], album=1)
     wait_read(qtbot, queue, 2)
-    assert queue.start()
-    qtbot.waitUntil(lambda: not queue.has_active_uploads())
+    assert not queue.start()
+    assert not queue.running
     assert [i.status for i in queue.items()] == [uq.QUEUED, uq.QUEUED]
     assert [m for m in messages if m[0] == "error"] == [
-        ("error", "Uploads paused: There is no account key for 'Main office' yet")]
+        ("error", "Upload not started: There is no account key for 'Main office' yet")]
+
+
+def test_a_run_stays_on_the_account_it_started_on(qtbot, queues, sandbox, tmp_path):
+    """Switching profile mid-batch must not send the rest to the other account."""
+    from console.api import VoitexClient
+    from console.sandbox import FaultRule, SandboxServer
+    from tests.helpers import SANDBOX_KEY
+
+    other = SandboxServer(data_dir=tmp_path / "other", auth_key=SANDBOX_KEY)
+    other.start()
+    other_client = VoitexClient(base_url=other.url, auth_key=SANDBOX_KEY)
+    try:
+        first_client = VoitexClient(base_url=sandbox.url, auth_key=SANDBOX_KEY)
+        queues.clients.extend([first_client, other_client])  # closed by the factory
+        current = {"client": first_client}
+        queue = queues(client_factory=lambda: current["client"], concurrency=1)
+        messages = []
+        queue.message.connect(lambda level, text: messages.append((level, text)))
+        sandbox.add_fault(FaultRule(endpoint="upload", kind="slow", delay=0.3))
+        make_prompts(tmp_path / "p", 4)
+        queue.add_paths([tmp_path / "p"], album=1)
+        wait_read(qtbot, queue, 4)
+        assert queue.start()
+        qtbot.waitUntil(lambda: queue.progress().files_done >= 1, timeout=20_000)
+        current["client"] = other_client
+        queue.account_changed()
+        assert not queue.running
+        assert any("profile changed" in text for _, text in messages)
+        qtbot.waitUntil(lambda: not queue.has_active_uploads(), timeout=20_000)
+        assert other.library() == []
+        done_first = len(sandbox.library())
+        assert 1 <= done_first < 4
+        assert queue.start()  # continues on the new account
+        qtbot.waitUntil(lambda: not queue.has_active_uploads() and not queue.running,
+                        timeout=20_000)
+        assert len(other.library()) == 4 - done_first
+    finally:
+        other.stop()
 
 
 def test_restart_keeps_the_unfinished_rest(qtbot, queues, sandbox, journal, tmp_path):
