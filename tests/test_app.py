@@ -29,11 +29,11 @@ def console_app(qtbot, qloop, memory_keyring, app_home):
 
 def test_main_window_has_the_tabs_in_order_and_the_sandbox_answers(console_app):
     window = console_app.window
-    titles = [window.tab_widget.tabText(i).replace("&", "")
+    titles = [window.tab_widget.tabText(i)
               for i in range(window.tab_widget.count())]
     assert titles == ["Recordings", "Text to speech", "SMS", "Calls", "Branch designer",
                       "History"]
-    assert "Sandbox" in window.profile_status.text()
+    assert window.profile_status.text() == "Profile: Sandbox (practice)"
     assert "Sandbox" in window.banner.text() and not window.banner.is_live
     assert console_app.sandbox.url in window.sandbox_status.text()
     reply = httpx.get(f"{console_app.sandbox.url}/sandbox/health", timeout=5)
@@ -191,3 +191,25 @@ def test_standalone_sandbox_command_prints_its_address_and_answers(tmp_path):
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
+
+
+def test_switching_profile_from_the_menu(qtbot, console_app):
+    from console.store.profiles import OwnNumber, Profile, new_profile_id
+
+    profile = Profile(id=new_profile_id("Main office"), name="Main office",
+                      base_url=console_app.sandbox.url, numbers=[OwnNumber("8459511000", "Main")])
+    console_app.profiles.add(profile)
+    window = console_app.window
+    window.profile_menu.aboutToShow.emit()
+    [action] = [a for a in window.profile_group.actions() if a.data() == profile.id]
+    action.trigger()
+    qtbot.waitUntil(lambda: window.banner.is_live, timeout=5000)
+    assert console_app.session.profile.id == profile.id
+    assert "no account key" in window.banner.text()
+    assert not window.sandbox_status.isVisible()
+    # And back to the Sandbox with its shortcut's action.
+    [sandbox_action] = [a for a in window.profile_group.actions() if a.data() == "sandbox"]
+    assert sandbox_action.shortcut().toString() == "Ctrl+1"
+    sandbox_action.trigger()
+    qtbot.waitUntil(lambda: not window.banner.is_live, timeout=5000)
+    assert console_app.session.profile.is_sandbox

@@ -17,7 +17,7 @@ class ProfileBanner(QLabel):
         self.setAccessibleName("Active account")
         self.is_live = False
 
-    def show_profile(self, profile: Profile) -> None:
+    def show_profile(self, profile: Profile, *, has_key: bool = True) -> None:
         self.is_live = not profile.is_sandbox
         if profile.is_sandbox:
             text = ("Sandbox: practice mode. Nothing you send here reaches a customer; "
@@ -25,6 +25,9 @@ class ProfileBanner(QLabel):
             style = SANDBOX_STYLE
         else:
             text = (f"LIVE ACCOUNT '{profile.name}': messages and calls reach real customers.")
+            if not has_key:
+                text += (" There is no account key on this computer yet: add it in "
+                         "Profile ▸ Manage profiles.")
             style = LIVE_STYLE
         self.setText(text)
         self.setStyleSheet(f"QLabel#profileBanner {{ {style} padding:6px 10px; }}")

@@ -8,11 +8,11 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFormLayout, QGroupBox, 
 from qasync import asyncSlot
 
 from console.domain import validation
-from console.domain.phone import InvalidPhoneError, format_as_you_type, format_phone, normalize_phone
+from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
 from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
 from console.ui.messages import MessageBridge
-from console.ui.widgets import (Confirm, FieldError, RequestFailed, ResultLabel, add_row,
+from console.ui.widgets import (Confirm, format_phone_as_typed, FieldError, RequestFailed, ResultLabel, add_row,
                                 default_confirm, fill_numbers, live_confirmation, run_request,
                                 submit_on_ctrl_enter)
 
@@ -33,9 +33,9 @@ class CallsTab(QWidget):
         self.to_edit = QLineEdit()
         self.to_edit.setPlaceholderText("(845) 500-9999")
         self.to_error = FieldError("To")
-        self.to_edit.textEdited.connect(self._on_to_edited)
+        format_phone_as_typed(self.to_edit)
 
-        self.stream_radio = QRadioButton("&Play a recording from the library")
+        self.stream_radio = QRadioButton("Pla&y a recording from the library")
         self.goto_radio = QRadioButton(
             "Route the person called into an &IVR branch (announced by Voitex, not yet available)")
         self.stream_radio.setAccessibleName("Call type: play a recording")
@@ -55,12 +55,13 @@ class CallsTab(QWidget):
         self.route_edit = QLineEdit()
         self.route_edit.setPlaceholderText("(845) 951-1000")
         self.route_error = FieldError("Route number")
+        format_phone_as_typed(self.route_edit)
         self.branch_edit = QLineEdit()
         self.branch_edit.setPlaceholderText("150")
         self.branch_error = FieldError("Branch number")
 
         form = QFormLayout()
-        add_row(form, "&Caller id:", self.cid_combo, "Caller id", self.cid_error,
+        add_row(form, "Call&er id:", self.cid_combo, "Caller id", self.cid_error,
                 "The account's number the person called will see.")
         add_row(form, "&To:", self.to_edit, "To number", self.to_error,
                 "The number to call, written any usual way.")
@@ -114,11 +115,6 @@ class CallsTab(QWidget):
             widget.setVisible(not stream)
         for error in (self.sfile_error, self.route_error, self.branch_error):
             error.show_error(None)
-
-    def _on_to_edited(self, text: str) -> None:
-        formatted = format_as_you_type(text)
-        if formatted != text:
-            self.to_edit.setText(formatted)
 
     def draft(self) -> dict:
         return {"cid": self.cid_combo.currentData(), "to": self.to_edit.text(),

@@ -179,7 +179,7 @@ class HistoryTab(QWidget):
 
         row = QHBoxLayout()
         for text, control in (("&Kind:", self.kind_combo), ("&Outcome:", self.outcome_combo),
-                              ("&Profile:", self.profile_combo), ("&From:", self.from_date),
+                              ("Profi&le:", self.profile_combo), ("Fro&m:", self.from_date),
                               ("&To:", self.to_date)):
             label = QLabel(text, self)
             label.setBuddy(control)

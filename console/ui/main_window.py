@@ -1,17 +1,17 @@
 """The main window: banner, tabs, menus and status bar."""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QSettings, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QLabel, QMainWindow,
                                QMessageBox, QScrollArea, QTabWidget, QTextBrowser, QVBoxLayout,
                                QWidget)
-from qasync import asyncSlot
 
 from console.jobs.session import AccountSession
 from console.ui.banner import ProfileBanner
@@ -21,13 +21,15 @@ from console.ui.widgets import Confirm, default_confirm
 log = logging.getLogger(__name__)
 
 TAB_ORDER = ("recordings", "tts", "sms", "calls", "branch", "history")
+# No Alt+letter on the tabs: the tabs' own fields need those letters. Alt+1…6
+# switch tabs instead (see _build_tab_shortcuts).
 TAB_TITLES = {
-    "recordings": "&Recordings",
-    "tts": "&Text to speech",
-    "sms": "&SMS",
-    "calls": "&Calls",
-    "branch": "&Branch designer",
-    "history": "&History",
+    "recordings": "Recordings",
+    "tts": "Text to speech",
+    "sms": "SMS",
+    "calls": "Calls",
+    "branch": "Branch designer",
+    "history": "History",
 }
 
 
@@ -53,6 +55,7 @@ class MainWindow(QMainWindow):
         self._confirm_close = confirm_close or default_confirm
         self._api_reference = api_reference
         self._closing_allowed = False
+        self._switching: set[asyncio.Future] = set()
         self.setWindowTitle("Voitex Console")
 
         self.banner = ProfileBanner()
@@ -77,6 +80,7 @@ class MainWindow(QMainWindow):
 
         self._build_status_bar()
         self._build_menus()
+        self._build_tab_shortcuts()
         session.profile_changed.connect(self._on_profile_changed)
         session.in_flight_changed.connect(self._on_in_flight_changed)
         messages.posted.connect(self._on_message_posted)
@@ -101,6 +105,12 @@ class MainWindow(QMainWindow):
         self.sandbox_status.setAccessibleName("Sandbox state")
         for widget in (self.profile_status, self.in_flight_status, self.sandbox_status):
             bar.addPermanentWidget(widget)
+
+    def _build_tab_shortcuts(self) -> None:
+        for index, key in enumerate(TAB_ORDER):
+            shortcut = QShortcut(QKeySequence(f"Alt+{index + 1}"), self)
+            shortcut.activated.connect(lambda k=key: self.show_tab(k))
+            self.tab_widget.setTabToolTip(index, f"{TAB_TITLES[key]} (Alt+{index + 1})")
 
     def _build_menus(self) -> None:
         menu = self.menuBar()
@@ -130,6 +140,7 @@ class MainWindow(QMainWindow):
         self.profile_menu.clear()
         for action in self.profile_group.actions():
             self.profile_group.removeAction(action)
+            action.deleteLater()
         active = self.session.profile.id
         for index, profile in enumerate(self.session.all_profiles()):
             label = profile.name + ("  (practice)" if profile.is_sandbox else "  (live)")
@@ -139,7 +150,8 @@ class MainWindow(QMainWindow):
             action.setData(profile.id)
             if index < 9:
                 action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
-            action.triggered.connect(self.on_profile_action_triggered)
+            action.triggered.connect(
+                lambda _checked=False, pid=profile.id: self.switch_profile(pid))
             self.profile_menu.addAction(action)
         self.profile_menu.addSeparator()
         add = self.profile_menu.addAction("&Add live account…")
@@ -148,16 +160,19 @@ class MainWindow(QMainWindow):
         manage.triggered.connect(self.manage_profiles_requested)
 
     # -- reacting ------------------------------------------------------------
-    @asyncSlot()
-    async def on_profile_action_triggered(self) -> None:
-        action = self.sender()
-        if not isinstance(action, QAction):
-            return
-        profile_id = action.data()
+    def switch_profile(self, profile_id: str) -> asyncio.Future:
+        """Make `profile_id` the active profile (the Profile menu, Ctrl+1…9)."""
+        task = asyncio.ensure_future(self._switch_profile(profile_id))
+        self._switching.add(task)
+        task.add_done_callback(self._switching.discard)
+        return task
+
+    async def _switch_profile(self, profile_id: str) -> None:
         try:
             await self.session.activate(profile_id)
-        except Exception as err:
+        except Exception as err:  # a failing keyring, a profile deleted meanwhile
             self.messages.error(f"Could not switch profile: {err}")
+            self._fill_profile_menu()  # put the check mark back where it belongs
             return
         profile = self.session.profile
         if not self.session.has_key(profile):
@@ -168,9 +183,12 @@ class MainWindow(QMainWindow):
             self.messages.info(f"Now working on '{profile.name}'.")
 
     def _on_profile_changed(self, profile) -> None:
-        self.banner.show_profile(profile)
-        kind = "Sandbox (practice)" if profile.is_sandbox else "LIVE account"
-        self.profile_status.setText(f"Profile: {profile.name} · {kind}")
+        self.banner.show_profile(profile, has_key=self.session.has_key(profile))
+        self._fill_profile_menu()
+        kind = "practice" if profile.is_sandbox else "LIVE account"
+        self.profile_status.setText(f"Profile: {profile.name} ({kind})")
+        # The embedded server's address only matters while working on it.
+        self.sandbox_status.setVisible(profile.is_sandbox)
         self.setWindowTitle(f"Voitex Console — {profile.name}"
                             + ("" if profile.is_sandbox else " (LIVE)"))
 

@@ -39,7 +39,7 @@ class ProfilesDialog(QDialog):
         self.profile_list.setAccessibleName("Profiles")
         self.profile_list.setMaximumWidth(220)
         self.profile_list.currentItemChanged.connect(self._on_current_changed)
-        self.new_button = QPushButton("&New live account")
+        self.new_button = QPushButton("Ne&w live account")
         self.new_button.setAccessibleName("New live account")
         self.new_button.clicked.connect(self.start_new_profile)
         left = QVBoxLayout()
@@ -64,7 +64,7 @@ class ProfilesDialog(QDialog):
         self.numbers_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.numbers_table.setMinimumHeight(110)
         self.numbers_error = FieldError("Numbers")
-        self.add_number_button = QPushButton("Add n&umber")
+        self.add_number_button = QPushButton("Add num&ber")
         self.add_number_button.setAccessibleName("Add number")
         self.add_number_button.clicked.connect(lambda: self._add_number_row("", ""))
         self.remove_number_button = QPushButton("Remove number")
@@ -88,7 +88,7 @@ class ProfilesDialog(QDialog):
                 "A name you recognise, for example Main office.")
         add_row(form, "Base &URL:", self.url_edit, "Base URL", self.url_error,
                 "Where the Voitex API is. Leave the default unless Voitex told you otherwise.")
-        add_row(form, "Own n&umbers:", self.numbers_table, "Own numbers",
+        add_row(form, "&Own numbers:", self.numbers_table, "Own numbers",
                 help_text="The account's hotline numbers, used as SMS sender and caller id.")
         form.addRow("", number_buttons)
         form.addRow("", self.numbers_error)

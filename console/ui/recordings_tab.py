@@ -104,7 +104,7 @@ class RecordingsTab(QWidget):
         self.setAccessibleName("Recordings")
 
         # -- adding and numbering -------------------------------------------------
-        self.add_files_button = _button("Add &files…", "Add files", "Choose audio files to queue", "Ctrl+O")
+        self.add_files_button = _button("A&dd files…", "Add files", "Choose audio files to queue", "Ctrl+O")
         self.add_folder_button = _button("Add f&older…", "Add folder",
                                          "Choose a folder; its audio files are queued, subfolders included",
                                          "Ctrl+Shift+O")
@@ -163,13 +163,13 @@ class RecordingsTab(QWidget):
 
         self.upload_button = _button("&Upload", "Upload", "Upload the queued files", "Ctrl+U")
         self.upload_button.setDefault(True)
-        self.pause_button = _button("&Pause", "Pause", "Start no new uploads; the ones under way finish")
+        self.pause_button = _button("Paus&e", "Pause", "Start no new uploads; the ones under way finish")
         self.cancel_button = _button("&Cancel", "Cancel selected", "Cancel the selected rows")
         self.cancel_all_button = _button("Cancel a&ll", "Cancel all", "Stop and cancel everything not yet uploaded")
         self.retry_button = _button("Re&try failed", "Retry failed", "Send the failed files again")
         self.remove_button = _button("Re&move", "Remove selected",
                                      "Remove the selected rows from the queue (Delete)")
-        self.clear_button = _button("Clear finis&hed", "Clear finished",
+        self.clear_button = _button("Clear finished", "Clear finished",
                                     "Remove rows that are done, cancelled or rejected")
         self.play_button = _button("Pla&y", "Play", "Listen to the selected file")
         self.play_button.setVisible(QMediaPlayer is not None)

@@ -10,12 +10,12 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLin
 from qasync import asyncSlot
 
 from console.domain import validation
-from console.domain.phone import InvalidPhoneError, format_as_you_type, format_phone, normalize_phone
+from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
 from console.domain.sms import analyze_sms, replace_forcing_chars
 from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
 from console.ui.messages import MessageBridge
-from console.ui.widgets import (Confirm, FieldError, RequestFailed, ResultLabel, add_row,
+from console.ui.widgets import (Confirm, format_phone_as_typed, FieldError, RequestFailed, ResultLabel, add_row,
                                 default_confirm, fill_numbers, live_confirmation, run_request,
                                 submit_on_ctrl_enter)
 
@@ -51,7 +51,7 @@ class SmsTab(QWidget):
         self.forcing_label = QLabel()
         self.forcing_label.setWordWrap(True)
         self.forcing_label.setAccessibleName("Characters that make the message longer")
-        self.replace_button = QPushButton("&Replace with plain characters")
+        self.replace_button = QPushButton("Replace with p&lain characters")
         self.replace_button.setAccessibleName("Replace special characters with plain ones")
         self.replace_button.clicked.connect(self.on_replace_clicked)
         counter_row = QHBoxLayout()
@@ -59,7 +59,7 @@ class SmsTab(QWidget):
         counter_row.addWidget(self.replace_button)
 
         form = QFormLayout()
-        add_row(form, "&From:", self.from_combo, "From number", self.from_error,
+        add_row(form, "F&rom:", self.from_combo, "From number", self.from_error,
                 "The account's number the customer will see the message come from.")
         add_row(form, "&To:", self.to_edit, "To number", self.to_error,
                 "The customer's number, written any usual way.")
@@ -84,6 +84,7 @@ class SmsTab(QWidget):
 
         submit_on_ctrl_enter(self, self.send_button, self.body_edit)
 
+        format_phone_as_typed(self.to_edit)
         self.to_edit.textEdited.connect(self._on_to_edited)
         self.to_edit.editingFinished.connect(self._check_to)
         self.body_edit.textChanged.connect(self._update_counter)
@@ -94,19 +95,7 @@ class SmsTab(QWidget):
     def _on_profile_changed(self, profile) -> None:
         fill_numbers(self.from_combo, profile)
 
-    def _on_to_edited(self, text: str) -> None:
-        formatted = format_as_you_type(text)
-        if formatted != text:
-            # Keep the cursor at the end of what was typed: formatting only adds
-            # punctuation, so digits before the cursor keep their order.
-            digits_before = sum(c.isdigit() for c in text[: self.to_edit.cursorPosition()])
-            self.to_edit.setText(formatted)
-            pos, seen = 0, 0
-            for pos, ch in enumerate(formatted, start=1):
-                seen += ch.isdigit()
-                if seen >= digits_before:
-                    break
-            self.to_edit.setCursorPosition(pos if digits_before else 0)
+    def _on_to_edited(self, _text: str) -> None:
         if self.to_error.isVisible():
             self._check_to()
 

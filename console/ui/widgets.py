@@ -5,9 +5,9 @@ from typing import Awaitable, Callable, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QMessageBox, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QLineEdit, QMessageBox, QWidget)
 
-from console.domain.phone import format_phone
+from console.domain.phone import format_as_you_type, format_phone
 from console.store.profiles import Profile
 
 # Shows a confirmation box and says whether the user chose to go ahead.
@@ -35,6 +35,29 @@ def add_row(form: QFormLayout, text: str, field: QWidget, accessible_name: str,
     if error is not None:
         form.addRow("", error)
     return label
+
+
+def format_phone_as_typed(edit: QLineEdit) -> None:
+    """Show `edit`'s phone number formatted as the user types, cursor kept in place."""
+
+    def on_edited(text: str) -> None:
+        formatted = format_as_you_type(text)
+        if formatted == text:
+            return
+        # Formatting only adds or moves punctuation, so the cursor belongs
+        # after the same number of digits as before.
+        digits_before = sum(c.isdigit() for c in text[: edit.cursorPosition()])
+        position = 0
+        if digits_before:
+            seen = 0
+            for position, ch in enumerate(formatted, start=1):
+                seen += ch.isdigit()
+                if seen >= digits_before:
+                    break
+        edit.setText(formatted)
+        edit.setCursorPosition(position)
+
+    edit.textEdited.connect(on_edited)
 
 
 class FieldError(QLabel):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from console.ui.calls_tab import CallsTab
 from tests.console_env import ConfirmRecorder, drive
@@ -94,3 +95,14 @@ def test_call_is_never_placed_twice_after_a_server_error(qtbot, console_env):
     qtbot.waitUntil(lambda: tab.result_label.kind == "error", timeout=10000)
     assert len(console_env.sandbox.outbox()["calls"]) == 1
     assert console_env.journal.query()[0].outcome == "unknown"
+
+
+def test_editing_a_digit_in_the_middle_keeps_the_number(qtbot, console_env):
+    tab = make_tab(qtbot, console_env)
+    qtbot.keyClicks(tab.to_edit, "8455550199")
+    assert tab.to_edit.text() == "(845) 555-0199"
+    # Replace the 4 of the area code with a 6, as a user would with the keyboard.
+    tab.to_edit.setCursorPosition(3)
+    qtbot.keyClick(tab.to_edit, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(tab.to_edit, "6")
+    assert tab.to_edit.text() == "(865) 555-0199"

@@ -213,7 +213,7 @@ class RequestComposer(QWidget):
             Column("input", "Keys pressed", "What the caller keyed in there: 0 to 9, * and #"),
         ], self)
         self.steps_section = TableSection(
-            "Branch steps (branch_data), oldest &first", self.steps_model, "branch_data",
+            "Branch steps (branch_data), oldes&t first", self.steps_model, "branch_data",
             add_actions=[("Add step", "Add a branch step", lambda: ["", ""])],
             help_text="The branches the caller went through and the keys pressed in each. "
                       "An endpoint usually decides by the last step.")

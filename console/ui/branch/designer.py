@@ -58,9 +58,9 @@ class DesignerPanel(QWidget):
 
         self.play_model = PlayModel(self)
         self.play_section = TableSection(
-            "&Play (played in this order)", self.play_model, "play",
+            "Play (played in this o&rder)", self.play_model, "play",
             add_actions=[
-                ("Add &file", "Add a recording from the library",
+                ("Add fi&le", "Add a recording from the library",
                  lambda: ["file", "", "", ""]),
                 ("Add te&xt", "Add text to be spoken", lambda: ["tts", "", "", ""]),
             ],

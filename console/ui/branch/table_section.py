@@ -62,7 +62,7 @@ class TableSection(QWidget):
         super().__init__(parent)
         self.model = model
         self.field = field
-        self.table = RowsTable(model, title)
+        self.table = RowsTable(model, self._plain(title))
         if help_text:
             self.table.setToolTip(help_text)
             self.table.setAccessibleDescription(help_text)

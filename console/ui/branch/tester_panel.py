@@ -115,7 +115,7 @@ class EndpointTesterPanel(QWidget):
                                     "is waiting: keep it short.")
         budget_label = QLabel("Time bud&get:")
         budget_label.setBuddy(self.budget_spin)
-        self.send_button = QPushButton("Send to end&point")
+        self.send_button = QPushButton("&Send to endpoint")
         self.send_button.setAccessibleName("Send the request to the endpoint")
         self.send_button.setToolTip("POST the request to the endpoint (Ctrl+Enter)")
         self.send_button.setDefault(True)
