@@ -48,6 +48,7 @@ from console.ui.profiles_dialog import ProfilesDialog  # noqa: E402
 from console.ui.recordings_tab import RecordingsTab  # noqa: E402
 from console.ui.sms_tab import SmsTab  # noqa: E402
 from console.ui.tts_tab import TtsTab  # noqa: E402
+from console.ui.widgets import default_confirm, live_confirmation  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +168,8 @@ class ConsoleApp(QObject):
         self.tabs: dict[str, QWidget] = {
             "recordings": RecordingsTab(queue=self.upload_queue,
                                         default_album=lambda: self.session.profile.default_album,
-                                        messages=self.messages),
+                                        messages=self.messages,
+                                        confirm_start=self.confirm_live_upload),
             "tts": TtsTab(session=self.session, sender=self.sender, messages=self.messages),
             "sms": SmsTab(session=self.session, sender=self.sender, messages=self.messages),
             "calls": CallsTab(session=self.session, sender=self.sender, messages=self.messages),
@@ -204,6 +206,20 @@ class ConsoleApp(QObject):
                 self.messages.warning(warning)
 
     # -- wiring helpers ------------------------------------------------------
+    def confirm_live_upload(self, count: int, confirm=default_confirm) -> bool:
+        """On a live account, uploading replaces what is at each album and sort."""
+        profile = self.session.profile
+        if profile.is_sandbox:
+            return True
+        files = "1 file" if count == 1 else f"{count} files"
+        box = live_confirmation(
+            self.window if hasattr(self, "window") else None,
+            title="Upload to the live account?",
+            text=f"Upload {files} to the live account '{profile.name}'?",
+            informative="A recording already at the same album and sort number is replaced.",
+            action="Upload")
+        return confirm(box)
+
     def _on_profile_changed(self, _profile) -> None:
         self.upload_queue.account_changed()
         self.tabs["recordings"].refresh_default_album()

@@ -213,3 +213,18 @@ def test_switching_profile_from_the_menu(qtbot, console_app):
     sandbox_action.trigger()
     qtbot.waitUntil(lambda: not window.banner.is_live, timeout=5000)
     assert console_app.session.profile.is_sandbox
+
+
+def test_uploading_to_a_live_account_asks_first(qtbot, console_app, tmp_path):
+    from console.store.profiles import OwnNumber, Profile, new_profile_id
+    from tests.console_env import ConfirmRecorder
+
+    assert console_app.confirm_live_upload(3, confirm=ConfirmRecorder(False))  # Sandbox: no question
+    profile = Profile(id=new_profile_id("Main office"), name="Main office",
+                      base_url=console_app.sandbox.url, numbers=[OwnNumber("8459511000", "")])
+    console_app.profiles.add(profile)
+    console_app.secrets.set_key(profile.id, console_app.sandbox_key)
+    drive(console_app.session.activate(profile.id))
+    confirm = ConfirmRecorder(False)
+    assert not console_app.confirm_live_upload(3, confirm=confirm)
+    assert "Upload 3 files to the live account 'Main office'" in confirm.boxes[0]

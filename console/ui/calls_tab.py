@@ -12,7 +12,7 @@ from console.domain.phone import InvalidPhoneError, format_phone, normalize_phon
 from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
 from console.ui.messages import MessageBridge
-from console.ui.widgets import (Confirm, format_phone_as_typed, FieldError, RequestFailed, ResultLabel, add_row,
+from console.ui.widgets import (key_is_missing, Confirm, format_phone_as_typed, FieldError, RequestFailed, ResultLabel, add_row,
                                 default_confirm, fill_numbers, live_confirmation, run_request,
                                 submit_on_ctrl_enter)
 
@@ -96,9 +96,13 @@ class CallsTab(QWidget):
         submit_on_ctrl_enter(self, self.call_button)
 
         self.type_group.buttonToggled.connect(lambda *_: self._show_type_fields())
-        session.profile_changed.connect(lambda p: fill_numbers(self.cid_combo, p))
+        session.profile_changed.connect(self._on_profile_changed)
         fill_numbers(self.cid_combo, session.profile)
         self._show_type_fields()
+
+    def _on_profile_changed(self, profile) -> None:
+        fill_numbers(self.cid_combo, profile)
+        self.result_label.hide()  # an earlier account's result must not look like this one's
 
     @property
     def call_type(self) -> str:
@@ -109,10 +113,9 @@ class CallsTab(QWidget):
 
     def _show_type_fields(self) -> None:
         stream = self.call_type == "stream"
-        for widget in (self.sfile_label, self.sfile_edit):
-            widget.setVisible(stream)
-        for widget in (self.route_label, self.route_edit, self.branch_label, self.branch_edit):
-            widget.setVisible(not stream)
+        self.form.setRowVisible(self.sfile_label, stream)
+        self.form.setRowVisible(self.route_label, not stream)
+        self.form.setRowVisible(self.branch_label, not stream)
         for error in (self.sfile_error, self.route_error, self.branch_error):
             error.show_error(None)
 
@@ -176,7 +179,13 @@ class CallsTab(QWidget):
     async def on_call_clicked(self) -> None:
         values, errors = self._validate()
         if errors:
+            fields = {"Caller id": self.cid_combo, "To": self.to_edit,
+                      "Library file id": self.sfile_edit, "Route number": self.route_edit,
+                      "Branch number": self.branch_edit}
+            fields[next(iter(errors))].setFocus()
             self.result_label.show_result("error", "Please correct the fields marked in red.")
+            return
+        if key_is_missing(self.session, self.result_label, self.messages):
             return
         profile = self.session.profile
         to = format_phone(values["to"])

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
                                QVBoxLayout, QWidget)
 
 from console.about import about_text
+from console.jobs.upload_queue import CONCURRENCY_MAX
 from console.store.secrets import SecretStore
 from console.ui.widgets import add_row
 
@@ -35,7 +36,7 @@ class PreferencesDialog(QDialog):
         self.setWindowTitle("Preferences")
         self.queue = queue
         self.concurrency_spin = QSpinBox()
-        self.concurrency_spin.setRange(1, 8)
+        self.concurrency_spin.setRange(1, CONCURRENCY_MAX)
         self.concurrency_spin.setValue(int(getattr(queue, "concurrency", 4)))
         form = QFormLayout()
         add_row(form, "&Uploads at the same time:", self.concurrency_spin, "Uploads at the same time",

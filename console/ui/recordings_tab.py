@@ -91,9 +91,13 @@ class RecordingsTab(QWidget):
     """The bulk upload tab. Dependencies come in; nothing global is reached."""
 
     def __init__(self, *, queue: UploadQueue, default_album: Callable[[], int],
-                 messages=None, parent: QWidget | None = None) -> None:
+                 messages=None, confirm_start: Callable[[int], bool] | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.queue = queue
+        # Asked with the number of files before a run starts (the app asks on
+        # live accounts, where an upload replaces what is at album and sort).
+        self._confirm_start = confirm_start or (lambda _count: True)
         self._default_album = default_album
         self.messages = messages
         self._album_touched = False
@@ -114,7 +118,7 @@ class RecordingsTab(QWidget):
         self.album_spin.setToolTip("The album new files go into. Each row's album can still be changed.")
         self.numbering_combo = QComboBox()
         self.numbering_combo.addItem("in drop order", uq.NUMBER_BY_ORDER)
-        self.numbering_combo.addItem("from the number the file name starts with", uq.NUMBER_BY_NAME)
+        self.numbering_combo.addItem("from file names (05 …)", uq.NUMBER_BY_NAME)
         self.numbering_combo.setAccessibleName("How sort numbers are chosen")
         self.numbering_combo.setToolTip("In drop order: 1, 2, 3… from the Start at number.\n"
                                         "From the file name: “05 Welcome.wav” gets sort number 5.")
@@ -144,8 +148,6 @@ class RecordingsTab(QWidget):
         top.addWidget(self.start_spin)
         top.addWidget(self.renumber_button)
         top.addStretch(1)
-        top.addWidget(_label("Uploads at a t&ime:", self.concurrency_spin))
-        top.addWidget(self.concurrency_spin)
 
         # -- the queue --------------------------------------------------------------
         self.model = QueueModel(queue, self)
@@ -178,6 +180,9 @@ class RecordingsTab(QWidget):
         for button in (self.upload_button, self.pause_button, self.cancel_button,
                        self.cancel_all_button, self.retry_button):
             actions.addWidget(button)
+        actions.addSpacing(12)
+        actions.addWidget(_label("At a t&ime:", self.concurrency_spin))
+        actions.addWidget(self.concurrency_spin)
         actions.addStretch(1)
         for button in (self.play_button, self.remove_button, self.clear_button):
             actions.addWidget(button)
@@ -339,6 +344,10 @@ class RecordingsTab(QWidget):
             self.add_paths([Path(folder)])
 
     def on_upload_clicked(self) -> None:
+        waiting = self.queue.counts()[uq.QUEUED]
+        if waiting and not self.queue.running and not self._confirm_start(waiting):
+            self.notice.show_result("warning", "Not uploaded.")
+            return
         if self.queue.start():
             self.notice.show_result("busy", "Uploading… You can keep working; the queue is "
                                             "saved as it goes.")

@@ -15,7 +15,7 @@ from console.domain.sms import analyze_sms, replace_forcing_chars
 from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
 from console.ui.messages import MessageBridge
-from console.ui.widgets import (Confirm, format_phone_as_typed, FieldError, RequestFailed, ResultLabel, add_row,
+from console.ui.widgets import (key_is_missing, Confirm, format_phone_as_typed, FieldError, RequestFailed, ResultLabel, add_row,
                                 default_confirm, fill_numbers, live_confirmation, run_request,
                                 submit_on_ctrl_enter)
 
@@ -94,6 +94,7 @@ class SmsTab(QWidget):
 
     def _on_profile_changed(self, profile) -> None:
         fill_numbers(self.from_combo, profile)
+        self.result_label.hide()  # an earlier account's result must not look like this one's
 
     def _on_to_edited(self, _text: str) -> None:
         if self.to_error.isVisible():
@@ -204,6 +205,8 @@ class SmsTab(QWidget):
             {"from": self.from_combo, "to": self.to_edit,
              "body": self.body_edit}[next(iter(errors))].setFocus()
             self.result_label.show_result("error", "Please correct the fields marked in red.")
+            return
+        if key_is_missing(self.session, self.result_label, self.messages):
             return
         profile = self.session.profile
         analysis = analyze_sms(body)

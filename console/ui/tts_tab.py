@@ -10,7 +10,7 @@ from console.domain import validation
 from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
 from console.ui.messages import MessageBridge
-from console.ui.widgets import (FieldError, RequestFailed, ResultLabel, add_row, run_request,
+from console.ui.widgets import (key_is_missing, FieldError, RequestFailed, ResultLabel, add_row, run_request,
                                 submit_on_ctrl_enter)
 
 
@@ -78,6 +78,7 @@ class TtsTab(QWidget):
         self._update_count()
 
     def _on_profile_changed(self, profile) -> None:
+        self.result_label.hide()  # an earlier account's result must not look like this one's
         if not self.album_edit.text().strip() or not self.album_edit.isModified():
             self.album_edit.setText(str(profile.default_album))
 
@@ -129,6 +130,8 @@ class TtsTab(QWidget):
             first = {"text": self.text_edit, "album": self.album_edit, "sort": self.sort_edit}
             first[next(iter(errors))].setFocus()
             self.result_label.show_result("error", "Please correct the fields marked in red.")
+            return
+        if key_is_missing(self.session, self.result_label, self.messages):
             return
         profile = self.session.profile
         try:

@@ -5,7 +5,8 @@ from typing import Awaitable, Callable, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QLineEdit, QMessageBox, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QLineEdit, QMessageBox,
+                               QVBoxLayout, QWidget)
 
 from console.domain.phone import format_as_you_type, format_phone
 from console.store.profiles import Profile
@@ -31,9 +32,18 @@ def add_row(form: QFormLayout, text: str, field: QWidget, accessible_name: str,
     if help_text:
         field.setToolTip(help_text)
         field.setAccessibleDescription(help_text)
-    form.addRow(label, field)
-    if error is not None:
-        form.addRow("", error)
+    if error is None:
+        form.addRow(label, field)
+        return label
+    # The error sits right under its field, in the same row, so a hidden
+    # error takes no space and a shown one opens no gap.
+    box = QWidget()
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    column.addWidget(field)
+    column.addWidget(error)
+    form.addRow(label, box)
     return label
 
 
@@ -199,3 +209,15 @@ async def run_request(call: Awaitable[T], *, button: QWidget, result_label: Resu
     result_label.show_result("error", text)
     messages.error(text)
     raise RequestFailed(text)
+
+
+def key_is_missing(session, result_label: ResultLabel, messages) -> bool:
+    """Say so, before any confirmation, when the live profile has no key here."""
+    if session.has_key():
+        return False
+    profile = session.profile
+    text = (f"There is no account key for '{profile.name}' on this computer yet: "
+            "add it in Profile ▸ Manage profiles.")
+    result_label.show_result("error", text)
+    messages.error(text)
+    return True

@@ -30,9 +30,9 @@ def env(qloop, qtbot, tmp_path, sandbox):
     messages = MessageBridge()
     tabs = []
 
-    def make_tab(*, album=3, concurrency=4):
+    def make_tab(*, album=3, concurrency=4, confirm_start=None):
         tab = RecordingsTab(queue=factory(concurrency=concurrency), default_album=lambda: album,
-                            messages=messages)
+                            messages=messages, confirm_start=confirm_start)
         qtbot.addWidget(tab)
         tab.resize(1200, 700)
         tabs.append(tab)
@@ -185,6 +185,19 @@ def test_upload_button_runs_the_queue_into_the_sandbox(qtbot, env, tmp_path):
 
     tab.clear_button.click()
     assert tab.model.rowCount() == 0
+
+
+def test_declining_the_start_question_uploads_nothing(qtbot, env, tmp_path):
+    asked = []
+    tab = env(confirm_start=lambda count: asked.append(count) or False)
+    make_prompts(tmp_path / "p", 3)
+    tab.add_paths([tmp_path / "p"])
+    wait_read(qtbot, tab, 3)
+    tab.upload_button.click()
+    assert asked == [3]
+    assert not tab.queue.running and not tab.has_active_uploads()
+    assert env.sandbox.library() == []
+    assert tab.notice.text() == "Not uploaded."
 
 
 def test_duplicates_disable_upload_until_an_edit_resolves_them(qtbot, env, tmp_path):

@@ -164,3 +164,30 @@ def test_wrong_key_names_the_profile(qtbot, console_env):
     qtbot.waitUntil(lambda: tab.result_label.kind == "error", timeout=10000)
     assert "The key for 'Main office' was refused" in tab.result_label.text()
     assert console_env.journal.query()[0].outcome == "failed"
+
+
+def test_live_profile_without_a_key_says_so_before_any_confirmation(qtbot, console_env):
+    from console.store.profiles import OwnNumber, Profile, new_profile_id
+
+    profile = Profile(id=new_profile_id("Branch office"), name="Branch office",
+                      base_url=console_env.sandbox.url, numbers=[OwnNumber("8459511000", "")])
+    console_env.profiles.add(profile)
+    drive(console_env.session.activate(profile.id))
+    confirm = ConfirmRecorder(answer=True)
+    tab = make_tab(qtbot, console_env, confirm)
+    type_message(qtbot, tab, "8451234567", "Hello")
+    tab.send_button.click()
+    qtbot.waitUntil(lambda: tab.result_label.kind == "error", timeout=5000)
+    assert "no account key for 'Branch office'" in tab.result_label.text()
+    assert confirm.boxes == []
+    assert console_env.journal.count() == 0
+
+
+def test_an_earlier_profiles_result_is_cleared_on_switch(qtbot, console_env):
+    tab = make_tab(qtbot, console_env)
+    type_message(qtbot, tab, "8451234567", "Hello")
+    tab.send_button.click()
+    qtbot.waitUntil(lambda: tab.result_label.kind == "ok", timeout=10000)
+    profile = console_env.add_live_profile()
+    drive(console_env.session.activate(profile.id))
+    assert not tab.result_label.isVisible()
