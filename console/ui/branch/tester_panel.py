@@ -47,7 +47,7 @@ class KeypadWidget(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         for position, key in enumerate(KEYPAD_KEYS):
             button = QPushButton()
-            button.setMinimumSize(72, 44)
+            button.setMinimumSize(56, 40)
             button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             button.clicked.connect(lambda _c=False, k=key: self.key_chosen.emit(k))
             grid.addWidget(button, position // 3, position % 3)
@@ -184,8 +184,10 @@ class EndpointTesterPanel(QWidget):
         self.follow_goto_button = QPushButton("Follow \u201cGo to branch\u201d")
         self.follow_goto_button.setAccessibleName("Follow the reply's Go to branch")
         self.follow_goto_button.setEnabled(False)
-        self.auto_send_check = QCheckBox("Those branches also trigger this endpoint: send the "
-                                         "ne&xt request at once")
+        self.auto_send_check = QCheckBox("Send the ne&xt request at once")
+        self.auto_send_check.setToolTip("Tick this when the branches the keys lead to also "
+                                        "trigger this endpoint: pressing a key then sends the "
+                                        "next request straight away.")
         self.auto_send_check.setAccessibleName(
             "Branches reached by a key also trigger this endpoint; send the next request")
         walk = QGroupBox("Walk the call through")
