@@ -73,7 +73,7 @@ _NEXT_SEQ = "(SELECT COALESCE(MAX(change_seq), 0) + 1 FROM entries)"
 
 
 class JournalError(Exception):
-    pass
+    """The history file cannot be used; the message says what to do."""
 
 
 @dataclass(frozen=True)
