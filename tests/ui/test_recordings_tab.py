@@ -17,6 +17,7 @@ from console.ui.recordings.model import (
 )
 from console.ui.recordings_tab import QMediaPlayer, RecordingsTab, format_eta
 from tests.helpers import make_mp3, make_wav
+import console.ui.recordings_tab as recordings_tab_module
 from tests.jobs.queue_helpers import QueueFactory, make_prompts, sha256
 
 
@@ -251,6 +252,25 @@ def test_restored_queue_is_announced(qtbot, env, tmp_path):
     assert second.model.rowCount() == 2
     assert "2 files from last time are still waiting" in second.notice.text()
     assert second.upload_button.isEnabled()
+
+
+@pytest.mark.skipif(not recordings_tab_module.QMediaPlayer,
+                    reason="Qt Multimedia (PySide6-Addons) is not installed here")
+@pytest.mark.qt_log_ignore("PulseAudioService", "No audio device", "Couldn.t (load|resolve) va")
+# (a machine without sound or video acceleration)
+def test_play_plays_the_selected_file_to_the_end(qtbot, env, tmp_path):
+    from tests.helpers import make_wav
+
+    tab = env()
+    make_wav(tmp_path / "p" / "01 Short.wav", seconds=0.3)
+    tab.add_paths([tmp_path / "p"])
+    wait_read(qtbot, tab, 1)
+    tab.view.selectRow(0)
+    assert tab.play_button.isVisibleTo(tab) and tab.play_button.isEnabled()
+    tab.play_button.click()
+    assert tab._playing_path == tmp_path / "p" / "01 Short.wav"
+    # With no audio device the player still runs the file to its end.
+    qtbot.waitUntil(lambda: tab._playing_path is None, timeout=10_000)
 
 
 def test_model_passes_the_model_tester_through_changes(qtbot, qtmodeltester, env, tmp_path):
