@@ -5,21 +5,27 @@ import asyncio
 
 import pytest
 
+from console.api import ApiError, ServerError
 from console.sandbox import FaultRule
 from tests.console_env import drive
 
 
 def test_pending_is_written_before_the_request_leaves(console_env):
-    seen = []
-    original = console_env.journal.finish
+    """The journal holds a pending entry at the moment the client is asked to send."""
+    seen_when_sending = []
+    real_client = console_env.session.client
 
-    def spy(entry_id, **kw):
-        seen.append(console_env.journal.get(entry_id).outcome)
-        return original(entry_id, **kw)
+    class WatchingClient:
+        def __init__(self, client):
+            self._client = client
 
-    console_env.journal.finish = spy
+        async def send_sms(self, **kwargs):
+            seen_when_sending.extend((e.outcome, e.recipient) for e in console_env.journal.query())
+            return await self._client.send_sms(**kwargs)
+
+    console_env.session.client = lambda: WatchingClient(real_client())
     drive(console_env.sender.send_sms(from_number="8459511000", to="8451234567", body="Hi"))
-    assert seen == ["pending"]
+    assert seen_when_sending == [("pending", "8451234567")]
     assert console_env.journal.query()[0].outcome == "done"
 
 
@@ -30,7 +36,7 @@ def test_pending_is_written_before_the_request_leaves(console_env):
 ])
 def test_outcomes_follow_what_is_known(console_env, kind, acted, outcome, sent):
     console_env.sandbox.add_fault(FaultRule(endpoint="sms", kind=kind, count=1, acted=acted))
-    with pytest.raises(Exception):
+    with pytest.raises(ApiError):
         drive(console_env.sender.send_sms(from_number="8459511000", to="8451234567", body="Hi"))
     [entry] = console_env.journal.query()
     assert entry.outcome == outcome
@@ -58,7 +64,7 @@ def test_cancelled_request_is_unknown_not_lost(console_env):
 
 def test_resend_links_to_the_earlier_entry(console_env):
     console_env.sandbox.add_fault(FaultRule(endpoint="sms", kind="http500", count=1))
-    with pytest.raises(Exception):
+    with pytest.raises(ServerError):
         drive(console_env.sender.send_sms(from_number="8459511000", to="8451234567", body="Hi"))
     [failed] = console_env.journal.query()
     drive(console_env.sender.resend(failed))
@@ -67,7 +73,7 @@ def test_resend_links_to_the_earlier_entry(console_env):
     assert [m["body"] for m in console_env.sandbox.outbox()["sms"]] == ["Hi"]
 
 
-def test_no_key_and_no_cvv_reach_the_journal(console_env, app_home):
+def test_the_key_never_reaches_the_journal_files(console_env, app_home):
     drive(console_env.sender.create_tts(text="Hello", album_number=1, sort_number=2))
     from tests.helpers import SANDBOX_KEY
 
