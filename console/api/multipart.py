@@ -12,6 +12,8 @@ leaves nothing for asyncio's async-generator finaliser to schedule.
 """
 from __future__ import annotations
 
+import asyncio
+
 import secrets
 from collections.abc import Callable, Sequence
 from typing import BinaryIO
@@ -145,7 +147,9 @@ class _UploadIterator:
                 # One byte more on the last read reveals a file that grew.
                 want = remaining + 1 if last else body._chunk_size
                 try:
-                    chunk = body._fileobj.read(want)
+                    # Off the event loop: in the console that loop is the UI
+                    # thread, and a slow disk or network share must not freeze it.
+                    chunk = await asyncio.to_thread(body._fileobj.read, want)
                 except OSError as err:
                     raise SourceFileChanged(f"the file could not be read: {err.strerror or err}") from err
                 if not chunk or len(chunk) > remaining:
