@@ -1,26 +1,11 @@
 """Building upload queues for tests: real queue, real journal, real sandbox client."""
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import time
 from pathlib import Path
 
+from tests.console_env import drive  # noqa: F401  (used by the queue tests)
 from tests.helpers import SANDBOX_KEY, make_wav
-
-
-def drive(coro, timeout_s: float = 10.0):
-    """Run `coro` on the test's qasync loop by spinning Qt events until it is done."""
-    from PySide6.QtCore import QCoreApplication, QEventLoop
-
-    task = asyncio.ensure_future(coro)
-    deadline = time.monotonic() + timeout_s
-    while not task.done():
-        if time.monotonic() > deadline:
-            task.cancel()
-            raise TimeoutError("the coroutine did not finish in time")
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-    return task.result()
 
 
 def sha256(path: Path) -> str:
