@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from tests.console_env import drive  # noqa: F401  (used by the queue tests)
+from tests.console_env import drive
 from tests.helpers import SANDBOX_KEY, make_wav
 
 
