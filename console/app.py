@@ -28,7 +28,7 @@ import qasync  # noqa: E402
 from console import __version__  # noqa: E402
 from console.api.branch_endpoint import post_branch_request  # noqa: E402
 from console.jobs.sender import Sender  # noqa: E402
-from console.jobs.session import AccountSession  # noqa: E402
+from console.jobs.session import AccountSession, NoKeyError  # noqa: E402
 from console.jobs.upload_queue import UploadQueue  # noqa: E402
 from console.logging_setup import configure_logging, register_secret  # noqa: E402
 from console.resources import app_icon_files, read_resource_text  # noqa: E402
@@ -41,6 +41,7 @@ from console.ui.branch_tab import BranchTab  # noqa: E402
 from console.ui.calls_tab import CallsTab  # noqa: E402
 from console.ui.crash_dialog import CrashHandler  # noqa: E402
 from console.ui.dialogs import AboutDialog, PreferencesDialog  # noqa: E402
+from console.ui.errors import describe_error  # noqa: E402
 from console.ui.history_tab import HistoryTab  # noqa: E402
 from console.ui.main_window import MainWindow  # noqa: E402
 from console.ui.messages import MessageBridge  # noqa: E402
@@ -213,8 +214,7 @@ class ConsoleApp(QObject):
             return True
         files = "1 file" if count == 1 else f"{count} files"
         box = live_confirmation(
-            self.window if hasattr(self, "window") else None,
-            title="Upload to the live account?",
+            self.window, title="Upload to the live account?",
             text=f"Upload {files} to the live account '{profile.name}'?",
             informative="A recording already at the same album and sort number is replaced.",
             action="Upload")
@@ -241,15 +241,15 @@ class ConsoleApp(QObject):
                 f"This entry was sent with '{entry.profile_name}'. Switch to that profile "
                 "to send it again.")
             return
-        from console.ui.errors import describe_error
-
         action = {"sms": "the message", "call": "the call", "tts": "the recording"}[entry.kind]
         try:
             await self.sender.resend(entry)
+        except NoKeyError as err:
+            self.messages.error(str(err))
         except Exception as err:
             self.messages.error(describe_error(err, profile_name=profile.name, action=action))
-            if not hasattr(err, "outcome_unknown") and type(err).__name__ != "NoKeyError":
-                raise
+            if not hasattr(err, "outcome_unknown"):
+                raise  # a bug: the crash dialog shows it
         else:
             self.messages.info(f"Sent again: {action} to {entry.recipient}.")
 

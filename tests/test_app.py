@@ -228,3 +228,20 @@ def test_uploading_to_a_live_account_asks_first(qtbot, console_app, tmp_path):
     confirm = ConfirmRecorder(False)
     assert not console_app.confirm_live_upload(3, confirm=confirm)
     assert "Upload 3 files to the live account 'Main office'" in confirm.boxes[0]
+
+
+def test_send_again_from_history_sends_once_more_through_the_app(qtbot, console_app):
+    from console.api import ServerError
+    from console.sandbox import FaultRule
+
+    console_app.sandbox.add_fault(FaultRule(endpoint="sms", kind="http500", count=1))
+    with pytest.raises(ServerError):
+        drive(console_app.sender.send_sms(from_number="8459511000", to="8451234567",
+                                          body="Second try"))
+    [failed] = console_app.journal.query()
+    assert failed.outcome == "unknown" and console_app.sandbox.outbox()["sms"] == []
+    drive(console_app.resend(failed))
+    assert [m["body"] for m in console_app.sandbox.outbox()["sms"]] == ["Second try"]
+    assert console_app.journal.query()[0].resend_of == failed.id
+    assert console_app.messages.history[-1] == (
+        "info", "Sent again: the message to 8451234567.")
