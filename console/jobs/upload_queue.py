@@ -26,7 +26,6 @@ import asyncio
 import json
 import logging
 import os
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -48,6 +47,7 @@ from console.domain.validation import (
     parse_sort,
 )
 from console.jobs.inspector import Inspector
+from console.store.files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -154,23 +154,6 @@ def _stat(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
@@ -962,7 +945,8 @@ class UploadQueue(QObject):
 
     def _write_state(self, state: dict) -> None:
         try:
-            _write_atomically(self.state_path, json.dumps(state, ensure_ascii=False).encode("utf-8"))
+            with atomic_write(self.state_path) as handle:
+                handle.write(json.dumps(state, ensure_ascii=False).encode("utf-8"))
         except OSError:
             log.exception("saving the upload queue failed")
 

@@ -21,13 +21,13 @@ import os
 import secrets
 import shutil
 import string
-import tempfile
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from console.sandbox.validation import CallRequest, SmsRequest, TtsRequest, UploadRequest
+from console.store.files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -188,14 +188,8 @@ class SandboxState:
             "sms": self._sms,
             "calls": self._calls,
         }
-        fd, temporary = tempfile.mkstemp(dir=self.data_dir, prefix=".state-", suffix=".tmp")
-        try:
-            with open(fd, "w", encoding="utf-8") as file:
-                json.dump(data, file, ensure_ascii=False, indent=1)
-            os.replace(temporary, self.data_dir / STATE_FILE)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with atomic_write(self.data_dir / STATE_FILE, "w", encoding="utf-8") as file:
+            json.dump(data, file, ensure_ascii=False, indent=1)
 
     def _load(self) -> None:
         path = self.data_dir / STATE_FILE

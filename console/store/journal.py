@@ -16,7 +16,6 @@ import json
 import os
 import re
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -24,6 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from console.store.files import atomic_write
 
 KINDS = ("sms", "call", "tts", "upload")
 OUTCOMES = ("pending", "done", "failed", "unknown")
@@ -360,41 +361,33 @@ class Journal:
         filters = dict(kind=kind, outcome=outcome, profile_id=profile_id, since=since,
                        until=until, text=text)
         written = 0
-        fd, tmp_name = tempfile.mkstemp(prefix=".export-", suffix=".csv", dir=path.parent)
-        try:
-            # utf-8-sig: spreadsheet programs then read accents and emoji correctly.
-            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(["id", "time", "kind", "profile", "recipient", "content",
-                                 "outcome", "result id", "messages"])
-                before_id = None
-                while True:
-                    # Chunks, so a long export does not hold the lock against
-                    # the UI recording a new send.
-                    chunk = self.query(**filters, before_id=before_id, limit=_EXPORT_CHUNK)
-                    for entry in chunk:
-                        writer.writerow([
-                            entry.id,
-                            entry.created.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
-                            entry.kind,
-                            _cell(entry.profile_name),
-                            _cell(entry.recipient),
-                            _cell(entry.content),
-                            entry.outcome,
-                            _cell(entry.result_id or ""),
-                            _cell("\n".join(entry.messages)),
-                        ])
-                    written += len(chunk)
-                    if len(chunk) < _EXPORT_CHUNK:
-                        break
-                    before_id = chunk[-1].id
-            os.replace(tmp_name, path)
-        except BaseException:
-            try:
-                os.unlink(tmp_name)
-            except FileNotFoundError:
-                pass
-            raise
+        # utf-8-sig: spreadsheet programs then read accents and emoji correctly.
+        with atomic_write(path, "w", make_folders=False, encoding="utf-8-sig",
+                          newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["id", "time", "kind", "profile", "recipient", "content",
+                             "outcome", "result id", "messages"])
+            before_id = None
+            while True:
+                # Chunks, so a long export does not hold the lock against
+                # the UI recording a new send.
+                chunk = self.query(**filters, before_id=before_id, limit=_EXPORT_CHUNK)
+                for entry in chunk:
+                    writer.writerow([
+                        entry.id,
+                        entry.created.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+                        entry.kind,
+                        _cell(entry.profile_name),
+                        _cell(entry.recipient),
+                        _cell(entry.content),
+                        entry.outcome,
+                        _cell(entry.result_id or ""),
+                        _cell("\n".join(entry.messages)),
+                    ])
+                written += len(chunk)
+                if len(chunk) < _EXPORT_CHUNK:
+                    break
+                before_id = chunk[-1].id
         return written
 
     @contextmanager

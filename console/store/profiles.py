@@ -13,12 +13,13 @@ import json
 import os
 import re
 import secrets as _random
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+from console.store.files import atomic_write
 
 if TYPE_CHECKING:
     from console.store.secrets import SecretStore
@@ -313,21 +314,9 @@ class ProfileStore:
             "active_id": active_id,
             "profiles": [_profile_to_json(p) for p in profiles],
         }
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".profiles-", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(document, handle, indent=2, ensure_ascii=False)
-                handle.write("\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp_name, self.path)
-        except BaseException:
-            try:
-                os.unlink(tmp_name)
-            except FileNotFoundError:
-                pass
-            raise
+        with atomic_write(self.path, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
 
 
 def _profile_to_json(profile: Profile) -> dict:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QLabel, QMainW
                                QWidget)
 
 from console.jobs.session import AccountSession
+from console.store.files import atomic_write
 from console.ui.banner import ProfileBanner
 from console.ui.messages import MessageBridge
 from console.ui.widgets import Confirm, default_confirm
@@ -262,10 +263,11 @@ class MainWindow(QMainWindow):
         settings.setValue("lastTab", self.current_tab_key())
         settings.sync()
         drafts = {key: tab.draft() for key, tab in self.tabs.items() if hasattr(tab, "draft")}
-        self.config_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self._drafts_path().with_suffix(".tmp")
-        tmp.write_text(json.dumps(drafts, indent=1), encoding="utf-8")
-        tmp.replace(self._drafts_path())
+        try:
+            with atomic_write(self._drafts_path(), "w", encoding="utf-8") as handle:
+                json.dump(drafts, handle, indent=1)
+        except OSError as err:  # a full disk must not stop the window from closing
+            log.warning("the drafts could not be saved: %s", err)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing_allowed:
