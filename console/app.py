@@ -27,13 +27,14 @@ import qasync  # noqa: E402
 
 from console import __version__  # noqa: E402
 from console.api.branch_endpoint import post_branch_request  # noqa: E402
-from console.jobs.sender import Sender  # noqa: E402
+from console.jobs.sender import HistoryUnavailableError, Sender  # noqa: E402
 from console.jobs.session import AccountSession, NoKeyError  # noqa: E402
 from console.jobs.upload_queue import UploadQueue  # noqa: E402
 from console.logging_setup import configure_logging, register_secret  # noqa: E402
 from console.resources import app_icon_files, read_resource_text  # noqa: E402
 from console.sandbox import SandboxServer  # noqa: E402
 from console.store.journal import Journal, JournalError  # noqa: E402
+from console.store.journal_writer import JournalWriter  # noqa: E402
 from console.store.paths import AppPaths, app_paths  # noqa: E402
 from console.store.profiles import ProfileStore  # noqa: E402
 from console.store.secrets import SecretStore, SecretStoreError  # noqa: E402
@@ -159,7 +160,10 @@ class ConsoleApp(QObject):
         self.session = AccountSession(profiles=self.profiles, secrets=self.secrets,
                                       sandbox_url=self.sandbox.url if not self.sandbox_error else "",
                                       sandbox_key=self.sandbox_key, parent=self)
-        self.sender = Sender(session=self.session, journal=self.journal,
+        loop = asyncio.get_event_loop()  # the writer thread's news is re-posted to the UI
+        self.journal_writer = JournalWriter(
+            self.journal, on_changed=lambda: loop.call_soon_threadsafe(self._on_journal_changed))
+        self.sender = Sender(session=self.session, writer=self.journal_writer,
                              on_journal_changed=self._on_journal_changed)
         self.upload_queue = UploadQueue(
             client_factory=self.session.client, journal=self.journal,
@@ -244,7 +248,7 @@ class ConsoleApp(QObject):
         action = {"sms": "the message", "call": "the call", "tts": "the recording"}[entry.kind]
         try:
             await self.sender.resend(entry)
-        except NoKeyError as err:
+        except (NoKeyError, HistoryUnavailableError) as err:
             self.messages.error(str(err))
         except Exception as err:
             self.messages.error(describe_error(err, profile_name=profile.name, action=action))
@@ -293,6 +297,7 @@ class ConsoleApp(QObject):
         self.upload_queue.shutdown()
         await self.session.aclose()
         await asyncio.to_thread(self.sandbox.stop)
+        await asyncio.to_thread(self.journal_writer.close)  # unwritten outcomes are kept
         self.journal.close()
 
     # -- self-check ------------------------------------------------------------
@@ -308,8 +313,8 @@ class ConsoleApp(QObject):
             try:
                 profile = self.session.profile
                 number = profile.numbers[0].number
-                result = await self.sender.send_sms(from_number=number, to="8451234567",
-                                                    body="Voitex Console self-check")
+                result = (await self.sender.send_sms(from_number=number, to="8451234567",
+                                                     body="Voitex Console self-check")).value
                 sent = [m for m in self.sandbox.outbox()["sms"]
                         if m["reference_id"] == result.reference_id]
                 if len(sent) != 1:

@@ -58,6 +58,8 @@ def test_cancelled_request_is_unknown_not_lost(console_env):
             return "cancelled"
 
     assert drive(cancel_soon()) == "cancelled"
+    # A cancelled send's outcome is written by the writer thread without waiting.
+    assert console_env.sender.writer.flush(timeout=5)
     assert console_env.journal.query()[0].outcome == "unknown"
     assert console_env.session.in_flight == 0
 
