@@ -329,10 +329,14 @@ def copy_readable_rows(damaged: Path, target: sqlite3.Connection,
 def _copy_tables(source: sqlite3.Connection, target: sqlite3.Connection,
                  on_table: Callable[[str, int], None] | None) -> int:
     try:
-        schema = source.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
+        # Tolerate a schema SQLite would refuse as a whole (an index or trigger
+        # whose pages were lost): the tables' own rows may still be readable.
+        source.execute("PRAGMA writable_schema=ON")
     except sqlite3.DatabaseError:
-        return 0
+        pass
+    schema = [(name, sql) for kind, name, sql
+              in _readable_rows(source, "sqlite_master", "type, name, sql")
+              if kind == "table" and isinstance(name, str)]
     virtual = [name for name, sql in schema if (sql or "").upper().startswith("CREATE VIRTUAL")]
 
     def skipped(name: str) -> bool:
@@ -351,6 +355,7 @@ def _copy_tables(source: sqlite3.Connection, target: sqlite3.Connection,
                 saved += count
                 if on_table:
                     on_table(name, count)
+            _carry_sequences(source, target)
         except BaseException:
             target.execute("ROLLBACK")
             raise
@@ -358,6 +363,34 @@ def _copy_tables(source: sqlite3.Connection, target: sqlite3.Connection,
     finally:
         target.execute("PRAGMA foreign_keys=ON")
     return saved
+
+
+# When the damaged file's counters cannot be read, new ids start this far past
+# the highest id saved: the newest rows are the likeliest to be lost, and their
+# ids may still be known elsewhere (the upload queue, the pending-updates file).
+_ID_MARGIN = 10_000
+
+
+def _carry_sequences(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
+    """Never hand out again an id the damaged file had used (AUTOINCREMENT tables)."""
+    try:
+        tables = [name for (name,) in target.execute("SELECT name FROM sqlite_sequence")]
+    except sqlite3.Error:
+        return
+    known: dict[str, int] = {}
+    for name, seq in _readable_rows(source, "sqlite_sequence", "name, seq"):
+        if isinstance(name, str) and isinstance(seq, int):
+            known[name] = max(seq, known.get(name, 0))
+    for name in sorted(set(tables) | set(known)):
+        if not _columns(target, name):
+            continue
+        highest = target.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {_quote(name)}").fetchone()[0]
+        floor = known.get(name, highest + _ID_MARGIN)
+        if name in tables:
+            target.execute("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?",
+                           (floor, name))
+        else:
+            target.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, floor))
 
 
 def _columns(db: sqlite3.Connection, table: str) -> list[str]:
@@ -424,9 +457,9 @@ def _readable_rows(source: sqlite3.Connection, table: str, listed: str) -> Itera
             return
         except sqlite3.DatabaseError:
             failures += 1
-            if failures > 400 or last > 2**62:
-                return
             start = last + step
+            if failures > 400 or start > 2**63 - 1:
+                return
             step = step * 2 if failures > 64 else step + 1
 
 

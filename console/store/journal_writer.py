@@ -59,6 +59,7 @@ class _Finish:
     conditional: bool = False
     attempts: int = 0
     kept: bool = False  # written to the sidecar file
+    first_try: bool = False  # flush() waits for this job's first attempt
 
 
 @dataclass(order=True)
@@ -84,8 +85,11 @@ class JournalWriter:
         self._closed = False
         self._state = threading.Condition()
         self._unsettled = 0
+        self._waiting: set[int] = set()  # ids of jobs whose update has not landed yet
         for update in self._sidecar.load():
-            job = _Finish(update, Future(), conditional=True, kept=True)
+            # Kept by an earlier run: tried first thing, counted by flush().
+            job = _Finish(update, Future(), conditional=True, kept=True, first_try=True)
+            self._unsettled += 1
             self._schedule(job, at=0.0)
         self._thread = threading.Thread(target=self._run, name="journal-writer", daemon=True)
         self._thread.start()
@@ -120,8 +124,9 @@ class JournalWriter:
 
     @property
     def retrying(self) -> int:
+        """How many outcomes wait for a retry (kept in the sidecar file meanwhile)."""
         with self._state:
-            return len(self._due)
+            return len(self._waiting)
 
     def flush(self, timeout: float | None = None) -> bool:
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -131,7 +136,7 @@ class JournalWriter:
                 if remaining is not None and remaining <= 0:
                     return False
                 self._state.wait(remaining)
-            return not self._due
+            return not self._waiting
 
     def close(self, timeout: float = 5.0) -> None:
         if self._closed:
@@ -195,6 +200,9 @@ class JournalWriter:
                     return
                 job = heapq.heappop(self._due).job
             self._attempt(job)
+            if job.first_try:
+                job.first_try = False
+                self._settled()
 
     def _drain(self) -> None:
         # Closing: what is still queued is tried once; what is waiting for a
@@ -212,6 +220,9 @@ class JournalWriter:
             self._due.clear()
         for job in waiting:
             self._attempt(job, last=True)
+            if job.first_try:
+                job.first_try = False
+                self._settled()
 
     def _open(self) -> HistoryStore:
         if self._handle is None:
@@ -253,12 +264,14 @@ class JournalWriter:
         except JournalError as err:
             if err.__cause__ is None:
                 # "There is no history entry N": retrying cannot help.
-                self._forget(job)
+                self._landed_or_dropped(job)
                 _fail(job.future, err)
                 return
             log.warning("history update for entry %s not written yet (attempt %s): %s",
                         update.entry_id, job.attempts, err)
             self._keep(job)
+            with self._state:
+                self._waiting.add(id(job))
             if last:
                 _fail(job.future, JournalError(_kept_text(self._store)))
                 return
@@ -267,13 +280,18 @@ class JournalWriter:
             return
         except Exception as err:  # a bug: say so once, do not retry forever
             log.exception("history update for entry %s failed", update.entry_id)
-            self._forget(job)
+            self._landed_or_dropped(job)
             _fail(job.future, err)
             return
-        self._forget(job)
+        self._landed_or_dropped(job)
         if not job.future.done():
             job.future.set_result(None)
         self._changed()
+
+    def _landed_or_dropped(self, job: _Finish) -> None:
+        with self._state:
+            self._waiting.discard(id(job))
+        self._forget(job)
 
     def _keep(self, job: _Finish) -> None:
         if job.kept:
