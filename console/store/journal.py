@@ -366,7 +366,7 @@ class Journal:
     def export_csv(self, path: Path | str, *, kind: str | None = None,
                    outcome: str | None = None, profile_id: str | None = None,
                    since: datetime | None = None, until: datetime | None = None,
-                   text: str | None = None) -> int:
+                   text: str | None = None, group_id: str | None = None) -> int:
         """Write the matching entries, newest first, as CSV; returns how many.
 
         The stored request is left out (it is for re-sending, not reporting).
@@ -375,7 +375,7 @@ class Journal:
         """
         path = Path(path)
         filters = dict(kind=kind, outcome=outcome, profile_id=profile_id, since=since,
-                       until=until, text=text)
+                       until=until, text=text, group_id=group_id)
         written = 0
         # utf-8-sig: spreadsheet programs then read accents and emoji correctly.
         with atomic_write(path, "w", make_folders=False, encoding="utf-8-sig",

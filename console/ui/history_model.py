@@ -7,21 +7,33 @@ key (entries older than the last loaded id), which costs the same at any depth.
 `refresh()` is called after every request; it merges what changed since the
 last look (new entries, finished ones) into the loaded rows instead of
 resetting, so the user's selection and scroll position survive.
+
+A search that matches tens of thousands of entries would take tens of
+milliseconds just to count them; the window counts up to COUNT_CAP at once
+and the exact number on a background thread (`total_changed` then fires), so
+no search or scroll stalls the window.
 """
 from __future__ import annotations
 
 import bisect
+import threading
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer,
+                            Signal)
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from console.domain.phone import format_phone
-from console.store.journal import Journal, JournalEntry
+from console.store.interface import HistoryStore
+from console.store.journal import JournalEntry
 
 PAGE_SIZE = 200
+# Searches count at most this many entries on the window's thread.
+COUNT_CAP = 2000
+_COUNT_POLL_MS = 20
 # Above this many changed entries since the last look, reloading is cheaper
 # than merging one by one.
 _MERGE_LIMIT = 500
@@ -54,6 +66,7 @@ class HistoryFilter:
     since: datetime | None = None
     until: datetime | None = None
     text: str | None = None
+    group_id: str | None = None  # one broadcast run's entries
 
     def kwargs(self) -> dict:
         return asdict(self)
@@ -66,9 +79,16 @@ class HistoryModel(QAbstractTableModel):
     EntryRole = Qt.ItemDataRole.UserRole + 1
     OutcomeRole = Qt.ItemDataRole.UserRole + 2
 
-    def __init__(self, journal: Journal, parent=None) -> None:
+    total_changed = Signal()  # the exact count of a large search arrived
+
+    def __init__(self, journal: HistoryStore, parent=None) -> None:
         super().__init__(parent)
         self._journal = journal
+        self._total_exact = True
+        self._count: tuple[HistoryFilter, Future] | None = None
+        self._count_timer = QTimer(self)
+        self._count_timer.setInterval(_COUNT_POLL_MS)
+        self._count_timer.timeout.connect(self._on_count_timer)
         self._filter = HistoryFilter()
         self._rows: list[JournalEntry] = []
         # Negated ids, ascending, so bisect finds where an entry belongs in the
@@ -99,8 +119,12 @@ class HistoryModel(QAbstractTableModel):
         self.endResetModel()
 
     def total(self) -> int:
-        """How many entries match the filter, loaded or not."""
+        """How many entries match the filter, loaded or not (while
+        `total_is_exact()` is False: at least this many, still counting)."""
         return self._total
+
+    def total_is_exact(self) -> bool:
+        return self._total_exact
 
     def entry(self, row: int) -> JournalEntry:
         return self._rows[row]
@@ -142,7 +166,7 @@ class HistoryModel(QAbstractTableModel):
                 self._rows.insert(row, entry)
                 self._keys.insert(row, -entry_id)
                 self.endInsertRows()
-        self._total = self._journal.count(**self._filter.kwargs())
+        self._count_total()
         self._seen_change = mark
 
     # Qt model interface
@@ -224,7 +248,56 @@ class HistoryModel(QAbstractTableModel):
         self._rows = page[:PAGE_SIZE]
         self._keys = [-e.id for e in self._rows]
         self._display = {}
-        self._total = self._journal.count(**self._filter.kwargs())
+        self._count_total()
+
+    def _count_total(self) -> None:
+        if not self._filter.text:
+            # Index counts: a few milliseconds even at 100,000 entries.
+            self._total, self._total_exact = self._journal.count(**self._filter.kwargs()), True
+            return
+        self._total = self._journal.count(**self._filter.kwargs(), at_most=COUNT_CAP)
+        self._total_exact = self._total < COUNT_CAP
+        if not self._total_exact:
+            self._count_in_background()
+
+    def _count_in_background(self) -> None:
+        wanted = self._filter
+        if self._count is not None and self._count[0] == wanted:
+            return
+        future: Future = Future()
+        journal = self._journal
+
+        def count() -> None:
+            try:
+                # Its own connection: the window's reads never queue behind it.
+                handle = journal.reopen()
+                try:
+                    future.set_result(handle.count(**wanted.kwargs()))
+                finally:
+                    handle.close()
+            except BaseException as err:  # reported by the timer on the window's thread
+                future.set_exception(err)
+
+        self._count = (wanted, future)
+        threading.Thread(target=count, name="history-count", daemon=True).start()
+        self._count_timer.start()
+
+    def _on_count_timer(self) -> None:
+        if self._count is None:
+            self._count_timer.stop()
+            return
+        wanted, future = self._count
+        if not future.done():
+            return
+        self._count_timer.stop()
+        self._count = None
+        if wanted != self._filter:
+            if self._filter.text and not self._total_exact:
+                self._count_in_background()
+            return
+        if future.exception() is None:
+            self._total, self._total_exact = future.result(), True
+            self.total_changed.emit()
 
     def _display_row(self, entry: JournalEntry) -> tuple[str, ...]:
         cached = self._display.get(entry.id)
