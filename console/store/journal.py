@@ -25,10 +25,9 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from console.store.database import Database, StoreError, explain, is_damaged
 from console.store.files import atomic_write
@@ -60,8 +59,12 @@ class JournalError(StoreError):
     """The history file cannot be used; the message says what to do."""
 
 
-@dataclass(frozen=True)
-class JournalEntry:
+class JournalEntry(NamedTuple):
+    """One History entry. A tuple of plain values, with the request and the
+    messages kept as their JSON text and read on access: 100,000 loaded
+    entries then cost the garbage collector nothing to walk, so scrolling
+    History never pauses for it."""
+
     id: int
     created_at: str  # ISO 8601, UTC
     updated_at: str
@@ -70,16 +73,25 @@ class JournalEntry:
     profile_name: str
     recipient: str
     content: str
-    request: dict
+    request_json: str
     outcome: str
     result_id: str | None
-    messages: list[str]
+    messages_json: str
     resend_of: int | None
     group_id: str | None = None  # the broadcast run this entry belongs to
 
     @property
     def created(self) -> datetime:
         return datetime.fromisoformat(self.created_at)
+
+    @property
+    def request(self) -> dict:
+        """The request's fields as stored (secrets already removed)."""
+        return _json_dict(self.request_json)
+
+    @property
+    def messages(self) -> list[str]:
+        return _json_list(self.messages_json)
 
 
 def scrub(value: Any) -> Any:
@@ -511,22 +523,6 @@ def _json_dict(text: str) -> dict:
 
 
 def _entry(row: tuple) -> JournalEntry:
-    # Salvaged rows may hold garbled text: the entry is still shown.
-    (entry_id, created_at, updated_at, kind, profile_id, profile_name, recipient, content,
-     request, outcome, result_id, messages, resend_of, group_id) = row
-    return JournalEntry(
-        id=entry_id,
-        created_at=created_at,
-        updated_at=updated_at,
-        kind=kind,
-        profile_id=profile_id,
-        profile_name=profile_name,
-        recipient=recipient,
-        content=content,
-        request=_json_dict(request),
-        outcome=outcome,
-        result_id=result_id,
-        messages=_json_list(messages),
-        resend_of=resend_of,
-        group_id=group_id,
-    )
+    # Salvaged rows may hold garbled text: the entry is still shown (the
+    # request and messages properties fall back to empty or plain text).
+    return JournalEntry._make(row)
