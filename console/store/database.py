@@ -20,6 +20,12 @@ prefix of their own (``upload_``, ``catalogue_``, ``broadcast_``).
   sentence which file, where the damaged copy is and how many rows were saved.
   A file that is merely locked, read-only or missing its folder is the user's
   real data: it is never set aside; ``StoreError`` says what to do.
+- **Finding damage.** At open, ``PRAGMA quick_check`` for files up to
+  FULL_CHECK_MAX_BYTES; a larger file gets a cheap check (schema, newest
+  rows) so start-up stays fast, and a full one when ``history.sqlite3.damaged``
+  exists: that marker is left by `mark_damaged()` whenever a read or write
+  meets damage while the console runs, and by `verify()` (a full check meant
+  for a background thread after start-up).
 """
 from __future__ import annotations
 
@@ -34,6 +40,11 @@ from datetime import datetime
 from pathlib import Path
 
 BUSY_TIMEOUT_MS = 250
+# Up to this size the whole file is checked at open (~50 ms); a larger file is
+# checked in full only when damage was seen while it was in use (the marker
+# file below), or by verify() off the start-up path.
+FULL_CHECK_MAX_BYTES = 24 * 1024 * 1024
+DAMAGE_MARKER_SUFFIX = ".damaged"
 
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
@@ -230,19 +241,63 @@ class Database:
             self.connection = self._salvage()
         except OSError as err:
             raise StoreError(explain(err, self.path, doing="opened")) from err
+        if check:
+            self.marker.unlink(missing_ok=True)
+
+    @property
+    def marker(self) -> Path:
+        return damage_marker(self.path)
+
+    def mark_damaged(self) -> None:
+        """Remember that damage was seen, so the next start checks and repairs the file."""
+        try:
+            self.marker.touch()
+        except OSError:
+            pass
+
+    def verify(self) -> bool:
+        """Check the whole file on a connection of its own (seconds for a huge
+        file: call it off the UI thread). False, and the marker set, if damaged."""
+        try:
+            db = connect(self.path, busy_timeout_ms=self._busy_timeout_ms)
+        except sqlite3.Error:
+            return True  # not openable now is not damage
+        try:
+            verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+        except sqlite3.DatabaseError as err:
+            verdict = "ok" if not is_damaged(err) else str(err)
+        finally:
+            db.close()
+        if verdict != "ok":
+            self.mark_damaged()
+            return False
+        return True
 
     def _open(self, *, check: bool) -> sqlite3.Connection:
         db = connect(self.path, busy_timeout_ms=self._busy_timeout_ms)
         try:
             if check:
-                verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
-                if verdict != "ok":
-                    raise sqlite3.DatabaseError(f"database disk image is malformed: {verdict}")
+                self._check(db)
             migrate(db, self.path)
         except BaseException:
             db.close()
             raise
         return db
+
+    def _check(self, db: sqlite3.Connection) -> None:
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            size = 0
+        if size <= FULL_CHECK_MAX_BYTES or self.marker.exists():
+            verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(f"database disk image is malformed: {verdict}")
+            return
+        # Cheap: the schema, and the rows History shows first.
+        db.execute("SELECT name, sql FROM sqlite_master").fetchall()
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'entries'").fetchone():
+            db.execute("SELECT * FROM entries ORDER BY id DESC LIMIT 200").fetchall()
 
     def close(self) -> None:
         with self.lock:
@@ -281,6 +336,11 @@ class Database:
             f"The history file {self.path} was damaged: it was kept as {backup}, and "
             f"{saved:,} readable {rows} from it were saved into a new history file.")
         return db
+
+
+def damage_marker(path: Path | str) -> Path:
+    path = Path(path)
+    return path.with_name(path.name + DAMAGE_MARKER_SUFFIX)
 
 
 def set_aside(path: Path) -> Path:

@@ -210,6 +210,7 @@ class Journal:
             raise JournalError(explain(err, self.path, doing=doing)) from err
         except sqlite3.DatabaseError as err:
             if is_damaged(err):
+                self._database.mark_damaged()  # the next start repairs it
                 raise JournalError(explain(err, self.path, doing=doing)) from err
             raise
 

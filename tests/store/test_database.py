@@ -215,3 +215,33 @@ def test_a_whole_file_that_is_not_a_database_is_set_aside(path):
         assert journal.count() == 0
     finally:
         journal.close()
+
+
+def test_a_large_file_is_checked_in_full_once_damage_was_seen(path, monkeypatch):
+    """Above the size checked at every start, damage met while the console runs
+    leaves a marker, and the next start repairs the file."""
+    import console.store.database as database
+
+    original = make_damageable_file(path)
+    # Damage the page holding an old entry: History's newest rows stay readable.
+    data = path.read_bytes()
+    garble(path, data.index(b"Message number 50 ") / len(data), seed=11)
+    monkeypatch.setattr(database, "FULL_CHECK_MAX_BYTES", 0)
+
+    journal = Journal(path)  # the cheap check at start does not read the damaged page
+    try:
+        assert journal.load_warning is None
+        assert journal.database.verify() is False  # what a background check would find
+        with pytest.raises(JournalError, match="damaged. Restart"):
+            journal.query(limit=1000)
+        assert database.damage_marker(path).exists()
+    finally:
+        journal.close()
+
+    repaired = Journal(path)
+    try:
+        assert "was damaged" in repaired.load_warning
+        assert 0 < repaired.count() < len(original)
+        assert not database.damage_marker(path).exists()
+    finally:
+        repaired.close()
