@@ -313,8 +313,12 @@ class HistoryTab(QWidget):
 
     def show_run(self, group_id: str | None) -> None:
         """List only one broadcast run's entries (None: everything again)."""
+        selected = self.selected_entry()
         self._run_filter = group_id or None
         self._apply_filter()
+        row = self.model.row_of(selected.id) if selected is not None else None
+        if row is not None:  # keep the user's place
+            self.table.selectRow(row)
         self._update_run_button(self.selected_entry())
 
     @Slot()

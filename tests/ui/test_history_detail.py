@@ -77,10 +77,13 @@ def test_a_broadcast_run_is_shown_and_can_be_listed_alone(tab, journal, qtbot):
     tab.run_button.click()
     assert [tab.model.entry(r).id for r in range(tab.model.rowCount())] == [second, first]
     assert tab.count_label.text() == "Broadcast run run-2024-05: 2 entries."
+    assert tab.selected_entry().id == first  # the user's place is kept
     tab.run_button.click()  # now "Show all entries"
     assert tab.model.rowCount() == 3
-    plain = tab.model.row_of(first) + 1  # the entry with no run, between the two
+    assert tab.selected_entry().id == first
+    plain = tab.model.row_of(first) - 1  # the entry with no run, between the two
     tab.table.selectRow(plain)
+    assert tab.selected_entry().group_id is None
     assert not tab.run_button.isVisible()
 
 
