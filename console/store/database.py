@@ -309,6 +309,13 @@ class Database:
                 pass
             self.connection.close()
 
+    def ensure_tables(self, script: str) -> None:
+        """Create another part's tables (``CREATE TABLE IF NOT EXISTS upload_...``,
+        indexes likewise) in this file, in one transaction."""
+        with self.transaction() as db:
+            for statement in _statements(script):
+                db.execute(statement)
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         with self.lock:

@@ -245,3 +245,23 @@ def test_a_large_file_is_checked_in_full_once_damage_was_seen(path, monkeypatch)
         assert not database.damage_marker(path).exists()
     finally:
         repaired.close()
+
+
+def test_other_parts_add_their_tables_to_the_same_file(path):
+    database = Database(path)
+    try:
+        database.ensure_tables("""
+            CREATE TABLE IF NOT EXISTS upload_rows (id INTEGER PRIMARY KEY, path TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS upload_rows_path ON upload_rows (path);
+        """)
+        database.ensure_tables("CREATE TABLE IF NOT EXISTS upload_rows (id INTEGER PRIMARY KEY);")
+        with database.transaction() as db:
+            db.execute("INSERT INTO upload_rows (path) VALUES ('/music/a.wav')")
+    finally:
+        database.close()
+    journal = Journal(path)
+    try:
+        rows = journal.database.connection.execute("SELECT path FROM upload_rows").fetchall()
+        assert rows == [("/music/a.wav",)]
+    finally:
+        journal.close()
