@@ -164,7 +164,8 @@ def is_damaged(err: BaseException) -> bool:
     if _code(err) in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
         return True
     text = str(err).lower()
-    return "not a database" in text or "malformed" in text or "corrupt" in text
+    return any(sign in text for sign in (
+        "not a database", "malformed", "corrupt", "vtable constructor failed"))
 
 
 def is_busy(err: BaseException) -> bool:
@@ -204,6 +205,9 @@ def connect(path: Path | str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqli
     # transaction is opened explicitly.
     db = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
                          timeout=busy_timeout_ms / 1000)
+    # Damage inside a text (which no integrity check sees) must not make a
+    # whole page of History unreadable: show U+FFFD for the broken bytes.
+    db.text_factory = _tolerant_text
     try:
         db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         db.execute("PRAGMA journal_mode=WAL")
@@ -213,6 +217,10 @@ def connect(path: Path | str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqli
         db.close()
         raise
     return db
+
+
+def _tolerant_text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
 
 
 class Database:
@@ -235,6 +243,12 @@ class Database:
         self._busy_timeout_ms = busy_timeout_ms
         try:
             self.connection = self._open(check=check)
+        except UnicodeDecodeError:
+            # SQLite's own error text held garbled schema bytes: damage.
+            if not repair:
+                raise StoreError(explain(sqlite3.DatabaseError("malformed"), self.path,
+                                         doing="opened")) from None
+            self.connection = self._salvage()
         except sqlite3.DatabaseError as err:
             if not (repair and is_damaged(err)):
                 raise StoreError(explain(err, self.path, doing="opened")) from err
@@ -279,6 +293,8 @@ class Database:
             if check:
                 self._check(db)
             migrate(db, self.path)
+            if check:
+                _probe_writes(db)
         except BaseException:
             db.close()
             raise
@@ -345,6 +361,35 @@ class Database:
         return db
 
 
+def _probe_writes(db: sqlite3.Connection) -> None:
+    """Write an entry and search for it, then roll back: damage that only a
+    write meets (a garbled trigger, a broken search index) is found at open,
+    not in the middle of a send. A file locked by another program is skipped."""
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as err:
+        if is_busy(err):
+            return
+        raise
+    try:
+        db.execute(
+            "INSERT INTO entries (created_at, updated_at, kind, profile_id, profile_name,"
+            " recipient, content, request, outcome, messages, change_seq)"
+            " VALUES ('', '', 'sms', '', '', 'probe', 'probe', '{}', 'pending', '[]', 0)")
+        db.execute("SELECT rowid FROM entries_fts WHERE entries_fts MATCH '\"probe\"'").fetchall()
+    except sqlite3.OperationalError as err:
+        if is_busy(err):
+            return
+        raise sqlite3.DatabaseError(f"database disk image is malformed: {err}") from err
+    except UnicodeDecodeError as err:
+        raise sqlite3.DatabaseError("database disk image is malformed") from err
+    finally:
+        try:
+            db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+
 def damage_marker(path: Path | str) -> Path:
     path = Path(path)
     return path.with_name(path.name + DAMAGE_MARKER_SUFFIX)
@@ -387,6 +432,7 @@ def copy_readable_rows(damaged: Path, target: sqlite3.Connection,
         if wal.exists():
             shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
         source = sqlite3.connect(copy, isolation_level=None)
+        source.text_factory = _tolerant_text
         try:
             return _copy_tables(source, target, on_table)
         finally:

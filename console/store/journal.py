@@ -51,6 +51,7 @@ _FTS_MIN_CHARS = 3
 _COLUMNS = ", ".join(f"entries.{c}" for c in (
     "id", "created_at", "updated_at", "kind", "profile_id", "profile_name", "recipient",
     "content", "request", "outcome", "result_id", "messages", "resend_of", "group_id"))
+_UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _NEXT_SEQ = "(SELECT COALESCE(MAX(change_seq), 0) + 1 FROM entries)"
 
 
@@ -81,7 +82,10 @@ class JournalEntry(NamedTuple):
 
     @property
     def created(self) -> datetime:
-        return datetime.fromisoformat(self.created_at)
+        try:
+            return datetime.fromisoformat(str(self.created_at))
+        except ValueError:
+            return _UNKNOWN_TIME  # a garbled row from a repaired file is still shown
 
     @property
     def request(self) -> dict:
@@ -206,12 +210,18 @@ class Journal:
         try:
             yield
         except sqlite3.OperationalError as err:
+            if is_damaged(err):
+                self._database.mark_damaged()
             raise JournalError(explain(err, self.path, doing=doing)) from err
         except sqlite3.DatabaseError as err:
             if is_damaged(err):
                 self._database.mark_damaged()  # the next start repairs it
                 raise JournalError(explain(err, self.path, doing=doing)) from err
             raise
+        except UnicodeDecodeError as err:  # SQLite's error text held garbled schema bytes
+            self._database.mark_damaged()
+            raise JournalError(explain(sqlite3.DatabaseError("malformed"), self.path,
+                                       doing=doing)) from err
 
     @classmethod
     def default(cls) -> Journal:
@@ -522,7 +532,33 @@ def _json_dict(text: str) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+_TEXT_FIELDS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 11)
+_OPTIONAL_TEXT_FIELDS = (10, 13)
+_OPTIONAL_INT_FIELDS = (12,)
+
+
 def _entry(row: tuple) -> JournalEntry:
-    # Salvaged rows may hold garbled text: the entry is still shown (the
-    # request and messages properties fall back to empty or plain text).
+    for i in _TEXT_FIELDS:
+        if type(row[i]) is not str:
+            return JournalEntry._make(_coerced(row))
     return JournalEntry._make(row)
+
+
+def _coerced(row: tuple) -> tuple:
+    """A row from a repaired file whose values are not of their column's type
+    (garbled bytes can turn a text into a number or a blob): still showable."""
+    def text(value: Any) -> str:
+        if isinstance(value, bytes):
+            return value.decode("utf-8", "replace")
+        return "" if value is None else str(value)
+
+    values = list(row)
+    for i in _TEXT_FIELDS:
+        values[i] = text(values[i])
+    for i in _OPTIONAL_TEXT_FIELDS:
+        if values[i] is not None:
+            values[i] = text(values[i])
+    for i in _OPTIONAL_INT_FIELDS:
+        if values[i] is not None and not isinstance(values[i], int):
+            values[i] = None
+    return tuple(values)
