@@ -21,6 +21,7 @@ import secrets as pysecrets
 import sys
 import threading
 import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -44,7 +45,7 @@ from console.store.journal import Journal, JournalError  # noqa: E402
 from console.store.paths import AppPaths, app_paths  # noqa: E402
 from console.store.profiles import ProfileStore  # noqa: E402
 from console.ui.crash_dialog import CrashHandler  # noqa: E402
-from console.ui.main_window import MainWindow  # noqa: E402
+from console.ui.main_window import TAB_ORDER, MainWindow  # noqa: E402
 from console.ui.messages import MessageBridge  # noqa: E402
 from console.ui.tab_interface import TabSpec  # noqa: E402
 from console.ui.widgets import default_confirm, live_confirmation  # noqa: E402
@@ -163,6 +164,24 @@ class DeferredSecretStore:
         return getattr(self.get(), name)
 
 
+class TabsOnDemand(Mapping[str, QWidget]):
+    """`console.tabs["sms"]`: the tab, built on the spot if it was not yet."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+
+    def __getitem__(self, key: str) -> QWidget:
+        if key not in self._window.specs:
+            raise KeyError(key)
+        return self._window.tab(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TAB_ORDER)
+
+    def __len__(self) -> int:
+        return len(TAB_ORDER)
+
+
 class ConsoleApp(QObject):
     """Everything the running console is made of, built in dependency order."""
 
@@ -207,6 +226,7 @@ class ConsoleApp(QObject):
                                  api_reference=lambda: read_resource_text(
                                      "reference/voitex-api-docs.txt"))
         self.window.setWindowIcon(app_icon())
+        self.tabs = TabsOnDemand(self.window)
         self.window.close_requested.connect(self._on_close_requested)
         self.window.manage_profiles_requested.connect(self.show_profiles)
         self.window.add_account_requested.connect(lambda: self.show_profiles(new=True))

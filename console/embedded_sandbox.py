@@ -121,11 +121,11 @@ class EmbeddedSandbox:
     def _start_blocking(self, sock: socket.socket) -> SandboxServer:
         # Imported here, off the UI thread: Starlette and uvicorn are the
         # largest imports the console has.
-        from console.sandbox import SandboxServer
-
-        server = SandboxServer(data_dir=self._data_dir, auth_key=self._auth_key,
-                               host=self._host, port=self._port)
         try:
+            from console.sandbox import SandboxServer
+
+            server = SandboxServer(data_dir=self._data_dir, auth_key=self._auth_key,
+                                   host=self._host, port=self._port)
             server.start(sock=sock)
         except BaseException:
             sock.close()

@@ -21,6 +21,8 @@ def console_app(qtbot, qloop, memory_keyring, app_home):
     app = ConsoleApp(QApplication.instance(), paths=app_paths(), show_dialogs=False)
     qtbot.addWidget(app.window)
     app.window.show()
+    # The sandbox starts after the first paint, in the background.
+    qtbot.waitUntil(lambda: app.window.painted and app.sandbox.running, timeout=15000)
     yield app
     if app.window.isVisible():
         app.window.close()
@@ -51,7 +53,7 @@ def test_window_state_and_last_tab_are_remembered(qtbot, console_app, app_home):
     window = console_app.window
     window.resize(700, 500)
     window.show_tab("history")
-    window.tabs["sms"].body_edit.setPlainText("Half-typed message")
+    window.tab("sms").body_edit.setPlainText("Half-typed message")
     window.close()
     drive(console_app.shutdown(), timeout_s=20)
 
@@ -60,7 +62,7 @@ def test_window_state_and_last_tab_are_remembered(qtbot, console_app, app_home):
     try:
         assert again.window.current_tab_key() == "history"
         assert (again.window.size().width(), again.window.size().height()) == (700, 500)
-        assert again.tabs["sms"].body_edit.toPlainText() == "Half-typed message"
+        assert again.window.tab("sms").body_edit.toPlainText() == "Half-typed message"
     finally:
         again.window.close()
         drive(again.shutdown(), timeout_s=20)
@@ -100,13 +102,13 @@ def test_no_key_ever_reaches_a_file(qtbot, console_app, app_home, tmp_path):
     live = [p for p in console_app.profiles.load() if not p.is_sandbox][0]
     drive(console_app.session.activate(live.id))
 
-    sms = console_app.tabs["sms"]
+    sms = console_app.window.tab("sms")
     sms.confirm = ConfirmRecorder(True)
     sms.to_edit.setText("8451234567")
     sms.body_edit.setPlainText("Key scan")
     sms.send_button.click()
     qtbot.waitUntil(lambda: sms.result_label.kind == "ok", timeout=10000)
-    console_app.tabs["history"].export_to(tmp_path / "history.csv")
+    console_app.window.tab("history").export_to(tmp_path / "history.csv")
     console_app.window.close()
     drive(console_app.shutdown(), timeout_s=20)
 
@@ -234,14 +236,14 @@ def test_send_again_from_history_sends_once_more_through_the_app(qtbot, console_
     from console.api import ServerError
     from console.sandbox import FaultRule
 
-    console_app.sandbox.add_fault(FaultRule(endpoint="sms", kind="http500", count=1))
+    console_app.sandbox.server.add_fault(FaultRule(endpoint="sms", kind="http500", count=1))
     with pytest.raises(ServerError):
         drive(console_app.sender.send_sms(from_number="8459511000", to="8451234567",
                                           body="Second try"))
     [failed] = console_app.journal.query()
-    assert failed.outcome == "unknown" and console_app.sandbox.outbox()["sms"] == []
+    assert failed.outcome == "unknown" and console_app.sandbox.server.outbox()["sms"] == []
     drive(console_app.resend(failed))
-    assert [m["body"] for m in console_app.sandbox.outbox()["sms"]] == ["Second try"]
+    assert [m["body"] for m in console_app.sandbox.server.outbox()["sms"]] == ["Second try"]
     assert console_app.journal.query()[0].resend_of == failed.id
     assert console_app.messages.history[-1] == (
         "info", "Sent again: the message to 8451234567.")

@@ -489,7 +489,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         last = settings.value("lastTab")
-        if last in self.tabs:
+        if last in self.specs:
             self.show_tab(last)
         try:
             drafts = json.loads(self._drafts_path().read_text(encoding="utf-8"))
