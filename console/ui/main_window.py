@@ -11,7 +11,7 @@ from typing import Any, Callable, cast
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence,
-                           QResizeEvent, QShortcut, QShowEvent)
+                           QMouseEvent, QResizeEvent, QShortcut, QShowEvent)
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QLabel, QMainWindow,
                                QMessageBox, QPlainTextEdit, QScrollArea, QSizePolicy, QTabWidget,
                                QTextBrowser, QToolButton, QVBoxLayout, QWidget)
@@ -65,6 +65,8 @@ class ElidedLabel(QLabel):
     """A one-line label that shortens its text with "…" at a word boundary
     and shows the whole of it as a tooltip (the status bar's messages)."""
 
+    clicked = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._full_text = ""
@@ -87,10 +89,16 @@ class ElidedLabel(QLabel):
         super().resizeEvent(event)
         self._elide()
 
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and self._full_text:
+            self.clicked.emit()
+
     def _elide(self) -> None:
         shown = elide_words(self._full_text, self.width(), self.fontMetrics().horizontalAdvance)
         super().setText(shown)
-        self.setToolTip(self._full_text if shown != self._full_text else "")
+        self.setToolTip(self._full_text + "\n\n(Click to see all messages.)"
+                        if shown != self._full_text else "")
 
 
 def elide_words(text: str, width: int, measure: Callable[[str], int]) -> str:
@@ -291,6 +299,7 @@ class MainWindow(QMainWindow):
         self.message_label = ElidedLabel()
         self.message_label.setAccessibleName("Latest message")
         bar.addWidget(self.message_label, 1)
+        self.message_label.clicked.connect(self.show_message_log)
         self._message_timer = QTimer(self)
         self._message_timer.setSingleShot(True)
         self._message_timer.timeout.connect(lambda: self.message_label.set_full_text(""))
