@@ -43,6 +43,7 @@ PREFERRED_SIZE = QSize(1100, 760)
 # resize() sets the inside of the window; the title bar and frame come on top.
 SCREEN_MARGIN = QSize(40, 72)
 MESSAGE_LOG_LIMIT = 500
+FIRST_PAINT_FALLBACK_MS = 1500
 LEVEL_WORDS = {"info": "Info", "warning": "Warning", "error": "Error"}
 
 
@@ -135,7 +136,7 @@ class _FirstPaintWatcher(QObject):
             self._done = True
             # Qt paints the widgets while it handles the expose event: run the
             # callback after that, from the event loop.
-            QTimer.singleShot(0, self._callback)
+            QTimer.singleShot(0, self, self._callback)
         return False
 
 
@@ -227,6 +228,9 @@ class MainWindow(QMainWindow):
         self._status_timer.start()
         self._refresh_sandbox_status()
         self._first_paint_watcher = _FirstPaintWatcher(self._on_first_paint, self)
+        self._first_paint_fallback = QTimer(self)
+        self._first_paint_fallback.setSingleShot(True)
+        self._first_paint_fallback.timeout.connect(self._on_first_paint)
         self.restore_state()
 
     # -- tabs, built on first visit ------------------------------------------
@@ -269,8 +273,13 @@ class MainWindow(QMainWindow):
         handle = self.windowHandle()
         if not self._painted and handle is not None:
             handle.installEventFilter(self._first_paint_watcher)
+        if not self._painted:
+            # A platform that never reports the window exposed (started
+            # minimised, some remote desktops) must still get its tabs.
+            self._first_paint_fallback.start(FIRST_PAINT_FALLBACK_MS)
 
     def _on_first_paint(self) -> None:
+        self._first_paint_fallback.stop()
         if self._painted:
             return
         self._painted = True
