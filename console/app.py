@@ -358,10 +358,16 @@ class ConsoleApp(QObject):
         if history is not None:
             history.refresh()
 
-    def _on_sandbox_state_changed(self, _state: str) -> None:
+    def _on_sandbox_state_changed(self, state: str) -> None:
         window = getattr(self, "window", None)
         if window is not None:
             window.refresh_sandbox_status()
+        if state == "failed":
+            sandbox = getattr(self, "sandbox", None)  # None: it failed while being made
+            error = sandbox.error if sandbox is not None else "no local port could be opened"
+            self.messages.error(
+                f"The practice server (Sandbox) did not start: {error}. "
+                "Live accounts still work; restart Voitex Console to try the Sandbox again.")
 
     async def resend(self, entry) -> None:
         profile = self.session.profile

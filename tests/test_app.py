@@ -348,3 +348,27 @@ def test_the_keyring_is_looked_at_after_the_first_paint_and_its_state_told(
                     timeout=5000)
     assert app.secrets.created and app.secrets.state != "keyring"
     assert ("warning", app.secrets.explanation) in app.messages.history
+
+
+def test_a_sandbox_that_cannot_start_is_reported_and_the_window_stays(
+        qtbot, qloop, memory_keyring, app_home):
+    from PySide6.QtWidgets import QApplication
+
+    from console.app import ConsoleApp
+    from console.store.paths import app_paths
+
+    paths = app_paths()
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    (paths.data_dir / "sandbox").write_text("a file where the sandbox wants its folder")
+    app = ConsoleApp(QApplication.instance(), paths=paths, show_dialogs=False)
+    qtbot.addWidget(app.window)
+    try:
+        app.window.show()
+        qtbot.waitUntil(lambda: app.sandbox.state == "failed", timeout=15000)
+        assert app.window.sandbox_status.text() == "Sandbox: did not start"
+        level, text = app.messages.history[-1]
+        assert level == "error" and "practice server (Sandbox) did not start" in text
+        assert "restart Voitex Console" in text and app.window.isVisible()
+    finally:
+        app.window.close()
+        drive(app.shutdown(), timeout_s=20)

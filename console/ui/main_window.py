@@ -232,6 +232,7 @@ class MainWindow(QMainWindow):
         self._first_paint_fallback.setSingleShot(True)
         self._first_paint_fallback.timeout.connect(self._on_first_paint)
         self.restore_state()
+        self.keep_on_screen()
 
     # -- tabs, built on first visit ------------------------------------------
     def tab(self, key: str) -> QWidget:
@@ -291,6 +292,15 @@ class MainWindow(QMainWindow):
     @property
     def painted(self) -> bool:
         return self._painted
+
+    def keep_on_screen(self) -> None:
+        """A size saved on a larger screen shrinks to fit this one."""
+        available = self._available_geometry()
+        limit = initial_geometry(available, preferred=QSize(available.width(),
+                                                            available.height()))
+        if self.width() > limit.width() or self.height() > limit.height():
+            self.resize(self.size().boundedTo(limit.size()))
+            self.move(limit.topLeft())
 
     def fit_to_screen(self) -> None:
         """The first window's size and place: see initial_geometry()."""

@@ -161,6 +161,16 @@ def test_a_saved_size_wins_over_the_screen(qtbot, console_env, tmp_path):
     assert (again.width(), again.height()) == (700, 500)
 
 
+def test_a_size_saved_on_a_larger_screen_shrinks_to_fit(qtbot, console_env, tmp_path):
+    window = make_window(qtbot, console_env, tmp_path, Builds(console_env),
+                         available=QRect(0, 0, 1920, 1080))
+    window.resize(1800, 1000)
+    window.close()
+    again = make_window(qtbot, console_env, tmp_path, Builds(console_env),
+                        available=QRect(0, 0, 1024, 700))
+    assert again.width() <= 1024 - 40 and again.height() <= 700 - 72
+
+
 LONG = ("The key for 'Main office' could not be read from the system keyring: it stays "
         "kept in memory until you quit, so add it again next time in Profile ▸ Manage profiles.")
 
