@@ -6,7 +6,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from console.jobs import upload_queue as uq
+from console.jobs import uploads as uq
 from console.ui.recordings.model import (
     COL_ALBUM,
     COL_AUDIO,
@@ -84,7 +84,7 @@ def test_drop_of_folders_and_bad_files_through_drop_event(qtbot, env, tmp_path):
     make_mp3(folder / "menus" / "03 Menu.mp3")
     (folder / "04 Notes.wav").write_text("Record the holiday greeting on Monday.\n")
     (folder / "05 Empty.wav").write_bytes(b"")
-    single = make_wav(tmp_path / "Goodbye.wav")
+    single = make_wav(tmp_path / "Goodbye.wav", tone_hz=300)
     assert cell(tab, 0, 0) is None  # empty queue
 
     event = drop(tab, mime_with(folder, single))
@@ -205,7 +205,7 @@ def test_duplicates_disable_upload_until_an_edit_resolves_them(qtbot, env, tmp_p
     tab = env()
     tab.numbering_combo.setCurrentIndex(tab.numbering_combo.findData(uq.NUMBER_BY_NAME))
     make_wav(tmp_path / "a" / "05 Welcome.wav")
-    make_wav(tmp_path / "b" / "05 Welcome new.wav")
+    make_wav(tmp_path / "b" / "05 Welcome new.wav", tone_hz=300)
     tab.add_paths([tmp_path / "a", tmp_path / "b"])
     wait_read(qtbot, tab, 2)
     assert not tab.upload_button.isEnabled()
