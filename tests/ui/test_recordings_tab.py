@@ -250,7 +250,7 @@ def test_restored_queue_is_announced(qtbot, env, tmp_path):
     first.queue.shutdown()
     second = env()
     assert second.model.rowCount() == 2
-    assert "2 files from last time are still waiting" in second.notice.text()
+    assert second.notice.text() == "From last time: 2 files are waiting for Upload."
     assert second.upload_button.isEnabled()
 
 

@@ -164,7 +164,8 @@ class UploadQueue(QObject):
         self.inspector.files_found.connect(self._on_files_found)
         self.inspector.files_inspected.connect(self._on_files_inspected)
         self.inspector.files_skipped.connect(self._on_files_skipped)
-        self.inspector.busy_changed.connect(lambda _busy: self.state_changed.emit())
+        self.inspector.busy_changed.connect(self._on_inspector_busy)
+        self._start_when_read = False
         self._load()
 
     # ------------------------------------------------------------------ reading
@@ -580,6 +581,22 @@ class UploadQueue(QObject):
         self.state_changed.emit()
         self._pump()
         return True
+
+    def start_when_read(self) -> None:
+        """Start once every added file has been read (the `--upload` start option).
+
+        Rows that may already be in the library are not part of it: only the
+        user's Upload again sends those.
+        """
+        self._start_when_read = True
+        self._on_inspector_busy(self.inspector.busy)
+
+    def _on_inspector_busy(self, busy: bool) -> None:
+        if (self._start_when_read and not busy
+                and not any(i.status == Status.INSPECTING for i in self._items)):
+            self._start_when_read = False
+            self.start()
+        self.state_changed.emit()
 
     def account_changed(self) -> None:
         """The window switched profile: a running batch stops taking new files."""

@@ -17,7 +17,7 @@ from console.jobs.uploads.status import Status
 _DATE_PREFIX = re.compile(
     r"\s*(?:\d{4}[-_.]\d{1,2}[-_.]\d{1,2}|\d{1,2}[-_.]\d{1,2}[-_.]\d{2,4})(?!\d)")
 # The number a name starts with and what separates it from the words: "05 ", "05-", "05_", "05. ".
-_NUMBER_PREFIX = re.compile(r"\s*\d+\s*[-_.)]?\s*(?=\S)")
+_NUMBER_PREFIX = re.compile(r"\s*\d+(?!\d)\s*[-_.)]?\s*(?=\S)")
 
 
 @dataclass(frozen=True)
