@@ -535,6 +535,8 @@ class RecordingsTab(QWidget):
             return
         item = self.queue.item(ids[0])
         lines = [f"<b>{html.escape(item.name)}</b> — {html.escape(status_text(item))}"]
+        if item.status in (uq.UNSURE, uq.CANCELLED) and item.reason:
+            lines.append(html.escape(item.reason))
         if item.info is not None and item.info.ok:
             lines.append(html.escape(item.info.summary()))
             lines += [f"⚠ {html.escape(advice)}" for advice in item.info.advice]

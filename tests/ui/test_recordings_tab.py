@@ -452,7 +452,7 @@ def test_rows_on_the_wire_at_a_crash_come_back_with_two_choices(qtbot, env, tmp_
     first.queue.shutdown()
 
     tab = env()
-    assert statuses(tab)[:2] == ["May already be in the library: Upload again or Mark as done"] * 2
+    assert statuses(tab)[:2] == ["May already be in the library"] * 2
     assert tab.notice.text() == (
         "From last time: 1 file is waiting for Upload and 2 files were being uploaded when the "
         "console stopped and may already be in the library (select them: Upload again or Mark "
@@ -464,6 +464,7 @@ def test_rows_on_the_wire_at_a_crash_come_back_with_two_choices(qtbot, env, tmp_
 
     tab.view.selectRow(0)
     assert tab.mark_done_button.isEnabled() and tab.upload_again_button.isEnabled()
+    assert "Choose Upload again or Mark as done." in tab.details.text()
     qtbot.mouseClick(tab.mark_done_button, Qt.MouseButton.LeftButton)
     assert statuses(tab)[0] == "Done (marked by you)"
     tab.view.selectRow(1)

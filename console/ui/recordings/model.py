@@ -82,7 +82,7 @@ def status_text(item: QueueItem) -> str:
     if status == uq.CANCELLED:
         return "Cancelled"
     if status == uq.UNSURE:
-        return "May already be in the library: Upload again or Mark as done"
+        return "May already be in the library"
     return str(status)
 
 
