@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from console.domain.audio import AudioInfo
@@ -32,6 +32,7 @@ class QueueItem:
     entry_id: int | None = None  # the History entry of the upload on the wire
     sha256: str | None = None
     cancel_refused: bool = False  # Cancel came after every byte had left
+    _path_key: str = field(default="", repr=False)
 
     @property
     def name(self) -> str:
@@ -43,7 +44,11 @@ class QueueItem:
 
     @property
     def path_key(self) -> str:
-        return os.path.normcase(os.path.abspath(self.path))
+        # The path never changes: worked out once (the rules ask for it on every check).
+        key = self._path_key
+        if not key:
+            key = self._path_key = os.path.normcase(os.path.abspath(self.path))
+        return key
 
     @property
     def percent(self) -> int:

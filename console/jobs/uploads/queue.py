@@ -937,10 +937,11 @@ class UploadQueue(QObject):
             self._transferred += delta
         item.sent = sent
         if total and sent >= total and item.status == Status.UPLOADING:
-            # The last byte has left: from now on Cancel cannot undo it.
+            # The last byte has left: from now on Cancel cannot undo it. Only the
+            # Status cell changes (with the next progress tick); buttons follow.
             item.status = Status.SENT
-            self._row_changed(item)
             self._mark_dirty([item])
+            self.state_changed.emit()
         self._progress_ids.add(item.id)
 
     def _flush_progress(self) -> None:
