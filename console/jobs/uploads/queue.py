@@ -4,11 +4,13 @@ A logic object in the qutebrowser style: it owns the rows, emits signals when
 rows appear, change or go, and never touches a widget. The table model in
 `console/ui/recordings/` mirrors it. Its parts:
 
-- the rules (`rules.py`): sort numbers from names, problems, repeats, time left;
-- the store (`console/store/upload_store.py`): rows and settings in SQLite,
-  written from one I/O thread, in order;
-- History (`journal_link.py`): begin/finish returning futures, off the UI thread;
-- the run (`_upload`): asyncio tasks on the running loop, at most `concurrency`.
+- this module: the row list (rows, their signals for the model, numbering,
+  edits) and the user's commands (start, pause, cancel, retry, mark done);
+- `rules.py`: sort numbers from names, problems, repeats, time left (pure);
+- `persistence.py` over `console/store/upload_store.py`: rows and settings in
+  SQLite, written from one I/O thread, in order; the start-up rules;
+- `runner.py`: the uploads, asyncio tasks on the running loop, at most `concurrency`;
+- `journal_link.py`: History's begin/finish returning futures, off the UI thread.
 
 The promise: nothing lost, nothing twice. A row is written as on the wire
 (with its History entry) and that write is committed before its bytes go; done
@@ -18,66 +20,44 @@ its recording id) and is never sent again by itself.
 """
 from __future__ import annotations
 
-import asyncio
-import logging
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from console.api import ApiError, VoitexClient
-from console.domain.audio import AudioInfo, inspect_audio
-from console.domain.validation import SORT_MAX, SORT_MIN, parse_album, parse_sort
+from console.api import VoitexClient
+from console.domain.validation import SORT_MAX, parse_album, parse_sort
 from console.jobs.inspector import Inspector
 from console.jobs.uploads import rules
-from console.jobs.uploads.items import QueueItem, QueueProgress
+from console.jobs.uploads.items import QueueItem
 from console.jobs.uploads.journal_link import JournalLink
+from console.jobs.uploads.persistence import (
+    CONCURRENCY_MAX,
+    NUMBER_BY_NAME,
+    NUMBER_BY_ORDER,
+    QueuePersistence,
+)
 from console.jobs.uploads.rules import plural
+from console.jobs.uploads.runner import (
+    UNSURE_REASON,
+    UploadRunner,
+    _Active,
+    file_stamp,
+    utc_now,
+)
 from console.jobs.uploads.status import Status
 from console.store.upload_store import UploadStore, open_upload_store
 
-log = logging.getLogger(__name__)
-
-NUMBER_BY_ORDER = "order"
-NUMBER_BY_NAME = "filename"
-CONCURRENCY_MAX = 16
+__all__ = ["CONCURRENCY_MAX", "NUMBER_BY_NAME", "NUMBER_BY_ORDER", "UNSURE_REASON", "UploadQueue"]
 
 _FLUSH_DELAY_MS = 50
-_RETRY_WRITE_MS = 2000
 _PROGRESS_TICK_MS = 100
-_RATE_WINDOW_S = 15.0
-
-UNSURE_REASON = ("It was being uploaded when the console stopped, so the library may already "
-                 "have it. Choose Upload again or Mark as done.")
 
 
-@dataclass
-class _Active:
-    task: asyncio.Task
-    entry_id: int | None = None
-    abandoned: bool = False  # the queue shut down: the task must not touch the item
-    cleaned: bool = False  # the row's state after the upload has been settled
-
-
-def _utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _stat(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns)
-
-
-class UploadQueue(QObject):
+class UploadQueue(UploadRunner, QueuePersistence, QObject):
     """Queued recordings, their numbering, and the concurrent upload run."""
 
     # Row changes, for the table model (first, last are inclusive row numbers).
@@ -231,50 +211,6 @@ class UploadQueue(QObject):
         return (not self._running and not self.blocking_problems()
                 and any(i.status in (Status.QUEUED, Status.INSPECTING) for i in self._items))
 
-    def progress(self) -> QueueProgress:
-        files_total = files_done = files_failed = files_uploading = 0
-        bytes_total = bytes_done = 0
-        remaining = 0
-        for item in self._items:
-            status = item.status
-            if not status.holds_number:
-                continue
-            files_total += 1
-            bytes_total += item.size
-            if status == Status.DONE or status == Status.SENT:
-                files_done += status == Status.DONE
-                files_uploading += status == Status.SENT
-                bytes_done += item.size
-            elif status == Status.UPLOADING:
-                files_uploading += 1
-                sent = min(item.sent, item.size)
-                bytes_done += sent
-                remaining += item.size - sent
-            elif status == Status.FAILED:
-                files_failed += 1
-            elif status == Status.QUEUED and not item.problem:
-                remaining += item.size
-        rate = self._rate()
-        eta = None
-        if self._running or self._active:
-            raw = remaining / rate if rate else None
-            now = time.monotonic()
-            eta = rules.smooth_eta(self._eta, raw, now - self._eta_at)
-            self._eta, self._eta_at = eta, now
-        else:
-            self._eta = None
-        return QueueProgress(files_total, files_done, files_failed, files_uploading,
-                             bytes_total, bytes_done, eta, rate)
-
-    def _rate(self) -> float | None:
-        samples = self._rate_samples
-        if len(samples) < 2:
-            return None
-        (t0, b0), (t1, b1) = samples[0], samples[-1]
-        if t1 - t0 < 1.0 or b1 <= b0:
-            return None
-        return (b1 - b0) / (t1 - t0)
-
     # ------------------------------------------------------------------ settings
     def set_concurrency(self, value: int) -> None:
         value = max(1, min(CONCURRENCY_MAX, int(value)))
@@ -353,7 +289,7 @@ class UploadQueue(QObject):
             item.file_id = None
             item.info = info
             item.sha256 = digest
-            item.stamp = _stat(item.path) if info.ok else None
+            item.stamp = file_stamp(item.path) if info.ok else None
             if item.status == Status.INSPECTING:
                 if info.ok:
                     item.status = Status.QUEUED
@@ -717,7 +653,7 @@ class UploadQueue(QObject):
             if item is not None and item.status == Status.UNSURE:
                 item.status = Status.DONE
                 item.reason = "Marked as done by you (the library had it)."
-                item.finished_at = _utc_now()
+                item.finished_at = utc_now()
                 changed.append(item)
         if changed:
             rows = [self._rows[i.id] for i in changed] + self._recheck_problems()
@@ -743,376 +679,6 @@ class UploadQueue(QObject):
             item.reason = item.info.reason
         else:
             item.status = Status.QUEUED
-
-    def _pump(self) -> None:
-        if not self._running or self._closing:
-            return
-        if len(self._active) < self._concurrency:
-            for item in self._items:
-                if len(self._active) >= self._concurrency:
-                    break
-                if item.status == Status.QUEUED and not item.problem and item.id not in self._active:
-                    self._launch(item)
-        if not self._active and not any(i.status == Status.INSPECTING for i in self._items):
-            waiting = any(i.status == Status.QUEUED for i in self._items)
-            if not waiting or self.blocking_problems():
-                self._finish_run()
-
-    def _launch(self, item: QueueItem) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = asyncio.get_event_loop()
-        item.status = Status.UPLOADING
-        item.sent = 0
-        item.reason = None
-        self._row_changed(item)
-        active = _Active(task=None)  # type: ignore[arg-type]
-        self._active[item.id] = active
-        active.task = loop.create_task(self._upload(item, active))
-        active.task.add_done_callback(lambda task: self._on_task_done(item, active, task))
-        self.state_changed.emit()
-
-    def _finish_run(self) -> None:
-        was_running = self._running
-        self._running = False
-        self._progress_timer.stop()
-        self._flush_progress()
-        self.state_changed.emit()
-        if was_running:
-            done, failed, unsure = (self._run_counts["done"], self._run_counts["failed"],
-                                    self._run_counts["unsure"])
-            left = sum(1 for i in self._items if i.status == Status.QUEUED)
-            parts = [f"{plural(done, 'file')} uploaded"]
-            if failed:
-                parts.append(f"{failed} failed (see the Status column; “Retry failed” sends them again)")
-            if unsure:
-                parts.append(f"{unsure} may already be in the library (select them: Upload again "
-                             "or Mark as done)")
-            if left:
-                parts.append(f"{left} still queued: fix the rows marked as needing attention")
-            summary = "; ".join(parts) + "."
-            self.run_finished.emit(summary)
-            self.message.emit("warning" if failed or left or unsure else "info", summary)
-
-    async def _upload(self, item: QueueItem, active: _Active) -> None:
-        outcome = None
-        try:
-            client = self._run_client
-            stamp = _stat(item.path)
-            if stamp is None:
-                outcome = self._failed(item, "The file is no longer there: it was moved or "
-                                             "deleted after it was added.")
-                return
-            if stamp != item.stamp:
-                info = await asyncio.to_thread(inspect_audio, item.path)
-                item.info, item.stamp = info, stamp
-                if not info.ok:
-                    outcome = self._failed(item, f"The file changed after it was added: {info.reason}")
-                    return
-            try:
-                active.entry_id = await asyncio.wrap_future(self._journal_begin(item))
-            except Exception as err:
-                log.exception("writing the upload's history entry failed")
-                outcome = self._failed(item, f"History could not be written ({err}), so the file "
-                                             "was not sent. Try again in a moment.")
-                return
-            # The row says "on the wire" on disk before a byte leaves: after a
-            # crash from here on, it comes back as "may already be in the library".
-            item.entry_id = active.entry_id
-            try:
-                await asyncio.wrap_future(self._write_now([item], durable=True))
-            except Exception as err:
-                log.exception("saving the upload queue failed")
-                self._journal_finish(active, "failed", None, [
-                    "Not sent: the upload queue could not be saved."])
-                outcome = self._failed(item, f"The queue could not be saved ({err}), so the file "
-                                             "was not sent. Try again in a moment.")
-                return
-            try:
-                result = await client.upload_recording(
-                    item.path, album_number=item.album, sort_number=item.sort,
-                    display_name=item.display_name or None,
-                    on_progress=lambda sent, total: self._on_progress(item, sent, total))
-            except ApiError as err:
-                reason = str(err)
-                extra = [m for m in err.messages if m and m not in reason]
-                if extra:
-                    reason += " Voitex said: " + "; ".join(extra)
-                unknown = err.outcome_unknown and item.status == Status.SENT
-                self._journal_finish(active, "unknown" if err.outcome_unknown else "failed",
-                                     None, [str(err), *err.messages])
-                if unknown:
-                    outcome = self._unsure(item, f"{reason} The library may already have it: "
-                                                 "choose Upload again or Mark as done.")
-                else:
-                    outcome = self._failed(item, reason)
-            except OSError as err:
-                text = f"The file could not be read: {err.strerror or err}."
-                self._journal_finish(active, "failed", None, [text])
-                outcome = self._failed(item, text)
-            except asyncio.CancelledError:
-                raise
-            except Exception as err:  # the file changed under the upload, and the like
-                log.warning("upload of %s failed", item.path, exc_info=True)
-                text = f"The upload stopped: {err}."
-                self._journal_finish(active, "failed", None, [text])
-                outcome = self._failed(item, text)
-            else:
-                item.status = Status.DONE
-                item.recording_id = result.recording_id
-                item.sent = item.size
-                item.finished_at = _utc_now()
-                item.reason = None
-                self._write_now([item])
-                self._journal_finish(active, "done", result.recording_id, [])
-                self._run_counts["done"] += 1
-                outcome = ("done", result.recording_id)
-        except asyncio.CancelledError:
-            if active.abandoned:
-                raise
-            if item.status == Status.SENT:
-                # Cancel refuses a row in this state; only closing gets here.
-                self._unsure(item, UNSURE_REASON)
-            else:
-                item.status = Status.CANCELLED
-                item.reason = "Cancelled before all of it was sent; the library does not have it."
-            if active.entry_id is not None:
-                self._journal_finish(active, "unknown" if item.status == Status.UNSURE else "failed",
-                                     None, [item.reason or ""])
-            raise
-        finally:
-            self._after_upload(item, active, outcome)
-
-    def _on_task_done(self, item: QueueItem, active: _Active, task: asyncio.Task) -> None:
-        # A task cancelled before its first step never runs its own clean-up.
-        if not active.cleaned:
-            if task.cancelled() and item.status == Status.UPLOADING:
-                item.status = Status.CANCELLED
-                item.reason = "Cancelled before it was sent."
-            self._after_upload(item, active, None)
-
-    def _after_upload(self, item: QueueItem, active: _Active,
-                      outcome: tuple[str, str] | None) -> None:
-        if active.cleaned or active.abandoned:
-            return
-        active.cleaned = True
-        self._active.pop(item.id, None)
-        if item.status == Status.UPLOADING:
-            item.status = Status.QUEUED
-        self._progress_ids.discard(item.id)
-        if item.status == Status.CANCELLED:
-            self._recheck_problems()  # a cancelled row no longer holds its album and sort
-        if item.id in self._by_id:
-            self._row_changed(item)
-            self._mark_dirty([item])
-        self.progress_changed.emit()
-        self.state_changed.emit()
-        if outcome is not None and outcome[0] == "done":
-            self.upload_finished.emit(item.id, outcome[1])
-        elif outcome is not None:
-            self.upload_failed.emit(item.id, outcome[1])
-        if self._paused and not self._active and not self._closing:
-            self._tell_paused()
-        self._pump()
-
-    def _failed(self, item: QueueItem, reason: str) -> tuple[str, str]:
-        item.status = Status.FAILED
-        item.reason = reason
-        item.sent = 0
-        item.finished_at = _utc_now()
-        self._run_counts["failed"] += 1
-        return ("failed", reason)
-
-    def _unsure(self, item: QueueItem, reason: str) -> tuple[str, str]:
-        item.status = Status.UNSURE
-        item.reason = reason
-        item.finished_at = _utc_now()
-        self._run_counts["unsure"] += 1
-        return ("unsure", reason)
-
-    def _on_progress(self, item: QueueItem, sent: int, total: int) -> None:
-        delta = sent - item.sent
-        if delta > 0:
-            self._transferred += delta
-        item.sent = sent
-        if total and sent >= total and item.status == Status.UPLOADING:
-            # The last byte has left: from now on Cancel cannot undo it. Only the
-            # Status cell changes (with the next progress tick); buttons follow.
-            item.status = Status.SENT
-            self._mark_dirty([item])
-            self.state_changed.emit()
-        self._progress_ids.add(item.id)
-
-    def _flush_progress(self) -> None:
-        now = time.monotonic()
-        samples = self._rate_samples
-        samples.append((now, self._transferred))
-        while len(samples) > 2 and now - samples[0][0] > _RATE_WINDOW_S:
-            samples.popleft()
-        if self._progress_ids:
-            rows = [self._rows[i] for i in self._progress_ids if i in self._rows]
-            self._progress_ids.clear()
-            if rows:
-                self.progress_rows_changed.emit(min(rows), max(rows))
-        self.progress_changed.emit()
-        if not self._running and not self._active:
-            self._progress_timer.stop()
-
-    # ------------------------------------------------------------------ journal
-    def _journal_begin(self, item: QueueItem) -> Future:
-        profile_id, profile_name = self._run_profile
-        request = {"album_number": item.album, "sort_number": item.sort,
-                   "display_name": item.display_name, "upload_file": str(item.path),
-                   "size": item.size}
-        return self._journal.begin(
-            kind="upload", profile_id=profile_id, profile_name=profile_name,
-            recipient=f"album {item.album} / sort {item.sort}", content=item.name,
-            request=request)
-
-    def _journal_finish(self, active: _Active, outcome: str, result_id: str | None,
-                        messages: list[str]) -> None:
-        if active.entry_id is None:
-            return
-        try:
-            future = self._journal.finish(active.entry_id, outcome=outcome, result_id=result_id,
-                                          messages=messages)
-        except RuntimeError:  # the I/O thread is gone (closing)
-            log.warning("history entry %s left pending: the queue is closing", active.entry_id)
-            return
-        future.add_done_callback(_log_failure)
-
-    # ------------------------------------------------------------------ persistence
-    def _mark_dirty(self, items: Iterable[QueueItem]) -> None:
-        for item in items:
-            self._dirty.add(item.id)
-        self._schedule_flush()
-
-    def _schedule_flush(self) -> None:
-        if not self._closing and not self._flush_timer.isActive():
-            self._flush_timer.start()
-
-    def _take_writes(self) -> tuple[list, list[int], dict]:
-        rows = [self._by_id[i].stored() for i in sorted(self._dirty) if i in self._by_id]
-        deleted = sorted(self._dirty_deleted)
-        settings = dict(self._dirty_settings)
-        self._dirty.clear()
-        self._dirty_deleted.clear()
-        self._dirty_settings.clear()
-        return rows, deleted, settings
-
-    def _flush_writes(self) -> None:
-        rows, deleted, settings = self._take_writes()
-        if not (rows or deleted or settings):
-            return
-        future = self._io.submit(self._store.write, rows, deleted=deleted, settings=settings or None)
-        future.add_done_callback(
-            lambda f, r=rows, d=deleted, s=settings: self._write_done(f, r, d, s))
-
-    def _write_done(self, future: Future, rows, deleted, settings) -> None:
-        # On the I/O thread: hand a failure back to the UI thread to retry.
-        if future.exception() is not None:
-            log.warning("saving the upload queue failed: %s", future.exception())
-            QTimer.singleShot(0, self, lambda: self._retry_writes(rows, deleted, settings))
-
-    def _retry_writes(self, rows, deleted, settings) -> None:
-        if self._closing:
-            return
-        for row in rows:
-            if row.id in self._by_id:
-                self._dirty.add(row.id)
-        self._dirty_deleted.update(deleted)
-        for key, value in settings.items():
-            self._dirty_settings.setdefault(key, value)
-        if not self._write_failed:
-            self._write_failed = True
-            self.message.emit("warning", "The upload queue could not be saved just now (is "
-                                         "another program using the History file?). The console "
-                                         "keeps trying.")
-        QTimer.singleShot(_RETRY_WRITE_MS, self, self._flush_writes)
-
-    def _write_now(self, items: Sequence[QueueItem], *, durable: bool = False) -> Future:
-        """Write these rows (and anything pending) now; the future settles once committed."""
-        for item in items:
-            self._dirty.add(item.id)
-        self._flush_timer.stop()
-        rows, deleted, settings = self._take_writes()
-        future = self._io.submit(self._store.write, rows, deleted=deleted,
-                                 settings=settings or None, durable=durable)
-        future.add_done_callback(
-            lambda f, r=rows, d=deleted, s=settings: self._write_done(f, r, d, s))
-        return future
-
-    def flush(self) -> None:
-        """Write everything now and wait until the store and History have it."""
-        self._flush_timer.stop()
-        self._flush_writes()
-        self._io.submit(lambda: None).result()
-
-    def _load(self) -> None:
-        from console.store.upload_store import UploadStoreError
-
-        try:
-            stored = self._store.load()
-        except UploadStoreError as err:
-            self.load_warning = f"{err} The queue starts empty."
-            return
-        if stored.warning:
-            self.load_warning = " ".join(w for w in (self.load_warning, stored.warning) if w)
-        settings = stored.settings
-        if settings.get("numbering") in (NUMBER_BY_ORDER, NUMBER_BY_NAME):
-            self._numbering = settings["numbering"]
-        next_sort = settings.get("next_sort")
-        if isinstance(next_sort, int) and SORT_MIN <= next_sort <= SORT_MAX:
-            self._next_sort = next_sort
-        if isinstance(settings.get("concurrency"), int):
-            self._concurrency = max(1, min(CONCURRENCY_MAX, settings["concurrency"]))
-        confirmed = unsure = bad = 0
-        changed: list[QueueItem] = []
-        for row in stored.rows:
-            try:
-                item = QueueItem.from_stored(row)
-            except (ValueError, TypeError, KeyError):
-                bad += 1
-                continue
-            if item.status.on_the_wire:
-                known = (self._journal.outcome_of(item.entry_id)
-                         if item.entry_id is not None else None)
-                if known is not None and known[0] == "done" and known[1]:
-                    item.status = Status.DONE
-                    item.recording_id = known[1]
-                    item.reason = None
-                    confirmed += 1
-                else:
-                    item.status = Status.UNSURE
-                    item.reason = UNSURE_REASON
-                    unsure += 1
-                changed.append(item)
-            self._ids = max(self._ids, item.id)
-            self._rows[item.id] = len(self._items)
-            self._by_id[item.id] = item
-            self._items.append(item)
-        if bad:
-            self.load_warning = " ".join(w for w in (
-                self.load_warning, f"{bad} saved upload row(s) could not be read and were left out.")
-                if w)
-        reread = []
-        for item in self._items:
-            if item.status == Status.INSPECTING:
-                item.file_id = self.inspector.new_file_id()
-                self._by_file_id[item.file_id] = item
-                reread.append((item.file_id, item.path))
-                if item.awaiting_number:
-                    self._awaiting.append(item)
-        if reread:
-            self.inspector.reinspect(reread)
-        self._recheck_problems()
-        if changed:
-            self._write_now(changed, durable=True)
-        self.load_notice = _load_notice(
-            waiting=sum(1 for i in self._items
-                        if i.status in (Status.QUEUED, Status.FAILED, Status.INSPECTING)),
-            unsure=unsure, confirmed=confirmed, migrated=stored.migrated)
 
     # ------------------------------------------------------------------ closing
     def shutdown(self) -> None:
@@ -1154,32 +720,3 @@ class UploadQueue(QObject):
                             durable=True)
         self._io.submit(self._store.close)
         self._io.shutdown(wait=True)
-
-
-def _log_failure(future: Future) -> None:
-    if future.exception() is not None:
-        log.error("writing an upload to history failed: %s", future.exception())
-
-
-def _load_notice(*, waiting: int, unsure: int, confirmed: int, migrated: int) -> str | None:
-    """One sentence about what the queue found at start-up, or None when nothing."""
-    parts = []
-    if waiting:
-        parts.append(f"{plural(waiting, 'file is', 'files are')} waiting for Upload")
-    if unsure:
-        parts.append(f"{plural(unsure, 'file was', 'files were')} being uploaded when the console "
-                     "stopped and may already be in the library (select "
-                     f"{'it' if unsure == 1 else 'them'}: Upload again or Mark as done)")
-    if confirmed:
-        parts.append(f"{plural(confirmed, 'upload')} that History confirms "
-                     f"{'was' if confirmed == 1 else 'were'} marked as done")
-    if not parts:
-        return None
-    if len(parts) > 1:
-        text = ", ".join(parts[:-1]) + " and " + parts[-1]
-    else:
-        text = parts[0]
-    text = f"From last time: {text}."
-    if migrated:
-        text += " (The queue was moved into the History database.)"
-    return text
