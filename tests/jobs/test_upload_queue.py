@@ -526,3 +526,26 @@ def test_closing_mid_upload_keeps_the_unfinished_rest(qtbot, queues, sandbox, jo
     interrupted = [e for e in entries if e.outcome == "unknown"]
     assert len(interrupted) == len(sent)
     assert all("may already have the file" in e.messages[0] for e in interrupted)
+
+
+def test_a_locked_history_sends_nothing_and_says_why(qtbot, queues, sandbox, journal, tmp_path):
+    """Another program holds History locked: the pending entry cannot be written,
+    so nothing is sent, and the row says why (the window never waits on the lock)."""
+    queue = queues(concurrency=1)
+    make_prompts(tmp_path / "p", 1)
+    queue.add_paths([tmp_path / "p"], album=1)
+    wait_read(qtbot, queue, 1)
+    locker = sqlite3.connect(journal.path, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        assert queue.start()
+        assert queue.items()[0].status == uq.UPLOADING  # start() returned at once
+        qtbot.waitUntil(lambda: not queue.has_active_uploads(), timeout=20_000)
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    item = queue.items()[0]
+    assert item.status == uq.FAILED
+    assert item.reason.startswith("History could not be written (database is locked), so the "
+                                  "file was not sent.")
+    assert sandbox.library() == []

@@ -78,6 +78,7 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
     run_finished = Signal(str)  # a summary in plain words
     journal_changed = Signal()  # an upload's History entry was written (UI thread)
     _journal_written = Signal()  # from the I/O thread; re-emitted on the UI thread
+    _journal_failed = Signal(str)  # from the I/O thread: a History update did not land
 
     def __init__(self, *, client_factory: Callable[[], Any], journal, state_path: Path | None = None,
                  profile: Callable[[], tuple[str, str]], concurrency: int = 4,
@@ -139,6 +140,7 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
         self._progress_timer.setInterval(_PROGRESS_TICK_MS)
         self._progress_timer.timeout.connect(self._flush_progress)
         self._journal_written.connect(self.journal_changed, Qt.ConnectionType.QueuedConnection)
+        self._journal_failed.connect(self._on_journal_failed, Qt.ConnectionType.QueuedConnection)
 
         self.inspector = Inspector(parent=self)
         self.inspector.files_found.connect(self._on_files_found)

@@ -335,9 +335,14 @@ class UploadRunner:
         except RuntimeError:  # the I/O thread is gone (closing)
             log.warning("history entry %s left pending: the queue is closing", active.entry_id)
             return
-        future.add_done_callback(_log_failure)
+        def landed(done: Future) -> None:  # on the I/O thread
+            if done.exception() is not None:
+                log.error("writing an upload to history failed: %s", done.exception())
+                self._journal_failed.emit(str(done.exception()))
 
+        future.add_done_callback(landed)
 
-def _log_failure(future: Future) -> None:
-    if future.exception() is not None:
-        log.error("writing an upload to history failed: %s", future.exception())
+    def _on_journal_failed(self, error: str) -> None:
+        # The upload's own outcome stands (the row shows it); History lags behind.
+        self.message.emit("warning", f"History could not be updated for an upload ({error}). "
+                                     "The Recordings tab shows what really happened.")
