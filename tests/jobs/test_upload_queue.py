@@ -549,3 +549,41 @@ def test_a_locked_history_sends_nothing_and_says_why(qtbot, queues, sandbox, jou
     assert item.reason.startswith("History could not be written (database is locked), so the "
                                   "file was not sent.")
     assert sandbox.library() == []
+
+
+def test_history_through_a_journal_writer_shaped_object(qtbot, tmp_path, sandbox, journal, queues):
+    """The integrator's JournalWriter: begin(**kw) -> Future[int], finish(...) -> Future[None]."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from console.jobs.uploads import UploadQueue
+
+    class Writer:  # the shape the queue codes against, over the real journal
+        def __init__(self):
+            self.pool = ThreadPoolExecutor(max_workers=1)
+            self.calls = []
+
+        def begin(self, **kwargs):
+            self.calls.append("begin")
+            return self.pool.submit(journal.begin, **kwargs)
+
+        def finish(self, entry_id, *, outcome, result_id=None, messages=()):
+            self.calls.append(outcome)
+            return self.pool.submit(journal.finish, entry_id, outcome=outcome,
+                                    result_id=result_id, messages=messages)
+
+    writer = Writer()
+    queue = UploadQueue(client_factory=queues.client, journal=journal, journal_writer=writer,
+                        database=tmp_path / "data" / "history.sqlite3",
+                        profile=lambda: ("sandbox", "Sandbox"))
+    queues.queues.append(queue)
+    changed = []
+    queue.journal_changed.connect(lambda: changed.append(1))
+    make_prompts(tmp_path / "p", 2)
+    queue.add_paths([tmp_path / "p"], album=2)
+    wait_read(qtbot, queue, 2)
+    assert queue.start()
+    qtbot.waitUntil(lambda: not queue.has_active_uploads(), timeout=20_000)
+    writer.pool.shutdown(wait=True)
+    assert sorted(writer.calls) == ["begin", "begin", "done", "done"]
+    assert [e.outcome for e in journal.query(kind="upload")] == ["done", "done"]
+    qtbot.waitUntil(lambda: len(changed) == 4)

@@ -16,12 +16,24 @@ log = logging.getLogger(__name__)
 
 
 class JournalLink:
-    def __init__(self, journal, executor: Executor, *, on_written: Callable[[], None]) -> None:
+    """`journal` is read for the start-up cross-check (`get`); writes go to `writer`
+    (a JournalWriter) when given, else to `journal` on `executor`."""
+
+    def __init__(self, journal, executor: Executor, *, on_written: Callable[[], None],
+                 writer=None) -> None:
         self._journal = journal
         self._executor = executor
         self._on_written = on_written
+        self._writer = writer
+
+    def _landed(self, future: Future) -> Future:
+        future.add_done_callback(lambda f: f.exception() is None and self._on_written())
+        return future
 
     def begin(self, **kwargs) -> Future:
+        if self._writer is not None:
+            return self._landed(self._writer.begin(**kwargs))
+
         def begin() -> int:
             entry_id = self._journal.begin(**kwargs)
             self._on_written()
@@ -31,6 +43,10 @@ class JournalLink:
 
     def finish(self, entry_id: int, *, outcome: str, result_id: str | None = None,
                messages: Sequence[str] = ()) -> Future:
+        if self._writer is not None:
+            return self._landed(self._writer.finish(entry_id, outcome=outcome, result_id=result_id,
+                                                    messages=list(messages)))
+
         def finish() -> None:
             self._journal.finish(entry_id, outcome=outcome, result_id=result_id,
                                  messages=list(messages))

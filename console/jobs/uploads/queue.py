@@ -83,10 +83,12 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
     def __init__(self, *, client_factory: Callable[[], Any], journal, state_path: Path | None = None,
                  profile: Callable[[], tuple[str, str]], concurrency: int = 4,
                  store: UploadStore | None = None, database: Path | None = None,
-                 parent: QObject | None = None) -> None:
+                 journal_writer=None, parent: QObject | None = None) -> None:
         """`store` is where rows live; without one, the SQLite store in `database`
         (default: history.sqlite3 beside `state_path`, the JSON file of earlier
-        versions, which is migrated once)."""
+        versions, which is migrated once). History entries are written through
+        `journal_writer` (begin/finish returning futures) when given, else through
+        `journal` on the queue's I/O thread; `journal.get` answers the start-up check."""
         super().__init__(parent)
         self._client_factory = client_factory
         self._run_client: VoitexClient | None = None
@@ -126,8 +128,8 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
                 database = legacy.with_name("history.sqlite3")
             store, self.load_warning = open_upload_store(database, legacy_json=legacy)
         self._store = store
-        self._journal = journal if hasattr(journal, "outcome_of") else JournalLink(
-            journal, self._io, on_written=self._journal_written.emit)
+        self._journal = JournalLink(journal, self._io, on_written=self._journal_written.emit,
+                                    writer=journal_writer)
         self._dirty: set[int] = set()
         self._dirty_deleted: set[int] = set()
         self._dirty_settings: dict[str, Any] = {}
