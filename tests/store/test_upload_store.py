@@ -100,3 +100,60 @@ def test_an_unusable_database_falls_back_to_memory_and_says_so(tmp_path):
     store, warning = open_upload_store(blocker / "history.sqlite3")
     assert isinstance(store, MemoryUploadStore)
     assert "could not be opened" in warning and "kept only until the console closes" in warning
+
+
+# --- damage: whatever is in the file, the queue starts and says what it kept ---------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children,
+                                                                       max_size=4),
+    max_leaves=12)
+_row_values = st.fixed_dictionaries({}, optional={
+    key: _json_values | st.just("queued") | st.just("/a/b.wav")
+    for key in ("path", "status", "album", "sort", "display_name", "info", "recording_id",
+                "reason", "stamp", "finished_at", "awaiting_number")})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(items=st.lists(_row_values | _json_values, max_size=5), settings_value=_json_values)
+def test_a_json_queue_with_any_values_is_salvaged_row_by_row(tmp_path_factory, items, settings_value):
+    folder = tmp_path_factory.mktemp("legacy")
+    legacy = folder / "upload-queue.json"
+    legacy.write_text(json.dumps({"version": 1, "settings": settings_value, "items": items}))
+    store = SqliteUploadStore(folder / "history.sqlite3", legacy_json=legacy)
+    try:
+        loaded = store.load()
+    finally:
+        store.close()
+    assert not legacy.exists()  # migrated, or set aside and named
+    if len(loaded.rows) < len(items):
+        assert "could not be read" in loaded.warning
+        assert list(folder.glob("upload-queue.json.broken-*"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.fixed_dictionaries({
+    "album": _json_values, "sort": _json_values, "info": st.text(max_size=30) | st.none(),
+    "stamp_size": _json_values, "status": _json_values}))
+def test_wrongly_typed_database_rows_are_left_out_not_fatal(tmp_path_factory, values):
+    folder = tmp_path_factory.mktemp("db")
+    store = SqliteUploadStore(folder / "history.sqlite3")
+    store.write(rows())
+    with sqlite3.connect(folder / "history.sqlite3") as db:
+        for column, value in values.items():
+            stored = value if isinstance(value, (int, float, str, type(None))) else json.dumps(value)
+            if isinstance(stored, int) and not -2**63 <= stored < 2**63:
+                stored = str(stored)
+            try:
+                db.execute(f"UPDATE upload_rows SET {column} = ? WHERE id = 1", (stored,))
+            except sqlite3.IntegrityError:  # NOT NULL: the database itself refuses it
+                pass
+    loaded = store.load()
+    store.close()
+    assert 2 in [r.id for r in loaded.rows]  # the undamaged row always survives
+    if 1 not in [r.id for r in loaded.rows]:
+        assert "could not be read" in loaded.warning

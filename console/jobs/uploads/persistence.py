@@ -124,7 +124,7 @@ class QueuePersistence:
         for row in stored.rows:
             try:
                 item = QueueItem.from_stored(row)
-            except (ValueError, TypeError, KeyError):
+            except (ValueError, TypeError, KeyError, AttributeError):
                 bad += 1
                 continue
             if item.status.on_the_wire:
