@@ -92,6 +92,7 @@ class StoredQueue:
     # Set when something could not be read: what, where it was kept, what was saved.
     warning: str | None = None
     migrated: int = 0  # rows taken over from upload-queue.json
+    max_id: int = 0  # the highest row id stored, unreadable rows included (never reused)
 
 
 class UploadStore(Protocol):
@@ -168,6 +169,8 @@ class SqliteUploadStore:
                 pass
         skipped = 0
         for raw in raw_rows:
+            if isinstance(raw[0], int):
+                loaded.max_id = max(loaded.max_id, raw[0])
             row = _row_from_db(raw)
             if row is None:
                 skipped += 1
@@ -175,7 +178,8 @@ class SqliteUploadStore:
                 loaded.rows.append(row)
         if skipped:
             loaded.warning = (f"{skipped} row(s) of the saved upload queue could not be read "
-                              f"and were left out; the other {len(loaded.rows)} were kept.")
+                              f"and were left out (they stay untouched in {self.path.name}); "
+                              f"the other {len(loaded.rows)} were kept.")
         if self.legacy_json is not None and self.legacy_json.exists():
             self._migrate(loaded)
         return loaded
@@ -183,7 +187,7 @@ class SqliteUploadStore:
     def _migrate(self, loaded: StoredQueue) -> None:
         assert self.legacy_json is not None
         settings, rows, warning = read_legacy_json(self.legacy_json)
-        first_id = max((r.id for r in loaded.rows), default=0) + 1
+        first_id = max(loaded.max_id, max((r.id for r in loaded.rows), default=0)) + 1
         for n, row in enumerate(rows):
             row.id = first_id + n
         try:
@@ -203,6 +207,7 @@ class SqliteUploadStore:
             loaded.settings.update(settings)
         loaded.rows.extend(rows)
         loaded.migrated = len(rows)
+        loaded.max_id = max([loaded.max_id, *(r.id for r in rows)])
         if warning:
             loaded.warning = warning
 

@@ -587,3 +587,25 @@ def test_history_through_a_journal_writer_shaped_object(qtbot, tmp_path, sandbox
     assert sorted(writer.calls) == ["begin", "begin", "done", "done"]
     assert [e.outcome for e in journal.query(kind="upload")] == ["done", "done"]
     qtbot.waitUntil(lambda: len(changed) == 4)
+
+
+def test_a_damaged_row_in_the_database_is_left_out_and_named(qtbot, queues, tmp_path):
+    queue = queues()
+    make_prompts(tmp_path / "p", 2)
+    queue.add_paths([tmp_path / "p"], album=1)
+    wait_read(qtbot, queue, 2)
+    queue.flush()
+    with sqlite3.connect(queues.database) as db:
+        db.execute("UPDATE upload_rows SET status = 'exploded' WHERE id = 1")
+        db.execute("UPDATE upload_rows SET info = '{\"advice\": 5}' WHERE id = 2")
+    again = queues()
+    assert len(again) == 0
+    assert again.load_warning == ("2 saved upload row(s) could not be read and were left out "
+                                  "(they stay untouched in the History database).")
+    make_prompts(tmp_path / "q", 1, start=7)
+    again.add_paths([tmp_path / "q"], album=1)
+    wait_read(qtbot, again, 1)
+    assert again.items()[0].id == 3  # the damaged rows' ids are not reused
+    again.flush()
+    with sqlite3.connect(queues.database) as db:
+        assert db.execute("SELECT COUNT(*) FROM upload_rows").fetchone()[0] == 3

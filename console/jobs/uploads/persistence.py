@@ -111,6 +111,7 @@ class QueuePersistence:
             return
         if stored.warning:
             self.load_warning = " ".join(w for w in (self.load_warning, stored.warning) if w)
+        self._ids = max(self._ids, stored.max_id)
         settings = stored.settings
         if settings.get("numbering") in (NUMBER_BY_ORDER, NUMBER_BY_NAME):
             self._numbering = settings["numbering"]
@@ -126,6 +127,7 @@ class QueuePersistence:
                 item = QueueItem.from_stored(row)
             except (ValueError, TypeError, KeyError, AttributeError):
                 bad += 1
+                self._ids = max(self._ids, row.id)  # its id is never given to a new row
                 continue
             if item.status.on_the_wire:
                 known = (self._journal.outcome_of(item.entry_id)
@@ -146,7 +148,8 @@ class QueuePersistence:
             self._items.append(item)
         if bad:
             self.load_warning = " ".join(w for w in (
-                self.load_warning, f"{bad} saved upload row(s) could not be read and were left out.")
+                self.load_warning, f"{bad} saved upload row(s) could not be read and were left "
+                                   "out (they stay untouched in the History database).")
                 if w)
         reread = []
         for item in self._items:
