@@ -609,3 +609,23 @@ def test_a_damaged_row_in_the_database_is_left_out_and_named(qtbot, queues, tmp_
     again.flush()
     with sqlite3.connect(queues.database) as db:
         assert db.execute("SELECT COUNT(*) FROM upload_rows").fetchone()[0] == 3
+
+
+@pytest.mark.parametrize("mode", [uq.NUMBER_BY_ORDER, uq.NUMBER_BY_NAME])
+def test_a_file_added_again_is_flagged_in_every_numbering_mode(qtbot, queues, tmp_path, mode):
+    queue = queues()
+    queue.set_numbering(mode)
+    files = make_prompts(tmp_path / "p", 2)
+    queue.add_paths(files, album=1)
+    wait_read(qtbot, queue, 2)
+    queue.add_paths([files[0]], album=1)
+    wait_read(qtbot, queue, 3)
+    repeat = queue.items()[2]
+    assert repeat.problem.startswith("Repeat: the same file is already in the queue as "
+                                     "“01 Prompt 1.wav” (row 1).")
+    assert queue.items()[0].problem is None  # the original is not blamed
+    assert repeat.sort == (1 if mode == uq.NUMBER_BY_NAME else None)
+    assert queue.next_sort == 3 or mode == uq.NUMBER_BY_NAME
+    assert queue.blocking_problems() == [repeat] and not queue.can_start()
+    queue.remove([repeat.id])
+    assert queue.can_start()
