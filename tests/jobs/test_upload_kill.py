@@ -123,7 +123,14 @@ def test_sigkill_mid_upload_loses_nothing_and_sends_nothing_twice(tmp_path, qloo
     home.mkdir()
     files = make_files(tmp_path / "prompts")
     console = Console(home)
+    try:
+        run_and_kill(console, files, home, qtbot)
+    finally:
+        if console.alive():  # a failed check must not leave the console running
+            console.kill()
 
+
+def run_and_kill(console: Console, files: list[Path], home: Path, qtbot) -> None:
     # Killed after ~2 and ~half of the files reached the sandbox, then once the
     # last queued file has left (the rest in flight or done).
     console.start(files)
