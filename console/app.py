@@ -516,7 +516,7 @@ def _make_qapp() -> QApplication:
     return qapp
 
 
-def run(*, files: list[Path], self_check: bool = False) -> int:
+def run(*, files: list[Path], self_check: bool = False, start_upload: bool = False) -> int:
     if self_check and not os.environ.get("VOITEX_CONSOLE_HOME"):
         # The self-check must not leave entries in the user's own history.
         import tempfile
@@ -569,6 +569,13 @@ def run(*, files: list[Path], self_check: bool = False) -> int:
                 f"The key for '{console.session.profile.name}' could not be read: {err}")
         if files:
             console.queue_files(files)
+        if start_upload:
+            # Unattended: only where nothing reaches a customer (no live confirmation to skip).
+            if console.session.profile.is_sandbox:
+                console.upload_queue.start_when_read()
+            else:
+                console.messages.warning("--upload works only with the Sandbox profile; "
+                                         "press Upload to send to a live account.")
         try:
             if self_check:
                 return await console.self_check()
