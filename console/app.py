@@ -149,13 +149,16 @@ class ConsoleApp(QObject):
         register_secret(self.sandbox_key)
         self.sandbox = SandboxServer(data_dir=paths.data_dir / "sandbox", auth_key=self.sandbox_key)
         self.sandbox_error = ""
+        if self.sandbox.damage is not None:
+            self.messages.notices.add(self.sandbox.damage)
         try:
             self.sandbox.start()
         except Exception as err:  # the console still works with live accounts
             self.sandbox_error = str(err)
             log.exception("the embedded sandbox did not start")
 
-        self.profiles = ProfileStore(paths.config_dir / "profiles.json")
+        self.profiles = ProfileStore(paths.config_dir / "profiles.json",
+                                     notices=self.messages.notices)
         self.session = AccountSession(profiles=self.profiles, secrets=self.secrets,
                                       sandbox_url=self.sandbox.url if not self.sandbox_error else "",
                                       sandbox_key=self.sandbox_key, parent=self)
@@ -175,6 +178,7 @@ class ConsoleApp(QObject):
             "sms": SmsTab(session=self.session, sender=self.sender, messages=self.messages),
             "calls": CallsTab(session=self.session, sender=self.sender, messages=self.messages),
             "branch": BranchTab(post_request=post_branch_request, messages=self.messages,
+                                notices=self.messages.notices,
                                 settings_path=paths.config_dir / "branch-tester.json"),
             "history": HistoryTab(journal=self.journal, profiles_provider=self.session.all_profiles,
                                   resend=self.resend),
@@ -202,7 +206,7 @@ class ConsoleApp(QObject):
                 "their outcome is unknown. Check History before sending them again.")
         if self.secrets.state != "keyring":
             self.messages.warning(self.secrets.explanation)
-        for warning in (self.profiles.load_warning, self.journal.load_warning):
+        for warning in (self.journal.load_warning,):
             if warning:
                 self.messages.warning(warning)
 

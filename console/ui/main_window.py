@@ -2,21 +2,22 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QSettings, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut,
+                           QShowEvent)
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QLabel, QMainWindow,
                                QMessageBox, QScrollArea, QTabWidget, QTextBrowser, QVBoxLayout,
                                QWidget)
 
 from console.jobs.session import AccountSession
-from console.store.files import atomic_write
 from console.ui.banner import ProfileBanner
 from console.ui.messages import MessageBridge
+from console.ui.notices import StartupNoticesDialog, show_startup_notices
+from console.ui.saved_state import read_window_settings, restore_drafts, save_drafts
 from console.ui.widgets import Confirm, default_confirm
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self._status_timer.timeout.connect(self._refresh_sandbox_status)
         self._status_timer.start()
         self._refresh_sandbox_status()
+        self.startup_notices: StartupNoticesDialog | None = None
         self.restore_state()
 
     # -- building ------------------------------------------------------------
@@ -236,25 +238,14 @@ class MainWindow(QMainWindow):
         return self.config_dir / "drafts.json"
 
     def restore_state(self) -> None:
-        settings = self._settings()
-        geometry = settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
+        saved = read_window_settings(self.config_dir / "window.ini", self.messages.notices)
+        if saved.geometry is None or not self.restoreGeometry(saved.geometry):
             self.resize(1100, 760)
-        state = settings.value("windowState")
-        if state is not None:
-            self.restoreState(state)
-        last = settings.value("lastTab")
-        if last in self.tabs:
-            self.show_tab(last)
-        try:
-            drafts = json.loads(self._drafts_path().read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            drafts = {}
-        for key, tab in self.tabs.items():
-            if key in drafts and hasattr(tab, "restore_draft"):
-                tab.restore_draft(drafts[key])
+        if saved.window_state is not None:
+            self.restoreState(saved.window_state)
+        if saved.last_tab in self.tabs:
+            self.show_tab(saved.last_tab)
+        restore_drafts(self._drafts_path(), self.tabs, self.messages.notices)
 
     def save_state(self) -> None:
         settings = self._settings()
@@ -262,12 +253,16 @@ class MainWindow(QMainWindow):
         settings.setValue("windowState", self.saveState())
         settings.setValue("lastTab", self.current_tab_key())
         settings.sync()
-        drafts = {key: tab.draft() for key, tab in self.tabs.items() if hasattr(tab, "draft")}
-        try:
-            with atomic_write(self._drafts_path(), "w", encoding="utf-8") as handle:
-                json.dump(drafts, handle, indent=1)
-        except OSError as err:  # a full disk must not stop the window from closing
-            log.warning("the drafts could not be saved: %s", err)
+        save_drafts(self._drafts_path(), self.tabs)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.startup_notices is None and not self.messages.delivered:
+            # After the window is on screen, so the notice has a parent to sit on.
+            QTimer.singleShot(0, self.show_startup_notices)
+
+    def show_startup_notices(self) -> None:
+        self.startup_notices = show_startup_notices(self, self.messages)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing_allowed:

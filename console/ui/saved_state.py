@@ -1,0 +1,156 @@
+"""The window's own state files: the tabs' drafts and the window settings.
+
+Each tab's draft is restored on its own, so one damaged draft (`{"sms": null}`,
+a field of the wrong kind, a file cut off half-way) costs that draft and no
+other, and never stops the console from starting. A damaged file is kept
+aside as `<name>.broken-<stamp>` before the window writes a new one at close,
+and reported to the start-up notices.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from console.store.files import atomic_write
+from console.store.notices import Notices, join_names, set_aside
+from console.store.salvage import read_json_file
+
+log = logging.getLogger(__name__)
+
+DRAFT_TITLES = {"recordings": "Recordings", "tts": "Text to speech", "sms": "SMS",
+                "calls": "Calls", "branch": "Branch designer", "history": "History"}
+
+
+def _same_kind(value: Any, default: Any) -> bool:
+    if default is None:  # a combo box's current data: a number, or None when empty
+        return value is None or isinstance(value, (str, int)) and not isinstance(value, bool)
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, type(default))
+
+
+def restore_one(tab: Any, value: Any) -> str:
+    """Restore one tab's draft: "whole", "part" (fields of the wrong kind left
+    out) or "none" (nothing usable; the tab keeps its empty form)."""
+    empty = tab.draft()
+    if not isinstance(value, dict):
+        return "none"
+    if isinstance(empty, dict):
+        usable = {k: v for k, v in value.items() if k in empty and _same_kind(v, empty[k])}
+        dropped = [k for k in value if k in empty and k not in usable]
+    else:
+        usable, dropped = value, []
+    try:
+        tab.restore_draft(usable)
+    except Exception:  # whatever a file holds must not stop the console starting
+        log.exception("a tab's draft could not be restored")
+        try:
+            tab.restore_draft(empty)
+        except Exception:
+            log.exception("a tab's empty draft could not be restored either")
+        return "none"
+    # A tab with parts of its own (the branch designer) lists the parts it could not use.
+    return "part" if dropped or getattr(tab, "draft_problems", None) else "whole"
+
+
+def restore_drafts(path: Path, tabs: dict[str, Any], notices: Notices | None) -> None:
+    reading = read_json_file(path, open_levels=1)
+    if not reading.exists:
+        return
+    drafts = reading.value if isinstance(reading.value, dict) else {}
+    restored: list[str] = []
+    partly: list[str] = []
+    lost: list[str] = []
+    for key, tab in tabs.items():
+        if key not in drafts or not hasattr(tab, "restore_draft"):
+            continue
+        outcome = restore_one(tab, drafts[key])
+        title = DRAFT_TITLES.get(key, key)
+        {"whole": restored, "part": partly, "none": lost}[outcome].append(title)
+    if not reading.damaged and not partly and not lost:
+        return
+    problem = reading.problem
+    if problem is None:
+        problem = (f"the {join_names(lost + partly)} draft{'s' if len(lost + partly) > 1 else ''} "
+                   "held values of the wrong kind")
+    saved_names = restored + [f"{name} (in part)" for name in partly]
+    if saved_names:
+        saved = f"the {join_names(saved_names)} draft{'s' if len(saved_names) > 1 else ''}"
+    else:
+        saved = "no draft"
+    if lost:
+        saved += f"; lost: the {join_names(lost)} draft{'s' if len(lost) > 1 else ''}"
+    # Moved, not copied: at close the window writes a new file in its place.
+    kept_as = set_aside(path)
+    if notices is not None:
+        notices.damaged_file(path=path, what="Your unsent drafts", problem=problem,
+                             saved=saved, kept_as=kept_as)
+
+
+def save_drafts(path: Path, tabs: dict[str, Any]) -> None:
+    drafts = {key: tab.draft() for key, tab in tabs.items() if hasattr(tab, "draft")}
+    try:
+        with atomic_write(path, "w", encoding="utf-8") as handle:
+            json.dump(drafts, handle, indent=1)
+    except OSError as err:  # a full disk must not stop the window from closing
+        log.warning("the drafts could not be saved: %s", err)
+
+
+@dataclass
+class WindowSettings:
+    geometry: QByteArray | None = None
+    window_state: QByteArray | None = None
+    last_tab: str | None = None
+
+
+def read_window_settings(path: Path, notices: Notices | None) -> WindowSettings:
+    """The saved geometry, toolbar state and last tab; defaults for anything damaged."""
+    if not path.exists():
+        return WindowSettings()
+    settings = QSettings(str(path), QSettings.Format.IniFormat)
+    result = WindowSettings()
+    wrong: list[str] = []
+    for key, attribute, kind in (("geometry", "geometry", QByteArray),
+                                 ("windowState", "window_state", QByteArray),
+                                 ("lastTab", "last_tab", str)):
+        try:
+            value = settings.value(key)
+        except Exception:  # a value Qt cannot turn into a Python object
+            value, ok = None, False
+        else:
+            ok = value is None or isinstance(value, kind)
+        if ok:
+            setattr(result, attribute, value)
+        else:
+            wrong.append(key)
+    status = settings.status()
+    del settings
+    if status == QSettings.Status.NoError and not wrong:
+        return result
+    if status == QSettings.Status.FormatError:
+        problem = "it is not a settings file any more"
+    elif status == QSettings.Status.AccessError:
+        problem = "it could not be read"
+    else:
+        problem = "some settings in it hold values of the wrong kind (" + ", ".join(wrong) + ")"
+    if status != QSettings.Status.NoError:
+        result = WindowSettings()
+    names = {"geometry": "the window's size and position", "window_state": "the toolbars",
+             "last_tab": "the last tab"}
+    kept = [names[a] for a in ("geometry", "window_state", "last_tab")
+            if getattr(result, a) is not None]
+    saved = join_names(kept) if kept else "nothing: the window opens at its usual size"
+    kept_as = set_aside(path)
+    if notices is not None:
+        notices.damaged_file(path=path, what="The window settings", problem=problem,
+                             saved=saved, kept_as=kept_as)
+    return result
