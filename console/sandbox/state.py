@@ -209,8 +209,10 @@ class SandboxState:
         kept = {}
         for name, check in (("recordings", _recording_or_none), ("sms", _sms_or_none),
                             ("calls", _call_or_none), ("upload_counts", _count_or_none)):
-            items = data.get(name)
-            items = items if isinstance(items, list) else []
+            items = data.get(name, [])
+            if not isinstance(items, list):
+                items = []
+                problem = problem or f"its list of {name.replace('_', ' ')} is damaged"
             good = [entry for entry in map(check, items) if entry is not None]
             kept[name] = good
             counts[name] = (len(good), len(items))
@@ -221,9 +223,10 @@ class SandboxState:
         self._sms = kept["sms"]
         self._calls = kept["calls"]
         highest = max((int(e["recording_id"]) for e in recordings), default=_FIRST_RECORDING_ID - 1)
-        next_id = data.get("next_recording_id")
-        if isinstance(next_id, bool) or not isinstance(next_id, int):
+        next_id = data.get("next_recording_id", _FIRST_RECORDING_ID)
+        if not _is_int(next_id):
             next_id = _FIRST_RECORDING_ID
+            problem = problem or "the next recording id in it is not a number"
         # Ids never go back: a recording id handed out once means one recording.
         self._next_recording_id = max(next_id, highest + 1)
         lost = any(good != total for good, total in counts.values())

@@ -123,8 +123,11 @@ def json_problem(error: Exception, text: str | None = None) -> str:
     if isinstance(error, UnicodeDecodeError):
         return "it is not text (it holds bytes that are not UTF-8)"
     if isinstance(error, json.JSONDecodeError):
-        if error.doc is not None and not error.doc[error.pos:].strip():
-            return f"the file ends too early at line {error.lineno} (it was cut off)"
+        doc = error.doc or ""
+        # An unterminated string runs to the end of the text: cut off too.
+        if not doc[error.pos:].strip() or error.msg.startswith("Unterminated string"):
+            last_line = doc.rstrip().count("\n") + 1
+            return f"the file ends too early at line {last_line} (it was cut off)"
         return f"it is not valid JSON (line {error.lineno}, column {error.colno})"
     if isinstance(error, RecursionError):
         return "it is nested too deeply to read"

@@ -64,7 +64,7 @@ class StartupNoticesDialog(QDialog):
         layout.addWidget(heading)
         layout.addWidget(self.browser, 1)
         layout.addWidget(buttons)
-        self.resize(680, 420)
+        self.resize(720, 520)
 
     def text(self) -> str:
         return self.browser.toPlainText()

@@ -76,9 +76,11 @@ def restore_drafts(path: Path, tabs: dict[str, Any], notices: Notices | None) ->
         outcome = restore_one(tab, drafts[key])
         title = DRAFT_TITLES.get(key, key)
         {"whole": restored, "part": partly, "none": lost}[outcome].append(title)
-    if not reading.damaged and not partly and not lost:
+    if isinstance(reading.value, dict) and not reading.damaged and not partly and not lost:
         return
     problem = reading.problem
+    if problem is None and not isinstance(reading.value, dict):
+        problem = "it does not hold drafts"
     if problem is None:
         problem = (f"the {join_names(lost + partly)} draft{'s' if len(lost + partly) > 1 else ''} "
                    "held values of the wrong kind")
@@ -89,6 +91,8 @@ def restore_drafts(path: Path, tabs: dict[str, Any], notices: Notices | None) ->
         saved = "no draft"
     if lost:
         saved += f"; lost: the {join_names(lost)} draft{'s' if len(lost) > 1 else ''}"
+    if reading.damaged:
+        saved += "; anything after the damage could not be read"
     # Moved, not copied: at close the window writes a new file in its place.
     kept_as = set_aside(path)
     if notices is not None:
