@@ -345,7 +345,8 @@ def test_a_cut_off_drafts_file_is_kept_aside_and_not_overwritten(qtbot, qloop, m
         assert app.tabs["tts"].text_edit.toPlainText() == "First"
         [notice] = app.messages.notices.about(path)
         assert "ends too early" in notice.problem
-        assert notice.saved == "the Text to speech draft"
+        assert notice.saved == ("the Text to speech draft; anything after the damage could "
+                                "not be read")
     finally:
         _stop(app)
     # Closing wrote new drafts; the damaged copy is still there, untouched.
