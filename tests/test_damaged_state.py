@@ -329,7 +329,8 @@ def test_a_null_draft_costs_that_draft_only(qtbot, qloop, memory_keyring):
         assert app.tabs["tts"].text_edit.toPlainText() == "Good morning"
         assert app.tabs["tts"].sort_edit.text() == ""  # the wrongly typed field only
         [notice] = app.messages.notices.about(path)
-        assert notice.saved == ("the Text to speech (in part) draft; lost: the SMS draft")
+        assert notice.saved == ("the Text to speech draft in part (what could not be used "
+                                "was left empty); lost: the SMS draft")
         assert json.loads(notice.kept_as.read_text())["sms"] is None
     finally:
         _stop(app)

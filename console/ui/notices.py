@@ -69,6 +69,15 @@ class StartupNoticesDialog(QDialog):
     def text(self) -> str:
         return self.browser.toPlainText()
 
+    def add_message(self, level: str, text: str) -> None:
+        """A warning that arrives while the notice is still open (the key read
+        at start, a damaged file found late) joins the list instead of the
+        status bar alone."""
+        if Level(level) == Level.INFO or not self.isVisible():
+            return
+        self.messages.append((Level(level), text))
+        self.browser.setHtml(notices_html(self.damaged, self.messages))
+
 
 def show_startup_notices(parent: QWidget, messages: MessageBridge) -> StartupNoticesDialog | None:
     """Open the start-up notice if there is anything worth a look; once.
@@ -84,5 +93,6 @@ def show_startup_notices(parent: QWidget, messages: MessageBridge) -> StartupNot
     if not damaged and not any(level != Level.INFO for level, _text in backlog):
         return None
     dialog = StartupNoticesDialog(damaged, backlog, parent)
+    messages.posted.connect(dialog.add_message)
     dialog.open()
     return dialog

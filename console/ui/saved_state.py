@@ -62,6 +62,10 @@ def restore_one(tab: Any, value: Any) -> str:
     return "part" if dropped or getattr(tab, "draft_problems", None) else "whole"
 
 
+def _drafts_words(names: list[str]) -> str:
+    return f"the {join_names(names)} draft{'s' if len(names) > 1 else ''}"
+
+
 def restore_drafts(path: Path, tabs: dict[str, Any], notices: Notices | None) -> None:
     reading = read_json_file(path, open_levels=1)
     if not reading.exists:
@@ -82,15 +86,15 @@ def restore_drafts(path: Path, tabs: dict[str, Any], notices: Notices | None) ->
     if problem is None and not isinstance(reading.value, dict):
         problem = "it does not hold drafts"
     if problem is None:
-        problem = (f"the {join_names(lost + partly)} draft{'s' if len(lost + partly) > 1 else ''} "
-                   "held values of the wrong kind")
-    saved_names = restored + [f"{name} (in part)" for name in partly]
-    if saved_names:
-        saved = f"the {join_names(saved_names)} draft{'s' if len(saved_names) > 1 else ''}"
-    else:
-        saved = "no draft"
+        problem = f"{_drafts_words(lost + partly)} held values of the wrong kind"
+    parts = []
+    if restored:
+        parts.append(_drafts_words(restored))
+    if partly:
+        parts.append(f"{_drafts_words(partly)} in part (what could not be used was left empty)")
+    saved = "; ".join(parts) if parts else "no draft"
     if lost:
-        saved += f"; lost: the {join_names(lost)} draft{'s' if len(lost) > 1 else ''}"
+        saved += f"; lost: {_drafts_words(lost)}"
     if reading.damaged:
         saved += "; anything after the damage could not be read"
     # Moved, not copied: at close the window writes a new file in its place.

@@ -51,3 +51,21 @@ def test_a_file_found_damaged_after_the_start_notice_is_posted(qtbot):
                                 saved="nothing")
     [(level, text)] = bridge.history
     assert level == Level.WARNING and "x.json" in text and "Saved from it: nothing" in text
+
+
+def test_a_warning_posted_while_the_notice_is_open_joins_it(qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    from console.ui.notices import show_startup_notices
+
+    bridge = MessageBridge()
+    bridge.warning("1 request(s) were still running when the console last closed.")
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    dialog = show_startup_notices(parent, bridge)
+    qtbot.waitUntil(dialog.isVisible)
+    bridge.info("Now working on 'Sandbox'.")
+    bridge.warning("The key for 'Main office' could not be read: locked.")
+    assert "still running" in dialog.text() and "could not be read: locked" in dialog.text()
+    assert "Now working" not in dialog.text()
