@@ -234,13 +234,15 @@ class SandboxState:
             return
         if problem is None:
             problem = "some entries in it hold values of the wrong kind"
-        kept_as = set_aside(path)
+        kept_as = set_aside(path, keep=True)  # then replaced by what was saved
         saved = (f"{_of(counts['recordings'], 'library entry', 'library entries')}, "
                  f"{_of(counts['sms'], 'SMS', 'SMS')} and {_of(counts['calls'], 'call', 'calls')}")
         self.damage = DamagedFile(path=path, what="The sandbox's practice data",
                                   problem=problem, saved=saved, kept_as=kept_as)
         log.warning("Sandbox state %s could not be read (%s); kept it as %s; saved %s.",
                     path, problem, kept_as, saved)
+        if kept_as is None:
+            return  # not copied: leave it for a look (the next change writes over it)
         try:
             self._save()
         except OSError as err:

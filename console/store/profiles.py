@@ -286,7 +286,7 @@ class ProfileStore:
             items = []
             problem = problem or "it holds no list of profiles"
         profiles: list[Profile] = []
-        left_out: list[str] = []
+        left_out: list[str | None] = []
         for item in items:
             # The built-in Sandbox profile is put back anyway: not worth a mention.
             name = None if _is_sandbox_item(item) else _shown_name(item)
@@ -321,7 +321,9 @@ class ProfileStore:
             saved = "no profile (the console starts with the built-in Sandbox profile)"
         if lost:
             saved += "; left out: " + ", ".join(repr(n) for n in lost)
-        kept_as = set_aside(self.path)
+        # Copied, then replaced by what was saved: a write that fails leaves the
+        # damaged file in place, to be found (and reported) again next time.
+        kept_as = set_aside(self.path, keep=True)
         notice = DamagedFile(path=self.path, what="Your profiles", problem=problem,
                              saved=saved, kept_as=kept_as)
         if kept_as is not None:
