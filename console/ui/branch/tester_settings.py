@@ -28,8 +28,9 @@ def _usable(key: str, value: Any) -> bool:
     if key == "endpoint_url":
         return isinstance(value, str) and len(value) < 4096
     if key == "budget_s":
+        # The range first: a huge whole number cannot even be turned into a float.
         return (isinstance(value, (int, float)) and not isinstance(value, bool)
-                and math.isfinite(value) and BUDGET_RANGE_S[0] <= value <= BUDGET_RANGE_S[1])
+                and BUDGET_RANGE_S[0] <= value <= BUDGET_RANGE_S[1] and math.isfinite(value))
     return isinstance(value, bool)
 
 
