@@ -178,7 +178,6 @@ class ConsoleApp(QObject):
             "sms": SmsTab(session=self.session, sender=self.sender, messages=self.messages),
             "calls": CallsTab(session=self.session, sender=self.sender, messages=self.messages),
             "branch": BranchTab(post_request=post_branch_request, messages=self.messages,
-                                notices=self.messages.notices,
                                 settings_path=paths.config_dir / "branch-tester.json"),
             "history": HistoryTab(journal=self.journal, profiles_provider=self.session.all_profiles,
                                   resend=self.resend),
@@ -206,9 +205,8 @@ class ConsoleApp(QObject):
                 "their outcome is unknown. Check History before sending them again.")
         if self.secrets.state != "keyring":
             self.messages.warning(self.secrets.explanation)
-        for warning in (self.journal.load_warning,):
-            if warning:
-                self.messages.warning(warning)
+        if self.journal.load_warning:  # profiles report to the notices themselves
+            self.messages.warning(self.journal.load_warning)
 
     # -- wiring helpers ------------------------------------------------------
     def confirm_live_upload(self, count: int, confirm=default_confirm) -> bool:

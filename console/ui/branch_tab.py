@@ -34,7 +34,8 @@ class BranchTab(QWidget):
         self.composer = RequestComposer(messages=messages, confirm=confirm)
         self.tester = EndpointTesterPanel(composer=self.composer, post_request=post_request,
                                   settings_path=settings_path, messages=messages,
-                                  notices=notices)
+                                  notices=notices if notices is not None
+                                  else getattr(messages, "notices", None))
 
         tester_page = QSplitter(Qt.Orientation.Horizontal)
         tester_page.addWidget(self.composer)
