@@ -66,51 +66,68 @@ def _drafts_words(names: list[str]) -> str:
     return f"the {join_names(names)} draft{'s' if len(names) > 1 else ''}"
 
 
-def restore_drafts(path: Path, tabs: dict[str, Any], notices: Notices | None) -> None:
-    reading = read_json_file(path, open_levels=1)
-    if not reading.exists:
-        return
-    drafts = reading.value if isinstance(reading.value, dict) else {}
-    restored: list[str] = []
-    partly: list[str] = []
-    lost: list[str] = []
-    for key, tab in tabs.items():
-        if key not in drafts or not hasattr(tab, "restore_draft"):
-            continue
-        outcome = restore_one(tab, drafts[key])
-        title = DRAFT_TITLES.get(key, key)
-        {"whole": restored, "part": partly, "none": lost}[outcome].append(title)
-    if isinstance(reading.value, dict) and not reading.damaged and not partly and not lost:
-        return
-    problem = reading.problem
-    if problem is None and not isinstance(reading.value, dict):
-        problem = "it does not hold drafts"
-    if problem is None:
-        problem = f"{_drafts_words(lost + partly)} held values of the wrong kind"
-    parts = []
-    if restored:
-        parts.append(_drafts_words(restored))
-    if partly:
-        parts.append(f"{_drafts_words(partly)} in part (what could not be used was left empty)")
-    saved = "; ".join(parts) if parts else "no draft"
-    if lost:
-        saved += f"; lost: {_drafts_words(lost)}"
-    if reading.damaged:
-        saved += "; anything after the damage could not be read"
-    # Moved, not copied: at close the window writes a new file in its place.
-    kept_as = set_aside(path)
-    if notices is not None:
-        notices.damaged_file(path=path, what="Your unsent drafts", problem=problem,
-                             saved=saved, kept_as=kept_as)
+class SavedDrafts:
+    """drafts.json: read at start, each draft restored when its tab is first built.
 
+    Damage to the file itself (cut off, not JSON, a draft that is not an
+    object) is reported at start; a draft with fields of the wrong kind when its
+    tab is built, since only the tab knows its fields.
+    """
 
-def save_drafts(path: Path, tabs: dict[str, Any]) -> None:
-    drafts = {key: tab.draft() for key, tab in tabs.items() if hasattr(tab, "draft")}
-    try:
-        with atomic_write(path, "w", encoding="utf-8") as handle:
-            json.dump(drafts, handle, indent=1)
-    except OSError as err:  # a full disk must not stop the window from closing
-        log.warning("the drafts could not be saved: %s", err)
+    def __init__(self, path: Path, notices: Notices | None) -> None:
+        self.path = Path(path)
+        self.notices = notices
+        self.kept_as: Path | None = None  # where a damaged copy went, once set aside
+
+    def load(self) -> dict[str, Any]:
+        reading = read_json_file(self.path, open_levels=1)
+        if not reading.exists:
+            return {}
+        found = reading.value if isinstance(reading.value, dict) else {}
+        drafts = {key: value for key, value in found.items() if isinstance(value, dict)}
+        lost = [DRAFT_TITLES.get(key, key) for key in found if key not in drafts]
+        problem = reading.problem
+        if problem is None and not isinstance(reading.value, dict):
+            problem = "it does not hold drafts"
+        if problem is None and lost:
+            problem = f"{_drafts_words(lost)} held values of the wrong kind"
+        if problem is None:
+            return drafts
+        names = [DRAFT_TITLES.get(key, key) for key in drafts]
+        saved = _drafts_words(names) if names else "no draft"
+        if lost:
+            saved += f"; lost: {_drafts_words(lost)}"
+        if reading.damaged:
+            saved += "; anything after the damage could not be read"
+        self._report(problem, saved, move=True)
+        return drafts
+
+    def restore(self, key: str, tab: Any, draft: Any) -> str:
+        """Put `draft` into `tab`; "whole", "part" or "none" (reported)."""
+        outcome = restore_one(tab, draft)
+        if outcome != "whole":
+            title = DRAFT_TITLES.get(key, key)
+            saved = (f"{_drafts_words([title])} in part (what could not be used was left empty)"
+                     if outcome == "part" else "nothing of that draft")
+            # Copied: the file stays as it is until the window closes and writes it.
+            self._report(f"{_drafts_words([title])} held values of the wrong kind", saved,
+                         move=False)
+        return outcome
+
+    def save(self, drafts: dict[str, Any]) -> None:
+        try:
+            with atomic_write(self.path, "w", encoding="utf-8") as handle:
+                json.dump(drafts, handle, indent=1)
+        except OSError as err:  # a full disk must not stop the window from closing
+            log.warning("the drafts could not be saved: %s", err)
+
+    def _report(self, problem: str, saved: str, *, move: bool) -> None:
+        if self.kept_as is None and self.path.exists():
+            # Moved at start: the window writes a new file at close in its place.
+            self.kept_as = set_aside(self.path, keep=not move)
+        if self.notices is not None:
+            self.notices.damaged_file(path=self.path, what="Your unsent drafts",
+                                      problem=problem, saved=saved, kept_as=self.kept_as)
 
 
 @dataclass
