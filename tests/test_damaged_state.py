@@ -373,6 +373,8 @@ def test_a_cut_off_drafts_file_is_kept_aside_and_not_overwritten(qtbot, qloop, m
     app = _start()
     try:
         _started(qtbot, app)
+        # Written back at once: a crash before closing would not lose it either.
+        assert json.loads(path.read_text())["tts"]["text"] == "First"
         assert app.tabs["tts"].text_edit.toPlainText() == "First"
         [notice] = app.messages.notices.about(path)
         assert "ends too early" in notice.problem

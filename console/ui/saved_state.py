@@ -99,7 +99,11 @@ class SavedDrafts:
             saved += f"; lost: {_drafts_words(lost)}"
         if reading.damaged:
             saved += "; anything after the damage could not be read"
-        self._report(problem, saved, move=True)
+        self._report(problem, saved)
+        if self.kept_as is not None:
+            # What was saved is written back at once: a crash before the window
+            # closes must not lose it too.
+            self.save(drafts)
         return drafts
 
     def restore(self, key: str, tab: Any, draft: Any) -> str:
@@ -109,9 +113,7 @@ class SavedDrafts:
             title = DRAFT_TITLES.get(key, key)
             saved = (f"{_drafts_words([title])} in part (what could not be used was left empty)"
                      if outcome == "part" else "nothing of that draft")
-            # Copied: the file stays as it is until the window closes and writes it.
-            self._report(f"{_drafts_words([title])} held values of the wrong kind", saved,
-                         move=False)
+            self._report(f"{_drafts_words([title])} held values of the wrong kind", saved)
         return outcome
 
     def save(self, drafts: dict[str, Any]) -> None:
@@ -121,10 +123,10 @@ class SavedDrafts:
         except OSError as err:  # a full disk must not stop the window from closing
             log.warning("the drafts could not be saved: %s", err)
 
-    def _report(self, problem: str, saved: str, *, move: bool) -> None:
+    def _report(self, problem: str, saved: str) -> None:
         if self.kept_as is None and self.path.exists():
-            # Moved at start: the window writes a new file at close in its place.
-            self.kept_as = set_aside(self.path, keep=not move)
+            # Copied: the file is rewritten with what was saved, now or at close.
+            self.kept_as = set_aside(self.path, keep=True)
         if self.notices is not None:
             self.notices.damaged_file(path=self.path, what="Your unsent drafts",
                                       problem=problem, saved=saved, kept_as=self.kept_as)
