@@ -89,6 +89,9 @@ def show_startup_notices(parent: QWidget, messages: MessageBridge) -> StartupNot
         return None
     backlog = messages.deliver_backlog()
     damaged = messages.notices.damaged()
+    # Into the window's message log too, to be read again after the notice is closed.
+    for notice in damaged:
+        messages.warning(notice.text())
     messages.notices.subscribe(lambda notice: messages.warning(notice.text()))
     if not damaged and not any(level != Level.INFO for level, _text in backlog):
         return None

@@ -69,3 +69,20 @@ def test_a_warning_posted_while_the_notice_is_open_joins_it(qtbot):
     bridge.warning("The key for 'Main office' could not be read: locked.")
     assert "still running" in dialog.text() and "could not be read: locked" in dialog.text()
     assert "Now working" not in dialog.text()
+
+
+def test_damaged_files_also_reach_the_message_log_once(qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    from console.ui.notices import show_startup_notices
+
+    bridge = MessageBridge()
+    bridge.notices.damaged_file(path="/cfg/drafts.json", what="Your unsent drafts",
+                                problem="it is empty", saved="no draft")
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    dialog = show_startup_notices(parent, bridge)
+    assert dialog.text().count("Your unsent drafts") == 1  # listed once, as a damaged file
+    assert [text for _level, text in bridge.history] == [bridge.notices.damaged()[0].text()]
+    assert show_startup_notices(parent, bridge) is None  # once
