@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from console.domain.phone import format_phone
+from console.jobs.resend import CONFIRM_LABELS as _KIND_ACTIONS
+from console.jobs.resend import RESENDABLE_KINDS, RESENDABLE_OUTCOMES
 from console.store.interface import HistoryStore
 from console.store.journal import JournalEntry
 from console.store.profiles import Profile
@@ -45,16 +47,12 @@ from console.ui.history_model import (
 )
 
 SEARCH_DELAY_MS = 250
-RESENDABLE_KINDS = ("sms", "call", "tts")
-RESENDABLE_OUTCOMES = ("failed", "unknown")
 
 UNKNOWN_WARNING = (
     "The earlier attempt's outcome is unknown: the customer may already have received it. "
     "Check before sending again."
 )
 FAILED_NOTE = "The earlier attempt failed, so it did not go out."
-
-_KIND_ACTIONS = {"sms": "this SMS", "call": "this call", "tts": "this text-to-speech recording"}
 
 
 def _standard_button_value(value) -> int:
