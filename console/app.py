@@ -249,8 +249,12 @@ class ConsoleApp(QObject):
             self.messages.warning(
                 f"{recovered} request(s) were still running when the console last closed; "
                 "their outcome is unknown. Check History before sending them again.")
-        if self.journal.load_warning:  # profiles report to the notices themselves
-            self.messages.warning(self.journal.load_warning)
+        database = self.journal.database  # profiles report to the notices themselves
+        if database.damaged_copy is not None:
+            self.messages.notices.damaged_file(
+                path=database.path, what="History", problem="SQLite could not read all of it",
+                saved=f"{database.rows_saved:,} readable rows, in a new history file",
+                kept_as=database.damaged_copy)
 
     # -- the tabs, each built on first visit -----------------------------------
     def _tab_specs(self) -> dict[str, TabSpec]:
