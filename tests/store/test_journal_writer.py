@@ -37,6 +37,15 @@ def writer(journal):
     w.close()
 
 
+def wait_until(condition, timeout=10.0):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never came true"
+        time.sleep(0.02)
+
+
 class Lock:
     """Another program holding the history file's write lock."""
 
@@ -152,6 +161,8 @@ def test_a_writer_replays_what_the_journal_could_not_at_start(path):
         assert second.replayed == 0
         again = JournalWriter(second, retry_delays=(0.05,))
     try:
+        # Tried first thing (maybe while still locked), then retried until it lands.
+        wait_until(lambda: second.get(entry_id).outcome == "failed")
         assert again.flush(timeout=5)
         second_entry = second.get(entry_id)
         assert (second_entry.outcome, second_entry.messages) == ("failed", ["refused"])
