@@ -182,7 +182,8 @@ def explain(err: BaseException, path: Path | str, *, doing: str = "used") -> str
         return (f"The history file {path} is locked by another program, so it could not be "
                 f"{doing}. Close any other Voitex Console or program that has the file open, "
                 "then try again.")
-    if code == _SQLITE_READONLY or "readonly" in str(err).lower() or isinstance(err, PermissionError):
+    read_only = code == _SQLITE_READONLY or "readonly" in str(err).lower()
+    if read_only or isinstance(err, PermissionError):
         return (f"The history file {path} could not be {doing} because it is read-only. "
                 "Check that you may write to that folder, then try again.")
     if code == _SQLITE_FULL or "disk is full" in str(err).lower():
@@ -498,7 +499,8 @@ def _carry_sequences(source: sqlite3.Connection, target: sqlite3.Connection) -> 
     for name in sorted(set(tables) | set(known)):
         if not _columns(target, name):
             continue
-        highest = target.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {_quote(name)}").fetchone()[0]
+        highest = target.execute(
+            f"SELECT COALESCE(MAX(rowid), 0) FROM {_quote(name)}").fetchone()[0]
         floor = known.get(name, highest + _ID_MARGIN)
         if name in tables:
             target.execute("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?",

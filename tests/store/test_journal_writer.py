@@ -15,7 +15,8 @@ from console.store.journal_writer import JournalWriter
 from console.store.paths import app_paths
 
 SMS = dict(kind="sms", profile_id="office", profile_name="Office", recipient="8451234567",
-           content="Your order is ready", request={"to": "8451234567", "body": "Your order is ready"})
+           content="Your order is ready",
+           request={"to": "8451234567", "body": "Your order is ready"})
 
 
 @pytest.fixture

@@ -35,7 +35,8 @@ def select(tab, entry_id):
 
 def call(journal, **request):
     return journal.begin(kind="call", profile_id="sandbox", profile_name="Sandbox",
-                         recipient=request.get("to", "8451234567"), content="Play library file 918357",
+                         recipient=request.get("to", "8451234567"),
+                         content="Play library file 918357",
                          request=request, group_id=request.pop("group", None))
 
 
