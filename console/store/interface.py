@@ -29,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from console.store.journal import JournalEntry
 from console.store.pending_updates import PendingUpdate
 
 
@@ -50,13 +51,14 @@ class HistoryStore(Protocol):
 
     def mark_crashed_pending_unknown(self) -> int: ...
 
-    def get(self, entry_id: int) -> Any: ...
+    def get(self, entry_id: int) -> JournalEntry: ...
 
     def query(self, *, kind: str | None = None, outcome: str | None = None,
               profile_id: str | None = None, since: datetime | None = None,
               until: datetime | None = None, text: str | None = None,
               offset: int = 0, limit: int = 200, before_id: int | None = None,
-              ids: Sequence[int] | None = None, group_id: str | None = None) -> list: ...
+              ids: Sequence[int] | None = None,
+              group_id: str | None = None) -> list[JournalEntry]: ...
 
     def count(self, *, kind: str | None = None, outcome: str | None = None,
               profile_id: str | None = None, since: datetime | None = None,

@@ -214,7 +214,7 @@ class CallsTab(QWidget):
         result = sent.value
         text = f"Call to {to} placed; it {what}. Reference id: {result.reference_id}"
         if sent.history_note:  # delivered; only History is behind
-            text += f" {sent.history_note}"
+            text += f". {sent.history_note}"
         self.result_label.show_result("ok", text)
         self.messages.info(text)
         self.call_placed.emit(result.reference_id)

@@ -245,7 +245,7 @@ class SmsTab(QWidget):
         did = f" · DID type {result.did_type}" if result.did_type else ""
         text = f"Sent to {format_phone(to)}. Reference id: {ref}{did}"
         if sent.history_note:  # delivered; only History is behind
-            text += f" {sent.history_note}"
+            text += f". {sent.history_note}"
         self.result_label.show_result("ok", text)
         self.messages.info(text)
         self.sms_sent.emit(result.reference_id or "")

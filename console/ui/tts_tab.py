@@ -149,7 +149,7 @@ class TtsTab(QWidget):
             where += f", sort number {values['sort']}"
         text = f"Recording created in {where}. Recording id: {result.recording_id}"
         if sent.history_note:  # delivered; only History is behind
-            text += f" {sent.history_note}"
+            text += f". {sent.history_note}"
         self.result_label.show_result("ok", text)
         self.messages.info(text)
         self.tts_created.emit(result.recording_id)
