@@ -37,11 +37,12 @@ import qasync  # noqa: E402
 from console import __version__  # noqa: E402
 from console.embedded_sandbox import EmbeddedSandbox  # noqa: E402
 from console.jobs import resend as resend_rules  # noqa: E402
-from console.jobs.sender import Sender  # noqa: E402
+from console.jobs.sender import HistoryUnavailableError, Sender  # noqa: E402
 from console.jobs.session import AccountSession, NoKeyError  # noqa: E402
 from console.logging_setup import configure_logging, register_secret  # noqa: E402
 from console.resources import app_icon_files, read_resource_text  # noqa: E402
 from console.store.journal import Journal, JournalError  # noqa: E402
+from console.store.journal_writer import JournalWriter  # noqa: E402
 from console.store.paths import AppPaths, app_paths  # noqa: E402
 from console.store.profiles import ProfileStore  # noqa: E402
 from console.ui.crash_dialog import CrashHandler  # noqa: E402
@@ -217,7 +218,10 @@ class ConsoleApp(QObject):
         self.session = AccountSession(profiles=self.profiles, secrets=self.secrets,
                                       sandbox_url=self.sandbox.url,
                                       sandbox_key=self.sandbox_key, parent=self)
-        self.sender = Sender(session=self.session, journal=self.journal,
+        loop = asyncio.get_event_loop()  # the writer thread's news is re-posted to the UI
+        self.journal_writer = JournalWriter(
+            self.journal, on_changed=lambda: loop.call_soon_threadsafe(self._on_journal_changed))
+        self.sender = Sender(session=self.session, writer=self.journal_writer,
                              on_journal_changed=self._on_journal_changed)
 
         self.window = MainWindow(session=self.session, messages=self.messages,
@@ -245,8 +249,12 @@ class ConsoleApp(QObject):
             self.messages.warning(
                 f"{recovered} request(s) were still running when the console last closed; "
                 "their outcome is unknown. Check History before sending them again.")
-        if self.journal.load_warning:  # profiles report to the notices themselves
-            self.messages.warning(self.journal.load_warning)
+        database = self.journal.database  # profiles report to the notices themselves
+        if database.damaged_copy is not None:
+            self.messages.notices.damaged_file(
+                path=database.path, what="History", problem="SQLite could not read all of it",
+                saved=f"{database.rows_saved:,} readable rows, in a new history file",
+                kept_as=database.damaged_copy)
 
     # -- the tabs, each built on first visit -----------------------------------
     def _tab_specs(self) -> dict[str, TabSpec]:
@@ -310,6 +318,7 @@ class ConsoleApp(QObject):
 
             self._upload_queue = UploadQueue(
                 client_factory=self.session.client, journal=self.journal,
+                journal_writer=self.journal_writer,
                 state_path=self.paths.data_dir / "upload-queue.json",
                 profile=lambda: (self.session.profile.id, self.session.profile.name),
                 parent=self)
@@ -384,7 +393,7 @@ class ConsoleApp(QObject):
         action = resend_rules.action_label(entry.kind)
         try:
             await self.sender.resend(entry)
-        except NoKeyError as err:
+        except (NoKeyError, HistoryUnavailableError) as err:
             self.messages.error(str(err))
         except Exception as err:
             from console.ui.errors import describe_error
@@ -444,6 +453,7 @@ class ConsoleApp(QObject):
             self._upload_queue.shutdown()
         await self.session.aclose()
         await self.sandbox.stop()
+        await asyncio.to_thread(self.journal_writer.close)  # unwritten outcomes are kept
         self.journal.close()
 
     # -- self-check ------------------------------------------------------------
@@ -457,8 +467,8 @@ class ConsoleApp(QObject):
             profile = self.session.profile
             number = profile.numbers[0].number
             # Sent at once, before the sandbox may be up: it must wait, not fail.
-            result = await self.sender.send_sms(from_number=number, to="8451234567",
-                                                body="Voitex Console self-check")
+            result = (await self.sender.send_sms(from_number=number, to="8451234567",
+                                                 body="Voitex Console self-check")).value
             server = await self.sandbox.wait_running()
             sent = [m for m in server.outbox()["sms"]
                     if m["reference_id"] == result.reference_id]
