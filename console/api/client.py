@@ -27,6 +27,7 @@ import inspect
 import logging
 import math
 import os
+import zlib
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
@@ -35,14 +36,24 @@ from urllib.parse import urlsplit
 import httpx
 
 from .. import __version__
+from .bounded import ACCEPT_ENCODING, DEFAULT_MAX_REPLY_BYTES, ReplyTooLarge, UnknownEncoding, read_capped
 from .errors import (
     ApiError,
     ConnectionFailedError,
     InvalidArgumentError,
     OutcomeUnknownError,
+    UnreadableReplyError,
 )
 from .multipart import CHUNK_SIZE, FileUploadStream, SourceFileChanged, encode_fields, make_boundary
-from .parse import call_result, check_reply, recording_result, scrub, sms_result
+from .parse import (
+    call_result,
+    check_reply,
+    error_class_for_status,
+    recording_result,
+    scrub,
+    sms_result,
+    unusable_reply_error,
+)
 from .results import CallResult, RecordingResult, SmsResult
 from .retry import (
     CONNECTION_LOST,
@@ -78,6 +89,9 @@ logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], object]
 
+DEFAULT_DEADLINE = 60.0
+DEFAULT_UPLOAD_DEADLINE_RATE = 128 * 1024.0
+
 _WHAT = {UPLOAD: "upload", TTS: "TTS request", CALL: "notification call", SMS: "SMS"}
 _DONE = {UPLOAD: "stored", TTS: "created", CALL: "placed", SMS: "sent"}
 
@@ -104,6 +118,18 @@ def _transport_failure(err: httpx.HTTPError) -> str:
         if isinstance(err, cls):
             return kind
     return CONNECTION_LOST
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.3g} seconds"
+    return f"{seconds / 60:.0f} minutes"
+
+
+def _size(count: int) -> str:
+    if count >= 1024 * 1024:
+        return f"{count / (1024 * 1024):g} MiB"
+    return f"{count / 1024:g} KiB"
 
 
 def _whole(value: object, field: str, *, minimum: int) -> int:
@@ -153,6 +179,16 @@ class VoitexClient:
             itself; when a 429 asks for more, it stops and raises
             :class:`~console.api.errors.RateLimitedError` with the wait.
         chunk_size: bytes read from disk and written per step of an upload.
+        deadline: seconds one attempt of an SMS, a call or a TTS request may
+            take in all, from sending to the last byte of the reply. The read
+            timeout bounds one silence; this bounds a server that trickles.
+        upload_deadline_rate: bytes per second an upload is allowed at the
+            least: an upload's deadline is ``deadline`` plus its size at this
+            rate (60 s + 8 s per MiB at the default 128 KiB/s).
+        max_reply_bytes: the longest reply body read, after decompression;
+            a longer one is not read and the call fails with
+            :class:`~console.api.errors.UnreadableReplyError` (for an SMS or
+            a call, ``outcome_unknown``).
 
     Raises:
         InvalidArgumentError: for a refused ``base_url``, ``auth_key`` or
@@ -177,6 +213,9 @@ class VoitexClient:
         backoff_cap: float = DEFAULT_BACKOFF_CAP,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         chunk_size: int = CHUNK_SIZE,
+        deadline: float = DEFAULT_DEADLINE,
+        upload_deadline_rate: float = DEFAULT_UPLOAD_DEADLINE_RATE,
+        max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
     ) -> None:
         self._base_url = check_base_url(base_url)
         self._auth_key = check_auth_key(auth_key)
@@ -193,6 +232,9 @@ class VoitexClient:
                 pool=None,
             ),
         }
+        self._deadline = _positive(deadline, "deadline")
+        self._upload_deadline_rate = _positive(upload_deadline_rate, "upload_deadline_rate")
+        self._max_reply_bytes = _whole(max_reply_bytes, "max_reply_bytes", minimum=1024)
         self._backoff_base = _positive(backoff_base, "backoff_base", zero_ok=True)
         self._backoff_cap = _positive(backoff_cap, "backoff_cap", zero_ok=True)
         self._max_retry_after = _positive(max_retry_after, "max_retry_after", zero_ok=True)
@@ -245,7 +287,11 @@ class VoitexClient:
             self._http = httpx.AsyncClient(
                 follow_redirects=False,
                 trust_env=self._trust_env,
-                headers={"User-Agent": f"voitex-console/{__version__} httpx/{httpx.__version__}"},
+                headers={
+                    "User-Agent": f"voitex-console/{__version__} httpx/{httpx.__version__}",
+                    # Only what read_capped can inflate with a cap (no br, no zstd).
+                    "Accept-Encoding": ACCEPT_ENCODING,
+                },
                 limits=httpx.Limits(max_connections=32, max_keepalive_connections=8),
             )
             self._loop = loop
@@ -332,11 +378,16 @@ class VoitexClient:
                 # A plain-class stream: no async generator is left behind on cancel.
                 request.stream = stream
                 try:
-                    return await http.send(request)
+                    return await http.send(request, stream=True)
                 except SourceFileChanged as err:
                     raise InvalidArgumentError("path", f"path: {str(file_path)!r}: {err}.") from err
 
-        body, status = await self._call(UPLOAD, send, repeat_safe=True)
+        try:
+            size = file_path.stat().st_size
+        except OSError:
+            size = 0  # open() in send() reports it
+        deadline = self._deadline + size / self._upload_deadline_rate
+        body, status = await self._call(UPLOAD, send, repeat_safe=True, deadline=deadline)
         return recording_result(body, operation=UPLOAD, status_code=status, repeat_safe=True)
 
     async def create_tts(
@@ -426,7 +477,8 @@ class VoitexClient:
         content = encode_fields(fields, boundary)
 
         async def send(http: httpx.AsyncClient) -> httpx.Response:
-            return await http.post(
+            request = http.build_request(
+                "POST",
                 self._base_url + PATHS[operation],
                 headers={
                     "auth_key": self._auth_key,
@@ -435,6 +487,7 @@ class VoitexClient:
                 content=content,
                 timeout=self._timeouts["default"],
             )
+            return await http.send(request, stream=True)
 
         return send
 
@@ -444,15 +497,22 @@ class VoitexClient:
         send: Callable[[httpx.AsyncClient], Any],
         *,
         repeat_safe: bool,
+        deadline: float | None = None,
     ) -> tuple[dict, int]:
-        """Send with the retry policy; return the reply's JSON object and HTTP status."""
+        """Send with the retry policy; return the reply's JSON object and HTTP status.
+
+        ``deadline`` bounds each attempt, from sending to the last byte of the
+        reply (default: the client's ``deadline``).
+        """
+        if deadline is None:
+            deadline = self._deadline
         http = self._client()
         attempt = 0
         while True:
             attempt += 1
             logger.debug("%s: attempt %d to %s", operation, attempt, self._base_url + PATHS[operation])
             try:
-                return await self._attempt(operation, send, http, repeat_safe=repeat_safe)
+                return await self._attempt(operation, send, http, repeat_safe=repeat_safe, deadline=deadline)
             except ApiError as err:
                 err.attempts = attempt
                 if isinstance(err, InvalidArgumentError):
@@ -480,20 +540,75 @@ class VoitexClient:
         http: httpx.AsyncClient,
         *,
         repeat_safe: bool,
+        deadline: float,
     ) -> tuple[dict, int]:
+        response: httpx.Response | None = None
         try:
-            response = await send(http)
+            async with asyncio.timeout(deadline) as timer:
+                try:
+                    response = await send(http)
+                    content = await read_capped(
+                        response.aiter_raw(),
+                        content_encoding=response.headers.get("Content-Encoding", ""),
+                        content_length=response.headers.get("Content-Length"),
+                        limit=self._max_reply_bytes,
+                    )
+                finally:
+                    if response is not None:
+                        await response.aclose()
+        except TimeoutError:
+            if not timer.expired():
+                raise
+            raise self._deadline_error(operation, deadline, repeat_safe=repeat_safe) from None
         except httpx.HTTPError as err:
             raise self._transport_error(operation, err, repeat_safe=repeat_safe) from err
+        except (ReplyTooLarge, UnknownEncoding, zlib.error) as err:
+            assert response is not None
+            raise self._unusable_reply(operation, response, err, repeat_safe=repeat_safe) from None
         body = check_reply(
             operation=operation,
             status_code=response.status_code,
-            content=response.content,
+            content=content,
             retry_after=response.headers.get("Retry-After"),
             repeat_safe=repeat_safe,
             secret=self._auth_key,
         )
         return body, response.status_code
+
+    def _unusable_reply(
+        self, operation: str, response: httpx.Response, err: Exception, *, repeat_safe: bool
+    ) -> ApiError:
+        status = response.status_code
+        if error_class_for_status(status, json_object=False) is not UnreadableReplyError:
+            # A refused key, a 429 or a redirect is told by its status whatever the body.
+            try:
+                check_reply(
+                    operation=operation,
+                    status_code=status,
+                    content=b"",
+                    retry_after=response.headers.get("Retry-After"),
+                    repeat_safe=repeat_safe,
+                    secret=self._auth_key,
+                )
+            except ApiError as by_status:
+                return by_status
+        if isinstance(err, ReplyTooLarge):
+            problem = f"longer than {_size(self._max_reply_bytes)}, which was not read"
+        elif isinstance(err, UnknownEncoding):
+            problem = f"in an encoding the client cannot read ({scrub(str(err), self._auth_key)[:40]!r})"
+        else:
+            problem = "whose compressed body is damaged"
+        return unusable_reply_error(operation=operation, status_code=status, problem=problem, repeat_safe=repeat_safe)
+
+    def _deadline_error(self, operation: str, deadline: float, *, repeat_safe: bool) -> ApiError:
+        what = _WHAT[operation]
+        unknown = f" The {what} may or may not have been {_DONE[operation]}"
+        unknown += "." if repeat_safe else ": check before sending it again."
+        return OutcomeUnknownError(
+            f"No complete reply from Voitex within {_duration(deadline)} of sending the {what}.{unknown}",
+            timed_out=True,
+            operation=operation,
+        )
 
     def _transport_error(self, operation: str, err: httpx.HTTPError, *, repeat_safe: bool) -> ApiError:
         kind = _transport_failure(err)
