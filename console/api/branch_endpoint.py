@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .wire import is_loopback_host
+
 # Voitex replies are a few hundred bytes; this only stops a runaway endpoint
 # from filling memory.
 MAX_REPLY_BYTES = 2_000_000
@@ -66,6 +68,61 @@ def check_endpoint_url(url: str) -> str | None:
     if not parts.hostname:
         return "The endpoint address has no host name after http:// or https://."
     return None
+
+
+# Keys that hold card data wherever they appear, compared trimmed, lower case,
+# without spaces, underscores or dashes ("payment_info", "card number", "CVV").
+_CARD_KEYS = frozenset({"paymentinfo", "cvv", "cvv2", "cvc", "cardnumber", "cardno", "pan",
+                        "lastfour", "expiration", "cardexpiration"})
+
+
+def _folded(key: object) -> str:
+    return "".join(ch for ch in str(key).lower() if ch not in " _-\t")
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for index, ch in enumerate(reversed(digits)):
+        value = int(ch)
+        if index % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _looks_like_card_number(text: str) -> bool:
+    digits = text.replace(" ", "").replace("-", "")
+    return 13 <= len(digits) <= 19 and digits.isascii() and digits.isdigit() and _luhn(digits)
+
+
+def carries_card_data(payload: Any) -> bool:
+    """True when `payload` holds card data: a filled ``payment_info``, a cvv or
+    card field with a value, or a string that is a card number (Luhn-valid)."""
+    if isinstance(payload, dict):
+        for key, value in payload.items():
+            if _folded(key) in _CARD_KEYS and value not in (None, "", [], {}):
+                return True
+            if carries_card_data(value):
+                return True
+        return False
+    if isinstance(payload, (list, tuple)):
+        return any(carries_card_data(item) for item in payload)
+    if isinstance(payload, str):
+        return _looks_like_card_number(payload)
+    return False
+
+
+def card_data_refusal(url: str, payload: Any) -> str | None:
+    """Why `payload` must not go to `url`: card data over plain http:// to a host
+    that is not this computer. None when it may go."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() != "http" or is_loopback_host(parts.hostname or ""):
+        return None
+    if not carries_card_data(payload):
+        return None
+    return (f"Not sent: this request carries card data (payment_info), which must not cross the "
+            f"network unencrypted to {_where(url)}. Use the endpoint's https:// address, or "
+            "remove the payment from the request.")
 
 
 def _failure(kind: str, message: str, started: float | None) -> EndpointReply:
@@ -115,6 +172,10 @@ async def post_branch_request(url: str, payload: dict[str, Any], *,
     if not (isinstance(budget_s, (int, float)) and math.isfinite(budget_s) and budget_s > 0):
         return _failure("invalid_budget", "The time budget must be a number of seconds above 0.",
                         None)
+    refusal = card_data_refusal(url, payload)
+    if refusal:
+        # "invalid_url": the address is what has to change, and nothing was sent.
+        return _failure("invalid_url", refusal, None)
     url = url.strip()
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     where = _where(url)
