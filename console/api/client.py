@@ -54,6 +54,7 @@ from .parse import (
     sms_result,
     unusable_reply_error,
 )
+from .transport import AsyncioTransport
 from .results import CallResult, RecordingResult, SmsResult
 from .retry import (
     CONNECTION_LOST,
@@ -90,6 +91,7 @@ logger = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int], object]
 
 DEFAULT_DEADLINE = 60.0
+_LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=8)
 DEFAULT_UPLOAD_DEADLINE_RATE = 128 * 1024.0
 
 _WHAT = {UPLOAD: "upload", TTS: "TTS request", CALL: "notification call", SMS: "SMS"}
@@ -118,6 +120,12 @@ def _transport_failure(err: httpx.HTTPError) -> str:
         if isinstance(err, cls):
             return kind
     return CONNECTION_LOST
+
+
+def _proxies_configured() -> bool:
+    from urllib.request import getproxies
+
+    return any(scheme in ("http", "https", "all") for scheme in getproxies())
 
 
 def _duration(seconds: float) -> str:
@@ -243,6 +251,13 @@ class VoitexClient:
         self._trust_env = not is_loopback_host(host)
         self._host = host
         self._http: httpx.AsyncClient | None = None
+        self._direct: httpx.AsyncBaseTransport | None = None
+        self._base_headers: list[tuple[str, str]] = []
+        self._urls = {operation: httpx.URL(self._base_url + path) for operation, path in PATHS.items()}
+        self._extensions = {
+            operation: {"timeout": self._timeouts.get(operation, self._timeouts["default"]).as_dict()}
+            for operation in PATHS
+        }
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
 
@@ -284,6 +299,7 @@ class VoitexClient:
             raise RuntimeError("This VoitexClient is closed; create a new one.")
         loop = asyncio.get_running_loop()
         if self._http is None:
+            transport = AsyncioTransport(limits=_LIMITS, trust_env=self._trust_env)
             self._http = httpx.AsyncClient(
                 follow_redirects=False,
                 trust_env=self._trust_env,
@@ -292,8 +308,14 @@ class VoitexClient:
                     # Only what read_capped can inflate with a cap (no br, no zstd).
                     "Accept-Encoding": ACCEPT_ENCODING,
                 },
-                limits=httpx.Limits(max_connections=32, max_keepalive_connections=8),
+                limits=_LIMITS,
+                transport=transport,
             )
+            self._base_headers = list(self._http.headers.multi_items())
+            # httpx routes through a proxy only when urllib's getproxies() (the
+            # environment, or the system settings on Windows and macOS) names
+            # one; then every request takes httpx's own path to it.
+            self._direct = transport if not self._trust_env or not _proxies_configured() else None
             self._loop = loop
         elif self._loop is not loop:
             raise RuntimeError("This VoitexClient belongs to another event loop; create one per loop.")
@@ -364,21 +386,15 @@ class VoitexClient:
                     chunk_size=self._chunk_size,
                     on_progress=on_progress,
                 )
-                request = http.build_request(
-                    "POST",
-                    self._base_url + PATHS[UPLOAD],
-                    headers={
-                        "auth_key": self._auth_key,
-                        "Content-Type": stream.content_type,
-                        "Content-Length": str(stream.content_length),
-                    },
-                    content=b"",
-                    timeout=self._timeouts[UPLOAD],
+                request = self._request(
+                    UPLOAD,
+                    [("Content-Type", stream.content_type), ("Content-Length", str(stream.content_length))],
+                    b"",
                 )
                 # A plain-class stream: no async generator is left behind on cancel.
                 request.stream = stream
                 try:
-                    return await http.send(request, stream=True)
+                    return await self._send(http, request)
                 except SourceFileChanged as err:
                     raise InvalidArgumentError("path", f"path: {str(file_path)!r}: {err}.") from err
 
@@ -477,19 +493,30 @@ class VoitexClient:
         content = encode_fields(fields, boundary)
 
         async def send(http: httpx.AsyncClient) -> httpx.Response:
-            request = http.build_request(
-                "POST",
-                self._base_url + PATHS[operation],
-                headers={
-                    "auth_key": self._auth_key,
-                    "Content-Type": f"multipart/form-data; boundary={boundary}",
-                },
-                content=content,
-                timeout=self._timeouts["default"],
-            )
-            return await http.send(request, stream=True)
+            request = self._request(operation, [("Content-Type", f"multipart/form-data; boundary={boundary}")], content)
+            return await self._send(http, request)
 
         return send
+
+    def _request(self, operation: str, headers: list[tuple[str, str]], content: bytes) -> httpx.Request:
+        """The POST for ``operation``: the same request ``http.build_request`` makes
+        (the client's headers first, then the call's), without re-parsing the URL
+        and merging headers and cookies on every call."""
+        return httpx.Request(
+            "POST",
+            self._urls[operation],
+            headers=self._base_headers + [("auth_key", self._auth_key), *headers],
+            content=content,
+            extensions=self._extensions[operation],
+        )
+
+    async def _send(self, http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+        if self._direct is not None:
+            # Straight to the connection pool: httpx's client layers add
+            # nothing the client uses (no auth flow, no redirects followed,
+            # no event hooks) but a cookie jar, which this API has no use for.
+            return await self._direct.handle_async_request(request)
+        return await http.send(request, stream=True)
 
     async def _call(
         self,
@@ -565,6 +592,15 @@ class VoitexClient:
         except (ReplyTooLarge, UnknownEncoding, zlib.error) as err:
             assert response is not None
             raise self._unusable_reply(operation, response, err, repeat_safe=repeat_safe) from None
+        if logger.isEnabledFor(logging.INFO):
+            # The line httpx's client would log (its layer is skipped, see _send).
+            logger.info(
+                'HTTP Request: POST %s "%s %d %s"',
+                self._urls[operation],
+                response.http_version,
+                response.status_code,
+                response.reason_phrase,
+            )
         body = check_reply(
             operation=operation,
             status_code=response.status_code,

@@ -22,6 +22,7 @@ import httpx
 
 __all__ = [
     "CHUNK_SIZE",
+    "COALESCE_BYTES",
     "SourceFileChanged",
     "make_boundary",
     "content_type_for",
@@ -30,6 +31,9 @@ __all__ = [
 ]
 
 CHUNK_SIZE = 1024 * 1024
+#: A file up to this size goes out with the fields and the closing boundary in
+#: one piece: one socket write instead of three, for the price of a small copy.
+COALESCE_BYTES = 64 * 1024
 
 ProgressCallback = Callable[[int, int], object]
 
@@ -114,7 +118,8 @@ class _UploadIterator:
 
     def __init__(self, body: FileUploadStream) -> None:
         self._body = body
-        self._stage = 0  # 0: head, 1: file chunks, 2: tail, 3: done
+        # 0: head, 1: file chunks, 2: tail, 3: all sent in one piece, 4: done
+        self._stage = 0
         self._sent = 0
         self._pending = 0
         self._reported = -1
@@ -139,6 +144,14 @@ class _UploadIterator:
         if self._stage == 0:
             self._stage = 1
             self._report()
+            if body._file_size <= min(COALESCE_BYTES, body._chunk_size):
+                chunk = await self._read(body._file_size + 1) if body._file_size else b""
+                if len(chunk) != body._file_size:
+                    raise SourceFileChanged("the file changed size while it was being uploaded")
+                # Everything in one piece; the next call reports (total, total).
+                self._pending = len(chunk)
+                self._stage = 3
+                return body._head + chunk + body._tail
             return body._head
         if self._stage == 1:
             remaining = body._file_size - self._sent
@@ -146,12 +159,7 @@ class _UploadIterator:
                 last = remaining <= body._chunk_size
                 # One byte more on the last read reveals a file that grew.
                 want = remaining + 1 if last else body._chunk_size
-                try:
-                    # Off the event loop: in the console that loop is the UI
-                    # thread, and a slow disk or network share must not freeze it.
-                    chunk = await asyncio.to_thread(body._fileobj.read, want)
-                except OSError as err:
-                    raise SourceFileChanged(f"the file could not be read: {err.strerror or err}") from err
+                chunk = await self._read(want)
                 if not chunk or len(chunk) > remaining:
                     raise SourceFileChanged("the file changed size while it was being uploaded")
                 self._pending = len(chunk)
@@ -160,4 +168,15 @@ class _UploadIterator:
             self._stage = 2
             self._report(final=True)
             return body._tail
+        if self._stage == 3:
+            self._stage = 4
+            self._report(final=True)
         raise StopAsyncIteration
+
+    async def _read(self, size: int) -> bytes:
+        try:
+            # Off the event loop: in the console that loop is the UI
+            # thread, and a slow disk or network share must not freeze it.
+            return await asyncio.to_thread(self._body._fileobj.read, size)
+        except OSError as err:
+            raise SourceFileChanged(f"the file could not be read: {err.strerror or err}") from err
