@@ -26,6 +26,8 @@ __all__ = ["AsyncioTransport"]
 
 # The StreamReader's buffer: big enough that a reply arrives in one read.
 _READ_LIMIT = 256 * 1024
+# The most handed to asyncio's transport at once (see _AsyncioStream.write).
+_WRITE_PIECE = 256 * 1024
 
 
 def _is_socket_readable(sock: Any) -> bool:
@@ -71,16 +73,28 @@ class _AsyncioStream(httpcore.AsyncNetworkStream):
         try:
             if writer.is_closing():
                 raise ConnectionResetError("the connection is closed")
-            writer.write(buffer)
-            if timeout is None:
-                await writer.drain()
-            else:
-                async with asyncio.timeout(timeout):
-                    await writer.drain()
+            if len(buffer) <= _WRITE_PIECE:
+                writer.write(buffer)
+                await self._drain(timeout)
+                return
+            # A large buffer goes in pieces of a memoryview: asyncio's transport
+            # copies whatever the socket does not take at once (twice: a slice,
+            # then into its buffer), and shifts its buffer on every later send.
+            view = memoryview(buffer)
+            for start in range(0, len(view), _WRITE_PIECE):
+                writer.write(view[start : start + _WRITE_PIECE])
+                await self._drain(timeout)
         except TimeoutError as err:
             raise httpcore.WriteTimeout(str(err) or "timed out") from err
         except (OSError, RuntimeError) as err:
             raise httpcore.WriteError(str(err) or type(err).__name__) from err
+
+    async def _drain(self, timeout: float | None) -> None:
+        if timeout is None:
+            await self._writer.drain()
+        else:
+            async with asyncio.timeout(timeout):
+                await self._writer.drain()
 
     async def aclose(self) -> None:
         # Not waiting for the close to complete: nothing is left to flush that
