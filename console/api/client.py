@@ -537,7 +537,7 @@ class VoitexClient:
         attempt = 0
         while True:
             attempt += 1
-            logger.debug("%s: attempt %d to %s", operation, attempt, self._base_url + PATHS[operation])
+            logger.debug("%s: attempt %d to %s", operation, attempt, self._urls[operation])
             try:
                 return await self._attempt(operation, send, http, repeat_safe=repeat_safe, deadline=deadline)
             except ApiError as err:

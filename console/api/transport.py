@@ -28,6 +28,8 @@ __all__ = ["AsyncioTransport"]
 _READ_LIMIT = 256 * 1024
 # The most handed to asyncio's transport at once (see _AsyncioStream.write).
 _WRITE_PIECE = 256 * 1024
+# Writes held back together at most (see _AsyncioStream).
+_CORK_LIMIT = 64 * 1024
 
 
 def _is_socket_readable(sock: Any) -> bool:
@@ -49,18 +51,30 @@ def _is_socket_readable(sock: Any) -> bool:
 
 
 class _AsyncioStream(httpcore.AsyncNetworkStream):
-    __slots__ = ("_reader", "_writer")
+    """One connection. Small writes are held back ("corked") until a large
+    write or a read: httpcore writes a request's head, then each piece of its
+    body, then reads, so a small request leaves in one socket write and a
+    large one without a separate write for its head or its closing boundary.
+    Nothing waits while held back: a read always sends what is held first."""
+
+    __slots__ = ("_reader", "_writer", "_corked", "_corked_size")
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._reader = reader
         self._writer = writer
+        self._corked: list[bytes] = []
+        self._corked_size = 0
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        if self._corked:
+            await self._send(self._uncork(), timeout)
+        reader = self._reader
         try:
-            if timeout is None:
-                return await self._reader.read(max_bytes)
+            if timeout is None or getattr(reader, "_buffer", None):
+                # Already here (most replies arrive whole): no timer to arm.
+                return await reader.read(max_bytes)
             async with asyncio.timeout(timeout):
-                return await self._reader.read(max_bytes)
+                return await reader.read(max_bytes)
         except TimeoutError as err:
             raise httpcore.ReadTimeout(str(err) or "timed out") from err
         except OSError as err:
@@ -69,6 +83,21 @@ class _AsyncioStream(httpcore.AsyncNetworkStream):
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         if not buffer:
             return
+        if self._corked_size + len(buffer) <= _CORK_LIMIT:
+            self._corked.append(buffer)
+            self._corked_size += len(buffer)
+            return
+        if self._corked:
+            await self._send(self._uncork(), timeout)
+        await self._send(buffer, timeout)
+
+    def _uncork(self) -> bytes:
+        held = b"".join(self._corked)
+        self._corked.clear()
+        self._corked_size = 0
+        return held
+
+    async def _send(self, buffer: bytes, timeout: float | None) -> None:
         writer = self._writer
         try:
             if writer.is_closing():
@@ -90,6 +119,8 @@ class _AsyncioStream(httpcore.AsyncNetworkStream):
             raise httpcore.WriteError(str(err) or type(err).__name__) from err
 
     async def _drain(self, timeout: float | None) -> None:
+        if not self._writer.transport.get_write_buffer_size():
+            return  # the socket took it all: nothing to wait for
         if timeout is None:
             await self._writer.drain()
         else:
@@ -97,6 +128,7 @@ class _AsyncioStream(httpcore.AsyncNetworkStream):
                 await self._writer.drain()
 
     async def aclose(self) -> None:
+        self._corked.clear()
         # Not waiting for the close to complete: nothing is left to flush that
         # matters, and a peer that is gone must not hold up the pool.
         self._writer.close()
