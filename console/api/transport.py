@@ -26,8 +26,6 @@ __all__ = ["AsyncioTransport"]
 
 # The StreamReader's buffer: big enough that a reply arrives in one read.
 _READ_LIMIT = 256 * 1024
-# The most handed to asyncio's transport at once (see _AsyncioStream.write).
-_WRITE_PIECE = 256 * 1024
 # Writes held back together at most (see _AsyncioStream).
 _CORK_LIMIT = 64 * 1024
 
@@ -102,17 +100,10 @@ class _AsyncioStream(httpcore.AsyncNetworkStream):
         try:
             if writer.is_closing():
                 raise ConnectionResetError("the connection is closed")
-            if len(buffer) <= _WRITE_PIECE:
-                writer.write(buffer)
-                await self._drain(timeout)
-                return
-            # A large buffer goes in pieces of a memoryview: asyncio's transport
-            # copies whatever the socket does not take at once (twice: a slice,
-            # then into its buffer), and shifts its buffer on every later send.
-            view = memoryview(buffer)
-            for start in range(0, len(view), _WRITE_PIECE):
-                writer.write(view[start : start + _WRITE_PIECE])
-                await self._drain(timeout)
+            # Whole: on loopback, pieces cost more CPU (a wait and a wake-up
+            # each) than the copy asyncio makes of what the socket did not take.
+            writer.write(buffer)
+            await self._drain(timeout)
         except TimeoutError as err:
             raise httpcore.WriteTimeout(str(err) or "timed out") from err
         except (OSError, RuntimeError) as err:
