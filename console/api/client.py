@@ -299,7 +299,9 @@ class VoitexClient:
             raise RuntimeError("This VoitexClient is closed; create a new one.")
         loop = asyncio.get_running_loop()
         if self._http is None:
-            transport = AsyncioTransport(limits=_LIMITS, trust_env=self._trust_env)
+            transport = AsyncioTransport(
+                limits=_LIMITS, trust_env=self._trust_env, tls=self._base_url.lower().startswith("https:")
+            )
             self._http = httpx.AsyncClient(
                 follow_redirects=False,
                 trust_env=self._trust_env,

@@ -208,11 +208,17 @@ class AsyncioTransport(httpx.AsyncHTTPTransport):
     """``httpx.AsyncHTTPTransport`` with its connection pool on asyncio streams.
 
     Same pool settings as httpx's default (HTTP/1.1, keep-alive expiry 5 s),
-    same certificate checks (``httpx.create_ssl_context``).
+    same certificate checks (``httpx.create_ssl_context``). With ``tls``
+    False (a plain-http base URL, the local sandbox) no certificates are
+    loaded, which saves some milliseconds per client; an https request through
+    it would then fail its certificate check, never skip it.
     """
 
-    def __init__(self, *, limits: httpx.Limits, trust_env: bool) -> None:
-        ssl_context = httpx.create_ssl_context(trust_env=trust_env)
+    def __init__(self, *, limits: httpx.Limits, trust_env: bool, tls: bool = True) -> None:
+        if tls:
+            ssl_context = httpx.create_ssl_context(trust_env=trust_env)
+        else:
+            ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, trusts nothing
         super().__init__(verify=ssl_context, limits=limits, trust_env=trust_env)
         # httpx keeps its pool in `_pool` (httpx < 1, as pinned); were that to
         # change, httpx's own pool would simply stay in use.
