@@ -77,6 +77,7 @@ async def read_capped(
     content_encoding: str,
     content_length: str | None,
     limit: int,
+    truncate: bool = False,
 ) -> bytes:
     """The decoded body, at most ``limit`` bytes.
 
@@ -85,9 +86,11 @@ async def read_capped(
     than ``limit`` (at once when an uncompressed body's Content-Length says
     so), :class:`UnknownEncoding` for a Content-Encoding other than gzip or
     deflate, and ``zlib.error`` for a compressed body that does not inflate.
+    With ``truncate``, a longer body is not an error: its first ``limit``
+    bytes are returned, and the rest is never read.
     """
     encoding = _encoding(content_encoding)
-    if encoding is None and content_length is not None:
+    if encoding is None and content_length is not None and not truncate:
         try:
             declared = int(content_length.strip())
         except ValueError:
@@ -104,15 +107,21 @@ async def read_capped(
             piece = raw
         else:
             if raw_total > limit + _RAW_MARGIN:
+                if truncate:
+                    return bytes(body)
                 raise ReplyTooLarge("compressed body too long")
             piece = inflater.feed(raw, room)
         if len(piece) >= room:
+            if truncate:
+                return bytes(body + piece[: room - 1])
             raise ReplyTooLarge(f"more than {limit} bytes")
         body += piece
     if inflater is not None:
         room = limit + 1 - len(body)
         piece = inflater.flush(room)
         if len(piece) >= room:
+            if truncate:
+                return bytes(body + piece[: room - 1])
             raise ReplyTooLarge(f"more than {limit} bytes")
         body += piece
     return bytes(body)

@@ -15,12 +15,14 @@ import math
 import socket
 import ssl
 import time
+import zlib
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from .bounded import ACCEPT_ENCODING, UnknownEncoding, read_capped
 from .wire import is_loopback_host
 
 # Voitex replies are a few hundred bytes; this only stops a runaway endpoint
@@ -185,19 +187,26 @@ async def post_branch_request(url: str, payload: dict[str, Any], *,
             async with httpx.AsyncClient(timeout=budget_s, follow_redirects=False) as client:
                 async with client.stream(
                     "POST", url, content=body,
-                    headers={"Content-Type": "application/json", "Accept": "application/json"},
+                    headers={"Content-Type": "application/json", "Accept": "application/json",
+                             "Accept-Encoding": ACCEPT_ENCODING},
                 ) as response:
-                    received = bytearray()
-                    async for chunk in response.aiter_bytes():
-                        received += chunk
-                        if len(received) >= MAX_REPLY_BYTES:
-                            break
+                    # Inflated with a cap: a small gzip bomb cannot fill memory.
+                    try:
+                        received = await read_capped(
+                            response.aiter_raw(),
+                            content_encoding=response.headers.get("Content-Encoding", ""),
+                            content_length=response.headers.get("Content-Length"),
+                            limit=MAX_REPLY_BYTES, truncate=True)
+                    except (UnknownEncoding, zlib.error):
+                        return _failure("protocol",
+                                        f"{where} sent a compressed reply that could not be "
+                                        "read (Voitex would not understand it either).", started)
                     elapsed = time.perf_counter() - started
                     encoding = response.charset_encoding or "utf-8"
                     try:
-                        text = bytes(received[:MAX_REPLY_BYTES]).decode(encoding, errors="replace")
+                        text = received.decode(encoding, errors="replace")
                     except LookupError:
-                        text = bytes(received[:MAX_REPLY_BYTES]).decode("utf-8", errors="replace")
+                        text = received.decode("utf-8", errors="replace")
                     return EndpointReply(status_code=response.status_code, elapsed_s=elapsed,
                                          text=text, headers=dict(response.headers.items()))
     except (TimeoutError, httpx.TimeoutException):

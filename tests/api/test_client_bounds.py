@@ -226,3 +226,34 @@ def test_read_capped_table(parts, encoding, length, limit, expected):
     else:
         with pytest.raises(expected):
             asyncio.run(run())
+
+
+def test_read_capped_can_truncate_instead():
+    async def run(parts, encoding="", length=None):
+        return await read_capped(_chunks(*parts), content_encoding=encoding, content_length=length, limit=4,
+                                 truncate=True)
+
+    assert asyncio.run(run((b"abc", b"defg"), length="7")) == b"abcd"
+    import gzip
+
+    assert asyncio.run(run((gzip.compress(b"x" * 100000),), encoding="gzip")) == b"xxxx"
+
+
+def test_the_branch_tester_reads_a_gzip_bomb_only_up_to_its_cap(tmp_path):
+    from console.api.branch_endpoint import MAX_REPLY_BYTES, post_branch_request
+
+    async def scenario():
+        async with loopback.serve(loopback.gzip_bomb("gzip")) as url:
+            tracemalloc.start()
+            try:
+                before = tracemalloc.get_traced_memory()[0]
+                tracemalloc.reset_peak()
+                reply = await post_branch_request(url + "/branch", {"call_id": "1"}, budget_s=20)
+                return reply, tracemalloc.get_traced_memory()[1] - before
+            finally:
+                tracemalloc.stop()
+
+    reply, growth = run_async(scenario())
+    assert reply.status_code == 200
+    assert len(reply.text) == MAX_REPLY_BYTES
+    assert growth < 20 * MIB, f"peak memory grew by {growth / MIB:.1f} MiB"
