@@ -92,7 +92,8 @@ ProgressCallback = Callable[[int, int], object]
 
 DEFAULT_DEADLINE = 60.0
 _LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=8)
-DEFAULT_UPLOAD_DEADLINE_RATE = 128 * 1024.0
+# 512 kbit/s: a slow office uplink still finishes; a server that trickles does not.
+DEFAULT_UPLOAD_DEADLINE_RATE = 64 * 1024.0
 
 _WHAT = {UPLOAD: "upload", TTS: "TTS request", CALL: "notification call", SMS: "SMS"}
 _DONE = {UPLOAD: "stored", TTS: "created", CALL: "placed", SMS: "sent"}
@@ -192,7 +193,7 @@ class VoitexClient:
             timeout bounds one silence; this bounds a server that trickles.
         upload_deadline_rate: bytes per second an upload is allowed at the
             least: an upload's deadline is ``deadline`` plus its size at this
-            rate (60 s + 8 s per MiB at the default 128 KiB/s).
+            rate (60 s + 16 s per MiB at the default 64 KiB/s, 512 kbit/s).
         max_reply_bytes: the longest reply body read, after decompression;
             a longer one is not read and the call fails with
             :class:`~console.api.errors.UnreadableReplyError` (for an SMS or
