@@ -175,7 +175,11 @@ class _AsyncioBackend(httpcore.AsyncNetworkBackend):
         local = (local_address, 0) if local_address else None
         try:
             async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(host, port, local_addr=local, limit=_READ_LIMIT)
+                # Happy eyeballs (RFC 8305), as AnyIO does: a host whose IPv6
+                # route is broken still connects at once over IPv4.
+                reader, writer = await asyncio.open_connection(
+                    host, port, local_addr=local, limit=_READ_LIMIT, happy_eyeballs_delay=0.25
+                )
         except TimeoutError as err:
             raise httpcore.ConnectTimeout(str(err) or "timed out") from err
         except OSError as err:
