@@ -15,6 +15,7 @@ the environment) still go through httpx's own proxy transports.
 from __future__ import annotations
 
 import asyncio
+import select
 import ssl
 from collections.abc import Iterable
 from typing import Any
@@ -31,8 +32,6 @@ _CORK_LIMIT = 64 * 1024
 
 
 def _is_socket_readable(sock: Any) -> bool:
-    import select
-
     try:
         fd = sock.fileno()
     except (OSError, AttributeError):
