@@ -187,6 +187,7 @@ class ConsoleApp(QObject):
         self.window.manage_profiles_requested.connect(self.show_profiles)
         self.window.add_account_requested.connect(lambda: self.show_profiles(new=True))
         self.window.about_requested.connect(self.show_about)
+        self.tabs["branch"].designer.document_name_changed.connect(self.window.set_document_name)
         self.window.preferences_requested.connect(self.show_preferences)
         self.upload_queue.journal_changed.connect(self._on_journal_changed)
         self.session.profile_changed.connect(self._on_profile_changed)

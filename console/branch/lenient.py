@@ -175,7 +175,50 @@ def _user_error(error: json.JSONDecodeError, original: str, offset: int,
     words = _plain(error.msg)
     if original[index:index + 1] == ",":
         words = "there is one comma too many here"
+    if _ends_too_early(error, original, index):
+        missing = _unclosed(original)
+        if error.msg.startswith("Unterminated string"):
+            # Where the unclosed text value begins is the useful place to look.
+            words = ("a text value is not closed with a double quote, and the text ends "
+                     "too early: the file may have been cut off")
+        else:
+            # Point at where the text stops, not where the last item began.
+            line, column = _line_col(original, len(original.rstrip()))
+            if line == 1:
+                column += offset
+            words = "the text ends too early: the file may have been cut off"
+        if missing:
+            words += f" (the JSON still needs {' '.join(missing)} to be complete)"
     return LenientJSONError(f"Line {line}, column {column}: {words}.", line, column)
+
+
+def _ends_too_early(error: json.JSONDecodeError, original: str, index: int) -> bool:
+    # "Unterminated string" only happens when the text stops inside a string;
+    # any other error with nothing but spaces after it means the text stops there.
+    return error.msg.startswith("Unterminated string") or not original[index:].strip()
+
+
+def _unclosed(text: str) -> list[str]:
+    """The closing quote and brackets the text still needs, innermost first."""
+    stack: list[str] = []
+    in_string = False
+    escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            stack.append("}" if char == "{" else "]")
+        elif char in "}]" and stack:
+            stack.pop()
+    closing = list(reversed(stack))
+    return (['"'] if in_string else []) + closing
 
 
 def describe_fixes(fixes: tuple[LenientFix, ...]) -> str:

@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self._api_reference = api_reference
         self._closing_allowed = False
         self._switching: set[asyncio.Future] = set()
+        self._document_name = ""
         self.setWindowTitle("Voitex Console")
 
         self.banner = ProfileBanner()
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.tab_widget, 1)
         self.setCentralWidget(central)
+        self.tab_widget.currentChanged.connect(self._update_title)
 
         self._build_status_bar()
         self._build_menus()
@@ -190,8 +192,19 @@ class MainWindow(QMainWindow):
         self.profile_status.setText(f"Profile: {profile.name} ({kind})")
         # The embedded server's address only matters while working on it.
         self.sandbox_status.setVisible(profile.is_sandbox)
-        self.setWindowTitle(f"Voitex Console — {profile.name}"
-                            + ("" if profile.is_sandbox else " (LIVE)"))
+        self._update_title()
+
+    def set_document_name(self, name: str) -> None:
+        """The open branch design's name: in the title while the Branch tab is shown."""
+        self._document_name = name
+        self._update_title()
+
+    def _update_title(self, *_args) -> None:
+        profile = self.session.profile
+        title = f"Voitex Console — {profile.name}" + ("" if profile.is_sandbox else " (LIVE)")
+        if self._document_name and self.current_tab_key() == "branch":
+            title = f"{self._document_name} — {title}"
+        self.setWindowTitle(title)
 
     def _on_in_flight_changed(self, count: int) -> None:
         if count == 0:

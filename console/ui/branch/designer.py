@@ -30,6 +30,7 @@ _RANK = {"error": 0, "warning": 1, "info": 2}
 
 class DesignerPanel(QWidget):
     design_changed = Signal()
+    document_name_changed = Signal(str)  # the open design's file or sample name, "" for new
 
     def __init__(self, *, messages=None, confirm: Confirm = default_confirm,
                  parent: QWidget | None = None) -> None:
@@ -39,6 +40,7 @@ class DesignerPanel(QWidget):
         self._notes: tuple[Finding, ...] = ()
         self._findings: tuple[Finding, ...] | None = None  # None: nothing shown yet
         self._clean_json = design_to_json(Design())
+        self.document_name = ""
         self.setStyleSheet(_FIELD_STYLE)
 
         # -- the form ------------------------------------------------------
@@ -301,6 +303,7 @@ class DesignerPanel(QWidget):
         if not self.documents.write(path, text + "\n", saving="the design"):
             return False
         self._clean_json = text
+        self.set_document_name(path.name)
         self.documents.tell("ok", f"Saved the design to {path.name}.{self._problems_suffix()}")
         return True
 
@@ -315,12 +318,14 @@ class DesignerPanel(QWidget):
             self.documents.tell("error", f"Could not open {path.name}. {error.message}")
             return False
         self.set_design(parsed.design, parsed.notes)
+        self.set_document_name(path.name)
         self._report_opened(path.name, parsed.notes)
         return True
 
     def load_sample(self, file_name: str, title: str) -> None:
         parsed = parse_design(read_resource_text(f"branch/samples/{file_name}"))
         self.set_design(parsed.design, parsed.notes)
+        self.set_document_name(title)
         self._report_opened(f"the sample \u201c{title}\u201d", parsed.notes)
 
     def _report_opened(self, name: str, notes: tuple[Finding, ...]) -> None:
@@ -340,7 +345,14 @@ class DesignerPanel(QWidget):
 
     def new_design(self) -> None:
         self.set_design(Design())
+        self.set_document_name("")
         self.status.hide()
+
+    def set_document_name(self, name: str) -> None:
+        """Name the open design (the window title shows it); "" for a new one."""
+        if name != self.document_name:
+            self.document_name = name
+            self.document_name_changed.emit(name)
 
     def may_discard(self) -> bool:
         return self.documents.may_discard(self.is_modified())
@@ -358,7 +370,10 @@ class DesignerPanel(QWidget):
             self.open_design_from(path)
 
     def on_save_clicked(self) -> None:
-        path = self.documents.ask_save_path("Save the response design")
+        path = self.documents.ask_save_path("Save the response design",
+                                            suggested=self.document_name
+                                            if self.document_name.endswith(".json")
+                                            else "response-design.json")
         if path is not None:
             self.save_design_to(path)
 
