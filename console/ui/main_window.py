@@ -9,13 +9,13 @@ from typing import Callable
 
 from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QLabel, QMainWindow,
-                               QMessageBox, QScrollArea, QTabWidget, QTextBrowser, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from console.jobs.session import AccountSession
 from console.store.files import atomic_write
 from console.ui.banner import ProfileBanner
+from console.ui.help_window import REFERENCE_KEY, HelpWindow, show_help
 from console.ui.messages import MessageBridge
 from console.ui.widgets import Confirm, default_confirm
 
@@ -133,8 +133,10 @@ class MainWindow(QMainWindow):
         self._fill_profile_menu()
 
         help_menu = menu.addMenu("&Help")
+        self.guide_action = help_menu.addAction("&User guide")
+        self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
+        self.guide_action.triggered.connect(self.show_user_guide)
         reference = help_menu.addAction("Voitex &API reference")
-        reference.setShortcut(QKeySequence.StandardKey.HelpContents)
         reference.triggered.connect(self.show_api_reference)
         about = help_menu.addAction("&About Voitex Console")
         about.triggered.connect(self.about_requested)
@@ -226,20 +228,11 @@ class MainWindow(QMainWindow):
     def current_tab_key(self) -> str:
         return TAB_ORDER[self.tab_widget.currentIndex()]
 
-    def show_api_reference(self) -> None:
-        dialog = QDialog(self)
-        dialog.setWindowTitle("Voitex API reference")
-        browser = QTextBrowser()
-        browser.setAccessibleName("Voitex API reference")
-        browser.setPlainText(self._api_reference() if self._api_reference else "")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(dialog.reject)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(browser)
-        layout.addWidget(buttons)
-        dialog.resize(760, 600)
-        dialog.open()
-        self._reference_dialog = dialog
+    def show_user_guide(self) -> HelpWindow:
+        return show_help(self)
+
+    def show_api_reference(self) -> HelpWindow:
+        return show_help(self, REFERENCE_KEY)
 
     # -- state: window geometry, last tab, drafts ------------------------------
     def _settings(self) -> QSettings:

@@ -62,12 +62,14 @@ def banner_colours(palette: QPalette) -> dict[str, tuple[str, str, str]]:
     return dict(_DARK_BANNER if is_dark(palette) else _LIGHT_BANNER)
 
 
-def muted_text_colour(palette: QPalette) -> str:
-    """A quieter text colour for help lines that still reads at 4.5:1.
+def muted_text_colour(palette: QPalette, *, on_base: bool = False) -> str:
+    """A quieter text colour for help lines (or, `on_base`, for table cells) that
+    still reads at 4.5:1.
 
-    Qt's placeholder colour is often too faint for text that must be read."""
-    text = palette.color(QPalette.ColorRole.WindowText)
-    window = palette.color(QPalette.ColorRole.Window)
+    Qt's placeholder and disabled colours are often too faint for text that must be read."""
+    role = QPalette.ColorRole
+    text = palette.color(role.Text if on_base else role.WindowText)
+    window = palette.color(role.Base if on_base else role.Window)
     for share in (0.35, 0.25, 0.15, 0.0):
         mixed = QColor(round(text.red() + (window.red() - text.red()) * share),
                        round(text.green() + (window.green() - text.green()) * share),

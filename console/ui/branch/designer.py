@@ -137,12 +137,19 @@ class DesignerPanel(QWidget):
         self.compact_check = QCheckBox("Co&mpact")
         self.compact_check.setAccessibleName("Show and copy compact JSON")
         self.compact_check.setToolTip("One line without spaces instead of indented JSON")
-        actions = QHBoxLayout()
-        for widget in (self.new_button, self.open_button, self.save_button, self.copy_button,
-                       self.samples_button):
-            actions.addWidget(widget)
-        actions.addStretch(1)
-        actions.addWidget(self.compact_check)
+        # Two rows: in one, the buttons alone would make this side so wide that
+        # the form beside it is cut off on a 1024-pixel screen.
+        actions = QVBoxLayout()
+        file_row = QHBoxLayout()
+        for widget in (self.new_button, self.open_button, self.save_button, self.copy_button):
+            file_row.addWidget(widget)
+        file_row.addStretch(1)
+        sample_row = QHBoxLayout()
+        sample_row.addWidget(self.samples_button)
+        sample_row.addStretch(1)
+        sample_row.addWidget(self.compact_check)
+        actions.addLayout(file_row)
+        actions.addLayout(sample_row)
 
         self.status = ResultLabel("Designer result")
         self.documents = Documents(self, what="response design", status=self.status,

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import (QAbstractTableModel, QByteArray, QMimeData, QModelIndex,
                             QPersistentModelIndex, Qt, Signal)
-from PySide6.QtGui import QBrush, QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QBrush, QColor, QGuiApplication
 
 from console.branch.findings import Finding
 from console.branch.schema import FilePlay, PlayItem, TtsPlay
-from console.ui.palette import finding_cell_colours
+from console.ui.palette import finding_cell_colours, muted_text_colour
 
 FINDINGS_ROLE = Qt.ItemDataRole.UserRole + 1
 _MIME = "application/x-voitex-console-rows"
@@ -30,9 +30,9 @@ def cell_colours(severity: str) -> tuple[QColor, QColor] | None:
 
 
 def not_used_colour() -> QColor:
-    # Disabled text is the palette's own "greyed out" colour, light or dark.
-    return QGuiApplication.palette().color(QPalette.ColorGroup.Disabled,
-                                           QPalette.ColorRole.Text)
+    # Quieter than the other cells, yet readable: the palette's own disabled
+    # colour is too faint on some palettes.
+    return QColor(muted_text_colour(QGuiApplication.palette(), on_base=True))
 
 
 @dataclass(frozen=True)
