@@ -97,10 +97,7 @@ def reference_to_markdown(text: str) -> str:
 
     def close_code() -> None:
         nonlocal code_block
-        if code_block:
-            out.append("```")
-            out.append("")
-            code_block = False
+        code_block = False
 
     while index < len(lines):
         line = lines[index]
@@ -144,13 +141,16 @@ def reference_to_markdown(text: str) -> str:
             close_code()
             out += [f"### {stripped}", ""]
             if stripped.endswith("Code Sample"):
-                out.append("```")
                 code_block = True
         elif code_block:
-            out.append(line)
+            # Inline code, one paragraph a line: a fenced block would not wrap,
+            # and the samples are single long lines.
+            if stripped:
+                out += [f"`{stripped}`", ""]
         elif stripped:
             previous = out[-2] if len(out) >= 2 and out[-1] == "" else ""
-            if previous and previous[:1].isalnum() and not previous.endswith((".", ":", "!", "?", "}")):
+            if (previous and previous[:1].isalnum() and stripped[:1].islower()
+                    and not previous.endswith((".", ":", "!", "?", "}"))):
                 out[-2] = f"{previous} {stripped}"  # a sentence wrapped onto the next line
             else:
                 out += [stripped, ""]
@@ -200,6 +200,10 @@ class HelpWindow(QWidget):
         self.browser.setAccessibleName("Help page")
         self.browser.setOpenLinks(False)
         self.browser.setSearchPaths([str(resource_path("guide"))])
+        # A scroll bar that comes and goes with the page's length changes the
+        # text's width after it is laid out, and Qt then leaves a needless
+        # sideways scroll bar behind.
+        self.browser.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -257,7 +261,6 @@ class HelpWindow(QWidget):
             self._forward.clear()
         self.current_key = key
         self.browser.setMarkdown(page.markdown)
-        self.browser.document().setDocumentMargin(12)
         self.setWindowTitle(f"{page.title} \u2014 Voitex Console help")
         self._select_in_contents(key)
         self._highlight(self.search_edit.text())
@@ -315,7 +318,11 @@ class HelpWindow(QWidget):
         found = matching_pages(self.pages, text)
         self._fill_contents(found)
         self.no_match.setVisible(not found)
-        self._highlight(text)
+        if found and all(page.key != self.current_key for page in found):
+            # The page on screen does not have the words: show the first that does.
+            self.show_page(found[0].key)
+        else:
+            self._highlight(text)
 
     def _on_search_return(self) -> None:
         if self.contents.count():

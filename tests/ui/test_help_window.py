@@ -168,3 +168,18 @@ class IdleRecordings(QLabel):
 
     def has_active_uploads(self) -> bool:
         return False
+
+
+def test_a_search_the_open_page_does_not_match_shows_the_first_page_that_does(qtbot, window):
+    window.show_page(REFERENCE_KEY)
+    qtbot.keyClicks(window.search_edit, "keyring")
+    assert window.current_key == window.contents.item(0).data(Qt.ItemDataRole.UserRole)
+    assert "keyring" in window.browser.toPlainText().casefold()
+    assert window.highlighted_count() > 0
+
+
+def test_the_reference_code_samples_wrap_instead_of_scrolling_sideways(qtbot, window):
+    window.resize(960, 680)
+    window.show_page(REFERENCE_KEY)
+    qtbot.waitUntil(lambda: window.browser.viewport().width() > 0)
+    assert window.browser.horizontalScrollBar().maximum() == 0
