@@ -126,7 +126,7 @@ def guide_shots(console, out: Path) -> None:
     dialog.close()
 
 
-def review_shots(console, out: Path, suffix: str) -> None:
+async def review_shots(console, out: Path, suffix: str) -> None:
     from console.ui.help_window import REFERENCE_KEY, show_help
 
     window = console.window
@@ -144,6 +144,11 @@ def review_shots(console, out: Path, suffix: str) -> None:
         dialog = profiles_dialog(console)
         dialog.show()
         save(dialog, out / f"profiles-{width}x{height}{suffix}.png")
+        dialog.name_edit.setText("sandbox")
+        dialog.url_edit.setText("https://api.voitex.com/v1")
+        dialog.save_button.click()
+        await asyncio.sleep(0.5)  # the save runs on the event loop, like in the console
+        save(dialog, out / f"profiles-refused-{width}x{height}{suffix}.png")
         dialog.close()
         guide = show_help(window)
         guide.resize(min(width, 960), min(height, 680))
@@ -180,7 +185,7 @@ def main() -> int:
         try:
             fill_examples(console, Path(os.environ["VOITEX_CONSOLE_HOME"]))
             if args.review:
-                review_shots(console, args.review, "-dark" if args.dark else "")
+                await review_shots(console, args.review, "-dark" if args.dark else "")
             else:
                 guide_shots(console, ROOT / "resources" / "guide" / "images")
         finally:

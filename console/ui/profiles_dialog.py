@@ -63,6 +63,7 @@ class ProfilesDialog(QDialog):
         self.messages = messages
         self.confirm = confirm
         self._editing: Profile | None = None
+        self._url_note_text = ""
 
         self.profile_list = QListWidget()
         self.profile_list.setAccessibleName("Profiles")
@@ -82,11 +83,21 @@ class ProfilesDialog(QDialog):
             "The Sandbox is built in: it runs on this computer, needs no key and "
             "never reaches a customer. It cannot be changed or deleted.")
         self.sandbox_note.setWordWrap(True)
+        self.new_heading = QLabel(
+            "<b>Add a live account</b><br>Fill in the account's details and the key Voitex "
+            "gave you. Messages and calls sent from it reach real customers.")
+        self.new_heading.setWordWrap(True)
+        self.new_heading.setAccessibleName("Add a live account")
+        self.new_heading.hide()
 
         self.name_edit = QLineEdit()
         self.name_error = FieldError("Name")
         self.url_edit = QLineEdit()
         self.url_error = FieldError("Base URL")
+        self.url_note = QLabel()  # what was changed in the address; not an error
+        self.url_note.setWordWrap(True)
+        self.url_note.setAccessibleName("Base URL note")
+        self.url_note.hide()
         self.numbers_table = QTableWidget(0, 2)
         self.numbers_table.setHorizontalHeaderLabels(["Number", "Label"])
         self.numbers_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -123,6 +134,7 @@ class ProfilesDialog(QDialog):
                 "A name you recognise, for example Main office.")
         add_row(form, "Base &URL:", self.url_edit, "Base URL", self.url_error,
                 "Where the Voitex API is. Leave the default unless Voitex told you otherwise.")
+        form.addRow("", self.url_note)
         add_row(form, "&Own numbers:", self.numbers_table, "Own numbers",
                 help_text="The account's hotline numbers, used as SMS sender and caller id.")
         form.addRow("", number_buttons)
@@ -151,6 +163,7 @@ class ProfilesDialog(QDialog):
         right = QVBoxLayout()
         right.addWidget(self.keyring_note)
         right.addWidget(self.sandbox_note)
+        right.addWidget(self.new_heading)
         right.addWidget(self.form_widget)
         right.addLayout(actions)
         right.addWidget(self.result_label)
@@ -209,6 +222,7 @@ class ProfilesDialog(QDialog):
         sandbox = profile.is_sandbox
         self.setWindowTitle(ADD_TITLE if not profile.id and not sandbox else TITLE)
         self.switch_check.setVisible(not profile.id and not sandbox)
+        self.new_heading.setVisible(not profile.id and not sandbox)
         self.switch_check.setChecked(True)
         self.sandbox_note.setVisible(sandbox)
         self.form_widget.setEnabled(not sandbox)
@@ -223,6 +237,7 @@ class ProfilesDialog(QDialog):
         self.key_edit.clear()
         for err in (self.name_error, self.url_error, self.numbers_error, self.key_error):
             err.show_error(None)
+        self.url_note.hide()
         self.result_label.hide()
         if sandbox:
             self.key_status.setText("The Sandbox needs no key.")
@@ -280,8 +295,9 @@ class ProfilesDialog(QDialog):
         if is_new and not self.key_edit.text().strip():
             errors["key"] = "Account key: paste the key Voitex gave you for this account."
         self._show_field_errors(errors)
-        if url_note and "url" not in errors:
-            self.url_error.show_error(url_note)
+        self._url_note_text = url_note or ""
+        self.url_note.setText(url_note or "")
+        self.url_note.setVisible(bool(url_note))
         return (None if errors else profile), errors
 
     def _show_field_errors(self, errors: dict[str, str]) -> None:
@@ -364,6 +380,8 @@ class ProfilesDialog(QDialog):
             self.session.reload_profile()
             self.reload(select_id=profile.id)
             text = f"Profile \u201c{profile.name}\u201d saved."
+            if self._url_note_text:
+                text += " " + self._url_note_text
             if switch:
                 text += await self._switch_to(profile)
             elif is_new:

@@ -180,6 +180,18 @@ def test_a_v1_address_is_normalised_and_said_under_the_address(qtbot, console_en
     [live] = [p for p in console_env.profiles.load() if not p.is_sandbox]
     assert live.base_url == "https://api.voitex.com"
     assert dialog.url_edit.text() == "https://api.voitex.com"
+    assert "Removed \u201c/v1\u201d" in dialog.result_label.text()
+
+
+def test_the_v1_note_sits_under_the_address_when_saving_is_refused(qtbot, console_env):
+    dialog = make_dialog(qtbot, console_env)
+    fill_new_account(qtbot, dialog, name="Sandbox")
+    dialog.url_edit.setText("https://api.voitex.com/v1")
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.result_label.kind == "error", timeout=5000)
+    assert dialog.url_note.isVisible() and "/v1" in dialog.url_note.text()
+    assert not dialog.url_error.isVisible()
+    assert dialog.url_edit.text() == "https://api.voitex.com"
 
 
 def test_add_live_account_is_titled_for_it_and_switches_to_the_new_profile(qtbot, console_env):
@@ -187,6 +199,7 @@ def test_add_live_account_is_titled_for_it_and_switches_to_the_new_profile(qtbot
     assert dialog.windowTitle() == "Profiles"
     dialog.start_new_profile()
     assert dialog.windowTitle() == "Add a live account"
+    assert dialog.new_heading.isVisible()
     assert dialog.switch_check.isVisible() and dialog.switch_check.isChecked()
     fill_new_account(qtbot, dialog)
     dialog.save_button.click()
@@ -194,7 +207,7 @@ def test_add_live_account_is_titled_for_it_and_switches_to_the_new_profile(qtbot
     qtbot.waitUntil(lambda: console_env.session.profile.name == "Main office", timeout=5000)
     assert "now working on" in dialog.result_label.text()
     assert dialog.windowTitle() == "Profiles"
-    assert not dialog.switch_check.isVisible()
+    assert not dialog.switch_check.isVisible() and not dialog.new_heading.isVisible()
 
 
 def test_add_live_account_without_switching_says_how_to_switch(qtbot, console_env):
