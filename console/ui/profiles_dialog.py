@@ -122,7 +122,7 @@ class ProfilesDialog(QDialog):
         self.key_status = QLabel()
         self.key_status.setAccessibleName("Key status")
         self.key_error = FieldError("Account key")
-        self.switch_check = QCheckBox("S&witch to it now")
+        self.switch_check = QCheckBox("Swi&tch to it now")
         self.switch_check.setAccessibleName("Switch to the new account after saving")
         self.switch_check.setToolTip("Work on the new account as soon as it is saved. "
                                      "Messages and calls then reach real customers.")

@@ -183,3 +183,10 @@ def test_the_reference_code_samples_wrap_instead_of_scrolling_sideways(qtbot, wi
     window.show_page(REFERENCE_KEY)
     qtbot.waitUntil(lambda: window.browser.viewport().width() > 0)
     assert window.browser.horizontalScrollBar().maximum() == 0
+
+
+def test_the_help_window_names_its_controls_and_has_no_alt_letter_twice(window):
+    from tests.ui.test_accessibility import mnemonic_clashes, unnamed_controls
+
+    assert mnemonic_clashes(window, []) == {}
+    assert unnamed_controls(window) == []
