@@ -9,11 +9,11 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QGridLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QListWidget, QPlainTextEdit,
-                               QProgressBar, QPushButton, QSizePolicy, QTabWidget, QVBoxLayout,
-                               QWidget)
+                               QProgressBar, QPushButton, QSizePolicy, QSplitter, QTabWidget,
+                               QVBoxLayout, QWidget)
 from qasync import asyncSlot
 
 from console.branch.request import request_payload, validate_request
@@ -67,7 +67,7 @@ class KeypadWidget(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         for position, key in enumerate(KEYPAD_KEYS):
             button = QPushButton()
-            button.setMinimumSize(56, 40)
+            button.setMinimumSize(56, 34)
             button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             button.clicked.connect(lambda _c=False, k=key: self.key_chosen.emit(k))
             grid.addWidget(button, position // 3, position % 3)
@@ -184,11 +184,14 @@ class EndpointTesterPanel(QWidget):
             "The endpoint's reply appears here, read as Voitex would read it, with its "
             "findings below.")
         self.reply_findings = FindingsList("Findings in the reply")
-        checked = QWidget()
-        checked_layout = QVBoxLayout(checked)
-        checked_layout.setContentsMargins(0, 0, 0, 0)
-        checked_layout.addWidget(self.reply_preview, 3)
-        checked_layout.addWidget(self.reply_findings, 1)
+        # Splitters, so the reply can be given the room on a small screen.
+        checked = QSplitter(Qt.Orientation.Vertical)
+        checked.setChildrenCollapsible(False)
+        checked.addWidget(self.reply_preview)
+        checked.addWidget(self.reply_findings)
+        checked.setStretchFactor(0, 3)
+        checked.setStretchFactor(1, 1)
+        self.reply_findings.setMinimumHeight(self.fontMetrics().height() * 3)
         self.raw_reply = QPlainTextEdit()
         self.raw_reply.setReadOnly(True)
         self.raw_reply.setAccessibleName("The raw reply")
@@ -241,8 +244,13 @@ class EndpointTesterPanel(QWidget):
         layout.addWidget(self.for_branch)
         layout.addWidget(self.outcome_label)
         layout.addLayout(facts)
-        layout.addWidget(self.result_tabs, 1)
-        layout.addWidget(walk)
+        self.result_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.result_splitter.setChildrenCollapsible(False)
+        self.result_splitter.addWidget(self.result_tabs)
+        self.result_splitter.addWidget(walk)
+        self.result_splitter.setStretchFactor(0, 1)
+        self.result_splitter.setStretchFactor(1, 0)
+        layout.addWidget(self.result_splitter, 1)
         layout.addLayout(runs_header)
         layout.addWidget(self.runs_list)
 
