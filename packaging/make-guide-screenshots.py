@@ -114,6 +114,7 @@ def guide_shots(console, out: Path) -> None:
     window = console.window
     window.resize(1024, 700)
     window.show()
+    window.statusBar().clearMessage()
     save(window.banner, out / "sandbox-banner.png", width=GUIDE_WIDTH)
     for key, name in (("recordings", "recordings"), ("sms", "sms")):
         window.show_tab(key)

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import QUrl, Qt
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QTextCharFormat
+from PySide6.QtGui import (QDesktopServices, QKeySequence, QShortcut, QTextCharFormat,
+                           QTextCursor, QTextDocument)
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QPushButton, QSplitter, QTextBrowser, QTextEdit, QVBoxLayout,
                                QWidget)
@@ -261,11 +262,44 @@ class HelpWindow(QWidget):
             self._forward.clear()
         self.current_key = key
         self.browser.setMarkdown(page.markdown)
+        self.browser.document().setDocumentMargin(12)
+        self._fit_images()
         self.setWindowTitle(f"{page.title} \u2014 Voitex Console help")
         self._select_in_contents(key)
         self._highlight(self.search_edit.text())
         self._update_buttons()
         return True
+
+    def _fit_images(self) -> None:
+        """Shrink screenshots wider than the page to its width (never enlarge them)."""
+        room = max(self.browser.viewport().width() - 40, 120)
+        document = self.browser.document()
+        block = document.begin()
+        while block.isValid():
+            iterator = block.begin()
+            while not iterator.atEnd():
+                fragment = iterator.fragment()
+                fmt = fragment.charFormat()
+                if fragment.isValid() and fmt.isImageFormat():
+                    image = fmt.toImageFormat()
+                    natural = document.resource(QTextDocument.ResourceType.ImageResource,
+                                                QUrl(image.name()))
+                    width = natural.width() if hasattr(natural, "width") else 0
+                    if width:
+                        shown = min(width, room)
+                        image.setWidth(shown)
+                        image.setHeight(natural.height() * shown / width)
+                        cursor = QTextCursor(document)
+                        cursor.setPosition(fragment.position())
+                        cursor.setPosition(fragment.position() + fragment.length(),
+                                           QTextCursor.MoveMode.KeepAnchor)
+                        cursor.setCharFormat(image)
+                iterator += 1
+            block = block.next()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_images()
 
     def go_back(self) -> None:
         if self._back:

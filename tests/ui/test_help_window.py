@@ -190,3 +190,11 @@ def test_the_help_window_names_its_controls_and_has_no_alt_letter_twice(window):
 
     assert mnemonic_clashes(window, []) == {}
     assert unnamed_controls(window) == []
+
+
+def test_screenshots_shrink_to_the_page_width(qtbot, window):
+    window.resize(700, 600)
+    window.show_page("send-sms.md")
+    qtbot.waitUntil(lambda: window.browser.viewport().width() > 0)
+    assert "![" not in window.browser.toPlainText()
+    assert window.browser.horizontalScrollBar().maximum() == 0
