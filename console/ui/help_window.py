@@ -24,6 +24,10 @@ from console.resources import read_resource_text, resource_path
 REFERENCE_KEY = "api-reference"
 REFERENCE_TITLE = "Voitex API reference (for programmers)"
 START_PAGE = "start-here.md"
+# F1 opens the page about the tab in front (the main window's tab keys).
+PAGE_FOR_TAB = {"recordings": "upload-recordings.md", "tts": "create-tts.md",
+                "sms": "send-sms.md", "calls": "place-call.md",
+                "branch": "branch-design-test.md", "history": "history.md"}
 
 # Lines of the provider's page that are section titles: the API names, then the
 # parts each API is described in.
@@ -414,5 +418,5 @@ def show_help(parent: QWidget, page: str = START_PAGE) -> HelpWindow:
     return window
 
 
-__all__ = ["HelpPage", "HelpWindow", "REFERENCE_KEY", "load_guide_pages",
+__all__ = ["PAGE_FOR_TAB", "HelpPage", "HelpWindow", "REFERENCE_KEY", "load_guide_pages",
            "load_reference_page", "matching_pages", "reference_to_markdown", "show_help"]

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (QFrame, QLabel, QMainWindow, QMessageBox, QScroll
 from console.jobs.session import AccountSession
 from console.store.files import atomic_write
 from console.ui.banner import ProfileBanner
-from console.ui.help_window import REFERENCE_KEY, HelpWindow, show_help
+from console.ui.help_window import (PAGE_FOR_TAB, REFERENCE_KEY, START_PAGE, HelpWindow,
+                                    show_help)
 from console.ui.messages import MessageBridge
 from console.ui.widgets import Confirm, default_confirm
 
@@ -229,7 +230,8 @@ class MainWindow(QMainWindow):
         return TAB_ORDER[self.tab_widget.currentIndex()]
 
     def show_user_guide(self) -> HelpWindow:
-        return show_help(self)
+        """The guide, open at the page about the tab in front."""
+        return show_help(self, PAGE_FOR_TAB.get(self.current_tab_key(), START_PAGE))
 
     def show_api_reference(self) -> HelpWindow:
         return show_help(self, REFERENCE_KEY)

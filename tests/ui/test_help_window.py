@@ -11,7 +11,7 @@ from PySide6.QtGui import QTextTable
 from PySide6.QtWidgets import QLabel
 
 from console.resources import read_resource_text, resource_path
-from console.ui.help_window import (REFERENCE_KEY, HelpWindow, load_guide_pages,
+from console.ui.help_window import (PAGE_FOR_TAB, REFERENCE_KEY, HelpWindow, load_guide_pages,
                                     matching_pages, reference_to_markdown, show_help)
 
 TASKS = ["upload", "recording from text", "sms", "call", "branch", "history", "live account",
@@ -152,7 +152,10 @@ def test_f1_in_the_main_window_opens_the_guide(qtbot, console_env, tmp_path):
     qtbot.keyClick(main.tab_widget, Qt.Key.Key_F1)
     guide = main.findChild(HelpWindow)
     assert guide is not None and guide.isVisible()
-    assert guide.current_key == "start-here.md"
+    assert guide.current_key == PAGE_FOR_TAB[main.current_tab_key()]
+    main.show_tab("sms")
+    main.show_user_guide()
+    assert guide.current_key == "send-sms.md" and guide.shown_titles()[0] == "Start here"
     assert show_help(main, REFERENCE_KEY) is guide
     assert guide.current_key == REFERENCE_KEY
     # The branch designer's open design is named in the title while its tab is shown.
@@ -198,3 +201,11 @@ def test_screenshots_shrink_to_the_page_width(qtbot, window):
     qtbot.waitUntil(lambda: window.browser.viewport().width() > 0)
     assert "![" not in window.browser.toPlainText()
     assert window.browser.horizontalScrollBar().maximum() == 0
+
+
+def test_every_tab_has_its_guide_page():
+    from console.ui.main_window import TAB_ORDER
+
+    keys = {page.key for page in load_guide_pages()}
+    assert set(PAGE_FOR_TAB) == set(TAB_ORDER)
+    assert set(PAGE_FOR_TAB.values()) <= keys
