@@ -139,8 +139,9 @@ def test_reference_conversion_keeps_multi_line_cells_in_one_row():
 def test_f1_in_the_main_window_opens_the_guide(qtbot, console_env, tmp_path):
     from console.ui.main_window import TAB_ORDER, MainWindow
 
-    tabs = {key: QLabel(key) for key in TAB_ORDER}
-    tabs["recordings"] = IdleRecordings("recordings")
+    from console.ui.tab_interface import TabSpec
+
+    tabs = {key: TabSpec(build=lambda k=key: QLabel(k)) for key in TAB_ORDER}
     main = MainWindow(session=console_env.session, messages=console_env.messages, tabs=tabs,
                       config_dir=tmp_path, sandbox_status=lambda: "Sandbox ready")
     qtbot.addWidget(main)
@@ -164,13 +165,6 @@ def test_f1_in_the_main_window_opens_the_guide(qtbot, console_env, tmp_path):
     main.show_tab("branch")
     assert main.windowTitle().startswith("main-menu.json \u2014 Voitex Console")
     guide.close()
-
-
-class IdleRecordings(QLabel):
-    """Stands in for the Recordings tab, which the main window asks before closing."""
-
-    def has_active_uploads(self) -> bool:
-        return False
 
 
 def test_a_search_the_open_page_does_not_match_shows_the_first_page_that_does(qtbot, window):

@@ -158,19 +158,23 @@ def test_profiles_dialog_colours_read_on_both_palettes(qtbot, console_env, palet
 @pytest.mark.parametrize("size", [(1024, 700), (1366, 768)])
 def test_the_designer_form_is_not_cut_off_at_laptop_sizes(qtbot, qloop, console_env, tmp_path,
                                                            size):
-    from console.ui.main_window import TAB_ORDER, MainWindow
+    from PySide6.QtCore import QRect
 
-    tabs = {key: QLabel(key) for key in TAB_ORDER}
-    tabs["recordings"] = IdleRecordings("recordings")
-    tabs["branch"] = BranchTab(post_request=post_branch_request, confirm=lambda box: True)
+    from console.ui.main_window import TAB_ORDER, MainWindow
+    from console.ui.tab_interface import TabSpec
+
+    tabs = {key: TabSpec(build=lambda k=key: QLabel(k)) for key in TAB_ORDER}
+    tabs["branch"] = TabSpec(build=lambda: BranchTab(post_request=post_branch_request,
+                                                     confirm=lambda box: True))
     window = MainWindow(session=console_env.session, messages=console_env.messages, tabs=tabs,
-                        config_dir=tmp_path, sandbox_status=lambda: "")
+                        config_dir=tmp_path, sandbox_status=lambda: "",
+                        available_geometry=lambda: QRect(0, 0, *size))
     qtbot.addWidget(window)
     window.resize(*size)
     window.show_tab("branch")
     window.show()
     qtbot.waitExposed(window)
-    designer = tabs["branch"].designer
+    designer = window.tab("branch").designer
     designer.load_sample("main-menu.json", "Main menu")
     form_scroll = designer.findChild(QScrollArea)
     qtbot.waitUntil(lambda: form_scroll.viewport().width() > 0)
@@ -182,10 +186,3 @@ def test_the_designer_form_is_not_cut_off_at_laptop_sizes(qtbot, qloop, console_
         help_label = section.help
         # A wrapped label shows all its text when given the height it asks for.
         assert help_label.height() >= help_label.heightForWidth(help_label.width()) - 1
-
-
-class IdleRecordings(QLabel):
-    """Stands in for the Recordings tab, which the main window asks before closing."""
-
-    def has_active_uploads(self) -> bool:
-        return False
