@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import keyring  # noqa: E402
 from keyring.backend import KeyringBackend  # noqa: E402
-from PySide6.QtCore import QCoreApplication, QEventLoop, Qt  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget  # noqa: E402
 import qasync  # noqa: E402
 
@@ -52,11 +52,10 @@ class _MemoryKeyring(KeyringBackend):
         self.passwords.pop((service, username), None)
 
 
-def settle(ms: int = 300) -> None:
-    end = QEventLoop()
-    for _ in range(max(1, ms // 20)):
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-    del end
+async def settle(ms: int = 300) -> None:
+    # Wait on the event loop (not processEvents): the console's own tasks, such
+    # as what it starts after the first paint, must run as they do for a user.
+    await asyncio.sleep(ms / 1000)
 
 
 def tone(path: Path, seconds: float = 0.4) -> Path:
@@ -69,8 +68,8 @@ def tone(path: Path, seconds: float = 0.4) -> Path:
     return path
 
 
-def save(widget: QWidget, path: Path, *, width: int | None = None) -> None:
-    settle()
+async def save(widget: QWidget, path: Path, *, width: int | None = None) -> None:
+    await settle()
     pixmap = widget.grab()
     if width and pixmap.width() > width:
         pixmap = pixmap.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
@@ -110,20 +109,21 @@ def profiles_dialog(console):
     return dialog
 
 
-def guide_shots(console, out: Path) -> None:
+async def guide_shots(console, out: Path) -> None:
     window = console.window
     window.resize(1024, 700)
     window.show()
+    await settle(2000)  # the Sandbox starts after the first paint
     window.statusBar().clearMessage()
-    save(window.banner, out / "sandbox-banner.png", width=GUIDE_WIDTH)
+    await save(window.banner, out / "sandbox-banner.png", width=GUIDE_WIDTH)
     for key, name in (("recordings", "recordings"), ("sms", "sms")):
         window.show_tab(key)
-        save(window, out / f"{name}.png", width=GUIDE_WIDTH)
+        await save(window, out / f"{name}.png", width=GUIDE_WIDTH)
     window.show_tab("branch")
-    save(window, out / "branch-designer.png", width=GUIDE_WIDTH)
+    await save(window, out / "branch-designer.png", width=GUIDE_WIDTH)
     dialog = profiles_dialog(console)
     dialog.show()
-    save(dialog, out / "add-live-account.png", width=GUIDE_WIDTH)
+    await save(dialog, out / "add-live-account.png", width=GUIDE_WIDTH)
     dialog.close()
 
 
@@ -136,28 +136,27 @@ async def review_shots(console, out: Path, suffix: str) -> None:
         window.show()
         for key in ("recordings", "tts", "sms", "calls", "branch", "history"):
             window.show_tab(key)
-            save(window, out / f"{key}-{width}x{height}{suffix}.png")
+            await save(window, out / f"{key}-{width}x{height}{suffix}.png")
         window.show_tab("branch")
         branch = console.tabs["branch"]
         branch.pages.setCurrentIndex(1)
-        save(window, out / f"branch-tester-{width}x{height}{suffix}.png")
+        await save(window, out / f"branch-tester-{width}x{height}{suffix}.png")
         branch.pages.setCurrentIndex(0)
         dialog = profiles_dialog(console)
         dialog.show()
-        save(dialog, out / f"profiles-{width}x{height}{suffix}.png")
+        await save(dialog, out / f"profiles-{width}x{height}{suffix}.png")
         dialog.name_edit.setText("sandbox")
         dialog.url_edit.setText("https://api.voitex.com/v1")
         dialog.save_button.click()
-        await asyncio.sleep(0.5)  # the save runs on the event loop, like in the console
-        save(dialog, out / f"profiles-refused-{width}x{height}{suffix}.png")
+        await save(dialog, out / f"profiles-refused-{width}x{height}{suffix}.png")
         dialog.close()
         guide = show_help(window)
         guide.resize(min(width, 960), min(height, 680))
-        save(guide, out / f"help-{width}x{height}{suffix}.png")
+        await save(guide, out / f"help-{width}x{height}{suffix}.png")
         guide.show_page(REFERENCE_KEY)
-        save(guide, out / f"help-reference-{width}x{height}{suffix}.png")
+        await save(guide, out / f"help-reference-{width}x{height}{suffix}.png")
         guide.search_edit.setText("unknown")
-        save(guide, out / f"help-search-{width}x{height}{suffix}.png")
+        await save(guide, out / f"help-search-{width}x{height}{suffix}.png")
         guide.search_edit.clear()
         guide.close()
 
@@ -188,7 +187,7 @@ def main() -> int:
             if args.review:
                 await review_shots(console, args.review, "-dark" if args.dark else "")
             else:
-                guide_shots(console, ROOT / "resources" / "guide" / "images")
+                await guide_shots(console, ROOT / "resources" / "guide" / "images")
         finally:
             console.window.hide()
             await console.shutdown()
