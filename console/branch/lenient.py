@@ -175,27 +175,19 @@ def _user_error(error: json.JSONDecodeError, original: str, offset: int,
     words = _plain(error.msg)
     if original[index:index + 1] == ",":
         words = "there is one comma too many here"
-    if _ends_too_early(error, original, index):
+    last = original.rstrip().count("\n") + 1
+    # A string left open on the last line of several is a cut too (one line alone
+    # is more likely a missing quote).
+    if not original[index:].strip() or (error.msg.startswith("Unterminated string")
+                                        and last > 1):
+        # Cut off (a copy or a save that stopped half-way): say so, at the last line,
+        # with what the JSON still lacks.
         missing = _unclosed(original)
-        if error.msg.startswith("Unterminated string"):
-            # Where the unclosed text value begins is the useful place to look.
-            words = ("a text value is not closed with a double quote, and the text ends "
-                     "too early: the file may have been cut off")
-        else:
-            # Point at where the text stops, not where the last item began.
-            line, column = _line_col(original, len(original.rstrip()))
-            if line == 1:
-                column += offset
-            words = "the text ends too early: the file may have been cut off"
-        if missing:
-            words += f" (the JSON still needs {' '.join(missing)} to be complete)"
+        needs = (f" (the JSON still needs {' '.join(missing)} to be complete)"
+                 if missing else "")
+        return LenientJSONError(f"The text ends too early at line {last}: it may have been "
+                                f"cut off while it was saved or copied{needs}.", last, None)
     return LenientJSONError(f"Line {line}, column {column}: {words}.", line, column)
-
-
-def _ends_too_early(error: json.JSONDecodeError, original: str, index: int) -> bool:
-    # "Unterminated string" only happens when the text stops inside a string;
-    # any other error with nothing but spaces after it means the text stops there.
-    return error.msg.startswith("Unterminated string") or not original[index:].strip()
 
 
 def _unclosed(text: str) -> list[str]:
