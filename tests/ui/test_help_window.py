@@ -6,13 +6,20 @@ import json
 import re
 
 import pytest
-from PySide6.QtCore import QUrl, Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QTextTable
 from PySide6.QtWidgets import QLabel
 
 from console.resources import read_resource_text, resource_path
-from console.ui.help_window import (PAGE_FOR_TAB, REFERENCE_KEY, HelpWindow, load_guide_pages,
-                                    matching_pages, reference_to_markdown, show_help)
+from console.ui.help_window import (
+    PAGE_FOR_TAB,
+    REFERENCE_KEY,
+    HelpWindow,
+    load_guide_pages,
+    matching_pages,
+    reference_to_markdown,
+    show_help,
+)
 
 TASKS = ["upload", "recording from text", "sms", "call", "branch", "history", "live account",
          "sandbox", "unknown"]
@@ -138,7 +145,6 @@ def test_reference_conversion_keeps_multi_line_cells_in_one_row():
 
 def test_f1_in_the_main_window_opens_the_guide(qtbot, console_env, tmp_path):
     from console.ui.main_window import TAB_ORDER, MainWindow
-
     from console.ui.tab_interface import TabSpec
 
     tabs = {key: TabSpec(build=lambda k=key: QLabel(k)) for key in TAB_ORDER}

@@ -19,7 +19,12 @@ from console.ui.banner import ProfileBanner
 from console.ui.branch.findings_view import FindingLine, InlineFindings
 from console.ui.branch.models import cell_colours, not_used_colour
 from console.ui.branch_tab import BranchTab
-from console.ui.palette import MIN_CONTRAST, contrast_ratio, dark_fusion_palette, is_dark
+from console.ui.palette import (
+    MIN_CONTRAST,
+    contrast_ratio,
+    dark_fusion_palette,
+    is_dark,
+)
 from console.ui.profiles_dialog import ProfilesDialog
 from console.ui.widgets import FieldError, ResultLabel
 

@@ -8,8 +8,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from console.branch.request import Step
 from console.ui.branch.tester_panel import runs_file_name
-from tests.branch.fake_endpoint import fake_endpoint  # noqa: F401 - fixture
-from tests.ui.test_branch_tab import WAIT_MS, send, start_at, tab  # noqa: F401 - fixture
+from tests.ui.test_branch_tab import WAIT_MS, send, start_at
 
 
 def closed_port_url() -> str:
