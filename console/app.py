@@ -27,17 +27,20 @@ import qasync  # noqa: E402
 
 from console import __version__  # noqa: E402
 from console.api.branch_endpoint import post_branch_request  # noqa: E402
+from console.jobs.broadcast_runner import BroadcastRunner, send_broadcast_row  # noqa: E402
 from console.jobs.sender import Sender  # noqa: E402
 from console.jobs.session import AccountSession, NoKeyError  # noqa: E402
 from console.jobs.upload_queue import UploadQueue  # noqa: E402
 from console.logging_setup import configure_logging, register_secret  # noqa: E402
 from console.resources import app_icon_files, read_resource_text  # noqa: E402
 from console.sandbox import SandboxServer  # noqa: E402
+from console.store.broadcasts import SqliteBroadcastStore  # noqa: E402
 from console.store.journal import Journal, JournalError  # noqa: E402
 from console.store.paths import AppPaths, app_paths  # noqa: E402
 from console.store.profiles import ProfileStore  # noqa: E402
 from console.store.secrets import SecretStore, SecretStoreError  # noqa: E402
 from console.ui.branch_tab import BranchTab  # noqa: E402
+from console.ui.broadcast_tab import BroadcastTab  # noqa: E402
 from console.ui.calls_tab import CallsTab  # noqa: E402
 from console.ui.crash_dialog import CrashHandler  # noqa: E402
 from console.ui.dialogs import AboutDialog, PreferencesDialog  # noqa: E402
@@ -166,6 +169,13 @@ class ConsoleApp(QObject):
             state_path=paths.data_dir / "upload-queue.json",
             profile=lambda: (self.session.profile.id, self.session.profile.name), parent=self)
 
+        # Broadcasts live in the History file; rows left "sending" become unknown first.
+        self.broadcasts = SqliteBroadcastStore(self.journal.path)
+        self.broadcasts.recover()
+        self.broadcast_runner = BroadcastRunner(
+            store=self.broadcasts, send_row=lambda run, row: send_broadcast_row(self.sender, run, row),
+            describe=lambda err, action: describe_error(err, profile_name=self.session.profile.name,
+                                                        action=action), parent=self)
         self.tabs: dict[str, QWidget] = {
             "recordings": RecordingsTab(queue=self.upload_queue,
                                         default_album=lambda: self.session.profile.default_album,
@@ -174,6 +184,9 @@ class ConsoleApp(QObject):
             "tts": TtsTab(session=self.session, sender=self.sender, messages=self.messages),
             "sms": SmsTab(session=self.session, sender=self.sender, messages=self.messages),
             "calls": CallsTab(session=self.session, sender=self.sender, messages=self.messages),
+            "broadcast": BroadcastTab(session=self.session, sender=self.sender,
+                                      store=self.broadcasts, runner=self.broadcast_runner,
+                                      messages=self.messages),
             "branch": BranchTab(post_request=post_branch_request, messages=self.messages,
                                 settings_path=paths.config_dir / "branch-tester.json"),
             "history": HistoryTab(journal=self.journal, profiles_provider=self.session.all_profiles,
@@ -291,8 +304,10 @@ class ConsoleApp(QObject):
         self.instance_server.close()
         self.qapp.removeEventFilter(self.file_open_filter)
         self.upload_queue.shutdown()
+        await self.broadcast_runner.shutdown()
         await self.session.aclose()
         await asyncio.to_thread(self.sandbox.stop)
+        self.broadcasts.close()
         self.journal.close()
 
     # -- self-check ------------------------------------------------------------

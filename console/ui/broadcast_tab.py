@@ -173,7 +173,7 @@ class BroadcastTab(QWidget):
         form.addRow("", self.header_check)
         add_row(form, "&Number column:", self.number_combo, "Number column", None,
                 "The column that holds the phone numbers.")
-        add_row(form, "Column &names:", self.columns_table, "Column names", self.mapping_error)
+        add_row(form, "Column n&ames:", self.columns_table, "Column names", self.mapping_error)
         self.number_combo.currentIndexChanged.connect(lambda *_: self._on_mapping_changed())
 
         column = QVBoxLayout(box)
@@ -200,6 +200,7 @@ class BroadcastTab(QWidget):
         self.from_combo = QComboBox()
         self.from_error = FieldError("From")
         self.template_combo = QComboBox()
+        self.template_combo.setPlaceholderText("No saved templates yet")
         self.use_template_button = QPushButton("Use")
         self.use_template_button.setAccessibleName("Use the saved template")
         self.use_template_button.clicked.connect(self.on_use_template_clicked)
@@ -258,7 +259,7 @@ class BroadcastTab(QWidget):
         form.addRow("", kinds)
         self.from_label = add_row(form, "F&rom:", self.from_combo, "From number", self.from_error,
                                   "The account's number the customers see the message come from.")
-        self.templates_label = add_row(form, "Saved &templates:", self.template_combo,
+        self.templates_label = add_row(form, "Sa&ved templates:", self.template_combo,
                                        "Saved templates")
         self.body_label = add_row(form, "&Message:", self.body_edit, "Message text", self.body_error,
                                   "Merge fields in braces are replaced by each row's value.")
@@ -267,11 +268,11 @@ class BroadcastTab(QWidget):
         self.cid_label = add_row(form, "Call&er id:", self.cid_combo, "Caller id", self.cid_error,
                                  "The account's number the people called see.")
         form.addRow("", call_types_box)
-        self.sfile_label = add_row(form, "&Library file id:", self.sfile_edit, "Library file id",
+        self.sfile_label = add_row(form, "Library f&ile id:", self.sfile_edit, "Library file id",
                                    self.sfile_error, "The recording id shown after an upload or TTS.")
-        self.route_label = add_row(form, "Route n&umber:", self.route_edit, "Route number",
+        self.route_label = add_row(form, "Ro&ute number:", self.route_edit, "Route number",
                                    self.route_error, "The hotline number whose IVR to enter.")
-        self.branch_label = add_row(form, "Bran&ch number:", self.branch_edit, "Branch number",
+        self.branch_label = add_row(form, "Branch num&ber:", self.branch_edit, "Branch number",
                                     self.branch_error, "The branch of that IVR to start in.")
         self._message_form = form
         self._call_types_box = call_types_box
@@ -382,7 +383,10 @@ class BroadcastTab(QWidget):
         self.problems_table.setHorizontalHeaderLabels(["Row", "Number", "Problem", "Reason"])
         self.problems_table.setAccessibleName("Rows left out, with their reasons")
         self.problems_label.setBuddy(self.problems_table)
-        self.problems_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header = self.problems_table.horizontalHeader()
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        for column in (0, 1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.problems_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.problems_table.verticalHeader().hide()
         self.problems_table.setMaximumHeight(160)
@@ -392,7 +396,10 @@ class BroadcastTab(QWidget):
                                                       "Messages"])
         self.preview_table.setAccessibleName("Preview of each message")
         self.preview_label.setBuddy(self.preview_table)
-        self.preview_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header = self.preview_table.horizontalHeader()
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for column in (0, 1, 3, 4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.preview_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.preview_table.verticalHeader().hide()
         self.preview_table.setMinimumHeight(160)
@@ -409,10 +416,10 @@ class BroadcastTab(QWidget):
         self.test_button.setToolTip("Sends the first row's message to the number beside it, "
                                     "so you can see it on a phone before the customers do.")
         self.test_button.clicked.connect(self.on_test_clicked)
-        test_label = QLabel("Test n&umber:")
+        test_label = QLabel("Test number:")
         test_label.setBuddy(self.test_edit)
         self.test_edit.setAccessibleName("Test number")
-        self.start_button = QPushButton("Start &broadcast")
+        self.start_button = QPushButton("&Start broadcast")
         self.start_button.setAccessibleName("Start broadcast")
         self.start_button.clicked.connect(self.on_start_clicked)
         self.result_label = ResultLabel("Broadcast result")
@@ -452,7 +459,10 @@ class BroadcastTab(QWidget):
         self.rows_view.setModel(self.model)
         self.rows_view.setAccessibleName("Status of each row")
         self.rows_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.rows_view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header = self.rows_view.horizontalHeader()
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for column in (0, 1, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.rows_view.verticalHeader().hide()
         self.rows_view.setMinimumHeight(200)
         self.pause_button = QPushButton("Pause")
