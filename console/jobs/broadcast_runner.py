@@ -26,8 +26,8 @@ from PySide6.QtCore import QObject, Signal
 
 from console.api import (ApiError, ConnectionFailedError, InvalidArgumentError, KeyRefusedError,
                          RateLimitedError)
-from console.domain.broadcast.quiet_hours import (SKIP, Window, next_opening, parse_clock_time,
-                                                  zones_for_number)
+from console.domain.broadcast.quiet_hours import (SKIP, Window, load_tables, next_opening,
+                                                  parse_clock_time, zones_for_number)
 from console.domain.broadcast.rate import RateLimiter
 from console.store.broadcasts import (OPEN_ROW_STATES, BroadcastStore, BroadcastStoreError, RowInfo,
                                       RunInfo)
@@ -146,11 +146,16 @@ class BroadcastRunner(QObject):
         self._unsaved: list[tuple[int, int, str, str | None, str]] = []
         # Runs to start again once their loop ends (rows sent again while it ran).
         self._restart_after: set[int] = set()
+        # Runs with a loop going: the run and its rows as last known, so progress
+        # never waits on the database (a writer thread may hold it for an fsync).
+        self._live: dict[int, tuple[RunInfo, dict[int, RowInfo]]] = {}
+        self._states: dict[int, str] = {}
 
     # -- control ---------------------------------------------------------------
     def _set_state(self, run_id: int, state: str) -> None:
         # The run's state is a summary for the list of runs; the rows' states are
         # what guard against sending twice. A locked file must not stop a pause.
+        self._states[run_id] = state
         try:
             self.store.set_run_state(run_id, state)
         except BroadcastStoreError as err:
@@ -225,7 +230,7 @@ class BroadcastRunner(QObject):
         self.store.set_rows_state(run_id, chosen, state="queued", message="Sent again by your choice.")
         for row in self.store.rows(run_id):
             if row.position in chosen:
-                self.row_changed.emit(row)
+                self._publish(row)
         if self.store.run(run_id).state in ("finished", "cancelled", "interrupted"):
             self._set_state(run_id, "paused")
         if self.is_running(run_id):
@@ -243,21 +248,25 @@ class BroadcastRunner(QObject):
                                       message="Marked as sent by you.")
         for row in self.store.rows(run_id):
             if row.position in rows and row.state != rows[row.position].state:
-                self.row_changed.emit(row)
+                self._publish(row)
         self._emit_progress(run_id)
 
     # -- progress ------------------------------------------------------------------
     def progress(self, run_id: int) -> RunProgress:
-        run = self.store.run(run_id)
-        return self._progress_of(run, self.store.rows(run_id))
+        live = self._live.get(run_id)
+        if live is not None:
+            return self._progress_of(live[0], list(live[1].values()))
+        return self._progress_of(self.store.run(run_id), self.store.rows(run_id))
 
-    def _progress_of(self, run: RunInfo, rows: list[RowInfo] | None = None) -> RunProgress:
-        c = run.counts
+    def _progress_of(self, run: RunInfo, rows: list[RowInfo]) -> RunProgress:
+        c: dict[str, int] = {}
+        for r in rows:
+            c[r.state] = c.get(r.state, 0) + 1
         limiter = self._limiters.get(run.id)
         per_second = (limiter.effective_per_second if limiter
                       else min(float(run.settings.get("per_second", 1)),
                                int(run.settings.get("per_minute", 60)) / 60))
-        to_send = run.to_send
+        to_send = sum(c.get(s, 0) for s in OPEN_ROW_STATES)
         waiting = c.get("waiting", 0)
         openings = [r.not_before for r in (rows or []) if r.state == "waiting" and r.not_before]
         next_open = min(openings) if openings else None
@@ -265,7 +274,7 @@ class BroadcastRunner(QObject):
         if next_open is not None:
             seconds = max(seconds, (next_open - self._clock()).total_seconds()
                           + waiting / per_second)
-        state = run.state
+        state = self._states.get(run.id, run.state)
         if self.is_paused(run.id):
             state = "paused"
         return RunProgress(run_id=run.id, state=state, total=sum(c.values()), sent=c.get("sent", 0),
@@ -275,12 +284,18 @@ class BroadcastRunner(QObject):
                            seconds_left=max(0.0, seconds), per_second=per_second,
                            slowed=bool(limiter and limiter.factor < 1.0))
 
-    def _emit_progress(self, run_id: int, rows: list[RowInfo] | None = None) -> None:
+    def _emit_progress(self, run_id: int) -> None:
         try:
-            run = self.store.run(run_id)
+            progress = self.progress(run_id)
         except BroadcastStoreError:
             return
-        self.progress_changed.emit(self._progress_of(run, rows))
+        self.progress_changed.emit(progress)
+
+    def _publish(self, row: RowInfo) -> None:
+        live = self._live.get(row.run_id)
+        if live is not None:
+            live[1][row.position] = row
+        self.row_changed.emit(row)
 
     # -- the run ---------------------------------------------------------------------
     def _cancel_open_rows(self, run_id: int) -> None:
@@ -289,7 +304,7 @@ class BroadcastRunner(QObject):
                                   message="Cancelled before it was sent.")
         for row in self.store.rows(run_id):
             if row.position in open_rows:
-                self.row_changed.emit(row)
+                self._publish(row)
 
     def _on_task_done(self, run_id: int, task: asyncio.Task) -> None:
         if task.cancelled():
@@ -340,12 +355,13 @@ class BroadcastRunner(QObject):
         from dataclasses import replace
 
         row = replace(row, **changes)
-        self.row_changed.emit(row)
+        self._publish(row)
         return row
 
     async def _run(self, run_id: int, control: _Control) -> None:
         run = self.store.run(run_id)
         window, mode, per_second, per_minute, office_zone = run_settings(run.settings)
+        await asyncio.to_thread(load_tables)  # ~50 ms the first time: not on the UI thread
         limiter = self._limiters.get(run_id) or RateLimiter(
             per_second=per_second, per_minute=per_minute, clock=self._monotonic)
         self._limiters[run_id] = limiter
@@ -357,11 +373,13 @@ class BroadcastRunner(QObject):
             await control.nap((run.start_at - self._clock()).total_seconds())
 
         rows = self.store.rows(run_id)
+        self._live[run_id] = (run, {r.position: r for r in rows})
+        self._states[run_id] = "running"
         ready: deque[RowInfo] = deque(r for r in rows if r.state == "queued")
         held: list[tuple[datetime, int, RowInfo]] = [
             (r.not_before or self._clock(), r.position, r) for r in rows if r.state == "waiting"]
         heapq.heapify(held)
-        self._emit_progress(run_id, rows)
+        self._emit_progress(run_id)
         last_progress = 0.0
 
         while (ready or held) and not control.cancelled:
@@ -393,7 +411,7 @@ class BroadcastRunner(QObject):
                                       state="waiting", message=message, not_before=opening)
                     row = self._emit_row(row, state="waiting", message=message, not_before=opening)
                     heapq.heappush(held, (opening, row.position, row))
-                    self._emit_progress(run_id, self.store.rows(run_id))
+                    self._emit_progress(run_id)
                 continue
             wait = limiter.delay()
             if wait > 0:
@@ -435,6 +453,7 @@ class BroadcastRunner(QObject):
             final = "finished"
         self._set_state(run_id, final)
         self._emit_progress(run_id)
+        self._live.pop(run_id, None)
         self.run_finished.emit(run_id, final)
 
     def _pause_for(self, run_id: int, control: _Control, why: str) -> None:
