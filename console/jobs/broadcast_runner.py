@@ -93,6 +93,7 @@ class RunProgress:
     seconds_left: float
     per_second: float
     slowed: bool
+    start_at: datetime | None = None
 
     @property
     def finished_rows(self) -> int:
@@ -172,7 +173,9 @@ class BroadcastRunner(QObject):
             return
         control = _Control()
         self._controls[run_id] = control
-        self._set_state(run_id, "running")
+        run = self.store.run(run_id)
+        waits = run.start_at is not None and run.start_at > self._clock()
+        self._set_state(run_id, "scheduled" if waits else "running")
         task = asyncio.ensure_future(self._run(run_id, control))
         self._tasks[run_id] = task
         task.add_done_callback(lambda t, r=run_id: self._on_task_done(r, t))
@@ -282,7 +285,7 @@ class BroadcastRunner(QObject):
                            skipped=c.get("skipped", 0), cancelled=c.get("cancelled", 0),
                            to_send=to_send, waiting=waiting, next_opening=next_open,
                            seconds_left=max(0.0, seconds), per_second=per_second,
-                           slowed=bool(limiter and limiter.factor < 1.0))
+                           slowed=bool(limiter and limiter.factor < 1.0), start_at=run.start_at)
 
     def _emit_progress(self, run_id: int) -> None:
         try:
@@ -369,12 +372,15 @@ class BroadcastRunner(QObject):
 
         # A run scheduled for later waits for its time (pause and cancel still work).
         while run.start_at is not None and self._clock() < run.start_at and not control.cancelled:
+            if not control.paused and self._states.get(run_id) != "scheduled":
+                self._set_state(run_id, "scheduled")
             self._emit_progress(run_id)
             await control.nap((run.start_at - self._clock()).total_seconds())
+        if not control.paused:
+            self._set_state(run_id, "running")
 
         rows = self.store.rows(run_id)
         self._live[run_id] = (run, {r.position: r for r in rows})
-        self._states[run_id] = "running"
         ready: deque[RowInfo] = deque(r for r in rows if r.state == "queued")
         held: list[tuple[datetime, int, RowInfo]] = [
             (r.not_before or self._clock(), r.position, r) for r in rows if r.state == "waiting"]

@@ -1076,6 +1076,8 @@ class BroadcastTab(QWidget):
                 parts.append(f"{count:,} {words}")
         parts.append(f"{progress.to_send:,} to send")
         text = ", ".join(parts) + f" — {_RUN_STATE_WORDS.get(progress.state, progress.state)}."
+        if progress.state == "scheduled" and progress.start_at:
+            text += f" It starts at {progress.start_at.astimezone():%Y-%m-%d %H:%M} (your time)."
         if progress.to_send and progress.state == "running":
             text += f" About {_duration(progress.seconds_left)} left."
         if progress.waiting and progress.next_opening:

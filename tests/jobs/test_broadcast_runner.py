@@ -162,6 +162,8 @@ def test_a_scheduled_run_waits_for_its_time(console_env, store, qtbot):
     with qtbot.waitSignal(runner.progress_changed, timeout=5000):
         runner.start(run_id)
     assert _states(store, run_id) == ["queued", "queued"]
+    assert runner.progress(run_id).state == "scheduled"
+    assert store.run(run_id).state == "scheduled"
     clock.now = NOON_NEW_YORK + timedelta(hours=1)
     with qtbot.waitSignal(runner.run_finished, timeout=15000):
         runner.resume(run_id)

@@ -242,3 +242,55 @@ def test_an_interrupted_run_is_offered_after_a_restart(qtbot, console_env, tmp_p
         harness.close()
     finally:
         again.close()
+
+
+def test_pause_resume_and_the_buttons_that_go_with_them(harness, qtbot, console_env):
+    tab = harness.tab
+    tab.load_pasted_text("\n".join(f"Cust {i}\t212555{i:04d}" for i in range(10)))
+    tab.body_edit.setPlainText("Hi {column_1}")
+    tab.per_second_spin.setValue(10)
+    tab.recompute()
+    with qtbot.waitSignal(tab.run_started, timeout=5000) as started:
+        qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
+    run_id = started.args[0]
+    assert tab.current_run_id() == run_id
+    qtbot.waitUntil(lambda: harness.runner.progress(run_id).sent >= 2, timeout=15000)
+    assert tab.pause_button.isEnabled()
+    qtbot.mouseClick(tab.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "— paused." in tab.progress_label.text(), timeout=5000)
+    assert not tab.pause_button.isEnabled()
+    assert tab.resume_run_button.isEnabled()
+    with qtbot.waitSignal(harness.runner.run_finished, timeout=15000):
+        qtbot.mouseClick(tab.resume_run_button, Qt.MouseButton.LeftButton)
+    assert len(console_env.sandbox.outbox()["sms"]) == 10
+    assert not tab.resume_run_button.isEnabled() and not tab.cancel_button.isEnabled()
+
+
+def test_a_call_broadcast_scheduled_then_cancelled(harness, qtbot, console_env):
+    tab = harness.tab
+    tab.load_pasted_text("2125550001\n2125550002\n")
+    tab.call_radio.setChecked(True)
+    tab.sfile_edit.setText("918357")
+    tab.later_radio.setChecked(True)
+    tab.recompute()
+    assert [r[2] for r in preview_rows(tab)] == ["Plays library file 918357"] * 2
+    assert [r[3:] for r in preview_rows(tab)] == [("—", "—")] * 2
+    qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "It starts at" in tab.progress_label.text(), timeout=5000)
+    assert "— scheduled." in tab.progress_label.text()
+    with qtbot.waitSignal(harness.runner.run_finished, timeout=15000):
+        qtbot.mouseClick(tab.cancel_button, Qt.MouseButton.LeftButton)
+    assert [tab.model.index(r, 3).data() for r in range(2)] == ["Cancelled", "Cancelled"]
+    assert console_env.sandbox.outbox()["calls"] == []
+
+
+def test_a_call_without_a_library_file_is_refused_with_the_field_named(harness, qtbot):
+    tab = harness.tab
+    tab.load_pasted_text("2125550001\n")
+    tab.call_radio.setChecked(True)
+    tab.recompute()
+    qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(tab.sfile_error.isVisible, timeout=5000)
+    assert tab.sfile_error.text().startswith("Library file id")
+    assert tab.result_label.text() == "Please correct the fields marked in red."
+    assert harness.store.runs() == []
