@@ -294,3 +294,49 @@ def test_a_call_without_a_library_file_is_refused_with_the_field_named(harness, 
     assert tab.sfile_error.text().startswith("Library file id")
     assert tab.result_label.text() == "Please correct the fields marked in red."
     assert harness.store.runs() == []
+
+
+def test_sms_and_calls_tabs_warn_before_a_do_not_contact_number(qtbot, console_env):
+    from console.ui.calls_tab import CallsTab
+    from console.ui.sms_tab import SmsTab
+
+    store = SqliteBroadcastStore(console_env.journal.path)
+    try:
+        store.add_do_not_contact("sandbox", [DncRecord("8451234567", "asked by phone", "2026-01-01")])
+        store.save_template("Closed", "Hello {first_name}, the office is closed.")
+        confirm = ConfirmRecorder(False)
+        sms = SmsTab(session=console_env.session, sender=console_env.sender,
+                     messages=console_env.messages, confirm=confirm, broadcasts=store)
+        qtbot.addWidget(sms)
+        sms.show()
+        assert sms.template_picker.combo.currentText() == "Closed"
+        sms.template_picker.insert_button.click()
+        assert sms.body_edit.toPlainText() == "Hello {first_name}, the office is closed."
+        qtbot.keyClicks(sms.to_edit, "8451234567")
+        qtbot.mouseClick(sms.send_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(sms.body_error.isVisible, timeout=5000)
+        assert "replace {first_name} with the customer's own value" in sms.body_error.text()
+        sms.body_edit.setPlainText("Hello Ann, the office is closed.")
+        qtbot.mouseClick(sms.send_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(confirm.boxes), timeout=5000)
+        assert "(845) 123-4567 is on the do-not-contact list of 'Sandbox' (asked by phone)" in confirm.boxes[0]
+        assert sms.result_label.text() == "Not sent: the number is on the do-not-contact list."
+
+        calls = CallsTab(session=console_env.session, sender=console_env.sender,
+                         messages=console_env.messages, confirm=confirm, broadcasts=store)
+        qtbot.addWidget(calls)
+        calls.show()
+        qtbot.keyClicks(calls.to_edit, "8451234567")
+        calls.sfile_edit.setText("918357")
+        qtbot.mouseClick(calls.call_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: len(confirm.boxes) == 2, timeout=5000)
+        assert calls.result_label.text() == "Not called: the number is on the do-not-contact list."
+        outbox = console_env.sandbox.outbox()
+        assert outbox["sms"] == [] and outbox["calls"] == []
+        # Chosen anyway: it goes.
+        confirm.answer = True
+        qtbot.mouseClick(sms.send_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: sms.result_label.kind == "ok", timeout=10000)
+        assert [m["to"] for m in console_env.sandbox.outbox()["sms"]] == ["8451234567"]
+    finally:
+        store.close()
