@@ -51,7 +51,7 @@ _RUN_STATE_WORDS = {
     "interrupted": "interrupted (the console closed)", "cancelled": "cancelled",
     "finished": "finished",
 }
-_PREVIEW_LIMIT = 2000  # rows shown in the preview table; totals always count every row
+_PREVIEW_LIMIT = 500  # rows shown in the preview table; totals always count every row
 
 
 def _utc_now() -> datetime:
@@ -460,7 +460,9 @@ class BroadcastTab(QWidget):
         self.rows_view.setAccessibleName("Status of each row")
         self.rows_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.rows_view.horizontalHeader()
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(2, 360)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         for column in (0, 1, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.rows_view.verticalHeader().hide()
@@ -822,9 +824,13 @@ class BroadcastTab(QWidget):
             return 0
         start = self._start_time() or self._clock()
         office = datetime.now().astimezone().tzinfo or timezone.utc
-        return sum(1 for r in self._preview.rows
-                   if next_opening(start, zones_for_number(r.recipient.number) or (office,),
-                                   window) > start)
+        per_zones: dict[tuple, int] = {}
+        for r in self._preview.rows:
+            zones = zones_for_number(r.recipient.number) or (office,)
+            per_zones[zones] = per_zones.get(zones, 0) + 1
+        # One time-zone sum per distinct set of zones, not per row.
+        return sum(count for zones, count in per_zones.items()
+                   if next_opening(start, zones, window) > start)
 
     def _start_time(self) -> datetime | None:
         if not self.later_radio.isChecked():
@@ -1050,7 +1056,8 @@ class BroadcastTab(QWidget):
         self._on_runner_progress(self.runner.progress(run_id))
 
     def _update_run_buttons(self, progress: RunProgress | None) -> None:
-        running = progress is not None and self.runner.is_running(progress.run_id)
+        running = (progress is not None and self.runner.is_running(progress.run_id)
+                   and progress.state in ("running", "scheduled", "paused"))
         paused = progress is not None and progress.state in ("paused", "interrupted", "scheduled") \
             and not (running and not self.runner.is_paused(progress.run_id))
         self.pause_button.setEnabled(running and not self.runner.is_paused(progress.run_id))

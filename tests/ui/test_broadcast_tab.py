@@ -192,6 +192,9 @@ def test_do_not_contact_dialog_imports_and_exports(harness, qtbot, tmp_path):
                        .encode("cp1252"))
     tab.on_dnc_clicked()
     dialog = tab.dnc_dialog
+    from tests.ui.test_accessibility import mnemonic_clashes, unnamed_controls
+    assert unnamed_controls(dialog) == []
+    assert mnemonic_clashes(dialog, []) == {}
     dialog.import_file(source)
     assert dialog.table.rowCount() == 2
     assert "2 new number(s) added" in dialog.result_label.text()
