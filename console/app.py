@@ -175,7 +175,8 @@ class ConsoleApp(QObject):
         self.broadcast_runner = BroadcastRunner(
             store=self.broadcasts, send_row=lambda run, row: send_broadcast_row(self.sender, run, row),
             describe=lambda err, action: describe_error(err, profile_name=self.session.profile.name,
-                                                        action=action), parent=self)
+                                                        action=action),
+            current_profile_id=lambda: self.session.profile.id, parent=self)
         self.tabs: dict[str, QWidget] = {
             "recordings": RecordingsTab(queue=self.upload_queue,
                                         default_album=lambda: self.session.profile.default_album,

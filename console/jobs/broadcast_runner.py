@@ -133,6 +133,7 @@ class BroadcastRunner(QObject):
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  monotonic: Callable[[], float] | None = None,
                  describe: Callable[[BaseException, str], str] | None = None,
+                 current_profile_id: Callable[[], str] | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
@@ -140,6 +141,9 @@ class BroadcastRunner(QObject):
         self._clock = clock
         self._monotonic = monotonic or asyncio.get_event_loop().time
         self._describe = describe or (lambda err, action: str(err))
+        # The Sender sends with the active profile: a run goes on only while the
+        # profile it was made with is the active one.
+        self._current_profile_id = current_profile_id
         self._tasks: dict[int, asyncio.Task] = {}
         self._controls: dict[int, _Control] = {}
         self._limiters: dict[int, RateLimiter] = {}
@@ -422,6 +426,12 @@ class BroadcastRunner(QObject):
             wait = limiter.delay()
             if wait > 0:
                 await control.nap(wait)
+                continue
+            if self._current_profile_id and self._current_profile_id() != run.profile_id:
+                self._pause_for(run_id, control, (
+                    f"The active profile is no longer '{run.profile_name}', which this broadcast "
+                    f"was made with. It is paused: switch back to '{run.profile_name}' and press "
+                    "Resume."))
                 continue
             ready.popleft()
 

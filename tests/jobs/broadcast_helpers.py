@@ -43,7 +43,8 @@ def make_runner(env, store, clock):
     async def send_row(run, row):
         return await send_broadcast_row(env.sender, run, row)
 
-    return BroadcastRunner(store=store, send_row=send_row, clock=clock)
+    return BroadcastRunner(store=store, send_row=send_row, clock=clock,
+                           current_profile_id=lambda: env.session.profile.id)
 
 
 def open_store(env) -> SqliteBroadcastStore:

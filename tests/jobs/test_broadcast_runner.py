@@ -216,3 +216,21 @@ def test_nothing_is_sent_when_the_sending_mark_cannot_be_saved(console_env, stor
     with qtbot.waitSignal(runner.run_finished, timeout=15000):
         runner.resume(run_id)
     assert _outbox_to(console_env.sandbox) == Counter(numbers(2))
+
+
+def test_a_run_pauses_when_the_active_profile_changes(console_env, store, qtbot):
+    from tests.console_env import drive
+
+    run_id = make_run(store, count=3)  # made with the Sandbox profile
+    live = console_env.add_live_profile()
+    drive(console_env.session.activate(live.id))
+    runner = make_runner(console_env, store, FixedClock(NOON_NEW_YORK))
+    with qtbot.waitSignal(runner.run_stopped, timeout=15000) as stopped:
+        runner.start(run_id)
+    assert "no longer 'Sandbox'" in stopped.args[1]
+    assert _states(store, run_id) == ["queued"] * 3
+    assert console_env.sandbox.outbox()["sms"] == []
+    drive(console_env.session.activate("sandbox"))
+    with qtbot.waitSignal(runner.run_finished, timeout=15000):
+        runner.resume(run_id)
+    assert _states(store, run_id) == ["sent"] * 3
