@@ -15,10 +15,11 @@ from __future__ import annotations
 import asyncio
 import heapq
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone, tzinfo
+from datetime import datetime, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -139,7 +140,7 @@ class BroadcastRunner(QObject):
         self.store = store
         self._send_row = send_row
         self._clock = clock
-        self._monotonic = monotonic or asyncio.get_event_loop().time
+        self._monotonic = monotonic or time.monotonic
         self._describe = describe or (lambda err, action: str(err))
         # The Sender sends with the active profile: a run goes on only while the
         # profile it was made with is the active one.

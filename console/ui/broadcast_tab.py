@@ -7,7 +7,7 @@ then the run with its per-row status.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QC
 from qasync import asyncSlot
 
 from console.domain import validation
-from console.domain.broadcast.preview import Preview, build_preview, charset_words
+from console.domain.broadcast.preview import Preview, build_preview
 from console.domain.broadcast.quiet_hours import SKIP, WAIT, Window, next_opening, zones_for_number
 from console.domain.broadcast.rate import RateError, check_rates
 from console.domain.broadcast.recipients import (DO_NOT_CONTACT, DUPLICATE, INVALID, MISSING_FIELD,
@@ -31,7 +31,7 @@ from console.domain.broadcast.recipients import (DO_NOT_CONTACT, DUPLICATE, INVA
 from console.domain.broadcast.report import report_csv
 from console.domain.broadcast.table import (DELIMITER_NAMES, Table, TableError, field_key, read_csv,
                                             read_pasted)
-from console.domain.broadcast.template import TemplateError, check_template, render
+from console.domain.broadcast.template import TemplateError, check_template
 from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
 from console.jobs.broadcast_runner import BroadcastRunner, RunProgress
 from console.jobs.session import AccountSession
