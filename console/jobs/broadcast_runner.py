@@ -107,6 +107,7 @@ class _Control:
     def __init__(self) -> None:
         self.paused = False
         self.cancelled = False
+        self.stopping = False  # the console is closing: end after the request in the air
         self.wake = asyncio.Event()
 
     async def nap(self, seconds: float) -> None:
@@ -219,12 +220,21 @@ class BroadcastRunner(QObject):
             self._emit_progress(run_id)
             self.run_finished.emit(run_id, "cancelled")
 
-    async def shutdown(self) -> None:
-        """Stop every run where it is (the app closes); they are offered for resuming next time."""
+    async def shutdown(self, grace: float = 5.0) -> None:
+        """Stop every run (the console closes); they are offered for resuming next time.
+
+        No new row starts; a request already in the air gets `grace` seconds to
+        come back, so a normal close leaves no row unknown. Past that it is
+        cancelled, and its row is unknown.
+        """
         tasks = [t for t in self._tasks.values() if not t.done()]
-        for task in tasks:
-            task.cancel()
+        for control in self._controls.values():
+            control.stopping = True
+            control.wake.set()
         if tasks:
+            _done, late = await asyncio.wait(tasks, timeout=grace)
+            for task in late:
+                task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
     # -- the user's decisions on rows ---------------------------------------------
@@ -376,7 +386,8 @@ class BroadcastRunner(QObject):
         action = "the message" if run.kind == "sms" else "the call"
 
         # A run scheduled for later waits for its time (pause and cancel still work).
-        while run.start_at is not None and self._clock() < run.start_at and not control.cancelled:
+        while (run.start_at is not None and self._clock() < run.start_at and not control.cancelled
+               and not control.stopping):
             if not control.paused and self._states.get(run_id) != "scheduled":
                 self._set_state(run_id, "scheduled")
             self._emit_progress(run_id)
@@ -393,7 +404,7 @@ class BroadcastRunner(QObject):
         self._emit_progress(run_id)
         last_progress = 0.0
 
-        while (ready or held) and not control.cancelled:
+        while (ready or held) and not control.cancelled and not control.stopping:
             if control.paused:
                 await control.nap(_MAX_NAP)
                 continue
@@ -463,6 +474,11 @@ class BroadcastRunner(QObject):
                 last_progress = self._monotonic()
                 self._emit_progress(run_id)
 
+        if control.stopping and not control.cancelled and (ready or held or (
+                run.start_at is not None and self._clock() < run.start_at)):
+            self._set_state(run_id, "interrupted")
+            self._live.pop(run_id, None)
+            return
         if control.cancelled:
             self._cancel_open_rows(run_id)
             final = "cancelled"

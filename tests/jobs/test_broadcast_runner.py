@@ -234,3 +234,21 @@ def test_a_run_pauses_when_the_active_profile_changes(console_env, store, qtbot)
     with qtbot.waitSignal(runner.run_finished, timeout=15000):
         runner.resume(run_id)
     assert _states(store, run_id) == ["sent"] * 3
+
+
+def test_closing_the_console_lets_the_request_in_the_air_finish(console_env, store, qtbot):
+    from tests.console_env import drive
+
+    # Every reply takes a moment, so the close lands while a request is out.
+    console_env.sandbox.add_fault(FaultRule("sms", "slow", delay=0.3))
+    run_id = make_run(store, count=20, per_second=50)
+    runner = make_runner(console_env, store, FixedClock(NOON_NEW_YORK))
+    runner.start(run_id)
+    qtbot.waitUntil(lambda: "sending" in _states(store, run_id), timeout=15000)
+    drive(runner.shutdown(grace=10))
+    states = _states(store, run_id)
+    assert "sending" not in states and "unknown" not in states
+    assert states.count("sent") == len(console_env.sandbox.outbox()["sms"]) >= 1
+    assert store.run(run_id).state == "interrupted"
+    [offered] = store.resumable_runs()
+    assert offered.to_send == states.count("queued") > 0
