@@ -194,7 +194,7 @@ class SqliteBroadcastStore:
     """Thread-safe: one connection guarded by a lock, so the runner can write off the UI thread."""
 
     def __init__(self, path: Path | str, *, clock: Callable[[], datetime] = _utc_now,
-                 busy_timeout_ms: int = 1000) -> None:
+                 busy_timeout_ms: int = 500) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._clock = clock
