@@ -7,6 +7,7 @@ then the run with its per-row status.
 """
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -1006,7 +1007,8 @@ class BroadcastTab(QWidget):
             rows = [NewRow(source_row=r.recipient.row, number=r.recipient.number, text=r.text,
                            segments=r.segments) for r in self._preview.rows]
             try:
-                run_id = self.store.create_run(spec, rows)
+                # Off the UI thread: a long list is thousands of rows to write.
+                run_id = await asyncio.to_thread(self.store.create_run, spec, rows)
             except BroadcastStoreError as err:
                 self.result_label.show_result("error", f"The broadcast was not started: {err}")
                 self.messages.error(str(err))
