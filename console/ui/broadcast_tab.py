@@ -30,8 +30,8 @@ from console.domain.broadcast.recipients import (DO_NOT_CONTACT, DUPLICATE, INVA
                                                  RecipientList, RowProblem, build_recipients,
                                                  guess_mapping)
 from console.domain.broadcast.report import report_csv
-from console.domain.broadcast.table import (DELIMITER_NAMES, Table, TableError, field_key, read_csv,
-                                            read_pasted)
+from console.domain.broadcast.table import (DELIMITER_NAMES, Table, TableError, field_key,
+                                            read_file_bytes, read_pasted)
 from console.domain.broadcast.template import TemplateError, check_template
 from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
 from console.jobs.broadcast_runner import BroadcastRunner, RunProgress
@@ -138,15 +138,15 @@ class BroadcastTab(QWidget):
     # -- building ----------------------------------------------------------------
     def _build_recipients(self) -> QGroupBox:
         box = QGroupBox("1. Recipients")
-        self.open_button = QPushButton("&Open CSV file…")
-        self.open_button.setAccessibleName("Open a CSV file of recipients")
+        self.open_button = QPushButton("&Open CSV or Excel file…")
+        self.open_button.setAccessibleName("Open a CSV or Excel file of recipients")
         self.open_button.clicked.connect(self.on_open_clicked)
         self.paste_button = QPushButton("Paste &cells")
         self.paste_button.setAccessibleName("Paste cells copied from a spreadsheet")
         self.paste_button.setToolTip("Copy the cells in the spreadsheet (with or without the "
                                      "titles row), then press this.")
         self.paste_button.clicked.connect(self.on_paste_clicked)
-        self.source_label = QLabel("No recipients yet: open a CSV file or paste cells "
+        self.source_label = QLabel("No recipients yet: open a CSV or Excel file, or paste cells "
                                    "copied from a spreadsheet.")
         self.source_label.setWordWrap(True)
         self.source_label.setAccessibleName("Recipients source")
@@ -508,7 +508,7 @@ class BroadcastTab(QWidget):
     # -- dialogs (replaced in tests) ---------------------------------------------------
     def _open_dialog(self) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(self, "Open recipients", "",
-                                              "CSV and text files (*.csv *.txt *.tsv);;All files (*)")
+                                              "Spreadsheets (*.csv *.txt *.tsv *.xlsx);;All files (*)")
         return Path(name) if name else None
 
     def _save_dialog(self) -> Path | None:
@@ -529,7 +529,7 @@ class BroadcastTab(QWidget):
         path = Path(path)
         try:
             data = path.read_bytes()
-            table = read_csv(data)
+            table = read_file_bytes(data)
         except OSError as err:
             self.source_error.show_result(
                 "error", f"{path.name} could not be read: {err.strerror or err}. "
@@ -538,8 +538,11 @@ class BroadcastTab(QWidget):
         except TableError as err:
             self.source_error.show_result("error", f"{path.name}: {err}")
             return
-        separated = DELIMITER_NAMES.get(table.delimiter, table.delimiter)
-        self._load_table(table, f"{path.name} ({separated}-separated, {table.encoding})")
+        if table.delimiter:
+            how = f"{DELIMITER_NAMES.get(table.delimiter, table.delimiter)}-separated, {table.encoding}"
+        else:
+            how = table.encoding
+        self._load_table(table, f"{path.name} ({how})" + "".join(" " + n for n in table.notes))
 
     def on_paste_clicked(self) -> None:
         self.load_pasted_text(QApplication.clipboard().text())

@@ -343,3 +343,21 @@ def test_sms_and_calls_tabs_warn_before_a_do_not_contact_number(qtbot, console_e
         assert [m["to"] for m in console_env.sandbox.outbox()["sms"]] == ["8451234567"]
     finally:
         store.close()
+
+
+def test_an_excel_workbook(harness, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Rendez-vous"
+    for row in (["First name", "Mobile"], ["Zoë", 2125550001], ["Bob", 2125550002]):
+        book.active.append(row)
+    path = tmp_path / "clients.xlsx"
+    book.save(path)
+    tab = harness.tab
+    tab.load_csv_file(path)
+    assert "clients.xlsx (Excel workbook, sheet 'Rendez-vous')" in tab.source_label.text()
+    tab.body_edit.setPlainText("Hi {first_name}")
+    tab.recompute()
+    assert [r[:3] for r in preview_rows(tab)] == [("2", "(212) 555-0001", "Hi Zoë"),
+                                                  ("3", "(212) 555-0002", "Hi Bob")]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 __all__ = ["Table", "TableError", "decode", "sniff_delimiter", "read_csv", "read_pasted",
-           "field_key", "DELIMITER_NAMES"]
+           "read_xlsx", "read_file_bytes", "field_key", "DELIMITER_NAMES"]
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
@@ -113,6 +113,81 @@ def read_csv(data: bytes, *, delimiter: str | None = None) -> Table:
         raise TableError(f"The file has {len(rows):,} rows; a broadcast takes at most {MAX_ROWS:,}. "
                          "Split it into smaller files.")
     return Table(rows=rows, encoding=encoding, delimiter=delimiter)
+
+
+_ZIP = b"PK\x03\x04"
+_OLD_EXCEL = b"\xd0\xcf\x11\xe0"
+
+
+def _cell_text(value: object) -> str:
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        # A number column (phone numbers typed as numbers) comes back as 2125550001.0.
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    return str(value)
+
+
+def read_xlsx(data: bytes) -> Table:
+    """A table from the first sheet of an Excel workbook (.xlsx), values as shown."""
+    import io as _io
+    import zipfile
+
+    try:
+        from openpyxl import load_workbook
+    except ImportError:  # pragma: no cover - a dependency, listed in pyproject.toml
+        raise TableError("Excel workbooks cannot be read here. In Excel, use File > Save as > "
+                         "CSV, then open that file.") from None
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it skips; the values are what count.
+            warnings.simplefilter("ignore")
+            book = load_workbook(_io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
+        raise TableError(f"This workbook could not be read ({err}). In Excel, use File > Save as "
+                         "> CSV, then open that file.") from err
+    try:
+        sheet = book.worksheets[0] if book.worksheets else None
+        if sheet is None:
+            raise TableError("The workbook has no sheets.")
+        rows = []
+        for values in sheet.iter_rows(values_only=True):
+            rows.append([_cell_text(v) for v in values])
+            if len(rows) > MAX_ROWS + 1:
+                break
+        title = sheet.title
+        sheets = len(book.worksheets)
+    finally:
+        book.close()
+    rows = _clean_rows(rows)
+    if not rows:
+        raise TableError(f"The sheet '{title}' is empty. Put the recipients on the first sheet.")
+    if len(rows) > MAX_ROWS:
+        raise TableError(f"The sheet has more than {MAX_ROWS:,} rows; split it into smaller files.")
+    notes = [f"Only the first sheet ('{title}') was read."] if sheets > 1 else []
+    return Table(rows=rows, encoding=f"Excel workbook, sheet '{title}'", delimiter="", notes=notes)
+
+
+def read_file_bytes(data: bytes) -> Table:
+    """A CSV or text file, or an Excel workbook (.xlsx), told apart by their content."""
+    if data.startswith(_ZIP):
+        return read_xlsx(data)
+    if data.startswith(_OLD_EXCEL):
+        raise TableError("This is an old Excel workbook (.xls). In Excel, use File > Save as and "
+                         "choose Excel Workbook (.xlsx) or CSV, then open that file.")
+    return read_csv(data)
 
 
 def read_pasted(text: str) -> Table:

@@ -61,3 +61,50 @@ def test_read_pasted_nothing():
 ])
 def test_field_key(title, key):
     assert field_key(title) == key
+
+
+def _workbook(rows, *, sheets=1) -> bytes:
+    import datetime as dt
+    import io as _io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Clients"
+    for row in rows:
+        sheet.append(row)
+    for n in range(1, sheets):
+        book.create_sheet(f"Other {n}").append(["ignored"])
+    out = _io.BytesIO()
+    book.save(out)
+    assert dt  # dates are written by the callers
+    return out.getvalue()
+
+
+def test_read_xlsx_first_sheet_as_shown():
+    import datetime as dt
+
+    from console.domain.broadcast.table import read_file_bytes
+
+    data = _workbook([["Prénom", "Phone", "Date", "Time"],
+                      ["Zoë", 2125550001, dt.date(2026, 12, 1), dt.time(9, 30)],
+                      [None, None, None, None],
+                      ["René", "(212) 555-0002", dt.datetime(2026, 12, 2, 0, 0), None]], sheets=2)
+    table = read_file_bytes(data)
+    assert table.rows == [["Prénom", "Phone", "Date", "Time"],
+                          ["Zoë", "2125550001", "2026-12-01", "09:30"],
+                          ["René", "(212) 555-0002", "2026-12-02", ""]]
+    assert table.encoding == "Excel workbook, sheet 'Clients'"
+    assert table.notes == ["Only the first sheet ('Clients') was read."]
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old Excel workbook"),
+    (b"PK\x03\x04 not really a zip", "could not be read"),
+])
+def test_read_file_bytes_refuses_workbooks_it_cannot_read(data, words):
+    from console.domain.broadcast.table import read_file_bytes
+
+    with pytest.raises(TableError, match=words):
+        read_file_bytes(data)
