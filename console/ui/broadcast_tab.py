@@ -806,6 +806,8 @@ class BroadcastTab(QWidget):
             left_out = ", ".join(f"{n:,} {w}" for w, n in skipped.items() if n)
             if left_out:
                 text += f" · left out: {left_out}"
+            if self.quiet_combo.currentData() != SKIP and self._quiet_sentence():
+                text += " · " + self._quiet_sentence()
         self.totals_label.setText(text)
         self.start_button.setEnabled(count > 0 and not self._template_error)
         self.test_button.setEnabled(count > 0 and not self._template_error)
@@ -816,10 +818,20 @@ class BroadcastTab(QWidget):
         counts = {"do not contact": r.count(DO_NOT_CONTACT), "invalid": r.count(INVALID),
                   "duplicates": r.count(DUPLICATE), "missing a merge field": r.count(MISSING_FIELD),
                   "message too long": len(self._preview.problems)}
-        quiet = self.quiet_hours_rows()
-        counts["quiet hours" if self.quiet_combo.currentData() == SKIP
-               else "waiting for quiet hours"] = quiet
+        if self.quiet_combo.currentData() == SKIP:
+            counts["quiet hours"] = self.quiet_hours_rows()
         return counts
+
+    def _quiet_sentence(self) -> str:
+        """What quiet hours do to this run if it starts now (or at its start time)."""
+        quiet = self.quiet_hours_rows()
+        if not quiet:
+            return ""
+        if self.quiet_combo.currentData() == SKIP:
+            return (f"Quiet hours: {_plural(quiet, 'recipient is', 'recipients are')} outside "
+                    "their hours and will be skipped.")
+        return (f"Quiet hours: {_plural(quiet, 'recipient waits', 'recipients wait')} for their "
+                "hours and will get it when their window opens.")
 
     def quiet_hours_rows(self) -> int:
         """Rows outside their sending window at the start time."""
@@ -936,6 +948,8 @@ class BroadcastTab(QWidget):
             lines.append(f"Each call: {self._call_description()}.")
         skipped = self.skipped_counts()
         lines.append("Left out: " + ", ".join(f"{n:,} {w}" for w, n in skipped.items()) + ".")
+        if self._quiet_sentence() and self.quiet_combo.currentData() != SKIP:
+            lines.append(self._quiet_sentence())
         if self._tested == (self.kind, self._message_key()):
             lines.append("A test went out with this message.")
         else:

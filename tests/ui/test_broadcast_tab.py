@@ -361,3 +361,20 @@ def test_an_excel_workbook(harness, tmp_path):
     tab.recompute()
     assert [r[:3] for r in preview_rows(tab)] == [("2", "(212) 555-0001", "Hi Zoë"),
                                                   ("3", "(212) 555-0002", "Hi Bob")]
+
+
+def test_rows_outside_their_hours_are_counted_for_the_chosen_choice(harness):
+    harness.clock.now = datetime(2026, 1, 15, 15, 0, tzinfo=timezone.utc)  # 07:00 in Los Angeles
+    tab = harness.tab
+    tab.load_pasted_text("Ann\t2125550001\nCy\t3105550003\n")
+    tab.body_edit.setPlainText("Hello {column_1}")
+    tab.recompute()
+    assert ("Quiet hours: 1 recipient waits for their hours and will get it when their window "
+            "opens.") in tab.totals_label.text()
+    tab.quiet_combo.setCurrentIndex(tab.quiet_combo.findData("skip"))
+    tab.recompute()
+    assert "left out: 1 quiet hours" in tab.totals_label.text()
+    assert "waits" not in tab.totals_label.text()
+    tab.opens_edit.setTime(tab.opens_edit.time().fromString("06:00", "HH:mm"))
+    tab.recompute()
+    assert "quiet hours" not in tab.totals_label.text().lower()
