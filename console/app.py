@@ -3,6 +3,12 @@
 This is the only module that knows every layer: it builds the stores, the
 embedded sandbox, the account session, the tabs and the window, and passes
 each piece what it needs.
+
+Start-up is ordered for the first paint: only what the window's frame needs
+is imported and built before it shows (no tab, no httpx, no sandbox). Each
+tab is built on first visit (the current one right after the first paint),
+the upload queue with the Recordings tab, and the sandbox is imported and
+started after the first paint, only while the Sandbox profile is active.
 """
 from __future__ import annotations
 
@@ -13,8 +19,11 @@ import logging
 import os
 import secrets as pysecrets
 import sys
-import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 os.environ.setdefault("QT_API", "pyside6")
 
@@ -26,33 +35,33 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
 import qasync  # noqa: E402
 
 from console import __version__  # noqa: E402
-from console.api.branch_endpoint import post_branch_request  # noqa: E402
-from console.jobs.broadcast_runner import BroadcastRunner, send_broadcast_row  # noqa: E402
+from console.embedded_sandbox import EmbeddedSandbox  # noqa: E402
+from console.jobs import resend as resend_rules  # noqa: E402
 from console.jobs.sender import Sender  # noqa: E402
 from console.jobs.session import AccountSession, NoKeyError  # noqa: E402
-from console.jobs.upload_queue import UploadQueue  # noqa: E402
 from console.logging_setup import configure_logging, register_secret  # noqa: E402
 from console.resources import app_icon_files, read_resource_text  # noqa: E402
-from console.sandbox import SandboxServer  # noqa: E402
 from console.store.broadcasts import SqliteBroadcastStore  # noqa: E402
 from console.store.journal import Journal, JournalError  # noqa: E402
 from console.store.paths import AppPaths, app_paths  # noqa: E402
 from console.store.profiles import ProfileStore  # noqa: E402
-from console.store.secrets import SecretStore, SecretStoreError  # noqa: E402
-from console.ui.branch_tab import BranchTab  # noqa: E402
-from console.ui.broadcast_tab import BroadcastTab  # noqa: E402
-from console.ui.calls_tab import CallsTab  # noqa: E402
 from console.ui.crash_dialog import CrashHandler  # noqa: E402
-from console.ui.dialogs import AboutDialog, PreferencesDialog  # noqa: E402
-from console.ui.errors import describe_error  # noqa: E402
-from console.ui.history_tab import HistoryTab  # noqa: E402
-from console.ui.main_window import MainWindow  # noqa: E402
+from console.ui.main_window import TAB_ORDER, MainWindow  # noqa: E402
 from console.ui.messages import MessageBridge  # noqa: E402
-from console.ui.profiles_dialog import ProfilesDialog  # noqa: E402
-from console.ui.recordings_tab import RecordingsTab  # noqa: E402
-from console.ui.sms_tab import SmsTab  # noqa: E402
-from console.ui.tts_tab import TtsTab  # noqa: E402
+from console.ui.tab_interface import TabSpec  # noqa: E402
 from console.ui.widgets import default_confirm, live_confirmation  # noqa: E402
+
+if TYPE_CHECKING:
+    from console.jobs.broadcast_runner import BroadcastRunner
+    from console.jobs.upload_queue import UploadQueue
+    from console.store.secrets import SecretStore
+    from console.ui.history_tab import HistoryTab
+    from console.ui.recordings_tab import RecordingsTab
+
+# Set to 1, the console prints "startup-probe: ..." lines (wall-clock time and
+# resident memory at the first paint and when the first tab is ready) and
+# quits: what bench/startup.py measures.
+STARTUP_PROBE_ENV = "VOITEX_CONSOLE_STARTUP_PROBE"
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +137,53 @@ class FileOpenFilter(QObject):
         return False
 
 
+class DeferredSecretStore:
+    """The SecretStore, created off the UI thread once the window is up.
+
+    keyring's import and its look at the backends cost about 90 ms and 17 MiB,
+    and a locked keyring may block: too much to pay before the first paint.
+    Whatever uses the store first creates it (a worker thread at start-up, see
+    ConsoleApp.after_first_paint); every attribute is the real store's.
+    """
+
+    def __init__(self) -> None:
+        self._store: SecretStore | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def created(self) -> bool:
+        return self._store is not None
+
+    def get(self) -> SecretStore:
+        with self._lock:
+            if self._store is None:
+                from console.store.secrets import SecretStore
+
+                self._store = SecretStore.create()
+            return self._store
+
+    def __getattr__(self, name: str):
+        return getattr(self.get(), name)
+
+
+class TabsOnDemand(Mapping[str, QWidget]):
+    """`console.tabs["sms"]`: the tab, built on the spot if it was not yet."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+
+    def __getitem__(self, key: str) -> QWidget:
+        if key not in self._window.specs:
+            raise KeyError(key)
+        return self._window.tab(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TAB_ORDER)
+
+    def __len__(self) -> int:
+        return len(TAB_ORDER)
+
+
 class ConsoleApp(QObject):
     """Everything the running console is made of, built in dependency order."""
 
@@ -137,74 +193,55 @@ class ConsoleApp(QObject):
         self.paths = paths
         self.closed = asyncio.get_event_loop().create_future()
         self._shut_down = False
+        self._upload_queue: UploadQueue | None = None
+        self._after_paint: asyncio.Future | None = None
         self.messages = MessageBridge(self)
         self.crash = CrashHandler(parent_provider=lambda: getattr(self, "window", None),
                                   show=show_dialogs)
 
-        # Listen first, so a second start during the slow start-up below hands
+        # Listen first, so a second start during the start-up below hands
         # its files over instead of opening a second console on the same files.
         self.instance_server = InstanceServer(instance_name(paths), self)
-        self.secrets = SecretStore.create()
+        self.secrets = DeferredSecretStore()
         self.journal = Journal(paths.data_dir / "history.sqlite3")
         recovered = self.journal.mark_crashed_pending_unknown()
 
         self.sandbox_key = pysecrets.token_urlsafe(24)
         register_secret(self.sandbox_key)
-        self.sandbox = SandboxServer(data_dir=paths.data_dir / "sandbox", auth_key=self.sandbox_key)
-        self.sandbox_error = ""
-        try:
-            self.sandbox.start()
-        except Exception as err:  # the console still works with live accounts
-            self.sandbox_error = str(err)
-            log.exception("the embedded sandbox did not start")
+        # Only the address now; the server is imported and started after the
+        # first paint, and only while the Sandbox profile is active.
+        self.sandbox = EmbeddedSandbox(data_dir=paths.data_dir / "sandbox",
+                                       auth_key=self.sandbox_key,
+                                       on_state_changed=self._on_sandbox_state_changed)
 
-        self.profiles = ProfileStore(paths.config_dir / "profiles.json")
+        self.profiles = ProfileStore(paths.config_dir / "profiles.json",
+                                     notices=self.messages.notices)
         self.session = AccountSession(profiles=self.profiles, secrets=self.secrets,
-                                      sandbox_url=self.sandbox.url if not self.sandbox_error else "",
+                                      sandbox_url=self.sandbox.url,
                                       sandbox_key=self.sandbox_key, parent=self)
         self.sender = Sender(session=self.session, journal=self.journal,
                              on_journal_changed=self._on_journal_changed)
-        self.upload_queue = UploadQueue(
-            client_factory=self.session.client, journal=self.journal,
-            state_path=paths.data_dir / "upload-queue.json",
-            profile=lambda: (self.session.profile.id, self.session.profile.name), parent=self)
 
-        # Broadcasts live in the History file; rows left "sending" become unknown first.
+        # Broadcasts live in the History file; rows left "sending" become unknown
+        # before anything is sent. The runner (and httpx with it) comes on first use.
         self.broadcasts = SqliteBroadcastStore(self.journal.path)
         self.broadcasts.recover()
-        self.broadcast_runner = BroadcastRunner(
-            store=self.broadcasts, send_row=lambda run, row: send_broadcast_row(self.sender, run, row),
-            describe=lambda err, action: describe_error(err, profile_name=self.session.profile.name,
-                                                        action=action),
-            current_profile_id=lambda: self.session.profile.id, parent=self)
-        self.tabs: dict[str, QWidget] = {
-            "recordings": RecordingsTab(queue=self.upload_queue,
-                                        default_album=lambda: self.session.profile.default_album,
-                                        messages=self.messages,
-                                        confirm_start=self.confirm_live_upload),
-            "tts": TtsTab(session=self.session, sender=self.sender, messages=self.messages),
-            "sms": SmsTab(session=self.session, sender=self.sender, messages=self.messages,
-                          broadcasts=self.broadcasts),
-            "calls": CallsTab(session=self.session, sender=self.sender, messages=self.messages,
-                              broadcasts=self.broadcasts),
-            "broadcast": BroadcastTab(session=self.session, sender=self.sender,
-                                      store=self.broadcasts, runner=self.broadcast_runner,
-                                      messages=self.messages),
-            "branch": BranchTab(post_request=post_branch_request, messages=self.messages,
-                                settings_path=paths.config_dir / "branch-tester.json"),
-            "history": HistoryTab(journal=self.journal, profiles_provider=self.session.all_profiles,
-                                  resend=self.resend),
-        }
-        self.window = MainWindow(session=self.session, messages=self.messages, tabs=self.tabs,
-                                 config_dir=paths.config_dir, sandbox_status=self.sandbox_status,
-                                 api_reference=lambda: read_resource_text("reference/voitex-api-docs.txt"))
+        self._broadcast_runner: BroadcastRunner | None = None
+
+        self.window = MainWindow(session=self.session, messages=self.messages,
+                                 tabs=self._tab_specs(), config_dir=paths.config_dir,
+                                 sandbox_status=self.sandbox.status_text,
+                                 uploads_running=self._uploads_running,
+                                 api_reference=lambda: read_resource_text(
+                                     "reference/voitex-api-docs.txt"))
         self.window.setWindowIcon(app_icon())
+        self.tabs = TabsOnDemand(self.window)
         self.window.close_requested.connect(self._on_close_requested)
         self.window.manage_profiles_requested.connect(self.show_profiles)
         self.window.add_account_requested.connect(lambda: self.show_profiles(new=True))
         self.window.about_requested.connect(self.show_about)
         self.window.preferences_requested.connect(self.show_preferences)
-        self.upload_queue.journal_changed.connect(self._on_journal_changed)
+        self.window.first_painted.connect(self._on_first_painted)
         self.session.profile_changed.connect(self._on_profile_changed)
 
         self.instance_server.files_received.connect(self.queue_files)
@@ -216,11 +253,109 @@ class ConsoleApp(QObject):
             self.messages.warning(
                 f"{recovered} request(s) were still running when the console last closed; "
                 "their outcome is unknown. Check History before sending them again.")
-        if self.secrets.state != "keyring":
-            self.messages.warning(self.secrets.explanation)
-        for warning in (self.profiles.load_warning, self.journal.load_warning):
-            if warning:
-                self.messages.warning(warning)
+        if self.journal.load_warning:  # profiles report to the notices themselves
+            self.messages.warning(self.journal.load_warning)
+        resumable = self.broadcasts.resumable_runs()
+        if resumable:
+            rows = sum(run.to_send for run in resumable)
+            self.messages.warning(
+                f"{len(resumable)} broadcast(s) did not finish, with {rows} row(s) still to send: "
+                "open the Broadcast tab to resume them.")
+
+    # -- the tabs, each built on first visit -----------------------------------
+    def _tab_specs(self) -> dict[str, TabSpec]:
+        return {
+            "recordings": TabSpec(build=self._build_recordings),
+            "tts": TabSpec(build=self._build_tts, keeps_draft=True),
+            "sms": TabSpec(build=self._build_sms, keeps_draft=True),
+            "calls": TabSpec(build=self._build_calls, keeps_draft=True),
+            "broadcast": TabSpec(build=self._build_broadcast, keeps_draft=True),
+            "branch": TabSpec(build=self._build_branch, keeps_draft=True),
+            "history": TabSpec(build=self._build_history),
+        }
+
+    def _build_recordings(self) -> QWidget:
+        from console.ui.recordings_tab import RecordingsTab
+
+        return RecordingsTab(queue=self.upload_queue,
+                             default_album=lambda: self.session.profile.default_album,
+                             messages=self.messages, confirm_start=self.confirm_live_upload)
+
+    def _build_tts(self) -> QWidget:
+        from console.ui.tts_tab import TtsTab
+
+        return TtsTab(session=self.session, sender=self.sender, messages=self.messages)
+
+    def _build_sms(self) -> QWidget:
+        from console.ui.sms_tab import SmsTab
+
+        return SmsTab(session=self.session, sender=self.sender, messages=self.messages,
+                      broadcasts=self.broadcasts)
+
+    def _build_calls(self) -> QWidget:
+        from console.ui.calls_tab import CallsTab
+
+        return CallsTab(session=self.session, sender=self.sender, messages=self.messages,
+                        broadcasts=self.broadcasts)
+
+    def _build_broadcast(self) -> QWidget:
+        from console.ui.broadcast_tab import BroadcastTab
+
+        return BroadcastTab(session=self.session, sender=self.sender, store=self.broadcasts,
+                            runner=self.broadcast_runner, messages=self.messages)
+
+    @property
+    def broadcast_runner(self) -> BroadcastRunner:
+        """The broadcast runner, created on first use (it brings the network stack)."""
+        if self._broadcast_runner is None:
+            from console.jobs.broadcast_runner import BroadcastRunner, send_broadcast_row
+            from console.ui.errors import describe_error
+
+            self._broadcast_runner = BroadcastRunner(
+                store=self.broadcasts,
+                send_row=lambda run, row: send_broadcast_row(self.sender, run, row),
+                describe=lambda err, action: describe_error(
+                    err, profile_name=self.session.profile.name, action=action),
+                current_profile_id=lambda: self.session.profile.id, parent=self)
+        return self._broadcast_runner
+
+    def _build_branch(self) -> QWidget:
+        from console.api.branch_endpoint import post_branch_request
+        from console.ui.branch_tab import BranchTab
+
+        return BranchTab(post_request=post_branch_request, messages=self.messages,
+                         settings_path=self.paths.config_dir / "branch-tester.json")
+
+    def _build_history(self) -> QWidget:
+        from console.ui.history_tab import HistoryTab
+
+        return HistoryTab(journal=self.journal, profiles_provider=self.session.all_profiles,
+                          resend=self.resend)
+
+    def recordings_tab(self) -> RecordingsTab:
+        """The Recordings tab, built now if it was not yet."""
+        return cast("RecordingsTab", self.window.tab("recordings"))
+
+    def history_tab(self) -> HistoryTab | None:
+        """The History tab if it was built; an unbuilt one reads the journal when built."""
+        return cast("HistoryTab | None", self.window.built_tab("history"))
+
+    @property
+    def upload_queue(self) -> UploadQueue:
+        """The upload queue, created on first use (with httpx and the Recordings tab)."""
+        if self._upload_queue is None:
+            from console.jobs.upload_queue import UploadQueue
+
+            self._upload_queue = UploadQueue(
+                client_factory=self.session.client, journal=self.journal,
+                state_path=self.paths.data_dir / "upload-queue.json",
+                profile=lambda: (self.session.profile.id, self.session.profile.name),
+                parent=self)
+            self._upload_queue.journal_changed.connect(self._on_journal_changed)
+        return self._upload_queue
+
+    def _uploads_running(self) -> bool:
+        return self._upload_queue is not None and self._upload_queue.has_active_uploads()
 
     # -- wiring helpers ------------------------------------------------------
     def confirm_live_upload(self, count: int, confirm=default_confirm) -> bool:
@@ -236,48 +371,79 @@ class ConsoleApp(QObject):
             action="Upload")
         return confirm(box)
 
-    def _on_profile_changed(self, _profile) -> None:
-        self.upload_queue.account_changed()
-        self.tabs["recordings"].refresh_default_album()
+    def _on_first_painted(self) -> None:
+        if self.session.profile.is_sandbox:
+            self.sandbox.start_soon()
+        self._after_paint = asyncio.ensure_future(self.after_first_paint())
+
+    async def after_first_paint(self) -> None:
+        """What start-up does once the window is on screen."""
+        secrets = await asyncio.to_thread(self.secrets.get)
+        if secrets.state != "keyring":
+            self.messages.warning(secrets.explanation)
+        if self.session.profile.is_sandbox:  # its state file is read as it starts
+            await asyncio.shield(self.sandbox.start_soon())
+        self.window.show_startup_notices()
+
+    def _on_profile_changed(self, profile) -> None:
+        if profile.is_sandbox and self.window.painted:
+            self.sandbox.start_soon()
+        if self._upload_queue is not None:
+            self._upload_queue.account_changed()
+        recordings = self.window.built_tab("recordings")
+        if recordings is not None:
+            cast("RecordingsTab", recordings).refresh_default_album()
 
     def _on_journal_changed(self) -> None:
-        self.tabs["history"].refresh()
+        history = self.history_tab()
+        if history is not None:
+            history.refresh()
 
-    def sandbox_status(self) -> str:
-        if self.sandbox_error:
-            return "Sandbox: did not start"
-        if self.sandbox.running:
-            return f"Sandbox: running at {self.sandbox.url}"
-        return "Sandbox: stopped"
+    def _on_sandbox_state_changed(self, state: str) -> None:
+        window = getattr(self, "window", None)
+        if window is not None:
+            window.refresh_sandbox_status()
+        server = getattr(getattr(self, "sandbox", None), "server", None)
+        if state == "running" and server is not None and server.damage is not None:
+            self.messages.notices.add(server.damage)
+        if state == "failed":
+            sandbox = getattr(self, "sandbox", None)  # None: it failed while being made
+            error = sandbox.error if sandbox is not None else "no local port could be opened"
+            self.messages.error(
+                f"The practice server (Sandbox) did not start: {error}. "
+                "Live accounts still work; restart Voitex Console to try the Sandbox again.")
 
     async def resend(self, entry) -> None:
         profile = self.session.profile
-        if entry.profile_id != profile.id:
-            self.messages.warning(
-                f"This entry was sent with '{entry.profile_name}'. Switch to that profile "
-                "to send it again.")
+        verdict = resend_rules.resend_verdict(entry, active_profile_id=profile.id)
+        if not verdict.allowed:
+            self.messages.warning(verdict.reason)
             return
-        action = {"sms": "the message", "call": "the call", "tts": "the recording"}[entry.kind]
+        action = resend_rules.action_label(entry.kind)
         try:
             await self.sender.resend(entry)
         except NoKeyError as err:
             self.messages.error(str(err))
         except Exception as err:
+            from console.ui.errors import describe_error
+
             self.messages.error(describe_error(err, profile_name=profile.name, action=action))
             if not hasattr(err, "outcome_unknown"):
                 raise  # a bug: the crash dialog shows it
         else:
-            self.messages.info(f"Sent again: {action} to {entry.recipient}.")
+            self.messages.info(resend_rules.sent_again_text(entry))
 
     def queue_files(self, files: list[Path]) -> None:
         if files:
-            self.tabs["recordings"].add_paths(list(files))
+            self.recordings_tab().add_paths(list(files))
             self.window.show_tab("recordings")
         self.window.showNormal()
         self.window.raise_()
         self.window.activateWindow()
 
     def show_profiles(self, new: bool = False) -> None:
+        from console.ui.profiles_dialog import ProfilesDialog
+
         dialog = ProfilesDialog(session=self.session, secrets=self.secrets,
                                 messages=self.messages, parent=self.window)
         if new:
@@ -286,11 +452,15 @@ class ConsoleApp(QObject):
         self._profiles_dialog = dialog
 
     def show_about(self) -> None:
+        from console.ui.dialogs import AboutDialog
+
         dialog = AboutDialog(parent=self.window)
         dialog.open()
         self._about_dialog = dialog
 
     def show_preferences(self) -> None:
+        from console.ui.dialogs import PreferencesDialog
+
         dialog = PreferencesDialog(queue=self.upload_queue, secrets=self.secrets,
                                    parent=self.window)
         dialog.open()
@@ -304,12 +474,16 @@ class ConsoleApp(QObject):
         if self._shut_down:
             return
         self._shut_down = True
+        if self._after_paint is not None:
+            await asyncio.gather(self._after_paint, return_exceptions=True)
         self.instance_server.close()
         self.qapp.removeEventFilter(self.file_open_filter)
-        self.upload_queue.shutdown()
-        await self.broadcast_runner.shutdown()
+        if self._upload_queue is not None:
+            self._upload_queue.shutdown()
+        if self._broadcast_runner is not None:
+            await self._broadcast_runner.shutdown()
         await self.session.aclose()
-        await asyncio.to_thread(self.sandbox.stop)
+        await self.sandbox.stop()
         self.broadcasts.close()
         self.journal.close()
 
@@ -320,25 +494,44 @@ class ConsoleApp(QObject):
         await asyncio.sleep(0.2)
         if not self.window.isVisible():
             failures.append("the main window did not open")
-        if self.sandbox_error or not self.sandbox.running:
-            failures.append(f"the embedded sandbox did not start {self.sandbox_error}".strip())
-        else:
-            try:
-                profile = self.session.profile
-                number = profile.numbers[0].number
-                result = await self.sender.send_sms(from_number=number, to="8451234567",
-                                                    body="Voitex Console self-check")
-                sent = [m for m in self.sandbox.outbox()["sms"]
-                        if m["reference_id"] == result.reference_id]
-                if len(sent) != 1:
-                    failures.append("the sandbox did not receive the SMS exactly once")
-            except Exception as err:
-                failures.append(f"sending an SMS through the sandbox failed: {err}")
+        try:
+            profile = self.session.profile
+            number = profile.numbers[0].number
+            # Sent at once, before the sandbox may be up: it must wait, not fail.
+            result = await self.sender.send_sms(from_number=number, to="8451234567",
+                                                body="Voitex Console self-check")
+            server = await self.sandbox.wait_running()
+            sent = [m for m in server.outbox()["sms"]
+                    if m["reference_id"] == result.reference_id]
+            if len(sent) != 1:
+                failures.append("the sandbox did not receive the SMS exactly once")
+        except Exception as err:
+            detail = f" ({self.sandbox.error})" if self.sandbox.error else ""
+            failures.append(f"sending an SMS through the sandbox failed: {err}{detail}")
         for failure in failures:
             print(f"self-check: FAILED: {failure}")
         if not failures:
             print(f"self-check: ok (window open, sandbox at {self.sandbox.url}, one SMS sent)")
         return 1 if failures else 0
+
+
+def resident_memory_kib() -> int:
+    """This process's resident set size now (Linux), else its peak."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 1024 if sys.platform == "darwin" else peak
+
+
+def startup_probe_line(event: str) -> str:
+    return f"startup-probe: {event} wall={time.time():.6f} rss_kib={resident_memory_kib()}"
 
 
 def show_startup_problem(text: str, *, interactive: bool) -> None:
@@ -370,9 +563,11 @@ def _make_qapp() -> QApplication:
     return qapp
 
 
-def run(*, files: list[Path], self_check: bool = False) -> int:
+def run(*, files: list[Path], self_check: bool = False, start_upload: bool = False) -> int:
     if self_check and not os.environ.get("VOITEX_CONSOLE_HOME"):
         # The self-check must not leave entries in the user's own history.
+        import tempfile
+
         os.environ["VOITEX_CONSOLE_HOME"] = tempfile.mkdtemp(prefix="voitex-self-check-")
     paths = app_paths()
     log_file = configure_logging(paths.log_dir)
@@ -384,25 +579,50 @@ def run(*, files: list[Path], self_check: bool = False) -> int:
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
 
+    probe = os.environ.get(STARTUP_PROBE_ENV) == "1"
+
     async def main() -> int:
         try:
             console = ConsoleApp(qapp, paths=paths, show_dialogs=not self_check)
         except JournalError as err:
             show_startup_problem(str(err), interactive=not self_check)
             return 1
-        # Everything built so far lives as long as the window: keep it out of
-        # the garbage collector's scans, which otherwise stall the UI for ~25 ms.
-        gc.freeze()
         console.crash.install(loop)
         log.info("Voitex Console %s started; log file %s", __version__, log_file)
+
+        def on_first_painted() -> None:
+            if probe:
+                print(startup_probe_line("first-paint"), flush=True)
+
+        def on_current_tab_ready(_key: str) -> None:
+            # What lives as long as the window is built by now: keep it out of
+            # the garbage collector's scans, which otherwise stall the UI.
+            gc.freeze()
+            if probe:
+                print(startup_probe_line("tab-ready"), flush=True)
+                console._on_close_requested()
+
+        console.window.first_painted.connect(on_first_painted)
+        console.window.current_tab_ready.connect(on_current_tab_ready)
         console.window.show()
         try:
             await console.session.load_active_key()
-        except SecretStoreError as err:
+        except Exception as err:
+            from console.store.secrets import SecretStoreError
+
+            if not isinstance(err, SecretStoreError):
+                raise
             console.messages.warning(
                 f"The key for '{console.session.profile.name}' could not be read: {err}")
         if files:
             console.queue_files(files)
+        if start_upload:
+            # Unattended: only where nothing reaches a customer (no live confirmation to skip).
+            if console.session.profile.is_sandbox:
+                console.upload_queue.start_when_read()
+            else:
+                console.messages.warning("--upload works only with the Sandbox profile; "
+                                         "press Upload to send to a live account.")
         try:
             if self_check:
                 return await console.self_check()

@@ -21,6 +21,8 @@ def console_app(qtbot, qloop, memory_keyring, app_home):
     app = ConsoleApp(QApplication.instance(), paths=app_paths(), show_dialogs=False)
     qtbot.addWidget(app.window)
     app.window.show()
+    # The sandbox starts after the first paint, in the background.
+    qtbot.waitUntil(lambda: app.window.painted and app.sandbox.running, timeout=15000)
     yield app
     if app.window.isVisible():
         app.window.close()
@@ -51,7 +53,7 @@ def test_window_state_and_last_tab_are_remembered(qtbot, console_app, app_home):
     window = console_app.window
     window.resize(700, 500)
     window.show_tab("history")
-    window.tabs["sms"].body_edit.setPlainText("Half-typed message")
+    window.tab("sms").body_edit.setPlainText("Half-typed message")
     window.close()
     drive(console_app.shutdown(), timeout_s=20)
 
@@ -60,7 +62,7 @@ def test_window_state_and_last_tab_are_remembered(qtbot, console_app, app_home):
     try:
         assert again.window.current_tab_key() == "history"
         assert (again.window.size().width(), again.window.size().height()) == (700, 500)
-        assert again.tabs["sms"].body_edit.toPlainText() == "Half-typed message"
+        assert again.window.tab("sms").body_edit.toPlainText() == "Half-typed message"
     finally:
         again.window.close()
         drive(again.shutdown(), timeout_s=20)
@@ -100,13 +102,13 @@ def test_no_key_ever_reaches_a_file(qtbot, console_app, app_home, tmp_path):
     live = [p for p in console_app.profiles.load() if not p.is_sandbox][0]
     drive(console_app.session.activate(live.id))
 
-    sms = console_app.tabs["sms"]
+    sms = console_app.window.tab("sms")
     sms.confirm = ConfirmRecorder(True)
     sms.to_edit.setText("8451234567")
     sms.body_edit.setPlainText("Key scan")
     sms.send_button.click()
     qtbot.waitUntil(lambda: sms.result_label.kind == "ok", timeout=10000)
-    console_app.tabs["history"].export_to(tmp_path / "history.csv")
+    console_app.window.tab("history").export_to(tmp_path / "history.csv")
     console_app.window.close()
     drive(console_app.shutdown(), timeout_s=20)
 
@@ -234,14 +236,139 @@ def test_send_again_from_history_sends_once_more_through_the_app(qtbot, console_
     from console.api import ServerError
     from console.sandbox import FaultRule
 
-    console_app.sandbox.add_fault(FaultRule(endpoint="sms", kind="http500", count=1))
+    console_app.sandbox.server.add_fault(FaultRule(endpoint="sms", kind="http500", count=1))
     with pytest.raises(ServerError):
         drive(console_app.sender.send_sms(from_number="8459511000", to="8451234567",
                                           body="Second try"))
     [failed] = console_app.journal.query()
-    assert failed.outcome == "unknown" and console_app.sandbox.outbox()["sms"] == []
+    assert failed.outcome == "unknown" and console_app.sandbox.server.outbox()["sms"] == []
     drive(console_app.resend(failed))
-    assert [m["body"] for m in console_app.sandbox.outbox()["sms"]] == ["Second try"]
+    assert [m["body"] for m in console_app.sandbox.server.outbox()["sms"]] == ["Second try"]
     assert console_app.journal.query()[0].resend_of == failed.id
     assert console_app.messages.history[-1] == (
         "info", "Sent again: the message to 8451234567.")
+
+
+@pytest.fixture
+def unshown_app(qtbot, qloop, memory_keyring, app_home):
+    """The console as run() has it just before window.show(): nothing lazy built yet."""
+    from PySide6.QtWidgets import QApplication
+
+    from console.app import ConsoleApp
+    from console.store.paths import app_paths
+
+    app = ConsoleApp(QApplication.instance(), paths=app_paths(), show_dialogs=False)
+    qtbot.addWidget(app.window)
+    yield app
+    if app.window.isVisible():
+        app.window.close()
+    drive(app.shutdown(), timeout_s=20)
+
+
+def test_a_send_before_the_sandbox_is_up_waits_for_it(qtbot, unshown_app):
+    import asyncio
+
+    app = unshown_app
+    assert app.sandbox.state == "idle" and app.sandbox.server is None
+    assert app.window.sandbox_status.text() == "Sandbox: starting…"
+    sending = asyncio.ensure_future(app.sender.send_sms(
+        from_number="8459511000", to="8451234567", body="Before the sandbox"))
+    app.window.show()  # the first paint starts the sandbox
+    result = drive(sending, timeout_s=20)
+    assert app.sandbox.running
+    [sent] = app.sandbox.server.outbox()["sms"]
+    assert sent["reference_id"] == result.reference_id and sent["body"] == "Before the sandbox"
+    qtbot.waitUntil(lambda: app.sandbox.url in app.window.sandbox_status.text(), timeout=5000)
+    [entry] = app.journal.query()
+    assert entry.outcome == "done"
+
+
+def test_files_reach_the_recordings_tab_before_it_was_ever_shown(qtbot, unshown_app, tmp_path):
+    from tests.helpers import make_wav
+
+    app = unshown_app
+    assert app.window.built_tab("recordings") is None and app._upload_queue is None
+    app.queue_files([make_wav(tmp_path / "03 Hours.wav")])
+    assert app.window.built_tab("recordings") is not None
+    assert app.window.current_tab_key() == "recordings"
+    qtbot.waitUntil(lambda: len(app.upload_queue.items()) == 1, timeout=5000)
+
+
+def test_history_built_late_shows_earlier_sends_and_refreshes_after_later_ones(
+        qtbot, unshown_app):
+    app = unshown_app
+    app.window.show()
+    qtbot.waitUntil(lambda: app.sandbox.running, timeout=15000)
+    drive(app.sender.send_sms(from_number="8459511000", to="8451234567", body="One"))
+    assert app.history_tab() is None  # nothing built just to be refreshed
+    app.window.show_tab("history")
+    history = app.history_tab()
+    assert history is not None and history.model.total() == 1
+    drive(app.sender.send_sms(from_number="8459511000", to="8451234567", body="Two"))
+    qtbot.waitUntil(lambda: history.model.total() == 2, timeout=5000)
+
+
+def test_a_live_profile_at_start_leaves_the_sandbox_unstarted_until_switched_to(
+        qtbot, qloop, memory_keyring, app_home):
+    from PySide6.QtWidgets import QApplication
+
+    from console.app import ConsoleApp
+    from console.store.paths import app_paths
+    from console.store.profiles import OwnNumber, Profile, ProfileStore, new_profile_id
+
+    paths = app_paths()
+    store = ProfileStore(paths.config_dir / "profiles.json")
+    live = Profile(id=new_profile_id("Main office"), name="Main office",
+                   base_url="https://api.voitex.com", numbers=[OwnNumber("8459511000", "Main")])
+    store.add(live)
+    store.active_id = live.id
+    app = ConsoleApp(QApplication.instance(), paths=paths, show_dialogs=False)
+    qtbot.addWidget(app.window)
+    try:
+        with qtbot.waitSignal(app.window.current_tab_ready, timeout=5000):
+            app.window.show()
+        qtbot.waitUntil(lambda: app._after_paint is not None and app._after_paint.done(),
+                        timeout=5000)
+        assert app.session.profile.id == live.id
+        assert app.sandbox.state == "idle" and app.sandbox.server is None
+        drive(app.session.activate("sandbox"))
+        qtbot.waitUntil(lambda: app.sandbox.running, timeout=15000)
+    finally:
+        app.window.close()
+        drive(app.shutdown(), timeout_s=20)
+
+
+def test_the_keyring_is_looked_at_after_the_first_paint_and_its_state_told(
+        qtbot, unshown_app, no_keyring):
+    app = unshown_app
+    assert not app.secrets.created
+    with qtbot.waitSignal(app.window.first_painted, timeout=5000):
+        app.window.show()
+    qtbot.waitUntil(lambda: app._after_paint is not None and app._after_paint.done(),
+                    timeout=5000)
+    assert app.secrets.created and app.secrets.state != "keyring"
+    assert ("warning", app.secrets.explanation) in app.messages.history
+
+
+def test_a_sandbox_that_cannot_start_is_reported_and_the_window_stays(
+        qtbot, qloop, memory_keyring, app_home):
+    from PySide6.QtWidgets import QApplication
+
+    from console.app import ConsoleApp
+    from console.store.paths import app_paths
+
+    paths = app_paths()
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    (paths.data_dir / "sandbox").write_text("a file where the sandbox wants its folder")
+    app = ConsoleApp(QApplication.instance(), paths=paths, show_dialogs=False)
+    qtbot.addWidget(app.window)
+    try:
+        app.window.show()
+        qtbot.waitUntil(lambda: app.sandbox.state == "failed", timeout=15000)
+        assert app.window.sandbox_status.text() == "Sandbox: did not start"
+        level, text = app.messages.history[-1]
+        assert level == "error" and "practice server (Sandbox) did not start" in text
+        assert "restart Voitex Console" in text and app.window.isVisible()
+    finally:
+        app.window.close()
+        drive(app.shutdown(), timeout_s=20)

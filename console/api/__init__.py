@@ -13,7 +13,8 @@
         sms = await client.send_sms(from_number="8459511000", to="8451234567",
                                     body="Your order is ready")
 """
-from .client import VoitexClient
+from typing import TYPE_CHECKING
+
 from .errors import (
     ApiError,
     ConnectionFailedError,
@@ -27,6 +28,9 @@ from .errors import (
 )
 from .results import CallResult, RecordingResult, SmsResult
 from .wire import PRODUCTION_BASE_URL
+
+if TYPE_CHECKING:
+    from .client import VoitexClient
 
 __all__ = [
     "VoitexClient",
@@ -44,3 +48,18 @@ __all__ = [
     "CallResult",
     "SmsResult",
 ]
+
+
+def __getattr__(name: str):
+    # The client pulls in httpx (about 50 ms); the errors, results and wire
+    # constants do not. Loading it on first use keeps it out of start-up, where
+    # the window only needs the error types.
+    if name == "VoitexClient":
+        from .client import VoitexClient
+
+        return VoitexClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from console.api import VoitexClient
 from console.logging_setup import register_secret
 from console.store.profiles import Profile, ProfileStore
-from console.store.secrets import SecretStore
+
+if TYPE_CHECKING:
+    from console.api import VoitexClient
+    from console.store.secrets import SecretStore  # keyring: imported once the window is up
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +129,8 @@ class AccountSession(QObject):
                 # The base URL changed: close the old connections in the background.
                 self._closing.add(asyncio.ensure_future(client.aclose()))
                 self._closing = {t for t in self._closing if not t.done()}
+            from console.api.client import VoitexClient  # httpx: loaded on first request
+
             client = VoitexClient(base_url=profile.base_url, auth_key=key)
             self._clients[profile.id] = client
         return client

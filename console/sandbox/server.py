@@ -58,11 +58,17 @@ class SandboxServer:
 
     # Running
 
-    def start(self) -> None:
-        """Start serving; returns once connections are accepted."""
+    def start(self, *, sock: socket.socket | None = None) -> None:
+        """Start serving; returns once connections are accepted.
+
+        `sock`, an already listening socket, lets an embedding application
+        publish the address before paying for this import: connections made
+        meanwhile wait in its backlog and are served once this returns.
+        """
         if self.running:
             raise RuntimeError("The sandbox is already running.")
-        sock = _listen(self._host, self._requested_port)
+        if sock is None:
+            sock = _listen(self._host, self._requested_port)
         self._bound_port = sock.getsockname()[1]
         self._stop_requested.clear()
         self._failure = None
@@ -128,6 +134,11 @@ class SandboxServer:
     def url(self) -> str:
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"http://{host}:{self.port}"
+
+    @property
+    def damage(self):
+        """What start-up found damaged in the state file (a DamagedFile), or None."""
+        return self._state.damage
 
     @property
     def data_dir(self) -> Path:

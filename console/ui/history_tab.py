@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
+from console.jobs.resend import CONFIRM_LABELS as _KIND_ACTIONS
+from console.jobs.resend import RESENDABLE_KINDS, RESENDABLE_OUTCOMES
 from console.store.journal import Journal, JournalEntry
 from console.store.profiles import Profile
 from console.ui.history_model import (
@@ -43,16 +45,12 @@ from console.ui.history_model import (
 )
 
 SEARCH_DELAY_MS = 250
-RESENDABLE_KINDS = ("sms", "call", "tts")
-RESENDABLE_OUTCOMES = ("failed", "unknown")
 
 UNKNOWN_WARNING = (
     "The earlier attempt's outcome is unknown: the customer may already have received it. "
     "Check before sending again."
 )
 FAILED_NOTE = "The earlier attempt failed, so it did not go out."
-
-_KIND_ACTIONS = {"sms": "this SMS", "call": "this call", "tts": "this text-to-speech recording"}
 
 
 def _standard_button_value(value) -> int:

@@ -39,9 +39,10 @@ async def main(mode: str, rows: int) -> int:
     runner.run_finished.connect(lambda *_: finished.done() or finished.set_result(None))
     runner.row_changed.connect(
         lambda row: print(f"row {row.position} {row.state}", flush=True) if row.state == "sent" else None)
+    server = await app.sandbox.wait_running()  # the embedded sandbox, started after the first paint
     if mode == "start":
         # Slow replies (stored first, answered late): the kill likely lands mid-request.
-        app.sandbox.add_fault(FaultRule("sms", "slow", probability=0.5, delay=0.05, seed=7))
+        server.add_fault(FaultRule("sms", "slow", probability=0.5, delay=0.05, seed=7))
         tab.load_pasted_text("name\tphone\n" + "\n".join(
             f"Customer {i}\t212555{i:04d}" for i in range(rows)))
         tab.body_edit.setPlainText("Hello {name}, the office is closed tomorrow.")
@@ -67,7 +68,7 @@ async def main(mode: str, rows: int) -> int:
     states = {}
     for r in store.rows(run.id):
         states[r.state] = states.get(r.state, 0) + 1
-    received = [m["to"] for m in app.sandbox.outbox()["sms"]]
+    received = [m["to"] for m in server.outbox()["sms"]]
     print(json.dumps({"unknown": unknown, "states": states, "received": received,
                       "shown": tab.progress_label.text()}), flush=True)
     app.window.hide()
