@@ -273,7 +273,8 @@ async def main(args) -> int:
               f"creating its HTTP connection pool, comes before): {real_after_first * 1000:.1f} ms, "
               f"of which the loop thread was busy at most {real_busy_after * 1000:.1f} ms")
         print(f"  longest the loop thread itself was busy between two ticks: {real_busy * 1000:.1f} ms "
-              f"at {one_run.busy_at:.0%} of the run (a late tick beyond this was the machine busy elsewhere; load average "
+              f"at {one_run.busy_at:.0%} of the run (a late tick beyond this was the machine "
+              f"busy elsewhere; load average "
               f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
         return 0
     finally:

@@ -168,9 +168,9 @@ def test_test_send_then_a_run_with_its_report(harness, qtbot, console_env, qtmod
     tab.export_button.click()
     lines = list(csv.reader(io.StringIO(harness.saved_to.read_text(encoding="utf-8-sig"))))
     assert lines[0] == ["row", "number", "message", "outcome", "reference_id", "details"]
-    assert [(l[0], l[1], l[3]) for l in lines[1:]] == [
+    assert [(line[0], line[1], line[3]) for line in lines[1:]] == [
         ("2", "(212) 555-0001", "Sent"), ("3", "(212) 555-0002", "Sent"), ("4", "(212) 555-0003", "Sent")]
-    assert all(l[4] for l in lines[1:])
+    assert all(line[4] for line in lines[1:])
 
 
 def test_templates_are_saved_by_name(harness):
@@ -322,7 +322,8 @@ def test_sms_and_calls_tabs_warn_before_a_do_not_contact_number(qtbot, console_e
         sms.body_edit.setPlainText("Hello Ann, the office is closed.")
         qtbot.mouseClick(sms.send_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: bool(confirm.boxes), timeout=5000)
-        assert "(845) 123-4567 is on the do-not-contact list of 'Sandbox' (asked by phone)" in confirm.boxes[0]
+        assert ("(845) 123-4567 is on the do-not-contact list of 'Sandbox' (asked by phone)"
+                in confirm.boxes[0])
         assert sms.result_label.text() == "Not sent: the number is on the do-not-contact list."
 
         calls = CallsTab(session=console_env.session, sender=console_env.sender,

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from console.domain.broadcast.table import TableError, decode, field_key, read_csv, read_pasted, sniff_delimiter
+from console.domain.broadcast.table import (TableError, decode, field_key, read_csv, read_pasted,
+                                            sniff_delimiter)
 
 
 @pytest.mark.parametrize(("data", "text", "encoding"), [
