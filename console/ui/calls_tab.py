@@ -30,7 +30,6 @@ class CallsTab(QWidget):
         self.session = session
         self.sender = sender
         self.messages = messages
-        self.confirm = confirm
 
         self.cid_combo = QComboBox()
         self.cid_error = FieldError("Caller id")
@@ -112,6 +111,15 @@ class CallsTab(QWidget):
         session.profile_changed.connect(self._on_profile_changed)
         fill_numbers(self.cid_combo, session.profile)
         self._show_type_fields()
+
+    @property
+    def confirm(self) -> Confirm:
+        """How the tab asks before a send (tests answer without a modal loop)."""
+        return self.flow.confirm
+
+    @confirm.setter
+    def confirm(self, confirm: Confirm) -> None:
+        self.flow.confirm = confirm
 
     def _on_profile_changed(self, profile) -> None:
         fill_numbers(self.cid_combo, profile)

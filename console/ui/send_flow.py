@@ -106,15 +106,18 @@ class SendKind:
     done_verb: str   # "sent": what happens to it
     check: str       # what to look at before trying again when nobody knows
     declined: str    # the result when the user says no
+    cancel: str      # the Cancel button while it runs
 
 
 SMS = SendKind("the message", "sent",
-               "Check History, or ask the recipient, before sending again.", "Not sent.")
+               "Check History, or ask the recipient, before sending again.", "Not sent.",
+               "Cancel sending")
 CALL = SendKind("the call", "placed",
-                "Check History, or ask the person called, before calling again.", "Not called.")
+                "Check History, or ask the person called, before calling again.", "Not called.",
+                "Cancel call")
 TTS = SendKind("the recording", "created",
                "Check History, and the album in the Voitex portal, before creating it again.",
-               "Not created.")
+               "Not created.", "Cancel recording")
 
 
 @dataclass(frozen=True)
@@ -157,11 +160,12 @@ class SendFlow(QObject):
         self.result_label = result_label
         self.kind = kind
         self.confirm = confirm
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setAccessibleName(f"Cancel {kind.noun.removeprefix('the ')}")
+        self.cancel_button = QPushButton(kind.cancel)
+        self.cancel_button.setAccessibleName(kind.cancel)
+        self.cancel_button.setShortcut("Esc")
         self.cancel_button.setToolTip(
             f"Stop waiting for Voitex. If {kind.noun} has already left, it may still be "
-            f"{kind.done_verb}: the result then says so.")
+            f"{kind.done_verb}: the result then says so. (Esc)")
         self.cancel_button.hide()
         self.cancel_button.clicked.connect(self.on_cancel_clicked)
         self._task: asyncio.Future | None = None
@@ -232,9 +236,9 @@ class SendFlow(QObject):
                 raise  # the tab itself is going away, not the user's Cancel
             outcome = "unknown"
             text = unknown_text(
-                f"you cancelled while waiting for Voitex. {self.kind.noun.capitalize()} may "
-                f"already have left, so it may or may not have been {self.kind.done_verb}. "
-                f"{self.kind.check}")
+                f"you cancelled while waiting for Voitex. Voitex may already have received "
+                f"the request, so {self.kind.noun} may or may not have been "
+                f"{self.kind.done_verb}. {self.kind.check}")
         except NoKeyError as err:
             text = str(err)
         except Exception as err:

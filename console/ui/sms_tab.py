@@ -35,7 +35,6 @@ class SmsTab(QWidget):
         self.session = session
         self.sender = sender
         self.messages = messages
-        self.confirm = confirm
         # (from, to, body) -> (time sent, outcome), to catch the same message twice by accident
         self._sent_this_session: dict[tuple[str, str, str], tuple[float, str]] = {}
 
@@ -99,6 +98,15 @@ class SmsTab(QWidget):
         session.profile_changed.connect(self._on_profile_changed)
         self._on_profile_changed(session.profile)
         self._update_counter()
+
+    @property
+    def confirm(self) -> Confirm:
+        """How the tab asks before a send (tests answer without a modal loop)."""
+        return self.flow.confirm
+
+    @confirm.setter
+    def confirm(self, confirm: Confirm) -> None:
+        self.flow.confirm = confirm
 
     def _on_profile_changed(self, profile) -> None:
         fill_numbers(self.from_combo, profile)

@@ -82,6 +82,15 @@ class TtsTab(QWidget):
         self._on_profile_changed(session.profile)
         self._update_count()
 
+    @property
+    def confirm(self) -> Confirm:
+        """How the tab asks before a send (tests answer without a modal loop)."""
+        return self.flow.confirm
+
+    @confirm.setter
+    def confirm(self, confirm: Confirm) -> None:
+        self.flow.confirm = confirm
+
     def _on_profile_changed(self, profile) -> None:
         self.result_label.hide()  # an earlier account's result must not look like this one's
         if not self.album_edit.text().strip() or not self.album_edit.isModified():

@@ -109,10 +109,12 @@ class FieldError(QLabel):
             self._dark = dark
             self.setStyleSheet(f"color: {tone(ERROR_TEXT)};")
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
+    def event(self, event: QEvent) -> bool:
+        # ApplicationPaletteChange (a desktop switching to dark mode) never
+        # reaches changeEvent.
         if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
             self._restyle()
+        return super().event(event)
 
     def show_error(self, text: str | None) -> None:
         self._restyle()
@@ -169,10 +171,12 @@ class ResultLabel(QLabel):
         style = self.STYLES["dark" if dark else "light"][self.kind]
         self.setStyleSheet(f"QLabel {{ {style} padding:8px; border-radius:4px; }}")
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
+    def event(self, event: QEvent) -> bool:
+        # ApplicationPaletteChange (a desktop switching to dark mode) never
+        # reaches changeEvent.
         if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
             self._restyle()
+        return super().event(event)
 
     def show_result(self, kind: str, text: str) -> None:
         if kind not in self.STYLES["light"]:

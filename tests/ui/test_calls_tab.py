@@ -163,7 +163,7 @@ def test_ivr_branch_calls_are_off_by_default_on_a_live_account_and_say_so(qtbot,
     assert tab.goto_radio.isEnabled()
 
     confirm = ConfirmRecorder(answer=True)
-    tab.flow.confirm = confirm
+    tab.confirm = confirm
     tab.goto_radio.click()
     tab.to_edit.setText("8455009999")
     tab.route_edit.setText("8459511000")
@@ -189,7 +189,7 @@ def test_cancel_while_calling_leaves_the_outcome_unknown(qtbot, console_env):
     assert not tab.call_button.isEnabled()
     tab.cancel_button.click()
     qtbot.waitUntil(lambda: tab.result_label.kind == "unknown", timeout=10000)
-    assert "so it may or may not have been placed" in tab.result_label.text()
+    assert "so the call may or may not have been placed" in tab.result_label.text()
     assert tab.call_button.isEnabled()
     qtbot.waitUntil(lambda: console_env.journal.query()[0].outcome == "unknown", timeout=5000)
 

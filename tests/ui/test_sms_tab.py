@@ -293,11 +293,17 @@ def test_cancel_while_sending_says_the_outcome_is_unknown(qtbot, console_env):
 
     # Sending the same text again now asks first: it may have arrived.
     confirm = ConfirmRecorder(answer=False)
-    tab.flow.confirm = confirm
+    tab.confirm = confirm
     tab.send_button.click()
     qtbot.waitUntil(lambda: len(confirm.boxes) == 1, timeout=3000)
     assert "outcome is unknown" in confirm.boxes[0]
     assert len(console_env.sandbox.outbox()["sms"]) == 1
+
+    # The tab is ready for the next message at once.
+    tab.body_edit.setPlainText("Another message")
+    tab.send_button.click()
+    qtbot.waitUntil(lambda: tab.result_label.kind == "ok", timeout=10000)
+    assert len(console_env.sandbox.outbox()["sms"]) == 2
 
 
 def test_keypad_letters_become_digits_as_typed(qtbot, console_env):
