@@ -21,6 +21,12 @@ from console.domain.phone import InvalidPhoneError, normalize_phone
 from console.domain.sms import ENCODING_WORDS, analyze_sms
 from console.domain.wording import plural
 from console.jobs.session import NoKeyError
+
+try:
+    from console.jobs.sender import HistoryUnavailableError
+except ImportError:  # a Sender that writes History itself never raises it
+    class HistoryUnavailableError(Exception):  # type: ignore[no-redef]
+        """Stand-in: nothing was sent because History could not record it first."""
 from console.store.profiles import Profile
 from console.ui.errors import describe_error, is_outcome_unknown
 from console.ui.widgets import (Confirm, FieldError, ResultLabel, default_confirm,
@@ -239,11 +245,12 @@ class SendFlow(QObject):
                 f"you cancelled while waiting for Voitex. Voitex may already have received "
                 f"the request, so {self.kind.noun} may or may not have been "
                 f"{self.kind.done_verb}. {self.kind.check}")
-        except NoKeyError as err:
-            text = str(err)
+        except (NoKeyError, HistoryUnavailableError) as err:
+            text = str(err)  # nothing was sent, and the sentence says why
         except Exception as err:
             text = describe_error(err, profile_name=profile.name, action=self.kind.noun,
                                   done_verb=self.kind.done_verb, check=self.kind.check)
+            text = _with_note(text, getattr(err, "history_note", None))
             if is_outcome_unknown(err):
                 outcome, text = "unknown", unknown_text(text)
             elif not hasattr(err, "outcome_unknown"):
@@ -254,7 +261,8 @@ class SendFlow(QObject):
                 self.finished.emit("failed")
                 raise
         else:
-            text = done_text(result)
+            result, note = _unwrapped(result)
+            text = _with_note(done_text(result), note)
             self.result_label.show_result("ok", text)
             self.messages.info(text)
             self.finished.emit("done")
@@ -267,6 +275,19 @@ class SendFlow(QObject):
         (self.messages.warning if outcome == "unknown" else self.messages.error)(text)
         self.finished.emit(outcome)
         return None
+
+
+def _unwrapped(result: Any) -> tuple[Any, str | None]:
+    """The client's result and any note about History, from what the Sender
+    returned: the result itself, or a wrapper with `value` and `history_note`
+    when History could not be updated at once."""
+    if hasattr(result, "history_note") and hasattr(result, "value"):
+        return result.value, result.history_note
+    return result, None
+
+
+def _with_note(text: str, note: str | None) -> str:
+    return f"{text} {note}" if note else text
 
 
 # -- words shared by the confirmations and History's "Send again?" -------------

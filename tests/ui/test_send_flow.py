@@ -136,3 +136,69 @@ def test_a_palette_change_restyles_a_shown_result(qtbot, qapp):
         qapp.setPalette(old)
     qtbot.waitUntil(lambda: "#fff3cd" in label.styleSheet(), timeout=2000)
     assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() >= 128
+
+
+class _Flow:
+    """A SendFlow in a bare widget, with requests the test writes itself."""
+
+    def __init__(self, qtbot, console_env):
+        from PySide6.QtWidgets import QPushButton, QWidget
+
+        from console.ui.send_flow import SMS, SendFlow
+
+        self.widget = QWidget()
+        qtbot.addWidget(self.widget)
+        self.button = QPushButton("Send", self.widget)
+        self.label = ResultLabel("Result", self.widget)
+        self.flow = SendFlow(parent=self.widget, session=console_env.session,
+                             messages=console_env.messages, button=self.button,
+                             result_label=self.label, kind=SMS)
+
+    def run(self, request):
+        from console.ui.send_flow import Form
+        from tests.console_env import drive
+
+        return drive(self.flow.run(form=Form(), confirmations=lambda profile: [],
+                                   request=request, busy_text="Sending…",
+                                   done_text=lambda r: f"Sent. Reference id: {r.reference_id}"))
+
+
+def test_a_note_about_history_is_shown_beside_the_outcome(qtbot, console_env):
+    from types import SimpleNamespace
+
+    flow = _Flow(qtbot, console_env)
+    note = "History could not be updated yet; it will be updated when the file is free."
+
+    async def wrapped():
+        return SimpleNamespace(value=SimpleNamespace(reference_id="R1"), entry_id=1,
+                               history_note=note)
+
+    result = flow.run(wrapped)
+    assert result.reference_id == "R1"
+    assert flow.label.kind == "ok"
+    assert flow.label.text() == f"Sent. Reference id: R1 {note}"
+
+    async def unknown():
+        from console.api import OutcomeUnknownError
+
+        err = OutcomeUnknownError("dropped")
+        err.history_note = note
+        raise err
+
+    assert flow.run(unknown) is None
+    assert flow.label.kind == "unknown"
+    assert flow.label.text().endswith(note)
+    assert flow.button.isEnabled()
+
+
+def test_a_bug_in_the_request_is_shown_and_raised_for_the_crash_dialog(qtbot, console_env):
+    flow = _Flow(qtbot, console_env)
+
+    async def broken():
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        flow.run(broken)
+    assert flow.label.kind == "error"
+    assert "unexpected problem: boom" in flow.label.text()
+    assert flow.button.isEnabled() and not flow.flow.cancel_button.isVisible()
