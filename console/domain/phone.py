@@ -90,11 +90,12 @@ def normalize_phone(text: str, *, field: str = "number") -> str:
         # Keypad letters read as digits ("1-800-FLOWERS"); the checks below
         # then judge the number they spell.
         value = mapped
-    if any(ch.isalpha() for ch in value):
-        raise InvalidPhoneError(
+        spelled = len(_NON_DIGITS.sub("", mapped))
+        not_a_number = InvalidPhoneError(
             field,
-            f"{label}: '{shown(text)}' contains letters. "
-            f"Enter the number with digits only, for example {_EXAMPLE}.",
+            f"{label}: '{shown(text)}' is not a phone number: read on a phone keypad it "
+            f"gives {spelled} digits, not 10. "
+            f"Enter the 10-digit number, for example {_EXAMPLE}.",
         )
     if not _WRITTEN_NUMBER.fullmatch(value):
         raise not_a_number

@@ -95,8 +95,8 @@ def test_documentation_sample_numbers_are_accepted(text):
         ("   ", "To: this field is empty. Enter a phone number, for example (845) 951-1000."),
         (
             "1-800-FLOW",
-            "To: '1-800-FLOW' is not a phone number. "
-            "Enter the 10-digit number, for example (845) 951-1000.",
+            "To: '1-800-FLOW' is not a phone number: read on a phone keypad it gives 8 "
+            "digits, not 10. Enter the 10-digit number, for example (845) 951-1000.",
         ),
         (
             "call me",
