@@ -216,6 +216,9 @@ def live_confirmation(parent: QWidget, *, title: str, text: str, informative: st
     box.setText(text)
     box.setInformativeText(informative)
     box.setTextFormat(Qt.TextFormat.PlainText)  # a customer's text is shown as typed
+    # Wide enough that "(845) 951-1000" is not broken across two lines.
+    box.setStyleSheet("QLabel#qt_msgbox_label, QLabel#qt_msgbox_informativelabel "
+                      "{ min-width: 440px; }")
     send = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(cancel)
