@@ -395,6 +395,8 @@ class ConsoleApp(QObject):
         if self.session.profile.is_sandbox:  # its state file is read as it starts
             await asyncio.shield(self.sandbox.start_soon())
         self.window.show_startup_notices()
+        # The HTTP client's imports, off the loop's thread, before the first send needs them.
+        self.session.warm_up()
 
     def _on_profile_changed(self, profile) -> None:
         if profile.is_sandbox and self.window.painted:
