@@ -123,7 +123,7 @@ class AccountSession(QObject):
         harmless (Python's import lock makes the loop's import wait for this
         one instead of repeating it).
         """
-        thread = threading.Thread(target=_import_client, name="voitex-warm-up", daemon=True)
+        thread = threading.Thread(target=import_client_modules, name="voitex-warm-up", daemon=True)
         thread.start()
         return thread
 
@@ -182,7 +182,8 @@ _FIRST_USE_MODULES = ("anyio._core._synchronization", "anyio._core._sockets",
                       "anyio._backends._asyncio")
 
 
-def _import_client() -> None:
+def import_client_modules() -> None:
+    """What AccountSession.warm_up runs on its thread (any thread may call it)."""
     try:
         import console.api.client  # noqa: F401  (httpx, httpcore, h11)
     except Exception:  # the first request imports it again and reports the problem there
