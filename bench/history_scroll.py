@@ -165,6 +165,18 @@ def main() -> int:
         against[paint_page] = paint_page
         targets = {f"search: {text!r}": 50.0 for text in searches}
         targets["fetchMore page (scroll)"] = 16.0
+        # Garbage-collector pauses while scrolling: (generation, ms).
+        gc_pauses: list[tuple[int, float]] = []
+        scroll_gc: list[tuple[int, float]] = []
+        gc_started = [0.0]
+
+        def on_gc(phase: str, info: dict) -> None:
+            if phase == "start":
+                gc_started[0] = time.perf_counter()
+            else:
+                gc_pauses.append((info["generation"], (time.perf_counter() - gc_started[0]) * 1000))
+
+        gc.callbacks.append(on_gc)
         for _ in range(args.repeat):
             results[plain].append(baseline(path))
             results[plain_search].append(max(baseline_like_search(path, t) for t in searches))
@@ -216,12 +228,14 @@ def main() -> int:
             search("")
 
             pages: list[float] = []
+            gc_pauses_before = len(gc_pauses)
             scroll_start = time.perf_counter()
             while tab.model.canFetchMore():
                 # The view itself calls fetchMore when its scroll bar reaches the bottom.
                 pages.append(timed(lambda: (tab.table.scrollToBottom(), app.processEvents())))
             results["scroll to the end (total)"].append((time.perf_counter() - scroll_start) * 1000)
             results["fetchMore page (scroll)"].extend(pages)
+            scroll_gc.extend(gc_pauses[gc_pauses_before:])
             assert tab.model.rowCount() == args.entries, tab.model.rowCount()
             # The floor for a page: the same view painting a page of rows it already
             # holds (no query), 100 pages back from the end.
@@ -252,6 +266,12 @@ def main() -> int:
         p95 = sorted(values)[min(len(values) - 1, int(len(values) * 0.95))]
         print(f"{name:42} {median:10.1f} {p95:8.1f} {max(values):10.1f} {median / base:8.2f}x "
               f"{verdict:>14}")
+    for name in ("fetchMore page (scroll)", "baseline: scroll a page of loaded rows"):
+        values = results[name]
+        print(f"{name}: {sum(v > 16 for v in values):,} of {len(values):,} over 16 ms")
+    full = [ms for generation, ms in scroll_gc if generation == 2]
+    print(f"garbage collections while scrolling: {len(scroll_gc):,}, of which full: {len(full)}"
+          + (f", the longest {max(full):.1f} ms" if full else ""))
     print(f"\n(ratio = median / median of its baseline: searches against the same searches "
           f"done by a plain LIKE scan, the whole scroll against reading every page by plain "
           f"SQL, a fetchMore page against scrolling a page of rows already loaded (the view's own "

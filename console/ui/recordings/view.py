@@ -55,7 +55,7 @@ class QueueView(QTableView):
         model.rowsInserted.connect(self.viewport().update)
         model.rowsRemoved.connect(self.viewport().update)
 
-    def dataChanged(self, top_left, bottom_right, roles=()) -> None:
+    def dataChanged(self, top_left, bottom_right, roles=None) -> None:
         # Qt repaints the whole viewport for any change wider than one cell, even
         # rows scrolled out of sight: with uploads or a dropped folder's rows
         # changing below the visible ones, that was a full repaint every tick.
@@ -64,11 +64,10 @@ class QueueView(QTableView):
         # refreshes editors and tells assistive technology).
         if (self.state() == QAbstractItemView.State.EditingState or QAccessible.isActive()
                 or not top_left.isValid() or not bottom_right.isValid()):
-            super().dataChanged(top_left, bottom_right, roles)
+            super().dataChanged(top_left, bottom_right, list(roles or ()))
             return
-        height = self.viewport().height()
         first_visible = self.rowAt(0)
-        last_visible = self.rowAt(height - 1)
+        last_visible = self.rowAt(self.viewport().height() - 1)
         if first_visible < 0:
             return  # no row on screen
         if last_visible < 0:
