@@ -1,6 +1,6 @@
 """`voitex-console sandbox`: the sandbox as a standalone server in the foreground.
 
-    sandbox --port 8765 --data-dir ./sandbox-data [--key K] [--host 127.0.0.1]
+    sandbox --port 8765 --data-dir ./sandbox-data [--key K [--key K2 ...]] [--host 127.0.0.1]
             [--fault ENDPOINT:KIND[:count=N|probability=P][:retry_after=S][:delay=S][:acted=yes|no][:seed=N]]
 
 Runs until Ctrl+C or SIGTERM. The key is never printed, only where it came from.
@@ -63,7 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--key",
         type=_non_empty,
-        help=f"the auth_key clients must send (default: ${KEY_ENV}, else {DEFAULT_SANDBOX_KEY!r})",
+        action="append",
+        help=(f"the auth_key clients must send (default: ${KEY_ENV}, else {DEFAULT_SANDBOX_KEY!r}); "
+              "repeat it to accept several keys, each with a library of its own"),
     )
     parser.add_argument(
         "--data-dir", required=True, help="folder for uploaded files and state.json (created if missing)"
@@ -83,9 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _choose_key(given: str | None) -> tuple[str, str]:
-    if given is not None:
-        return given, "from --key"
+def _choose_key(given: list[str] | None) -> tuple[str | list[str], str]:
+    if given:
+        if len(given) == 1:
+            return given[0], "from --key"
+        return given, f"{len(given)} keys from --key, each with its own library"
     from_env = os.environ.get(KEY_ENV)
     if from_env:
         return from_env, f"from {KEY_ENV}"
