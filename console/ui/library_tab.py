@@ -225,7 +225,7 @@ class LibraryTab(QWidget):
         elif count == 0:
             self.empty_label.setText("No recording matches the search or the album chosen.")
         self.empty_label.setVisible(count == 0)
-        noun = "recording" if count == 1 else "recordings"
+        noun = "recording" if (total if filtered else count) == 1 else "recordings"
         self.count_label.setText(f"{count:,} of {total:,} {noun}" if filtered
                                  else f"{count:,} {noun}")
         self._update_buttons()
