@@ -85,6 +85,11 @@ CREATE UNIQUE INDEX IF NOT EXISTS catalogue_entry ON catalogue_entries (entry_id
     WHERE entry_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS catalogue_place ON catalogue_entries (profile_id, album, sort);
 CREATE INDEX IF NOT EXISTS catalogue_recording ON catalogue_entries (profile_id, recording_id);
+-- The Library view's usual orders walk an index (each ends in the rowid, the
+-- tie-break), so the first page of 10,000 entries needs no sort step.
+CREATE INDEX IF NOT EXISTS catalogue_name ON catalogue_entries
+    (profile_id, display_name COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS catalogue_when ON catalogue_entries (profile_id, created_at);
 CREATE TABLE IF NOT EXISTS catalogue_meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -185,7 +190,8 @@ class CatalogueStore(Protocol):
 
     def rows(self, profile_id: str, *, text: str | None = None, album: int | None = None,
              include_replaced: bool = False, order_by: str = "album",
-             descending: bool = False) -> list[tuple]: ...
+             descending: bool = False, offset: int = 0,
+             limit: int | None = None) -> list[tuple]: ...
 
     def at(self, profile_id: str, album: int, sort: int) -> CatalogueEntry | None: ...
 
@@ -193,7 +199,8 @@ class CatalogueStore(Protocol):
 
     def albums(self, profile_id: str) -> list[int]: ...
 
-    def count(self, profile_id: str, *, include_replaced: bool = False) -> int: ...
+    def count(self, profile_id: str, *, text: str | None = None, album: int | None = None,
+              include_replaced: bool = False) -> int: ...
 
     def export_csv(self, path: Path | str, profile_id: str, **filters: Any) -> int: ...
 
@@ -477,14 +484,18 @@ class Catalogue:
                 state = CURRENT
                 if r.sort is not None:
                     newer = db.execute(
-                        "SELECT 1 FROM catalogue_entries WHERE profile_id = ? AND album = ?"
+                        # INDEXED BY: with no statistics yet, the planner may walk the
+                        # time index instead (40 s to fill 10,000 rows instead of 0.5 s).
+                        "SELECT 1 FROM catalogue_entries INDEXED BY catalogue_place"
+                        " WHERE profile_id = ? AND album = ?"
                         " AND sort = ? AND state = 'current' AND created_at > ?",
                         (r.profile_id, r.album, r.sort, r.created_at)).fetchone()
                     if newer:
                         state = REPLACED  # an older one found late (filled from History)
                     else:
                         db.execute(
-                            "UPDATE catalogue_entries SET state = 'replaced', replaced_at = ?"
+                            "UPDATE catalogue_entries INDEXED BY catalogue_place"
+                            " SET state = 'replaced', replaced_at = ?"
                             " WHERE profile_id = ? AND album = ? AND sort = ?"
                             " AND state = 'current'",
                             (r.created_at, r.profile_id, r.album, r.sort))
@@ -544,12 +555,17 @@ class Catalogue:
 
     def rows(self, profile_id: str, *, text: str | None = None, album: int | None = None,
              include_replaced: bool = False, order_by: str = "album",
-             descending: bool = False) -> list[tuple]:
-        """Matching rows as plain tuples in `entry_of` order (what a view model keeps)."""
+             descending: bool = False, offset: int = 0,
+             limit: int | None = None) -> list[tuple]:
+        """Matching rows as plain tuples in `entry_of` order (what a view model keeps);
+        `offset` and `limit` page through them."""
         where, params = _where(profile_id, text=text, album=album,
                                include_replaced=include_replaced)
-        return self._read(f"SELECT {_COLUMNS} FROM catalogue_entries{where}"
-                          f"{_order(order_by, descending)}", params)
+        sql = f"SELECT {_COLUMNS} FROM catalogue_entries{where}{_order(order_by, descending)}"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [int(limit), int(offset)]
+        return self._read(sql, params)
 
     def entries(self, profile_id: str, *, text: str | None = None, album: int | None = None,
                 include_replaced: bool = False, order_by: str = "album",
@@ -582,8 +598,9 @@ class Catalogue:
             "SELECT DISTINCT album FROM catalogue_entries WHERE profile_id = ?"
             " AND state = 'current' ORDER BY album", (profile_id,))]
 
-    def count(self, profile_id: str, *, include_replaced: bool = False) -> int:
-        where, params = _where(profile_id, text=None, album=None,
+    def count(self, profile_id: str, *, text: str | None = None, album: int | None = None,
+              include_replaced: bool = False) -> int:
+        where, params = _where(profile_id, text=text, album=album,
                                include_replaced=include_replaced)
         return self._read(f"SELECT COUNT(*) FROM catalogue_entries{where}", params)[0][0]
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDia
 from qasync import asyncSlot
 
 from console.store.catalogue import CatalogueEntry, CatalogueError, compare_with_listing
-from console.ui.library.model import LibraryModel, LibraryQuery
+from console.ui.library.model import PAGE, LibraryModel, LibraryQuery
 from console.ui.library.source import LibrarySource
 from console.ui.widgets import ResultLabel
 
@@ -213,9 +213,9 @@ class LibraryTab(QWidget):
         self.model.set_query(self.current_query())
         if self.model.error:
             self.notice.show_result("error", self.model.error)
-        if selected is not None:
+        if selected is not None and self.model.rowCount() < PAGE:
             self.select_recording(selected.recording_id)
-        count = self.model.rowCount()
+        count = self.model.matching_count()
         total = self._total()
         filtered = bool(self.search_edit.text().strip() or self.album_combo.currentData())
         if total == 0:
@@ -242,6 +242,7 @@ class LibraryTab(QWidget):
         return self.model.entry(rows[0].row()) if rows else None
 
     def select_recording(self, recording_id: str) -> bool:
+        self.model.fetch_all()
         for row in range(self.model.rowCount()):
             if self.model.entry(row).recording_id == recording_id:
                 self.table.selectRow(row)

@@ -1,7 +1,8 @@
 """The Library table's model: the catalogue's rows for one profile, one query at a time.
 
 Filtering and ordering are done by the catalogue's SQL; the model keeps the
-answer as plain tuples and builds each cell's text when it is shown.
+answer as plain tuples, a page at a time as the view scrolls, and builds each
+cell's text when it is shown.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from console.store.catalogue import (REPLACED, CatalogueEntry, CatalogueError, C
                                      day_text, entry_of, shorten)
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+# Rows read per query; the view asks for more as it scrolls (fetchMore).
+PAGE = 500
 _REPLACED_COLOUR = QColor("#767676")
 _STATE = 16  # the state's place in a catalogue row
 
@@ -59,6 +62,7 @@ class LibraryModel(QAbstractTableModel):
         super().__init__(parent)
         self._catalogue = catalogue
         self._rows: list[tuple] = []
+        self._more = False
         self.query = LibraryQuery()
         self.error: str | None = None
 
@@ -68,15 +72,53 @@ class LibraryModel(QAbstractTableModel):
         self.refresh()
 
     def refresh(self) -> None:
-        try:
-            rows = (self._catalogue.rows(self.query.profile_id, **self.query.kwargs())
-                    if self.query.profile_id else [])
-            self.error = None
-        except CatalogueError as err:
-            rows, self.error = [], str(err)
+        rows = self._page(0)
         self.beginResetModel()
         self._rows = rows
+        self._more = len(rows) == PAGE
         self.endResetModel()
+
+    def _page(self, offset: int) -> list[tuple]:
+        """One page of the query's rows; SQL filters and orders, so a page is cheap."""
+        if not self.query.profile_id:
+            return []
+        try:
+            rows = self._catalogue.rows(self.query.profile_id, **self.query.kwargs(),
+                                        offset=offset, limit=PAGE)
+        except CatalogueError as err:
+            self.error = str(err)
+            return []
+        self.error = None
+        return rows
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:
+        return not parent.isValid() and self._more
+
+    def fetchMore(self, parent=QModelIndex()) -> None:
+        if parent.isValid() or not self._more:
+            return
+        rows = self._page(len(self._rows))
+        self._more = len(rows) == PAGE
+        if rows:
+            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+
+    def fetch_all(self) -> None:
+        """Load every matching row (finding one recording among them)."""
+        while self.canFetchMore():
+            self.fetchMore()
+
+    def matching_count(self) -> int:
+        """How many rows the query matches, loaded or not."""
+        if not self.query.profile_id:
+            return 0
+        kwargs = self.query.kwargs()
+        kwargs.pop("order_by"), kwargs.pop("descending")
+        try:
+            return self._catalogue.count(self.query.profile_id, **kwargs)
+        except CatalogueError:
+            return len(self._rows)
 
     def entry(self, row: int) -> CatalogueEntry | None:
         return entry_of(self._rows[row]) if 0 <= row < len(self._rows) else None
@@ -133,12 +175,14 @@ class LibraryModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         self.query = replace(self.query, order_by=COLUMNS[column].key,
                              descending=order == Qt.SortOrder.DescendingOrder)
-        try:
-            rows = (self._catalogue.rows(self.query.profile_id, **self.query.kwargs())
-                    if self.query.profile_id else [])
-            self.error = None
-        except CatalogueError as err:
-            rows, self.error = [], str(err)
+        # As many rows as were shown, in the new order.
+        rows: list[tuple] = []
+        while True:
+            page = self._page(len(rows))
+            rows.extend(page)
+            if len(page) < PAGE or len(rows) >= len(self._rows):
+                break
+        self._more = len(rows) % PAGE == 0 and bool(rows)
         # A new order of the same rows is a layout change; persistent indexes
         # (the selection) are dropped rather than pointed at the wrong rows.
         self.changePersistentIndexList(self.persistentIndexList(),
