@@ -48,8 +48,8 @@ from PySide6.QtWidgets import QApplication
 from upload_throughput import KEY, MIB, Sandbox, curl_round, make_files
 
 from console.api import VoitexClient
-from console.jobs import upload_queue as uq
-from console.jobs.upload_queue import UploadQueue
+from console.jobs import uploads as uq
+from console.jobs.uploads import UploadQueue
 from console.store.journal import Journal
 from console.ui.recordings_tab import RecordingsTab
 from tests.helpers import make_mp3, make_wav

@@ -212,7 +212,8 @@ class ConsoleApp(QObject):
                                        auth_key=self.sandbox_key,
                                        on_state_changed=self._on_sandbox_state_changed)
 
-        self.profiles = ProfileStore(paths.config_dir / "profiles.json")
+        self.profiles = ProfileStore(paths.config_dir / "profiles.json",
+                                     notices=self.messages.notices)
         self.session = AccountSession(profiles=self.profiles, secrets=self.secrets,
                                       sandbox_url=self.sandbox.url,
                                       sandbox_key=self.sandbox_key, parent=self)
@@ -244,9 +245,8 @@ class ConsoleApp(QObject):
             self.messages.warning(
                 f"{recovered} request(s) were still running when the console last closed; "
                 "their outcome is unknown. Check History before sending them again.")
-        for warning in (self.profiles.load_warning, self.journal.load_warning):
-            if warning:
-                self.messages.warning(warning)
+        if self.journal.load_warning:  # profiles report to the notices themselves
+            self.messages.warning(self.journal.load_warning)
 
     # -- the tabs, each built on first visit -----------------------------------
     def _tab_specs(self) -> dict[str, TabSpec]:
@@ -255,7 +255,7 @@ class ConsoleApp(QObject):
             "tts": TabSpec(build=self._build_tts, keeps_draft=True),
             "sms": TabSpec(build=self._build_sms, keeps_draft=True),
             "calls": TabSpec(build=self._build_calls, keeps_draft=True),
-            "branch": TabSpec(build=self._build_branch),
+            "branch": TabSpec(build=self._build_branch, keeps_draft=True),
             "history": TabSpec(build=self._build_history),
         }
 
@@ -343,6 +343,9 @@ class ConsoleApp(QObject):
         secrets = await asyncio.to_thread(self.secrets.get)
         if secrets.state != "keyring":
             self.messages.warning(secrets.explanation)
+        if self.session.profile.is_sandbox:  # its state file is read as it starts
+            await asyncio.shield(self.sandbox.start_soon())
+        self.window.show_startup_notices()
 
     def _on_profile_changed(self, profile) -> None:
         if profile.is_sandbox and self.window.painted:
@@ -362,6 +365,9 @@ class ConsoleApp(QObject):
         window = getattr(self, "window", None)
         if window is not None:
             window.refresh_sandbox_status()
+        server = getattr(getattr(self, "sandbox", None), "server", None)
+        if state == "running" and server is not None and server.damage is not None:
+            self.messages.notices.add(server.damage)
         if state == "failed":
             sandbox = getattr(self, "sandbox", None)  # None: it failed while being made
             error = sandbox.error if sandbox is not None else "no local port could be opened"
@@ -516,7 +522,7 @@ def _make_qapp() -> QApplication:
     return qapp
 
 
-def run(*, files: list[Path], self_check: bool = False) -> int:
+def run(*, files: list[Path], self_check: bool = False, start_upload: bool = False) -> int:
     if self_check and not os.environ.get("VOITEX_CONSOLE_HOME"):
         # The self-check must not leave entries in the user's own history.
         import tempfile
@@ -569,6 +575,13 @@ def run(*, files: list[Path], self_check: bool = False) -> int:
                 f"The key for '{console.session.profile.name}' could not be read: {err}")
         if files:
             console.queue_files(files)
+        if start_upload:
+            # Unattended: only where nothing reaches a customer (no live confirmation to skip).
+            if console.session.profile.is_sandbox:
+                console.upload_queue.start_when_read()
+            else:
+                console.messages.warning("--upload works only with the Sandbox profile; "
+                                         "press Upload to send to a live account.")
         try:
             if self_check:
                 return await console.self_check()

@@ -26,6 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "and exit 0 only if all of that worked")
     parser.add_argument("--check-resources", action="store_true",
                         help="print where the resources are and check the icons exist")
+    parser.add_argument("--upload", action="store_true",
+                        help="once the queued files are read, start uploading them (Sandbox "
+                             "profile only; files that may already be in the library are "
+                             "never sent by this)")
     parser.add_argument("files", nargs="*", type=Path, metavar="FILE",
                         help="wav or mp3 files or folders to queue for upload")
     return parser
@@ -59,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         return check_resources()
     from console.app import run
 
-    return run(files=[p.expanduser().resolve() for p in args.files], self_check=args.self_check)
+    return run(files=[p.expanduser().resolve() for p in args.files], self_check=args.self_check,
+               start_upload=args.upload)
 
 
 if __name__ == "__main__":

@@ -175,6 +175,14 @@ def _user_error(error: json.JSONDecodeError, original: str, offset: int,
     words = _plain(error.msg)
     if original[index:index + 1] == ",":
         words = "there is one comma too many here"
+    last = original.rstrip().count("\n") + 1
+    # A string left open on the last line of several is a cut too (one line alone
+    # is more likely a missing quote).
+    if not original[index:].strip() or (error.msg.startswith("Unterminated string")
+                                        and last > 1):
+        # Cut off (a copy or a save that stopped half-way): say so, at the last line.
+        return LenientJSONError(f"The text ends too early at line {last}: it may have been "
+                                "cut off while it was saved or copied.", last, None)
     return LenientJSONError(f"Line {line}, column {column}: {words}.", line, column)
 
 

@@ -430,9 +430,18 @@ _KNOWN_TYPES = (
 )
 
 
+# RIFF is a container: the four bytes after its size say what it holds.
+_RIFF_TYPES = {b"AVI ": "an AVI video file", b"WEBP": "a WebP image", b"RMID": "a MIDI file",
+               b"CDXA": "a video CD file", b"ACON": "an animated cursor"}
+
+
 def _not_audio_reason(head: bytes) -> str:
     what = None
-    for magic, at, name in _KNOWN_TYPES:
+    if head[:4] == b"RIFF" and len(head) >= 12:
+        riff_type = head[8:12]
+        what = _RIFF_TYPES.get(riff_type) or (
+            f"a RIFF file of type “{riff_type.decode('latin-1').strip()}”")
+    for magic, at, name in _KNOWN_TYPES if what is None else ():
         if head[at:at + len(magic)] == magic:
             what = name
             break

@@ -8,11 +8,13 @@ a bounded amount of work per tick however many files are read.
 Two kinds of result come back, in this order for any one file:
 - `files_found(token, [(file_id, Path), ...])`: files listed from one submission,
   in drop order (folders expanded recursively, names in natural order);
-- `files_inspected([(file_id, AudioInfo), ...])`: inspection results, in
-  whatever order the workers finish.
+- `files_inspected([(file_id, AudioInfo, sha256 or None), ...])`: inspection
+  results, in whatever order the workers finish. The SHA-256 of the content
+  (of usable audio only) lets the queue flag the same recording dropped twice.
 """
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 import os
@@ -70,11 +72,20 @@ def list_files(paths: Iterable[Path]) -> tuple[list[Path], int]:
     return found, skipped
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's content (hashlib releases the GIL on each block)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 class Inspector(QObject):
     """Lists and inspects files on worker threads; reports in batches."""
 
     files_found = Signal(int, list)  # token, [(file_id, Path)]
-    files_inspected = Signal(list)  # [(file_id, AudioInfo)]
+    files_inspected = Signal(list)  # [(file_id, AudioInfo, sha256 | None)]
     files_skipped = Signal(int, int)  # token, how many hidden/system files were left out
     busy_changed = Signal(bool)
 
@@ -160,7 +171,13 @@ class Inspector(QObject):
         except Exception as err:  # inspect_audio answers for bad files; this is a bug
             log.exception("inspecting %s failed", path)
             info = AudioInfo(ok=False, reason=f"The file could not be inspected: {err}")
-        self._results.append(("inspected", file_id, info))
+        digest = None
+        if info.ok:
+            try:
+                digest = file_sha256(path)
+            except OSError:  # gone or unreadable since: the upload will say so
+                digest = None
+        self._results.append(("inspected", file_id, info, digest))
 
     # -- UI thread -----------------------------------------------------------------
     def _start(self) -> None:
@@ -169,12 +186,12 @@ class Inspector(QObject):
             self.busy_changed.emit(True)
 
     def _deliver(self) -> None:
-        inspected: list[tuple[int, AudioInfo]] = []
+        inspected: list[tuple[int, AudioInfo, str | None]] = []
         budget = self.BATCH_LIMIT
         while budget > 0 and self._results:
             kind, *rest = self._results.popleft()
             if kind == "inspected":
-                inspected.append((rest[0], rest[1]))
+                inspected.append((rest[0], rest[1], rest[2]))
                 self._outstanding -= 1
                 budget -= 1
                 continue

@@ -141,6 +141,11 @@ class SandboxServer:
         return f"http://{host}:{self.port}"
 
     @property
+    def damage(self):
+        """What start-up found damaged in the state file (a DamagedFile), or None."""
+        return self._state.damage
+
+    @property
     def data_dir(self) -> Path:
         return self._state.data_dir
 

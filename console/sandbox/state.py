@@ -23,6 +23,7 @@ import hmac
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import string
@@ -33,6 +34,8 @@ from typing import Any
 
 from console.sandbox.validation import CallRequest, SmsRequest, TtsRequest, UploadRequest
 from console.store.files import atomic_write
+from console.store.notices import DamagedFile, set_aside
+from console.store.salvage import read_json_file
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,8 @@ class SandboxState:
         self._sms: list[Entry] = []
         self._calls: list[Entry] = []
         self._next_recording_id = _FIRST_RECORDING_ID
+        # What start-up found damaged in the state file (None: nothing).
+        self.damage: DamagedFile | None = None
         self.library_dir.mkdir(parents=True, exist_ok=True)
         # Whatever is left in the spool is from uploads cut off by a crash.
         shutil.rmtree(self.spool_dir, ignore_errors=True)
@@ -224,24 +229,124 @@ class SandboxState:
 
     def _load(self) -> None:
         path = self.data_dir / STATE_FILE
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            self._next_recording_id = int(data["next_recording_id"])
-            self._recordings = [dict(e) for e in data["recordings"]]
-            self._upload_counts = {(c["album"], c["sort"]): int(c["count"]) for c in data["upload_counts"]}
-            self._sms = [dict(e) for e in data["sms"]]
-            self._calls = [dict(e) for e in data["calls"]]
-        except FileNotFoundError:
+        reading = read_json_file(path, open_levels=2)
+        if not reading.exists:
             return
-        except (ValueError, TypeError, KeyError) as exc:
-            # A sandbox that refuses to start over a damaged file helps nobody;
-            # keep the file for a look and start empty.
-            aside = path.with_name(f"state.broken-{datetime.now():%Y%m%d-%H%M%S}.json")
-            os.replace(path, aside)
-            log.warning("Sandbox state %s could not be read (%s); moved it to %s and started empty.",
-                        path, exc, aside.name)
-            self._recordings, self._upload_counts, self._sms, self._calls = [], {}, [], []
-            self._next_recording_id = _FIRST_RECORDING_ID
+        data = reading.value if isinstance(reading.value, dict) else {}
+        problem = reading.problem
+        if problem is None and not isinstance(reading.value, dict):
+            problem = "it does not hold the sandbox's state"
+        counts = {}
+        kept = {}
+        for name, check in (("recordings", _recording_or_none), ("sms", _sms_or_none),
+                            ("calls", _call_or_none), ("upload_counts", _count_or_none)):
+            items = data.get(name, [])
+            if not isinstance(items, list):
+                items = []
+                problem = problem or f"its list of {name.replace('_', ' ')} is damaged"
+            good = [entry for entry in map(check, items) if entry is not None]
+            kept[name] = good
+            counts[name] = (len(good), len(items))
+        recordings = _one_per_place(kept["recordings"])
+        counts["recordings"] = (len(recordings), counts["recordings"][1])
+        self._recordings = recordings
+        self._upload_counts = {(c["album"], c["sort"]): c["count"] for c in kept["upload_counts"]}
+        self._sms = kept["sms"]
+        self._calls = kept["calls"]
+        highest = max((int(e["recording_id"]) for e in recordings), default=_FIRST_RECORDING_ID - 1)
+        next_id = data.get("next_recording_id", _FIRST_RECORDING_ID)
+        if not _is_int(next_id):
+            next_id = _FIRST_RECORDING_ID
+            problem = problem or "the next recording id in it is not a number"
+        # Ids never go back: a recording id handed out once means one recording.
+        self._next_recording_id = max(next_id, highest + 1)
+        lost = any(good != total for good, total in counts.values())
+        if problem is None and not lost:
+            return
+        if problem is None:
+            problem = "some entries in it hold values of the wrong kind"
+        kept_as = set_aside(path, keep=True)  # then replaced by what was saved
+        saved = (f"{_of(counts['recordings'], 'library entry', 'library entries')}, "
+                 f"{_of(counts['sms'], 'SMS', 'SMS')} and {_of(counts['calls'], 'call', 'calls')}")
+        self.damage = DamagedFile(path=path, what="The sandbox's practice data",
+                                  problem=problem, saved=saved, kept_as=kept_as)
+        log.warning("Sandbox state %s could not be read (%s); kept it as %s; saved %s.",
+                    path, problem, kept_as, saved)
+        if kept_as is None:
+            return  # not copied: leave it for a look (the next change writes over it)
+        try:
+            self._save()
+        except OSError as err:
+            log.warning("the salvaged sandbox state could not be written: %s", err)
+
+
+def _of(counts: tuple[int, int], one: str, many: str) -> str:
+    good, total = counts
+    return f"{good} of {total} {one if total == 1 else many}"
+
+
+_LIBRARY_PATH = re.compile(r"library/\d+/\d+\.(wav|mp3)")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _recording_or_none(entry: Any) -> Entry | None:
+    """A library entry as saved, or None when it is not one."""
+    if not isinstance(entry, dict):
+        return None
+    rid, path = entry.get("recording_id"), entry.get("path")
+    if not (isinstance(rid, str) and rid.isascii() and rid.isdigit() and len(rid) < 12):
+        return None
+    if entry.get("kind") not in ("upload", "tts") or not _is_int(entry.get("album")):
+        return None
+    if not (entry.get("sort") is None or _is_int(entry.get("sort"))):
+        return None
+    # The path is deleted when the entry is replaced: never one outside the library.
+    if not (path is None or isinstance(path, str) and _LIBRARY_PATH.fullmatch(path)):
+        return None
+    if not isinstance(entry.get("received_at"), str):
+        return None
+    template = dict.fromkeys(("display_name", "text", "filename", "size", "sha256", "format"))
+    return {**template, **entry}
+
+
+def _one_per_place(recordings: list[Entry]) -> list[Entry]:
+    seen_ids: set[str] = set()
+    seen_places: set[tuple[int, int]] = set()
+    result = []
+    for entry in reversed(recordings):  # the latest wins, as a later upload does
+        place = (entry["album"], entry["sort"])
+        if entry["recording_id"] in seen_ids or (entry["sort"] is not None and place in seen_places):
+            continue
+        seen_ids.add(entry["recording_id"])
+        seen_places.add(place)
+        result.append(entry)
+    return result[::-1]
+
+
+def _texts(entry: Any, keys: tuple[str, ...]) -> bool:
+    return isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in keys)
+
+
+def _sms_or_none(entry: Any) -> Entry | None:
+    keys = ("reference_id", "from", "to", "body", "did_type", "received_at")
+    return dict(entry) if _texts(entry, keys) else None
+
+
+def _call_or_none(entry: Any) -> Entry | None:
+    if not _texts(entry, ("reference_id", "cid", "to", "type", "received_at")):
+        return None
+    return {"sfile_id": None, "route_number": None, "branch_number": None, **entry}
+
+
+def _count_or_none(entry: Any) -> dict | None:
+    if not isinstance(entry, dict):
+        return None
+    if not all(_is_int(entry.get(k)) for k in ("album", "sort", "count")):
+        return None
+    return {"album": entry["album"], "sort": entry["sort"], "count": entry["count"]}
 
 
 def _library_order(entry: Entry) -> tuple[int, bool, int, int]:

@@ -10,16 +10,16 @@ from __future__ import annotations
 import copy
 import ipaddress
 import json
-import os
 import re
 import secrets as _random
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from console.store.files import atomic_write
+from console.store.notices import DamagedFile, Notices, set_aside
+from console.store.salvage import read_json_file
 
 if TYPE_CHECKING:
     from console.store.secrets import SecretStore
@@ -138,8 +138,13 @@ def new_profile_id(name: str) -> str:
 class ProfileStore:
     """The profiles file. Every change is written to disk at once."""
 
-    def __init__(self, path: Path | str, *, sandbox_base_url: str = "") -> None:
+    def __init__(self, path: Path | str, *, sandbox_base_url: str = "",
+                 notices: Notices | None = None) -> None:
         self.path = Path(path)
+        self.notices = notices
+        # Damage found while reading; kept (never cleared by a later load) so
+        # the start-up notice can still show it.
+        self.damage: list[DamagedFile] = []
         # The sandbox listens on a port chosen at each start, so its address is
         # never saved; the app sets it here once the server is up.
         self.sandbox_base_url = sandbox_base_url
@@ -157,7 +162,6 @@ class ProfileStore:
 
     def load(self) -> list[Profile]:
         """Read the file again. The Sandbox profile is always first."""
-        self.load_warning = None
         profiles, active_id = self._read()
         self._profiles = profiles
         self._active_id = active_id if any(p.id == active_id for p in profiles) else SANDBOX_ID
@@ -272,41 +276,67 @@ class ProfileStore:
         return [self._copy(p) for p in self._profiles]
 
     def _read(self) -> tuple[list[Profile], str]:
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        reading = read_json_file(self.path, open_levels=2)
+        if not reading.exists:
             return [sandbox_profile()], SANDBOX_ID
-        except (OSError, UnicodeDecodeError) as err:
-            return self._set_aside(f"it could not be read ({err.__class__.__name__})")
-        try:
-            document = json.loads(text)
-            profiles, active_id = _parse_document(document)
-        except (ValueError, TypeError, KeyError, AttributeError) as err:
-            return self._set_aside(f"its contents are damaged ({err})")
-        skipped = [p.name or p.id for p in profiles if not p.is_sandbox and p.validate()]
-        if skipped:
-            self._set_aside("some profiles in it are not valid")
-            self.load_warning += " Profiles left out: " + ", ".join(repr(n) for n in skipped) + "."
-            profiles = [p for p in profiles if p.is_sandbox or not p.validate()]
-            # The valid ones are written back so the file matches what is shown.
-            active_id = active_id if any(p.id == active_id for p in profiles) else SANDBOX_ID
-            self._write(profiles, active_id)
+        document = reading.value if isinstance(reading.value, dict) else {}
+        items = document.get("profiles")
+        problem = reading.problem
+        if not isinstance(items, list):
+            items = []
+            problem = problem or "it holds no list of profiles"
+        profiles: list[Profile] = []
+        left_out: list[str | None] = []
+        for item in items:
+            # The built-in Sandbox profile is put back anyway: not worth a mention.
+            name = None if _is_sandbox_item(item) else _shown_name(item)
+            try:
+                profile = _profile_from_json(item)
+            except (ValueError, TypeError, KeyError, AttributeError):
+                left_out.append(name)
+                continue
+            if any(p.id == profile.id for p in profiles):
+                left_out.append(name)
+            elif profile.is_sandbox or not profile.validate():
+                profiles.append(profile)
+            else:
+                left_out.append(name)
+        profiles = _sandbox_first(profiles)
+        active_id = document.get("active_id", SANDBOX_ID)
+        if not isinstance(active_id, str) or not any(p.id == active_id for p in profiles):
+            active_id = SANDBOX_ID
+        if problem is None and not left_out:
+            return profiles, active_id
+        live_total = sum(1 for item in items if not _is_sandbox_item(item))
+        live_kept = sum(1 for p in profiles if not p.is_sandbox)
+        lost = [n for n in left_out if n is not None]
+        if problem is None:
+            problem = "some profiles in it are not valid"
+        if reading.problem is not None and items:
+            saved = (f"{live_kept} live profile{'s' if live_kept != 1 else ''} "
+                     "(the part of the file that could be read)")
+        elif live_total:
+            saved = f"{live_kept} of {live_total} live profile{'s' if live_total != 1 else ''}"
+        else:
+            saved = "no profile (the console starts with the built-in Sandbox profile)"
+        if lost:
+            saved += "; left out: " + ", ".join(repr(n) for n in lost)
+        # Copied, then replaced by what was saved: a write that fails leaves the
+        # damaged file in place, to be found (and reported) again next time.
+        kept_as = set_aside(self.path, keep=True)
+        notice = DamagedFile(path=self.path, what="Your profiles", problem=problem,
+                             saved=saved, kept_as=kept_as)
+        if kept_as is not None:
+            try:
+                # What is shown is written back, so the file matches the window.
+                self._write(profiles, active_id)
+            except OSError:
+                pass
+        self.load_warning = notice.text()
+        self.damage.append(notice)
+        if self.notices is not None:
+            self.notices.add(notice)
         return profiles, active_id
-
-    def _set_aside(self, reason: str) -> tuple[list[Profile], str]:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        backup = self.path.with_name(f"{self.path.name}.broken-{stamp}")
-        counter = 1
-        while backup.exists():
-            counter += 1
-            backup = self.path.with_name(f"{self.path.name}.broken-{stamp}-{counter}")
-        try:
-            os.replace(self.path, backup)
-            kept = f"The old file was kept as {backup}."
-        except OSError:
-            kept = f"The old file could not be moved aside and is still at {self.path}."
-        self.load_warning = f"The saved profiles could not all be loaded because {reason}. {kept}"
-        return [sandbox_profile()], SANDBOX_ID
 
     def _write(self, profiles: list[Profile], active_id: str) -> None:
         document = {
@@ -331,26 +361,24 @@ def _profile_to_json(profile: Profile) -> dict:
     }
 
 
-def _parse_document(document: object) -> tuple[list[Profile], str]:
-    if not isinstance(document, dict) or not isinstance(document.get("profiles"), list):
-        raise ValueError("no list of profiles")
-    profiles: list[Profile] = []
-    for item in document["profiles"]:
-        profile = _profile_from_json(item)
-        if any(p.id == profile.id for p in profiles):
-            raise ValueError(f"the id {profile.id!r} appears twice")
-        profiles.append(profile)
+def _is_sandbox_item(item: object) -> bool:
+    return isinstance(item, dict) and item.get("id") == SANDBOX_ID
+
+
+def _shown_name(item: object) -> str:
+    if isinstance(item, dict):
+        for key in ("name", "id"):
+            if isinstance(item.get(key), str) and item[key].strip():
+                return item[key].strip()
+    return "(a profile without a name)"
+
+
+def _sandbox_first(profiles: list[Profile]) -> list[Profile]:
     sandbox = next((p for p in profiles if p.id == SANDBOX_ID), None)
+    others = [p for p in profiles if p.id != SANDBOX_ID]
     if sandbox is None or sandbox.validate():
-        profiles = [p for p in profiles if p.id != SANDBOX_ID]
-        profiles.insert(0, sandbox_profile())
-    else:
-        profiles.remove(sandbox)
-        profiles.insert(0, sandbox)
-    active_id = document.get("active_id", SANDBOX_ID)
-    if not isinstance(active_id, str):
-        raise ValueError("the active profile is not an id")
-    return profiles, active_id
+        sandbox = sandbox_profile()
+    return [sandbox, *others]
 
 
 def _profile_from_json(item: object) -> Profile:

@@ -2,33 +2,40 @@
 and try a real endpoint with the requests Voitex would send it."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from console.branch.schema import Design
+from console.branch.request import parse_request, request_to_json
+from console.branch.schema import Design, design_to_json, parse_design
 from console.ui.branch.composer import RequestComposer
 from console.ui.branch.designer import DesignerPanel
 from console.ui.branch.tester_panel import EndpointTesterPanel, PostRequest
 from console.ui.widgets import Confirm, default_confirm
 
 if TYPE_CHECKING:
+    from console.store.notices import Notices
     from console.ui.messages import MessageBridge
 
 
 class BranchTab(QWidget):
     def __init__(self, *, post_request: PostRequest, settings_path: Path | None = None,
                  messages: MessageBridge | None = None, confirm: Confirm = default_confirm,
-                 parent: QWidget | None = None) -> None:
+                 notices: Notices | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.messages = messages
         self.confirm = confirm
+        # Parts of the last restored draft that could not be used (for the start-up notice).
+        self.draft_problems: list[str] = []
         self.designer = DesignerPanel(messages=messages, confirm=confirm)
         self.composer = RequestComposer(messages=messages, confirm=confirm)
         self.tester = EndpointTesterPanel(composer=self.composer, post_request=post_request,
-                                  settings_path=settings_path, messages=messages)
+                                  settings_path=settings_path, messages=messages,
+                                  notices=notices if notices is not None
+                                  else getattr(messages, "notices", None))
 
         tester_page = QSplitter(Qt.Orientation.Horizontal)
         tester_page.addWidget(self.composer)
@@ -55,3 +62,39 @@ class BranchTab(QWidget):
         self.designer.status.show_result("ok", "Opened the endpoint's reply in the designer.")
         self.pages.setCurrentWidget(self.designer)
         return True
+
+    # -- drafts (kept by the main window in drafts.json) ------------------------
+    def draft(self) -> dict[str, Any]:
+        """The response design and the request as they are, never the cvv."""
+        return {
+            "design": json.loads(design_to_json(self.designer.design())),
+            "design_clean": self.designer._clean_json,
+            # cvv="omit": the draft file must never hold a card verification value.
+            "request": json.loads(request_to_json(self.composer.request(), cvv="omit")),
+            "request_modified": self.composer.is_modified(),
+        }
+
+    def restore_draft(self, draft: dict[str, Any]) -> None:
+        """Put a draft back; a part that cannot be used is listed in `draft_problems`
+        and the rest is still restored."""
+        self.draft_problems = []
+        if "design" in draft:
+            try:
+                parsed = parse_design(json.dumps(draft["design"]))
+            except (ValueError, TypeError, RecursionError):
+                self.draft_problems.append("the response design")
+            else:
+                self.designer.set_design(parsed.design)
+                clean = draft.get("design_clean")
+                if isinstance(clean, str):
+                    # Still "changed" after a restart, so New and Open still ask.
+                    self.designer._clean_json = clean
+                    self.designer.refresh()
+        if "request" in draft and draft.get("request_modified") is True:
+            try:
+                request = parse_request(json.dumps(draft["request"]))
+            except (ValueError, TypeError, RecursionError):
+                self.draft_problems.append("the request")
+            else:
+                self.composer.set_request(request)
+                self.composer._clean_json = ""  # changed: New and Open still ask

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Mapping
@@ -17,9 +16,10 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QLabel, QMainW
                                QTextBrowser, QToolButton, QVBoxLayout, QWidget)
 
 from console.jobs.session import AccountSession
-from console.store.files import atomic_write
 from console.ui.banner import ProfileBanner
 from console.ui.messages import MessageBridge
+from console.ui.notices import StartupNoticesDialog, show_startup_notices
+from console.ui.saved_state import SavedDrafts, read_window_settings
 from console.ui.tab_interface import DraftTab, TabSpec, check_capabilities
 from console.ui.widgets import Confirm, default_confirm
 
@@ -231,6 +231,7 @@ class MainWindow(QMainWindow):
         self._first_paint_fallback = QTimer(self)
         self._first_paint_fallback.setSingleShot(True)
         self._first_paint_fallback.timeout.connect(self._on_first_paint)
+        self.startup_notices: StartupNoticesDialog | None = None
         self.restore_state()
         self.keep_on_screen()
 
@@ -247,9 +248,7 @@ class MainWindow(QMainWindow):
         page.setWidget(widget)  # the placeholder goes
         self.tabs[key] = widget
         if spec.keeps_draft and key in self._saved_drafts:
-            draft = self._saved_drafts[key]
-            if isinstance(draft, dict):
-                cast(DraftTab, widget).restore_draft(draft)
+            self._drafts_file.restore(key, cast(DraftTab, widget), self._saved_drafts[key])
         self.tab_built.emit(key)
         return widget
 
@@ -507,24 +506,16 @@ class MainWindow(QMainWindow):
         return self.config_dir / "drafts.json"
 
     def restore_state(self) -> None:
-        settings = self._settings()
-        geometry = settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
+        saved = read_window_settings(self.config_dir / "window.ini", self.messages.notices)
+        if saved.geometry is None or not self.restoreGeometry(saved.geometry):
             self.fit_to_screen()
-        state = settings.value("windowState")
-        if state is not None:
-            self.restoreState(state)
-        last = settings.value("lastTab")
-        if last in self.specs:
-            self.show_tab(last)
-        try:
-            drafts = json.loads(self._drafts_path().read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            drafts = {}
+        if saved.window_state is not None:
+            self.restoreState(saved.window_state)
+        if saved.last_tab in self.specs:
+            self.show_tab(saved.last_tab)
         # Applied as each tab is built (tab()); kept for tabs never opened.
-        self._saved_drafts = drafts if isinstance(drafts, dict) else {}
+        self._drafts_file = SavedDrafts(self._drafts_path(), self.messages.notices)
+        self._saved_drafts = self._drafts_file.load()
 
     def save_state(self) -> None:
         settings = self._settings()
@@ -532,12 +523,12 @@ class MainWindow(QMainWindow):
         settings.setValue("windowState", self.saveState())
         settings.setValue("lastTab", self.current_tab_key())
         settings.sync()
-        drafts = self.drafts()
-        try:
-            with atomic_write(self._drafts_path(), "w", encoding="utf-8") as handle:
-                json.dump(drafts, handle, indent=1)
-        except OSError as err:  # a full disk must not stop the window from closing
-            log.warning("the drafts could not be saved: %s", err)
+        self._drafts_file.save(self.drafts())
+
+    def show_startup_notices(self) -> StartupNoticesDialog | None:
+        """Once, when start-up is over: every damaged file and start-up message."""
+        self.startup_notices = show_startup_notices(self, self.messages) or self.startup_notices
+        return self.startup_notices
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing_allowed:

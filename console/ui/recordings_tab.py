@@ -1,6 +1,6 @@
 """Recordings: drop a folder of prompts, check the numbers, upload them all.
 
-The tab is a view over an `UploadQueue` (console/jobs/upload_queue.py): it turns
+The tab is a view over an `UploadQueue` (console/jobs/uploads/): it turns
 drops, buttons and edits into calls on the queue and shows what the queue
 reports. All the state lives in the queue, so closing the window or a crash
 loses nothing.
@@ -43,8 +43,8 @@ from console.domain.validation import (
     SORT_MIN,
     FieldError,
 )
-from console.jobs import upload_queue as uq
-from console.jobs.upload_queue import CONCURRENCY_MAX, UploadQueue
+from console.jobs import uploads as uq
+from console.jobs.uploads import CONCURRENCY_MAX, UploadQueue
 from console.ui.recordings.model import QueueModel, status_text
 from console.ui.recordings.view import QueueView
 from console.ui.widgets import ResultLabel
@@ -169,6 +169,13 @@ class RecordingsTab(QWidget):
         self.cancel_button = _button("&Cancel", "Cancel selected", "Cancel the selected rows")
         self.cancel_all_button = _button("Cancel a&ll", "Cancel all", "Stop and cancel everything not yet uploaded")
         self.retry_button = _button("Re&try failed", "Retry failed", "Send the failed files again")
+        self.upload_again_button = _button(
+            "Upload a&gain", "Upload selected again",
+            "Send the selected failed, cancelled or “may already be in the library” rows again")
+        self.mark_done_button = _button(
+            "Mar&k as done", "Mark selected as done",
+            "You checked the library and it has the selected files: mark them done without "
+            "sending them again")
         self.remove_button = _button("Re&move", "Remove selected",
                                      "Remove the selected rows from the queue (Delete)")
         self.clear_button = _button("Clear finished", "Clear finished",
@@ -178,7 +185,8 @@ class RecordingsTab(QWidget):
 
         actions = QHBoxLayout()
         for button in (self.upload_button, self.pause_button, self.cancel_button,
-                       self.cancel_all_button, self.retry_button):
+                       self.cancel_all_button, self.retry_button, self.upload_again_button,
+                       self.mark_done_button):
             actions.addWidget(button)
         actions.addSpacing(12)
         actions.addWidget(_label("At a t&ime:", self.concurrency_spin))
@@ -222,6 +230,8 @@ class RecordingsTab(QWidget):
         self.cancel_button.clicked.connect(self.on_cancel_clicked)
         self.cancel_all_button.clicked.connect(self.on_cancel_all_clicked)
         self.retry_button.clicked.connect(self.on_retry_clicked)
+        self.upload_again_button.clicked.connect(self.on_upload_again_clicked)
+        self.mark_done_button.clicked.connect(self.on_mark_done_clicked)
         self.remove_button.clicked.connect(self.on_remove_clicked)
         self.clear_button.clicked.connect(self.on_clear_clicked)
         self.play_button.clicked.connect(self.on_play_clicked)
@@ -264,14 +274,11 @@ class RecordingsTab(QWidget):
         self._sync_settings()
         self._update_buttons()
         self._update_progress()
-        if queue.load_warning:
-            self._tell("warning", queue.load_warning)
-        elif len(queue):
-            unfinished = sum(1 for i in queue.items() if i.status in (uq.QUEUED, uq.FAILED, uq.INSPECTING))
-            if unfinished:
-                self.notice.show_result(
-                    "busy", f"{unfinished} file{'s' if unfinished != 1 else ''} from last time "
-                    "are still waiting. Press Upload to send them.")
+        # One sentence about what the queue found at start-up (and any damage).
+        notice = " ".join(t for t in (queue.load_warning, queue.load_notice) if t)
+        if notice:
+            unsure = queue.counts()[uq.UNSURE]
+            self._tell("warning" if queue.load_warning or unsure else "info", notice)
 
     # ------------------------------------------------------------------ public
     def add_paths(self, paths: list[Path]) -> None:
@@ -370,13 +377,28 @@ class RecordingsTab(QWidget):
         self.queue.retry_failed()
         self._update_buttons()
 
+    def on_upload_again_clicked(self) -> None:
+        ids = [i for i in self.selected_ids() if self.queue.item(i).status.can_retry]
+        if ids and not self.queue.running and not self._confirm_start(len(ids)):
+            self.notice.show_result("warning", "Not uploaded.")
+            return
+        self.queue.retry(ids)
+        self._update_buttons()
+
+    def on_mark_done_clicked(self) -> None:
+        count = self.queue.mark_done(self.selected_ids())
+        if count:
+            self._tell("info", f"Marked {count} row{'s' if count != 1 else ''} as done; "
+                               "nothing was sent.")
+        self._update_buttons()
+
     def on_clear_clicked(self) -> None:
         self.queue.clear_finished()
         self._update_buttons()
 
     def on_remove_clicked(self) -> None:
         ids = self.selected_ids()
-        uploading = [i for i in ids if self.queue.item(i).status == uq.UPLOADING]
+        uploading = [i for i in ids if self.queue.item(i).status.on_the_wire]
         self.queue.remove(ids)
         self._update_buttons()
         if uploading:
@@ -456,17 +478,20 @@ class RecordingsTab(QWidget):
         ids = self.selected_ids()
         statuses = {self.queue.item(i).status for i in ids}
         menu = QMenu(self)
-        retry = menu.addAction("Retry")
-        retry.setEnabled(bool(statuses & {uq.FAILED, uq.CANCELLED}))
-        retry.triggered.connect(lambda: self.queue.retry(ids))
+        retry = menu.addAction("Upload again")
+        retry.setEnabled(any(s.can_retry for s in statuses))
+        retry.triggered.connect(self.on_upload_again_clicked)
+        mark = menu.addAction("Mark as done")
+        mark.setEnabled(uq.UNSURE in statuses)
+        mark.triggered.connect(self.on_mark_done_clicked)
         cancel = menu.addAction("Cancel")
-        cancel.setEnabled(bool(statuses & {uq.QUEUED, uq.INSPECTING, uq.UPLOADING, uq.FAILED}))
+        cancel.setEnabled(any(s.can_cancel for s in statuses))
         cancel.triggered.connect(lambda: self.queue.cancel(ids))
         renumber = menu.addAction("Renumber")
-        renumber.setEnabled(bool(statuses & uq.EDITABLE))
+        renumber.setEnabled(any(s.can_edit for s in statuses))
         renumber.triggered.connect(self.on_renumber_clicked)
         remove = menu.addAction("Remove")
-        remove.setEnabled(bool(statuses - {uq.UPLOADING}))
+        remove.setEnabled(any(s.can_remove for s in statuses))
         remove.triggered.connect(self.on_remove_clicked)
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
@@ -510,6 +535,8 @@ class RecordingsTab(QWidget):
             return
         item = self.queue.item(ids[0])
         lines = [f"<b>{html.escape(item.name)}</b> — {html.escape(status_text(item))}"]
+        if item.status in (uq.UNSURE, uq.CANCELLED) and item.reason:
+            lines.append(html.escape(item.reason))
         if item.info is not None and item.info.ok:
             lines.append(html.escape(item.info.summary()))
             lines += [f"⚠ {html.escape(advice)}" for advice in item.info.advice]
@@ -539,13 +566,17 @@ class RecordingsTab(QWidget):
         else:
             self.upload_button.setToolTip("Upload the queued files (Ctrl+U)")
         self.pause_button.setEnabled(queue.running)
-        self.cancel_button.setEnabled(bool(selected & {uq.QUEUED, uq.INSPECTING, uq.UPLOADING, uq.FAILED}))
+        self.cancel_button.setEnabled(any(s.can_cancel for s in selected))
         self.cancel_all_button.setEnabled(bool(counts[uq.QUEUED] or counts[uq.INSPECTING]
                                                or counts[uq.UPLOADING]))
         self.retry_button.setEnabled(counts[uq.FAILED] > 0)
-        self.remove_button.setEnabled(bool(selected - {uq.UPLOADING}))
-        self.clear_button.setEnabled(bool(counts[uq.DONE] or counts[uq.CANCELLED] or counts[uq.REJECTED]))
-        self.renumber_button.setEnabled(any(counts[s] for s in uq.EDITABLE))
+        self.upload_again_button.setEnabled(any(s.can_retry for s in selected))
+        # Shown only where it means something: a row that may already be in the library.
+        self.mark_done_button.setVisible(counts[uq.UNSURE] > 0)
+        self.mark_done_button.setEnabled(uq.UNSURE in selected)
+        self.remove_button.setEnabled(any(s.can_remove for s in selected))
+        self.clear_button.setEnabled(any(counts[s] for s in uq.STATUSES if s.finished))
+        self.renumber_button.setEnabled(any(counts[s] for s in uq.STATUSES if s.can_edit))
         if QMediaPlayer is not None:
             playing = self._playing_path is not None
             self.play_button.setText("Stop pla&ying" if playing else "Pla&y")

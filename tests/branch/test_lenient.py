@@ -62,7 +62,6 @@ def test_keep_pairs_keeps_names_written_twice_in_order():
     ('{"a": "1" "b": "2"}', 1, 11, "a comma is missing"),
     ("{goto: 150}", 1, 2, "double quotes"),
     ('{"a": \'x\'}', 1, 7, "a value is missing or not valid"),
-    ('{"a": "1"', 1, 10, "a comma is missing"),
     ('{"a": "no end}', 1, 7, "not closed"),
     ('{"a": "1"} x', 1, 12, "more text after the end"),
     # The position is in the text as given, even after a trailing comma was removed.
@@ -77,3 +76,15 @@ def test_errors_name_line_column_and_say_what_is_wrong(text, line, column, words
     assert words in error.message
     if line is not None:
         assert error.message.startswith(f"Line {line}, column {column}: ")
+
+
+@pytest.mark.parametrize("text, line", [
+    ('{"a": "1"', 1),
+    ('{\n "goto": "150",\n "play": [', 3),
+    ('{\n "goto": "150",\n "play": [{"text": "Hel', 3),
+])
+def test_a_cut_off_text_is_said_to_end_too_early_at_its_last_line(text, line):
+    with pytest.raises(LenientJSONError) as caught:
+        read_json(text)
+    assert caught.value.message.startswith(f"The text ends too early at line {line}:")
+    assert caught.value.line == line

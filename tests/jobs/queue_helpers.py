@@ -37,7 +37,12 @@ class QueueFactory:
 
     @property
     def state_path(self) -> Path:
+        """The JSON file of earlier versions (migrated when present)."""
         return self.tmp_path / "data" / "upload-queue.json"
+
+    @property
+    def database(self) -> Path:
+        return self.tmp_path / "data" / "history.sqlite3"
 
     def client(self):
         from console.api import VoitexClient
@@ -49,7 +54,7 @@ class QueueFactory:
         return self.clients[0]
 
     def __call__(self, *, concurrency: int = 4, client_factory=None):
-        from console.jobs.upload_queue import UploadQueue
+        from console.jobs.uploads import UploadQueue
 
         queue = UploadQueue(client_factory=client_factory or self.client, journal=self.journal,
                             state_path=self.state_path,

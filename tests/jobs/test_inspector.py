@@ -50,7 +50,7 @@ def test_results_come_in_bounded_batches_found_before_inspected(qtbot, inspector
     def on_inspected(results):
         threads.add(threading.get_ident())
         batches.append(len(results))
-        order_violations.extend(fid for fid, _info in results if fid not in found)
+        order_violations.extend(fid for fid, _info, _digest in results if fid not in found)
 
     inspector.files_found.connect(on_found)
     inspector.files_inspected.connect(on_inspected)
@@ -73,7 +73,7 @@ def test_reinspect_and_busy_signal(qtbot, inspector, tmp_path):
     inspector.reinspect([(file_id, path)])
     assert inspector.busy
     qtbot.waitUntil(lambda: not inspector.busy)
-    assert [(fid, info.ok) for fid, info in results] == [(file_id, True)]
+    assert [(fid, info.ok, len(digest)) for fid, info, digest in results] == [(file_id, True, 64)]
     assert busy == [True, False]
 
 

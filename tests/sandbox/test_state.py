@@ -115,8 +115,58 @@ def test_a_damaged_state_file_is_set_aside_and_the_sandbox_starts_empty(tmp_path
     with caplog.at_level(logging.WARNING, logger="console.sandbox.state"):
         state = SandboxState(data)
     assert state.library() == []
-    broken = [p.name for p in data.iterdir() if p.name.startswith("state.broken-")]
+    broken = [p.name for p in data.iterdir() if p.name.startswith("state.json.broken-")]
     assert len(broken) == 1
     assert "could not be read" in caplog.text
     state.record_sms(SmsRequest("8459511000", "8451234567", "works again"))
     assert SandboxState(data).outbox()["sms"][0]["body"] == "works again"
+
+
+def test_entries_that_parse_are_salvaged_from_a_damaged_state_file(tmp_path):
+    data = tmp_path / "data"
+    state = SandboxState(data)
+    _upload(state, make_wav(tmp_path / "a.wav"), album=1, sort=1)
+    _upload(state, make_wav(tmp_path / "b.wav"), album=1, sort=2)
+    state.record_sms(SmsRequest("8459511000", "8451234567", "one"))
+    state.record_sms(SmsRequest("8459511000", "8451234567", "two"))
+    saved = json.loads((data / "state.json").read_text(encoding="utf-8"))
+    saved["recordings"][1]["album"] = "one"  # a wrongly typed field spoils that entry only
+    saved["sms"][0] = None
+    (data / "state.json").write_text(json.dumps(saved), encoding="utf-8")
+
+    again = SandboxState(data)
+    assert [(e["album"], e["sort"]) for e in again.library()] == [(1, 1)]
+    assert [m["body"] for m in again.outbox()["sms"]] == ["two"]
+    assert again.damage.saved == "1 of 2 library entries, 1 of 2 SMS and 0 of 0 calls"
+    assert json.loads(again.damage.kept_as.read_text())["sms"][0] is None
+    # A new recording never reuses an id handed out before the damage.
+    new = again.add_tts(TtsRequest(2, 1, "after"))
+    assert int(new["recording_id"]) > int(saved["recordings"][1]["recording_id"])
+    assert SandboxState(data).damage is None
+
+
+def test_a_cut_off_state_file_keeps_the_entries_before_the_cut(tmp_path):
+    data = tmp_path / "data"
+    state = SandboxState(data)
+    for body in ("one", "two", "three"):
+        state.record_sms(SmsRequest("8459511000", "8451234567", body))
+    text = (data / "state.json").read_text(encoding="utf-8")
+    (data / "state.json").write_text(text[: text.index('"three"')], encoding="utf-8")
+    again = SandboxState(data)
+    assert [m["body"] for m in again.outbox()["sms"]] == ["one", "two"]
+    assert "ends too early" in again.damage.problem
+
+
+def test_a_library_path_outside_the_library_is_never_trusted(tmp_path):
+    data = tmp_path / "data"
+    victim = tmp_path / "precious.txt"
+    victim.write_text("keep me")
+    state = SandboxState(data)
+    _upload(state, make_wav(tmp_path / "a.wav"), album=1, sort=1)
+    saved = json.loads((data / "state.json").read_text(encoding="utf-8"))
+    saved["recordings"][0]["path"] = "../precious.txt"
+    (data / "state.json").write_text(json.dumps(saved), encoding="utf-8")
+    again = SandboxState(data)
+    assert again.library() == []
+    _upload(again, make_wav(tmp_path / "b.wav"), album=1, sort=1)
+    assert victim.read_text() == "keep me"

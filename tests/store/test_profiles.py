@@ -153,7 +153,7 @@ def test_corrupt_file_is_kept_aside_and_warned_about(store):
     store.path.write_text('{"version": 1, "profiles": [ {"id": "x",', encoding="utf-8")
     profiles = store.load()
     assert [p.id for p in profiles] == [SANDBOX_ID]
-    assert store.load_warning and "could not" in store.load_warning
+    assert store.load_warning and "ends too early" in store.load_warning
     backups = list(store.path.parent.glob("profiles.json.broken-*"))
     assert len(backups) == 1
     assert backups[0].read_text(encoding="utf-8").startswith('{"version": 1')
@@ -217,3 +217,66 @@ def test_active_id_must_name_a_profile(store):
     store.load()
     with pytest.raises(ProfileError):
         store.active_id = "nobody"
+
+
+def _three_offices() -> list[dict]:
+    return [{"id": f"office-{n}", "name": f"Office {n}", "base_url": "https://api.voitex.com",
+             "numbers": [{"number": f"845555010{n}", "label": ""}], "default_album": 1,
+             "is_sandbox": False} for n in (1, 2, 3)]
+
+
+def test_each_profile_that_parses_is_salvaged_and_the_notice_survives_later_loads():
+    from console.store.notices import Notices
+
+    path = app_paths().profiles_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    offices = _three_offices()
+    offices[1]["default_album"] = "two"  # a wrongly typed field spoils that profile only
+    path.write_text(json.dumps({"version": 1, "active_id": "office-3", "profiles": offices}))
+    notices = Notices()
+    store = ProfileStore(path, notices=notices)
+    assert [p.id for p in store.load()] == [SANDBOX_ID, "office-1", "office-3"]
+    assert store.active_id == "office-3"
+    [notice] = notices.about(path)
+    assert notice.saved.startswith("2 of 3 live profiles") and "'Office 2'" in notice.saved
+    assert notice.kept_as is not None and notice.kept_as.name.startswith("profiles.json.broken-")
+    assert json.loads(notice.kept_as.read_text())["profiles"][1]["default_album"] == "two"
+    # The session loads again and again: the warning must still be there to show.
+    store.load()
+    store.load()
+    assert store.load_warning == notice.text() and len(notices) == 1
+    assert [p.id for p in ProfileStore(path).load()] == [SANDBOX_ID, "office-1", "office-3"]
+
+
+def test_a_cut_off_file_keeps_the_profiles_before_the_cut():
+    from console.store.notices import Notices
+
+    path = app_paths().profiles_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps({"version": 1, "profiles": _three_offices()}, indent=2)
+    path.write_text(text[: text.index('"Office 3"')])
+    notices = Notices()
+    assert [p.id for p in ProfileStore(path, notices=notices).load()] == [
+        SANDBOX_ID, "office-1", "office-2"]
+    [notice] = notices.about(path)
+    assert "ends too early at line" in notice.problem
+    assert notice.saved.startswith("2 live profiles")
+    assert notice.kept_as.read_text() == text[: text.index('"Office 3"')]
+
+
+@pytest.mark.parametrize("content", [b"", b"\xff\xfe\x00garbage", b"[]", b"null",
+                                     b'{"profiles": {"a": 1}}', b'{"profiles": [null, 5, "x"]}',
+                                     b'{"active_id": 5, "profiles": []}'])
+def test_any_damage_leaves_the_sandbox_and_a_notice(content):
+    from console.store.notices import Notices
+
+    path = app_paths().profiles_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    notices = Notices()
+    store = ProfileStore(path, notices=notices)
+    assert [p.id for p in store.load()] == [SANDBOX_ID]
+    assert store.active_id == SANDBOX_ID
+    if content != b'{"active_id": 5, "profiles": []}':  # no profile lost there: nothing to say
+        [notice] = notices.about(path)
+        assert notice.kept_as.read_bytes() == content

@@ -6,7 +6,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from console.jobs import upload_queue as uq
+from console.jobs import uploads as uq
 from console.ui.recordings.model import (
     COL_ALBUM,
     COL_AUDIO,
@@ -84,7 +84,7 @@ def test_drop_of_folders_and_bad_files_through_drop_event(qtbot, env, tmp_path):
     make_mp3(folder / "menus" / "03 Menu.mp3")
     (folder / "04 Notes.wav").write_text("Record the holiday greeting on Monday.\n")
     (folder / "05 Empty.wav").write_bytes(b"")
-    single = make_wav(tmp_path / "Goodbye.wav")
+    single = make_wav(tmp_path / "Goodbye.wav", tone_hz=300)
     assert cell(tab, 0, 0) is None  # empty queue
 
     event = drop(tab, mime_with(folder, single))
@@ -205,7 +205,7 @@ def test_duplicates_disable_upload_until_an_edit_resolves_them(qtbot, env, tmp_p
     tab = env()
     tab.numbering_combo.setCurrentIndex(tab.numbering_combo.findData(uq.NUMBER_BY_NAME))
     make_wav(tmp_path / "a" / "05 Welcome.wav")
-    make_wav(tmp_path / "b" / "05 Welcome new.wav")
+    make_wav(tmp_path / "b" / "05 Welcome new.wav", tone_hz=300)
     tab.add_paths([tmp_path / "a", tmp_path / "b"])
     wait_read(qtbot, tab, 2)
     assert not tab.upload_button.isEnabled()
@@ -250,7 +250,7 @@ def test_restored_queue_is_announced(qtbot, env, tmp_path):
     first.queue.shutdown()
     second = env()
     assert second.model.rowCount() == 2
-    assert "2 files from last time are still waiting" in second.notice.text()
+    assert second.notice.text() == "From last time: 2 files are waiting for Upload."
     assert second.upload_button.isEnabled()
 
 
@@ -334,3 +334,141 @@ def test_pause_then_resume_from_the_buttons(qtbot, env, tmp_path):
     assert tab.upload_button.text() == "&Upload"
     qtbot.waitUntil(lambda: not tab.has_active_uploads(), timeout=10_000)
     assert all(s.startswith("Done") for s in statuses(tab))
+
+
+# --- repeats, names, cancel, pause, and rows that may already be in the library ---------
+
+
+def test_the_same_files_dropped_twice_are_flagged_as_repeats(qtbot, env, tmp_path):
+    tab = env()
+    files = make_prompts(tmp_path / "p", 2)
+    copy = tmp_path / "copy of 01.wav"
+    copy.write_bytes(files[0].read_bytes())
+    drop(tab, mime_with(*files))
+    wait_read(qtbot, tab, 2)
+    drop(tab, mime_with(files[1], copy))  # same path, and same content under another name
+    wait_read(qtbot, tab, 4)
+    assert [cell(tab, r, COL_SORT) for r in range(4)] == ["1", "2", "", ""]  # no new numbers
+    assert statuses(tab)[2] == ("Needs attention: Repeat: the same file is already in the queue "
+                                "as “02 Prompt 2.wav” (row 2). Remove one of the two rows.")
+    assert statuses(tab)[3].startswith("Needs attention: Repeat: a file with the same content is "
+                                       "already in the queue as “01 Prompt 1.wav” (row 1).")
+    assert not tab.upload_button.isEnabled()
+    tab.view.selectRow(2)
+    tab.view.selectionModel().select(tab.model.index(3, 0), tab.view.selectionModel().SelectionFlag.Select
+                                     | tab.view.selectionModel().SelectionFlag.Rows)
+    tab.remove_button.click()
+    assert statuses(tab) == ["Queued", "Queued"] and tab.upload_button.isEnabled()
+
+
+def test_names_starting_with_a_date_or_a_too_big_number_say_so(qtbot, env, tmp_path):
+    tab = env()
+    tab.numbering_combo.setCurrentIndex(tab.numbering_combo.findData(uq.NUMBER_BY_NAME))
+    big = make_wav(tmp_path / "99999999 big.wav")
+    dated = make_wav(tmp_path / "2023-07-20 message.wav", tone_hz=300)
+    menu = make_wav(tmp_path / "05 Main menu.wav", tone_hz=350)
+    tab.add_paths([big, dated, menu])
+    wait_read(qtbot, tab, 3)
+    assert statuses(tab) == [
+        "Needs attention: Its name starts with 99999999, above the 99,999 maximum for a sort "
+        "number. Type one in the Sort column.",
+        "Needs attention: Its name starts with a date, not a sort number. Type a sort number in "
+        "the Sort column.",
+        "Queued"]
+    assert [cell(tab, r, COL_SORT) for r in range(3)] == ["", "", "5"]
+    assert [tab.queue.item_at(r).display_name for r in range(3)] == [
+        "big", "2023-07-20 message", "Main menu"]
+
+
+def test_an_avi_file_is_rejected_naming_its_type(qtbot, env, tmp_path):
+    import struct
+
+    tab = env()
+    body = b"AVI LIST" + struct.pack("<I", 4) + b"hdrl" + bytes(200)
+    path = tmp_path / "clip.wav"
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    tab.add_paths([path])
+    wait_read(qtbot, tab, 1)
+    assert statuses(tab) == [
+        "Rejected: This is an AVI video file, not a WAV or MP3 file, whatever its name says."]
+
+
+def test_cancel_all_after_the_bytes_left_tells_the_truth(qtbot, env, tmp_path):
+    from console.sandbox import FaultRule
+
+    tab = env(concurrency=2)
+    make_prompts(tmp_path / "p", 4)
+    env.sandbox.add_fault(FaultRule(endpoint="upload", kind="slow", delay=1.5, count=2))
+    tab.add_paths([tmp_path / "p"])
+    wait_read(qtbot, tab, 4)
+    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    assert tab.notice.text().startswith("Uploading…")
+    qtbot.waitUntil(lambda: statuses(tab)[:2] == ["Already sent; waiting for Voitex's reply"] * 2,
+                    timeout=10_000)
+    tab.view.selectRow(0)
+    assert not tab.cancel_button.isEnabled()  # nothing left to cancel there
+    qtbot.mouseClick(tab.cancel_all_button, Qt.MouseButton.LeftButton)
+    assert tab.notice.text() == ("Upload stopped: 2 files cancelled. 2 files were already sent "
+                                 "and are waiting for Voitex's reply.")
+    assert statuses(tab)[2:] == ["Cancelled", "Cancelled"]
+    qtbot.waitUntil(lambda: not tab.has_active_uploads(), timeout=10_000)
+    assert [s.split(":")[0] for s in statuses(tab)] == ["Done", "Done", "Cancelled", "Cancelled"]
+    assert "Uploading…" not in tab.notice.text()
+
+    # A cancelled row can be sent again from a visible button.
+    tab.view.selectRow(3)
+    assert tab.upload_again_button.isVisibleTo(tab) and tab.upload_again_button.isEnabled()
+    qtbot.mouseClick(tab.upload_again_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: statuses(tab)[3].startswith("Done"), timeout=10_000)
+    assert statuses(tab)[2] == "Cancelled"
+
+
+def test_the_pausing_notice_gives_way_once_uploads_finish(qtbot, env, tmp_path):
+    from console.sandbox import FaultRule
+
+    tab = env(concurrency=2)
+    make_prompts(tmp_path / "p", 4)
+    env.sandbox.add_fault(FaultRule(endpoint="upload", kind="slow", delay=0.5, count=2))
+    tab.add_paths([tmp_path / "p"])
+    wait_read(qtbot, tab, 4)
+    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.queue.active_count == 2)
+    qtbot.mouseClick(tab.pause_button, Qt.MouseButton.LeftButton)
+    assert tab.notice.text() == "Pausing: waiting for 2 uploads under way to finish."
+    qtbot.waitUntil(lambda: not tab.has_active_uploads(), timeout=10_000)
+    assert tab.notice.text() == "Paused: 2 files still queued. Press Resume to go on."
+
+
+def test_rows_on_the_wire_at_a_crash_come_back_with_two_choices(qtbot, env, tmp_path):
+    first = env()
+    make_prompts(tmp_path / "p", 3)
+    first.add_paths([tmp_path / "p"])
+    wait_read(qtbot, first, 3)
+    # As the disk had it when the console died: two rows on the wire.
+    for row in (0, 1):
+        first.queue.item_at(row).status = uq.SENT
+        first.queue._mark_dirty([first.queue.item_at(row)])
+    first.queue.flush()
+    first.queue.shutdown()
+
+    tab = env()
+    assert statuses(tab)[:2] == ["May already be in the library"] * 2
+    assert tab.notice.text() == (
+        "From last time: 1 file is waiting for Upload and 2 files were being uploaded when the "
+        "console stopped and may already be in the library (select them: Upload again or Mark "
+        "as done).")
+    assert tab.mark_done_button.isVisibleTo(tab) and not tab.mark_done_button.isEnabled()
+    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.has_active_uploads(), timeout=10_000)
+    assert [e["sort"] for e in env.sandbox.library()] == [3]  # never re-sent by itself
+
+    tab.view.selectRow(0)
+    assert tab.mark_done_button.isEnabled() and tab.upload_again_button.isEnabled()
+    assert "Choose Upload again or Mark as done." in tab.details.text()
+    qtbot.mouseClick(tab.mark_done_button, Qt.MouseButton.LeftButton)
+    assert statuses(tab)[0] == "Done (marked by you)"
+    tab.view.selectRow(1)
+    qtbot.mouseClick(tab.upload_again_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: statuses(tab)[1].startswith("Done: recording"), timeout=10_000)
+    assert sorted(e["sort"] for e in env.sandbox.library()) == [2, 3]
+    assert not tab.mark_done_button.isVisibleTo(tab)

@@ -20,7 +20,7 @@ from console.branch.request import (PAYMENT_FIELDS, PAYMENT_LABELS, BranchReques
                                     RequestFormatError, Step, new_call_id, now_text,
                                     parse_request, request_to_json, sample_request,
                                     validate_request)
-from console.ui.branch.documents import Documents, add_shortcuts
+from console.ui.branch.documents import Documents, add_shortcuts, file_words
 from console.ui.branch.findings_view import FindingsList, InlineFindings
 from console.ui.branch.models import Column, RowsModel
 from console.ui.branch.preview import JsonPreview
@@ -409,7 +409,8 @@ class RequestComposer(QWidget):
         try:
             request = parse_request(text)
         except RequestFormatError as error:
-            self.documents.tell("error", f"Could not open {path.name}. {error.message}")
+            self.documents.tell("error", f"Could not open {path.name}. "
+                                         f"{file_words(error.message)}")
             return False
         self.set_request(request)
         missing = any(not p.cvv for p in request.payment_info)

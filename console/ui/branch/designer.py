@@ -16,7 +16,7 @@ from console.branch.schema import (KEYPAD_KEYS, Design, DesignFormatError, desig
 from console.branch.validation import validate
 from console.resources import read_resource_text
 from console.ui.branch.delegates import KindDelegate
-from console.ui.branch.documents import Documents, add_shortcuts
+from console.ui.branch.documents import Documents, add_shortcuts, file_words
 from console.ui.branch.findings_view import FindingsList, InlineFindings
 from console.ui.branch.models import Column, PlayModel, RowsModel
 from console.ui.branch.preview import JsonPreview
@@ -312,7 +312,8 @@ class DesignerPanel(QWidget):
         try:
             parsed = parse_design(text)
         except DesignFormatError as error:
-            self.documents.tell("error", f"Could not open {path.name}. {error.message}")
+            self.documents.tell("error", f"Could not open {path.name}. "
+                                         f"{file_words(error.message)}")
             return False
         self.set_design(parsed.design, parsed.notes)
         self._report_opened(path.name, parsed.notes)

@@ -44,6 +44,11 @@ def add_shortcuts(widget: QWidget, bindings: list[tuple[str, Callable[[], object
         shortcut.activated.connect(slot)
 
 
+def file_words(message: str) -> str:
+    """A reader's message about text, said about the file it came from."""
+    return message.replace("The text ends too early", "The file ends too early")
+
+
 class Documents:
     """File and message plumbing for one panel; `what` names its document in
     messages ("response design", "request")."""

@@ -2,7 +2,6 @@
 and walk a call through the keys the reply offers."""
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -24,6 +23,7 @@ from console.ui.branch.composer import RequestComposer
 from console.ui.branch.documents import Documents, add_shortcuts
 from console.ui.branch.findings_view import FindingsList
 from console.ui.branch.preview import JsonPreview
+from console.ui.branch.tester_settings import read_tester_settings, write_tester_settings
 from console.ui.widgets import FieldError, ResultLabel
 
 log = logging.getLogger(__name__)
@@ -85,12 +85,13 @@ class EndpointTesterPanel(QWidget):
     run_finished = Signal(object)  # ReplyOutcome, after every request that got a verdict
 
     def __init__(self, *, composer: RequestComposer, post_request: PostRequest,
-                 settings_path: Path | None = None, messages=None,
+                 settings_path: Path | None = None, messages=None, notices=None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.composer = composer
         self.post_request = post_request
         self.settings_path = Path(settings_path) if settings_path else None
+        self.notices = notices
         self.busy = False
         self.runs: list[EndpointRun] = []
         self.outcome: ReplyOutcome | None = None
@@ -241,20 +242,15 @@ class EndpointTesterPanel(QWidget):
 
     # -- settings (last endpoint and budget) ---------------------------------
     def _load_settings(self) -> None:
-        if self.settings_path is None or not self.settings_path.exists():
+        if self.settings_path is None:
             return
-        try:
-            data = json.loads(self.settings_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            # Only convenience is lost: the fields keep their defaults.
-            log.warning("Could not read the branch tester settings: %s", error)
-            return
-        if isinstance(data, dict):
-            if isinstance(data.get("endpoint_url"), str):
-                self.url_edit.setText(data["endpoint_url"])
-            if isinstance(data.get("budget_s"), (int, float)):
-                self.budget_spin.setValue(float(data["budget_s"]))
-            self.auto_send_check.setChecked(bool(data.get("walk_sends", False)))
+        settings = read_tester_settings(self.settings_path, self.notices)
+        if "endpoint_url" in settings:
+            self.url_edit.setText(settings["endpoint_url"])
+        if "budget_s" in settings:
+            self.budget_spin.setValue(settings["budget_s"])
+        if "walk_sends" in settings:
+            self.auto_send_check.setChecked(settings["walk_sends"])
 
     def _save_settings(self) -> None:
         if self.settings_path is None:
@@ -262,11 +258,7 @@ class EndpointTesterPanel(QWidget):
         data = {"endpoint_url": _without_password(self.url_edit.text().strip()),
                 "budget_s": self.budget_spin.value(),
                 "walk_sends": self.auto_send_check.isChecked()}
-        try:
-            self.settings_path.parent.mkdir(parents=True, exist_ok=True)
-            self.settings_path.write_text(json.dumps(data, indent=2), encoding="utf-8")
-        except OSError as error:
-            log.warning("Could not save the branch tester settings: %s", error)
+        write_tester_settings(self.settings_path, data)
 
     # -- sending ---------------------------------------------------------------
     def _update_for_branch(self) -> None:

@@ -21,8 +21,8 @@ from console.domain.audio import (
     format_rate,
     format_size,
 )
-from console.jobs import upload_queue as uq
-from console.jobs.upload_queue import QueueItem, UploadQueue
+from console.jobs import uploads as uq
+from console.jobs.uploads import QueueItem, UploadQueue
 
 COL_FILE, COL_ALBUM, COL_SORT, COL_NAME, COL_AUDIO, COL_SIZE, COL_STATUS = range(7)
 HEADERS = ("File", "Album", "Sort", "Display name", "Audio", "Size", "Status")
@@ -71,13 +71,19 @@ def status_text(item: QueueItem) -> str:
         return f"Needs attention: {item.problem}" if item.problem else "Queued"
     if status == uq.UPLOADING:
         return f"Uploading {item.percent}%"
+    if status == uq.SENT:
+        return "Already sent; waiting for Voitex's reply"
     if status == uq.DONE:
-        return f"Done: recording {item.recording_id}"
+        if item.recording_id:
+            return f"Done: recording {item.recording_id}"
+        return "Done (marked by you)"
     if status == uq.FAILED:
         return f"Failed: {item.reason}"
     if status == uq.CANCELLED:
         return "Cancelled"
-    return status
+    if status == uq.UNSURE:
+        return "May already be in the library"
+    return str(status)
 
 
 def audio_tooltip(item: QueueItem) -> str:
@@ -129,6 +135,7 @@ class QueueModel(QAbstractTableModel):
             "problem": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
             uq.DONE: style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton),
             uq.CANCELLED: style.standardIcon(QStyle.StandardPixmap.SP_DialogCancelButton),
+            uq.UNSURE: style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxQuestion),
         }
         self._cancelled_brush = QApplication.palette().brush(QPalette.ColorGroup.Disabled,
                                                              QPalette.ColorRole.Text)
@@ -176,7 +183,7 @@ class QueueModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         if index.column() in (COL_ALBUM, COL_SORT, COL_NAME):
-            if self.item_for(index).status in uq.EDITABLE:
+            if self.item_for(index).status.can_edit:
                 return _EDITABLE_FLAGS
         return _ROW_FLAGS
 
@@ -259,12 +266,14 @@ class QueueModel(QAbstractTableModel):
             return audio_tooltip(item)
         if column in (COL_ALBUM, COL_SORT) and item.problem:
             return item.problem
-        if column in (COL_ALBUM, COL_SORT, COL_NAME) and item.status not in uq.EDITABLE:
+        if column in (COL_ALBUM, COL_SORT, COL_NAME) and not item.status.can_edit:
             return f"{self._display(item, column)} (the file is {item.status}; it can no longer be changed)"
         if column == COL_STATUS:
             text = status_text(item)
             if item.status == uq.DONE and item.finished_at:
                 text += f"\nUploaded {item.finished_at}"
+            if item.status in (uq.UNSURE, uq.CANCELLED) and item.reason:
+                text += f"\n{item.reason}"
             return text
         return None
 
@@ -281,7 +290,7 @@ class QueueModel(QAbstractTableModel):
         status = item.status
         if status == uq.REJECTED:
             return _REJECTED_BRUSH
-        if status == uq.FAILED:
+        if status == uq.FAILED or status == uq.UNSURE:
             return _FAILED_BRUSH
         if status == uq.CANCELLED:
             return self._cancelled_brush

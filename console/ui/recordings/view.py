@@ -45,8 +45,9 @@ class QueueView(QTableView):
         super().setModel(model)
         header = self.horizontalHeader()
         header.setHighlightSections(False)
-        widths = {COL_FILE: 220, COL_ALBUM: 60, COL_SORT: 60, COL_NAME: 180,
-                  COL_AUDIO: 250, COL_SIZE: 80}
+        # Narrow enough that Status keeps ~250 px in a 1024 px window.
+        widths = {COL_FILE: 180, COL_ALBUM: 55, COL_SORT: 55, COL_NAME: 140,
+                  COL_AUDIO: 190, COL_SIZE: 75}
         for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.setColumnWidth(column, width)

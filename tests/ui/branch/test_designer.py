@@ -279,3 +279,38 @@ def test_labels_and_accessible_names(qtbot, designer):
     qtbot.mouseClick(designer.keys_section.add_buttons[0], Qt.MouseButton.LeftButton)
     assert open_editor(designer.keys_section.table, 0, 1).accessibleName() == \
         "Go to branch, row 1"
+
+
+def test_a_cut_off_design_file_says_where_it_ends(qtbot, designer, tmp_path):
+    path = tmp_path / "menu.json"
+    path.write_text(EXPECTED[: EXPECTED.index('"tts"') + 3], encoding="utf-8")
+    assert not designer.open_design_from(path)
+    assert designer.status.kind == "error"
+    assert "The file ends too early at line 10" in designer.status.text()
+
+
+def test_no_bytes_in_a_design_file_crash_the_designer(qtbot, designer, tmp_path):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    whole = EXPECTED.encode()
+    damaged = st.one_of(st.integers(0, len(whole)).map(lambda n: whole[:n]),
+                        st.binary(max_size=80),
+                        st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+                                     lambda inner: st.lists(inner, max_size=3)
+                                     | st.dictionaries(st.sampled_from(
+                                         ["goto", "play", "inputs", "variables", "type",
+                                          "album", "sort", "text", "1"]), inner, max_size=4),
+                                     max_leaves=8).map(lambda v: json.dumps(v).encode()))
+
+    @settings(max_examples=60, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(content=damaged)
+    def check(content):
+        path = tmp_path / "damaged.json"
+        path.write_bytes(content)
+        opened = designer.open_design_from(path)
+        assert designer.status.kind in (("ok", "warning") if opened else ("error",))
+        assert designer.status.text()
+
+    check()

@@ -1,0 +1,64 @@
+"""History for uploads, in the shape of the journal writer: calls return futures.
+
+`JournalLink` runs a plain `Journal`'s blocking calls on the queue's I/O thread
+and hands back `concurrent.futures.Future`s, exactly as a `JournalWriter`
+(`begin(**kwargs) -> Future[int]`, `finish(entry_id, *, outcome, result_id=None,
+messages=()) -> Future[None]`) does; the queue codes against that shape only,
+so switching to the writer is a one-line change where the queue is built.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future
+
+log = logging.getLogger(__name__)
+
+
+class JournalLink:
+    """`journal` is read for the start-up cross-check (`get`); writes go to `writer`
+    (a JournalWriter) when given, else to `journal` on `executor`."""
+
+    def __init__(self, journal, executor: Executor, *, on_written: Callable[[], None],
+                 writer=None) -> None:
+        self._journal = journal
+        self._executor = executor
+        self._on_written = on_written
+        self._writer = writer
+
+    def _landed(self, future: Future) -> Future:
+        future.add_done_callback(lambda f: f.exception() is None and self._on_written())
+        return future
+
+    def begin(self, **kwargs) -> Future:
+        if self._writer is not None:
+            return self._landed(self._writer.begin(**kwargs))
+
+        def begin() -> int:
+            entry_id = self._journal.begin(**kwargs)
+            self._on_written()
+            return entry_id
+
+        return self._executor.submit(begin)
+
+    def finish(self, entry_id: int, *, outcome: str, result_id: str | None = None,
+               messages: Sequence[str] = ()) -> Future:
+        if self._writer is not None:
+            return self._landed(self._writer.finish(entry_id, outcome=outcome, result_id=result_id,
+                                                    messages=list(messages)))
+
+        def finish() -> None:
+            self._journal.finish(entry_id, outcome=outcome, result_id=result_id,
+                                 messages=list(messages))
+            self._on_written()
+
+        return self._executor.submit(finish)
+
+    def outcome_of(self, entry_id: int) -> tuple[str, str | None] | None:
+        """(outcome, result id) of an entry, or None when History cannot say."""
+        try:
+            entry = self._journal.get(entry_id)
+        except Exception:  # a missing entry or an unreadable history: not known
+            log.warning("history entry %s could not be read", entry_id, exc_info=True)
+            return None
+        return entry.outcome, entry.result_id
