@@ -285,7 +285,7 @@ def _of(counts: tuple[int, int], one: str, many: str) -> str:
     return f"{good} of {total} {one if total == 1 else many}"
 
 
-_LIBRARY_PATH = re.compile(r"library/\d+/\d+\.(wav|mp3)")
+_LIBRARY_PATH = re.compile(r"library/(k[0-9a-f]{16}/)?\d+/\d+\.(wav|mp3)")
 
 
 def _is_int(value: Any) -> bool:
@@ -308,16 +308,19 @@ def _recording_or_none(entry: Any) -> Entry | None:
         return None
     if not isinstance(entry.get("received_at"), str):
         return None
+    key_id = entry.get("key_id")
+    if not (key_id is None or isinstance(key_id, str) and re.fullmatch(r"k[0-9a-f]{16}", key_id)):
+        return None
     template = dict.fromkeys(("display_name", "text", "filename", "size", "sha256", "format"))
     return {**template, **entry}
 
 
 def _one_per_place(recordings: list[Entry]) -> list[Entry]:
     seen_ids: set[str] = set()
-    seen_places: set[tuple[int, int]] = set()
+    seen_places: set[tuple[str | None, int, int]] = set()
     result = []
     for entry in reversed(recordings):  # the latest wins, as a later upload does
-        place = (entry["album"], entry["sort"])
+        place = (entry.get("key_id"), entry["album"], entry["sort"])  # each key's library
         if entry["recording_id"] in seen_ids or (entry["sort"] is not None and place in seen_places):
             continue
         seen_ids.add(entry["recording_id"])
