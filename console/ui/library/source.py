@@ -28,7 +28,10 @@ class LibrarySource(QObject):
         self.catalogue = catalogue
         self._profile_id = profile_id
         self.last_error: str | None = None
+        self._places: frozenset[tuple[int, int]] | None = None  # until the next change
         self._changed_elsewhere.connect(self.changed)
+        # First, so every other listener already reads the new state.
+        self.changed.connect(self._forget)
 
     def notify_changed(self) -> None:
         """Safe from any thread (the catalogue's on_changed)."""
@@ -59,4 +62,15 @@ class LibrarySource(QObject):
                                                                   recording_id), None)
 
     def knows_place(self, album: int, sort: int) -> bool:
-        return self.at(album, sort) is not None
+        return (int(album), int(sort)) in self.known_places()
+
+    def known_places(self) -> frozenset[tuple[int, int]]:
+        """Every album/sort the catalogue holds a current recording at (read once
+        per change: the branch designer asks on every keystroke)."""
+        if self._places is None:
+            entries = self._guard(lambda: self.catalogue.entries(self.profile_id), [])
+            self._places = frozenset((e.album, e.sort) for e in entries if e.sort is not None)
+        return self._places
+
+    def _forget(self) -> None:
+        self._places = None
