@@ -21,7 +21,7 @@ import secrets as pysecrets
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -41,10 +41,12 @@ from console.jobs.sender import Sender  # noqa: E402
 from console.jobs.session import AccountSession, NoKeyError  # noqa: E402
 from console.logging_setup import configure_logging, register_secret  # noqa: E402
 from console.resources import app_icon_files, read_resource_text  # noqa: E402
+from console.store.catalogue import Catalogue, CatalogueError  # noqa: E402
 from console.store.journal import Journal, JournalError  # noqa: E402
 from console.store.paths import AppPaths, app_paths  # noqa: E402
 from console.store.profiles import ProfileStore  # noqa: E402
 from console.ui.crash_dialog import CrashHandler  # noqa: E402
+from console.ui.library.source import LibrarySource  # noqa: E402
 from console.ui.main_window import TAB_ORDER, MainWindow  # noqa: E402
 from console.ui.messages import MessageBridge  # noqa: E402
 from console.ui.tab_interface import TabSpec  # noqa: E402
@@ -182,6 +184,14 @@ class TabsOnDemand(Mapping[str, QWidget]):
         return len(TAB_ORDER)
 
 
+def open_catalogue(path: Path) -> Catalogue:
+    """The Library catalogue; a file that cannot be used stops start-up as History does."""
+    try:
+        return Catalogue(path)
+    except CatalogueError as err:
+        raise JournalError(str(err)) from err
+
+
 class ConsoleApp(QObject):
     """Everything the running console is made of, built in dependency order."""
 
@@ -203,6 +213,8 @@ class ConsoleApp(QObject):
         self.secrets = DeferredSecretStore()
         self.journal = Journal(paths.data_dir / "history.sqlite3")
         recovered = self.journal.mark_crashed_pending_unknown()
+        # In the same file as History, opened after it (so after its repairs).
+        self.catalogue = open_catalogue(self.journal.path)
 
         self.sandbox_key = pysecrets.token_urlsafe(24)
         register_secret(self.sandbox_key)
@@ -219,6 +231,13 @@ class ConsoleApp(QObject):
                                       sandbox_key=self.sandbox_key, parent=self)
         self.sender = Sender(session=self.session, journal=self.journal,
                              on_journal_changed=self._on_journal_changed)
+        self.library = LibrarySource(self.catalogue, profile_id=lambda: self.session.profile.id,
+                                     parent=self)
+        self.catalogue.set_on_changed(self.library.notify_changed)
+        self.session.profile_changed.connect(lambda _profile: self.library.changed.emit())
+        # The first start fills the catalogue from History; later starts catch up
+        # on what a crash left unrecorded. Off this thread.
+        self.catalogue.sync_from_history(self.journal)
 
         self.window = MainWindow(session=self.session, messages=self.messages,
                                  tabs=self._tab_specs(), config_dir=paths.config_dir,
@@ -257,6 +276,7 @@ class ConsoleApp(QObject):
             "calls": TabSpec(build=self._build_calls, keeps_draft=True),
             "branch": TabSpec(build=self._build_branch, keeps_draft=True),
             "history": TabSpec(build=self._build_history),
+            "library": TabSpec(build=self._build_library),
         }
 
     def _build_recordings(self) -> QWidget:
@@ -264,7 +284,8 @@ class ConsoleApp(QObject):
 
         return RecordingsTab(queue=self.upload_queue,
                              default_album=lambda: self.session.profile.default_album,
-                             messages=self.messages, confirm_start=self.confirm_live_upload)
+                             messages=self.messages, confirm_start=self.confirm_live_upload,
+                             library=self.library)
 
     def _build_tts(self) -> QWidget:
         from console.ui.tts_tab import TtsTab
@@ -294,6 +315,30 @@ class ConsoleApp(QObject):
         return HistoryTab(journal=self.journal, profiles_provider=self.session.all_profiles,
                           resend=self.resend)
 
+    def _build_library(self) -> QWidget:
+        from console.ui.library_tab import LibraryTab
+
+        return LibraryTab(library=self.library, session=self.session, messages=self.messages,
+                          use_in_call=self.use_in_call, use_in_design=self.use_in_design,
+                          sandbox_listing=self.sandbox_listing)
+
+    def use_in_call(self, entry) -> None:
+        """The Library's "Use in a call": Calls, with that recording chosen."""
+        calls = self.window.tab("calls")
+        calls.use_recording(entry)
+        self.window.show_tab("calls")
+
+    def use_in_design(self, entry) -> None:
+        """The Library's "Use in a branch design": a play item in the designer."""
+        branch = self.window.tab("branch")
+        branch.add_library_recording(entry)
+        self.window.show_tab("branch")
+
+    async def sandbox_listing(self) -> list[dict]:
+        """What the embedded sandbox's library holds (the Sandbox profile's key)."""
+        server = await self.sandbox.wait_running()
+        return await asyncio.to_thread(server.library)
+
     def recordings_tab(self) -> RecordingsTab:
         """The Recordings tab, built now if it was not yet."""
         return cast("RecordingsTab", self.window.tab("recordings"))
@@ -320,17 +365,23 @@ class ConsoleApp(QObject):
         return self._upload_queue is not None and self._upload_queue.has_active_uploads()
 
     # -- wiring helpers ------------------------------------------------------
-    def confirm_live_upload(self, count: int, confirm=default_confirm) -> bool:
-        """On a live account, uploading replaces what is at each album and sort."""
+    def confirm_live_upload(self, count: int, confirm=default_confirm, *,
+                            replacing: Sequence[str] = ()) -> bool:
+        """On a live account, uploading replaces what is at each album and sort;
+        `replacing` says what the Library knows is there."""
         profile = self.session.profile
         if profile.is_sandbox:
             return True
         files = "1 file" if count == 1 else f"{count} files"
+        informative = "A recording already at the same album and sort number is replaced."
+        if replacing:
+            shown = "\n".join(f"• {text}" for text in replacing[:5])
+            more = (f"\n…and {len(replacing) - 5} more." if len(replacing) > 5 else "")
+            informative = f"{informative}\n\n{shown}{more}"
         box = live_confirmation(
             self.window, title="Upload to the live account?",
             text=f"Upload {files} to the live account '{profile.name}'?",
-            informative="A recording already at the same album and sort number is replaced.",
-            action="Upload")
+            informative=informative, action="Upload")
         return confirm(box)
 
     def _on_first_painted(self) -> None:
@@ -357,6 +408,8 @@ class ConsoleApp(QObject):
             cast("RecordingsTab", recordings).refresh_default_album()
 
     def _on_journal_changed(self) -> None:
+        # A confirmed upload or TTS reaches the Library from its History entry.
+        self.catalogue.sync_from_history(self.journal)
         history = self.history_tab()
         if history is not None:
             history.refresh()
@@ -444,6 +497,7 @@ class ConsoleApp(QObject):
             self._upload_queue.shutdown()
         await self.session.aclose()
         await self.sandbox.stop()
+        await asyncio.to_thread(self.catalogue.close)  # lets its last writes land
         self.journal.close()
 
     # -- self-check ------------------------------------------------------------

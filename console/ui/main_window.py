@@ -25,8 +25,8 @@ from console.ui.widgets import Confirm, default_confirm
 
 log = logging.getLogger(__name__)
 
-TAB_ORDER = ("recordings", "tts", "sms", "calls", "branch", "history")
-# No Alt+letter on the tabs: the tabs' own fields need those letters. Alt+1…6
+TAB_ORDER = ("recordings", "tts", "sms", "calls", "branch", "history", "library")
+# No Alt+letter on the tabs: the tabs' own fields need those letters. Alt+1…7
 # switch tabs instead (see _build_tab_shortcuts).
 TAB_TITLES = {
     "recordings": "Recordings",
@@ -35,6 +35,7 @@ TAB_TITLES = {
     "calls": "Calls",
     "branch": "Branch designer",
     "history": "History",
+    "library": "Library",
 }
 
 # The window's first size, when nothing was saved: roomy on a common screen,
