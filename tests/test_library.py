@@ -1,0 +1,224 @@
+"""The Library across the console: filled by real uploads and TTS against the sandbox,
+offered by name in Calls and the branch designer, guarding replacements, kept across
+a restart and through a damaged database."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from console.jobs import uploads as uq
+from tests.console_env import ConfirmRecorder, drive
+from tests.helpers import make_wav
+
+
+def start_app(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from console.app import ConsoleApp
+    from console.store.paths import app_paths
+
+    app = ConsoleApp(QApplication.instance(), paths=app_paths(), show_dialogs=False)
+    qtbot.addWidget(app.window)
+    app.window.show()
+    qtbot.waitUntil(lambda: app.window.painted and app.sandbox.running, timeout=15000)
+    return app
+
+
+def stop_app(app):
+    if app.window.isVisible():
+        app.window.close()
+    drive(app.shutdown(), timeout_s=20)
+
+
+@pytest.fixture
+def console_app(qtbot, qloop, memory_keyring, app_home):
+    app = start_app(qtbot)
+    yield app
+    stop_app(app)
+
+
+def library_names(app):
+    tab = app.tabs["library"]
+    tab.model.fetch_all()
+    return sorted(tab.model.entry(r).display_name for r in range(tab.model.rowCount()))
+
+
+def upload(qtbot, app, paths):
+    """Queue `paths` in the Recordings tab and press Upload; waits until all are done."""
+    tab = app.recordings_tab()
+    before = app.upload_queue.counts()[uq.DONE]
+    tab.add_paths(paths)
+    qtbot.waitUntil(lambda: app.upload_queue.counts()[uq.QUEUED] == len(paths)
+                    and not app.upload_queue.inspecting, timeout=10_000)
+    tab.on_upload_clicked()
+    qtbot.waitUntil(lambda: app.upload_queue.counts()[uq.DONE] == before + len(paths),
+                    timeout=20_000)
+    return tab
+
+
+def create_tts(qtbot, app, text, *, album, sort):
+    tts = app.tabs["tts"]
+    tts.text_edit.setPlainText(text)
+    tts.album_edit.setText(str(album))
+    tts.sort_edit.setText(str(sort))
+    tts.create_button.click()
+    qtbot.waitUntil(lambda: tts.result_label.kind == "ok", timeout=10_000)
+    return tts
+
+
+@pytest.fixture
+def filled_app(qtbot, console_app, tmp_path):
+    """Three uploads and one TTS through the real tabs, into the real sandbox."""
+    files = [make_wav(tmp_path / "welcome.wav"), make_wav(tmp_path / "closed.wav", 0.2),
+             make_wav(tmp_path / "holiday.wav", 0.3)]
+    upload(qtbot, console_app, files)
+    create_tts(qtbot, console_app, "Thank you for calling, we open at nine.", album=2, sort=1)
+    qtbot.waitUntil(lambda: len(library_names(console_app)) == 4, timeout=10_000)
+    console_app.files = files
+    return console_app
+
+
+def test_uploads_and_a_tts_appear_in_the_library_and_match_the_sandbox(qtbot, filled_app):
+    app = filled_app
+    assert library_names(app) == ["Thank you for calling, we open at nine.", "closed",
+                                  "holiday", "welcome"]
+    catalogue = app.catalogue.entries("sandbox")
+    sandbox = app.sandbox.server.library()
+    assert sorted((e.album, e.sort, e.recording_id) for e in catalogue) == sorted(
+        (r["album"], r["sort"], r["recording_id"]) for r in sandbox)
+    holiday = next(e for e in catalogue if e.display_name == "holiday")
+    assert holiday.sha256 == next(r["sha256"] for r in sandbox if r["filename"] == "holiday.wav")
+    assert holiday.format == "wav" and holiday.duration_s == pytest.approx(0.3, abs=0.01)
+    tab = app.tabs["library"]
+    text = drive(tab.compare_with_sandbox())
+    assert text.startswith("The sandbox holds the same 4 recordings")
+
+
+def test_a_recording_picked_by_name_goes_into_a_branch_design(qtbot, filled_app):
+    app = filled_app
+    tab = app.tabs["library"]
+    tab.search_edit.setText("closed")
+    tab.apply_filter()
+    assert library_names(app) == ["closed"]
+    tab.table.selectRow(0)
+    tab.design_button.click()
+    assert app.window.current_tab_key() == "branch"
+    entry = app.catalogue.entries("sandbox", text="closed")[0]
+    preview = json.loads(app.tabs["branch"].designer.json_text(compact=True))
+    assert preview["play"] == [{"type": "file", "album": str(entry.album),
+                                "sort": str(entry.sort)}]
+    assert not [f for f in app.tabs["branch"].designer.findings()
+                if f.code == "play.not_in_library"]
+
+
+def test_queueing_over_a_known_place_warns_and_a_live_confirmation_says_it(
+        qtbot, filled_app, tmp_path):
+    app = filled_app
+    welcome = app.catalogue.entries("sandbox", text="welcome")[0]
+    tab = app.recordings_tab()
+    # Once the done rows are cleared, only the Library remembers what is at each place.
+    app.upload_queue.clear_finished()
+    other = make_wav(tmp_path / "new-welcome.wav", seconds=0.4)
+    tab.add_paths([app.files[0], other])  # the same welcome.wav again, and a new file
+    qtbot.waitUntil(lambda: app.upload_queue.counts()[uq.QUEUED] == 2
+                    and not app.upload_queue.inspecting, timeout=10_000)
+    same, new = [i for i in app.upload_queue.items() if i.status == uq.QUEUED]
+    app.upload_queue.set_album(same.id, welcome.album)
+    app.upload_queue.set_sort(same.id, welcome.sort)
+    app.upload_queue.set_album(new.id, welcome.album)
+    app.upload_queue.set_sort(new.id, welcome.sort + 10)
+    tab._update_buttons()
+    assert list(tab.replace_notes) == [same.id]
+    assert "already holds this same file" in tab.replace_notes[same.id]
+    assert tab.replace_label.isVisible() and "Album 1 / sort" in tab.replace_label.text()
+
+    # Over another recording at that place: "this replaces it", in the row's details.
+    closed = app.catalogue.entries("sandbox", text="closed")[0]
+    app.upload_queue.set_sort(new.id, closed.sort)
+    tab._update_buttons()
+    assert tab.replace_notes[new.id] == (
+        f"Album {closed.album} / sort {closed.sort} holds 'closed', uploaded "
+        f"{closed_day(closed)} from closed.wav; this replaces it.")
+    tab.view.selectRow(app.upload_queue.row_of(new.id))
+    assert "this replaces it" in tab.details.text()
+
+    # On a live account, the confirmation says it too (and Cancel uploads nothing).
+    # The Library is per account: this one's knows only what was put in it.
+    app.upload_queue.remove([same.id])  # the queue flags it as a repeat: it would block Upload
+    live = add_live_profile(app)
+    drive(app.session.activate(live.id))
+    qtbot.waitUntil(lambda: not tab.replace_notes)
+    from console.store.catalogue import NewRecording
+
+    app.catalogue.record(NewRecording(
+        profile_id=live.id, album=closed.album, sort=closed.sort, display_name="Main menu",
+        recording_id="918001", kind="upload", file_name="main-menu.wav",
+        created_at="2026-11-03T10:00:00.000+00:00")).result(5)
+    qtbot.waitUntil(lambda: new.id in tab.replace_notes)
+    recorder = ConfirmRecorder(False)
+    tab._confirm_start = lambda count, **kw: app.confirm_live_upload(count, confirm=recorder,
+                                                                    **kw)
+    uploads_before = len(app.sandbox.server.library())
+    assert tab.upload_button.isEnabled()
+    tab.upload_button.click()
+    assert "holds 'Main menu', uploaded 3 Nov" in recorder.boxes[0]
+    assert "from main-menu.wav; this replaces it" in recorder.boxes[0]
+    assert tab.notice.text() == "Not uploaded."
+    assert len(app.sandbox.server.library()) == uploads_before
+
+
+def closed_day(entry):
+    from console.store.catalogue import day_text
+
+    return day_text(entry.created_at)
+
+
+def add_live_profile(app):
+    from console.store.profiles import OwnNumber, Profile, new_profile_id
+
+    profile = Profile(id=new_profile_id("Main office"), name="Main office",
+                      base_url=app.sandbox.url, numbers=[OwnNumber("8459511000", "")])
+    app.profiles.add(profile)
+    app.secrets.set_key(profile.id, app.sandbox_key)
+    return profile
+
+
+def test_the_library_is_intact_after_a_restart(qtbot, qloop, memory_keyring, app_home, tmp_path):
+    app = start_app(qtbot)
+    try:
+        upload(qtbot, app, [make_wav(tmp_path / "welcome.wav")])
+        create_tts(qtbot, app, "Good morning", album=3, sort=7)
+        qtbot.waitUntil(lambda: len(library_names(app)) == 2, timeout=10_000)
+        before = app.catalogue.entries("sandbox", include_replaced=True)
+    finally:
+        stop_app(app)
+    app = start_app(qtbot)
+    try:
+        assert app.catalogue.entries("sandbox", include_replaced=True) == before
+        assert library_names(app) == ["Good morning", "welcome"]
+    finally:
+        stop_app(app)
+
+
+def test_the_first_start_fills_the_library_from_existing_history(
+        qtbot, qloop, memory_keyring, app_home, tmp_path):
+    from console.store.journal import Journal
+    from console.store.paths import app_paths
+
+    wav = make_wav(tmp_path / "greeting.wav")
+    with Journal(app_paths().data_dir / "history.sqlite3") as journal:
+        entry = journal.begin(kind="upload", profile_id="sandbox", profile_name="Sandbox",
+                              recipient="album 4 / sort 2", content="greeting.wav",
+                              request={"album_number": 4, "sort_number": 2,
+                                       "display_name": "Greeting", "upload_file": str(wav),
+                                       "size": wav.stat().st_size})
+        journal.finish(entry, outcome="done", result_id="912345")
+    app = start_app(qtbot)
+    try:
+        qtbot.waitUntil(lambda: library_names(app) == ["Greeting"], timeout=10_000)
+        found = app.catalogue.at("sandbox", 4, 2)
+        assert found.recording_id == "912345" and found.entry_id == entry
+        assert found.sha256 is not None
+    finally:
+        stop_app(app)
