@@ -290,7 +290,8 @@ class ConsoleApp(QObject):
     def _build_tts(self) -> QWidget:
         from console.ui.tts_tab import TtsTab
 
-        return TtsTab(session=self.session, sender=self.sender, messages=self.messages)
+        return TtsTab(session=self.session, sender=self.sender, messages=self.messages,
+                      library=self.library)
 
     def _build_sms(self) -> QWidget:
         from console.ui.sms_tab import SmsTab
@@ -300,7 +301,8 @@ class ConsoleApp(QObject):
     def _build_calls(self) -> QWidget:
         from console.ui.calls_tab import CallsTab
 
-        return CallsTab(session=self.session, sender=self.sender, messages=self.messages)
+        return CallsTab(session=self.session, sender=self.sender, messages=self.messages,
+                        library=self.library)
 
     def _build_branch(self) -> QWidget:
         from console.api.branch_endpoint import post_branch_request

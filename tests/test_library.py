@@ -222,3 +222,58 @@ def test_the_first_start_fills_the_library_from_existing_history(
         assert found.sha256 is not None
     finally:
         stop_app(app)
+
+
+def test_a_recording_picked_by_name_in_calls_is_the_one_the_call_plays(qtbot, filled_app):
+    app = filled_app
+    holiday = app.catalogue.entries("sandbox", text="holiday")[0]
+    calls = app.tabs["calls"]
+    app.window.show_tab("calls")
+    # Typing part of the name offers it; picking it shows name, place and id.
+    completer = calls.sfile_edit.completer()  # what typing "holi" would pop up
+    completer.setCompletionPrefix("holi")
+    assert completer.completionCount() == 1 and completer.currentCompletion() == holiday.label
+    assert calls.sfile_edit.choose_by_name("holi").recording_id == holiday.recording_id
+    assert calls.sfile_edit.text() == holiday.label
+    calls.to_edit.setText("(845) 500-9999")
+    calls.call_button.click()
+    qtbot.waitUntil(lambda: calls.result_label.kind == "ok", timeout=10_000)
+    assert "'holiday'" in calls.result_label.text()
+    [call] = app.sandbox.server.outbox()["calls"]
+    assert call["sfile_id"] == holiday.recording_id and call["to"] == "8455009999"
+
+    # A number typed as it is still works, and is still checked.
+    calls.sfile_edit.setText("12ab")
+    calls.call_button.click()
+    qtbot.waitUntil(lambda: calls.sfile_error.isVisible())
+    assert "Library file id" in calls.sfile_error.text()
+    assert len(app.sandbox.server.outbox()["calls"]) == 1
+    calls.sfile_edit.setText("918357")
+    assert calls.sfile_edit.recording_id_text() == "918357"
+
+
+def test_use_in_a_call_from_the_library_fills_calls(qtbot, filled_app):
+    app = filled_app
+    tab = app.tabs["library"]
+    welcome = app.catalogue.entries("sandbox", text="welcome")[0]
+    tab.select_recording(welcome.recording_id)
+    tab.call_button.click()
+    assert app.window.current_tab_key() == "calls"
+    calls = app.tabs["calls"]
+    assert calls.call_type == "stream" and calls.sfile_edit.text() == welcome.label
+
+
+def test_text_to_speech_says_what_a_sort_number_would_replace(qtbot, filled_app):
+    app = filled_app
+    tts = app.tabs["tts"]
+    app.window.show_tab("tts")
+    closed = app.catalogue.entries("sandbox", text="closed")[0]
+    tts.album_edit.setText(str(closed.album))
+    tts.sort_edit.setText(str(closed.sort))
+    assert tts.replace_note.isVisible()
+    assert f"Album {closed.album} / sort {closed.sort} holds 'closed'" in tts.replace_note.text()
+    assert tts.replace_note.text().endswith("this replaces it.")
+    tts.sort_edit.setText("")  # Voitex chooses: nothing is replaced
+    assert not tts.replace_note.isVisible()
+    tts.sort_edit.setText("99")
+    assert not tts.replace_note.isVisible()

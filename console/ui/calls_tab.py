@@ -11,6 +11,7 @@ from console.domain import validation
 from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
 from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
+from console.ui.library.picker import RecordingPicker
 from console.ui.messages import MessageBridge
 from console.ui.widgets import (key_is_missing, Confirm, format_phone_as_typed, FieldError, RequestFailed, ResultLabel, add_row,
                                 default_confirm, fill_numbers, live_confirmation, run_request,
@@ -21,8 +22,10 @@ class CallsTab(QWidget):
     call_placed = Signal(str)  # reference id
 
     def __init__(self, *, session: AccountSession, sender: Sender, messages: MessageBridge,
-                 confirm: Confirm = default_confirm, parent: QWidget | None = None) -> None:
+                 confirm: Confirm = default_confirm, library=None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.library = library  # a LibrarySource: the library file id is picked by name
         self.session = session
         self.sender = sender
         self.messages = messages
@@ -49,8 +52,7 @@ class CallsTab(QWidget):
         type_layout.addWidget(self.stream_radio)
         type_layout.addWidget(self.goto_radio)
 
-        self.sfile_edit = QLineEdit()
-        self.sfile_edit.setPlaceholderText("918357")
+        self.sfile_edit = RecordingPicker()
         self.sfile_error = FieldError("Library file id")
         self.route_edit = QLineEdit()
         self.route_edit.setPlaceholderText("(845) 951-1000")
@@ -68,7 +70,8 @@ class CallsTab(QWidget):
         form.addRow(type_box)
         self.sfile_label = add_row(form, "&Library file id:", self.sfile_edit, "Library file id",
                                    self.sfile_error,
-                                   "The recording id shown after an upload or TTS, or in the portal.")
+                                   "Type a name from the Library, or a recording id "
+                                   "(shown after an upload or TTS, or in the portal).")
         self.route_label = add_row(form, "&Route number:", self.route_edit, "Route number",
                                    self.route_error, "The hotline number whose IVR to enter.")
         self.branch_label = add_row(form, "&Branch number:", self.branch_edit, "Branch number",
@@ -98,11 +101,26 @@ class CallsTab(QWidget):
         self.type_group.buttonToggled.connect(lambda *_: self._show_type_fields())
         session.profile_changed.connect(self._on_profile_changed)
         fill_numbers(self.cid_combo, session.profile)
+        if library is not None:
+            library.changed.connect(self._fill_library)
+            self._fill_library()
         self._show_type_fields()
 
     def _on_profile_changed(self, profile) -> None:
         fill_numbers(self.cid_combo, profile)
         self.result_label.hide()  # an earlier account's result must not look like this one's
+
+    def _fill_library(self) -> None:
+        self.sfile_edit.set_entries(self.library.entries())
+
+    def use_recording(self, entry) -> None:
+        """The Library's "Use in a call": play `entry`; the number is still to type."""
+        self.set_call_type("stream")
+        if self.library is not None:
+            self._fill_library()
+        self.sfile_edit.choose(entry.recording_id)
+        self.sfile_error.show_error(None)
+        (self.to_edit if not self.to_edit.text().strip() else self.call_button).setFocus()
 
     @property
     def call_type(self) -> str:
@@ -159,7 +177,8 @@ class CallsTab(QWidget):
         values["to"] = self._phone(self.to_edit, self.to_error, "To", errors)
         if self.call_type == "stream":
             try:
-                values["sfile_id"] = validation.parse_library_file_id(self.sfile_edit.text())
+                values["sfile_id"] = validation.parse_library_file_id(
+                    self.sfile_edit.recording_id_text())
                 self.sfile_error.show_error(None)
             except validation.FieldError as err:
                 errors["Library file id"] = str(err)
@@ -190,7 +209,9 @@ class CallsTab(QWidget):
         profile = self.session.profile
         to = format_phone(values["to"])
         if values["type"] == "stream":
-            what = f"plays library file {values['sfile_id']}"
+            entry = self.sfile_edit.chosen_entry()
+            what = (f"plays '{entry.display_name}' (library file {values['sfile_id']})"
+                    if entry is not None else f"plays library file {values['sfile_id']}")
         else:
             what = (f"routes them into branch {values['branch_number']} of "
                     f"{format_phone(values['route_number'])}")
