@@ -236,8 +236,10 @@ class ConsoleApp(QObject):
         self.catalogue.set_on_changed(self.library.notify_changed)
         self.session.profile_changed.connect(lambda _profile: self.library.changed.emit())
         # The first start fills the catalogue from History; later starts catch up
-        # on what a crash left unrecorded. Off this thread.
-        self.catalogue.sync_from_history(self.journal)
+        # on what a crash left unrecorded; after History was repaired, all of it
+        # is read again. Off this thread.
+        self.catalogue.sync_from_history(self.journal,
+                                         from_start=self.journal.load_warning is not None)
 
         self.window = MainWindow(session=self.session, messages=self.messages,
                                  tabs=self._tab_specs(), config_dir=paths.config_dir,

@@ -277,3 +277,49 @@ def test_text_to_speech_says_what_a_sort_number_would_replace(qtbot, filled_app)
     assert not tts.replace_note.isVisible()
     tts.sort_edit.setText("99")
     assert not tts.replace_note.isVisible()
+
+
+def test_a_damaged_database_file_is_set_aside_and_the_library_follows_history(
+        qtbot, qloop, memory_keyring, app_home, tmp_path):
+    from console.store.paths import app_paths
+
+    path = app_paths().data_dir / "history.sqlite3"
+    app = start_app(qtbot)
+    try:
+        upload(qtbot, app, [make_wav(tmp_path / "welcome.wav")])
+        qtbot.waitUntil(lambda: len(library_names(app)) == 1, timeout=10_000)
+    finally:
+        stop_app(app)
+    damage_header(path)
+
+    app = start_app(qtbot)
+    try:
+        kept = list(path.parent.glob("history.sqlite3.broken-*"))
+        assert len([p for p in kept if not p.name.endswith(("-wal", "-shm"))]) == 1
+        told = [text for _level, text in app.messages.history]
+        told += [notice.text() for notice in app.messages.notices.damaged()]
+        assert any("history file" in text and kept[0].name in text for text in told), told
+        app.catalogue.wait_idle()
+        assert_library_follows_history(app)
+        # The Library goes on working in the new file.
+        upload(qtbot, app, [make_wav(tmp_path / "after.wav", seconds=0.2)])
+        qtbot.waitUntil(lambda: "after" in library_names(app), timeout=10_000)
+        assert_library_follows_history(app)
+    finally:
+        stop_app(app)
+
+
+def damage_header(path):
+    """Garble the first page, as a disk fault or a stray write might: SQLite then says
+    "file is not a database"."""
+    data = bytearray(path.read_bytes())
+    data[:100] = (b"this is not a database any more " * 4)[:100]
+    path.write_bytes(bytes(data))
+
+
+def assert_library_follows_history(app):
+    """Every done upload and TTS History holds is in the Library, and nothing else."""
+    done = [e for kind in ("upload", "tts")
+            for e in app.journal.query(kind=kind, outcome="done", limit=10_000)]
+    listed = app.catalogue.entries("sandbox", include_replaced=True)
+    assert sorted(e.id for e in done) == sorted(e.entry_id for e in listed)

@@ -182,7 +182,7 @@ class CatalogueStore(Protocol):
 
     def record(self, recording: NewRecording) -> Future: ...
 
-    def sync_from_history(self, journal: Any) -> Future: ...
+    def sync_from_history(self, journal: Any, *, from_start: bool = False) -> Future: ...
 
     def entries(self, profile_id: str, *, text: str | None = None, album: int | None = None,
                 include_replaced: bool = False, order_by: str = "album",
@@ -328,6 +328,13 @@ def with_file_facts(recording: NewRecording) -> NewRecording:
     return _replace(recording, sha256=digest, file_size=size, duration_s=duration, format=form)
 
 
+def _log_failure(future: Future) -> None:
+    # Nobody may be waiting on a background write: its failure must still be seen.
+    # The next sync from History records what this one could not.
+    if not future.cancelled() and future.exception() is not None:
+        log.error("a Library catalogue write failed", exc_info=future.exception())
+
+
 def _replace(recording: NewRecording, **changes: Any) -> NewRecording:
     values = {f.name: getattr(recording, f.name) for f in fields(recording)}
     values.update(changes)
@@ -426,10 +433,14 @@ class Catalogue:
         None when its History entry was recorded before."""
         return self._submit(self._record_now, recording)
 
-    def sync_from_history(self, journal: Any) -> Future:
+    def sync_from_history(self, journal: Any, *, from_start: bool = False) -> Future:
         """Record every finished upload and TTS of History not yet recorded;
-        the future's result is how many were added."""
-        return self._submit(self._sync_now, journal)
+        the future's result is how many were added.
+
+        `from_start` reads all of History again rather than what changed since
+        the last time: after History was repaired, what was saved from it is
+        not what the catalogue last saw (entries are still recorded once)."""
+        return self._submit(self._sync_now, journal, from_start)
 
     def wait_idle(self, timeout: float | None = 10.0) -> None:
         """Wait for the writes submitted so far (tests, shutdown)."""
@@ -440,7 +451,9 @@ class Catalogue:
             future: Future = Future()
             future.set_exception(CatalogueError("The Library catalogue is closed."))
             return future
-        return self._executor.submit(fn, *args)
+        future = self._executor.submit(fn, *args)
+        future.add_done_callback(_log_failure)
+        return future
 
     def _record_now(self, recording: NewRecording) -> CatalogueEntry | None:
         with self._write_lock:
@@ -450,9 +463,9 @@ class Catalogue:
             self._notify()
         return entry[0] if entry else None
 
-    def _sync_now(self, journal: Any) -> int:
+    def _sync_now(self, journal: Any, from_start: bool = False) -> int:
         with self._write_lock:
-            since = int(self._meta(_SYNC_KEY) or 0)
+            since = 0 if from_start else int(self._meta(_SYNC_KEY) or 0)
             latest, ids = journal.changed_since(since)
             found = []
             for start in range(0, len(ids), _HISTORY_CHUNK):
