@@ -311,6 +311,7 @@ class ConsoleApp(QObject):
         from console.ui.branch_tab import BranchTab
 
         return BranchTab(post_request=post_branch_request, messages=self.messages,
+                         library=self.library,
                          settings_path=self.paths.config_dir / "branch-tester.json")
 
     def _build_history(self) -> QWidget:

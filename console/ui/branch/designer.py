@@ -28,6 +28,17 @@ _FIELD_STYLE = ("QLineEdit[finding=\"error\"] { border: 2px solid #c62828; }"
 _RANK = {"error": 0, "warning": 1, "info": 2}
 
 
+def _beside(anchor: QWidget, widget: QWidget, section: QWidget) -> None:
+    """Put `widget` right after `anchor` in the row of buttons that holds it."""
+    outer = section.layout()
+    for index in range(outer.count()):
+        row = outer.itemAt(index).layout()
+        if row is not None and row.indexOf(anchor) >= 0:
+            row.insertWidget(row.indexOf(anchor) + 1, widget)
+            return
+    outer.addWidget(widget)
+
+
 def library_notes(design: Design, library) -> tuple[Finding, ...]:
     """A note (not an error) for each library file the catalogue does not know at
     that album/sort for the active account: it may be a typo, or a recording
@@ -100,7 +111,8 @@ class DesignerPanel(QWidget):
         self.play_section.table.setColumnWidth(PlayModel.KIND, 120)
         self.play_section.table.setColumnWidth(PlayModel.ALBUM, 70)
         self.play_section.table.setColumnWidth(PlayModel.SORT, 70)
-        self.library_button = QPushButton("Add from the li&brary\u2026")
+        self.library_button = QToolButton()
+        self.library_button.setText("Add from the li&brary\u2026")
         self.library_button.setAccessibleName("Add a recording from the library by name")
         self.library_button.setToolTip("Choose a recording this console uploaded or created; "
                                        "its album and sort number go in the table.")
@@ -134,10 +146,7 @@ class DesignerPanel(QWidget):
         form_layout.addLayout(goto_row)
         form_layout.addWidget(self.goto_findings)
         form_layout.addWidget(self.play_section, 3)
-        library_row = QHBoxLayout()
-        library_row.addWidget(self.library_button)
-        library_row.addStretch(1)
-        form_layout.addLayout(library_row)
+        _beside(self.play_section.add_buttons[-1], self.library_button, self.play_section)
         tables = QHBoxLayout()
         tables.addWidget(self.keys_section, 2)
         tables.addWidget(self.variables_section, 3)
