@@ -1,7 +1,8 @@
 """Calls: place a notification call that plays a library file or routes into a branch."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFormLayout, QGroupBox, QHBoxLayout,
                                QLabel, QLineEdit, QPushButton, QRadioButton, QVBoxLayout,
                                QWidget)
@@ -101,22 +102,40 @@ class CallsTab(QWidget):
         self.type_group.buttonToggled.connect(lambda *_: self._show_type_fields())
         session.profile_changed.connect(self._on_profile_changed)
         fill_numbers(self.cid_combo, session.profile)
+        # A large Library takes a moment to list: refilled a little after a change,
+        # and only while the tab is on screen (else when it is next shown).
+        self._library_stale = library is not None
+        self._library_timer = QTimer(self)
+        self._library_timer.setSingleShot(True)
+        self._library_timer.setInterval(300)
+        self._library_timer.timeout.connect(self._fill_library)
         if library is not None:
-            library.changed.connect(self._fill_library)
-            self._fill_library()
+            library.changed.connect(self._on_library_changed)
         self._show_type_fields()
 
     def _on_profile_changed(self, profile) -> None:
         fill_numbers(self.cid_combo, profile)
         self.result_label.hide()  # an earlier account's result must not look like this one's
 
+    def _on_library_changed(self) -> None:
+        self._library_stale = True
+        if self.isVisible():
+            self._library_timer.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._library_stale:
+            self._fill_library()
+
     def _fill_library(self) -> None:
+        self._library_timer.stop()
+        self._library_stale = False
         self.sfile_edit.set_entries(self.library.entries())
 
     def use_recording(self, entry) -> None:
         """The Library's "Use in a call": play `entry`; the number is still to type."""
         self.set_call_type("stream")
-        if self.library is not None:
+        if self.library is not None and self._library_stale:
             self._fill_library()
         self.sfile_edit.choose(entry.recording_id)
         self.sfile_error.show_error(None)
