@@ -37,12 +37,13 @@ import qasync  # noqa: E402
 from console import __version__  # noqa: E402
 from console.embedded_sandbox import EmbeddedSandbox  # noqa: E402
 from console.jobs import resend as resend_rules  # noqa: E402
-from console.jobs.sender import Sender  # noqa: E402
+from console.jobs.sender import HistoryUnavailableError, Sender  # noqa: E402
 from console.jobs.session import AccountSession, NoKeyError  # noqa: E402
 from console.logging_setup import configure_logging, register_secret  # noqa: E402
 from console.resources import app_icon_files, read_resource_text  # noqa: E402
 from console.store.catalogue import Catalogue, CatalogueError  # noqa: E402
 from console.store.journal import Journal, JournalError  # noqa: E402
+from console.store.journal_writer import JournalWriter  # noqa: E402
 from console.store.paths import AppPaths, app_paths  # noqa: E402
 from console.store.profiles import ProfileStore  # noqa: E402
 from console.ui.crash_dialog import CrashHandler  # noqa: E402
@@ -213,8 +214,10 @@ class ConsoleApp(QObject):
         self.secrets = DeferredSecretStore()
         self.journal = Journal(paths.data_dir / "history.sqlite3")
         recovered = self.journal.mark_crashed_pending_unknown()
-        # In the same file as History, opened after it (so after its repairs).
+        # In the same file as History, opened after it (so after its repairs);
+        # it reads History through a handle of its own, from its own thread.
         self.catalogue = open_catalogue(self.journal.path)
+        self._catalogue_history = self.journal.reopen()
 
         self.sandbox_key = pysecrets.token_urlsafe(24)
         register_secret(self.sandbox_key)
@@ -229,7 +232,10 @@ class ConsoleApp(QObject):
         self.session = AccountSession(profiles=self.profiles, secrets=self.secrets,
                                       sandbox_url=self.sandbox.url,
                                       sandbox_key=self.sandbox_key, parent=self)
-        self.sender = Sender(session=self.session, journal=self.journal,
+        loop = asyncio.get_event_loop()  # the writer thread's news is re-posted to the UI
+        self.journal_writer = JournalWriter(
+            self.journal, on_changed=lambda: loop.call_soon_threadsafe(self._on_journal_changed))
+        self.sender = Sender(session=self.session, writer=self.journal_writer,
                              on_journal_changed=self._on_journal_changed)
         self.library = LibrarySource(self.catalogue, profile_id=lambda: self.session.profile.id,
                                      parent=self)
@@ -238,7 +244,7 @@ class ConsoleApp(QObject):
         # The first start fills the catalogue from History; later starts catch up
         # on what a crash left unrecorded; after History was repaired, all of it
         # is read again. Off this thread.
-        self.catalogue.sync_from_history(self.journal,
+        self.catalogue.sync_from_history(self._catalogue_history,
                                          from_start=self.journal.load_warning is not None)
 
         self.window = MainWindow(session=self.session, messages=self.messages,
@@ -266,8 +272,12 @@ class ConsoleApp(QObject):
             self.messages.warning(
                 f"{recovered} request(s) were still running when the console last closed; "
                 "their outcome is unknown. Check History before sending them again.")
-        if self.journal.load_warning:  # profiles report to the notices themselves
-            self.messages.warning(self.journal.load_warning)
+        database = self.journal.database  # profiles report to the notices themselves
+        if database.damaged_copy is not None:
+            self.messages.notices.damaged_file(
+                path=database.path, what="History", problem="SQLite could not read all of it",
+                saved=f"{database.rows_saved:,} readable rows, in a new history file",
+                kept_as=database.damaged_copy)
 
     # -- the tabs, each built on first visit -----------------------------------
     def _tab_specs(self) -> dict[str, TabSpec]:
@@ -360,6 +370,7 @@ class ConsoleApp(QObject):
 
             self._upload_queue = UploadQueue(
                 client_factory=self.session.client, journal=self.journal,
+                journal_writer=self.journal_writer,
                 state_path=self.paths.data_dir / "upload-queue.json",
                 profile=lambda: (self.session.profile.id, self.session.profile.name),
                 parent=self)
@@ -414,7 +425,7 @@ class ConsoleApp(QObject):
 
     def _on_journal_changed(self) -> None:
         # A confirmed upload or TTS reaches the Library from its History entry.
-        self.catalogue.sync_from_history(self.journal)
+        self.catalogue.sync_from_history(self._catalogue_history)
         history = self.history_tab()
         if history is not None:
             history.refresh()
@@ -442,7 +453,7 @@ class ConsoleApp(QObject):
         action = resend_rules.action_label(entry.kind)
         try:
             await self.sender.resend(entry)
-        except NoKeyError as err:
+        except (NoKeyError, HistoryUnavailableError) as err:
             self.messages.error(str(err))
         except Exception as err:
             from console.ui.errors import describe_error
@@ -502,7 +513,9 @@ class ConsoleApp(QObject):
             self._upload_queue.shutdown()
         await self.session.aclose()
         await self.sandbox.stop()
+        await asyncio.to_thread(self.journal_writer.close)  # unwritten outcomes are kept
         await asyncio.to_thread(self.catalogue.close)  # lets its last writes land
+        self._catalogue_history.close()
         self.journal.close()
 
     # -- self-check ------------------------------------------------------------
@@ -516,8 +529,8 @@ class ConsoleApp(QObject):
             profile = self.session.profile
             number = profile.numbers[0].number
             # Sent at once, before the sandbox may be up: it must wait, not fail.
-            result = await self.sender.send_sms(from_number=number, to="8451234567",
-                                                body="Voitex Console self-check")
+            result = (await self.sender.send_sms(from_number=number, to="8451234567",
+                                                 body="Voitex Console self-check")).value
             server = await self.sandbox.wait_running()
             sent = [m for m in server.outbox()["sms"]
                     if m["reference_id"] == result.reference_id]

@@ -274,7 +274,7 @@ def test_a_send_before_the_sandbox_is_up_waits_for_it(qtbot, unshown_app):
     sending = asyncio.ensure_future(app.sender.send_sms(
         from_number="8459511000", to="8451234567", body="Before the sandbox"))
     app.window.show()  # the first paint starts the sandbox
-    result = drive(sending, timeout_s=20)
+    result = drive(sending, timeout_s=20).value
     assert app.sandbox.running
     [sent] = app.sandbox.server.outbox()["sms"]
     assert sent["reference_id"] == result.reference_id and sent["body"] == "Before the sandbox"

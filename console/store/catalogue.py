@@ -32,7 +32,6 @@ import csv
 import hashlib
 import logging
 import sqlite3
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
@@ -40,6 +39,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from console.store.database import Database, StoreError, explain
 from console.store.files import atomic_write
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,6 @@ _COLUMNS = ("id, profile_id, album, sort, display_name, recording_id, kind, file
             "state, replaced_at")
 _SYNC_KEY = "history_change"
 _HISTORY_CHUNK = 400
-BUSY_TIMEOUT_MS = 250
 
 
 class CatalogueError(Exception):
@@ -386,20 +385,6 @@ def entry_of(row: Sequence[Any]) -> CatalogueEntry:
 
 # -- the SQLite catalogue --------------------------------------------------------------
 
-def _connect(path: Path) -> sqlite3.Connection:
-    # The pragmas every user of the History file sets (see the journal).
-    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
-                         timeout=BUSY_TIMEOUT_MS / 1000)
-    try:
-        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-    except BaseException:
-        db.close()
-        raise
-    return db
-
-
 class Catalogue:
     """The catalogue in the History database file at `path`.
 
@@ -411,17 +396,25 @@ class Catalogue:
                  on_changed: Callable[[], None] | None = None) -> None:
         self.path = Path(path)
         self._on_changed = on_changed or (lambda: None)
-        self._read_lock = threading.RLock()
-        self._write_lock = threading.RLock()
         self._closed = False
+        # Two handles from the database layer (its pragmas, locks and errors):
+        # the worker thread writes through one, readers use the other, so a
+        # read never queues behind a write. Whoever opened the file first at
+        # start-up (History) has already checked and repaired it.
+        opened: list[Database] = []
         try:
-            self._writer_db = _connect(self.path)
-            self._writer_db.executescript(_SCHEMA)
-            self._reader_db = _connect(self.path)
-        except sqlite3.Error as err:
-            raise CatalogueError(
-                f"The Library catalogue in {self.path} could not be opened ({err}). "
-                "Close any other Voitex Console and check the disk, then start again.") from err
+            for _ in range(2):
+                opened.append(Database(self.path, check=False, repair=False))
+            opened[0].connection.executescript(_SCHEMA)
+        except (StoreError, sqlite3.Error) as err:
+            for database in opened:
+                database.close()
+            reason = str(err) if isinstance(err, StoreError) else explain(err, self.path,
+                                                                            doing="opened")
+            raise CatalogueError(f"The Library could not be opened: {reason}") from err
+        self._writer, self._reader = opened
+        self._writer_db, self._write_lock = self._writer.connection, self._writer.lock
+        self._reader_db, self._read_lock = self._reader.connection, self._reader.lock
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voitex-catalogue")
 
     def set_on_changed(self, callback: Callable[[], None]) -> None:
@@ -653,10 +646,8 @@ class Catalogue:
             return
         self._closed = True
         self._executor.shutdown(wait=True)
-        with self._write_lock:
-            self._writer_db.close()
-        with self._read_lock:
-            self._reader_db.close()
+        self._writer.close()
+        self._reader.close()
 
     def __enter__(self) -> Catalogue:
         return self

@@ -245,13 +245,16 @@ class CallsTab(QWidget):
                 self.result_label.show_result("warning", "Not called.")
                 return
         try:
-            result = await run_request(
+            sent = await run_request(
                 self.sender.place_call(**values),
                 button=self.call_button, result_label=self.result_label, messages=self.messages,
                 profile_name=profile.name, action="the call", busy_text=f"Calling {to}…")
         except RequestFailed:
             return
+        result = sent.value
         text = f"Call to {to} placed; it {what}. Reference id: {result.reference_id}"
+        if sent.history_note:  # delivered; only History is behind
+            text += f". {sent.history_note}"
         self.result_label.show_result("ok", text)
         self.messages.info(text)
         self.call_placed.emit(result.reference_id)

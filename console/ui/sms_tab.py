@@ -232,17 +232,20 @@ class SmsTab(QWidget):
                 self.result_label.show_result("warning", "Not sent.")
                 return
         try:
-            result = await run_request(
+            sent = await run_request(
                 self.sender.send_sms(from_number=from_number, to=to, body=body),
                 button=self.send_button, result_label=self.result_label, messages=self.messages,
                 profile_name=profile.name, action="the message",
                 busy_text=f"Sending to {format_phone(to)}…")
         except RequestFailed:
             return
+        result = sent.value
         self._sent_this_session[key] = time.time()
         ref = result.reference_id or "(Voitex gave none)"
         did = f" · DID type {result.did_type}" if result.did_type else ""
         text = f"Sent to {format_phone(to)}. Reference id: {ref}{did}"
+        if sent.history_note:  # delivered; only History is behind
+            text += f". {sent.history_note}"
         self.result_label.show_result("ok", text)
         self.messages.info(text)
         self.sms_sent.emit(result.reference_id or "")

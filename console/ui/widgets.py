@@ -189,6 +189,7 @@ async def run_request(call: Awaitable[T], *, button: QWidget, result_label: Resu
     message bridge, then RequestFailed. Anything else is a bug: it is shown the
     same way and re-raised for the crash dialog.
     """
+    from console.jobs.sender import HistoryUnavailableError
     from console.jobs.session import NoKeyError
     from console.ui.errors import describe_error
 
@@ -196,7 +197,7 @@ async def run_request(call: Awaitable[T], *, button: QWidget, result_label: Resu
     result_label.show_result("busy", busy_text)
     try:
         return await call
-    except NoKeyError as err:
+    except (NoKeyError, HistoryUnavailableError) as err:
         text = str(err)
     except Exception as err:
         text = describe_error(err, profile_name=profile_name, action=action)
