@@ -219,3 +219,50 @@ def test_replace_warning_words():
     assert text.startswith("Album 1 / sort 5 holds 'Welcome', uploaded 3 Nov")
     assert text.endswith("from welcome.wav; this replaces it.")
     assert "already holds this same file" in replace_warning(entry, sha256="AB" * 32)
+
+
+def _damageable(path, count=300):
+    """History with `count` done uploads, and the catalogue filled from it."""
+    journal = Journal(path)
+    with journal.batch():
+        for n in range(count):
+            entry = journal.begin(kind="upload", profile_id="p", profile_name="P",
+                                  recipient=f"album {1 + n % 9} / sort {n}", content=f"f{n}.wav",
+                                  request={"album_number": 1 + n % 9, "sort_number": n,
+                                           "display_name": f"Prompt number {n}",
+                                           "upload_file": f"/nowhere/f{n}.wav", "size": 10})
+            journal.finish(entry, outcome="done", result_id=str(900000 + n))
+    with Catalogue(path) as catalogue:
+        assert catalogue.sync_from_history(journal).result(30) == count
+        written = {e.entry_id: (e.display_name, e.recording_id, e.album, e.sort)
+                   for e in catalogue.entries("p")}
+    journal.close()
+    return written
+
+
+@pytest.mark.parametrize("where, seed", [(0.3, 1), (0.55, 2), (0.8, 3)])
+def test_a_damaged_file_gives_back_readable_catalogue_rows_and_history_fills_the_rest(
+        db_path, where, seed):
+    import random
+
+    written = _damageable(db_path)
+    data = bytearray(db_path.read_bytes())
+    offset = int(len(data) * where)
+    data[offset:offset + 4096] = random.Random(seed).randbytes(4096)
+    db_path.write_bytes(bytes(data))
+
+    journal = Journal(db_path)  # opened first at start-up: it repairs the file
+    try:
+        assert journal.load_warning and "damaged" in journal.load_warning
+        with Catalogue(db_path) as catalogue:
+            saved = catalogue.entries("p")
+            for entry in saved:  # what comes back is what was written, not garbage
+                assert (entry.display_name, entry.recording_id, entry.album,
+                        entry.sort) == written[entry.entry_id]
+            catalogue.sync_from_history(journal, from_start=True).result(30)
+            done = {e.id for e in journal.query(kind="upload", outcome="done", limit=1000)}
+            listed = {e.entry_id for e in catalogue.entries("p")}
+            assert done <= listed  # every upload History kept is in the Library
+            assert saved, "some Library rows are readable and must come back"
+    finally:
+        journal.close()
