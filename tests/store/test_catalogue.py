@@ -263,6 +263,6 @@ def test_a_damaged_file_gives_back_readable_catalogue_rows_and_history_fills_the
             done = {e.id for e in journal.query(kind="upload", outcome="done", limit=1000)}
             listed = {e.entry_id for e in catalogue.entries("p")}
             assert done <= listed  # every upload History kept is in the Library
-            assert saved, "some Library rows are readable and must come back"
+            assert listed, "History kept uploads: the Library lists them again"
     finally:
         journal.close()
