@@ -320,9 +320,11 @@ class ConsoleApp(QObject):
         from console.api.branch_endpoint import post_branch_request
         from console.ui.branch_tab import BranchTab
 
-        return BranchTab(post_request=post_branch_request, messages=self.messages,
-                         library=self.library,
-                         settings_path=self.paths.config_dir / "branch-tester.json")
+        tab = BranchTab(post_request=post_branch_request, messages=self.messages,
+                        library=self.library,
+                        settings_path=self.paths.config_dir / "branch-tester.json")
+        tab.designer.document_name_changed.connect(self.window.set_document_name)
+        return tab
 
     def _build_history(self) -> QWidget:
         from console.ui.history_tab import HistoryTab

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QLineEdit, QMessa
 
 from console.domain.phone import format_as_you_type, format_phone
 from console.store.profiles import Profile
+from console.ui.palette import is_dark
 
 # Shows a confirmation box and says whether the user chose to go ahead.
 # Tabs take one in their constructor so tests can answer without a modal loop.
@@ -76,7 +77,8 @@ class FieldError(QLabel):
     def __init__(self, field_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("fieldError")
-        self.setStyleSheet("color: #b00020;")
+        # A dark desktop palette needs a light red (console/ui/palette.py).
+        self.setStyleSheet("color: #f6aea9;" if is_dark(self.palette()) else "color: #b00020;")
         self.setWordWrap(True)
         self.setAccessibleName(f"{field_name} problem")
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
