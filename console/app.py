@@ -42,6 +42,7 @@ from console.jobs.session import AccountSession, NoKeyError  # noqa: E402
 from console.logging_setup import configure_logging, register_secret  # noqa: E402
 from console.resources import app_icon_files, read_resource_text  # noqa: E402
 from console.store.catalogue import Catalogue, CatalogueError  # noqa: E402
+from console.store.broadcasts import SqliteBroadcastStore  # noqa: E402
 from console.store.journal import Journal, JournalError  # noqa: E402
 from console.store.journal_writer import JournalWriter  # noqa: E402
 from console.store.paths import AppPaths, app_paths  # noqa: E402
@@ -54,6 +55,7 @@ from console.ui.tab_interface import TabSpec  # noqa: E402
 from console.ui.widgets import default_confirm, live_confirmation  # noqa: E402
 
 if TYPE_CHECKING:
+    from console.jobs.broadcast_runner import BroadcastRunner
     from console.jobs.upload_queue import UploadQueue
     from console.store.secrets import SecretStore
     from console.ui.history_tab import HistoryTab
@@ -247,6 +249,12 @@ class ConsoleApp(QObject):
         self.catalogue.sync_from_history(self._catalogue_history,
                                          from_start=self.journal.load_warning is not None)
 
+        # Broadcasts live in the History file; rows left "sending" become unknown
+        # before anything is sent. The runner (and httpx with it) comes on first use.
+        self.broadcasts = SqliteBroadcastStore(self.journal.path)
+        self.broadcasts.recover()
+        self._broadcast_runner: BroadcastRunner | None = None
+
         self.window = MainWindow(session=self.session, messages=self.messages,
                                  tabs=self._tab_specs(), config_dir=paths.config_dir,
                                  sandbox_status=self.sandbox.status_text,
@@ -278,6 +286,12 @@ class ConsoleApp(QObject):
                 path=database.path, what="History", problem="SQLite could not read all of it",
                 saved=f"{database.rows_saved:,} readable rows, in a new history file",
                 kept_as=database.damaged_copy)
+        resumable = self.broadcasts.resumable_runs()
+        if resumable:
+            rows = sum(run.to_send for run in resumable)
+            self.messages.warning(
+                f"{len(resumable)} broadcast(s) did not finish, with {rows} row(s) still to send: "
+                "open the Broadcast tab to resume them.")
 
     # -- the tabs, each built on first visit -----------------------------------
     def _tab_specs(self) -> dict[str, TabSpec]:
@@ -286,6 +300,7 @@ class ConsoleApp(QObject):
             "tts": TabSpec(build=self._build_tts, keeps_draft=True),
             "sms": TabSpec(build=self._build_sms, keeps_draft=True),
             "calls": TabSpec(build=self._build_calls, keeps_draft=True),
+            "broadcast": TabSpec(build=self._build_broadcast, keeps_draft=True),
             "branch": TabSpec(build=self._build_branch, keeps_draft=True),
             "history": TabSpec(build=self._build_history),
             "library": TabSpec(build=self._build_library),
@@ -308,13 +323,35 @@ class ConsoleApp(QObject):
     def _build_sms(self) -> QWidget:
         from console.ui.sms_tab import SmsTab
 
-        return SmsTab(session=self.session, sender=self.sender, messages=self.messages)
+        return SmsTab(session=self.session, sender=self.sender, messages=self.messages,
+                      broadcasts=self.broadcasts)
 
     def _build_calls(self) -> QWidget:
         from console.ui.calls_tab import CallsTab
 
         return CallsTab(session=self.session, sender=self.sender, messages=self.messages,
-                        library=self.library)
+                        library=self.library, broadcasts=self.broadcasts)
+
+    def _build_broadcast(self) -> QWidget:
+        from console.ui.broadcast_tab import BroadcastTab
+
+        return BroadcastTab(session=self.session, sender=self.sender, store=self.broadcasts,
+                            runner=self.broadcast_runner, messages=self.messages)
+
+    @property
+    def broadcast_runner(self) -> BroadcastRunner:
+        """The broadcast runner, created on first use (it brings the network stack)."""
+        if self._broadcast_runner is None:
+            from console.jobs.broadcast_runner import BroadcastRunner, send_broadcast_row
+            from console.ui.errors import describe_error
+
+            self._broadcast_runner = BroadcastRunner(
+                store=self.broadcasts,
+                send_row=lambda run, row: send_broadcast_row(self.sender, run, row),
+                describe=lambda err, action: describe_error(
+                    err, profile_name=self.session.profile.name, action=action),
+                current_profile_id=lambda: self.session.profile.id, parent=self)
+        return self._broadcast_runner
 
     def _build_branch(self) -> QWidget:
         from console.api.branch_endpoint import post_branch_request
@@ -513,8 +550,11 @@ class ConsoleApp(QObject):
         self.qapp.removeEventFilter(self.file_open_filter)
         if self._upload_queue is not None:
             self._upload_queue.shutdown()
+        if self._broadcast_runner is not None:
+            await self._broadcast_runner.shutdown()
         await self.session.aclose()
         await self.sandbox.stop()
+        self.broadcasts.close()
         await asyncio.to_thread(self.journal_writer.close)  # unwritten outcomes are kept
         await asyncio.to_thread(self.catalogue.close)  # lets its last writes land
         self._catalogue_history.close()

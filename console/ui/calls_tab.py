@@ -12,6 +12,7 @@ from console.domain import validation
 from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
 from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
+from console.ui.broadcast_dnc import contact_allowed
 from console.ui.library.picker import RecordingPicker
 from console.ui.messages import MessageBridge
 from console.ui.widgets import (key_is_missing, Confirm, format_phone_as_typed, FieldError, RequestFailed, ResultLabel, add_row,
@@ -23,9 +24,10 @@ class CallsTab(QWidget):
     call_placed = Signal(str)  # reference id
 
     def __init__(self, *, session: AccountSession, sender: Sender, messages: MessageBridge,
-                 confirm: Confirm = default_confirm, library=None,
-                 parent: QWidget | None = None) -> None:
+                 confirm: Confirm = default_confirm, parent: QWidget | None = None,
+                 broadcasts=None, library=None) -> None:
         super().__init__(parent)
+        self.broadcasts = broadcasts  # the do-not-contact list (and templates) of the Broadcast tab
         self.library = library  # a LibrarySource: the library file id is picked by name
         self.session = session
         self.sender = sender
@@ -226,6 +228,10 @@ class CallsTab(QWidget):
         if key_is_missing(self.session, self.result_label, self.messages):
             return
         profile = self.session.profile
+        if not contact_allowed(self, self.broadcasts, profile, values["to"], self.confirm,
+                               action="Place call"):
+            self.result_label.show_result("warning", "Not called: the number is on the do-not-contact list.")
+            return
         to = format_phone(values["to"])
         if values["type"] == "stream":
             entry = self.sfile_edit.chosen_entry()

@@ -27,14 +27,16 @@ from console.ui.widgets import Confirm, default_confirm
 
 log = logging.getLogger(__name__)
 
-TAB_ORDER = ("recordings", "tts", "sms", "calls", "branch", "history", "library")
-# No Alt+letter on the tabs: the tabs' own fields need those letters. Alt+1…7
+TAB_ORDER = ("recordings", "tts", "sms", "calls", "broadcast", "branch", "history",
+             "library")
+# No Alt+letter on the tabs: the tabs' own fields need those letters. Alt+1…8
 # switch tabs instead (see _build_tab_shortcuts).
 TAB_TITLES = {
     "recordings": "Recordings",
     "tts": "Text to speech",
     "sms": "SMS",
     "calls": "Calls",
+    "broadcast": "Broadcast",
     "branch": "Branch designer",
     "history": "History",
     "library": "Library",
