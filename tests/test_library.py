@@ -323,3 +323,29 @@ def assert_library_follows_history(app):
             for e in app.journal.query(kind=kind, outcome="done", limit=10_000)]
     listed = app.catalogue.entries("sandbox", include_replaced=True)
     assert sorted(e.id for e in done) == sorted(e.entry_id for e in listed)
+
+
+def test_on_a_live_account_the_tts_confirmation_says_what_it_replaces(qtbot, console_app):
+    from console.store.catalogue import NewRecording
+
+    app = console_app
+    live = add_live_profile(app)
+    drive(app.session.activate(live.id))
+    app.catalogue.record(NewRecording(
+        profile_id=live.id, album=4, sort=2, display_name="Opening hours",
+        recording_id="918777", kind="tts", tts_text="We open at nine.",
+        created_at="2026-11-03T10:00:00.000+00:00")).result(5)
+    tts = app.tabs["tts"]
+    app.window.show_tab("tts")
+    tts.text_edit.setPlainText("We open at ten.")
+    tts.album_edit.setText("4")
+    tts.sort_edit.setText("2")
+    qtbot.waitUntil(lambda: tts.replace_note.isVisible())
+    assert "holds 'Opening hours', created 3 Nov" in tts.replace_note.text()
+    recorder = ConfirmRecorder(False)
+    tts.confirm = recorder
+    tts.create_button.click()
+    qtbot.waitUntil(lambda: len(recorder.boxes) == 1, timeout=5000)
+    assert "Album 4 / sort 2 holds 'Opening hours'" in recorder.boxes[0]
+    assert "this replaces it" in recorder.boxes[0]
+    assert not [r for r in app.sandbox.server.library() if r["kind"] == "tts"]

@@ -79,8 +79,9 @@ class CallsTab(QWidget):
         form.addRow(type_box)
         self.sfile_label = add_row(form, "&Library file id:", self.sfile_edit, "Library file id",
                                    self.sfile_error,
-                                   "Type a name from the Library, or a recording id "
-                                   "(shown after an upload or TTS, or in the portal).")
+                                   "Type a name from the Library, or the recording's id: "
+                                   "shown after an upload or a text-to-speech recording is "
+                                   "created, in History, or in the Voitex portal.")
         self.route_label = add_row(form, "&Route number:", self.route_edit, "Route number",
                                    self.route_error, "The hotline number whose IVR to enter.")
         self.branch_label = add_row(form, "&Branch number:", self.branch_edit, "Branch number",
