@@ -336,7 +336,8 @@ class ConsoleApp(QObject):
         from console.ui.broadcast_tab import BroadcastTab
 
         return BroadcastTab(session=self.session, sender=self.sender, store=self.broadcasts,
-                            runner=self.broadcast_runner, messages=self.messages)
+                            runner=self.broadcast_runner, messages=self.messages,
+                            library=self.library)
 
     @property
     def broadcast_runner(self) -> BroadcastRunner:

@@ -349,3 +349,18 @@ def test_on_a_live_account_the_tts_confirmation_says_what_it_replaces(qtbot, con
     assert "Album 4 / sort 2 holds 'Opening hours'" in recorder.boxes[0]
     assert "this replaces it" in recorder.boxes[0]
     assert not [r for r in app.sandbox.server.library() if r["kind"] == "tts"]
+
+
+def test_a_call_broadcast_picks_its_recording_from_the_library(qtbot, filled_app):
+    app = filled_app
+    closed = app.catalogue.entries("sandbox", text="closed")[0]
+    app.window.show_tab("broadcast")
+    tab = app.tabs["broadcast"]
+    tab.call_radio.setChecked(True)
+    qtbot.waitUntil(lambda: tab.sfile_edit.count() == 4)  # filled as it shows
+    assert tab.sfile_edit.choose_by_name("closed").recording_id == closed.recording_id
+    assert tab.sfile_edit.recording_id_text() == closed.recording_id
+    tab.load_pasted_text("2125550001\n")
+    tab.recompute()
+    assert closed.label in tab._call_description()
+    assert tab._validate_send()["sfile_id"] == closed.recording_id

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QCompleter, QDialog, QDialogButtonBox, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget)
 
@@ -33,6 +33,7 @@ class RecordingPicker(QComboBox):
     """An editable combo box over the catalogue; `text()` / `setText()` like a line edit."""
 
     entry_chosen = Signal(object)  # the CatalogueEntry picked from the list
+    textChanged = Signal(str)  # noqa: N815 - as QLineEdit's, for code written for one
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,6 +50,7 @@ class RecordingPicker(QComboBox):
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         completer.setMaxVisibleItems(12)
         self.setCompleter(completer)
+        self.editTextChanged.connect(self.textChanged)
         self.activated.connect(self._on_activated)
         completer.activated[str].connect(self._on_completed)
 
@@ -111,6 +113,39 @@ class RecordingPicker(QComboBox):
         index = self.findText(text)
         if index >= 0:
             self._on_activated(index)
+
+
+class LibraryFollower(QObject):
+    """Keeps a picker's list in step with the Library: a little after each change
+    while the picker is on screen, else when it is next shown (a large Library
+    takes a moment to list)."""
+
+    def __init__(self, picker: RecordingPicker, library) -> None:
+        super().__init__(picker)
+        self._picker = picker
+        self._library = library
+        self._stale = True
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(300)
+        self._timer.timeout.connect(self.fill)
+        library.changed.connect(self._on_changed)
+        picker.installEventFilter(self)
+
+    def _on_changed(self) -> None:
+        self._stale = True
+        if self._picker.isVisible():
+            self._timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and self._stale:
+            self.fill()
+        return False
+
+    def fill(self) -> None:
+        self._timer.stop()
+        self._stale = False
+        self._picker.set_entries(self._library.entries())
 
 
 class LibraryChooser(QDialog):
