@@ -1,8 +1,7 @@
 """Calls: place a notification call that plays a library file or routes into a branch."""
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFormLayout, QGroupBox, QHBoxLayout,
                                QLabel, QLineEdit, QPushButton, QRadioButton, QVBoxLayout,
                                QWidget)
@@ -13,7 +12,7 @@ from console.domain.phone import format_phone
 from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
 from console.ui.broadcast_dnc import do_not_contact_question
-from console.ui.library.picker import RecordingPicker
+from console.ui.library.picker import LibraryFollower, RecordingPicker
 from console.ui.messages import MessageBridge
 from console.ui.send_flow import CALL, Confirmation, Form, SendFlow, check_phone_as_typed
 from console.ui.widgets import (Confirm, FieldError, ResultLabel, add_row, default_confirm,
@@ -116,15 +115,8 @@ class CallsTab(QWidget):
         self.type_group.buttonToggled.connect(lambda *_: self._show_type_fields())
         session.profile_changed.connect(self._on_profile_changed)
         fill_numbers(self.cid_combo, session.profile)
-        # A large Library takes a moment to list: refilled a little after a change,
-        # and only while the tab is on screen (else when it is next shown).
-        self._library_stale = library is not None
-        self._library_timer = QTimer(self)
-        self._library_timer.setSingleShot(True)
-        self._library_timer.setInterval(300)
-        self._library_timer.timeout.connect(self._fill_library)
-        if library is not None:
-            library.changed.connect(self._on_library_changed)
+        self._library_follower = (LibraryFollower(self.sfile_edit, library)
+                                  if library is not None else None)
         self._show_type_fields()
 
     @property
@@ -143,26 +135,11 @@ class CallsTab(QWidget):
             # Not yet available at Voitex: on a live account, chosen only on purpose.
             self.set_call_type("stream")
 
-    def _on_library_changed(self) -> None:
-        self._library_stale = True
-        if self.isVisible():
-            self._library_timer.start()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._library_stale:
-            self._fill_library()
-
-    def _fill_library(self) -> None:
-        self._library_timer.stop()
-        self._library_stale = False
-        self.sfile_edit.set_entries(self.library.entries())
-
     def use_recording(self, entry) -> None:
         """The Library's "Use in a call": play `entry`; the number is still to type."""
         self.set_call_type("stream")
-        if self.library is not None and self._library_stale:
-            self._fill_library()
+        if self._library_follower is not None:
+            self._library_follower.fill()
         self.sfile_edit.choose(entry.recording_id)
         self.sfile_error.show_error(None)
         (self.to_edit if not self.to_edit.text().strip() else self.call_button).setFocus()
