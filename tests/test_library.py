@@ -364,3 +364,35 @@ def test_a_call_broadcast_picks_its_recording_from_the_library(qtbot, filled_app
     tab.recompute()
     assert closed.label in tab._call_description()
     assert tab._validate_send()["sfile_id"] == closed.recording_id
+
+
+def test_each_account_has_its_own_library_like_the_sandbox_keeps_one_per_key(
+        qtbot, console_app, tmp_path):
+    import httpx
+
+    from console.sandbox import SandboxServer
+    from console.store.profiles import OwnNumber, Profile, new_profile_id
+
+    app = console_app
+    keys = {"North office": "north-key-0123456", "South office": "south-key-0123456"}
+    with SandboxServer(data_dir=tmp_path / "two-keys", auth_key=list(keys.values())) as server:
+        profiles = {}
+        for name, key in keys.items():
+            profile = Profile(id=new_profile_id(name), name=name, base_url=server.url,
+                              numbers=[OwnNumber("8459511000", "")], is_sandbox=False)
+            app.profiles.add(profile)
+            app.secrets.set_key(profile.id, key)
+            profiles[name] = profile
+        tts = app.tabs["tts"]
+        tts.confirm = ConfirmRecorder(True)
+        for name, profile in profiles.items():
+            drive(app.session.activate(profile.id))
+            create_tts(qtbot, app, f"Welcome to the {name}.", album=1, sort=5)
+        for name, profile in profiles.items():
+            qtbot.waitUntil(lambda p=profile: app.catalogue.count(p.id) == 1, timeout=10_000)
+            listed = httpx.get(f"{server.url}/sandbox/library", headers={"auth_key": keys[name]},
+                               timeout=10).json()["recordings"]
+            [entry] = app.catalogue.entries(profile.id)
+            assert [(r["album"], r["sort"], r["recording_id"]) for r in listed] == [
+                (entry.album, entry.sort, entry.recording_id)]
+            assert entry.tts_text == f"Welcome to the {name}."
