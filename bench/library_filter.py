@@ -5,9 +5,10 @@ and a replaced entry for every tenth place), then times what a keystroke in
 the search field or a change of album or column costs: the catalogue's query
 and the model's reset, together (what the user waits for). Each figure is
 printed as median and worst in milliseconds and as a ratio to a baseline
-measured in the same run: a plain sqlite3 SELECT with the same WHERE, ORDER
-BY and LIMIT (the model's first page, 500 rows) on a bare table holding the
-same rows, read into a list.
+measured in the same run: a plain sqlite3 SELECT with the same filter
+(searches as LIKE), ORDER BY and LIMIT (the model's first page, 500 rows) on
+a bare table holding the same rows, read into a list. The catalogue searches
+three characters or more through its trigram index.
 
     .venv/bin/python bench/library_filter.py [--entries 10000] [--repeat 15]
 

@@ -90,6 +90,30 @@ CREATE INDEX IF NOT EXISTS catalogue_recording ON catalogue_entries (profile_id,
 CREATE INDEX IF NOT EXISTS catalogue_name ON catalogue_entries
     (profile_id, display_name COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS catalogue_when ON catalogue_entries (profile_id, created_at);
+-- A trigram index over the searched columns: a search is a few index probes
+-- rather than four LIKEs over every row (see bench/library_filter.py).
+CREATE VIRTUAL TABLE IF NOT EXISTS catalogue_fts USING fts5(
+    display_name, recording_id, file_name, tts_text,
+    content='catalogue_entries', content_rowid='id', tokenize='trigram');
+CREATE TRIGGER IF NOT EXISTS catalogue_fts_insert AFTER INSERT ON catalogue_entries BEGIN
+    INSERT INTO catalogue_fts (rowid, display_name, recording_id, file_name, tts_text)
+        VALUES (new.id, new.display_name, new.recording_id, new.file_name, new.tts_text);
+END;
+CREATE TRIGGER IF NOT EXISTS catalogue_fts_delete AFTER DELETE ON catalogue_entries BEGIN
+    INSERT INTO catalogue_fts (catalogue_fts, rowid, display_name, recording_id, file_name,
+                               tts_text)
+        VALUES ('delete', old.id, old.display_name, old.recording_id, old.file_name,
+                old.tts_text);
+END;
+CREATE TRIGGER IF NOT EXISTS catalogue_fts_update AFTER UPDATE OF display_name, recording_id,
+        file_name, tts_text ON catalogue_entries BEGIN
+    INSERT INTO catalogue_fts (catalogue_fts, rowid, display_name, recording_id, file_name,
+                               tts_text)
+        VALUES ('delete', old.id, old.display_name, old.recording_id, old.file_name,
+                old.tts_text);
+    INSERT INTO catalogue_fts (rowid, display_name, recording_id, file_name, tts_text)
+        VALUES (new.id, new.display_name, new.recording_id, new.file_name, new.tts_text);
+END;
 CREATE TABLE IF NOT EXISTS catalogue_meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -101,6 +125,7 @@ _COLUMNS = ("id, profile_id, album, sort, display_name, recording_id, kind, file
             "state, replaced_at")
 _SYNC_KEY = "history_change"
 _HISTORY_CHUNK = 400
+_FTS_MIN_CHARS = 3
 
 
 class CatalogueError(Exception):
@@ -365,7 +390,11 @@ def _where(profile_id: str, *, text: str | None, album: int | None,
         clauses.append("album = ?")
         params.append(int(album))
     text = (text or "").strip()
-    if text:
+    if len(text) >= _FTS_MIN_CHARS:
+        # Substrings, any case, as the LIKE below finds them, from the index.
+        clauses.append("id IN (SELECT rowid FROM catalogue_fts WHERE catalogue_fts MATCH ?)")
+        params.append('"' + text.replace('"', '""') + '"')
+    elif text:  # the trigram index needs three characters
         pattern = f"%{_like_escape(text)}%"
         clauses.append("(display_name LIKE ? ESCAPE '\\' OR recording_id LIKE ? ESCAPE '\\'"
                        " OR file_name LIKE ? ESCAPE '\\' OR tts_text LIKE ? ESCAPE '\\')")
@@ -377,6 +406,16 @@ def _order(order_by: str, descending: bool) -> str:
     if order_by not in ORDERS:
         raise ValueError(f"order_by must be one of {', '.join(ORDERS)}, not {order_by!r}")
     return " ORDER BY " + ORDERS[order_by].format(d="DESC" if descending else "ASC")
+
+
+def _create_schema(db: sqlite3.Connection) -> None:
+    """The tables, indexes and search index, created where missing. A search
+    index created next to existing rows (a file repaired from a damaged one
+    keeps the rows, never the index) is filled from them."""
+    had_index = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'catalogue_fts'").fetchone()
+    db.executescript(_SCHEMA)
+    if not had_index:
+        db.execute("INSERT INTO catalogue_fts (catalogue_fts) VALUES ('rebuild')")
 
 
 def entry_of(row: Sequence[Any]) -> CatalogueEntry:
@@ -405,7 +444,7 @@ class Catalogue:
         try:
             for _ in range(2):
                 opened.append(Database(self.path, check=False, repair=False))
-            opened[0].connection.executescript(_SCHEMA)
+            _create_schema(opened[0].connection)
         except (StoreError, sqlite3.Error) as err:
             for database in opened:
                 database.close()

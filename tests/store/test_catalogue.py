@@ -145,6 +145,8 @@ def test_search_album_filter_and_every_order(tmp_path, catalogue):
     for order in ("album", "sort", "name", "recording_id", "source", "duration", "format",
                   "when", "state"):
         assert len(catalogue.entries("p", order_by=order, descending=True)) == 5
+    assert names(catalogue.entries("p", text='he said "hi"')) == []  # quotes are just text
+    assert names(catalogue.entries("p", text="closed TODAY")) == ["Closed today"]
     with pytest.raises(ValueError):
         catalogue.entries("p", order_by="id; DROP TABLE catalogue_entries")
 
@@ -259,6 +261,9 @@ def test_a_damaged_file_gives_back_readable_catalogue_rows_and_history_fills_the
             for entry in saved:  # what comes back is what was written, not garbage
                 assert (entry.display_name, entry.recording_id, entry.album,
                         entry.sort) == written[entry.entry_id]
+            if saved:  # the search index is rebuilt from the rows that came back
+                some = saved[len(saved) // 2]
+                assert some.id in [e.id for e in catalogue.entries("p", text=some.display_name)]
             catalogue.sync_from_history(journal, from_start=True).result(30)
             done = {e.id for e in journal.query(kind="upload", outcome="done", limit=1000)}
             listed = {e.entry_id for e in catalogue.entries("p")}
