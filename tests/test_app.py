@@ -121,6 +121,7 @@ def test_no_key_ever_reaches_a_file(qtbot, console_app, app_home, tmp_path):
     assert scanned >= 5
 
 
+@pytest.mark.expect_log("ERROR", r"Unexpected problem", logger="console.ui.crash_dialog")
 def test_unexpected_exception_opens_a_report_without_secrets(console_app):
     from console.logging_setup import register_secret
 
@@ -195,6 +196,7 @@ def test_standalone_sandbox_command_prints_its_address_and_answers(tmp_path):
         proc.communicate(timeout=10)
 
 
+@pytest.mark.expect_log("WARNING", r"'Main office' has no account key on this computer yet", logger="console.messages")
 def test_switching_profile_from_the_menu(qtbot, console_app):
     from console.store.profiles import OwnNumber, Profile, new_profile_id
 
@@ -338,6 +340,7 @@ def test_a_live_profile_at_start_leaves_the_sandbox_unstarted_until_switched_to(
         drive(app.shutdown(), timeout_s=20)
 
 
+@pytest.mark.expect_log("WARNING", r"This computer has no password keyring", logger="console.messages")
 def test_the_keyring_is_looked_at_after_the_first_paint_and_its_state_told(
         qtbot, unshown_app, no_keyring):
     app = unshown_app
@@ -350,6 +353,8 @@ def test_the_keyring_is_looked_at_after_the_first_paint_and_its_state_told(
     assert ("warning", app.secrets.explanation) in app.messages.history
 
 
+@pytest.mark.expect_log("ERROR", r"the embedded sandbox did not start", logger="console.embedded_sandbox")
+@pytest.mark.expect_log("ERROR", r"The practice server \(Sandbox\) did not start", logger="console.messages")
 def test_a_sandbox_that_cannot_start_is_reported_and_the_window_stays(
         qtbot, qloop, memory_keyring, app_home):
     from PySide6.QtWidgets import QApplication

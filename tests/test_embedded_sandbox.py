@@ -1,6 +1,8 @@
 """The embedded sandbox: address at once, server on demand, requests made early wait."""
 from __future__ import annotations
 
+import pytest
+
 import asyncio
 import socket
 
@@ -59,6 +61,7 @@ def test_a_sandbox_never_started_releases_its_port(tmp_path):
     asyncio.run(scenario())
 
 
+@pytest.mark.expect_log("ERROR", r"the embedded sandbox did not start", logger="console.embedded_sandbox")
 def test_a_server_that_cannot_start_says_so(tmp_path):
     blocker = tmp_path / "data"
     blocker.write_text("a file where the sandbox wants its folder")

@@ -67,6 +67,7 @@ def test_sqlite_tables_sit_beside_history_and_leave_its_version_alone(tmp_path):
         journal.close()
 
 
+@pytest.mark.expect_log("WARNING", r"left out a damaged upload queue row", logger="console.store.upload_store")
 def test_a_damaged_row_is_left_out_and_the_rest_kept(tmp_path):
     path = tmp_path / "history.sqlite3"
     store = SqliteUploadStore(path)
@@ -94,6 +95,7 @@ def test_the_json_file_is_migrated_once_and_renamed(tmp_path):
     store.close()
 
 
+@pytest.mark.expect_log("WARNING", r"The upload queue could not be opened", logger="console.store.upload_store")
 def test_an_unusable_database_falls_back_to_memory_and_says_so(tmp_path):
     blocker = tmp_path / "data"
     blocker.write_text("a file where the folder should be")
@@ -120,6 +122,7 @@ _row_values = st.fixed_dictionaries({}, optional={
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(items=st.lists(_row_values | _json_values, max_size=5), settings_value=_json_values)
+@pytest.mark.expect_log("WARNING", r"left out row \d+ of", logger="console.store.upload_store")
 def test_a_json_queue_with_any_values_is_salvaged_row_by_row(tmp_path_factory, items, settings_value):
     folder = tmp_path_factory.mktemp("legacy")
     legacy = folder / "upload-queue.json"
@@ -139,6 +142,7 @@ def test_a_json_queue_with_any_values_is_salvaged_row_by_row(tmp_path_factory, i
 @given(values=st.fixed_dictionaries({
     "album": _json_values, "sort": _json_values, "info": st.text(max_size=30) | st.none(),
     "stamp_size": _json_values, "status": _json_values}))
+@pytest.mark.expect_log("WARNING", r"left out a damaged upload queue row", logger="console.store.upload_store")
 def test_wrongly_typed_database_rows_are_left_out_not_fatal(tmp_path_factory, values):
     folder = tmp_path_factory.mktemp("db")
     store = SqliteUploadStore(folder / "history.sqlite3")

@@ -75,12 +75,18 @@ def test_a_valid_reply_is_shown_with_status_time_and_checked_json(qtbot, tab, fa
     assert fake_endpoint.received[0]["body"]["branch_data"] == [{"branch": "0", "input": ""}]
 
 
+def _told(path, style, words):
+    """A case whose verdict also reaches the message log at its level."""
+    mark = pytest.mark.expect_log(style.upper(), re.escape(words), logger="console.messages")
+    return pytest.param(path, style, words, marks=mark)
+
+
 @pytest.mark.parametrize("path, style, words", [
-    ("/invalid", "warning", "The reply is not a response Voitex can rely on: 2 problems"),
-    ("/lenient", "warning", "it has trailing commas"),
-    ("/html", "error", "web page (HTML) instead of JSON"),
-    ("/500", "error", "HTTP 500 Internal Server Error instead of 200 OK"),
-    ("/notjson", "error", "The reply is not JSON Voitex can read"),
+    _told("/invalid", "warning", "The reply is not a response Voitex can rely on: 2 problems"),
+    _told("/lenient", "warning", "it has trailing commas"),
+    _told("/html", "error", "web page (HTML) instead of JSON"),
+    _told("/500", "error", "HTTP 500 Internal Server Error instead of 200 OK"),
+    _told("/notjson", "error", "The reply is not JSON Voitex can read"),
 ])
 def test_each_kind_of_reply_is_explained(qtbot, tab, fake_endpoint, path, style, words):
     start_at(tab, "0")
@@ -91,6 +97,7 @@ def test_each_kind_of_reply_is_explained(qtbot, tab, fake_endpoint, path, style,
         ({"info": "ok"}.get(level, level), text) for level, text in tab.bridge.history]
 
 
+@pytest.mark.expect_log("ERROR", r"No reply from .* within the 0.5 s budget", logger="console.messages")
 def test_sending_disables_the_button_and_shows_progress_until_the_budget_runs_out(
         qtbot, tab, fake_endpoint):
     start_at(tab, "0")
@@ -157,6 +164,7 @@ def test_open_in_designer(qtbot, tab, fake_endpoint):
     assert '"1": "100"' in tab.designer.preview.toPlainText()
 
 
+@pytest.mark.expect_log("ERROR", r"^Not sent\. ", logger="console.messages")
 @pytest.mark.parametrize("url, words", [
     ("ftp://example.com/branch", "must start with http:// or https://"),
     ("", "Enter the endpoint's address"),
@@ -173,6 +181,7 @@ def test_addresses_other_than_http_are_refused_next_to_the_field(qtbot, tab, fak
     assert tab.tester.send_button.isEnabled()
 
 
+@pytest.mark.expect_log("ERROR", r"Not sent\. Date and time", logger="console.messages")
 def test_a_request_with_problems_is_not_sent(qtbot, tab, fake_endpoint):
     start_at(tab, "0")
     tab.composer.edits["date_time"].setText("tomorrow")
@@ -200,6 +209,7 @@ def files_under(*folders: Path):
                 yield path
 
 
+@pytest.mark.expect_log("WARNING", r"The reply is not a response Voitex can rely on", logger="console.messages")
 def test_the_cvv_reaches_the_endpoint_and_no_file_log_or_clipboard(
         qtbot, tab, fake_endpoint, app_home, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)

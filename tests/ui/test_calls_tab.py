@@ -84,6 +84,7 @@ def test_live_account_confirmation_shows_recipient(qtbot, console_env):
     assert console_env.sandbox.outbox()["calls"] == []
 
 
+@pytest.mark.expect_log("ERROR", r"the call may have been sent", logger="console.messages")
 def test_call_is_never_placed_twice_after_a_server_error(qtbot, console_env):
     from console.sandbox import FaultRule
 

@@ -126,6 +126,7 @@ def test_same_message_twice_asks_before_sending_again(qtbot, console_env):
     assert len(console_env.sandbox.outbox()["sms"]) == 1
 
 
+@pytest.mark.expect_log("ERROR", r"the message may have been sent", logger="console.messages")
 def test_server_error_keeps_the_text_and_says_what_to_do(qtbot, console_env):
     from console.sandbox import FaultRule
 
@@ -142,6 +143,7 @@ def test_server_error_keeps_the_text_and_says_what_to_do(qtbot, console_env):
     assert tab.send_button.isEnabled()
 
 
+@pytest.mark.expect_log("ERROR", r"the message may have been sent", logger="console.messages")
 def test_dropped_connection_is_recorded_as_unknown_and_sent_once(qtbot, console_env):
     from console.sandbox import FaultRule
 
@@ -155,6 +157,7 @@ def test_dropped_connection_is_recorded_as_unknown_and_sent_once(qtbot, console_
     assert console_env.journal.query()[0].outcome == "unknown"
 
 
+@pytest.mark.expect_log("ERROR", r"The key for 'Main office' was refused", logger="console.messages")
 def test_wrong_key_names_the_profile(qtbot, console_env):
     profile = console_env.add_live_profile(key="not-the-right-key")
     drive(console_env.session.activate(profile.id))
@@ -166,6 +169,7 @@ def test_wrong_key_names_the_profile(qtbot, console_env):
     assert console_env.journal.query()[0].outcome == "failed"
 
 
+@pytest.mark.expect_log("ERROR", r"There is no account key for 'Branch office'", logger="console.messages")
 def test_live_profile_without_a_key_says_so_before_any_confirmation(qtbot, console_env):
     from console.store.profiles import OwnNumber, Profile, new_profile_id
 
