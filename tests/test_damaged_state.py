@@ -321,6 +321,7 @@ def _offices(count: int) -> list[dict]:
 @pytest.mark.expect_log("WARNING", r"damaged state file: Your unsent drafts", logger="console.store.notices")
 @pytest.mark.expect_log("WARNING", r"still running when the console last closed", logger="console.messages")
 @pytest.mark.expect_log("WARNING", r"This computer has no password keyring", logger="console.messages")
+@pytest.mark.expect_log("WARNING", r"Saved from it:", logger="console.messages")
 def test_one_notice_lists_every_damaged_file_and_every_start_up_message(
         qtbot, qloop, no_keyring):
     from console.store.journal import Journal
