@@ -185,4 +185,5 @@ def qloop(_session_qloop):
 
 
 # Shared by the tab, jobs and app tests.
-from tests.console_env import confirm_no, confirm_yes, console_env  # noqa: E402,F401
+from tests.branch.fake_endpoint import fake_endpoint  # noqa: E402,F401
+from tests.console_env import confirm_no, confirm_yes, console_app, console_env  # noqa: E402,F401

@@ -11,24 +11,6 @@ import pytest
 from tests.console_env import ConfirmRecorder, drive
 
 
-@pytest.fixture
-def console_app(qtbot, qloop, memory_keyring, app_home):
-    from PySide6.QtWidgets import QApplication
-
-    from console.app import ConsoleApp
-    from console.store.paths import app_paths
-
-    app = ConsoleApp(QApplication.instance(), paths=app_paths(), show_dialogs=False)
-    qtbot.addWidget(app.window)
-    app.window.show()
-    # The sandbox starts after the first paint, in the background.
-    qtbot.waitUntil(lambda: app.window.painted and app.sandbox.running, timeout=15000)
-    yield app
-    if app.window.isVisible():
-        app.window.close()
-    drive(app.shutdown(), timeout_s=20)
-
-
 def test_main_window_has_the_tabs_in_order_and_the_sandbox_answers(console_app):
     window = console_app.window
     titles = [window.tab_widget.tabText(i)

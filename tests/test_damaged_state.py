@@ -436,7 +436,8 @@ def test_damaged_window_settings_use_the_defaults_and_are_rewritten(qtbot, qloop
 
 
 @pytest.mark.expect_log("WARNING", r"Sandbox state .* could not be read", logger="console.sandbox.state")
-@pytest.mark.expect_log("WARNING", r"the branch tester settings .* are damaged", logger="console.ui.branch.tester_settings")
+@pytest.mark.expect_log("WARNING", r"the branch tester settings .* are damaged",
+                        logger="console.ui.branch.tester_settings")
 @pytest.mark.expect_log("WARNING", r"damaged state file", logger="console.store.notices")
 @pytest.mark.expect_log("WARNING", r"The sandbox's practice data", logger="console.messages")
 @pytest.mark.expect_log("WARNING", r"The branch tester's settings", logger="console.messages")

@@ -1,15 +1,22 @@
 """The embedded sandbox: address at once, server on demand, requests made early wait."""
 from __future__ import annotations
 
-import pytest
-
 import asyncio
 import socket
 
 import httpx
+import pytest
 
-from console.embedded_sandbox import (FAILED, IDLE, RUNNING, STARTING, STOPPED, EmbeddedSandbox,
-                                      SandboxUnavailable, status_text)
+from console.embedded_sandbox import (
+    FAILED,
+    IDLE,
+    RUNNING,
+    STARTING,
+    STOPPED,
+    EmbeddedSandbox,
+    SandboxUnavailable,
+    status_text,
+)
 from tests.helpers import SANDBOX_KEY
 
 

@@ -4,16 +4,38 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, cast
+from typing import Any, cast
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence,
-                           QMouseEvent, QResizeEvent, QShortcut, QShowEvent)
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QLabel, QMainWindow,
-                               QMessageBox, QPlainTextEdit, QScrollArea, QSizePolicy, QTabWidget,
-                               QTextBrowser, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QMouseEvent,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QScrollArea,
+    QSizePolicy,
+    QTabWidget,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.jobs.session import AccountSession
 from console.ui.banner import ProfileBanner

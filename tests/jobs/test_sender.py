@@ -50,7 +50,9 @@ def test_cancelled_request_is_unknown_not_lost(console_env):
     async def cancel_soon():
         task = asyncio.ensure_future(console_env.sender.send_sms(
             from_number="8459511000", to="8451234567", body="Hi"))
-        await asyncio.sleep(0.5)
+        # Cancelled once the request is on the wire: the slow fault acts, then holds the reply.
+        while not console_env.sandbox.outbox()["sms"]:
+            await asyncio.sleep(0.01)
         task.cancel()
         try:
             await task

@@ -13,7 +13,7 @@ from console.jobs.uploads.rules import (
 )
 from console.jobs.uploads.status import Status
 
-Q, D, F, C, R, U, S, I, UN = (Status.QUEUED, Status.DONE, Status.FAILED, Status.CANCELLED,
+Q, D, F, C, R, U, S, I, UN = (  # noqa: E741 - one letter per status keeps the tables readableStatus.QUEUED, Status.DONE, Status.FAILED, Status.CANCELLED,
                                Status.REJECTED, Status.UPLOADING, Status.SENT, Status.INSPECTING,
                                Status.UNSURE)
 

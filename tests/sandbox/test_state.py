@@ -1,12 +1,12 @@
 """The library and outbox, and how they survive a restart (no server needed)."""
 from __future__ import annotations
 
-import pytest
-
 import hashlib
 import json
 import logging
 import shutil
+
+import pytest
 
 from console.sandbox.forms import ReceivedFile
 from console.sandbox.state import SandboxState

@@ -1,6 +1,7 @@
 """The upload queue's store: both backends behind one interface, on real files."""
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 
@@ -152,10 +153,8 @@ def test_wrongly_typed_database_rows_are_left_out_not_fatal(tmp_path_factory, va
             stored = value if isinstance(value, (int, float, str, type(None))) else json.dumps(value)
             if isinstance(stored, int) and not -2**63 <= stored < 2**63:
                 stored = str(stored)
-            try:
+            with contextlib.suppress(sqlite3.IntegrityError):  # NOT NULL: the database itself refuses it
                 db.execute(f"UPDATE upload_rows SET {column} = ? WHERE id = 1", (stored,))
-            except sqlite3.IntegrityError:  # NOT NULL: the database itself refuses it
-                pass
     loaded = store.load()
     store.close()
     assert 2 in [r.id for r in loaded.rows]  # the undamaged row always survives

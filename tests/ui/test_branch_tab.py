@@ -5,9 +5,10 @@ import logging
 import re
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+
+import pytest
 
 from console.api.branch_endpoint import post_branch_request
 from console.branch.request import BranchRequest, Payment, Step
@@ -15,7 +16,7 @@ from console.branch.schema import parse_design
 from console.store.paths import app_paths
 from console.ui.branch_tab import BranchTab
 from console.ui.messages import MessageBridge
-from tests.branch.fake_endpoint import MENU, fake_endpoint  # noqa: F401 - fixture
+from tests.branch.fake_endpoint import MENU
 
 CVV = "7319"
 WAIT_MS = 10_000
@@ -272,7 +273,7 @@ def test_alt_letters_are_not_shared_on_a_page_or_with_the_main_window(qtbot, tab
     from console.ui.main_window import TAB_TITLES
 
     tab.pages.setCurrentIndex(page)
-    qtbot.wait(10)
+    assert tab.pages.currentWidget().isVisible()
     owners: dict[str, list[str]] = {}
     texts = list(TAB_TITLES.values()) + [tab.pages.tabText(i) for i in range(tab.pages.count())]
     for widget in tab.findChildren(QLabel) + tab.findChildren(QAbstractButton):

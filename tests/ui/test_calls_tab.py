@@ -1,8 +1,9 @@
 """The Calls tab against the sandbox."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
+
+import pytest
 
 from console.ui.calls_tab import CallsTab
 from tests.console_env import ConfirmRecorder, drive

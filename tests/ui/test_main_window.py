@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import QLabel
 
-from console.ui.main_window import (TAB_ORDER, MainWindow, elide_words, initial_geometry)
+import pytest
+
+from console.ui.main_window import TAB_ORDER, MainWindow, elide_words, initial_geometry
 from console.ui.tab_interface import TabCapabilityError, TabSpec
 
 

@@ -1,9 +1,9 @@
 """The message bridge: levels, the log, and messages kept until the window shows them."""
 from __future__ import annotations
 
-import pytest
-
 import logging
+
+import pytest
 
 from console.ui.messages import Level, MessageBridge
 

@@ -1,11 +1,13 @@
 """The Recordings tab: drops through dropEvent, the queue model, uploads to the sandbox."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
+import pytest
+
+import console.ui.recordings_tab as recordings_tab_module
 from console.jobs import uploads as uq
 from console.ui.recordings.model import (
     COL_ALBUM,
@@ -17,7 +19,6 @@ from console.ui.recordings.model import (
 )
 from console.ui.recordings_tab import QMediaPlayer, RecordingsTab, format_eta
 from tests.helpers import make_mp3, make_wav
-import console.ui.recordings_tab as recordings_tab_module
 from tests.jobs.queue_helpers import QueueFactory, make_prompts, sha256
 
 

@@ -1,8 +1,9 @@
 """The SMS tab driven as a user would, against the sandbox over loopback."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
+
+import pytest
 
 from console.ui.sms_tab import SmsTab
 from tests.console_env import ConfirmRecorder, drive
