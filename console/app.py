@@ -37,11 +37,13 @@ import qasync  # noqa: E402
 from console import __version__  # noqa: E402
 from console.embedded_sandbox import EmbeddedSandbox  # noqa: E402
 from console.jobs import resend as resend_rules  # noqa: E402
-from console.jobs.sender import Sender  # noqa: E402
+from console.jobs.sender import HistoryUnavailableError, Sender  # noqa: E402
 from console.jobs.session import AccountSession, NoKeyError  # noqa: E402
 from console.logging_setup import configure_logging, register_secret  # noqa: E402
 from console.resources import app_icon_files, read_resource_text  # noqa: E402
+from console.store.broadcasts import SqliteBroadcastStore  # noqa: E402
 from console.store.journal import Journal, JournalError  # noqa: E402
+from console.store.journal_writer import JournalWriter  # noqa: E402
 from console.store.paths import AppPaths, app_paths  # noqa: E402
 from console.store.profiles import ProfileStore  # noqa: E402
 from console.ui.crash_dialog import CrashHandler  # noqa: E402
@@ -51,6 +53,7 @@ from console.ui.tab_interface import TabSpec  # noqa: E402
 from console.ui.widgets import default_confirm, live_confirmation  # noqa: E402
 
 if TYPE_CHECKING:
+    from console.jobs.broadcast_runner import BroadcastRunner
     from console.jobs.upload_queue import UploadQueue
     from console.store.secrets import SecretStore
     from console.ui.history_tab import HistoryTab
@@ -217,8 +220,17 @@ class ConsoleApp(QObject):
         self.session = AccountSession(profiles=self.profiles, secrets=self.secrets,
                                       sandbox_url=self.sandbox.url,
                                       sandbox_key=self.sandbox_key, parent=self)
-        self.sender = Sender(session=self.session, journal=self.journal,
+        loop = asyncio.get_event_loop()  # the writer thread's news is re-posted to the UI
+        self.journal_writer = JournalWriter(
+            self.journal, on_changed=lambda: loop.call_soon_threadsafe(self._on_journal_changed))
+        self.sender = Sender(session=self.session, writer=self.journal_writer,
                              on_journal_changed=self._on_journal_changed)
+
+        # Broadcasts live in the History file; rows left "sending" become unknown
+        # before anything is sent. The runner (and httpx with it) comes on first use.
+        self.broadcasts = SqliteBroadcastStore(self.journal.path)
+        self.broadcasts.recover()
+        self._broadcast_runner: BroadcastRunner | None = None
 
         self.window = MainWindow(session=self.session, messages=self.messages,
                                  tabs=self._tab_specs(), config_dir=paths.config_dir,
@@ -245,8 +257,18 @@ class ConsoleApp(QObject):
             self.messages.warning(
                 f"{recovered} request(s) were still running when the console last closed; "
                 "their outcome is unknown. Check History before sending them again.")
-        if self.journal.load_warning:  # profiles report to the notices themselves
-            self.messages.warning(self.journal.load_warning)
+        database = self.journal.database  # profiles report to the notices themselves
+        if database.damaged_copy is not None:
+            self.messages.notices.damaged_file(
+                path=database.path, what="History", problem="SQLite could not read all of it",
+                saved=f"{database.rows_saved:,} readable rows, in a new history file",
+                kept_as=database.damaged_copy)
+        resumable = self.broadcasts.resumable_runs()
+        if resumable:
+            rows = sum(run.to_send for run in resumable)
+            self.messages.warning(
+                f"{len(resumable)} broadcast(s) did not finish, with {rows} row(s) still to send: "
+                "open the Broadcast tab to resume them.")
 
     # -- the tabs, each built on first visit -----------------------------------
     def _tab_specs(self) -> dict[str, TabSpec]:
@@ -255,6 +277,7 @@ class ConsoleApp(QObject):
             "tts": TabSpec(build=self._build_tts, keeps_draft=True),
             "sms": TabSpec(build=self._build_sms, keeps_draft=True),
             "calls": TabSpec(build=self._build_calls, keeps_draft=True),
+            "broadcast": TabSpec(build=self._build_broadcast, keeps_draft=True),
             "branch": TabSpec(build=self._build_branch, keeps_draft=True),
             "history": TabSpec(build=self._build_history),
         }
@@ -274,19 +297,44 @@ class ConsoleApp(QObject):
     def _build_sms(self) -> QWidget:
         from console.ui.sms_tab import SmsTab
 
-        return SmsTab(session=self.session, sender=self.sender, messages=self.messages)
+        return SmsTab(session=self.session, sender=self.sender, messages=self.messages,
+                      broadcasts=self.broadcasts)
 
     def _build_calls(self) -> QWidget:
         from console.ui.calls_tab import CallsTab
 
-        return CallsTab(session=self.session, sender=self.sender, messages=self.messages)
+        return CallsTab(session=self.session, sender=self.sender, messages=self.messages,
+                        broadcasts=self.broadcasts)
+
+    def _build_broadcast(self) -> QWidget:
+        from console.ui.broadcast_tab import BroadcastTab
+
+        return BroadcastTab(session=self.session, sender=self.sender, store=self.broadcasts,
+                            runner=self.broadcast_runner, messages=self.messages)
+
+    @property
+    def broadcast_runner(self) -> BroadcastRunner:
+        """The broadcast runner, created on first use (it brings the network stack)."""
+        if self._broadcast_runner is None:
+            from console.jobs.broadcast_runner import BroadcastRunner, send_broadcast_row
+            from console.ui.errors import describe_error
+
+            self._broadcast_runner = BroadcastRunner(
+                store=self.broadcasts,
+                send_row=lambda run, row: send_broadcast_row(self.sender, run, row),
+                describe=lambda err, action: describe_error(
+                    err, profile_name=self.session.profile.name, action=action),
+                current_profile_id=lambda: self.session.profile.id, parent=self)
+        return self._broadcast_runner
 
     def _build_branch(self) -> QWidget:
         from console.api.branch_endpoint import post_branch_request
         from console.ui.branch_tab import BranchTab
 
-        return BranchTab(post_request=post_branch_request, messages=self.messages,
-                         settings_path=self.paths.config_dir / "branch-tester.json")
+        tab = BranchTab(post_request=post_branch_request, messages=self.messages,
+                        settings_path=self.paths.config_dir / "branch-tester.json")
+        tab.designer.document_name_changed.connect(self.window.set_document_name)
+        return tab
 
     def _build_history(self) -> QWidget:
         from console.ui.history_tab import HistoryTab
@@ -310,6 +358,7 @@ class ConsoleApp(QObject):
 
             self._upload_queue = UploadQueue(
                 client_factory=self.session.client, journal=self.journal,
+                journal_writer=self.journal_writer,
                 state_path=self.paths.data_dir / "upload-queue.json",
                 profile=lambda: (self.session.profile.id, self.session.profile.name),
                 parent=self)
@@ -384,7 +433,7 @@ class ConsoleApp(QObject):
         action = resend_rules.action_label(entry.kind)
         try:
             await self.sender.resend(entry)
-        except NoKeyError as err:
+        except (NoKeyError, HistoryUnavailableError) as err:
             self.messages.error(str(err))
         except Exception as err:
             from console.ui.errors import describe_error
@@ -442,8 +491,12 @@ class ConsoleApp(QObject):
         self.qapp.removeEventFilter(self.file_open_filter)
         if self._upload_queue is not None:
             self._upload_queue.shutdown()
+        if self._broadcast_runner is not None:
+            await self._broadcast_runner.shutdown()
         await self.session.aclose()
         await self.sandbox.stop()
+        self.broadcasts.close()
+        await asyncio.to_thread(self.journal_writer.close)  # unwritten outcomes are kept
         self.journal.close()
 
     # -- self-check ------------------------------------------------------------
@@ -457,8 +510,8 @@ class ConsoleApp(QObject):
             profile = self.session.profile
             number = profile.numbers[0].number
             # Sent at once, before the sandbox may be up: it must wait, not fail.
-            result = await self.sender.send_sms(from_number=number, to="8451234567",
-                                                body="Voitex Console self-check")
+            result = (await self.sender.send_sms(from_number=number, to="8451234567",
+                                                 body="Voitex Console self-check")).value
             server = await self.sandbox.wait_running()
             sent = [m for m in server.outbox()["sms"]
                     if m["reference_id"] == result.reference_id]

@@ -53,6 +53,7 @@ def console_env(qloop, memory_keyring, sandbox, app_home):
                      secrets=secrets, profiles=profiles, sandbox=sandbox)
     yield env
     drive(session.aclose())
+    sender.close()
     journal.close()
 
 

@@ -15,8 +15,8 @@ def test_main_window_has_the_tabs_in_order_and_the_sandbox_answers(console_app):
     window = console_app.window
     titles = [window.tab_widget.tabText(i)
               for i in range(window.tab_widget.count())]
-    assert titles == ["Recordings", "Text to speech", "SMS", "Calls", "Branch designer",
-                      "History"]
+    assert titles == ["Recordings", "Text to speech", "SMS", "Calls", "Broadcast",
+                      "Branch designer", "History"]
     assert window.profile_status.text() == "Profile: Sandbox (practice)"
     assert "Sandbox" in window.banner.text() and not window.banner.is_live
     assert console_app.sandbox.url in window.sandbox_status.text()
@@ -258,7 +258,7 @@ def test_a_send_before_the_sandbox_is_up_waits_for_it(qtbot, unshown_app):
     sending = asyncio.ensure_future(app.sender.send_sms(
         from_number="8459511000", to="8451234567", body="Before the sandbox"))
     app.window.show()  # the first paint starts the sandbox
-    result = drive(sending, timeout_s=20)
+    result = drive(sending, timeout_s=20).value
     assert app.sandbox.running
     [sent] = app.sandbox.server.outbox()["sms"]
     assert sent["reference_id"] == result.reference_id and sent["body"] == "Before the sandbox"

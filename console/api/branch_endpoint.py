@@ -15,11 +15,15 @@ import math
 import socket
 import ssl
 import time
+import zlib
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+
+from .bounded import ACCEPT_ENCODING, UnknownEncoding, read_capped
+from .wire import is_loopback_host
 
 # Voitex replies are a few hundred bytes; this only stops a runaway endpoint
 # from filling memory.
@@ -66,6 +70,61 @@ def check_endpoint_url(url: str) -> str | None:
     if not parts.hostname:
         return "The endpoint address has no host name after http:// or https://."
     return None
+
+
+# Keys that hold card data wherever they appear, compared trimmed, lower case,
+# without spaces, underscores or dashes ("payment_info", "card number", "CVV").
+_CARD_KEYS = frozenset({"paymentinfo", "cvv", "cvv2", "cvc", "cardnumber", "cardno", "pan",
+                        "lastfour", "expiration", "cardexpiration"})
+
+
+def _folded(key: object) -> str:
+    return "".join(ch for ch in str(key).lower() if ch not in " _-\t")
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for index, ch in enumerate(reversed(digits)):
+        value = int(ch)
+        if index % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _looks_like_card_number(text: str) -> bool:
+    digits = text.replace(" ", "").replace("-", "")
+    return 13 <= len(digits) <= 19 and digits.isascii() and digits.isdigit() and _luhn(digits)
+
+
+def carries_card_data(payload: Any) -> bool:
+    """True when `payload` holds card data: a filled ``payment_info``, a cvv or
+    card field with a value, or a string that is a card number (Luhn-valid)."""
+    if isinstance(payload, dict):
+        for key, value in payload.items():
+            if _folded(key) in _CARD_KEYS and value not in (None, "", [], {}):
+                return True
+            if carries_card_data(value):
+                return True
+        return False
+    if isinstance(payload, (list, tuple)):
+        return any(carries_card_data(item) for item in payload)
+    if isinstance(payload, str):
+        return _looks_like_card_number(payload)
+    return False
+
+
+def card_data_refusal(url: str, payload: Any) -> str | None:
+    """Why `payload` must not go to `url`: card data over plain http:// to a host
+    that is not this computer. None when it may go."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() != "http" or is_loopback_host(parts.hostname or ""):
+        return None
+    if not carries_card_data(payload):
+        return None
+    return (f"Not sent: this request carries card data (payment_info), which must not cross the "
+            f"network unencrypted to {_where(url)}. Use the endpoint's https:// address, or "
+            "remove the payment from the request.")
 
 
 def _failure(kind: str, message: str, started: float | None) -> EndpointReply:
@@ -115,6 +174,10 @@ async def post_branch_request(url: str, payload: dict[str, Any], *,
     if not (isinstance(budget_s, (int, float)) and math.isfinite(budget_s) and budget_s > 0):
         return _failure("invalid_budget", "The time budget must be a number of seconds above 0.",
                         None)
+    refusal = card_data_refusal(url, payload)
+    if refusal:
+        # "invalid_url": the address is what has to change, and nothing was sent.
+        return _failure("invalid_url", refusal, None)
     url = url.strip()
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     where = _where(url)
@@ -124,19 +187,26 @@ async def post_branch_request(url: str, payload: dict[str, Any], *,
             async with httpx.AsyncClient(timeout=budget_s, follow_redirects=False) as client:
                 async with client.stream(
                     "POST", url, content=body,
-                    headers={"Content-Type": "application/json", "Accept": "application/json"},
+                    headers={"Content-Type": "application/json", "Accept": "application/json",
+                             "Accept-Encoding": ACCEPT_ENCODING},
                 ) as response:
-                    received = bytearray()
-                    async for chunk in response.aiter_bytes():
-                        received += chunk
-                        if len(received) >= MAX_REPLY_BYTES:
-                            break
+                    # Inflated with a cap: a small gzip bomb cannot fill memory.
+                    try:
+                        received = await read_capped(
+                            response.aiter_raw(),
+                            content_encoding=response.headers.get("Content-Encoding", ""),
+                            content_length=response.headers.get("Content-Length"),
+                            limit=MAX_REPLY_BYTES, truncate=True)
+                    except (UnknownEncoding, zlib.error):
+                        return _failure("protocol",
+                                        f"{where} sent a compressed reply that could not be "
+                                        "read (Voitex would not understand it either).", started)
                     elapsed = time.perf_counter() - started
                     encoding = response.charset_encoding or "utf-8"
                     try:
-                        text = bytes(received[:MAX_REPLY_BYTES]).decode(encoding, errors="replace")
+                        text = received.decode(encoding, errors="replace")
                     except LookupError:
-                        text = bytes(received[:MAX_REPLY_BYTES]).decode("utf-8", errors="replace")
+                        text = received.decode("utf-8", errors="replace")
                     return EndpointReply(status_code=response.status_code, elapsed_s=elapsed,
                                          text=text, headers=dict(response.headers.items()))
     except (TimeoutError, httpx.TimeoutException):

@@ -27,6 +27,7 @@ import inspect
 import logging
 import math
 import os
+import zlib
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
@@ -35,14 +36,25 @@ from urllib.parse import urlsplit
 import httpx
 
 from .. import __version__
+from .bounded import ACCEPT_ENCODING, DEFAULT_MAX_REPLY_BYTES, ReplyTooLarge, UnknownEncoding, read_capped
 from .errors import (
     ApiError,
     ConnectionFailedError,
     InvalidArgumentError,
     OutcomeUnknownError,
+    UnreadableReplyError,
 )
 from .multipart import CHUNK_SIZE, FileUploadStream, SourceFileChanged, encode_fields, make_boundary
-from .parse import call_result, check_reply, recording_result, scrub, sms_result
+from .parse import (
+    call_result,
+    check_reply,
+    error_class_for_status,
+    recording_result,
+    scrub,
+    sms_result,
+    unusable_reply_error,
+)
+from .transport import AsyncioTransport
 from .results import CallResult, RecordingResult, SmsResult
 from .retry import (
     CONNECTION_LOST,
@@ -78,6 +90,11 @@ logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int, int], object]
 
+DEFAULT_DEADLINE = 60.0
+_LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=8)
+# 512 kbit/s: a slow office uplink still finishes; a server that trickles does not.
+DEFAULT_UPLOAD_DEADLINE_RATE = 64 * 1024.0
+
 _WHAT = {UPLOAD: "upload", TTS: "TTS request", CALL: "notification call", SMS: "SMS"}
 _DONE = {UPLOAD: "stored", TTS: "created", CALL: "placed", SMS: "sent"}
 
@@ -104,6 +121,24 @@ def _transport_failure(err: httpx.HTTPError) -> str:
         if isinstance(err, cls):
             return kind
     return CONNECTION_LOST
+
+
+def _proxies_configured() -> bool:
+    from urllib.request import getproxies
+
+    return any(scheme in ("http", "https", "all") for scheme in getproxies())
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.3g} seconds"
+    return f"{seconds / 60:.0f} minutes"
+
+
+def _size(count: int) -> str:
+    if count >= 1024 * 1024:
+        return f"{count / (1024 * 1024):g} MiB"
+    return f"{count / 1024:g} KiB"
 
 
 def _whole(value: object, field: str, *, minimum: int) -> int:
@@ -153,6 +188,16 @@ class VoitexClient:
             itself; when a 429 asks for more, it stops and raises
             :class:`~console.api.errors.RateLimitedError` with the wait.
         chunk_size: bytes read from disk and written per step of an upload.
+        deadline: seconds one attempt of an SMS, a call or a TTS request may
+            take in all, from sending to the last byte of the reply. The read
+            timeout bounds one silence; this bounds a server that trickles.
+        upload_deadline_rate: bytes per second an upload is allowed at the
+            least: an upload's deadline is ``deadline`` plus its size at this
+            rate (60 s + 16 s per MiB at the default 64 KiB/s, 512 kbit/s).
+        max_reply_bytes: the longest reply body read, after decompression;
+            a longer one is not read and the call fails with
+            :class:`~console.api.errors.UnreadableReplyError` (for an SMS or
+            a call, ``outcome_unknown``).
 
     Raises:
         InvalidArgumentError: for a refused ``base_url``, ``auth_key`` or
@@ -177,6 +222,9 @@ class VoitexClient:
         backoff_cap: float = DEFAULT_BACKOFF_CAP,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         chunk_size: int = CHUNK_SIZE,
+        deadline: float = DEFAULT_DEADLINE,
+        upload_deadline_rate: float = DEFAULT_UPLOAD_DEADLINE_RATE,
+        max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
     ) -> None:
         self._base_url = check_base_url(base_url)
         self._auth_key = check_auth_key(auth_key)
@@ -193,6 +241,9 @@ class VoitexClient:
                 pool=None,
             ),
         }
+        self._deadline = _positive(deadline, "deadline")
+        self._upload_deadline_rate = _positive(upload_deadline_rate, "upload_deadline_rate")
+        self._max_reply_bytes = _whole(max_reply_bytes, "max_reply_bytes", minimum=1024)
         self._backoff_base = _positive(backoff_base, "backoff_base", zero_ok=True)
         self._backoff_cap = _positive(backoff_cap, "backoff_cap", zero_ok=True)
         self._max_retry_after = _positive(max_retry_after, "max_retry_after", zero_ok=True)
@@ -201,6 +252,13 @@ class VoitexClient:
         self._trust_env = not is_loopback_host(host)
         self._host = host
         self._http: httpx.AsyncClient | None = None
+        self._direct: httpx.AsyncBaseTransport | None = None
+        self._base_headers: list[tuple[str, str]] = []
+        self._urls = {operation: httpx.URL(self._base_url + path) for operation, path in PATHS.items()}
+        self._extensions = {
+            operation: {"timeout": self._timeouts.get(operation, self._timeouts["default"]).as_dict()}
+            for operation in PATHS
+        }
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
 
@@ -242,12 +300,25 @@ class VoitexClient:
             raise RuntimeError("This VoitexClient is closed; create a new one.")
         loop = asyncio.get_running_loop()
         if self._http is None:
+            transport = AsyncioTransport(
+                limits=_LIMITS, trust_env=self._trust_env, tls=self._base_url.lower().startswith("https:")
+            )
             self._http = httpx.AsyncClient(
                 follow_redirects=False,
                 trust_env=self._trust_env,
-                headers={"User-Agent": f"voitex-console/{__version__} httpx/{httpx.__version__}"},
-                limits=httpx.Limits(max_connections=32, max_keepalive_connections=8),
+                headers={
+                    "User-Agent": f"voitex-console/{__version__} httpx/{httpx.__version__}",
+                    # Only what read_capped can inflate with a cap (no br, no zstd).
+                    "Accept-Encoding": ACCEPT_ENCODING,
+                },
+                limits=_LIMITS,
+                transport=transport,
             )
+            self._base_headers = list(self._http.headers.multi_items())
+            # httpx routes through a proxy only when urllib's getproxies() (the
+            # environment, or the system settings on Windows and macOS) names
+            # one; then every request takes httpx's own path to it.
+            self._direct = transport if not self._trust_env or not _proxies_configured() else None
             self._loop = loop
         elif self._loop is not loop:
             raise RuntimeError("This VoitexClient belongs to another event loop; create one per loop.")
@@ -318,25 +389,24 @@ class VoitexClient:
                     chunk_size=self._chunk_size,
                     on_progress=on_progress,
                 )
-                request = http.build_request(
-                    "POST",
-                    self._base_url + PATHS[UPLOAD],
-                    headers={
-                        "auth_key": self._auth_key,
-                        "Content-Type": stream.content_type,
-                        "Content-Length": str(stream.content_length),
-                    },
-                    content=b"",
-                    timeout=self._timeouts[UPLOAD],
+                request = self._request(
+                    UPLOAD,
+                    [("Content-Type", stream.content_type), ("Content-Length", str(stream.content_length))],
+                    b"",
                 )
                 # A plain-class stream: no async generator is left behind on cancel.
                 request.stream = stream
                 try:
-                    return await http.send(request)
+                    return await self._send(http, request)
                 except SourceFileChanged as err:
                     raise InvalidArgumentError("path", f"path: {str(file_path)!r}: {err}.") from err
 
-        body, status = await self._call(UPLOAD, send, repeat_safe=True)
+        try:
+            size = file_path.stat().st_size
+        except OSError:
+            size = 0  # open() in send() reports it
+        deadline = self._deadline + size / self._upload_deadline_rate
+        body, status = await self._call(UPLOAD, send, repeat_safe=True, deadline=deadline)
         return recording_result(body, operation=UPLOAD, status_code=status, repeat_safe=True)
 
     async def create_tts(
@@ -426,17 +496,30 @@ class VoitexClient:
         content = encode_fields(fields, boundary)
 
         async def send(http: httpx.AsyncClient) -> httpx.Response:
-            return await http.post(
-                self._base_url + PATHS[operation],
-                headers={
-                    "auth_key": self._auth_key,
-                    "Content-Type": f"multipart/form-data; boundary={boundary}",
-                },
-                content=content,
-                timeout=self._timeouts["default"],
-            )
+            request = self._request(operation, [("Content-Type", f"multipart/form-data; boundary={boundary}")], content)
+            return await self._send(http, request)
 
         return send
+
+    def _request(self, operation: str, headers: list[tuple[str, str]], content: bytes) -> httpx.Request:
+        """The POST for ``operation``: the same request ``http.build_request`` makes
+        (the client's headers first, then the call's), without re-parsing the URL
+        and merging headers and cookies on every call."""
+        return httpx.Request(
+            "POST",
+            self._urls[operation],
+            headers=self._base_headers + [("auth_key", self._auth_key), *headers],
+            content=content,
+            extensions=self._extensions[operation],
+        )
+
+    async def _send(self, http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+        if self._direct is not None:
+            # Straight to the connection pool: httpx's client layers add
+            # nothing the client uses (no auth flow, no redirects followed,
+            # no event hooks) but a cookie jar, which this API has no use for.
+            return await self._direct.handle_async_request(request)
+        return await http.send(request, stream=True)
 
     async def _call(
         self,
@@ -444,15 +527,22 @@ class VoitexClient:
         send: Callable[[httpx.AsyncClient], Any],
         *,
         repeat_safe: bool,
+        deadline: float | None = None,
     ) -> tuple[dict, int]:
-        """Send with the retry policy; return the reply's JSON object and HTTP status."""
+        """Send with the retry policy; return the reply's JSON object and HTTP status.
+
+        ``deadline`` bounds each attempt, from sending to the last byte of the
+        reply (default: the client's ``deadline``).
+        """
+        if deadline is None:
+            deadline = self._deadline
         http = self._client()
         attempt = 0
         while True:
             attempt += 1
-            logger.debug("%s: attempt %d to %s", operation, attempt, self._base_url + PATHS[operation])
+            logger.debug("%s: attempt %d to %s", operation, attempt, self._urls[operation])
             try:
-                return await self._attempt(operation, send, http, repeat_safe=repeat_safe)
+                return await self._attempt(operation, send, http, repeat_safe=repeat_safe, deadline=deadline)
             except ApiError as err:
                 err.attempts = attempt
                 if isinstance(err, InvalidArgumentError):
@@ -480,20 +570,84 @@ class VoitexClient:
         http: httpx.AsyncClient,
         *,
         repeat_safe: bool,
+        deadline: float,
     ) -> tuple[dict, int]:
+        response: httpx.Response | None = None
         try:
-            response = await send(http)
+            async with asyncio.timeout(deadline) as timer:
+                try:
+                    response = await send(http)
+                    content = await read_capped(
+                        response.aiter_raw(),
+                        content_encoding=response.headers.get("Content-Encoding", ""),
+                        content_length=response.headers.get("Content-Length"),
+                        limit=self._max_reply_bytes,
+                    )
+                finally:
+                    if response is not None:
+                        await response.aclose()
+        except TimeoutError:
+            if not timer.expired():
+                raise
+            raise self._deadline_error(operation, deadline, repeat_safe=repeat_safe) from None
         except httpx.HTTPError as err:
             raise self._transport_error(operation, err, repeat_safe=repeat_safe) from err
+        except (ReplyTooLarge, UnknownEncoding, zlib.error) as err:
+            assert response is not None
+            raise self._unusable_reply(operation, response, err, repeat_safe=repeat_safe) from None
+        if logger.isEnabledFor(logging.INFO):
+            # The line httpx's client would log (its layer is skipped, see _send).
+            logger.info(
+                'HTTP Request: POST %s "%s %d %s"',
+                self._urls[operation],
+                response.http_version,
+                response.status_code,
+                response.reason_phrase,
+            )
         body = check_reply(
             operation=operation,
             status_code=response.status_code,
-            content=response.content,
+            content=content,
             retry_after=response.headers.get("Retry-After"),
             repeat_safe=repeat_safe,
             secret=self._auth_key,
         )
         return body, response.status_code
+
+    def _unusable_reply(
+        self, operation: str, response: httpx.Response, err: Exception, *, repeat_safe: bool
+    ) -> ApiError:
+        status = response.status_code
+        if error_class_for_status(status, json_object=False) is not UnreadableReplyError:
+            # A refused key, a 429 or a redirect is told by its status whatever the body.
+            try:
+                check_reply(
+                    operation=operation,
+                    status_code=status,
+                    content=b"",
+                    retry_after=response.headers.get("Retry-After"),
+                    repeat_safe=repeat_safe,
+                    secret=self._auth_key,
+                )
+            except ApiError as by_status:
+                return by_status
+        if isinstance(err, ReplyTooLarge):
+            problem = f"longer than {_size(self._max_reply_bytes)}, which was not read"
+        elif isinstance(err, UnknownEncoding):
+            problem = f"in an encoding the client cannot read ({scrub(str(err), self._auth_key)[:40]!r})"
+        else:
+            problem = "whose compressed body is damaged"
+        return unusable_reply_error(operation=operation, status_code=status, problem=problem, repeat_safe=repeat_safe)
+
+    def _deadline_error(self, operation: str, deadline: float, *, repeat_safe: bool) -> ApiError:
+        what = _WHAT[operation]
+        unknown = f" The {what} may or may not have been {_DONE[operation]}"
+        unknown += "." if repeat_safe else ": check before sending it again."
+        return OutcomeUnknownError(
+            f"No complete reply from Voitex within {_duration(deadline)} of sending the {what}.{unknown}",
+            timed_out=True,
+            operation=operation,
+        )
 
     def _transport_error(self, operation: str, err: httpx.HTTPError, *, repeat_safe: bool) -> ApiError:
         kind = _transport_failure(err)

@@ -15,10 +15,14 @@ ServerError                 HTTP 5xx
 ConnectionFailedError       the request never reached the server (DNS, refused,
                             connect timeout)
 OutcomeUnknownError         the request may have reached the server but no reply
-                            came back (read timeout, connection dropped)
+                            came back (read timeout, connection dropped, or the
+                            whole reply did not arrive within the request's
+                            overall deadline: ``timed_out`` True)
 UnreadableReplyError        the reply is not a JSON object (an HTML error page,
-                            an empty body); the message names the HTTP status and
-                            quotes the start of the body
+                            an empty body), or is longer than the client's cap
+                            after decompression, or in an encoding it cannot
+                            read; the message names the HTTP status and quotes
+                            the start of the body
 ==========================  ======================================================
 
 ``outcome_unknown`` is True when the request may have been acted on although the
@@ -135,13 +139,14 @@ class ConnectionFailedError(ApiError):
 class OutcomeUnknownError(ApiError):
     """The request may have reached the server, but no usable reply came back.
 
-    Raised after a read timeout, a connection dropped after the request was
-    sent, or a write failure part-way through the request. ``outcome_unknown``
-    is always True.
+    Raised after a read timeout, the request's overall deadline, a
+    connection dropped after the request was sent, or a write failure
+    part-way through the request. ``outcome_unknown`` is always True.
 
     Attributes:
-        timed_out: True when the reply did not come within the read timeout,
-            False when the connection was lost.
+        timed_out: True when the reply did not come within the read timeout
+            or the whole reply not within the deadline, False when the
+            connection was lost.
     """
 
     def __init__(self, message: str, *, timed_out: bool = False, **kwargs) -> None:

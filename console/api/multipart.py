@@ -13,6 +13,8 @@ leaves nothing for asyncio's async-generator finaliser to schedule.
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
 
 import secrets
 from collections.abc import Callable, Sequence
@@ -22,6 +24,7 @@ import httpx
 
 __all__ = [
     "CHUNK_SIZE",
+    "COALESCE_BYTES",
     "SourceFileChanged",
     "make_boundary",
     "content_type_for",
@@ -30,8 +33,16 @@ __all__ = [
 ]
 
 CHUNK_SIZE = 1024 * 1024
+#: A file up to this size goes out with the fields and the closing boundary in
+#: one piece: one socket write instead of three, for the price of a small copy.
+COALESCE_BYTES = 64 * 1024
 
 ProgressCallback = Callable[[int, int], object]
+
+# Linux's non-blocking read of what the page cache holds (Python 3.7+, Linux 4.14+).
+_NOWAIT: int | None = getattr(os, "RWF_NOWAIT", None) if hasattr(os, "preadv") else None
+
+_scratch = threading.local()
 
 _AUDIO_TYPES = {".wav": "audio/wav", ".mp3": "audio/mpeg"}
 
@@ -72,6 +83,17 @@ def encode_fields(fields: Sequence[tuple[str, str]], boundary: str) -> bytes:
     return b"".join(_text_part(boundary, n, v) for n, v in fields) + f"--{boundary}--\r\n".encode()
 
 
+def _file_descriptor(fileobj: BinaryIO) -> int | None:
+    if not hasattr(os, "pread"):
+        return None
+    try:
+        fd = fileobj.fileno()
+        fileobj.tell()  # an offset of 0 is assumed: the file was just opened
+    except (OSError, ValueError, AttributeError):
+        return None
+    return fd if fileobj.tell() == 0 else None
+
+
 class FileUploadStream(httpx.AsyncByteStream):
     """Text fields, then one file part read from an open file in chunks.
 
@@ -99,6 +121,8 @@ class FileUploadStream(httpx.AsyncByteStream):
         ).encode("utf-8")
         self._tail = f"\r\n--{boundary}--\r\n".encode()
         self._fileobj = fileobj
+        # Reads go by offset (os.pread) when the object is a real file.
+        self._fd = _file_descriptor(fileobj)
         self._file_size = file_size
         self._chunk_size = chunk_size
         self._on_progress = on_progress
@@ -114,7 +138,8 @@ class _UploadIterator:
 
     def __init__(self, body: FileUploadStream) -> None:
         self._body = body
-        self._stage = 0  # 0: head, 1: file chunks, 2: tail, 3: done
+        # 0: head, 1: file chunks, 2: tail, 3: all sent in one piece, 4: done
+        self._stage = 0
         self._sent = 0
         self._pending = 0
         self._reported = -1
@@ -139,6 +164,14 @@ class _UploadIterator:
         if self._stage == 0:
             self._stage = 1
             self._report()
+            if body._file_size <= min(COALESCE_BYTES, body._chunk_size):
+                chunk = await self._read(body._file_size + 1, body._file_size) if body._file_size else b""
+                if len(chunk) != body._file_size:
+                    raise SourceFileChanged("the file changed size while it was being uploaded")
+                # Everything in one piece; the next call reports (total, total).
+                self._pending = len(chunk)
+                self._stage = 3
+                return body._head + chunk + body._tail
             return body._head
         if self._stage == 1:
             remaining = body._file_size - self._sent
@@ -146,12 +179,7 @@ class _UploadIterator:
                 last = remaining <= body._chunk_size
                 # One byte more on the last read reveals a file that grew.
                 want = remaining + 1 if last else body._chunk_size
-                try:
-                    # Off the event loop: in the console that loop is the UI
-                    # thread, and a slow disk or network share must not freeze it.
-                    chunk = await asyncio.to_thread(body._fileobj.read, want)
-                except OSError as err:
-                    raise SourceFileChanged(f"the file could not be read: {err.strerror or err}") from err
+                chunk = await self._read(want, min(want, remaining))
                 if not chunk or len(chunk) > remaining:
                     raise SourceFileChanged("the file changed size while it was being uploaded")
                 self._pending = len(chunk)
@@ -160,4 +188,50 @@ class _UploadIterator:
             self._stage = 2
             self._report(final=True)
             return body._tail
+        if self._stage == 3:
+            self._stage = 4
+            self._report(final=True)
         raise StopAsyncIteration
+
+    async def _read(self, size: int, expected: int) -> bytes:
+        """Up to ``size`` bytes at the current offset (``expected`` of them unless
+        the file changed).
+
+        What the page cache already holds is read right here, with a read that
+        cannot block (``RWF_NOWAIT``): handing it to a worker thread would cost
+        more CPU than the copy and, while the threads trade the GIL, delay the
+        request by up to the interpreter's switch interval. Whatever must come
+        from the disk is read on a worker thread: in the console the event loop
+        is the UI thread, and a slow disk or network share must not freeze it.
+        """
+        body = self._body
+        try:
+            if body._fd is None:
+                return await asyncio.to_thread(body._fileobj.read, size)
+            cached = _read_cached(body._fd, size, self._sent, expected)
+            if cached is not None:
+                return cached
+            return await asyncio.to_thread(os.pread, body._fd, size, self._sent)
+        except OSError as err:
+            raise SourceFileChanged(f"the file could not be read: {err.strerror or err}") from err
+
+
+def _read_cached(fd: int, size: int, offset: int, expected: int) -> bytes | None:
+    """The bytes at ``offset`` if the page cache holds at least ``expected`` of
+    them, without waiting for a disk; None otherwise (or where the system or the
+    file system cannot tell)."""
+    if _NOWAIT is None:
+        return None
+    # One scratch buffer per thread, reused: a fresh megabyte would be
+    # zero-filled and fault in page by page on every read.
+    scratch = getattr(_scratch, "buffer", None)
+    if scratch is None or len(scratch) < size:
+        scratch = _scratch.buffer = bytearray(max(size, 64 * 1024))
+    with memoryview(scratch) as view:
+        try:
+            count = os.preadv(fd, [view[:size]], offset, _NOWAIT)
+        except OSError:  # BlockingIOError: not cached; EOPNOTSUPP: cannot tell
+            return None
+        if count < expected:
+            return None
+        return view[:count].tobytes()

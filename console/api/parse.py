@@ -40,6 +40,7 @@ __all__ = [
     "reply_messages",
     "is_success",
     "check_reply",
+    "unusable_reply_error",
     "recording_result",
     "call_result",
     "sms_result",
@@ -258,6 +259,25 @@ def _scalar_text(value: Any) -> str | None:
         text = str(value).strip()
         return text or None
     return None
+
+
+def unusable_reply_error(
+    *, operation: str, status_code: int, problem: str, repeat_safe: bool
+) -> UnreadableReplyError:
+    """The error for a reply whose body was not read whole (too large, or an
+    encoding the client cannot read); ``problem`` completes "a reply ...".
+
+    Never a success: an SMS or a call may have been acted on, so its outcome is
+    unknown unless the status says the request was refused (4xx).
+    """
+    acted = not repeat_safe and not 400 <= status_code <= 499
+    return UnreadableReplyError(
+        f"Voitex answered the {_WHAT[operation]} with HTTP {status_code} and a reply {problem}."
+        + (_unknown_note(operation) if acted else ""),
+        status_code=status_code,
+        operation=operation,
+        outcome_unknown=acted,
+    )
 
 
 def recording_result(body: dict, *, operation: str, status_code: int, repeat_safe: bool) -> RecordingResult:

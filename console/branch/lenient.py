@@ -180,10 +180,37 @@ def _user_error(error: json.JSONDecodeError, original: str, offset: int,
     # is more likely a missing quote).
     if not original[index:].strip() or (error.msg.startswith("Unterminated string")
                                         and last > 1):
-        # Cut off (a copy or a save that stopped half-way): say so, at the last line.
+        # Cut off (a copy or a save that stopped half-way): say so, at the last line,
+        # with what the JSON still lacks.
+        missing = _unclosed(original)
+        needs = (f" (the JSON still needs {' '.join(missing)} to be complete)"
+                 if missing else "")
         return LenientJSONError(f"The text ends too early at line {last}: it may have been "
-                                "cut off while it was saved or copied.", last, None)
+                                f"cut off while it was saved or copied{needs}.", last, None)
     return LenientJSONError(f"Line {line}, column {column}: {words}.", line, column)
+
+
+def _unclosed(text: str) -> list[str]:
+    """The closing quote and brackets the text still needs, innermost first."""
+    stack: list[str] = []
+    in_string = False
+    escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            stack.append("}" if char == "{" else "]")
+        elif char in "}]" and stack:
+            stack.pop()
+    closing = list(reversed(stack))
+    return (['"'] if in_string else []) + closing
 
 
 def describe_fixes(fixes: tuple[LenientFix, ...]) -> str:

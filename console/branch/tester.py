@@ -12,8 +12,9 @@ from http import HTTPStatus
 from typing import Literal, Protocol
 
 from console.branch.findings import Finding, summary_text
+from console.branch.lenient import JsonObject, LenientJSONError, read_json
 from console.branch.schema import Design, DesignFormatError, FilePlay, parse_design
-from console.branch.request import scrub
+from console.branch.request import Step, scrub
 from console.branch.validation import validate
 
 OutcomeKind = Literal["valid", "invalid", "not_json", "http_error", "no_reply"]
@@ -186,6 +187,57 @@ def interpret_reply(reply: ReplyLike, *, budget_s: float,
         headline += " But it came too late for a live call."
     return ReplyOutcome(kind=kind, headline=headline, design=parsed.design, findings=findings,
                         **common)
+
+
+def walk_steps(steps: tuple[Step, ...] | list[Step], target: str,
+               key: str | None = None) -> tuple[Step, ...]:
+    """The branch steps after the caller moves on to branch `target`.
+
+    `key` is the key pressed while the reply of the current branch (the last
+    step's) was heard, or None when the call followed the reply's "goto".
+    The documentation lists "each branch the caller navigated through, along
+    with the inputs pressed at each step", and its sample reads the same way
+    ({"branch":"0","input":"1"}: key 1 pressed in branch 0): so the key is
+    recorded on the branch where it was pressed, and the branch it leads to is
+    added as the caller's new position, with no input yet. See README.md,
+    "Decisions on the provider's documentation".
+    """
+    walked = list(steps)
+    if key:
+        if walked and walked[-1].input == "":
+            walked[-1] = Step(walked[-1].branch, key)
+        elif walked:
+            # The caller already keyed something in this branch (a PIN, say) and
+            # now presses a menu key there too: a second step for the same branch.
+            walked.append(Step(walked[-1].branch, key))
+    walked.append(Step(target, ""))
+    return tuple(walked)
+
+
+def _dump(value, indent: int = 0) -> str:
+    pad = "  " * (indent + 1)
+    if isinstance(value, JsonObject):
+        if not value:
+            return "{}"
+        items = [f"{pad}{json.dumps(name, ensure_ascii=False)}: {_dump(item, indent + 1)}"
+                 for name, item in value]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * indent + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        items = [pad + _dump(item, indent + 1) for item in value]
+        return "[\n" + ",\n".join(items) + "\n" + "  " * indent + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def reply_as_received(text: str) -> str:
+    """The reply's JSON laid out for reading, with only what the endpoint sent:
+    no field added, none dropped, names written twice kept twice, values as they
+    came (a number stays a number). Empty when the text is not JSON."""
+    try:
+        return _dump(read_json(text, keep_pairs=True).value)
+    except (LenientJSONError, RecursionError):
+        return ""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from console.sandbox import validation
 from console.sandbox.faults import FaultPlan, FaultRule
-from console.sandbox.forms import FormError, ReceivedForm, RunBlocking, read_form
+from console.sandbox.forms import DEFAULT_MAX_UPLOAD_BYTES, FormError, ReceivedForm, RunBlocking, read_form
 from console.sandbox.state import Entry, SandboxState
 from console.sandbox.validation import RequestRejected
 
@@ -49,9 +49,14 @@ def build_app(
     auth_key: str,
     run_blocking: RunBlocking,
     is_stopping: Callable[[], bool],
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> ASGIApp:
-    """The ASGI application; `run_blocking(fn, *args)` runs disk work on a worker thread."""
-    endpoints = _Endpoints(state, faults, run_blocking, is_stopping)
+    """The ASGI application; `run_blocking(fn, *args)` runs disk work on a worker thread.
+
+    A request body longer than `max_upload_bytes` gets a `status: error` reply
+    and nothing of it is kept on disk.
+    """
+    endpoints = _Endpoints(state, faults, run_blocking, is_stopping, max_upload_bytes)
     routes = [
         Route("/recordings/upload/index.php", endpoints.upload_recording, methods=["POST"]),
         Route("/v1/recordings/upload/", endpoints.create_tts, methods=["POST"]),
@@ -110,7 +115,9 @@ class _Endpoints:
         faults: FaultPlan,
         run_blocking: RunBlocking,
         is_stopping: Callable[[], bool],
+        max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     ) -> None:
+        self._max_upload_bytes = max_upload_bytes
         self._state = state
         self._faults = faults
         self._run_blocking = run_blocking
@@ -181,7 +188,12 @@ class _Endpoints:
 
     @contextlib.asynccontextmanager
     async def _form(self, request: Request) -> AsyncIterator[ReceivedForm]:
-        form = await read_form(request, spool_dir=self._state.spool_dir, run_blocking=self._run_blocking)
+        form = await read_form(
+            request,
+            spool_dir=self._state.spool_dir,
+            run_blocking=self._run_blocking,
+            max_body_bytes=self._max_upload_bytes,
+        )
         try:
             yield form
         finally:

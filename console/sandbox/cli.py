@@ -1,13 +1,17 @@
 """`voitex-console sandbox`: the sandbox as a standalone server in the foreground.
 
     sandbox --port 8765 --data-dir ./sandbox-data [--key K] [--host 127.0.0.1]
+            [--max-upload-mib 100]
             [--fault ENDPOINT:KIND[:count=N|probability=P][:retry_after=S][:delay=S][:acted=yes|no][:seed=N]]
 
 Runs until Ctrl+C or SIGTERM. The key is never printed, only where it came from.
+On an address other than loopback it refuses to run with the default key,
+which anyone who can reach it would know.
 """
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import os
 import signal
@@ -15,17 +19,31 @@ import sys
 import threading
 
 from console.sandbox.faults import ENDPOINTS, KINDS, FaultRule
+from console.sandbox.forms import DEFAULT_MAX_UPLOAD_BYTES
 from console.sandbox.server import DEFAULT_SANDBOX_KEY, SandboxServer
 
 KEY_ENV = "VOITEX_SANDBOX_KEY"
+MIB = 1024 * 1024
 
 
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     auth_key, key_source = _choose_key(args.key)
+    if auth_key == DEFAULT_SANDBOX_KEY and not is_loopback_host(args.host):
+        print(
+            f"The sandbox will not listen on {args.host} with the default key, which anyone who can "
+            "reach it would know: choose a key with --key (or VOITEX_SANDBOX_KEY).",
+            file=sys.stderr,
+        )
+        return 2
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     server = SandboxServer(
-        data_dir=args.data_dir, auth_key=auth_key, host=args.host, port=args.port, faults=args.fault
+        data_dir=args.data_dir,
+        auth_key=auth_key,
+        host=args.host,
+        port=args.port,
+        faults=args.fault,
+        max_upload_bytes=int(args.max_upload_mib * MIB),
     )
     stop = threading.Event()
     previous_handlers = {
@@ -39,6 +57,7 @@ def main(argv: list[str]) -> int:
             return 1
         print(f"Voitex sandbox listening on {server.url} (key: {key_source})")
         print(f"Data folder: {server.data_dir}")
+        print(f"Uploads larger than {args.max_upload_mib:g} MiB are refused.")
         for rule in args.fault:
             print(f"Fault: {rule.endpoint} {rule.kind} ({_describe_limit(rule)}, acted={'yes' if rule.acted else 'no'})")
         print("Press Ctrl+C to stop.", flush=True)
@@ -69,6 +88,16 @@ def _parser() -> argparse.ArgumentParser:
         "--data-dir", required=True, help="folder for uploaded files and state.json (created if missing)"
     )
     parser.add_argument(
+        "--max-upload-mib",
+        type=_positive_mib,
+        default=DEFAULT_MAX_UPLOAD_BYTES / MIB,
+        metavar="MIB",
+        help=(
+            f"refuse a request body larger than this many MiB with a status: error reply, before "
+            f"anything is written to disk (default: {DEFAULT_MAX_UPLOAD_BYTES / MIB:g})"
+        ),
+    )
+    parser.add_argument(
         "--fault",
         type=_fault_rule,
         action="append",
@@ -90,6 +119,30 @@ def _choose_key(given: str | None) -> tuple[str, str]:
     if from_env:
         return from_env, f"from {KEY_ENV}"
     return DEFAULT_SANDBOX_KEY, "the default, see --help"
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for ``localhost``, 127.0.0.0/8 and ::1 (also IPv4-mapped); never for 0.0.0.0 or ::."""
+    host = host.strip().strip("[]").lower()
+    if host in ("localhost", "localhost."):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+def _positive_mib(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of MiB above 0, not {text!r}")
+    return value
 
 
 def _non_empty(text: str) -> str:

@@ -26,6 +26,8 @@ from starlette.requests import Request
 from console.sandbox.formats import HEAD_SIZE
 
 MAX_FIELD_BYTES = 1024 * 1024
+#: The largest request body (an upload's file and fields) the sandbox takes.
+DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 MAX_PARTS = 100
 # Big enough that a worker-thread call costs little per byte, small enough
 # that a 500 MiB upload never sits in memory.
@@ -36,6 +38,22 @@ RunBlocking = Callable[..., Awaitable[Any]]
 
 class FormError(Exception):
     """The body is not a multipart form that can be read; the message says why."""
+
+
+class BodyTooLarge(FormError):
+    """The body is longer than the limit; nothing of it was kept on disk."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"The request is larger than the {_size_text(limit)} this sandbox accepts; "
+            "send a smaller file."
+        )
+        self.limit = limit
+
+
+def _size_text(count: int) -> str:
+    mib = count / (1024 * 1024)
+    return f"{mib:g} MiB" if mib >= 1 else f"{count} bytes"
 
 
 @dataclass(frozen=True)
@@ -58,12 +76,26 @@ class ReceivedForm:
             received.path.unlink(missing_ok=True)
 
 
-async def read_form(request: Request, *, spool_dir: Path, run_blocking: RunBlocking) -> ReceivedForm:
+async def read_form(
+    request: Request,
+    *,
+    spool_dir: Path,
+    run_blocking: RunBlocking,
+    max_body_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+) -> ReceivedForm:
     """The form in the request's body; file parts end up as files in `spool_dir`.
 
     `run_blocking(fn, *args)` runs file I/O off the event loop. Raises
-    FormError for a body that is not multipart/form-data or is malformed.
+    FormError for a body that is not multipart/form-data or is malformed, and
+    BodyTooLarge for one longer than `max_body_bytes`: refused on its
+    Content-Length before anything is written, else as soon as the count
+    passes the limit (what was spooled is deleted). The rest of a refused body
+    is read and discarded, so the client, still sending, gets the reply.
     """
+    declared = request.headers.get("content-length", "")
+    if declared.strip().isdigit() and int(declared) > max_body_bytes:
+        await _discard(request)
+        raise BodyTooLarge(max_body_bytes)
     media_type, params = parse_options_header(request.headers.get("content-type", ""))
     if media_type != b"multipart/form-data":
         raise FormError("The request body must be multipart/form-data.")
@@ -71,14 +103,29 @@ async def read_form(request: Request, *, spool_dir: Path, run_blocking: RunBlock
     if not boundary:
         raise FormError("The multipart/form-data body has no boundary.")
     reader = _MultipartReader(boundary, spool_dir, run_blocking)
+    received = 0
+    stream = request.stream()
     try:
-        async for chunk in request.stream():
+        async for chunk in stream:
+            received += len(chunk)
+            if received > max_body_bytes:
+                break
             reader.feed(chunk)
             await reader.flush()
-        return await reader.finish()
+        else:
+            return await reader.finish()
     except BaseException:
         reader.abandon()
         raise
+    reader.abandon()
+    async for _chunk in stream:  # the rest of the body, read and dropped
+        pass
+    raise BodyTooLarge(max_body_bytes)
+
+
+async def _discard(request: Request) -> None:
+    async for _chunk in request.stream():
+        pass
 
 
 class _FileSink:

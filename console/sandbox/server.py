@@ -20,6 +20,7 @@ import uvicorn
 
 from console.sandbox.app import build_app
 from console.sandbox.faults import FaultPlan, FaultRule
+from console.sandbox.forms import DEFAULT_MAX_UPLOAD_BYTES
 from console.sandbox.state import Entry, SandboxState
 
 DEFAULT_SANDBOX_KEY = "sandbox"
@@ -41,10 +42,12 @@ class SandboxServer:
         host: str = "127.0.0.1",
         port: int = 0,
         faults: Iterable[FaultRule] = (),
+        max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     ) -> None:
         if not auth_key:
             raise ValueError("auth_key must not be empty")
         self._auth_key = auth_key
+        self._max_upload_bytes = max_upload_bytes
         self._host = host
         self._requested_port = port
         self._bound_port: int | None = None
@@ -79,6 +82,7 @@ class SandboxServer:
             auth_key=self._auth_key,
             run_blocking=functools.partial(_run_blocking, self._executor),
             is_stopping=self._stop_requested.is_set,
+            max_upload_bytes=self._max_upload_bytes,
         )
         ready = threading.Event()
         self._server = _Server(_uvicorn_config(app), ready)

@@ -8,6 +8,12 @@ went out, so it becomes "unknown" and the user decides whether to send again.
 The request's fields are stored for the detail view and for re-sending, after
 removing anything secret: the account key and card verification values never
 reach the disk.
+
+The file itself (pragmas, migrations, repair of a damaged file) is
+`console.store.database`; what jobs and the UI may rely on is the
+`HistoryStore` interface in `console.store.interface`, which this class
+implements for SQLite. Writes from sends and uploads go through
+`console.store.journal_writer.JournalWriter`, off the UI thread.
 """
 from __future__ import annotations
 
@@ -16,15 +22,15 @@ import json
 import os
 import re
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from console.store.database import Database, StoreError, explain, is_damaged
 from console.store.files import atomic_write
+from console.store.pending_updates import PendingUpdate, PendingUpdates, sidecar_path
 
 KINDS = ("sms", "call", "tts", "upload")
 OUTCOMES = ("pending", "done", "failed", "unknown")
@@ -40,45 +46,25 @@ CRASH_MESSAGE = (
 )
 
 _EXPORT_CHUNK = 2000
-_SCHEMA_VERSION = 1
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS entries (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('sms', 'call', 'tts', 'upload')),
-    profile_id TEXT NOT NULL,
-    profile_name TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    content TEXT NOT NULL,
-    request TEXT NOT NULL,
-    outcome TEXT NOT NULL CHECK (outcome IN ('pending', 'done', 'failed', 'unknown')),
-    result_id TEXT,
-    messages TEXT NOT NULL,
-    resend_of INTEGER REFERENCES entries(id),
-    change_seq INTEGER NOT NULL
-);
--- Each index ends implicitly in the rowid, so "WHERE kind = ? ORDER BY id DESC"
--- walks the index in order with no sort step: newest-first paging stays cheap.
-CREATE INDEX IF NOT EXISTS entries_kind ON entries (kind);
-CREATE INDEX IF NOT EXISTS entries_outcome ON entries (outcome);
-CREATE INDEX IF NOT EXISTS entries_profile ON entries (profile_id);
-CREATE INDEX IF NOT EXISTS entries_created ON entries (created_at);
-CREATE INDEX IF NOT EXISTS entries_change ON entries (change_seq);
-"""
-_COLUMNS = (
-    "id, created_at, updated_at, kind, profile_id, profile_name, recipient, content, "
-    "request, outcome, result_id, messages, resend_of"
-)
+# Searches this long or longer use the trigram index; shorter ones read every row.
+_FTS_MIN_CHARS = 3
+_COLUMNS = ", ".join(f"entries.{c}" for c in (
+    "id", "created_at", "updated_at", "kind", "profile_id", "profile_name", "recipient",
+    "content", "request", "outcome", "result_id", "messages", "resend_of", "group_id"))
+_UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _NEXT_SEQ = "(SELECT COALESCE(MAX(change_seq), 0) + 1 FROM entries)"
 
 
-class JournalError(Exception):
+class JournalError(StoreError):
     """The history file cannot be used; the message says what to do."""
 
 
-@dataclass(frozen=True)
-class JournalEntry:
+class JournalEntry(NamedTuple):
+    """One History entry. A tuple of plain values, with the request and the
+    messages kept as their JSON text and read on access: 100,000 loaded
+    entries then cost the garbage collector nothing to walk, so scrolling
+    History never pauses for it."""
+
     id: int
     created_at: str  # ISO 8601, UTC
     updated_at: str
@@ -87,15 +73,28 @@ class JournalEntry:
     profile_name: str
     recipient: str
     content: str
-    request: dict
+    request_json: str
     outcome: str
     result_id: str | None
-    messages: list[str]
+    messages_json: str
     resend_of: int | None
+    group_id: str | None = None  # the broadcast run this entry belongs to
 
     @property
     def created(self) -> datetime:
-        return datetime.fromisoformat(self.created_at)
+        try:
+            return datetime.fromisoformat(str(self.created_at))
+        except ValueError:
+            return _UNKNOWN_TIME  # a garbled row from a repaired file is still shown
+
+    @property
+    def request(self) -> dict:
+        """The request's fields as stored (secrets already removed)."""
+        return _json_dict(self.request_json)
+
+    @property
+    def messages(self) -> list[str]:
+        return _json_list(self.messages_json)
 
 
 def scrub(value: Any) -> Any:
@@ -133,68 +132,96 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _is_damaged(err: sqlite3.DatabaseError) -> bool:
-    text = str(err).lower()
-    return "not a database" in text or "malformed" in text or "corrupt" in text
-
-
 class Journal:
-    """One SQLite connection shared by all threads, guarded by a lock."""
+    """One SQLite connection shared by all threads, guarded by a lock.
 
-    def __init__(self, path: Path | str, *, clock: Callable[[], datetime] = utc_now) -> None:
+    The first handle of a process (`replay=True`, the default) checks and, if
+    need be, repairs the file (`load_warning` then says so), migrates it, and
+    replays outcomes that an earlier run could not write
+    (`history-pending-updates.jsonl`). `reopen()` gives a further handle with
+    its own connection for another thread.
+    """
+
+    def __init__(self, path: Path | str, *, clock: Callable[[], datetime] = utc_now,
+                 replay: bool = True, check: bool = True, repair: bool = True) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._clock = clock
-        self._lock = threading.RLock()
         self._batch_depth = 0
-        self.load_warning: str | None = None
         try:
-            self._db = self._open()
+            self._database = Database(self.path, check=check, repair=repair)
+        except StoreError as err:
+            raise JournalError(str(err)) from err
+        self._lock = self._database.lock
+        self._db = self._database.connection
+        self.load_warning: str | None = self._database.notice
+        self.replayed = 0
+        if replay:
+            self.replay_pending_updates()
+
+    @property
+    def database(self) -> Database:
+        return self._database
+
+    @property
+    def pending_updates_path(self) -> Path:
+        return sidecar_path(self.path)
+
+    def reopen(self) -> Journal:
+        """Another handle on the same file with its own connection, so a
+        thread using it never queues behind this handle's lock."""
+        return Journal(self.path, clock=self._clock, replay=False, check=False, repair=False)
+
+    def replay_pending_updates(self) -> int:
+        """Write outcomes kept in the sidecar file by an earlier run; returns how many landed.
+        Call before mark_crashed_pending_unknown(). What cannot be written stays kept."""
+        sidecar = PendingUpdates(self.pending_updates_path)
+        updates = sidecar.load()
+        landed = []
+        for update in updates:
+            try:
+                self.apply_update(update)
+            except JournalError:
+                break  # locked or full: the writer tries again later
+            landed.append(update.entry_id)
+        if landed:
+            try:
+                sidecar.remove(landed)
+            except OSError:
+                pass  # replaying again is harmless: apply_update is idempotent
+        self.replayed += len(landed)
+        return len(landed)
+
+    def apply_update(self, update: PendingUpdate) -> bool:
+        """Write a kept outcome to an entry still pending or unknown; True if it changed.
+        An entry that no longer exists (a repaired file lost it) is skipped."""
+        now = update.at or _timestamp(self._clock())
+        with self._lock, self._errors("updated"):
+            cursor = self._db.execute(
+                "UPDATE entries SET outcome = ?, result_id = ?, messages = ?, updated_at = ?,"
+                f" change_seq = {_NEXT_SEQ} WHERE id = ? AND outcome IN ('pending', 'unknown')",
+                (update.outcome, update.result_id,
+                 json.dumps(list(update.messages), ensure_ascii=False), now, update.entry_id))
+            return cursor.rowcount > 0
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        # Locked, read-only, full or damaged: one JournalError that says what
+        # to do. Constraint errors are the caller's mistake and pass through.
+        try:
+            yield
+        except sqlite3.OperationalError as err:
+            if is_damaged(err):
+                self._database.mark_damaged()
+            raise JournalError(explain(err, self.path, doing=doing)) from err
         except sqlite3.DatabaseError as err:
-            # Only a damaged file is set aside (not deleted, so it can still be
-            # looked at). A locked, read-only or unreachable file is the user's
-            # real history: that error goes up and the console says so.
-            if not _is_damaged(err):
-                raise JournalError(
-                    f"The history file {self.path} could not be opened ({err}). "
-                    "Close any other Voitex Console and check the disk, then start again."
-                ) from err
-            backup = self._set_aside()
-            self._db = self._open()
-            self.load_warning = (
-                f"The history file was damaged and could not be read. It was kept as {backup}; "
-                "a new, empty history was started."
-            )
-
-    def _open(self) -> sqlite3.Connection:
-        # isolation_level=None: statements commit on their own unless batch()
-        # opens a transaction explicitly.
-        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > _SCHEMA_VERSION:
-                raise JournalError(
-                    f"The history file {self.path} was written by a newer version of the console."
-                )
-            db.executescript(_SCHEMA)
-            db.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
-        except BaseException:
-            db.close()
+            if is_damaged(err):
+                self._database.mark_damaged()  # the next start repairs it
+                raise JournalError(explain(err, self.path, doing=doing)) from err
             raise
-        return db
-
-    def _set_aside(self) -> Path:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = self.path.with_name(f"{self.path.name}.broken-{stamp}")
-        os.replace(self.path, backup)
-        for suffix in ("-wal", "-shm"):
-            companion = self.path.with_name(self.path.name + suffix)
-            if companion.exists():
-                os.replace(companion, backup.with_name(backup.name + suffix))
-        return backup
+        except UnicodeDecodeError as err:  # SQLite's error text held garbled schema bytes
+            self._database.mark_damaged()
+            raise JournalError(explain(sqlite3.DatabaseError("malformed"), self.path,
+                                       doing=doing)) from err
 
     @classmethod
     def default(cls) -> Journal:
@@ -203,15 +230,9 @@ class Journal:
         return cls(app_paths().journal_file)
 
     def close(self) -> None:
-        with self._lock:
-            # SQLite's advice for long-lived connections: refresh the planner's
-            # statistics on close, so "Failed + one profile" walks the rare
-            # outcome's index rather than the common profile's.
-            try:
-                self._db.execute("PRAGMA optimize")
-            except sqlite3.Error:
-                pass
-            self._db.close()
+        # PRAGMA optimize on close refreshes the planner's statistics, so
+        # "Failed + one profile" walks the rare outcome's index.
+        self._database.close()
 
     def __enter__(self) -> Journal:
         return self
@@ -243,19 +264,21 @@ class Journal:
 
     def begin(self, *, kind: str, profile_id: str, profile_name: str, recipient: str,
               content: str, request: Mapping[str, Any] | None = None,
-              resend_of: int | None = None) -> int:
-        """Record a request about to be sent; returns the entry id."""
+              resend_of: int | None = None, group_id: str | None = None) -> int:
+        """Record a request about to be sent; returns the entry id. `group_id`
+        ties the entry to a broadcast run (History groups them)."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         now = _timestamp(self._clock())
         request_json = json.dumps(scrub(dict(request or {})), ensure_ascii=False)
-        with self._lock:
+        with self._lock, self._errors("written"):
             cursor = self._db.execute(
                 "INSERT INTO entries (created_at, updated_at, kind, profile_id, profile_name,"
-                " recipient, content, request, outcome, result_id, messages, resend_of, change_seq)"
-                f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, '[]', ?, {_NEXT_SEQ})",
+                " recipient, content, request, outcome, result_id, messages, resend_of,"
+                f" group_id, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, '[]',"
+                f" ?, ?, {_NEXT_SEQ})",
                 (now, now, kind, profile_id, profile_name, recipient, content, request_json,
-                 resend_of),
+                 resend_of, group_id),
             )
             return cursor.lastrowid
 
@@ -266,7 +289,7 @@ class Journal:
         if isinstance(messages, str):
             raise TypeError("messages must be a list of texts, not one text")
         now = _timestamp(self._clock())
-        with self._lock:
+        with self._lock, self._errors("updated"):
             cursor = self._db.execute(
                 "UPDATE entries SET outcome = ?, result_id = ?, messages = ?, updated_at = ?,"
                 f" change_seq = {_NEXT_SEQ} WHERE id = ?",
@@ -280,7 +303,7 @@ class Journal:
         """At start-up, before anything is sent: turn entries left pending by
         a console that stopped mid-request into "unknown". Returns how many."""
         now = _timestamp(self._clock())
-        with self._lock, self._transaction():
+        with self._lock, self._errors("updated"), self._transaction():
             rows = self._db.execute(
                 "SELECT id, messages FROM entries WHERE outcome = 'pending'"
             ).fetchall()
@@ -290,7 +313,7 @@ class Journal:
             self._db.executemany(
                 "UPDATE entries SET outcome = 'unknown', messages = ?, updated_at = ?,"
                 " change_seq = ? WHERE id = ?",
-                [(json.dumps([*json.loads(messages), CRASH_MESSAGE], ensure_ascii=False),
+                [(json.dumps([*_json_list(messages), CRASH_MESSAGE], ensure_ascii=False),
                   now, seq, entry_id) for entry_id, messages in rows],
             )
             return len(rows)
@@ -298,7 +321,7 @@ class Journal:
     # Reading
 
     def get(self, entry_id: int) -> JournalEntry:
-        with self._lock:
+        with self._lock, self._errors("read"):
             row = self._db.execute(
                 f"SELECT {_COLUMNS} FROM entries WHERE id = ?", (entry_id,)
             ).fetchone()
@@ -310,37 +333,52 @@ class Journal:
               profile_id: str | None = None, since: datetime | None = None,
               until: datetime | None = None, text: str | None = None,
               offset: int = 0, limit: int = 200, before_id: int | None = None,
-              ids: Sequence[int] | None = None) -> list[JournalEntry]:
+              ids: Sequence[int] | None = None,
+              group_id: str | None = None) -> list[JournalEntry]:
         """Entries matching every given filter, newest first.
 
         `since` is inclusive, `until` exclusive. `before_id` pages by key
         (entries older than that id), which stays fast at any depth where a
-        large `offset` would not. `ids` narrows to given entries.
+        large `offset` would not. `ids` narrows to given entries, `group_id`
+        to one broadcast run's.
         """
-        where, params = _where(kind=kind, outcome=outcome, profile_id=profile_id, since=since,
-                               until=until, text=text, before_id=before_id, ids=ids)
-        sql = f"SELECT {_COLUMNS} FROM entries{where} ORDER BY id DESC LIMIT ? OFFSET ?"
-        with self._lock:
+        source, where, params, id_column = _where(
+            kind=kind, outcome=outcome, profile_id=profile_id, since=since, until=until,
+            text=text, before_id=before_id, ids=ids, group_id=group_id)
+        sql = (f"SELECT {_COLUMNS} FROM {source}{where} ORDER BY {id_column} DESC"
+               " LIMIT ? OFFSET ?")
+        with self._lock, self._errors("read"):
             rows = self._db.execute(sql, (*params, int(limit), int(offset))).fetchall()
         return [_entry(row) for row in rows]
 
     def count(self, *, kind: str | None = None, outcome: str | None = None,
               profile_id: str | None = None, since: datetime | None = None,
-              until: datetime | None = None, text: str | None = None) -> int:
-        where, params = _where(kind=kind, outcome=outcome, profile_id=profile_id, since=since,
-                               until=until, text=text)
-        with self._lock:
-            return self._db.execute(f"SELECT COUNT(*) FROM entries{where}", params).fetchone()[0]
+              until: datetime | None = None, text: str | None = None,
+              group_id: str | None = None, at_most: int | None = None) -> int:
+        """How many entries match; with `at_most`, counting stops there
+        (cheap when a common word matches tens of thousands)."""
+        source, where, params, _ = _where(
+            kind=kind, outcome=outcome, profile_id=profile_id, since=since, until=until,
+            text=text, group_id=group_id)
+        if at_most is None:
+            sql, args = f"SELECT COUNT(*) FROM {source}{where}", params
+        else:
+            sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {source}{where} LIMIT ?)"
+            args = [*params, int(at_most)]
+        with self._lock, self._errors("read"):
+            return self._db.execute(sql, args).fetchone()[0]
 
     def last_change(self) -> int:
         """A number that grows with every write; pair with changed_since()."""
         with self._lock:
-            return self._db.execute("SELECT COALESCE(MAX(change_seq), 0) FROM entries").fetchone()[0]
+            with self._errors("read"):
+                return self._db.execute(
+                    "SELECT COALESCE(MAX(change_seq), 0) FROM entries").fetchone()[0]
 
     def changed_since(self, change: int) -> tuple[int, list[int]]:
         """Ids of entries begun or finished after `change` (from last_change()
         or a previous call), and the new value to pass next time."""
-        with self._lock:
+        with self._lock, self._errors("read"):
             rows = self._db.execute(
                 "SELECT id, change_seq FROM entries WHERE change_seq > ?", (change,)
             ).fetchall()
@@ -350,7 +388,7 @@ class Journal:
     def export_csv(self, path: Path | str, *, kind: str | None = None,
                    outcome: str | None = None, profile_id: str | None = None,
                    since: datetime | None = None, until: datetime | None = None,
-                   text: str | None = None) -> int:
+                   text: str | None = None, group_id: str | None = None) -> int:
         """Write the matching entries, newest first, as CSV; returns how many.
 
         The stored request is left out (it is for re-sending, not reporting).
@@ -359,7 +397,7 @@ class Journal:
         """
         path = Path(path)
         filters = dict(kind=kind, outcome=outcome, profile_id=profile_id, since=since,
-                       until=until, text=text)
+                       until=until, text=text, group_id=group_id)
         written = 0
         # utf-8-sig: spreadsheet programs then read accents and emoji correctly.
         with atomic_write(path, "w", make_folders=False, encoding="utf-8-sig",
@@ -415,63 +453,112 @@ def _cell(text: str) -> str:
 _DIGITS_ONLY = re.compile(r"[\d\s().+\-]+")
 
 
-def _where(*, kind, outcome, profile_id, since, until, text, before_id=None, ids=None):
+def _fts_phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _where(*, kind, outcome, profile_id, since, until, text, before_id=None, ids=None,
+           group_id=None):
+    """(FROM source, WHERE clause, parameters, the id column to order by)."""
     clauses: list[str] = []
     params: list[Any] = []
+    text = (text or "").strip()
+    source, id_column = "entries", "entries.id"
+    if text:
+        digits = re.sub(r"\D", "", text)
+        # Numbers are stored as 10 digits; "(845) 951-1000" should find them.
+        phone = len(digits) >= 3 and digits != text and _DIGITS_ONLY.fullmatch(text)
+        if len(text) >= _FTS_MIN_CHARS:
+            # The trigram index finds substrings, case-insensitively, like the
+            # LIKE below. CROSS JOIN keeps the index as the outer loop, so
+            # "newest first, 200 rows" stops after 200 matches.
+            source = "entries_fts CROSS JOIN entries ON entries.id = entries_fts.rowid"
+            id_column = "entries_fts.rowid"
+            expression = _fts_phrase(text)
+            if phone:
+                expression += f" OR recipient : {_fts_phrase(digits)}"
+            clauses.append("entries_fts MATCH ?")
+            params.append(expression)
+        else:
+            pattern = f"%{_like_escape(text)}%"
+            clauses.append("(entries.recipient LIKE ? ESCAPE '\\'"
+                           " OR entries.content LIKE ? ESCAPE '\\')")
+            params.extend([pattern, pattern])
     if kind is not None:
-        clauses.append("kind = ?")
+        clauses.append("entries.kind = ?")
         params.append(kind)
     if outcome is not None:
-        clauses.append("outcome = ?")
+        clauses.append("entries.outcome = ?")
         params.append(outcome)
     if profile_id is not None:
-        clauses.append("profile_id = ?")
+        clauses.append("entries.profile_id = ?")
         params.append(profile_id)
+    if group_id is not None:
+        clauses.append("entries.group_id = ?")
+        params.append(group_id)
     if since is not None:
-        clauses.append("created_at >= ?")
+        clauses.append("entries.created_at >= ?")
         params.append(_timestamp(since))
     if until is not None:
-        clauses.append("created_at < ?")
+        clauses.append("entries.created_at < ?")
         params.append(_timestamp(until))
     if before_id is not None:
-        clauses.append("id < ?")
+        clauses.append(f"{id_column} < ?")
         params.append(int(before_id))
     if ids is not None:
         ids = [int(i) for i in ids]
         if not ids:
             clauses.append("0")
         else:
-            clauses.append(f"id IN ({', '.join('?' * len(ids))})")
+            clauses.append(f"{id_column} IN ({', '.join('?' * len(ids))})")
             params.extend(ids)
-    text = (text or "").strip()
-    if text:
-        pattern = f"%{_like_escape(text)}%"
-        alternatives = ["recipient LIKE ? ESCAPE '\\'", "content LIKE ? ESCAPE '\\'"]
-        params.extend([pattern, pattern])
-        digits = re.sub(r"\D", "", text)
-        # Numbers are stored as 10 digits; "(845) 951-1000" should find them.
-        if len(digits) >= 3 and digits != text and _DIGITS_ONLY.fullmatch(text):
-            alternatives.append("recipient LIKE ? ESCAPE '\\'")
-            params.append(f"%{digits}%")
-        clauses.append("(" + " OR ".join(alternatives) + ")")
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    return source, where, params, id_column
+
+
+def _json_list(text: str) -> list[str]:
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return [str(text)]
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _json_dict(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+_TEXT_FIELDS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 11)
+_OPTIONAL_TEXT_FIELDS = (10, 13)
+_OPTIONAL_INT_FIELDS = (12,)
 
 
 def _entry(row: tuple) -> JournalEntry:
-    (entry_id, created_at, updated_at, kind, profile_id, profile_name, recipient, content,
-     request, outcome, result_id, messages, resend_of) = row
-    return JournalEntry(
-        id=entry_id,
-        created_at=created_at,
-        updated_at=updated_at,
-        kind=kind,
-        profile_id=profile_id,
-        profile_name=profile_name,
-        recipient=recipient,
-        content=content,
-        request=json.loads(request),
-        outcome=outcome,
-        result_id=result_id,
-        messages=json.loads(messages),
-        resend_of=resend_of,
-    )
+    for i in _TEXT_FIELDS:
+        if type(row[i]) is not str:
+            return JournalEntry._make(_coerced(row))
+    return JournalEntry._make(row)
+
+
+def _coerced(row: tuple) -> tuple:
+    """A row from a repaired file whose values are not of their column's type
+    (garbled bytes can turn a text into a number or a blob): still showable."""
+    def text(value: Any) -> str:
+        if isinstance(value, bytes):
+            return value.decode("utf-8", "replace")
+        return "" if value is None else str(value)
+
+    values = list(row)
+    for i in _TEXT_FIELDS:
+        values[i] = text(values[i])
+    for i in _OPTIONAL_TEXT_FIELDS:
+        if values[i] is not None:
+            values[i] = text(values[i])
+    for i in _OPTIONAL_INT_FIELDS:
+        if values[i] is not None and not isinstance(values[i], int):
+            values[i] = None
+    return tuple(values)

@@ -4,9 +4,14 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QWidget
 
 from console.store.profiles import Profile
+from console.ui.palette import banner_colours
 
-SANDBOX_STYLE = "background:#e8f0fe; color:#174ea6; border-bottom:1px solid #aecbfa;"
-LIVE_STYLE = "background:#c5221f; color:white; font-weight:bold;"
+
+def banner_style(kind: str, palette) -> str:
+    """The banner's colours for "sandbox" or "live", in the palette's variant."""
+    background, text, border = banner_colours(palette)[kind]
+    bold = " font-weight:bold;" if kind == "live" else ""
+    return f"background:{background}; color:{text}; border-bottom:1px solid {border};{bold}"
 
 
 class ProfileBanner(QLabel):
@@ -22,12 +27,12 @@ class ProfileBanner(QLabel):
         if profile.is_sandbox:
             text = ("Sandbox: practice mode. Nothing you send here reaches a customer; "
                     "the built-in sandbox keeps what it receives.")
-            style = SANDBOX_STYLE
+            style = banner_style("sandbox", self.palette())
         else:
             text = (f"LIVE ACCOUNT '{profile.name}': messages and calls reach real customers.")
             if not has_key:
                 text += (" There is no account key on this computer yet: add it in "
                          "Profile ▸ Manage profiles.")
-            style = LIVE_STYLE
+            style = banner_style("live", self.palette())
         self.setText(text)
         self.setStyleSheet(f"QLabel#profileBanner {{ {style} padding:6px 10px; }}")

@@ -59,6 +59,7 @@ class BranchTab(QWidget):
         if not self.designer.may_discard():
             return False
         self.designer.set_design(design)
+        self.designer.set_document_name("")  # not the file that was open before
         self.designer.status.show_result("ok", "Opened the endpoint's reply in the designer.")
         self.pages.setCurrentWidget(self.designer)
         return True

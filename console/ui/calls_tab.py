@@ -11,6 +11,7 @@ from console.domain import validation
 from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
 from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
+from console.ui.broadcast_dnc import contact_allowed
 from console.ui.messages import MessageBridge
 from console.ui.widgets import (key_is_missing, Confirm, format_phone_as_typed, FieldError, RequestFailed, ResultLabel, add_row,
                                 default_confirm, fill_numbers, live_confirmation, run_request,
@@ -21,8 +22,10 @@ class CallsTab(QWidget):
     call_placed = Signal(str)  # reference id
 
     def __init__(self, *, session: AccountSession, sender: Sender, messages: MessageBridge,
-                 confirm: Confirm = default_confirm, parent: QWidget | None = None) -> None:
+                 confirm: Confirm = default_confirm, parent: QWidget | None = None,
+                 broadcasts=None) -> None:
         super().__init__(parent)
+        self.broadcasts = broadcasts  # the do-not-contact list (and templates) of the Broadcast tab
         self.session = session
         self.sender = sender
         self.messages = messages
@@ -188,6 +191,10 @@ class CallsTab(QWidget):
         if key_is_missing(self.session, self.result_label, self.messages):
             return
         profile = self.session.profile
+        if not contact_allowed(self, self.broadcasts, profile, values["to"], self.confirm,
+                               action="Place call"):
+            self.result_label.show_result("warning", "Not called: the number is on the do-not-contact list.")
+            return
         to = format_phone(values["to"])
         if values["type"] == "stream":
             what = f"plays library file {values['sfile_id']}"
@@ -205,13 +212,16 @@ class CallsTab(QWidget):
                 self.result_label.show_result("warning", "Not called.")
                 return
         try:
-            result = await run_request(
+            sent = await run_request(
                 self.sender.place_call(**values),
                 button=self.call_button, result_label=self.result_label, messages=self.messages,
                 profile_name=profile.name, action="the call", busy_text=f"Calling {to}…")
         except RequestFailed:
             return
+        result = sent.value
         text = f"Call to {to} placed; it {what}. Reference id: {result.reference_id}"
+        if sent.history_note:  # delivered; only History is behind
+            text += f". {sent.history_note}"
         self.result_label.show_result("ok", text)
         self.messages.info(text)
         self.call_placed.emit(result.reference_id)

@@ -7,21 +7,34 @@ key (entries older than the last loaded id), which costs the same at any depth.
 `refresh()` is called after every request; it merges what changed since the
 last look (new entries, finished ones) into the loaded rows instead of
 resetting, so the user's selection and scroll position survive.
+
+A search that matches tens of thousands of entries would take tens of
+milliseconds just to count them; the window counts up to COUNT_CAP at once
+and the exact number on a background thread (`total_changed` then fires), so
+no search or scroll stalls the window.
 """
 from __future__ import annotations
 
 import bisect
+import threading
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer,
+                            Signal)
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from console.domain.phone import format_phone
-from console.store.journal import Journal, JournalEntry
+from console.store.interface import HistoryStore
+from console.store.journal import JournalEntry
 
 PAGE_SIZE = 200
+# Searches count at most this many entries on the window's thread.
+COUNT_CAP = 2000
+_COUNT_POLL_MS = 20
+_COUNT_DELAY_MS = 60
 # Above this many changed entries since the last look, reloading is cheaper
 # than merging one by one.
 _MERGE_LIMIT = 500
@@ -45,6 +58,17 @@ _CONTENT_CHARS = 120
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
+_TEXT_ROLES = frozenset({int(Qt.ItemDataRole.DisplayRole.value),
+                         int(Qt.ItemDataRole.AccessibleTextRole.value)})
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
+_USER = int(Qt.ItemDataRole.UserRole.value)
+_SERVED_ROLES = _TEXT_ROLES | {_TOOLTIP, _FOREGROUND, _DECORATION, _USER + 1, _USER + 2}
+_OUTCOME_FIELD = JournalEntry._fields.index("outcome")
+_ROW_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+              | Qt.ItemFlag.ItemNeverHasChildren)
+
 
 @dataclass(frozen=True)
 class HistoryFilter:
@@ -54,6 +78,7 @@ class HistoryFilter:
     since: datetime | None = None
     until: datetime | None = None
     text: str | None = None
+    group_id: str | None = None  # one broadcast run's entries
 
     def kwargs(self) -> dict:
         return asdict(self)
@@ -66,11 +91,26 @@ class HistoryModel(QAbstractTableModel):
     EntryRole = Qt.ItemDataRole.UserRole + 1
     OutcomeRole = Qt.ItemDataRole.UserRole + 2
 
-    def __init__(self, journal: Journal, parent=None) -> None:
+    total_changed = Signal()  # the exact count of a large search arrived
+
+    def __init__(self, journal: HistoryStore, parent=None) -> None:
         super().__init__(parent)
         self._journal = journal
+        self._total_exact = True
+        self._count: tuple[HistoryFilter, Future] | None = None
+        self._count_timer = QTimer(self)
+        self._count_timer.setInterval(_COUNT_POLL_MS)
+        self._count_timer.timeout.connect(self._on_count_timer)
+        # The exact count starts once the new rows are painted, so the count's
+        # thread does not compete with the first paint for the CPU.
+        self._count_start = QTimer(self)
+        self._count_start.setSingleShot(True)
+        self._count_start.setInterval(_COUNT_DELAY_MS)
+        self._count_start.timeout.connect(self._count_in_background)
         self._filter = HistoryFilter()
-        self._rows: list[JournalEntry] = []
+        # Plain tuples (JournalEntry's fields): the garbage collector stops
+        # tracking them, so 100,000 loaded rows never make it pause.
+        self._rows: list[tuple] = []
         # Negated ids, ascending, so bisect finds where an entry belongs in the
         # newest-first list.
         self._keys: list[int] = []
@@ -79,6 +119,7 @@ class HistoryModel(QAbstractTableModel):
         self._total = 0
         self._seen_change = 0
         self._icons: dict[str, QIcon] = {}
+        self._brushes = {outcome: QBrush(colour) for outcome, colour in _OUTCOME_COLOURS.items()}
         self._load_first_page()
 
     # Public API
@@ -99,11 +140,15 @@ class HistoryModel(QAbstractTableModel):
         self.endResetModel()
 
     def total(self) -> int:
-        """How many entries match the filter, loaded or not."""
+        """How many entries match the filter, loaded or not (while
+        `total_is_exact()` is False: at least this many, still counting)."""
         return self._total
 
+    def total_is_exact(self) -> bool:
+        return self._total_exact
+
     def entry(self, row: int) -> JournalEntry:
-        return self._rows[row]
+        return JournalEntry._make(self._rows[row])
 
     def row_of(self, entry_id: int) -> int | None:
         position = bisect.bisect_left(self._keys, -entry_id)
@@ -127,7 +172,7 @@ class HistoryModel(QAbstractTableModel):
             row = self.row_of(entry_id)
             entry = matching.get(entry_id)
             if row is not None and entry is not None:
-                self._rows[row] = entry
+                self._rows[row] = tuple(entry)
                 self._display.pop(entry_id, None)
                 self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
             elif row is not None:
@@ -139,10 +184,10 @@ class HistoryModel(QAbstractTableModel):
             elif entry is not None and entry_id > floor:
                 row = bisect.bisect_left(self._keys, -entry_id)
                 self.beginInsertRows(QModelIndex(), row, row)
-                self._rows.insert(row, entry)
+                self._rows.insert(row, tuple(entry))
                 self._keys.insert(row, -entry_id)
                 self.endInsertRows()
-        self._total = self._journal.count(**self._filter.kwargs())
+        self._count_total()
         self._seen_change = mark
 
     # Qt model interface
@@ -164,35 +209,41 @@ class HistoryModel(QAbstractTableModel):
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self._rows):
+        # Called ~700 times per repaint: roles this model does not serve
+        # (fonts, alignment, size hints...) leave before any work.
+        if role not in _SERVED_ROLES or not index.isValid():
             return None
-        entry = self._rows[index.row()]
+        row = index.row()
+        if row >= len(self._rows):
+            return None
+        raw = self._rows[row]
         column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._display_row(entry)[column]
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role in _TEXT_ROLES:
+            return self._display_row(raw)[column]
+        if role == _TOOLTIP:
+            entry = JournalEntry._make(raw)
             if column == self.COL_TIME:
-                return f"{self._display_row(entry)[column]} (UTC {entry.created_at[:19]})"
+                return f"{self._display_row(raw)[column]} (UTC {entry.created_at[:19]})"
             if column == self.COL_CONTENT:
                 return entry.content or None
             if column == self.COL_RESULT:
                 return "\n".join(filter(None, [entry.result_id, *entry.messages])) or None
             return None
-        if column == self.COL_OUTCOME:
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(_OUTCOME_COLOURS[entry.outcome])
-            if role == Qt.ItemDataRole.DecorationRole:
-                return self._icon(entry.outcome)
+        outcome = raw[_OUTCOME_FIELD]
+        if role == _FOREGROUND:
+            return self._brushes[outcome] if column == self.COL_OUTCOME else None
+        if role == _DECORATION:
+            return self._icon(outcome) if column == self.COL_OUTCOME else None
         if role == self.EntryRole:
-            return entry
+            return JournalEntry._make(raw)
         if role == self.OutcomeRole:
-            return entry.outcome
+            return outcome
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _ROW_FLAGS
 
     def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and self._more
@@ -209,7 +260,7 @@ class HistoryModel(QAbstractTableModel):
             return
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-        self._rows.extend(page)
+        self._rows.extend(map(tuple, page))
         self._keys.extend(-e.id for e in page)
         self.endInsertRows()
 
@@ -221,15 +272,69 @@ class HistoryModel(QAbstractTableModel):
         self._seen_change = self._journal.last_change()
         page = self._journal.query(**self._filter.kwargs(), limit=PAGE_SIZE + 1)
         self._more = len(page) > PAGE_SIZE
-        self._rows = page[:PAGE_SIZE]
-        self._keys = [-e.id for e in self._rows]
+        self._rows = [tuple(e) for e in page[:PAGE_SIZE]]
+        self._keys = [-row[0] for row in self._rows]
         self._display = {}
-        self._total = self._journal.count(**self._filter.kwargs())
+        self._count_total()
 
-    def _display_row(self, entry: JournalEntry) -> tuple[str, ...]:
-        cached = self._display.get(entry.id)
+    def _count_total(self) -> None:
+        self._count_start.stop()
+        kwargs = self._filter.kwargs()
+        used = [name for name, value in kwargs.items() if value is not None]
+        if len(used) <= 1 and "text" not in used:
+            # One index or none: a few milliseconds even at 100,000 entries.
+            self._total, self._total_exact = self._journal.count(**kwargs), True
+            return
+        # Searches and combined filters read one row per match to count:
+        # count the first COUNT_CAP now, the rest off the window's thread.
+        self._total = self._journal.count(**kwargs, at_most=COUNT_CAP)
+        self._total_exact = self._total < COUNT_CAP
+        if not self._total_exact:
+            self._count_start.start()
+
+    def _count_in_background(self) -> None:
+        wanted = self._filter
+        if self._count is not None and self._count[0] == wanted:
+            return
+        future: Future = Future()
+        journal = self._journal
+
+        def count() -> None:
+            try:
+                # Its own connection: the window's reads never queue behind it.
+                handle = journal.reopen()
+                try:
+                    future.set_result(handle.count(**wanted.kwargs()))
+                finally:
+                    handle.close()
+            except BaseException as err:  # reported by the timer on the window's thread
+                future.set_exception(err)
+
+        self._count = (wanted, future)
+        threading.Thread(target=count, name="history-count", daemon=True).start()
+        self._count_timer.start()
+
+    def _on_count_timer(self) -> None:
+        if self._count is None:
+            self._count_timer.stop()
+            return
+        wanted, future = self._count
+        if not future.done():
+            return
+        self._count_timer.stop()
+        self._count = None
+        if wanted != self._filter:
+            if not self._total_exact:
+                self._count_start.start()
+            return
+        if future.exception() is None:
+            self._total, self._total_exact = future.result(), True
+            self.total_changed.emit()
+
+    def _display_row(self, raw: tuple) -> tuple[str, ...]:
+        cached = self._display.get(raw[0])
         if cached is None:
-            cached = self._display[entry.id] = _display_texts(entry)
+            cached = self._display[raw[0]] = _display_texts(JournalEntry._make(raw))
         return cached
 
     def _icon(self, outcome: str) -> QIcon:

@@ -31,9 +31,11 @@ from PySide6.QtWidgets import (
 )
 from qasync import asyncSlot
 
+from console.domain.phone import format_phone
 from console.jobs.resend import CONFIRM_LABELS as _KIND_ACTIONS
 from console.jobs.resend import RESENDABLE_KINDS, RESENDABLE_OUTCOMES
-from console.store.journal import Journal, JournalEntry
+from console.store.interface import HistoryStore
+from console.store.journal import JournalEntry
 from console.store.profiles import Profile
 from console.ui.history_model import (
     KIND_LABELS,
@@ -62,7 +64,7 @@ class HistoryTab(QWidget):
     def __init__(
         self,
         *,
-        journal: Journal,
+        journal: HistoryStore,
         profiles_provider: Callable[[], list[Profile]],
         resend: Callable[[JournalEntry], Awaitable[None]] | None,
         confirm: Callable[[QMessageBox], int] | None = None,
@@ -131,11 +133,13 @@ class HistoryTab(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.export_button.clicked.connect(self.on_export_clicked)
         self.resend_button.clicked.connect(self.on_resend_clicked)
+        self.run_button.clicked.connect(self.on_run_clicked)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.model.modelReset.connect(self._show_selected)
         self.model.modelReset.connect(self._update_count)
         self.model.rowsInserted.connect(self._update_count)
         self.model.rowsRemoved.connect(self._update_count)
+        self.model.total_changed.connect(self._update_count)
 
         self._reload_profiles()
         self._show_selected()
@@ -249,12 +253,21 @@ class HistoryTab(QWidget):
         self.resend_button.setAccessibleName("Send the selected entry again")
         self.resend_button.setEnabled(False)
 
+        # A broadcast run's entries belong together: one click shows only them.
+        self._run_filter: str | None = None
+        self.run_button = QPushButton("Show this r&un only", self)
+        self.run_button.setAccessibleName("Show only the selected entry's broadcast run")
+        self.run_button.setToolTip("List only the entries of the broadcast run this entry "
+                                   "belongs to; click again to list everything.")
+        self.run_button.setVisible(False)
+
         box = QWidget(self)
         detail_label = QLabel("&Details:", box)
         detail_label.setBuddy(self.detail)
         header = QHBoxLayout()
         header.addWidget(detail_label)
         header.addStretch(1)
+        header.addWidget(self.run_button)
         header.addWidget(self.resend_button)
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -293,7 +306,35 @@ class HistoryTab(QWidget):
             since=since,
             until=until,
             text=text or None,
+            group_id=self._run_filter,
         )
+
+    def show_run(self, group_id: str | None) -> None:
+        """List only one broadcast run's entries (None: everything again)."""
+        selected = self.selected_entry()
+        self._run_filter = group_id or None
+        self._apply_filter()
+        row = self.model.row_of(selected.id) if selected is not None else None
+        if row is not None:  # keep the user's place
+            self.table.selectRow(row)
+        self._update_run_button(self.selected_entry())
+
+    @Slot()
+    def on_run_clicked(self) -> None:
+        if self._run_filter is not None:
+            self.show_run(None)
+            return
+        entry = self.selected_entry()
+        if entry is not None and entry.group_id:
+            self.show_run(entry.group_id)
+
+    def _update_run_button(self, entry: JournalEntry | None) -> None:
+        if self._run_filter is not None:
+            self.run_button.setText("Show all entr&ies")
+            self.run_button.setVisible(True)
+        else:
+            self.run_button.setText("Show this r&un only")
+            self.run_button.setVisible(entry is not None and bool(entry.group_id))
 
     def selected_entry(self) -> JournalEntry | None:
         rows = self.table.selectionModel().selectedRows()
@@ -451,6 +492,7 @@ class HistoryTab(QWidget):
         entry = self.selected_entry()
         self.resend_button.setEnabled(
             entry is not None and self._can_resend(entry) and not self._resending)
+        self._update_run_button(entry)
         if entry == self._shown_entry and entry is not None:
             # Refresh runs after every journal write; re-rendering would drop
             # the user's text selection in the details.
@@ -473,15 +515,22 @@ class HistoryTab(QWidget):
 
     @Slot()
     def _update_count(self) -> None:
+        text = self._count_text()
+        if self._run_filter is not None:
+            text = f"Broadcast run {self._run_filter}: {text}"
+        self.count_label.setText(text)
+
+    def _count_text(self) -> str:
         total = self.model.total()
         loaded = self.model.rowCount()
         if total == 0:
-            text = "No entries match." if self._filtered() else "Nothing has been sent yet."
-        elif loaded < total:
-            text = f"Showing the newest {loaded:,} of {total:,} entries; scroll down for more."
-        else:
-            text = f"{total:,} {'entry' if total == 1 else 'entries'}."
-        self.count_label.setText(text)
+            return "No entries match." if self._filtered() else "Nothing has been sent yet."
+        if not self.model.total_is_exact():
+            return (f"Showing the newest {loaded:,} of more than {total:,} entries "
+                    "(still counting); scroll down for more.")
+        if loaded < total:
+            return f"Showing the newest {loaded:,} of {total:,} entries; scroll down for more."
+        return f"{total:,} {'entry' if total == 1 else 'entries'}."
 
     def _filtered(self) -> bool:
         return any(value is not None for value in self.model.filter.kwargs().values())
@@ -512,10 +561,63 @@ class HistoryTab(QWidget):
         self.status_label.setText(text)
 
 
+# What each stored request field is called on the form that sends it, so the
+# details read like the SMS, Calls, Text to speech and Recordings tabs.
+REQUEST_LABELS = {
+    "from": "From",
+    "to": "To",
+    "body": "Message",
+    "cid": "Caller id",
+    "type": "When they answer",
+    "sfile_id": "Library file id",
+    "route_number": "Route number",
+    "branch_number": "Branch number",
+    "text": "Text",
+    "album_number": "Album",
+    "sort_number": "Sort number",
+    "display_name": "Display name",
+    "upload_file": "File",
+    "size": "Size",
+}
+_PHONE_FIELDS = frozenset({"from", "to", "cid", "route_number"})
+_CALL_TYPES = {"stream": "Play a recording from the library",
+               "goto": "Route into an IVR branch"}
+
+
+def request_rows(entry: JournalEntry) -> list[tuple[str, str]]:
+    """The stored request as (label, value) pairs in the forms' words."""
+    rows = []
+    for name, value in entry.request.items():
+        if value is None:
+            continue
+        label = REQUEST_LABELS.get(name) or name.replace("_", " ").capitalize()
+        if name in _PHONE_FIELDS and isinstance(value, str) and value.isdigit():
+            text = format_phone(value)
+        elif name == "type" and entry.kind == "call":
+            text = _CALL_TYPES.get(str(value), str(value))
+        elif name == "size" and isinstance(value, int):
+            text = _size(value)
+        else:
+            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        rows.append((label, text))
+    return rows
+
+
+def _size(size: int) -> str:
+    for unit, scale in (("MB", 1_000_000), ("KB", 1_000)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
+
+
 def _detail_html(entry: JournalEntry) -> str:
     def row(label: str, value: str) -> str:
         return (f"<tr><th align='left' valign='top' style='padding-right:12px'>{html.escape(label)}</th>"
                 f"<td>{html.escape(value).replace(chr(10), '<br>')}</td></tr>")
+
+    def heading(text: str) -> str:
+        return (f"<tr><th colspan='2' align='left' style='padding-top:8px'>"
+                f"{html.escape(text)}</th></tr>")
 
     rows = [
         row("Entry", str(entry.id)),
@@ -525,6 +627,8 @@ def _detail_html(entry: JournalEntry) -> str:
         row("To / Where", format_recipient(entry.recipient)),
         row("Outcome", OUTCOME_LABELS.get(entry.outcome, entry.outcome)),
     ]
+    if entry.group_id:
+        rows.append(row("Broadcast run", entry.group_id))
     if entry.result_id:
         rows.append(row("Id", entry.result_id))
     if entry.resend_of is not None:
@@ -534,7 +638,8 @@ def _detail_html(entry: JournalEntry) -> str:
     if entry.outcome == "unknown":
         rows.append(row("Note", "It is not known whether this reached the customer."))
     rows.append(row("Content", entry.content))
-    for name, value in entry.request.items():
-        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        rows.append(row(f"Request: {name}", text))
+    fields = request_rows(entry)
+    if fields:
+        rows.append(heading("What was sent"))
+        rows.extend(row(label, value) for label, value in fields)
     return "<table cellspacing='2'>" + "".join(rows) + "</table>"

@@ -4,41 +4,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Callable, cast
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QCloseEvent,
-    QGuiApplication,
-    QKeySequence,
-    QMouseEvent,
-    QResizeEvent,
-    QShortcut,
-    QShowEvent,
-)
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFrame,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QPlainTextEdit,
-    QScrollArea,
-    QSizePolicy,
-    QTabWidget,
-    QTextBrowser,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence,
+                           QMouseEvent, QResizeEvent, QShortcut, QShowEvent)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QLabel, QMainWindow,
+                               QMessageBox, QPlainTextEdit, QScrollArea, QSizePolicy, QTabWidget,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from console.jobs.session import AccountSession
 from console.ui.banner import ProfileBanner
+from console.ui.help_window import (PAGE_FOR_TAB, REFERENCE_KEY, START_PAGE, HelpWindow,
+                                    show_help)
 from console.ui.messages import MessageBridge
 from console.ui.notices import StartupNoticesDialog, show_startup_notices
 from console.ui.saved_state import SavedDrafts, read_window_settings
@@ -47,14 +27,15 @@ from console.ui.widgets import Confirm, default_confirm
 
 log = logging.getLogger(__name__)
 
-TAB_ORDER = ("recordings", "tts", "sms", "calls", "branch", "history")
-# No Alt+letter on the tabs: the tabs' own fields need those letters. Alt+1…6
+TAB_ORDER = ("recordings", "tts", "sms", "calls", "broadcast", "branch", "history")
+# No Alt+letter on the tabs: the tabs' own fields need those letters. Alt+1…7
 # switch tabs instead (see _build_tab_shortcuts).
 TAB_TITLES = {
     "recordings": "Recordings",
     "tts": "Text to speech",
     "sms": "SMS",
     "calls": "Calls",
+    "broadcast": "Broadcast",
     "branch": "Branch designer",
     "history": "History",
 }
@@ -209,6 +190,7 @@ class MainWindow(QMainWindow):
         self._api_reference = api_reference
         self._closing_allowed = False
         self._switching: set[asyncio.Future] = set()
+        self._document_name = ""
         self.setWindowTitle("Voitex Console")
 
         self.banner = ProfileBanner()
@@ -234,6 +216,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.tab_widget, 1)
         self.setCentralWidget(central)
+        self.tab_widget.currentChanged.connect(self._update_title)
 
         self._build_status_bar()
         self._build_menus()
@@ -383,8 +366,10 @@ class MainWindow(QMainWindow):
         self._fill_profile_menu()
 
         help_menu = menu.addMenu("&Help")
+        self.guide_action = help_menu.addAction("&User guide")
+        self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
+        self.guide_action.triggered.connect(self.show_user_guide)
         reference = help_menu.addAction("Voitex &API reference")
-        reference.setShortcut(QKeySequence.StandardKey.HelpContents)
         reference.triggered.connect(self.show_api_reference)
         about = help_menu.addAction("&About Voitex Console")
         about.triggered.connect(self.about_requested)
@@ -442,8 +427,19 @@ class MainWindow(QMainWindow):
         self.profile_status.setText(f"Profile: {profile.name} ({kind})")
         # The embedded server's address only matters while working on it.
         self.sandbox_status.setVisible(profile.is_sandbox)
-        self.setWindowTitle(f"Voitex Console — {profile.name}"
-                            + ("" if profile.is_sandbox else " (LIVE)"))
+        self._update_title()
+
+    def set_document_name(self, name: str) -> None:
+        """The open branch design's name: in the title while the Branch tab is shown."""
+        self._document_name = name
+        self._update_title()
+
+    def _update_title(self, *_args) -> None:
+        profile = self.session.profile
+        title = f"Voitex Console — {profile.name}" + ("" if profile.is_sandbox else " (LIVE)")
+        if self._document_name and self.current_tab_key() == "branch":
+            title = f"{self._document_name} — {title}"
+        self.setWindowTitle(title)
 
     def _on_in_flight_changed(self, count: int) -> None:
         if count == 0:
@@ -505,20 +501,12 @@ class MainWindow(QMainWindow):
     def current_tab_key(self) -> str:
         return TAB_ORDER[self.tab_widget.currentIndex()]
 
-    def show_api_reference(self) -> None:
-        dialog = QDialog(self)
-        dialog.setWindowTitle("Voitex API reference")
-        browser = QTextBrowser()
-        browser.setAccessibleName("Voitex API reference")
-        browser.setPlainText(self._api_reference() if self._api_reference else "")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(dialog.reject)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(browser)
-        layout.addWidget(buttons)
-        dialog.resize(760, 600)
-        dialog.open()
-        self._reference_dialog = dialog
+    def show_user_guide(self) -> HelpWindow:
+        """The guide, open at the page about the tab in front."""
+        return show_help(self, PAGE_FOR_TAB.get(self.current_tab_key(), START_PAGE))
+
+    def show_api_reference(self) -> HelpWindow:
+        return show_help(self, REFERENCE_KEY)
 
     # -- state: window geometry, last tab, drafts ------------------------------
     def _settings(self) -> QSettings:

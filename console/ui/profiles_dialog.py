@@ -5,7 +5,7 @@ import asyncio
 import logging
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFormLayout,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QMessageBox, QPushButton, QSpinBox,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -14,12 +14,41 @@ from qasync import asyncSlot
 from console.api import PRODUCTION_BASE_URL
 from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
 from console.jobs.session import AccountSession
-from console.store.profiles import OwnNumber, Profile, new_profile_id
+from console.store.profiles import OwnNumber, Profile, ProfileError, new_profile_id
 from console.store.secrets import SecretStore, SecretStoreError
 from console.ui.messages import MessageBridge
 from console.ui.widgets import Confirm, FieldError, ResultLabel, add_row, default_confirm
 
 log = logging.getLogger(__name__)
+
+TITLE = "Profiles"
+ADD_TITLE = "Add a live account"
+
+
+def normalize_base_url(url: str) -> tuple[str, str | None]:
+    """`url` without a trailing API version, and a note for the user when one was removed.
+
+    The console adds /v1 to every request path itself (console/api/wire.py), so
+    an address typed as https://api.voitex.com/v1 would send requests to
+    /v1/v1/... and every reply would be unreadable.
+    """
+    text = url.strip()
+    trimmed = text.rstrip("/")
+    if trimmed.lower().endswith("/v1"):
+        base = trimmed[: -len("/v1")].rstrip("/")
+        return base, (f"Removed \u201c/v1\u201d from the end: the console adds it to each "
+                      f"request itself. The address is now {base}.")
+    return text, None
+
+
+def duplicate_name_problem(name: str, profile_id: str, profiles: list[Profile]) -> str | None:
+    """Why `name` cannot be used (another profile has it, in any letter case), or None."""
+    folded = name.strip().casefold()
+    for other in profiles:
+        if other.id != profile_id and other.name.strip().casefold() == folded and folded:
+            return (f"Name: another profile is already called \u201c{other.name}\u201d. "
+                    "Choose a different name.")
+    return None
 
 
 class ProfilesDialog(QDialog):
@@ -28,12 +57,13 @@ class ProfilesDialog(QDialog):
     def __init__(self, *, session: AccountSession, secrets: SecretStore, messages: MessageBridge,
                  confirm: Confirm = default_confirm, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Profiles")
+        self.setWindowTitle(TITLE)
         self.session = session
         self.secrets = secrets
         self.messages = messages
         self.confirm = confirm
         self._editing: Profile | None = None
+        self._url_note_text = ""
 
         self.profile_list = QListWidget()
         self.profile_list.setAccessibleName("Profiles")
@@ -53,11 +83,21 @@ class ProfilesDialog(QDialog):
             "The Sandbox is built in: it runs on this computer, needs no key and "
             "never reaches a customer. It cannot be changed or deleted.")
         self.sandbox_note.setWordWrap(True)
+        self.new_heading = QLabel(
+            "<b>Add a live account</b><br>Fill in the account's details and the key Voitex "
+            "gave you. Messages and calls sent from it reach real customers.")
+        self.new_heading.setWordWrap(True)
+        self.new_heading.setAccessibleName("Add a live account")
+        self.new_heading.hide()
 
         self.name_edit = QLineEdit()
         self.name_error = FieldError("Name")
         self.url_edit = QLineEdit()
         self.url_error = FieldError("Base URL")
+        self.url_note = QLabel()  # what was changed in the address; not an error
+        self.url_note.setWordWrap(True)
+        self.url_note.setAccessibleName("Base URL note")
+        self.url_note.hide()
         self.numbers_table = QTableWidget(0, 2)
         self.numbers_table.setHorizontalHeaderLabels(["Number", "Label"])
         self.numbers_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -82,12 +122,19 @@ class ProfilesDialog(QDialog):
         self.key_status = QLabel()
         self.key_status.setAccessibleName("Key status")
         self.key_error = FieldError("Account key")
+        self.switch_check = QCheckBox("Swi&tch to it now")
+        self.switch_check.setAccessibleName("Switch to the new account after saving")
+        self.switch_check.setToolTip("Work on the new account as soon as it is saved. "
+                                     "Messages and calls then reach real customers.")
+        self.switch_check.setChecked(True)
+        self.switch_check.hide()
 
         form = QFormLayout()
         add_row(form, "&Name:", self.name_edit, "Profile name", self.name_error,
                 "A name you recognise, for example Main office.")
         add_row(form, "Base &URL:", self.url_edit, "Base URL", self.url_error,
                 "Where the Voitex API is. Leave the default unless Voitex told you otherwise.")
+        form.addRow("", self.url_note)
         add_row(form, "&Own numbers:", self.numbers_table, "Own numbers",
                 help_text="The account's hotline numbers, used as SMS sender and caller id.")
         form.addRow("", number_buttons)
@@ -97,6 +144,7 @@ class ProfilesDialog(QDialog):
         add_row(form, "Account &key:", self.key_edit, "Account key", self.key_error,
                 "Kept in this computer's password keyring, never in a file.")
         form.addRow("", self.key_status)
+        form.addRow("", self.switch_check)
         self.form_widget = QWidget()
         self.form_widget.setLayout(form)
 
@@ -115,6 +163,7 @@ class ProfilesDialog(QDialog):
         right = QVBoxLayout()
         right.addWidget(self.keyring_note)
         right.addWidget(self.sandbox_note)
+        right.addWidget(self.new_heading)
         right.addWidget(self.form_widget)
         right.addLayout(actions)
         right.addWidget(self.result_label)
@@ -165,11 +214,16 @@ class ProfilesDialog(QDialog):
         self.profile_list.clearSelection()
         self._show_profile(Profile(id="", name="", base_url=PRODUCTION_BASE_URL, numbers=[],
                                    default_album=1, is_sandbox=False))
+        self.setWindowTitle(ADD_TITLE)
         self.name_edit.setFocus()
 
     def _show_profile(self, profile: Profile) -> None:
         self._editing = profile
         sandbox = profile.is_sandbox
+        self.setWindowTitle(ADD_TITLE if not profile.id and not sandbox else TITLE)
+        self.switch_check.setVisible(not profile.id and not sandbox)
+        self.new_heading.setVisible(not profile.id and not sandbox)
+        self.switch_check.setChecked(True)
         self.sandbox_note.setVisible(sandbox)
         self.form_widget.setEnabled(not sandbox)
         self.save_button.setEnabled(not sandbox)
@@ -183,6 +237,7 @@ class ProfilesDialog(QDialog):
         self.key_edit.clear()
         for err in (self.name_error, self.url_error, self.numbers_error, self.key_error):
             err.show_error(None)
+        self.url_note.hide()
         self.result_label.hide()
         if sandbox:
             self.key_status.setText("The Sandbox needs no key.")
@@ -225,21 +280,37 @@ class ProfilesDialog(QDialog):
                 errors["numbers"] = f"Row {row + 1}: {err}"
                 break
         base = self._editing
+        base_url, url_note = normalize_base_url(self.url_edit.text())
+        if url_note:
+            self.url_edit.setText(base_url)
         profile = Profile(id=base.id if base else "", name=self.name_edit.text().strip(),
-                          base_url=self.url_edit.text().strip(), numbers=numbers,
+                          base_url=base_url, numbers=numbers,
                           default_album=self.album_spin.value(), is_sandbox=False)
         for message in profile.validate():
-            field = message.split(":", 1)[0].strip().lower()
-            key = {"name": "name", "base url": "url", "numbers": "numbers"}.get(field, "name")
-            errors.setdefault(key, message)
+            errors.setdefault(_field_of(message), message)
+        duplicate = duplicate_name_problem(profile.name, profile.id, self.session.all_profiles())
+        if duplicate:
+            errors.setdefault("name", duplicate)
         is_new = not profile.id
         if is_new and not self.key_edit.text().strip():
             errors["key"] = "Account key: paste the key Voitex gave you for this account."
+        self._show_field_errors(errors)
+        self._url_note_text = url_note or ""
+        self.url_note.setText(url_note or "")
+        self.url_note.setVisible(bool(url_note))
+        return (None if errors else profile), errors
+
+    def _show_field_errors(self, errors: dict[str, str]) -> None:
         self.name_error.show_error(errors.get("name"))
         self.url_error.show_error(errors.get("url"))
         self.numbers_error.show_error(errors.get("numbers"))
         self.key_error.show_error(errors.get("key"))
-        return (None if errors else profile), errors
+        focus = {"name": self.name_edit, "url": self.url_edit, "numbers": self.numbers_table,
+                 "key": self.key_edit}
+        for key in ("name", "url", "numbers", "key"):
+            if key in errors:
+                focus[key].setFocus()
+                break
 
     async def _store_key(self, profile_id: str, key: str) -> bool:
         try:
@@ -272,13 +343,35 @@ class ProfilesDialog(QDialog):
             self.result_label.show_result("error", "Please correct the fields marked in red.")
             return
         self.save_button.setEnabled(False)
+        is_new = not profile.id
+        switch = is_new and self.switch_check.isChecked()
         try:
             store = self.session.profiles
-            if not profile.id:
-                profile.id = new_profile_id(profile.name)
-                store.add(profile)
-            else:
-                store.update(profile)
+            try:
+                if is_new:
+                    profile.id = new_profile_id(profile.name)
+                    store.add(profile)
+                else:
+                    store.update(profile)
+            except ProfileError as err:
+                # The store checks again (another window may have saved meanwhile):
+                # its reasons name the field, so they go under it.
+                if is_new:
+                    profile.id = ""
+                errors: dict[str, str] = {}
+                for message in err.problems:
+                    errors.setdefault(_field_of(message), message)
+                self._show_field_errors(errors)
+                self.result_label.show_result("error", "Not saved. Please correct the fields "
+                                              "marked in red.")
+                return
+            except OSError as err:
+                if is_new:
+                    profile.id = ""
+                self.result_label.show_result(
+                    "error", f"Not saved: the profiles file could not be written "
+                    f"({err.strerror or err}). Check the disk has space, then save again.")
+                return
             key = self.key_edit.text().strip()
             self.key_edit.clear()
             if key and await self._store_key(profile.id, key):
@@ -286,11 +379,28 @@ class ProfilesDialog(QDialog):
             self._editing = profile
             self.session.reload_profile()
             self.reload(select_id=profile.id)
-            self.result_label.show_result("ok", f"Profile '{profile.name}' saved.")
-            self.messages.info(f"Profile '{profile.name}' saved.")
+            text = f"Profile \u201c{profile.name}\u201d saved."
+            if self._url_note_text:
+                text += " " + self._url_note_text
+            if switch:
+                text += await self._switch_to(profile)
+            elif is_new:
+                text += " To work on it, choose it in the Profile menu."
+            self.result_label.show_result("ok", text)
+            self.messages.info(text)
             self.profiles_changed.emit()
         finally:
             self.save_button.setEnabled(not profile.is_sandbox)
+
+    async def _switch_to(self, profile: Profile) -> str:
+        try:
+            await self.session.activate(profile.id)
+        except Exception as err:  # a failing keyring: the profile is saved all the same
+            log.warning("could not switch to the new profile: %s", err)
+            return (" It could not be made the active profile; choose it in the Profile "
+                    "menu.")
+        return (f" You are now working on \u201c{profile.name}\u201d: a LIVE account, "
+                "messages and calls reach real customers.")
 
     @asyncSlot()
     async def on_delete_clicked(self) -> None:
@@ -324,3 +434,10 @@ class ProfilesDialog(QDialog):
         self.reload(select_id="sandbox")
         self.messages.info(f"Profile '{profile.name}' deleted.")
         self.profiles_changed.emit()
+
+
+def _field_of(message: str) -> str:
+    """Which field a store message ("Name: ...", "Base URL: ...") is about."""
+    field = message.split(":", 1)[0].strip().lower()
+    return {"name": "name", "base url": "url", "numbers": "numbers",
+            "default album": "name"}.get(field, "name")

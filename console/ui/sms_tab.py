@@ -14,6 +14,8 @@ from console.domain.phone import InvalidPhoneError, format_phone, normalize_phon
 from console.domain.sms import analyze_sms, replace_forcing_chars
 from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
+from console.ui.broadcast_dnc import contact_allowed
+from console.ui.broadcast_templates import TemplatePicker, unreplaced_fields
 from console.ui.messages import MessageBridge
 from console.ui.widgets import (key_is_missing, Confirm, format_phone_as_typed, FieldError, RequestFailed, ResultLabel, add_row,
                                 default_confirm, fill_numbers, live_confirmation, run_request,
@@ -28,8 +30,10 @@ class SmsTab(QWidget):
     sms_sent = Signal(str)  # reference id
 
     def __init__(self, *, session: AccountSession, sender: Sender, messages: MessageBridge,
-                 confirm: Confirm = default_confirm, parent: QWidget | None = None) -> None:
+                 confirm: Confirm = default_confirm, parent: QWidget | None = None,
+                 broadcasts=None) -> None:
         super().__init__(parent)
+        self.broadcasts = broadcasts  # the do-not-contact list (and templates) of the Broadcast tab
         self.session = session
         self.sender = sender
         self.messages = messages
@@ -66,6 +70,12 @@ class SmsTab(QWidget):
         add_row(form, "&Message:", self.body_edit, "Message text", self.body_error)
         form.addRow("", counter_row)
         form.addRow("", self.forcing_label)
+        if broadcasts is not None:
+            self.template_picker = TemplatePicker(broadcasts)
+            self.template_picker.chosen.connect(self.body_edit.setPlainText)
+            template_label = QLabel("Templ&ate:")
+            template_label.setBuddy(self.template_picker.combo)
+            form.addRow(template_label, self.template_picker)
 
         self.send_button = QPushButton("&Send SMS")
         self.send_button.setAccessibleName("Send SMS")
@@ -192,6 +202,9 @@ class SmsTab(QWidget):
         body = None
         try:
             body = validation.check_sms_body(self.body_edit.toPlainText())
+            if unreplaced_fields(body):
+                raise validation.FieldError("body", f"Message: replace {unreplaced_fields(body)} "
+                                                    "with the customer's own value before sending.")
             self.body_error.show_error(None)
         except validation.FieldError as err:
             errors["body"] = str(err)
@@ -209,6 +222,10 @@ class SmsTab(QWidget):
         if key_is_missing(self.session, self.result_label, self.messages):
             return
         profile = self.session.profile
+        if not contact_allowed(self, self.broadcasts, profile, to, self.confirm,
+                               action="Send SMS"):
+            self.result_label.show_result("warning", "Not sent: the number is on the do-not-contact list.")
+            return
         analysis = analyze_sms(body)
         key = (from_number, to, body)
         if key in self._sent_this_session:
@@ -232,17 +249,20 @@ class SmsTab(QWidget):
                 self.result_label.show_result("warning", "Not sent.")
                 return
         try:
-            result = await run_request(
+            sent = await run_request(
                 self.sender.send_sms(from_number=from_number, to=to, body=body),
                 button=self.send_button, result_label=self.result_label, messages=self.messages,
                 profile_name=profile.name, action="the message",
                 busy_text=f"Sending to {format_phone(to)}…")
         except RequestFailed:
             return
+        result = sent.value
         self._sent_this_session[key] = time.time()
         ref = result.reference_id or "(Voitex gave none)"
         did = f" · DID type {result.did_type}" if result.did_type else ""
         text = f"Sent to {format_phone(to)}. Reference id: {ref}{did}"
+        if sent.history_note:  # delivered; only History is behind
+            text += f". {sent.history_note}"
         self.result_label.show_result("ok", text)
         self.messages.info(text)
         self.sms_sent.emit(result.reference_id or "")

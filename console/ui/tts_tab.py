@@ -135,7 +135,7 @@ class TtsTab(QWidget):
             return
         profile = self.session.profile
         try:
-            result = await run_request(
+            sent = await run_request(
                 self.sender.create_tts(text=values["text"], album_number=values["album"],
                                        sort_number=values["sort"]),
                 button=self.create_button, result_label=self.result_label, messages=self.messages,
@@ -143,10 +143,13 @@ class TtsTab(QWidget):
                 busy_text="Creating the recording…")
         except RequestFailed:
             return
+        result = sent.value
         where = f"album {values['album']}"
         if values["sort"] is not None:
             where += f", sort number {values['sort']}"
         text = f"Recording created in {where}. Recording id: {result.recording_id}"
+        if sent.history_note:  # delivered; only History is behind
+            text += f". {sent.history_note}"
         self.result_label.show_result("ok", text)
         self.messages.info(text)
         self.tts_created.emit(result.recording_id)

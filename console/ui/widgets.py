@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QLineEdit, QMessa
 
 from console.domain.phone import format_as_you_type, format_phone
 from console.store.profiles import Profile
+from console.ui.palette import is_dark
 
 # Shows a confirmation box and says whether the user chose to go ahead.
 # Tabs take one in their constructor so tests can answer without a modal loop.
@@ -76,7 +77,8 @@ class FieldError(QLabel):
     def __init__(self, field_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("fieldError")
-        self.setStyleSheet("color: #b00020;")
+        # A dark desktop palette needs a light red (console/ui/palette.py).
+        self.setStyleSheet("color: #f6aea9;" if is_dark(self.palette()) else "color: #b00020;")
         self.setWordWrap(True)
         self.setAccessibleName(f"{field_name} problem")
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -189,6 +191,7 @@ async def run_request(call: Awaitable[T], *, button: QWidget, result_label: Resu
     message bridge, then RequestFailed. Anything else is a bug: it is shown the
     same way and re-raised for the crash dialog.
     """
+    from console.jobs.sender import HistoryUnavailableError
     from console.jobs.session import NoKeyError
     from console.ui.errors import describe_error
 
@@ -196,7 +199,7 @@ async def run_request(call: Awaitable[T], *, button: QWidget, result_label: Resu
     result_label.show_result("busy", busy_text)
     try:
         return await call
-    except NoKeyError as err:
+    except (NoKeyError, HistoryUnavailableError) as err:
         text = str(err)
     except Exception as err:
         text = describe_error(err, profile_name=profile_name, action=action)

@@ -111,3 +111,57 @@ def test_a_password_in_the_address_never_reaches_the_message():
     reply = post(f"http://user:s3cret@127.0.0.1:{_closed_port()}/x")
     assert reply.error_kind == "connect"
     assert "s3cret" not in reply.error
+
+
+# --- card data never crosses the network unencrypted ----------------------
+
+from console.api.branch_endpoint import card_data_refusal, carries_card_data  # noqa: E402
+
+NO_CARD = {"call_id": "AST10-1689867312.264", "cid": "8459511000", "date_time": "2023-07-20 11:35:35",
+           "branch_data": [{"branch": "0", "input": "1"}], "payment_info": [], "variables": [{"pin": "123"}]}
+
+
+@pytest.mark.parametrize("payload, expected", [
+    (NO_CARD, False),
+    (PAYLOAD, True),
+    ({"payment_info": [{"last_four": "4444"}]}, True),
+    ({"payment_info": [{"amount": "57"}]}, True),  # a payment is card data as a whole
+    ({"variables": [{"CVV ": "123"}]}, True),
+    ({"variables": [{"card_number": "4111 1111 1111 1111"}]}, True),
+    ({"variables": [{"note": "4111-1111-1111-1111"}]}, True),  # a card number under any key
+    ({"variables": [{"note": "4111111111111112"}]}, False),  # not Luhn-valid
+    ({"variables": [{"cvv": ""}]}, False),
+    ({"cid": "8459511000", "did": "8459511110"}, False),
+])
+def test_carries_card_data_table(payload, expected):
+    assert carries_card_data(payload) is expected
+
+
+@pytest.mark.parametrize("url, refused", [
+    ("http://example.com/branch", True),
+    ("HTTP://10.0.0.5:8080/branch", True),
+    ("https://example.com/branch", False),
+    ("http://127.0.0.1:8000/branch", False),
+    ("http://localhost/branch", False),
+    ("http://[::1]:9000/branch", False),
+])
+def test_card_data_refusal_table(url, refused):
+    assert (card_data_refusal(url, PAYLOAD) is not None) is refused
+    assert card_data_refusal(url, NO_CARD) is None
+
+
+def test_card_data_is_not_posted_over_plain_http_to_another_host():
+    # Nothing listens at 192.0.2.1 (TEST-NET-1): an attempt would time out or
+    # fail to connect, not come back at once with this message.
+    reply = post("http://192.0.2.1:8080/branch", PAYLOAD, budget_s=3.0)
+    assert reply.status_code is None
+    assert reply.error_kind == "invalid_url"
+    assert reply.elapsed_s == 0.0
+    assert reply.error.startswith("Not sent: this request carries card data")
+    assert "https://" in reply.error and "192.0.2.1:8080" in reply.error
+    assert "987" not in reply.error
+
+
+def test_a_request_without_card_data_may_go_over_plain_http(fake_endpoint):
+    reply = post(fake_endpoint.url("/valid"), NO_CARD)
+    assert reply.status_code == 200

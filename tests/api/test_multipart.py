@@ -117,3 +117,72 @@ def test_progress_for_an_empty_file():
 def test_file_that_changed_size_is_detected(actual, announced):
     with pytest.raises(SourceFileChanged):
         run_async(collect(_stream(actual, size=announced)))
+
+
+# --- real files: read by offset, from the page cache when it holds them ----
+
+from console.api import multipart as multipart_module  # noqa: E402
+
+
+def _file_stream(path, *, chunk_size=1024, size=None, on_progress=None):
+    fileobj = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by the caller
+    stream = FileUploadStream(
+        fields=[("album_number", "1")],
+        file_field="upload_file",
+        filename=path.name,
+        fileobj=fileobj,
+        file_size=path.stat().st_size if size is None else size,
+        boundary=make_boundary(["1"]),
+        chunk_size=chunk_size,
+        on_progress=on_progress,
+    )
+    return fileobj, stream
+
+
+@pytest.fixture(params=["page cache", "worker thread"])
+def read_path(request, monkeypatch):
+    """Both ways a chunk is read: at once from the page cache, or on a worker
+    thread (where RWF_NOWAIT does not exist, or the data is not cached)."""
+    if request.param == "worker thread":
+        monkeypatch.setattr(multipart_module, "_NOWAIT", None)
+    elif multipart_module._NOWAIT is None:
+        pytest.skip("this system has no RWF_NOWAIT reads")
+    return request.param
+
+
+@pytest.mark.parametrize("size", [0, 1, 1000, 1024, 1025, 5000, 70_000, 200_000])
+@pytest.mark.parametrize("chunk_size", [1024, 64 * 1024, 1024 * 1024])
+def test_real_file_round_trip(tmp_path, read_path, size, chunk_size):
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    path = tmp_path / "rec.wav"
+    path.write_bytes(data)
+    calls = []
+    fileobj, stream = _file_stream(path, chunk_size=chunk_size, on_progress=lambda s, t: calls.append(s))
+    with fileobj:
+        chunks = run_async(collect(stream))
+    body = b"".join(chunks)
+    assert len(body) == stream.content_length
+    assert parse(body, stream.content_type)[1] == {"upload_file": ("rec.wav", data)}
+    assert calls[0] == 0 and calls[-1] == size
+    if size <= min(chunk_size, multipart_module.COALESCE_BYTES):
+        assert len(chunks) == 1  # fields, file and closing boundary in one write
+
+
+@pytest.mark.parametrize(("actual", "announced"), [(5000, 6000), (5000, 4000), (0, 10), (200_000, 150_000)])
+def test_real_file_that_changed_size_is_detected(tmp_path, read_path, actual, announced):
+    path = tmp_path / "rec.wav"
+    path.write_bytes(b"x" * actual)
+    fileobj, stream = _file_stream(path, chunk_size=64 * 1024, size=announced)
+    with fileobj, pytest.raises(SourceFileChanged):
+        run_async(collect(stream))
+
+
+def test_read_cached_wants_what_is_expected(tmp_path):
+    if multipart_module._NOWAIT is None:
+        pytest.skip("this system has no RWF_NOWAIT reads")
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"abcdef")
+    with open(path, "rb", buffering=0) as f:
+        assert multipart_module._read_cached(f.fileno(), 4, 1, 4) == b"bcde"
+        assert multipart_module._read_cached(f.fileno(), 10, 0, 6) == b"abcdef"  # the end of the file
+        assert multipart_module._read_cached(f.fileno(), 10, 0, 7) is None  # fewer than expected

@@ -63,6 +63,10 @@ class _Handler(BaseHTTPRequestHandler):
              "content_type": self.headers.get("Content-Type")})
         if path == "/valid":
             self._reply(200, json.dumps(VALID_REPLY))
+        elif path == "/nosort":
+            # A file item without its sort number, and a name written twice.
+            self._reply(200, '{"play": [{"type": "file", "album": "10"}], '
+                             '"inputs": {"1": "3", "1": "4"}}')
         elif path == "/invalid":
             self._reply(200, json.dumps(INVALID_REPLY))
         elif path == "/lenient":

@@ -78,6 +78,28 @@ def test_errors_name_line_column_and_say_what_is_wrong(text, line, column, words
         assert error.message.startswith(f"Line {line}, column {column}: ")
 
 
+@pytest.mark.parametrize("text, line, needs", [
+    ('{"goto": "150"', 1, "}"),
+    ('{\n  "play": [\n    {"type": "file", "album": "10"}', 3, "] }"),
+    ('{\n  "play": [\n    {"type": "file", "text": "Hel', 3, '" } ] }'),
+    ('{"goto":   \n', 1, "}"),
+    ('{"inputs": {"1": "3",}', 1, "}"),
+])
+def test_a_cut_off_file_says_what_it_still_needs(text, line, needs):
+    with pytest.raises(LenientJSONError) as caught:
+        read_json(text)
+    message = caught.value.message
+    assert message.startswith(f"The text ends too early at line {line}:"), message
+    assert f"still needs {needs} to be complete" in message
+
+
+@pytest.mark.parametrize("text", ['{"a": 1} x', '{"a": 1 "b": 2}', '{"a": tru}'])
+def test_other_mistakes_are_not_called_too_early(text):
+    with pytest.raises(LenientJSONError) as caught:
+        read_json(text)
+    assert "too early" not in caught.value.message
+
+
 @pytest.mark.parametrize("text, line", [
     ('{"a": "1"', 1),
     ('{\n "goto": "150",\n "play": [', 3),

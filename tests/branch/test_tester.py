@@ -135,3 +135,39 @@ def test_a_redirect_that_carries_the_cvv_never_shows_it():
     assert "987" not in outcome.headline
     assert all("987" not in value for _, value in outcome.headers)
     assert outcome.echoed_secret
+
+
+# -- walking a call, and the reply as it arrived (issue 10) --------------------------
+
+from console.branch.request import Step  # noqa: E402
+from console.branch.tester import reply_as_received, walk_steps  # noqa: E402
+
+
+@pytest.mark.parametrize("steps, target, key, expected", [
+    # The key goes on the branch where it was pressed; the caller is then in the target.
+    ((Step("0"),), "1000", "1", (Step("0", "1"), Step("1000"))),
+    ((Step("0", "1"), Step("1000")), "2100", "3",
+     (Step("0", "1"), Step("1000", "3"), Step("2100"))),
+    # Something was already keyed in this branch (a PIN): a second step for it.
+    ((Step("0", "1"), Step("1000", "17")), "2100", "3",
+     (Step("0", "1"), Step("1000", "17"), Step("1000", "3"), Step("2100"))),
+    # Following "goto" presses nothing.
+    ((Step("0", "1"), Step("1000")), "150", None,
+     (Step("0", "1"), Step("1000"), Step("150"))),
+    ((), "0", None, (Step("0"),)),
+])
+def test_walk_steps_records_the_key_where_it_was_pressed(steps, target, key, expected):
+    assert walk_steps(steps, target, key) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('{"play": [{"type": "file", "album": "10"}]}',
+     '{\n  "play": [\n    {\n      "type": "file",\n      "album": "10"\n    }\n  ]\n}'),
+    ('{"inputs": {"1": "3", "1": "4",}}',
+     '{\n  "inputs": {\n    "1": "3",\n    "1": "4"\n  }\n}'),
+    ('{"goto": 150, "variables": {}}', '{\n  "goto": 150,\n  "variables": {}\n}'),
+    ("OK", ""),
+    ("", ""),
+])
+def test_reply_as_received_adds_and_drops_nothing(text, expected):
+    assert reply_as_received(text) == expected

@@ -550,8 +550,8 @@ def test_a_locked_history_sends_nothing_and_says_why(qtbot, queues, sandbox, jou
         locker.close()
     item = queue.items()[0]
     assert item.status == uq.FAILED
-    assert item.reason.startswith("History could not be written (database is locked), so the "
-                                  "file was not sent.")
+    assert item.reason.startswith("The file was not sent: The history file")
+    assert "locked by another program" in item.reason and "Close" in item.reason
     assert sandbox.library() == []
 
 

@@ -121,3 +121,38 @@ def test_cli_usage_errors(capsys, argv, message):
         main(argv)
     assert exited.value.code == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "example.com"])
+def test_cli_refuses_the_default_key_on_an_address_other_than_loopback(capsys, tmp_path, monkeypatch, host):
+    monkeypatch.delenv("VOITEX_SANDBOX_KEY", raising=False)
+    code = main(["--host", host, "--data-dir", str(tmp_path / "data")])
+    assert code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and "choose a key with --key" in err
+    assert not (tmp_path / "data").exists()  # refused before anything started
+
+
+def test_cli_refuses_the_default_key_even_when_given_with_key(capsys, tmp_path):
+    assert main(["--host", "0.0.0.0", "--key", "sandbox", "--data-dir", str(tmp_path / "d")]) == 2
+    assert "choose a key with --key" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("127.8.9.1", True), ("::1", True), ("[::1]", True), ("localhost", True),
+     ("::ffff:127.0.0.1", True), ("0.0.0.0", False), ("::", False), ("10.0.0.1", False), ("myhost", False)],
+)
+def test_loopback_hosts(host, loopback):
+    from console.sandbox.cli import is_loopback_host
+
+    assert is_loopback_host(host) is loopback
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "inf"])
+def test_cli_max_upload_must_be_positive(capsys, value):
+    with pytest.raises(SystemExit) as exited:
+        main(["--data-dir", "x", "--max-upload-mib", value])
+    assert exited.value.code == 2
+    assert "--max-upload-mib" in capsys.readouterr().err

@@ -56,7 +56,9 @@ def test_sqlite_tables_sit_beside_history_and_leave_its_version_alone(tmp_path):
             (1, (10, 123), "ab" * 32, None), (2, None, None, 7)]
         again.close()
         with sqlite3.connect(path) as db:
-            assert db.execute("PRAGMA user_version").fetchone()[0] == 1  # the journal's
+            from console.store.database import SCHEMA_VERSION
+
+            assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION  # the journal's
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             assert {"upload_rows", "upload_settings", "entries"} <= tables
             assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

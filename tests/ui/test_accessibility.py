@@ -80,7 +80,8 @@ def mnemonic_clashes(root: QWidget, always_active: list[tuple[str, str]]) -> dic
     return {letter: where for letter, where in seen.items() if len(where) > 1}
 
 
-@pytest.mark.parametrize("key", ["recordings", "tts", "sms", "calls", "branch", "history"])
+@pytest.mark.parametrize("key", ["recordings", "tts", "sms", "calls", "broadcast", "branch",
+                                 "history"])
 def test_every_tab_names_its_controls_and_has_no_alt_letter_twice(qtbot, console_app, key):
     window = console_app.window
     menus = [(mnemonic(a.text()), a.text()) for a in window.menuBar().actions()
@@ -115,7 +116,7 @@ def test_alt_number_switches_tabs(qtbot, console_app):
 
     window = console_app.window
     keys = {s.key().toString(): s for s in window.findChildren(QShortcut)}
-    keys["Alt+6"].activated.emit()
+    keys["Alt+7"].activated.emit()
     assert window.current_tab_key() == "history"
     keys["Alt+3"].activated.emit()
     assert window.current_tab_key() == "sms"

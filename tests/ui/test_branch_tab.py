@@ -130,8 +130,9 @@ def test_walking_a_two_level_menu(qtbot, tab, fake_endpoint):
 
     qtbot.mouseClick(keypad["1"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(tester.runs) == 2 and not tester.busy, timeout=WAIT_MS)
+    # The key is recorded on the branch where it was pressed (README: decisions).
     assert fake_endpoint.received[-1]["body"]["branch_data"] == [
-        {"branch": "0", "input": ""}, {"branch": "100", "input": "1"}]
+        {"branch": "0", "input": "1"}, {"branch": "100", "input": ""}]
     assert tester.outcome.design == parse_design(json.dumps(MENU["100"])).design
     assert keypad["9"].text() == "9\n\u2192 0" and not keypad["1"].isEnabled()
 
@@ -141,7 +142,8 @@ def test_walking_a_two_level_menu(qtbot, tab, fake_endpoint):
     qtbot.waitUntil(lambda: len(tester.runs) == 4 and not tester.busy, timeout=WAIT_MS)
     assert tester.follow_goto_button.isEnabled()
     assert tester.follow_goto_button.text().endswith("\u2192 300")
-    assert [s.branch for s in tab.composer.request().branch_data] == ["0", "100", "0", "200"]
+    assert tab.composer.request().branch_data == (
+        Step("0", "1"), Step("100", "9"), Step("0", "2"), Step("200"))
     assert {r["body"]["call_id"] for r in fake_endpoint.received} == {"AST10-1689867312.264"}
     assert tester.runs_list.count() == 4
 
@@ -150,7 +152,7 @@ def test_without_automatic_sending_a_key_only_adds_the_step(qtbot, tab, fake_end
     start_at(tab, "0")
     send(qtbot, tab, fake_endpoint.url("/menu"))
     qtbot.mouseClick(tab.tester.keypad.buttons["2"], Qt.MouseButton.LeftButton)
-    assert tab.composer.request().branch_data == (Step("0"), Step("200", "2"))
+    assert tab.composer.request().branch_data == (Step("0", "2"), Step("200"))
     assert "press Send" in tab.tester.walk_hint.text()
     assert len(fake_endpoint.received) == 1
     assert "branch 200" in tab.tester.for_branch.text()

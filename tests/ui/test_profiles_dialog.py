@@ -108,3 +108,113 @@ def test_no_keyring_backend_is_explained(qtbot, console_env, no_keyring):
     dialog = make_dialog(qtbot, console_env)
     assert dialog.keyring_note.isVisible()
     assert "memory" in dialog.keyring_note.text().lower()
+
+
+# -- duplicate names, /v1 addresses, adding a live account (issue 10) -----------------
+
+import pytest  # noqa: E402
+
+from console.ui.profiles_dialog import duplicate_name_problem, normalize_base_url  # noqa: E402
+
+
+@pytest.mark.parametrize("typed, expected, noted", [
+    ("https://api.voitex.com", "https://api.voitex.com", False),
+    ("https://api.voitex.com/", "https://api.voitex.com/", False),
+    ("https://api.voitex.com/v1", "https://api.voitex.com", True),
+    ("https://api.voitex.com/v1/", "https://api.voitex.com", True),
+    ("  https://api.voitex.com/V1  ", "https://api.voitex.com", True),
+    ("https://proxy.example.com/voitex/v1", "https://proxy.example.com/voitex", True),
+    ("https://api.voitex.com/v10", "https://api.voitex.com/v10", False),
+])
+def test_base_url_normalisation_table(typed, expected, noted):
+    base, note = normalize_base_url(typed)
+    assert base == expected
+    assert (note is not None) == noted
+
+
+def test_duplicate_name_is_case_insensitive_and_ignores_itself():
+    from console.store.profiles import Profile, sandbox_profile
+
+    office = Profile(id="main-1", name="Main office", base_url="https://api.voitex.com")
+    profiles = [sandbox_profile(), office]
+    assert "Main office" in duplicate_name_problem("main office", "", profiles)
+    assert "Sandbox" in duplicate_name_problem(" SANDBOX ", "", profiles)
+    assert duplicate_name_problem("Main office", "main-1", profiles) is None
+    assert duplicate_name_problem("Branch office", "", profiles) is None
+
+
+@pytest.mark.parametrize("name", ["Sandbox", "main office"])
+def test_saving_a_duplicate_name_shows_the_error_under_name(qtbot, console_env, name):
+    console_env.add_live_profile(name="Main office")
+    dialog = make_dialog(qtbot, console_env)
+    fill_new_account(qtbot, dialog, name=name)
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.result_label.kind == "error", timeout=5000)
+    assert dialog.name_error.isVisible()
+    assert "already called" in dialog.name_error.text()
+    assert dialog.name_edit.hasFocus()
+    assert len(console_env.profiles.load()) == 2
+    assert dialog.save_button.isEnabled()
+
+
+def test_a_duplicate_the_store_refuses_still_lands_under_name(qtbot, console_env):
+    """Another window saved the same name after this dialog checked: the store's refusal
+    is shown under Name, not as a crash."""
+    dialog = make_dialog(qtbot, console_env)
+    fill_new_account(qtbot, dialog, name="Branch office")
+    console_env.add_live_profile(name="BRANCH OFFICE")
+    dialog.session.all_profiles = lambda: []  # the dialog's own check sees nothing
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.result_label.kind == "error", timeout=5000)
+    assert "already called" in dialog.name_error.text()
+    assert dialog.name_error.isVisible()
+
+
+def test_a_v1_address_is_normalised_and_said_under_the_address(qtbot, console_env):
+    dialog = make_dialog(qtbot, console_env)
+    fill_new_account(qtbot, dialog)
+    dialog.switch_check.setChecked(False)
+    dialog.url_edit.setText("https://api.voitex.com/v1/")
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.result_label.kind == "ok", timeout=5000)
+    [live] = [p for p in console_env.profiles.load() if not p.is_sandbox]
+    assert live.base_url == "https://api.voitex.com"
+    assert dialog.url_edit.text() == "https://api.voitex.com"
+    assert "Removed \u201c/v1\u201d" in dialog.result_label.text()
+
+
+def test_the_v1_note_sits_under_the_address_when_saving_is_refused(qtbot, console_env):
+    dialog = make_dialog(qtbot, console_env)
+    fill_new_account(qtbot, dialog, name="Sandbox")
+    dialog.url_edit.setText("https://api.voitex.com/v1")
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.result_label.kind == "error", timeout=5000)
+    assert dialog.url_note.isVisible() and "/v1" in dialog.url_note.text()
+    assert not dialog.url_error.isVisible()
+    assert dialog.url_edit.text() == "https://api.voitex.com"
+
+
+def test_add_live_account_is_titled_for_it_and_switches_to_the_new_profile(qtbot, console_env):
+    dialog = make_dialog(qtbot, console_env)
+    assert dialog.windowTitle() == "Profiles"
+    dialog.start_new_profile()
+    assert dialog.windowTitle() == "Add a live account"
+    assert dialog.new_heading.isVisible()
+    assert dialog.switch_check.isVisible() and dialog.switch_check.isChecked()
+    fill_new_account(qtbot, dialog)
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.result_label.kind == "ok", timeout=5000)
+    qtbot.waitUntil(lambda: console_env.session.profile.name == "Main office", timeout=5000)
+    assert "now working on" in dialog.result_label.text()
+    assert dialog.windowTitle() == "Profiles"
+    assert not dialog.switch_check.isVisible() and not dialog.new_heading.isVisible()
+
+
+def test_add_live_account_without_switching_says_how_to_switch(qtbot, console_env):
+    dialog = make_dialog(qtbot, console_env)
+    fill_new_account(qtbot, dialog)
+    dialog.switch_check.setChecked(False)
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.result_label.kind == "ok", timeout=5000)
+    assert console_env.session.profile.is_sandbox
+    assert "Profile menu" in dialog.result_label.text()

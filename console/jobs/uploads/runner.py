@@ -23,6 +23,7 @@ from console.jobs.uploads import rules
 from console.jobs.uploads.items import QueueItem, QueueProgress
 from console.jobs.uploads.rules import plural
 from console.jobs.uploads.status import Status
+from console.store.journal import JournalError
 
 log = logging.getLogger(__name__)
 
@@ -169,8 +170,11 @@ class UploadRunner:
                 active.entry_id = await asyncio.wrap_future(self._journal_begin(item))
             except Exception as err:
                 log.exception("writing the upload's history entry failed")
-                outcome = self._failed(item, f"History could not be written ({err}), so the file "
-                                             "was not sent. Try again in a moment.")
+                if isinstance(err, JournalError):  # already says what happened and what to do
+                    outcome = self._failed(item, f"The file was not sent: {err}")
+                else:
+                    outcome = self._failed(item, f"History could not be written ({err}), so the "
+                                                 "file was not sent. Try again in a moment.")
                 return
             # The row says "on the wire" on disk before a byte leaves: after a
             # crash from here on, it comes back as "may already be in the library".

@@ -447,6 +447,9 @@ class RequestComposer(QWidget):
             self.open_request_from(path)
 
     def on_save_clicked(self) -> None:
-        path = self.documents.ask_save_path("Save the request")
+        branch = self.request().current_branch
+        path = self.documents.ask_save_path(
+            "Save the request",
+            suggested=f"request-branch-{branch}.json" if branch else "branch-request.json")
         if path is not None:
             self.save_request_to(path)

@@ -30,6 +30,7 @@ _RANK = {"error": 0, "warning": 1, "info": 2}
 
 class DesignerPanel(QWidget):
     design_changed = Signal()
+    document_name_changed = Signal(str)  # the open design's file or sample name, "" for new
 
     def __init__(self, *, messages=None, confirm: Confirm = default_confirm,
                  parent: QWidget | None = None) -> None:
@@ -39,6 +40,7 @@ class DesignerPanel(QWidget):
         self._notes: tuple[Finding, ...] = ()
         self._findings: tuple[Finding, ...] | None = None  # None: nothing shown yet
         self._clean_json = design_to_json(Design())
+        self.document_name = ""
         self.setStyleSheet(_FIELD_STYLE)
 
         # -- the form ------------------------------------------------------
@@ -135,12 +137,19 @@ class DesignerPanel(QWidget):
         self.compact_check = QCheckBox("Co&mpact")
         self.compact_check.setAccessibleName("Show and copy compact JSON")
         self.compact_check.setToolTip("One line without spaces instead of indented JSON")
-        actions = QHBoxLayout()
-        for widget in (self.new_button, self.open_button, self.save_button, self.copy_button,
-                       self.samples_button):
-            actions.addWidget(widget)
-        actions.addStretch(1)
-        actions.addWidget(self.compact_check)
+        # Two rows: in one, the buttons alone would make this side so wide that
+        # the form beside it is cut off on a 1024-pixel screen.
+        actions = QVBoxLayout()
+        file_row = QHBoxLayout()
+        for widget in (self.new_button, self.open_button, self.save_button, self.copy_button):
+            file_row.addWidget(widget)
+        file_row.addStretch(1)
+        sample_row = QHBoxLayout()
+        sample_row.addWidget(self.samples_button)
+        sample_row.addStretch(1)
+        sample_row.addWidget(self.compact_check)
+        actions.addLayout(file_row)
+        actions.addLayout(sample_row)
 
         self.status = ResultLabel("Designer result")
         self.documents = Documents(self, what="response design", status=self.status,
@@ -301,6 +310,7 @@ class DesignerPanel(QWidget):
         if not self.documents.write(path, text + "\n", saving="the design"):
             return False
         self._clean_json = text
+        self.set_document_name(path.name)
         self.documents.tell("ok", f"Saved the design to {path.name}.{self._problems_suffix()}")
         return True
 
@@ -316,12 +326,14 @@ class DesignerPanel(QWidget):
                                          f"{file_words(error.message)}")
             return False
         self.set_design(parsed.design, parsed.notes)
+        self.set_document_name(path.name)
         self._report_opened(path.name, parsed.notes)
         return True
 
     def load_sample(self, file_name: str, title: str) -> None:
         parsed = parse_design(read_resource_text(f"branch/samples/{file_name}"))
         self.set_design(parsed.design, parsed.notes)
+        self.set_document_name(title)
         self._report_opened(f"the sample \u201c{title}\u201d", parsed.notes)
 
     def _report_opened(self, name: str, notes: tuple[Finding, ...]) -> None:
@@ -341,7 +353,14 @@ class DesignerPanel(QWidget):
 
     def new_design(self) -> None:
         self.set_design(Design())
+        self.set_document_name("")
         self.status.hide()
+
+    def set_document_name(self, name: str) -> None:
+        """Name the open design (the window title shows it); "" for a new one."""
+        if name != self.document_name:
+            self.document_name = name
+            self.document_name_changed.emit(name)
 
     def may_discard(self) -> bool:
         return self.documents.may_discard(self.is_modified())
@@ -359,7 +378,10 @@ class DesignerPanel(QWidget):
             self.open_design_from(path)
 
     def on_save_clicked(self) -> None:
-        path = self.documents.ask_save_path("Save the response design")
+        path = self.documents.ask_save_path("Save the response design",
+                                            suggested=self.document_name
+                                            if self.document_name.endswith(".json")
+                                            else "response-design.json")
         if path is not None:
             self.save_design_to(path)
 

@@ -77,8 +77,10 @@ class Documents:
                                               f"{_JSON_FILTER};;All files (*)")
         return Path(path) if path else None
 
-    def ask_save_path(self, title: str) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(self.parent, title, self.last_dir, _JSON_FILTER)
+    def ask_save_path(self, title: str, suggested: str = "") -> Path | None:
+        """Ask where to save; `suggested` is the file name proposed in the dialog."""
+        start = str(Path(self.last_dir) / suggested) if suggested else self.last_dir
+        path, _ = QFileDialog.getSaveFileName(self.parent, title, start, _JSON_FILTER)
         return with_json_suffix(path) if path else None
 
     def read(self, path: Path) -> str | None:

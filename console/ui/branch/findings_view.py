@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QSizePolicy
                                QWidget)
 
 from console.branch.findings import Finding
+from console.ui.palette import warning_text_colours
 
 _ICONS = {
     "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
@@ -15,11 +16,12 @@ _ICONS = {
     "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
 }
 _WORDS = {"error": "Problem", "warning": "Warning", "info": "Note"}
-_LABEL_STYLES = {
-    "error": "color:#a50e0e;",
-    "warning": "color:#7a4b00;",
-    "info": "color:#30475e;",
-}
+
+
+def _label_style(widget: QWidget, severity: str) -> str:
+    # From the palette: the light colours are unreadable on a dark desktop.
+    return f"color:{warning_text_colours(widget.palette())[severity]};"
+
 _RANK = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -37,20 +39,25 @@ class FindingsList(QListWidget):
         self.setIconSize(QSize(16, 16))
         self.setAlternatingRowColors(True)
         self._shown: tuple[Finding, ...] | None = None  # None: nothing shown yet
+        self._empty_text = ""
         self.itemActivated.connect(self._on_item_activated)
 
     def findings(self) -> tuple[Finding, ...]:
         return self._shown or ()
 
-    def set_findings(self, findings: tuple[Finding, ...]) -> None:
-        if findings == self._shown:
+    def set_findings(self, findings: tuple[Finding, ...], *,
+                     empty_text: str = "No problems found.") -> None:
+        """Show `findings`; with none, `empty_text` (nothing at all when empty)."""
+        if findings == self._shown and empty_text == self._empty_text:
             return
         self._shown = findings
+        self._empty_text = empty_text
         self.clear()
         if not findings:
-            item = QListWidgetItem("No problems found.")
-            item.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.addItem(item)
+            if empty_text:
+                item = QListWidgetItem(empty_text)
+                item.setFlags(Qt.ItemFlag.NoItemFlags)
+                self.addItem(item)
             return
         style = self.style()
         for finding in sorted(findings, key=lambda f: _RANK[f.severity]):
@@ -91,7 +98,7 @@ class InlineFindings(QLabel):
             self.hide()
             return
         ordered = sorted(findings, key=lambda f: _RANK[f.severity])
-        lines = [f'<div style="{_LABEL_STYLES[f.severity]}"><b>{_WORDS[f.severity]}:</b> '
+        lines = [f'<div style="{_label_style(self, f.severity)}"><b>{_WORDS[f.severity]}:</b> '
                  f"{html.escape(f.message)}</div>" for f in ordered[:limit]]
         if len(ordered) > limit:
             lines.append(f"<div>\u2026and {len(ordered) - limit} more in the list of "
@@ -134,7 +141,7 @@ class FindingLine(QLabel):
             first = ordered[0]
             more = f"  (+{len(ordered) - 1} more)" if len(ordered) > 1 else ""
             self._full = f"{_WORDS[first.severity]}: {first.message}{more}"
-            self.setStyleSheet(_LABEL_STYLES[first.severity])
+            self.setStyleSheet(_label_style(self, first.severity))
         else:
             self._full = ""
         everything = "\n".join(f"{_WORDS[f.severity]}: {f.message}" for f in ordered)

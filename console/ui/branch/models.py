@@ -11,17 +11,28 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import (QAbstractTableModel, QByteArray, QMimeData, QModelIndex,
                             QPersistentModelIndex, Qt, Signal)
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QGuiApplication
 
 from console.branch.findings import Finding
 from console.branch.schema import FilePlay, PlayItem, TtsPlay
+from console.ui.palette import finding_cell_colours, muted_text_colour
 
 FINDINGS_ROLE = Qt.ItemDataRole.UserRole + 1
 _MIME = "application/x-voitex-console-rows"
 _SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
-_BACKGROUNDS = {"error": QColor("#fbd5d5"), "warning": QColor("#fff0c2")}
-_FOREGROUND = QColor("#1a1a1a")
-_NOT_USED = QColor("#9a9a9a")
+
+
+def cell_colours(severity: str) -> tuple[QColor, QColor] | None:
+    """(background, text) of a cell with a finding of `severity`, for the
+    application's palette (light or dark)."""
+    pair = finding_cell_colours(QGuiApplication.palette()).get(severity)
+    return (QColor(pair[0]), QColor(pair[1])) if pair else None
+
+
+def not_used_colour() -> QColor:
+    # Quieter than the other cells, yet readable: the palette's own disabled
+    # colour is too faint on some palettes.
+    return QColor(muted_text_colour(QGuiApplication.palette(), on_base=True))
 
 
 @dataclass(frozen=True)
@@ -154,17 +165,22 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             found = self.cell_findings(row, column)
             if found:
-                worst = min(found, key=lambda f: _SEVERITY_RANK[f.severity]).severity
-                colour = _BACKGROUNDS.get(worst)
-                return QBrush(colour) if colour is not None else None
+                colours = cell_colours(self._worst(found))
+                return QBrush(colours[0]) if colours is not None else None
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if self.cell_findings(row, column):
-                return QBrush(_FOREGROUND)
+            found = self.cell_findings(row, column)
+            if found:
+                colours = cell_colours(self._worst(found))
+                return QBrush(colours[1]) if colours is not None else None
             if not self.cell_applies(row, column):
-                return QBrush(_NOT_USED)
+                return QBrush(not_used_colour())
             return None
         return None
+
+    @staticmethod
+    def _worst(found) -> str:
+        return min(found, key=lambda f: _SEVERITY_RANK[f.severity]).severity
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid():

@@ -12,6 +12,7 @@ from console.branch.findings import Finding
 from console.ui.branch.delegates import LiveTextDelegate
 from console.ui.branch.findings_view import FindingLine
 from console.ui.branch.models import RowsModel
+from console.ui.palette import muted_text_colour
 
 
 class RowsTable(QTableView):
@@ -73,7 +74,8 @@ class TableSection(QWidget):
         self.title.setFont(font)
         self.help = QLabel(help_text)
         self.help.setWordWrap(True)
-        self.help.setStyleSheet("color: palette(placeholder-text);")
+        # Qt's placeholder colour is too faint to read on some palettes.
+        self.help.setStyleSheet(f"color: {muted_text_colour(self.palette())};")
         self.findings = FindingLine(title.replace("&", ""))
 
         buttons = QHBoxLayout()

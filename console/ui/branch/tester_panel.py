@@ -8,22 +8,24 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QGridLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QListWidget, QPlainTextEdit,
-                               QProgressBar, QPushButton, QSizePolicy, QTabWidget, QVBoxLayout,
-                               QWidget)
+                               QProgressBar, QPushButton, QSizePolicy, QSplitter, QTabWidget,
+                               QVBoxLayout, QWidget)
 from qasync import asyncSlot
 
-from console.branch.request import Step, request_payload, validate_request
-from console.branch.schema import KEYPAD_KEYS, Design, design_to_json
-from console.branch.tester import EndpointRun, ReplyOutcome, interpret_reply, runs_to_json
+from console.branch.request import request_payload, validate_request
+from console.branch.schema import KEYPAD_KEYS, Design
+from console.branch.tester import (EndpointRun, ReplyOutcome, interpret_reply,
+                                   reply_as_received, runs_to_json, walk_steps)
 from console.branch.validation import branch_number_problem
 from console.ui.branch.composer import RequestComposer
 from console.ui.branch.documents import Documents, add_shortcuts
 from console.ui.branch.findings_view import FindingsList
 from console.ui.branch.preview import JsonPreview
 from console.ui.branch.tester_settings import read_tester_settings, write_tester_settings
+from console.ui.palette import warning_text_colours
 from console.ui.widgets import FieldError, ResultLabel
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,24 @@ PostRequest = Callable[..., Awaitable[object]]
 DEFAULT_BUDGET_S = 3.0
 _OUTCOME_STYLE = {"valid": "ok", "invalid": "warning", "not_json": "error",
                   "http_error": "error", "no_reply": "error"}
+
+
+def nothing_checked_text(outcome: ReplyOutcome) -> str:
+    """What the findings list says when there is no reply to check: never
+    "No problems found." after a timeout, a refused connection or an HTTP error."""
+    if outcome.kind == "no_reply":
+        return "Nothing to check: no reply arrived (see the result above)."
+    if outcome.kind == "http_error":
+        return (f"Nothing to check: the endpoint answered {outcome.status_text}, "
+                "so Voitex would not read the reply.")
+    return "No problems found."
+
+
+def runs_file_name(runs: list[EndpointRun]) -> str:
+    """The name proposed when saving the test runs: the first run's date and time."""
+    stamp = runs[0].sent_at if runs else ""
+    digits = stamp.replace("-", "").replace(":", "").replace(" ", "-")
+    return f"branch-test-runs-{digits}.json" if digits else "branch-test-runs.json"
 
 
 class KeypadWidget(QWidget):
@@ -47,7 +67,7 @@ class KeypadWidget(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         for position, key in enumerate(KEYPAD_KEYS):
             button = QPushButton()
-            button.setMinimumSize(56, 40)
+            button.setMinimumSize(56, 34)
             button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             button.clicked.connect(lambda _c=False, k=key: self.key_chosen.emit(k))
             grid.addWidget(button, position // 3, position % 3)
@@ -165,11 +185,14 @@ class EndpointTesterPanel(QWidget):
             "The endpoint's reply appears here, read as Voitex would read it, with its "
             "findings below.")
         self.reply_findings = FindingsList("Findings in the reply")
-        checked = QWidget()
-        checked_layout = QVBoxLayout(checked)
-        checked_layout.setContentsMargins(0, 0, 0, 0)
-        checked_layout.addWidget(self.reply_preview, 3)
-        checked_layout.addWidget(self.reply_findings, 1)
+        # Splitters, so the reply can be given the room on a small screen.
+        checked = QSplitter(Qt.Orientation.Vertical)
+        checked.setChildrenCollapsible(False)
+        checked.addWidget(self.reply_preview)
+        checked.addWidget(self.reply_findings)
+        checked.setStretchFactor(0, 3)
+        checked.setStretchFactor(1, 1)
+        self.reply_findings.setMinimumHeight(self.fontMetrics().height() * 3)
         self.raw_reply = QPlainTextEdit()
         self.raw_reply.setReadOnly(True)
         self.raw_reply.setAccessibleName("The raw reply")
@@ -222,8 +245,13 @@ class EndpointTesterPanel(QWidget):
         layout.addWidget(self.for_branch)
         layout.addWidget(self.outcome_label)
         layout.addLayout(facts)
-        layout.addWidget(self.result_tabs, 1)
-        layout.addWidget(walk)
+        self.result_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.result_splitter.setChildrenCollapsible(False)
+        self.result_splitter.addWidget(self.result_tabs)
+        self.result_splitter.addWidget(walk)
+        self.result_splitter.setStretchFactor(0, 1)
+        self.result_splitter.setStretchFactor(1, 0)
+        layout.addWidget(self.result_splitter, 1)
         layout.addLayout(runs_header)
         layout.addWidget(self.runs_list)
 
@@ -299,6 +327,7 @@ class EndpointTesterPanel(QWidget):
         url = self.url_edit.text().strip()
         budget = self.budget_spin.value()
         self.url_error.show_error(None)
+        self.clear_result()
         self._set_busy(True)
         where = _without_password(url) or "the endpoint"
         self.outcome_label.show_result("busy", f"Sending to {where}\u2026 (waiting up to "
@@ -332,6 +361,19 @@ class EndpointTesterPanel(QWidget):
         self.run_finished.emit(outcome)
         return outcome
 
+    def clear_result(self) -> None:
+        """Forget the last reply on screen, so a new run never shows the previous
+        run's status, timing or JSON beside its own."""
+        self.outcome = None
+        self.status_label.clear()
+        self.timing_label.clear()
+        self.timing_label.setStyleSheet("")
+        self.raw_reply.clear()
+        self.reply_preview.set_json("")
+        self.reply_findings.set_findings((), empty_text="")
+        self.open_designer_button.setEnabled(False)
+        self._targets = {}
+
     def show_outcome(self, outcome: ReplyOutcome, *, announce: bool = True) -> None:
         """Show `outcome`; `announce` also posts its headline to the message bridge
         (not when the user looks at an earlier run again)."""
@@ -343,12 +385,13 @@ class EndpointTesterPanel(QWidget):
         self.status_label.setText(outcome.status_text)
         timing = outcome.timing_text
         colour = ""
+        colours = warning_text_colours(self.palette())
         if outcome.over_budget:
             timing += ": over the budget"
-            colour = "color:#a50e0e; font-weight:bold;"
+            colour = f"color:{colours['error']}; font-weight:bold;"
         elif outcome.near_budget:
             timing += ": close to the budget"
-            colour = "color:#7a4b00; font-weight:bold;"
+            colour = f"color:{colours['warning']}; font-weight:bold;"
         self.timing_label.setText(timing)
         self.timing_label.setStyleSheet(colour)
         if outcome.kind == "no_reply":
@@ -358,8 +401,12 @@ class EndpointTesterPanel(QWidget):
                              + [f"{name}: {value}" for name, value in outcome.headers])
             self.raw_reply.setPlainText(f"{head}\n\n{outcome.reply_text}")
         design = outcome.design
-        self.reply_preview.set_json(design_to_json(design) if design is not None else "")
-        self.reply_findings.set_findings(outcome.findings)
+        # Only what arrived: the design's own JSON would add fields the endpoint
+        # never sent (an empty "sort") and drop a name written twice.
+        self.reply_preview.set_json(reply_as_received(outcome.reply_text)
+                                    if outcome.kind in ("valid", "invalid") else "")
+        self.reply_findings.set_findings(outcome.findings,
+                                         empty_text=nothing_checked_text(outcome))
         self.open_designer_button.setEnabled(design is not None)
         self._targets = {}
         if design is not None:
@@ -393,21 +440,24 @@ class EndpointTesterPanel(QWidget):
         branch = self._targets.get(key)
         if branch is None or self.busy:
             return
-        self._walk_to(Step(branch, key), f"the caller pressed {key}")
+        self._walk_to(branch, key, f"the caller pressed {key}")
 
     def on_follow_goto_clicked(self) -> None:
         goto = self._goto_target()
         if goto is not None and not self.busy:
-            self._walk_to(Step(goto, ""), "the reply's Go to branch")
+            self._walk_to(goto, None, "the reply's Go to branch")
 
-    def _walk_to(self, step: Step, how: str) -> None:
-        self.composer.append_step(step)
+    def _walk_to(self, branch: str, key: str | None, how: str) -> None:
+        steps = walk_steps(self.composer.request().branch_data, branch, key)
+        self.composer.steps_model.set_rows((step.branch, step.input) for step in steps)
         if self.auto_send_check.isChecked():
             self.on_send_clicked()
         else:
+            pressed = (f" Key {key} is recorded on the branch where it was pressed."
+                       if key else "")
             self.walk_hint.setText(
-                f"Added the step \u201cbranch {step.branch}\u201d ({how}) to the branch steps. "
-                f"If branch {step.branch} also triggers this endpoint, press Send.")
+                f"Added the step \u201cbranch {branch}\u201d ({how}) to the branch steps."
+                f"{pressed} If branch {branch} also triggers this endpoint, press Send.")
 
     # -- runs ------------------------------------------------------------------
     def _on_run_selected(self, row: int) -> None:
@@ -428,6 +478,7 @@ class EndpointTesterPanel(QWidget):
         return True
 
     def on_save_runs_clicked(self) -> None:
-        path = self.documents.ask_save_path("Save the test runs")
+        path = self.documents.ask_save_path("Save the test runs",
+                                            suggested=runs_file_name(self.runs))
         if path is not None:
             self.save_runs_to(path)

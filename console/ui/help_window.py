@@ -1,0 +1,422 @@
+"""The help window: the user guide, task by task, and the provider's API reference.
+
+The guide's pages are Markdown files in `resources/guide/`, listed in order by
+`resources/guide/index.json`; pages link to each other by file name. The API
+reference ships as the provider's plain text, whose tables are written with `|`
+between cells and across lines; `reference_to_markdown` turns them into real
+tables so the window shows them as such.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from PySide6.QtCore import QUrl, Qt
+from PySide6.QtGui import (QDesktopServices, QKeySequence, QShortcut, QTextCharFormat,
+                           QTextCursor, QTextDocument)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QPushButton, QSplitter, QTextBrowser, QTextEdit, QVBoxLayout,
+                               QWidget)
+
+from console.resources import read_resource_text, resource_path
+
+REFERENCE_KEY = "api-reference"
+REFERENCE_TITLE = "Voitex API reference (for programmers)"
+START_PAGE = "start-here.md"
+# F1 opens the page about the tab in front (the main window's tab keys).
+PAGE_FOR_TAB = {"recordings": "upload-recordings.md", "tts": "create-tts.md",
+                "sms": "send-sms.md", "calls": "place-call.md",
+                "branch": "branch-design-test.md", "history": "history.md"}
+
+# Lines of the provider's page that are section titles: the API names, then the
+# parts each API is described in.
+_API_TITLES = ("API Branch", "Client-Side APIs", "Upload Recording API", "Create TTS",
+               "Notification Call", "Send SMS")
+_PART_TITLES = ("Overview", "Authentication", "Endpoint", "Request Parameters",
+                "Response Parameters", "Request Code Sample", "Response Code Sample")
+
+
+@dataclass(frozen=True)
+class HelpPage:
+    key: str  # the file name in resources/guide/, or REFERENCE_KEY
+    title: str
+    markdown: str
+
+    def searchable(self) -> str:
+        return (self.title + "\n" + _plain(self.markdown)).casefold()
+
+
+def _plain(markdown: str) -> str:
+    """The words of a Markdown page, without link targets and markup."""
+    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"[*_`#|>]", " ", text)
+
+
+def matching_pages(pages: list[HelpPage], query: str) -> list[HelpPage]:
+    """The pages containing every word of `query` (any letter case), in order."""
+    words = query.casefold().split()
+    return [page for page in pages if all(word in page.searchable() for word in words)]
+
+
+def load_guide_pages() -> list[HelpPage]:
+    index = json.loads(read_resource_text("guide/index.json"))
+    return [HelpPage(entry["file"], entry["title"], read_resource_text(f"guide/{entry['file']}"))
+            for entry in index["pages"]]
+
+
+def load_reference_page() -> HelpPage:
+    text = read_resource_text("reference/voitex-api-docs.txt")
+    return HelpPage(REFERENCE_KEY, REFERENCE_TITLE, reference_to_markdown(text))
+
+
+def _table_header(line: str) -> list[str] | None:
+    """The column names when `line` starts a table ("Parameter | Description |")."""
+    stripped = line.strip()
+    if not stripped.endswith("|") or stripped.count("|") < 2:
+        return None
+    cells = [cell.strip() for cell in stripped[:-1].split("|")]
+    if cells and cells[0] == "Parameter" and all(cells):
+        return cells
+    return None
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def reference_to_markdown(text: str) -> str:
+    """The provider's API page as Markdown, with its `|` tables as real tables.
+
+    In the provider's text a table starts with a header line such as
+    ``Parameter | Description | Required |``; then each cell ends at a `|`, and
+    a cell may run over several lines (``album_number |`` / ``The album ...`` /
+    ``|``). The table ends at the first line without a `|` where a new row
+    would begin.
+    """
+    out: list[str] = []
+    lines = text.splitlines()
+    index = 0
+    code_block = False
+
+    def close_code() -> None:
+        nonlocal code_block
+        code_block = False
+
+    while index < len(lines):
+        line = lines[index]
+        stripped = line.strip()
+        header = _table_header(line)
+        if header is not None:
+            close_code()
+            columns = len(header)
+            out.append("| " + " | ".join(header) + " |")
+            out.append("|" + " --- |" * columns)
+            index += 1
+            row: list[str] = []
+            pending: list[str] = []
+            while index < len(lines):
+                current = lines[index]
+                if "|" not in current and not row and not pending:
+                    break  # the table is over
+                pieces = current.split("|")
+                for position, piece in enumerate(pieces):
+                    if piece.strip():
+                        pending.append(piece.strip())
+                    if position < len(pieces) - 1:  # a "|" ends the cell
+                        row.append(_cell(" ".join(pending)))
+                        pending = []
+                        if len(row) == columns:
+                            out.append("| " + " | ".join(row) + " |")
+                            row = []
+                index += 1
+            if row or pending:
+                row.append(_cell(" ".join(pending)))
+                row += [""] * (columns - len(row))
+                out.append("| " + " | ".join(row[:columns]) + " |")
+            out.append("")
+            continue
+        if index == 0 and stripped == "API Docs":
+            out += ["# Voitex API reference", ""]
+        elif stripped in _API_TITLES:
+            close_code()
+            out += [f"## {stripped}", ""]
+        elif stripped in _PART_TITLES:
+            close_code()
+            out += [f"### {stripped}", ""]
+            if stripped.endswith("Code Sample"):
+                code_block = True
+        elif code_block:
+            # Inline code, one paragraph a line: a fenced block would not wrap,
+            # and the samples are single long lines.
+            if stripped:
+                out += [f"`{stripped}`", ""]
+        elif stripped:
+            previous = out[-2] if len(out) >= 2 and out[-1] == "" else ""
+            if (previous and previous[:1].isalnum() and stripped[:1].islower()
+                    and not previous.endswith((".", ":", "!", "?", "}"))):
+                out[-2] = f"{previous} {stripped}"  # a sentence wrapped onto the next line
+            else:
+                out += [stripped, ""]
+        index += 1
+    close_code()
+    return "\n".join(out).rstrip() + "\n"
+
+
+class HelpWindow(QWidget):
+    """A window of its own with the guide's contents, a search field and the page."""
+
+    def __init__(self, *, pages: list[HelpPage] | None = None, parent: QWidget | None = None,
+                 start: str = START_PAGE) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setWindowTitle("Voitex Console: user guide")
+        self.setAccessibleName("User guide")
+        self.pages = pages if pages is not None else load_guide_pages() + [load_reference_page()]
+        self._by_key = {page.key: page for page in self.pages}
+        self.current_key = ""
+        self._back: list[str] = []
+        self._forward: list[str] = []
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Search the guide (Ctrl+F)")
+        self.search_edit.setAccessibleName("Search the guide")
+        self.search_edit.setClearButtonEnabled(True)
+        search_label = QLabel("&Search:")
+        search_label.setBuddy(self.search_edit)
+        self.contents = QListWidget()
+        self.contents.setAccessibleName("Contents")
+        contents_label = QLabel("&Contents:")
+        contents_label.setBuddy(self.contents)
+        self.no_match = QLabel("No page contains these words. Try fewer or other words.")
+        self.no_match.setWordWrap(True)
+        self.no_match.setAccessibleName("Search result")
+        self.no_match.hide()
+
+        self.back_button = QPushButton("\u2190 &Back")
+        self.back_button.setAccessibleName("Back to the previous page")
+        self.back_button.setToolTip("Back (Alt+Left)")
+        self.forward_button = QPushButton("&Forward \u2192")
+        self.forward_button.setAccessibleName("Forward")
+        self.forward_button.setToolTip("Forward (Alt+Right)")
+        self.home_button = QPushButton("Start &page")
+        self.home_button.setAccessibleName("Go to the start page")
+        self.browser = QTextBrowser()
+        self.browser.setAccessibleName("Help page")
+        self.browser.setOpenLinks(False)
+        self.browser.setSearchPaths([str(resource_path("guide"))])
+        # A scroll bar that comes and goes with the page's length changes the
+        # text's width after it is laid out, and Qt then leaves a needless
+        # sideways scroll bar behind.
+        self.browser.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        search_row = QHBoxLayout()
+        search_row.addWidget(search_label)
+        search_row.addWidget(self.search_edit, 1)
+        left_layout.addLayout(search_row)
+        left_layout.addWidget(contents_label)
+        left_layout.addWidget(self.contents, 1)
+        left_layout.addWidget(self.no_match)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        nav = QHBoxLayout()
+        nav.addWidget(self.back_button)
+        nav.addWidget(self.forward_button)
+        nav.addWidget(self.home_button)
+        nav.addStretch(1)
+        right_layout.addLayout(nav)
+        right_layout.addWidget(self.browser, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([260, 640])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self.search_edit.textChanged.connect(self.on_search_changed)
+        self.search_edit.returnPressed.connect(self._on_search_return)
+        self.contents.currentItemChanged.connect(self._on_contents_changed)
+        self.browser.anchorClicked.connect(self.on_link_clicked)
+        self.back_button.clicked.connect(self.go_back)
+        self.forward_button.clicked.connect(self.go_forward)
+        self.home_button.clicked.connect(lambda: self.show_page(START_PAGE))
+        for keys, slot in (("Ctrl+F", self.focus_search), ("Alt+Left", self.go_back),
+                           ("Alt+Right", self.go_forward), ("Escape", self.close),
+                           (QKeySequence.StandardKey.Find, self.focus_search)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(slot)
+        self.search_edit.installEventFilter(self)
+
+        self._fill_contents(self.pages)
+        self.resize(960, 680)
+        self.show_page(start if start in self._by_key else self.pages[0].key)
+
+    # -- pages ---------------------------------------------------------------
+    def show_page(self, key: str, *, remember: bool = True) -> bool:
+        page = self._by_key.get(key)
+        if page is None:
+            return False
+        if remember and self.current_key and self.current_key != key:
+            self._back.append(self.current_key)
+            self._forward.clear()
+        self.current_key = key
+        self.browser.setMarkdown(page.markdown)
+        self.browser.document().setDocumentMargin(12)
+        self._fit_images()
+        self.setWindowTitle(f"{page.title} \u2014 Voitex Console help")
+        self._select_in_contents(key)
+        self._highlight(self.search_edit.text())
+        self._update_buttons()
+        return True
+
+    def _fit_images(self) -> None:
+        """Shrink screenshots wider than the page to its width (never enlarge them)."""
+        room = max(self.browser.viewport().width() - 40, 120)
+        document = self.browser.document()
+        block = document.begin()
+        while block.isValid():
+            iterator = block.begin()
+            while not iterator.atEnd():
+                fragment = iterator.fragment()
+                fmt = fragment.charFormat()
+                if fragment.isValid() and fmt.isImageFormat():
+                    image = fmt.toImageFormat()
+                    natural = document.resource(QTextDocument.ResourceType.ImageResource,
+                                                QUrl(image.name()))
+                    width = natural.width() if hasattr(natural, "width") else 0
+                    if width:
+                        shown = min(width, room)
+                        image.setWidth(shown)
+                        image.setHeight(natural.height() * shown / width)
+                        cursor = QTextCursor(document)
+                        cursor.setPosition(fragment.position())
+                        cursor.setPosition(fragment.position() + fragment.length(),
+                                           QTextCursor.MoveMode.KeepAnchor)
+                        cursor.setCharFormat(image)
+                iterator += 1
+            block = block.next()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_images()
+
+    def go_back(self) -> None:
+        if self._back:
+            self._forward.append(self.current_key)
+            self.show_page(self._back.pop(), remember=False)
+
+    def go_forward(self) -> None:
+        if self._forward:
+            self._back.append(self.current_key)
+            self.show_page(self._forward.pop(), remember=False)
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+
+    def _update_buttons(self) -> None:
+        self.back_button.setEnabled(bool(self._back))
+        self.forward_button.setEnabled(bool(self._forward))
+
+    def on_link_clicked(self, url: QUrl) -> None:
+        if url.scheme() in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)
+            return
+        key = url.path().rsplit("/", 1)[-1]
+        self.show_page(key)
+
+    # -- contents and search ---------------------------------------------------
+    def _fill_contents(self, pages: list[HelpPage]) -> None:
+        self.contents.blockSignals(True)
+        self.contents.clear()
+        for page in pages:
+            item = QListWidgetItem(page.title)
+            item.setData(Qt.ItemDataRole.UserRole, page.key)
+            self.contents.addItem(item)
+        self.contents.blockSignals(False)
+        self._select_in_contents(self.current_key)
+
+    def _select_in_contents(self, key: str) -> None:
+        self.contents.blockSignals(True)
+        self.contents.setCurrentRow(-1)
+        for row in range(self.contents.count()):
+            if self.contents.item(row).data(Qt.ItemDataRole.UserRole) == key:
+                self.contents.setCurrentRow(row)
+        self.contents.blockSignals(False)
+
+    def shown_titles(self) -> list[str]:
+        return [self.contents.item(row).text() for row in range(self.contents.count())]
+
+    def on_search_changed(self, text: str) -> None:
+        found = matching_pages(self.pages, text)
+        self._fill_contents(found)
+        self.no_match.setVisible(not found)
+        if found and all(page.key != self.current_key for page in found):
+            # The page on screen does not have the words: show the first that does.
+            self.show_page(found[0].key)
+        else:
+            self._highlight(text)
+
+    def _on_search_return(self) -> None:
+        if self.contents.count():
+            self.show_page(self.contents.item(0).data(Qt.ItemDataRole.UserRole))
+            self.contents.setFocus()
+
+    def _on_contents_changed(self, current, _previous) -> None:
+        if current is not None:
+            self.show_page(current.data(Qt.ItemDataRole.UserRole))
+
+    def eventFilter(self, watched, event) -> bool:
+        # Down in the search field moves on to the matching pages.
+        if (watched is self.search_edit and event.type() == event.Type.KeyPress
+                and event.key() == Qt.Key.Key_Down and self.contents.count()):
+            self.contents.setFocus()
+            if self.contents.currentRow() < 0:
+                self.contents.setCurrentRow(0)
+            return True
+        return super().eventFilter(watched, event)
+
+    def _highlight(self, query: str) -> None:
+        """Mark the searched words on the page, in the palette's selection colours."""
+        selections = []
+        fmt = QTextCharFormat()
+        fmt.setBackground(self.palette().highlight())
+        fmt.setForeground(self.palette().highlightedText())
+        document = self.browser.document()
+        for word in query.split():
+            cursor = document.find(word)
+            while not cursor.isNull() and len(selections) < 200:
+                selection = QTextEdit.ExtraSelection()
+                selection.cursor = cursor
+                selection.format = fmt
+                selections.append(selection)
+                cursor = document.find(word, cursor)
+        self.browser.setExtraSelections(selections)
+        if selections:
+            self.browser.setTextCursor(selections[0].cursor)
+            self.browser.ensureCursorVisible()
+
+    def highlighted_count(self) -> int:
+        return len(self.browser.extraSelections())
+
+
+def show_help(parent: QWidget, page: str = START_PAGE) -> HelpWindow:
+    """Open the help window on `page`, reusing the one already open for `parent`."""
+    window = parent.findChild(HelpWindow)
+    if window is None:
+        window = HelpWindow(parent=parent, start=page)
+    else:
+        window.show_page(page)
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    return window
+
+
+__all__ = ["PAGE_FOR_TAB", "HelpPage", "HelpWindow", "REFERENCE_KEY", "load_guide_pages",
+           "load_reference_page", "matching_pages", "reference_to_markdown", "show_help"]
