@@ -117,6 +117,8 @@ def history_lock(console_env):
     lock.close()
 
 
+@pytest.mark.expect_log("WARNING", r"history update for entry \d+ not written yet",
+                        logger="console.store.journal_writer")
 def test_a_delivered_sms_with_a_locked_history_returns_its_real_result(console_env, history_lock,
                                                                        qtbot):
     """The lock is taken after the pending entry and before the request: the outcome
@@ -183,6 +185,8 @@ def test_a_send_returns_its_entry_and_no_note_when_history_is_free(console_env):
     assert console_env.journal.get(again.entry_id).group_id == "run-42"
 
 
+@pytest.mark.expect_log("WARNING", r"history update for entry \d+ not written yet",
+                        logger="console.store.journal_writer")
 def test_a_failed_send_carries_the_note_when_history_is_locked(console_env, history_lock, qtbot):
     console_env.sandbox.add_fault(FaultRule(endpoint="sms", kind="api_error", count=1))
     real_client = console_env.session.client
