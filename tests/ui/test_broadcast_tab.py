@@ -225,9 +225,7 @@ def test_an_interrupted_run_is_offered_after_a_restart(qtbot, console_env, tmp_p
     again = SqliteBroadcastStore(console_env.journal.path)
     again.recover()
     try:
-        harness = Harness.__new__(Harness)
-        Harness.__init__(harness, qtbot, console_env, FixedClock(NOON_NEW_YORK),
-                         ConfirmRecorder(True), tmp_path)
+        harness = Harness(qtbot, console_env, FixedClock(NOON_NEW_YORK), ConfirmRecorder(True), tmp_path)
         tab = harness.tab
         assert tab.resume_label.isVisible()
         assert ("was interrupted when the console closed: 2 rows still to send, 1 with an "
