@@ -15,7 +15,8 @@ import unicodedata
 
 from console.domain.validation import FieldError, field_label, shown
 
-__all__ = ["InvalidPhoneError", "normalize_phone", "format_phone", "format_as_you_type"]
+__all__ = ["InvalidPhoneError", "normalize_phone", "format_phone", "format_as_you_type",
+           "keypad_digits"]
 
 _EXAMPLE = "(845) 951-1000"
 
@@ -24,6 +25,32 @@ _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe
 # One optional leading plus, then digits and the separators people use.
 _WRITTEN_NUMBER = re.compile(r"\+?[0-9\s().\-]*")
 _NON_DIGITS = re.compile(r"[^0-9]")
+# Letters on a phone keypad, for numbers written as words ("1-800-FLOWERS").
+_KEYPAD = str.maketrans({letter: digit
+                         for digit, letters in {"2": "ABC", "3": "DEF", "4": "GHI", "5": "JKL",
+                                                "6": "MNO", "7": "PQRS", "8": "TUV", "9": "WXYZ"}.items()
+                         for letter in letters + letters.lower()})
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
+def keypad_digits(text: str) -> str | None:
+    """`text` with its keypad letters turned into digits, when it reads as a number
+    written partly in words: "1-800-FLOWERS" -> "1-800-3569377".
+
+    None when it does not: no digits at all ("call me"), letters that are not on a
+    keypad, or more digits than one number holds ("845-951-1000 ext 12"), so
+    those keep their own explanation instead of becoming a wrong number.
+    """
+    value = _canonical(text)
+    if not _ASCII_LETTER.search(value) or not any(ch.isdigit() for ch in value):
+        return None
+    mapped = value.translate(_KEYPAD)
+    if not _WRITTEN_NUMBER.fullmatch(mapped):
+        return None
+    digits = _NON_DIGITS.sub("", mapped)
+    if len(digits) > 11 or (len(digits) == 11 and not digits.startswith("1")):
+        return None
+    return mapped
 
 
 class InvalidPhoneError(FieldError):
@@ -47,17 +74,29 @@ def normalize_phone(text: str, *, field: str = "number") -> str:
         raise InvalidPhoneError(
             field, f"{label}: this field is empty. Enter a phone number, for example {_EXAMPLE}."
         )
-    if any(ch.isalpha() for ch in value):
-        raise InvalidPhoneError(
-            field,
-            f"{label}: '{shown(text)}' contains letters. "
-            f"Enter the number with digits only, for example {_EXAMPLE}.",
-        )
     not_a_number = InvalidPhoneError(
         field,
         f"{label}: '{shown(text)}' is not a phone number. "
         f"Enter the 10-digit number, for example {_EXAMPLE}.",
     )
+    if any(ch.isalpha() for ch in value):
+        mapped = keypad_digits(value)
+        if mapped is None:
+            raise InvalidPhoneError(
+                field,
+                f"{label}: '{shown(text)}' contains letters. "
+                f"Enter the number with digits only, for example {_EXAMPLE}.",
+            )
+        # Keypad letters read as digits ("1-800-FLOWERS"); the checks below
+        # then judge the number they spell.
+        value = mapped
+        spelled = len(_NON_DIGITS.sub("", mapped))
+        not_a_number = InvalidPhoneError(
+            field,
+            f"{label}: '{shown(text)}' is not a phone number: read on a phone keypad it "
+            f"gives {spelled} digits, not 10. "
+            f"Enter the 10-digit number, for example {_EXAMPLE}.",
+        )
     if not _WRITTEN_NUMBER.fullmatch(value):
         raise not_a_number
     digits = _NON_DIGITS.sub("", value)
@@ -104,7 +143,12 @@ def format_as_you_type(text: str) -> str:
     """
     value = _canonical(text)
     if not _WRITTEN_NUMBER.fullmatch(value):
-        return text
+        # A number typed with keypad letters becomes its digits as it is typed,
+        # so the field never shows a half-formatted mix like "1 (800FLOWERS".
+        mapped = keypad_digits(value)
+        if mapped is None:
+            return text
+        value = mapped
     digits = _NON_DIGITS.sub("", value)
     plus = value.startswith("+")
     if plus:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from console.domain.wording import plural
+
 __all__ = [
     "GSM7_BASIC",
     "GSM7_EXTENSION",
@@ -20,6 +22,8 @@ __all__ = [
     "analyze_sms",
     "replace_forcing_chars",
     "describe",
+    "ENCODING_WORDS",
+    "ENCODING_HELP",
 ]
 
 # GSM 03.38 default alphabet (3GPP TS 23.038, 6.2.1), in code order 0x00-0x7F.
@@ -166,21 +170,30 @@ def _visible(ch: str) -> str:
     return ch
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+# Office staff see plain words; the technical names go in a tooltip.
+ENCODING_WORDS = {"GSM-7": "standard characters", "UCS-2": "special characters"}
+ENCODING_HELP = (
+    "Standard characters (the GSM-7 alphabet: plain letters, digits and common punctuation) "
+    f"fit {GSM7_SINGLE} in one message, {GSM7_PART} per part when the text is split. "
+    "A single special character (UCS-2: curly quotes, long dashes, emoji, many accented "
+    f"letters) makes the whole text fit only {UCS2_SINGLE} in one message, {UCS2_PART} per part. "
+    "Every part is billed as one message."
+)
 
 
 def describe(analysis: SmsAnalysis, *, max_shown: int = 5) -> str:
-    """One line for under the message box: "42 characters · GSM-7 · 1 message"."""
-    length = _plural(analysis.characters, "character")
+    """One line for under the message box:
+    "42 characters · 1 message · standard characters, 160 per message"."""
+    length = plural(analysis.characters, "character")
     if analysis.units != analysis.characters:
         length += f" (counted as {analysis.units:,})"
-    encoding = analysis.encoding
-    if analysis.forcing_chars:
+    kind = ENCODING_WORDS[analysis.encoding]
+    if analysis.forcing_chars and max_shown:
         distinct = list(dict.fromkeys(ch for _, ch in analysis.forcing_chars))
         names = [_visible(ch) for ch in distinct[:max_shown]]
         more = len(distinct) - max_shown
         if more > 0:
             names.append(f"and {more} more")
-        encoding += f" (because of {' '.join(names)})"
-    return f"{length} · {encoding} · {_plural(analysis.segments, 'message')}"
+        kind += f" ({' '.join(names)})"
+    return (f"{length} · {plural(analysis.segments, 'message')} · "
+            f"{kind}, {analysis.segment_limit} per message")

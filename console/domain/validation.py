@@ -8,12 +8,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from console.domain.wording import plural
+
 __all__ = [
     "FieldError",
     "ALBUM_MIN",
     "ALBUM_MAX",
     "SORT_MIN",
     "SORT_MAX",
+    "LIBRARY_FILE_ID_MIN",
+    "LIBRARY_FILE_ID_MAX",
+    "BRANCH_MIN",
+    "BRANCH_MAX",
     "TTS_MAX_CHARS",
     "SMS_MAX_CHARS",
     "parse_album",
@@ -22,6 +28,7 @@ __all__ = [
     "parse_library_file_id",
     "check_tts_text",
     "check_sms_body",
+    "counted_length",
     "leading_number",
 ]
 
@@ -32,6 +39,16 @@ ALBUM_MIN = 1
 ALBUM_MAX = 9999
 SORT_MIN = 0
 SORT_MAX = 99999
+# A library file id is the id Voitex gives a recording (the samples show
+# 918357). Nine digits is as many as the sandbox hands out and leaves room
+# for a library far larger than any seen; 0 names no recording.
+LIBRARY_FILE_ID_MIN = 1
+LIBRARY_FILE_ID_MAX = 999_999_999
+# IVR branch ids in the samples run from 2 to 2100; a six-digit ceiling is
+# generous and still catches a phone number typed into the branch field
+# (one documentation sample does exactly that).
+BRANCH_MIN = 1
+BRANCH_MAX = 999_999
 
 # The API documents no limit for TTS text; 3000 is our decision, and the sandbox
 # enforces the same so the limit is felt before production refuses something.
@@ -84,9 +101,13 @@ def _clean(text: str | int) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+def _ranged(lo: int, hi: int, example: int | str) -> str:
+    return f"Enter a whole number from {lo:,} to {hi:,}, for example {example}."
+
+
 def _parse_whole(value: str, field: str, lo: int, hi: int, example: int) -> int:
     label = field_label(field)
-    ranged = f"Enter a whole number from {lo} to {hi}, for example {example}."
+    ranged = _ranged(lo, hi, example)
     if not value:
         raise FieldError(field, f"{label}: this field is empty. {ranged}")
     if _NEGATIVE.fullmatch(value):
@@ -127,7 +148,8 @@ def parse_sort(text: str | int, field: str = "Sort number",
     return _parse_whole(value, field, SORT_MIN, SORT_MAX, 5)
 
 
-def _parse_digit_id(text: str | int, field: str, what: str, example: str) -> str:
+def _parse_digit_id(text: str | int, field: str, what: str, example: str,
+                    lo: int, hi: int) -> str:
     label = field_label(field)
     value = _clean(text)
     if not value:
@@ -140,19 +162,35 @@ def _parse_digit_id(text: str | int, field: str, what: str, example: str) -> str
             f"{label}: '{shown(value)}' is not a {what}. "
             f"Use digits only, for example {example}.",
         )
+    ranged = _ranged(lo, hi, example)
+    if len(value.lstrip("0")) > _MAX_DIGITS:
+        raise FieldError(field, f"{label}: '{shown(value)}' is too large. {ranged}")
+    number = int(value)
+    if number < lo:
+        raise FieldError(field, f"{label}: {number} is too small. {ranged}")
+    if number > hi:
+        raise FieldError(field, f"{label}: {number} is too large. {ranged}")
     # Kept exactly as typed (leading zeros included): it is an identifier on the
     # provider's side, and we cannot know that "0150" and "150" name the same thing.
     return value
 
 
 def parse_branch(text: str | int, field: str = "Branch number") -> str:
-    """An IVR branch id: digits only, returned as the decimal string to send."""
-    return _parse_digit_id(text, field, "branch number", "150")
+    """An IVR branch id, BRANCH_MIN..BRANCH_MAX, returned as the decimal string to send."""
+    return _parse_digit_id(text, field, "branch number", "150", BRANCH_MIN, BRANCH_MAX)
 
 
 def parse_library_file_id(text: str | int, field: str = "Library file id") -> str:
-    """A library recording id (the `sfile_id` of a call): digits only."""
-    return _parse_digit_id(text, field, "library file id", "918357")
+    """A library recording id (the `sfile_id` of a call), LIBRARY_FILE_ID_MIN..MAX."""
+    return _parse_digit_id(text, field, "library file id", "918357",
+                           LIBRARY_FILE_ID_MIN, LIBRARY_FILE_ID_MAX)
+
+
+def counted_length(text: str) -> int:
+    """How many characters of `text` count against a limit: what is sent, so
+    the spaces and blank lines around it do not count. Counters and errors
+    both use this, so they always show the same number."""
+    return len(text.strip())
 
 
 def _check_text(text: str, field: str, limit: int, empty_hint: str) -> str:
@@ -160,14 +198,12 @@ def _check_text(text: str, field: str, limit: int, empty_hint: str) -> str:
     value = text.strip()
     if not value:
         raise FieldError(field, f"{label}: this field is empty. {empty_hint}")
-    count = len(value)
+    count = counted_length(value)
     if count > limit:
-        excess = count - limit
-        noun = "character" if excess == 1 else "characters"
         raise FieldError(
             field,
-            f"{label}: {count:,} characters is more than the limit of {limit:,}. "
-            f"Remove {excess:,} {noun}.",
+            f"{label}: too long at {count:,} of {limit:,} characters. "
+            f"Remove {plural(count - limit, 'character')}.",
         )
     return value
 

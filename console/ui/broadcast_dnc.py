@@ -156,23 +156,22 @@ class DoNotContactDialog(QDialog):
             self.export_file(path)
 
 
-def contact_allowed(parent: QWidget, store: BroadcastStore | None, profile, number: str,
-                    confirm, *, action: str) -> bool:
-    """True to go ahead: `number` is not on the profile's do-not-contact list, or
-    the user chose to contact it anyway. Used by the one-off SMS and Calls tabs."""
-    if store is None:
-        return True
+def do_not_contact_question(store: BroadcastStore | None, profile, number: str, *,
+                            action: str, declined: str):
+    """The question the one-off SMS and Calls tabs ask before contacting a
+    number on the profile's do-not-contact list, or None when it is not on it."""
+    from console.ui.send_flow import Confirmation
+
+    if store is None or not number:
+        return None
     try:
         reason = store.do_not_contact_map(profile.id).get(number)
     except BroadcastStoreError:
-        return True  # the list cannot be read: the send itself is not at stake
+        return None  # the list cannot be read: the send itself is not at stake
     if reason is None:
-        return True
-    from console.ui.widgets import live_confirmation
-
-    box = live_confirmation(
-        parent, title="On the do-not-contact list",
+        return None
+    return Confirmation(
+        title="On the do-not-contact list",
         text=f"{format_phone(number)} is on the do-not-contact list of '{profile.name}' "
              f"({reason or 'no reason given'}).",
-        informative=f"{action} anyway?", action=action)
-    return confirm(box)
+        informative=f"{action} anyway?", action=action, declined=declined)

@@ -40,9 +40,10 @@ from console.store.broadcasts import BroadcastStore, BroadcastStoreError, NewRow
 from console.ui.broadcast_dnc import DoNotContactDialog
 from console.ui.broadcast_model import BroadcastRowsModel
 from console.ui.messages import MessageBridge
-from console.ui.widgets import (Confirm, FieldError, RequestFailed, ResultLabel, add_row,
+from console.ui.send_flow import CALL, SMS, Form, SendFlow
+from console.ui.widgets import (Confirm, FieldError, ResultLabel, add_row,
                                 default_confirm, fill_numbers, format_phone_as_typed,
-                                key_is_missing, live_confirmation, run_request)
+                                key_is_missing, live_confirmation)
 
 PathChooser = Callable[[], "Path | None"]
 TextAsker = Callable[[str, str], "str | None"]
@@ -430,6 +431,14 @@ class BroadcastTab(QWidget):
         buttons.addWidget(test_label)
         buttons.addWidget(self.test_edit)
         buttons.addWidget(self.test_button)
+        # The test send goes through the same flow as the SMS and Calls tabs.
+        self.test_flows = {
+            kind: SendFlow(parent=self, session=self.session, messages=self.messages,
+                           button=self.test_button, result_label=self.result_label,
+                           kind=words, confirm=self.confirm)
+            for kind, words in (("sms", SMS), ("call", CALL))}
+        for flow in self.test_flows.values():
+            buttons.addWidget(flow.cancel_button)
         buttons.addWidget(self.start_button)
 
         column = QVBoxLayout(box)
@@ -974,30 +983,25 @@ class BroadcastTab(QWidget):
         settings = self._validate_send()
         if settings is None or not self._preview.rows:
             return
-        if key_is_missing(self.session, self.result_label, self.messages):
-            return
         first = self._preview.rows[0]
-        profile = self.session.profile
         if self.kind == "sms":
-            call = self.sender.send_sms(from_number=settings["from"], to=to, body=first.text)
-            action = "the test message"
+            def call():
+                return self.sender.send_sms(from_number=settings["from"], to=to, body=first.text)
         else:
-            call = self.sender.place_call(cid=settings["cid"], to=to, type=settings["type"],
-                                          sfile_id=settings.get("sfile_id"),
-                                          route_number=settings.get("route_number"),
-                                          branch_number=settings.get("branch_number"))
-            action = "the test call"
-        try:
-            await run_request(call, button=self.test_button, result_label=self.result_label,
-                              messages=self.messages, profile_name=profile.name, action=action,
-                              busy_text=f"Sending a test to {format_phone(to)}…")
-        except RequestFailed:
-            return
-        self._tested = (self.kind, self._message_key())
-        text = (f"Test sent to {format_phone(to)} with row {first.recipient.row}'s message. "
-                "Check it on the phone, then start the broadcast.")
-        self.result_label.show_result("ok", text)
-        self.messages.info(text)
+            def call():
+                return self.sender.place_call(cid=settings["cid"], to=to, type=settings["type"],
+                                              sfile_id=settings.get("sfile_id"),
+                                              route_number=settings.get("route_number"),
+                                              branch_number=settings.get("branch_number"))
+        flow = self.test_flows["sms" if self.kind == "sms" else "call"]
+        await flow.run(
+            form=Form(), confirmations=lambda _profile: [], request=call,
+            busy_text=f"Sending a test to {format_phone(to)}…",
+            done_text=lambda _result: (
+                f"Test sent to {format_phone(to)} with row {first.recipient.row}'s message. "
+                "Check it on the phone, then start the broadcast."))
+        if flow.last_outcome == "done":
+            self._tested = (self.kind, self._message_key())
 
     @asyncSlot()
     async def on_start_clicked(self) -> None:

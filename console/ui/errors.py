@@ -12,6 +12,9 @@ from console.api import (
     ServerError,
     UnreadableReplyError,
 )
+from console.domain.wording import plural
+
+DEFAULT_CHECK = "Check History before sending it again."
 
 
 def _messages(err: ApiError) -> str:
@@ -19,13 +22,20 @@ def _messages(err: ApiError) -> str:
     return " ".join(f"“{m}”" for m in messages)
 
 
-def describe_error(err: BaseException, *, profile_name: str, action: str) -> str:
+def is_outcome_unknown(err: BaseException) -> bool:
+    return isinstance(err, OutcomeUnknownError) or (
+        isinstance(err, ApiError) and bool(getattr(err, "outcome_unknown", False)))
+
+
+def describe_error(err: BaseException, *, profile_name: str, action: str,
+                   done_verb: str = "sent", check: str = DEFAULT_CHECK) -> str:
     """A plain-words sentence for `err`.
 
     `action` is what the user was doing, as a noun phrase ("the message",
-    "the call", "the recording"), used where the outcome matters.
+    "the call", "the recording"), used where the outcome matters; `done_verb`
+    says what would have happened to it ("sent", "placed", "created") and
+    `check` what to look at before trying again when nobody knows.
     """
-    unknown = bool(getattr(err, "outcome_unknown", False))
     if isinstance(err, InvalidArgumentError):
         return f"{err} Correct it and try again."
     if isinstance(err, KeyRefusedError):
@@ -33,15 +43,15 @@ def describe_error(err: BaseException, *, profile_name: str, action: str) -> str
                 "Profile ▸ Manage profiles.")
     if isinstance(err, RateLimitedError):
         wait = getattr(err, "retry_after", None)
-        when = f"in {wait:.0f} seconds" if wait else "in a minute"
+        when = f"in {plural(max(1, round(wait)), 'second')}" if wait else "in a minute"
         return (f"Voitex is busy and asked us to slow down; {action} was not sent. "
                 f"Try again {when}.")
     if isinstance(err, ConnectionFailedError):
         return (f"Could not reach Voitex for '{profile_name}'; {action} was not sent. "
                 "Check the internet connection and the profile's base URL, then try again.")
-    if isinstance(err, OutcomeUnknownError) or (unknown and isinstance(err, ApiError)):
-        return (f"Voitex did not answer clearly; {action} may have been sent. "
-                "Check History before you send it again.")
+    if is_outcome_unknown(err):
+        return (f"Voitex did not answer clearly, so {action} may or may not have been "
+                f"{done_verb}. {check}")
     if isinstance(err, RequestRejectedError):
         detail = _messages(err) or "no reason was given"
         return f"Voitex refused {action}: {detail}. Correct it and try again."

@@ -45,6 +45,7 @@ from console.ui.history_model import (
     format_recipient,
     local_time,
 )
+from console.ui.send_flow import describe_resend
 
 SEARCH_DELAY_MS = 250
 
@@ -441,9 +442,11 @@ class HistoryTab(QWidget):
         else:
             box.setIcon(QMessageBox.Icon.Question)
             box.setText(FAILED_NOTE)
+        profile = next((p for p in self._profiles_provider() if p.id == entry.profile_id), None)
         box.setInformativeText(
             f"Send {action} again to {format_recipient(entry.recipient)} "
-            f"with the {entry.profile_name} profile?"
+            f"with the {entry.profile_name} profile? "
+            + describe_resend(entry.kind, entry.content, profile)
         )
         box.setDetailedText(entry.content)
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)

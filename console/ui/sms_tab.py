@@ -10,16 +10,18 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLin
 from qasync import asyncSlot
 
 from console.domain import validation
-from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
-from console.domain.sms import analyze_sms, replace_forcing_chars
+from console.domain.phone import format_phone
+from console.domain.sms import ENCODING_HELP, analyze_sms, describe, replace_forcing_chars
 from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
-from console.ui.broadcast_dnc import contact_allowed
+from console.ui.broadcast_dnc import do_not_contact_question
 from console.ui.broadcast_templates import TemplatePicker, unreplaced_fields
 from console.ui.messages import MessageBridge
-from console.ui.widgets import (key_is_missing, Confirm, format_phone_as_typed, FieldError, RequestFailed, ResultLabel, add_row,
-                                default_confirm, fill_numbers, live_confirmation, run_request,
-                                submit_on_ctrl_enter)
+from console.ui.send_flow import (SMS, Confirmation, Form, SendFlow, check_phone_as_typed,
+                                  sms_cost)
+from console.ui.widgets import (HIGHLIGHT, Confirm, FieldError, ResultLabel, add_row,
+                                default_confirm, excerpt, fill_numbers, format_phone_as_typed,
+                                submit_on_ctrl_enter, tone)
 
 
 def _char_name(ch: str) -> str:
@@ -37,9 +39,8 @@ class SmsTab(QWidget):
         self.session = session
         self.sender = sender
         self.messages = messages
-        self.confirm = confirm
-        # (from, to, body) -> time sent, to catch the same message twice by accident
-        self._sent_this_session: dict[tuple[str, str, str], float] = {}
+        # (from, to, body) -> (time sent, outcome), to catch the same message twice by accident
+        self._sent_this_session: dict[tuple[str, str, str], tuple[float, str]] = {}
 
         self.from_combo = QComboBox()
         self.from_error = FieldError("From")
@@ -51,10 +52,12 @@ class SmsTab(QWidget):
         self.body_edit.setTabChangesFocus(True)
         self.body_error = FieldError("Message")
         self.counter_label = QLabel()
-        self.counter_label.setAccessibleName("Message length and encoding")
+        self.counter_label.setAccessibleName("Message length and number of messages")
+        self.counter_label.setToolTip(ENCODING_HELP)
         self.forcing_label = QLabel()
         self.forcing_label.setWordWrap(True)
         self.forcing_label.setAccessibleName("Characters that make the message longer")
+        self.forcing_label.setToolTip(ENCODING_HELP)
         self.replace_button = QPushButton("Replace with p&lain characters")
         self.replace_button.setAccessibleName("Replace special characters with plain ones")
         self.replace_button.clicked.connect(self.on_replace_clicked)
@@ -81,10 +84,15 @@ class SmsTab(QWidget):
         self.send_button.setAccessibleName("Send SMS")
         self.send_button.setToolTip("Send the message (Ctrl+Enter)")
         self.send_button.clicked.connect(self.on_send_clicked)
+        self.result_label = ResultLabel("Result")
+        self.flow = SendFlow(parent=self, session=session, messages=messages,
+                             button=self.send_button, result_label=self.result_label,
+                             kind=SMS, confirm=confirm)
+        self.cancel_button = self.flow.cancel_button
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.send_button)
-        self.result_label = ResultLabel("Result")
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -95,41 +103,29 @@ class SmsTab(QWidget):
         submit_on_ctrl_enter(self, self.send_button, self.body_edit)
 
         format_phone_as_typed(self.to_edit)
-        self.to_edit.textEdited.connect(self._on_to_edited)
-        self.to_edit.editingFinished.connect(self._check_to)
+        check_phone_as_typed(self.to_edit, self.to_error, "To")
         self.body_edit.textChanged.connect(self._update_counter)
         session.profile_changed.connect(self._on_profile_changed)
         self._on_profile_changed(session.profile)
         self._update_counter()
 
+    @property
+    def confirm(self) -> Confirm:
+        """How the tab asks before a send (tests answer without a modal loop)."""
+        return self.flow.confirm
+
+    @confirm.setter
+    def confirm(self, confirm: Confirm) -> None:
+        self.flow.confirm = confirm
+
     def _on_profile_changed(self, profile) -> None:
         fill_numbers(self.from_combo, profile)
         self.result_label.hide()  # an earlier account's result must not look like this one's
 
-    def _on_to_edited(self, _text: str) -> None:
-        if self.to_error.isVisible():
-            self._check_to()
-
-    def _check_to(self) -> str | None:
-        text = self.to_edit.text()
-        if not text.strip():
-            self.to_error.show_error(None)
-            return None
-        try:
-            number = normalize_phone(text, field="To")
-        except InvalidPhoneError as err:
-            self.to_error.show_error(str(err))
-            return None
-        self.to_error.show_error(None)
-        return number
-
     def _update_counter(self) -> None:
         text = self.body_edit.toPlainText()
         a = analyze_sms(text)
-        parts = "message" if a.segments == 1 else "messages"
-        self.counter_label.setText(
-            f"{len(text)} characters · {a.encoding} · {a.segments} {parts} "
-            f"({a.segment_limit} per message)")
+        self.counter_label.setText(describe(a, max_shown=0))
         if a.forcing_chars:
             shown = []
             for _, ch in a.forcing_chars:
@@ -137,8 +133,8 @@ class SmsTab(QWidget):
                 if name not in shown:
                     shown.append(name)
             self.forcing_label.setText(
-                "These characters make the message use UCS-2, which fits fewer characters "
-                f"per message: {'  '.join(shown[:12])}" + ("  …" if len(shown) > 12 else ""))
+                f"These special characters make each message hold {a.segment_limit} characters "
+                f"instead of 160: {'  '.join(shown[:12])}" + ("  …" if len(shown) > 12 else ""))
             self.forcing_label.show()
         else:
             self.forcing_label.hide()
@@ -148,8 +144,10 @@ class SmsTab(QWidget):
     def _highlight(self, forcing: list[tuple[int, str]]) -> None:
         selections = []
         fmt = QTextCharFormat()
-        fmt.setBackground(QColor("#ffe08a"))
-        fmt.setToolTip("This character forces UCS-2")
+        background, foreground = tone(HIGHLIGHT)
+        fmt.setBackground(QColor(background))
+        fmt.setForeground(QColor(foreground))
+        fmt.setToolTip("A special character: the message holds fewer characters (UCS-2)")
         text = self.body_edit.toPlainText()
         for index, ch in forcing[:500]:
             # analyze_sms counts characters; the document counts UTF-16 units.
@@ -184,85 +182,79 @@ class SmsTab(QWidget):
         self.to_edit.setText(draft.get("to", ""))
         self.body_edit.setPlainText(draft.get("body", ""))
 
-    def _validate(self):
-        errors: dict[str, str] = {}
-        from_number = self.from_combo.currentData()
-        if not from_number:
-            errors["from"] = ("From: this profile has no numbers of its own yet. "
-                              "Add one in Profile ▸ Manage profiles.")
-        self.from_error.show_error(errors.get("from"))
-        to = None
-        if not self.to_edit.text().strip():
-            errors["to"] = "To: enter the customer's phone number."
-            self.to_error.show_error(errors["to"])
-        else:
-            to = self._check_to()
-            if to is None:
-                errors["to"] = self.to_error.text()
-        body = None
-        try:
-            body = validation.check_sms_body(self.body_edit.toPlainText())
-            if unreplaced_fields(body):
-                raise validation.FieldError("body", f"Message: replace {unreplaced_fields(body)} "
-                                                    "with the customer's own value before sending.")
-            self.body_error.show_error(None)
-        except validation.FieldError as err:
-            errors["body"] = str(err)
-            self.body_error.show_error(str(err))
-        return from_number, to, body, errors
+    def _validate(self) -> Form:
+        form = Form()
+        form.check("from", self.from_combo, self.from_error, self._from_number)
+        form.phone("to", self.to_edit, self.to_error, "To", "enter the customer's phone number.")
+        form.check("body", self.body_edit, self.body_error, self._body)
+        return form
+
+    def _body(self) -> str:
+        body = validation.check_sms_body(self.body_edit.toPlainText())
+        left = unreplaced_fields(body)
+        if left:  # a template inserted here still has its merge fields
+            raise validation.FieldError(
+                "Message", f"Message: replace {left} with the customer's own value before sending.")
+        return body
+
+    def _from_number(self) -> str:
+        number = self.from_combo.currentData()
+        if not number:
+            raise validation.FieldError(
+                "From", "From: this profile has no numbers of its own yet. "
+                        "Add one in Profile ▸ Manage profiles.")
+        return number
+
+    def _confirmations(self, values: dict, profile) -> list[Confirmation]:
+        to, body = format_phone(values["to"]), values["body"]
+        asks = []
+        on_list = do_not_contact_question(
+            self.broadcasts, profile, values["to"], action="Send SMS",
+            declined="Not sent: the number is on the do-not-contact list.")
+        if on_list is not None:
+            asks.append(on_list)
+        key = (values["from"], values["to"], body)
+        if key in self._sent_this_session:
+            sent_time, outcome = self._sent_this_session[key]
+            sent_at = time.strftime("%H:%M", time.localtime(sent_time))
+            text = (f"You already sent this exact message to {to} at {sent_at}."
+                    if outcome == "done" else
+                    f"You sent this exact message to {to} at {sent_at}, and its outcome is "
+                    "unknown: it may already have arrived.")
+            asks.append(Confirmation(
+                title="Send the same message again?", text=text,
+                informative="Send it again anyway?", action="Send again"))
+        if not profile.is_sandbox:
+            asks.append(Confirmation(
+                title="Send SMS to a customer?",
+                text=(f"Send this SMS to {to} from {format_phone(values['from'])} "
+                      f"on the live account '{profile.name}'?"),
+                informative=(f"“{excerpt(body)}”\n\nIt goes out as {sms_cost(body)}. "
+                             "This cannot be undone."),
+                action="Send SMS"))
+        return asks
 
     @asyncSlot()
     async def on_send_clicked(self) -> None:
-        from_number, to, body, errors = self._validate()
-        if errors:
-            {"from": self.from_combo, "to": self.to_edit,
-             "body": self.body_edit}[next(iter(errors))].setFocus()
-            self.result_label.show_result("error", "Please correct the fields marked in red.")
+        if self.flow.running:
             return
-        if key_is_missing(self.session, self.result_label, self.messages):
-            return
-        profile = self.session.profile
-        if not contact_allowed(self, self.broadcasts, profile, to, self.confirm,
-                               action="Send SMS"):
-            self.result_label.show_result("warning", "Not sent: the number is on the do-not-contact list.")
-            return
-        analysis = analyze_sms(body)
-        key = (from_number, to, body)
-        if key in self._sent_this_session:
-            sent_at = time.strftime("%H:%M", time.localtime(self._sent_this_session[key]))
-            box = live_confirmation(
-                self, title="Send the same message again?",
-                text=f"You already sent this exact message to {format_phone(to)} at {sent_at}.",
-                informative="Send it again anyway?", action="Send again")
-            if not self.confirm(box):
-                return
-        if not profile.is_sandbox:
-            parts = "message" if analysis.segments == 1 else "messages"
-            box = live_confirmation(
-                self, title="Send SMS to a customer?",
-                text=(f"Send this SMS to {format_phone(to)} from {format_phone(from_number)} "
-                      f"on the live account '{profile.name}'?"),
-                informative=(f"It goes out as {analysis.segments} {parts} ({analysis.encoding}). "
-                             "This cannot be undone."),
-                action="Send SMS")
-            if not self.confirm(box):
-                self.result_label.show_result("warning", "Not sent.")
-                return
-        try:
-            sent = await run_request(
-                self.sender.send_sms(from_number=from_number, to=to, body=body),
-                button=self.send_button, result_label=self.result_label, messages=self.messages,
-                profile_name=profile.name, action="the message",
-                busy_text=f"Sending to {format_phone(to)}…")
-        except RequestFailed:
-            return
-        result = sent.value
-        self._sent_this_session[key] = time.time()
-        ref = result.reference_id or "(Voitex gave none)"
-        did = f" · DID type {result.did_type}" if result.did_type else ""
-        text = f"Sent to {format_phone(to)}. Reference id: {ref}{did}"
-        if sent.history_note:  # delivered; only History is behind
-            text += f". {sent.history_note}"
-        self.result_label.show_result("ok", text)
-        self.messages.info(text)
-        self.sms_sent.emit(result.reference_id or "")
+        form = self._validate()
+        values = form.values
+
+        def done_text(result) -> str:
+            # The DID type (TN/TF) Voitex reports says nothing an office needs: left out.
+            ref = result.reference_id or "(Voitex gave none)"
+            return f"Sent to {format_phone(values['to'])}. Reference id: {ref}"
+
+        result = await self.flow.run(
+            form=form,
+            confirmations=lambda profile: self._confirmations(values, profile),
+            request=lambda: self.sender.send_sms(from_number=values["from"], to=values["to"],
+                                                 body=values["body"]),
+            busy_text=f"Sending to {format_phone(values.get('to') or '')}…",
+            done_text=done_text)
+        if self.flow.last_outcome in ("done", "unknown"):
+            self._sent_this_session[(values["from"], values["to"], values["body"])] = (
+                time.time(), self.flow.last_outcome)
+        if result is not None:
+            self.sms_sent.emit(result.reference_id or "")

@@ -10,15 +10,16 @@ from console.domain import validation
 from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
 from console.ui.messages import MessageBridge
-from console.ui.widgets import (key_is_missing, FieldError, RequestFailed, ResultLabel, add_row, run_request,
-                                submit_on_ctrl_enter)
+from console.ui.send_flow import TTS, Confirmation, Form, SendFlow
+from console.ui.widgets import (ERROR_TEXT, Confirm, FieldError, ResultLabel, add_row,
+                                default_confirm, excerpt, submit_on_ctrl_enter, tone)
 
 
 class TtsTab(QWidget):
     tts_created = Signal(str)  # recording id
 
     def __init__(self, *, session: AccountSession, sender: Sender, messages: MessageBridge,
-                 parent: QWidget | None = None) -> None:
+                 confirm: Confirm = default_confirm, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.sender = sender
@@ -57,11 +58,15 @@ class TtsTab(QWidget):
         self.create_button.setToolTip("Create the recording (Ctrl+Enter)")
         self.create_button.setDefault(True)
         self.create_button.clicked.connect(self.on_create_clicked)
+        self.result_label = ResultLabel("Result")
+        self.flow = SendFlow(parent=self, session=session, messages=messages,
+                             button=self.create_button, result_label=self.result_label,
+                             kind=TTS, confirm=confirm)
+        self.cancel_button = self.flow.cancel_button
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.create_button)
-
-        self.result_label = ResultLabel("Result")
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -77,20 +82,33 @@ class TtsTab(QWidget):
         self._on_profile_changed(session.profile)
         self._update_count()
 
+    @property
+    def confirm(self) -> Confirm:
+        """How the tab asks before a send (tests answer without a modal loop)."""
+        return self.flow.confirm
+
+    @confirm.setter
+    def confirm(self, confirm: Confirm) -> None:
+        self.flow.confirm = confirm
+
     def _on_profile_changed(self, profile) -> None:
         self.result_label.hide()  # an earlier account's result must not look like this one's
         if not self.album_edit.text().strip() or not self.album_edit.isModified():
             self.album_edit.setText(str(profile.default_album))
 
     def _update_count(self) -> None:
-        n = len(self.text_edit.toPlainText())
+        text = self.text_edit.toPlainText()
+        n = validation.counted_length(text)
         limit = validation.TTS_MAX_CHARS
-        self.count_label.setText(f"{n} of {limit} characters")
+        # The same count, formatted the same way, as the error under the field.
+        self.count_label.setText(f"{n:,} of {limit:,} characters")
         over = n > limit
-        self.count_label.setStyleSheet("color:#b00020;" if over else "")
+        self.count_label.setStyleSheet(f"color:{tone(ERROR_TEXT)};" if over else "")
         if over:
-            self.text_error.show_error(
-                f"Text is {n - limit} characters too long: shorten it to {limit} or fewer.")
+            try:
+                validation.check_tts_text(text)
+            except validation.FieldError as err:
+                self.text_error.show_error(str(err))
         elif self.text_error.isVisible() and n:
             self.text_error.show_error(None)
 
@@ -106,50 +124,57 @@ class TtsTab(QWidget):
             self.album_edit.setModified(True)
         self.sort_edit.setText(draft.get("sort", ""))
 
-    def _validate(self):
-        errors = {}
-        values = {}
-        for key, field, parse in (
-            ("text", self.text_error, lambda: validation.check_tts_text(self.text_edit.toPlainText())),
-            ("album", self.album_error, lambda: validation.parse_album(self.album_edit.text())),
-            ("sort", self.sort_error,
-             lambda: validation.parse_sort(self.sort_edit.text(), optional=True)),
-        ):
-            try:
-                values[key] = parse()
-                field.show_error(None)
-            except validation.FieldError as err:
-                errors[key] = str(err)
-                field.show_error(str(err))
-        return values, errors
+    def _validate(self) -> Form:
+        form = Form()
+        form.check("text", self.text_edit, self.text_error,
+                   lambda: validation.check_tts_text(self.text_edit.toPlainText()))
+        form.check("album", self.album_edit, self.album_error,
+                   lambda: validation.parse_album(self.album_edit.text()))
+        form.check("sort", self.sort_edit, self.sort_error,
+                   lambda: validation.parse_sort(self.sort_edit.text(), optional=True))
+        return form
+
+    @staticmethod
+    def where(values: dict) -> str:
+        where = f"album {values['album']}"
+        if values.get("sort") is not None:
+            where += f", sort number {values['sort']}"
+        return where
+
+    def _confirmations(self, values: dict, profile) -> list[Confirmation]:
+        if profile.is_sandbox:
+            return []
+        if values["sort"] is None:
+            replaces = "Voitex chooses its sort number."
+        else:
+            replaces = (f"If sort number {values['sort']} is already used in album "
+                        f"{values['album']}, that recording is replaced, and calls and "
+                        "branches that play it will play the new one.")
+        return [Confirmation(
+            title="Create a recording in the live library?",
+            text=(f"Create this recording in {self.where(values)} on the live account "
+                  f"'{profile.name}'?"),
+            informative=f"“{excerpt(values['text'])}”\n\n{replaces} This cannot be undone.",
+            action="Create recording")]
 
     @asyncSlot()
     async def on_create_clicked(self) -> None:
-        values, errors = self._validate()
-        if errors:
-            first = {"text": self.text_edit, "album": self.album_edit, "sort": self.sort_edit}
-            first[next(iter(errors))].setFocus()
-            self.result_label.show_result("error", "Please correct the fields marked in red.")
+        if self.flow.running:
             return
-        if key_is_missing(self.session, self.result_label, self.messages):
-            return
-        profile = self.session.profile
-        try:
-            sent = await run_request(
-                self.sender.create_tts(text=values["text"], album_number=values["album"],
-                                       sort_number=values["sort"]),
-                button=self.create_button, result_label=self.result_label, messages=self.messages,
-                profile_name=profile.name, action="the recording",
-                busy_text="Creating the recording…")
-        except RequestFailed:
-            return
-        result = sent.value
-        where = f"album {values['album']}"
-        if values["sort"] is not None:
-            where += f", sort number {values['sort']}"
-        text = f"Recording created in {where}. Recording id: {result.recording_id}"
-        if sent.history_note:  # delivered; only History is behind
-            text += f". {sent.history_note}"
-        self.result_label.show_result("ok", text)
-        self.messages.info(text)
-        self.tts_created.emit(result.recording_id)
+        form = self._validate()
+        values = form.values
+
+        def done_text(result) -> str:
+            return (f"Recording created in {self.where(values)}. "
+                    f"Library file id: {result.recording_id} (use it to play this recording "
+                    "in a call).")
+
+        result = await self.flow.run(
+            form=form,
+            confirmations=lambda profile: self._confirmations(values, profile),
+            request=lambda: self.sender.create_tts(text=values["text"],
+                                                   album_number=values["album"],
+                                                   sort_number=values["sort"]),
+            busy_text="Creating the recording…", done_text=done_text)
+        if result is not None:
+            self.tts_created.emit(result.recording_id)

@@ -1,10 +1,10 @@
 """Small widgets and helpers the forms share."""
 from __future__ import annotations
 
-from typing import Awaitable, Callable, TypeVar
+from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QLineEdit, QMessageBox,
                                QVBoxLayout, QWidget)
 
@@ -15,7 +15,6 @@ from console.ui.palette import is_dark
 # Shows a confirmation box and says whether the user chose to go ahead.
 # Tabs take one in their constructor so tests can answer without a modal loop.
 Confirm = Callable[[QMessageBox], bool]
-T = TypeVar("T")
 
 
 def default_confirm(box: QMessageBox) -> bool:
@@ -55,9 +54,11 @@ def format_phone_as_typed(edit: QLineEdit) -> None:
         formatted = format_as_you_type(text)
         if formatted == text:
             return
-        # Formatting only adds or moves punctuation, so the cursor belongs
-        # after the same number of digits as before.
-        digits_before = sum(c.isdigit() for c in text[: edit.cursorPosition()])
+        # Formatting only adds or moves punctuation (and turns keypad letters
+        # into their digits), so the cursor belongs after the same number of
+        # digits as before.
+        digits_before = sum(c.isdigit() or (c.isascii() and c.isalpha())
+                            for c in text[: edit.cursorPosition()])
         position = 0
         if digits_before:
             seen = 0
@@ -71,33 +72,87 @@ def format_phone_as_typed(edit: QLineEdit) -> None:
     edit.textEdited.connect(on_edited)
 
 
+def dark_palette() -> bool:
+    """Whether the application runs under a dark palette (a desktop in dark mode).
+
+    The application's palette, not a widget's own: a widget styled with a light
+    background must not make the next choice for it.
+    """
+    return is_dark(QGuiApplication.palette())
+
+
+# Colours that carry meaning, each with a variant readable on a dark palette.
+ERROR_TEXT = {"light": "#b00020", "dark": "#ff8a80"}
+# Behind a character that forces special (UCS-2) encoding in the SMS text.
+HIGHLIGHT = {"light": ("#ffe08a", "#000000"), "dark": ("#7a5c00", "#ffffff")}
+
+
+def tone(colours: dict):
+    return colours["dark" if dark_palette() else "light"]
+
+
 class FieldError(QLabel):
     """A red line under a field; empty and hidden when all is well."""
 
     def __init__(self, field_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("fieldError")
-        # A dark desktop palette needs a light red (console/ui/palette.py).
-        self.setStyleSheet("color: #f6aea9;" if is_dark(self.palette()) else "color: #b00020;")
+        self._dark: bool | None = None
+        self._restyle()
         self.setWordWrap(True)
         self.setAccessibleName(f"{field_name} problem")
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hide()
 
+    def _restyle(self) -> None:
+        dark = dark_palette()
+        if dark != self._dark:  # a style sheet change sends change events of its own
+            self._dark = dark
+            self.setStyleSheet(f"color: {tone(ERROR_TEXT)};")
+
+    def event(self, event: QEvent) -> bool:
+        # ApplicationPaletteChange (a desktop switching to dark mode) never
+        # reaches changeEvent.
+        if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
+            self._restyle()
+        return super().event(event)
+
     def show_error(self, text: str | None) -> None:
+        self._restyle()
         self.setText(text or "")
         self.setVisible(bool(text))
 
 
 class ResultLabel(QLabel):
-    """The outcome of the last action, selectable so ids can be copied."""
+    """The outcome of the last action, selectable so ids can be copied.
+
+    Kinds: "ok" (done, green), "error" (failed, red), "unknown" (amber with a
+    bar: it may or may not have happened), "warning", "declined" (grey: the user
+    chose not to go ahead, nothing happened) and "busy". Colour is a hint only; the words always say the outcome too.
+    """
 
     STYLES = {
-        "ok": "background:#e6f4ea; color:#0d5323; border:1px solid #9fd3ae;",
-        "error": "background:#fdecea; color:#8a1c12; border:1px solid #f1a9a0;",
-        "warning": "background:#fff4e5; color:#7a4b00; border:1px solid #f5c77e;",
-        "busy": "background:#eef3fb; color:#1d3d6e; border:1px solid #b7c9e6;",
+        "light": {
+            "ok": "background:#e6f4ea; color:#0d5323; border:1px solid #9fd3ae;",
+            "error": "background:#fdecea; color:#8a1c12; border:1px solid #f1a9a0;",
+            "unknown": ("background:#fff3cd; color:#5c3c00; border:1px solid #e0a800;"
+                        " border-left:6px solid #e0a800;"),
+            "warning": "background:#fff4e5; color:#7a4b00; border:1px solid #f5c77e;",
+            "declined": "background:#f1f3f4; color:#3c4043; border:1px solid #c4c7c5;",
+            "busy": "background:#eef3fb; color:#1d3d6e; border:1px solid #b7c9e6;",
+        },
+        "dark": {
+            "ok": "background:#11331c; color:#a8e6b9; border:1px solid #2f7a47;",
+            "error": "background:#3d1410; color:#ffb4a9; border:1px solid #a8392c;",
+            "unknown": ("background:#3a2c00; color:#ffd666; border:1px solid #c79100;"
+                        " border-left:6px solid #ffb300;"),
+            "warning": "background:#3a2a12; color:#ffcc80; border:1px solid #a86f1c;",
+            "declined": "background:#2d2f31; color:#e3e3e3; border:1px solid #5f6368;",
+            "busy": "background:#152238; color:#b7cdf2; border:1px solid #3a5a8c;",
+        },
     }
+    OUTCOME_WORDS = {"ok": "Done", "error": "Failed", "unknown": "Unknown",
+                     "warning": "Warning", "declined": "Not done", "busy": "Working"}
 
     def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,12 +161,32 @@ class ResultLabel(QLabel):
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                      | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.kind = ""
+        self._styled: tuple[str, bool] | None = None
         self.hide()
 
+    def _restyle(self) -> None:
+        dark = dark_palette()
+        if not self.kind or self._styled == (self.kind, dark):
+            return  # a style sheet change sends change events of its own
+        self._styled = (self.kind, dark)
+        style = self.STYLES["dark" if dark else "light"][self.kind]
+        self.setStyleSheet(f"QLabel {{ {style} padding:8px; border-radius:4px; }}")
+
+    def event(self, event: QEvent) -> bool:
+        # ApplicationPaletteChange (a desktop switching to dark mode) never
+        # reaches changeEvent.
+        if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
+            self._restyle()
+        return super().event(event)
+
     def show_result(self, kind: str, text: str) -> None:
+        if kind not in self.STYLES["light"]:
+            raise ValueError(f"unknown result kind {kind!r}")
         self.kind = kind
-        self.setStyleSheet(f"QLabel {{ {self.STYLES[kind]} padding:8px; border-radius:4px; }}")
+        self._restyle()
         self.setText(text)
+        # Screen readers hear the outcome, not only the colour.
+        self.setAccessibleDescription(f"Outcome: {self.OUTCOME_WORDS[kind]}")
         self.show()
 
 
@@ -131,17 +206,39 @@ def fill_numbers(combo: QComboBox, profile: Profile) -> None:
 
 def live_confirmation(parent: QWidget, *, title: str, text: str, informative: str,
                       action: str) -> QMessageBox:
+    """The one way the console asks before something reaches a customer.
+
+    A box the application builds itself (testable, with accessible names);
+    Cancel is the default, so a stray Enter sends nothing.
+    """
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title)
     box.setText(text)
     box.setInformativeText(informative)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # a customer's text is shown as typed
+    # Wide enough that "(845) 951-1000" is not broken across two lines.
+    box.setStyleSheet("QLabel#qt_msgbox_label, QLabel#qt_msgbox_informativelabel "
+                      "{ min-width: 440px; }")
     send = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
     send.setAccessibleName(action)
+    cancel.setAccessibleName("Cancel: send nothing")
     box.setAccessibleName(title)
+    box.setAccessibleDescription(f"{text} {informative}")
     return box
+
+
+def excerpt(text: str, *, lines: int = 3, chars: int = 240) -> str:
+    """The start of a text as a confirmation quotes it: a few lines, "…" when cut."""
+    kept = text.strip().splitlines()
+    cut = len(kept) > lines
+    shown = "\n".join(kept[:lines])
+    if len(shown) > chars:
+        shown, cut = shown[:chars].rstrip(), True
+    return shown + ("…" if cut else "")
 
 
 
@@ -177,41 +274,6 @@ def submit_on_ctrl_enter(tab: QWidget, button, *text_edits: QWidget) -> None:
     text_filter = CtrlEnterFilter(button.click, tab)
     for edit in text_edits:
         edit.installEventFilter(text_filter)
-
-
-class RequestFailed(Exception):
-    """Raised by `run_request` after the failure has been shown to the user."""
-
-
-async def run_request(call: Awaitable[T], *, button: QWidget, result_label: ResultLabel,
-                      messages, profile_name: str, action: str, busy_text: str) -> T:
-    """Await one request with the button disabled and the outcome shown.
-
-    Every failure of the client becomes a sentence in the result label and the
-    message bridge, then RequestFailed. Anything else is a bug: it is shown the
-    same way and re-raised for the crash dialog.
-    """
-    from console.jobs.sender import HistoryUnavailableError
-    from console.jobs.session import NoKeyError
-    from console.ui.errors import describe_error
-
-    button.setEnabled(False)
-    result_label.show_result("busy", busy_text)
-    try:
-        return await call
-    except (NoKeyError, HistoryUnavailableError) as err:
-        text = str(err)
-    except Exception as err:
-        text = describe_error(err, profile_name=profile_name, action=action)
-        if not hasattr(err, "outcome_unknown"):
-            result_label.show_result("error", text)
-            messages.error(text)
-            raise
-    finally:
-        button.setEnabled(True)
-    result_label.show_result("error", text)
-    messages.error(text)
-    raise RequestFailed(text)
 
 
 def key_is_missing(session, result_label: ResultLabel, messages) -> bool:

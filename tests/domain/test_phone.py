@@ -8,6 +8,7 @@ from console.domain.phone import (
     InvalidPhoneError,
     format_as_you_type,
     format_phone,
+    keypad_digits,
     normalize_phone,
 )
 from console.domain.validation import FieldError
@@ -93,8 +94,18 @@ def test_documentation_sample_numbers_are_accepted(text):
         ("", "To: this field is empty. Enter a phone number, for example (845) 951-1000."),
         ("   ", "To: this field is empty. Enter a phone number, for example (845) 951-1000."),
         (
-            "1-800-FLOWERS",
-            "To: '1-800-FLOWERS' contains letters. "
+            "1-800-FLOW",
+            "To: '1-800-FLOW' is not a phone number: read on a phone keypad it gives 8 "
+            "digits, not 10. Enter the 10-digit number, for example (845) 951-1000.",
+        ),
+        (
+            "call me",
+            "To: 'call me' contains letters. "
+            "Enter the number with digits only, for example (845) 951-1000.",
+        ),
+        (
+            "1-800-FLÖWERS",
+            "To: '1-800-FLÖWERS' contains letters. "
             "Enter the number with digits only, for example (845) 951-1000.",
         ),
         (
@@ -199,7 +210,12 @@ def test_format_phone(text, expected):
         ("18459511000", "1 (845) 951-1000"),
         ("+44 20", "+44 20"),
         ("abc", "abc"),
-        ("845-abc", "845-abc"),
+        ("845-abc", "(845) 222"),
+        ("1-800-FLOWERS", "1 (800) 356-9377"),
+        ("1 (800F", "1 (800) 3"),
+        ("800-flowers", "(800) 356-9377"),
+        ("call me", "call me"),
+        ("845-951-1000 ext 12", "845-951-1000 ext 12"),
     ],
 )
 def test_format_as_you_type(text, expected):
@@ -256,3 +272,18 @@ def test_typing_digit_by_digit_ends_with_the_formatted_number(digits, prefix):
 @given(st.text(alphabet="0123456789", max_size=11))
 def test_format_as_you_type_keeps_every_typed_digit(digits):
     assert _digits(format_as_you_type(digits)) == digits
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [("1-800-FLOWERS", "8003569377"), ("800 FLOWERS", "8003569377"),
+     ("+1 (800) GOT-JUNK", "8004685865"), ("845-951-TEST", "8459518378")],
+)
+def test_keypad_letters_are_read_as_their_digits(text, digits):
+    assert normalize_phone(text) == digits
+    assert format_phone(text) == f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+
+
+@pytest.mark.parametrize("text", ["call me", "845-951-1000 ext 12", "abc", "1-800-FLÖWERS", ""])
+def test_keypad_digits_leaves_what_is_not_a_number_in_words(text):
+    assert keypad_digits(text) is None

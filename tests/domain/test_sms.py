@@ -158,24 +158,25 @@ def test_quotes_are_still_replaced_when_ellipses_are_kept():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("", "0 characters · GSM-7 · 0 messages"),
-        ("a", "1 character · GSM-7 · 1 message"),
-        ("a" * 42, "42 characters · GSM-7 · 1 message"),
-        ("a" * 161, "161 characters · GSM-7 · 2 messages"),
-        ("{a}", "3 characters (counted as 5) · GSM-7 · 1 message"),
+        ("", "0 characters · 0 messages · standard characters, 160 per message"),
+        ("a", "1 character · 1 message · standard characters, 160 per message"),
+        ("a" * 42, "42 characters · 1 message · standard characters, 160 per message"),
+        ("a" * 161, "161 characters · 2 messages · standard characters, 153 per message"),
+        ("{a}", "3 characters (counted as 5) · 1 message · standard characters, 160 per message"),
         (
             "\u201c" + "a" * 71 + "\u201d \u2014 b",
-            "77 characters · UCS-2 (because of \u201c \u201d \u2014) · 2 messages",
+            "77 characters · 2 messages · special characters (\u201c \u201d \u2014), 67 per message",
         ),
-        ("ok \U0001F44D", "4 characters (counted as 5) · UCS-2 (because of \U0001F44D) · 1 message"),
-        ("a\u00a0b", "3 characters · UCS-2 (because of no-break space) · 1 message"),
-        ("a\tb", "3 characters · UCS-2 (because of tab) · 1 message"),
+        ("ok \U0001F44D", "4 characters (counted as 5) · 1 message · special characters "
+                          "(\U0001F44D), 70 per message"),
+        ("a\u00a0b", "3 characters · 1 message · special characters (no-break space), 70 per message"),
+        ("a\tb", "3 characters · 1 message · special characters (tab), 70 per message"),
         (
             "\u0430\u0431\u0432\u0433\u0434\u0435\u0436",
-            "7 characters · UCS-2 (because of \u0430 \u0431 \u0432 \u0433 \u0434 and 2 more)"
-            " · 1 message",
+            "7 characters · 1 message · special characters (\u0430 \u0431 \u0432 \u0433 \u0434 "
+            "and 2 more), 70 per message",
         ),
-        ("a" * 1600, "1,600 characters · GSM-7 · 11 messages"),
+        ("a" * 1600, "1,600 characters · 11 messages · standard characters, 153 per message"),
     ],
 )
 def test_describe(text, expected):

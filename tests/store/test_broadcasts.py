@@ -13,6 +13,7 @@ from console.store.broadcasts import (
     RunSpec,
     SqliteBroadcastStore,
 )
+from console.store.database import SCHEMA_VERSION
 from console.store.journal import Journal
 
 
@@ -46,7 +47,7 @@ def test_shares_the_history_file_without_touching_its_version(path):
     store.close()
     journal.close()
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"entries", "broadcast_runs", "broadcast_rows", "broadcast_do_not_contact",
             "broadcast_templates"} <= tables

@@ -94,7 +94,9 @@ def test_call_is_never_placed_twice_after_a_server_error(qtbot, console_env):
     tab.to_edit.setText("8455009999")
     tab.sfile_edit.setText("918357")
     tab.call_button.click()
-    qtbot.waitUntil(lambda: tab.result_label.kind == "error", timeout=10000)
+    qtbot.waitUntil(lambda: tab.result_label.kind == "unknown", timeout=10000)
+    assert tab.result_label.text().startswith("Unknown: ")
+    assert "before calling again" in tab.result_label.text()
     assert len(console_env.sandbox.outbox()["calls"]) == 1
     assert console_env.journal.query()[0].outcome == "unknown"
 
@@ -108,3 +110,99 @@ def test_editing_a_digit_in_the_middle_keeps_the_number(qtbot, console_env):
     qtbot.keyClick(tab.to_edit, Qt.Key.Key_Backspace)
     qtbot.keyClicks(tab.to_edit, "6")
     assert tab.to_edit.text() == "(865) 555-0199"
+
+
+@pytest.mark.parametrize("call_type, sfile, branch, field, words", [
+    ("stream", "0", "", "sfile", "Library file id: 0 is too small. "
+                                 "Enter a whole number from 1 to 999,999,999"),
+    ("stream", "99999999999", "", "sfile", "Library file id: 99999999999 is too large. "
+                                           "Enter a whole number from 1 to 999,999,999"),
+    ("goto", "", "99999999999", "branch", "Branch number: 99999999999 is too large. "
+                                          "Enter a whole number from 1 to 999,999"),
+    ("goto", "", "0", "branch", "Branch number: 0 is too small."),
+])
+def test_out_of_range_ids_are_refused_under_their_field(qtbot, console_env, call_type, sfile,
+                                                       branch, field, words):
+    tab = make_tab(qtbot, console_env)
+    tab.set_call_type(call_type)
+    tab.to_edit.setText("8455009999")
+    tab.sfile_edit.setText(sfile)
+    tab.route_edit.setText("8459511000")
+    tab.branch_edit.setText(branch)
+    tab.call_button.click()
+    error = {"sfile": tab.sfile_error, "branch": tab.branch_error}[field]
+    qtbot.waitUntil(error.isVisible, timeout=3000)
+    assert error.text().startswith(words)
+    assert tab.result_label.kind == "error"
+    assert console_env.sandbox.outbox()["calls"] == []
+    assert console_env.journal.count() == 0
+
+
+def test_live_confirmation_says_what_the_call_plays(qtbot, console_env):
+    profile = console_env.add_live_profile()
+    drive(console_env.session.activate(profile.id))
+    confirm = ConfirmRecorder(answer=True)
+    tab = make_tab(qtbot, console_env, confirm)
+    tab.to_edit.setText("8455009999")
+    tab.sfile_edit.setText("918357")
+    tab.call_button.click()
+    qtbot.waitUntil(lambda: tab.result_label.kind == "ok", timeout=10000)
+    [box] = confirm.boxes
+    assert "When they answer, the call plays library file 918357." in box
+    assert "not yet available" not in box
+    assert len(console_env.sandbox.outbox()["calls"]) == 1
+
+
+def test_ivr_branch_calls_are_off_by_default_on_a_live_account_and_say_so(qtbot, console_env):
+    tab = make_tab(qtbot, console_env, ConfirmRecorder(answer=False))
+    tab.set_call_type("goto")
+    draft = tab.draft()
+    profile = console_env.add_live_profile()
+    drive(console_env.session.activate(profile.id))
+    assert tab.call_type == "stream"  # switching to a live account puts it back
+    tab.restore_draft(draft)
+    assert tab.call_type == "stream"  # and a draft does not bring it back
+    assert tab.goto_radio.isEnabled()
+
+    confirm = ConfirmRecorder(answer=True)
+    tab.confirm = confirm
+    tab.goto_radio.click()
+    tab.to_edit.setText("8455009999")
+    tab.route_edit.setText("8459511000")
+    tab.branch_edit.setText("150")
+    tab.call_button.click()
+    qtbot.waitUntil(lambda: tab.result_label.kind == "ok", timeout=10000)
+    [box] = confirm.boxes
+    assert "routes them into branch 150 of (845) 951-1000" in box
+    assert "Voitex documents this call type as not yet available" in box
+    [call] = console_env.sandbox.outbox()["calls"]
+    assert call["type"] == "goto"
+
+
+def test_cancel_while_calling_leaves_the_outcome_unknown(qtbot, console_env):
+    from console.sandbox import FaultRule
+
+    console_env.sandbox.add_fault(FaultRule(endpoint="call", kind="slow", delay=60.0, count=1))
+    tab = make_tab(qtbot, console_env)
+    tab.to_edit.setText("8455009999")
+    tab.sfile_edit.setText("918357")
+    tab.call_button.click()
+    qtbot.waitUntil(lambda: len(console_env.sandbox.outbox()["calls"]) == 1, timeout=10000)
+    assert not tab.call_button.isEnabled()
+    tab.cancel_button.click()
+    qtbot.waitUntil(lambda: tab.result_label.kind == "unknown", timeout=10000)
+    assert "so the call may or may not have been placed" in tab.result_label.text()
+    assert tab.call_button.isEnabled()
+    qtbot.waitUntil(lambda: console_env.journal.query()[0].outcome == "unknown", timeout=5000)
+
+
+def test_keypad_letters_in_the_route_number(qtbot, console_env):
+    tab = make_tab(qtbot, console_env)
+    tab.goto_radio.click()
+    qtbot.keyClicks(tab.route_edit, "845-951-TEST")
+    assert tab.route_edit.text() == "(845) 951-8378"
+
+
+def test_library_file_id_tooltip_says_it_is_the_recordings_id(qtbot, console_env):
+    tab = make_tab(qtbot, console_env)
+    assert "recording's id" in tab.sfile_edit.toolTip()

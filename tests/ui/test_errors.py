@@ -52,12 +52,15 @@ ERROR_BODY = {"status": "error", "errors": ["to is not valid"]}
     (lambda: replied(401, ERROR_BODY), api.KeyRefusedError,
      "The key for 'Main office' was refused: check it in Profile"),
     (lambda: replied(429, b"", retry_after="30"), api.RateLimitedError, "Try again in 30 seconds"),
-    (lambda: replied(500, ERROR_BODY), api.ServerError, "may have been sent"),
+    (lambda: replied(429, b"", retry_after="1"), api.RateLimitedError, "Try again in 1 second."),
+    (lambda: replied(429, b"", retry_after="0.4"), api.RateLimitedError, "Try again in 1 second."),
+    (lambda: replied(500, ERROR_BODY), api.ServerError, "may or may not have been sent"),
     (lambda: replied(503, ERROR_BODY, operation="upload", repeat_safe=True), api.ServerError, "error 503"),
     (lambda: replied(200, ERROR_BODY), api.RequestRejectedError, "“to is not valid”"),
     (lambda: replied(502, b"<html>Bad gateway</html>", operation="upload", repeat_safe=True),
      api.UnreadableReplyError, "HTTP 502"),
-], ids=["key-refused", "rate-limited", "server-error-unknown", "server-error", "rejected", "unreadable"])
+], ids=["key-refused", "rate-limited", "rate-limited-1s", "rate-limited-under-1s", "server-error-unknown",
+        "server-error", "rejected", "unreadable"])
 def test_each_failure_class_has_advice(make, cls, expected):
     err = make()
     assert type(err) is cls
@@ -78,4 +81,14 @@ def test_a_dropped_connection_says_it_may_have_been_sent(sandbox):
     err = sent_sms(sandbox.url)
     assert type(err) is api.OutcomeUnknownError
     text = describe_error(err, profile_name="Main office", action="the message")
-    assert "may have been sent. Check History before you send it again" in text
+    assert "the message may or may not have been sent. Check History before sending it again." in text
+
+
+def test_unknown_outcome_names_what_to_check():
+    # As the client's transport failure builds it when a call's connection drops.
+    err = api.OutcomeUnknownError("The connection to Voitex was lost before a reply came (reset).",
+                                  timed_out=False, operation="call")
+    text = describe_error(err, profile_name="Main office", action="the call", done_verb="placed",
+                          check="Check History, or ask the person called, before calling again.")
+    assert text == ("Voitex did not answer clearly, so the call may or may not have been placed. "
+                    "Check History, or ask the person called, before calling again.")

@@ -133,8 +133,9 @@ def test_banner_and_result_colours_read_on_both_palettes(qtbot, palette):
         found = colours_in(banner.styleSheet())
         assert_readable(found["color"], found["background"], "banner")
     result = ResultLabel("Result")
-    for kind in ("ok", "error", "warning", "busy"):
-        found = colours_in(result.STYLES[kind])
+    styles = result.STYLES["dark" if is_dark(palette) else "light"]
+    for kind in ("ok", "error", "warning", "busy", "unknown", "declined"):
+        found = colours_in(styles[kind])
         assert_readable(found["color"], found["background"], f"result {kind}")
 
 
