@@ -164,6 +164,7 @@ class _Flow:
                                    done_text=lambda r: f"Sent. Reference id: {r.reference_id}"))
 
 
+@pytest.mark.expect_log("WARNING", r"^Unknown: Voitex did not answer clearly", logger="console.messages")
 def test_a_note_about_history_is_shown_beside_the_outcome(qtbot, console_env):
     from types import SimpleNamespace
 
@@ -192,6 +193,7 @@ def test_a_note_about_history_is_shown_beside_the_outcome(qtbot, console_env):
     assert flow.button.isEnabled()
 
 
+@pytest.mark.expect_log("ERROR", r"failed because of an unexpected problem: boom", logger="console.messages")
 def test_a_bug_in_the_request_is_shown_and_raised_for_the_crash_dialog(qtbot, console_env):
     flow = _Flow(qtbot, console_env)
 
