@@ -38,7 +38,7 @@ def test_a_row_whose_message_is_too_long_is_a_problem():
     preview = build_preview([_r(2, "8451234567", n="x" * 2000), _r(3, "8451234568", n="ok")], "{n}")
     assert [r.recipient.row for r in preview.rows] == [3]
     assert [(p.row, p.kind) for p in preview.problems] == [(2, TOO_LONG)]
-    assert "more than the limit" in preview.problems[0].reason
+    assert "too long at 2,000 of 1,600 characters" in preview.problems[0].reason
 
 
 def test_calls_cost_no_segments():
