@@ -237,6 +237,7 @@ class ConsoleApp(QObject):
                                  tabs=self._tab_specs(), config_dir=paths.config_dir,
                                  sandbox_status=self.sandbox.status_text,
                                  uploads_running=self._uploads_running,
+                                 broadcasts_running=self._broadcasts_running,
                                  api_reference=lambda: read_resource_text(
                                      "reference/voitex-api-docs.txt"))
         self.window.setWindowIcon(app_icon())
@@ -368,6 +369,9 @@ class ConsoleApp(QObject):
 
     def _uploads_running(self) -> bool:
         return self._upload_queue is not None and self._upload_queue.has_active_uploads()
+
+    def _broadcasts_running(self) -> bool:
+        return self._broadcast_runner is not None and self._broadcast_runner.sending()
 
     # -- wiring helpers ------------------------------------------------------
     def confirm_live_upload(self, count: int, confirm=default_confirm) -> bool:
