@@ -474,6 +474,9 @@ def test_no_notice_when_nothing_is_wrong(qtbot, qloop, memory_keyring):
         _stop(app)
 
 
+@pytest.mark.expect_log("WARNING", r"This computer has no password keyring", logger="console.messages")
+@pytest.mark.expect_log("WARNING", r"^Upload queue: From last time: 1 file was being uploaded",
+                        logger="console.messages")
 def test_an_upload_left_on_the_wire_is_in_the_start_up_notice_whatever_tab_opens(
         qtbot, qloop, no_keyring):
     from console.store.journal import Journal
