@@ -122,9 +122,9 @@ def main() -> int:
                 for title, query, where, order in CASES:
                     ours, theirs = [], []
                     for _ in range(args.repeat):
-                        ours.append(timed(lambda: model.set_query(query)))
-                        theirs.append(timed(lambda: plain.execute(
-                            f"SELECT * FROM plain WHERE {where} ORDER BY {order} LIMIT {PAGE}").fetchall()))
+                        ours.append(timed(lambda q=query: model.set_query(q)))
+                        sql = f"SELECT * FROM plain WHERE {where} ORDER BY {order} LIMIT {PAGE}"
+                        theirs.append(timed(lambda sql=sql: plain.execute(sql).fetchall()))
                     median, worst = statistics.median(ours), max(ours)
                     base = statistics.median(theirs)
                     worst_all = max(worst_all, worst)

@@ -42,8 +42,8 @@ from console.jobs.sender import HistoryUnavailableError, Sender  # noqa: E402
 from console.jobs.session import AccountSession, NoKeyError  # noqa: E402
 from console.logging_setup import configure_logging, register_secret  # noqa: E402
 from console.resources import app_icon_files, read_resource_text  # noqa: E402
-from console.store.catalogue import Catalogue, CatalogueError  # noqa: E402
 from console.store.broadcasts import SqliteBroadcastStore  # noqa: E402
+from console.store.catalogue import Catalogue, CatalogueError  # noqa: E402
 from console.store.journal import Journal, JournalError  # noqa: E402
 from console.store.journal_writer import JournalWriter  # noqa: E402
 from console.store.paths import AppPaths, app_paths  # noqa: E402

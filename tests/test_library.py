@@ -279,6 +279,9 @@ def test_text_to_speech_says_what_a_sort_number_would_replace(qtbot, filled_app)
     assert not tts.replace_note.isVisible()
 
 
+@pytest.mark.expect_log("WARNING", r"damaged state file: History", logger="console.store")
+@pytest.mark.expect_log("WARNING", r"^History \(history.sqlite3\): SQLite could not read",
+                        logger="console.messages")
 def test_a_damaged_database_file_is_set_aside_and_the_library_follows_history(
         qtbot, qloop, memory_keyring, app_home, tmp_path):
     from console.store.paths import app_paths

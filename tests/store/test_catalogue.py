@@ -3,20 +3,28 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from console.store.catalogue import (CURRENT, REPLACED, Catalogue, CatalogueStore, NewRecording,
-                                     csv_cell, recording_from_history, replace_warning,
-                                     tts_display_name)
+from console.store.catalogue import (
+    CURRENT,
+    REPLACED,
+    Catalogue,
+    CatalogueStore,
+    NewRecording,
+    csv_cell,
+    recording_from_history,
+    replace_warning,
+    tts_display_name,
+)
 from console.store.journal import Journal
 from tests.helpers import make_wav
 
 
 class Clock:
     def __init__(self) -> None:
-        self.now = datetime(2026, 11, 3, 9, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         self.now += timedelta(seconds=1)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import csv
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+
+import pytest
 
 from console.store.catalogue import Catalogue, NewRecording
 from console.ui.library.model import ALBUM, NAME, LibraryModel, LibraryQuery
@@ -122,6 +123,8 @@ def test_copy_id_use_in_a_call_and_in_a_design(qtbot, console_env, library, fill
     assert tab.call_button.isEnabled() and not tab.design_button.isEnabled()
 
 
+@pytest.mark.expect_log("ERROR", r"Could not save the export to .*no-such-folder",
+                        logger="console.messages")
 def test_export_writes_the_listed_rows_formula_safe(qtbot, console_env, library, filled,
                                                     tmp_path):
     add(filled, "=cmd|' /C calc'!A0", 3, 1, "918500")
@@ -157,6 +160,8 @@ def test_play_is_offered_only_where_the_source_file_still_exists(
     assert not tab.play_button.isEnabled()
 
 
+@pytest.mark.expect_log("WARNING", r"^1 match; 2 listed here are not in the sandbox",
+                        logger="console.messages")
 def test_compare_with_the_sandbox_for_the_sandbox_profile_only(
         qtbot, console_env, library, filled):
     listing = [{"recording_id": "918357", "album": 1, "sort": 5},

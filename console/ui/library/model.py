@@ -12,8 +12,15 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from console.domain.audio import format_duration, format_size
-from console.store.catalogue import (REPLACED, CatalogueEntry, CatalogueError, CatalogueStore,
-                                     day_text, entry_of, shorten)
+from console.store.catalogue import (
+    REPLACED,
+    CatalogueEntry,
+    CatalogueError,
+    CatalogueStore,
+    day_text,
+    entry_of,
+    shorten,
+)
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 # Rows read per query; the view asks for more as it scrolls (fetchMore).

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from PySide6.QtWidgets import QDialog
+
+import pytest
 
 from console.branch.schema import Design, FilePlay, TtsPlay
 from console.store.catalogue import Catalogue, NewRecording
