@@ -14,10 +14,12 @@ curl and the tab, so the server's work never competes for this process's GIL.
    `add_paths`; once they are read, its Upload button is clicked and the time to
    the last reply is taken. A 5 ms precise QTimer records how late each tick
    fires; the worst lateness is the worst event-loop stall.
-   Targets: the tab at most 2x curl's time, no stall over 50 ms.
+   Targets: the tab at most 2x curl's time, no stall over 16 ms. Before it,
+   the same timer runs 1.5 s with nothing to do: how late the shared machine
+   alone makes a tick, printed as the baseline.
 3. --drop-files small files (wav, mp3, and some junk) in one folder are dropped
    on the tab through its dropEvent; the worst stall until every row is read is
-   printed. Target: under 100 ms.
+   printed. Target: at most 50 ms (issue 11).
 
 Not part of the test suite: performance is measured here, never asserted in tests.
 """
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import shutil
 import statistics
@@ -67,24 +70,29 @@ class StallMeter:
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._tick)
         self.worst = 0.0
+        self.worst_busy = 0.0  # the loop thread's own CPU between two ticks
         self.ticks = 0
         self.late_over_16ms = 0
         self._last = 0.0
+        self._last_cpu = 0.0
 
     def start(self) -> None:
         self.worst = 0.0
+        self.worst_busy = 0.0
         self.ticks = 0
         self.late_over_16ms = 0
         self._last = time.perf_counter()
+        self._last_cpu = time.thread_time()
         self.timer.start()
 
     def stop(self) -> None:
         self.timer.stop()
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         late = now - self._last - TICK_MS / 1000
-        self._last = now
+        self.worst_busy = max(self.worst_busy, cpu - self._last_cpu)
+        self._last, self._last_cpu = now, cpu
         self.ticks += 1
         self.worst = max(self.worst, late)
         if late > 0.016:
@@ -144,6 +152,16 @@ async def run_tab(app, url: str, files: list[Path], drop_folder: Path | None, co
     try:
         # Warm up the connection so both sides start from an open socket.
         await client_factory().upload_recording(files[0], album_number=999, sort_number=0)
+        # As console/app.py does once the current tab is built: what lives as
+        # long as the window stays out of the garbage collector's scans.
+        gc.freeze()
+        # The baseline: the same ticker with nothing to do, in this run: how late
+        # the shared machine alone makes a tick.
+        meter.start()
+        await asyncio.sleep(1.5)
+        meter.stop()
+        result["idle_stall_ms"] = meter.worst * 1000
+        result["idle_busy_ms"] = meter.worst_busy * 1000
         tab.add_paths(files)
         await wait_for(lambda: len(queue) == len(files) and not queue.inspecting, 120)
         meter.start()
@@ -154,6 +172,7 @@ async def run_tab(app, url: str, files: list[Path], drop_folder: Path | None, co
         result["upload_cpu_s"] = time.process_time() - cpu_start
         meter.stop()
         result["upload_stall_ms"] = meter.worst * 1000
+        result["upload_busy_ms"] = meter.worst_busy * 1000
         result["upload_late_ticks"] = meter.late_over_16ms
         counts = queue.counts()
         result["done"] = counts[uq.DONE]
@@ -177,6 +196,7 @@ async def run_tab(app, url: str, files: list[Path], drop_folder: Path | None, co
             result["inspect_s"] = time.perf_counter() - start
             meter.stop()
             result["inspect_stall_ms"] = meter.worst * 1000
+            result["inspect_busy_ms"] = meter.worst_busy * 1000
             result["inspect_late_ticks"] = meter.late_over_16ms
             counts = queue.counts()
             result["inspected"] = (counts[uq.QUEUED], counts[uq.REJECTED])
@@ -238,14 +258,19 @@ def main() -> int:
         curl_s, tab_s = statistics.median(curl_times), statistics.median(tab_times)
         print(f"upload: tab {tab_s:.2f} s ({total_mib / tab_s:.0f} MiB/s) vs curl -Z {curl_s:.2f} s "
               f"({total_mib / curl_s:.0f} MiB/s): ratio {tab_s / curl_s:.2f} (target <= 2.0)")
-        print(f"upload: worst event-loop stall {max(stalls):.1f} ms (target <= 50 ms)")
+        idle = max(r["idle_stall_ms"] for r in results)
+        idle_busy = max(r["idle_busy_ms"] for r in results)
+        print(f"upload: worst event-loop stall {max(stalls):.1f} ms (target <= 16 ms); loop thread "
+              f"busy at most {max(r['upload_busy_ms'] for r in results):.1f} ms between ticks; "
+              f"baseline, the idle loop in the same run: {idle:.1f} ms late, busy {idle_busy:.1f} ms")
         first = results[0]
         if "inspect_s" in first:
             queued, rejected = first["inspected"]
             print(f"drop of {args.drop_files} files: all read in {first['inspect_s']:.2f} s "
                   f"({queued} queued, {rejected} rejected); worst event-loop stall "
-                  f"{first['inspect_stall_ms']:.1f} ms (target < 100 ms), ticks later than 16 ms: "
-                  f"{first['inspect_late_ticks']}")
+                  f"{first['inspect_stall_ms']:.1f} ms (target <= 50 ms), loop thread busy at most "
+                  f"{first['inspect_busy_ms']:.1f} ms; ticks later than 16 ms: "
+                  f"{first['inspect_late_ticks']}; baseline, the idle loop: {idle:.1f} ms late")
     finally:
         sandbox.stop()
         asyncio.set_event_loop(None)

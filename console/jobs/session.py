@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
+import threading
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -112,6 +114,19 @@ class AccountSession(QObject):
         await self.load_key(profile_id)
 
     # -- clients -------------------------------------------------------------
+    def warm_up(self) -> threading.Thread:
+        """Import the HTTP client (httpx and its helpers) on a background thread.
+
+        The first client() would otherwise import it on the event loop's
+        thread: 70-110 ms with the window frozen, just as a broadcast or an
+        upload starts. Called once the window is painted; importing twice is
+        harmless (Python's import lock makes the loop's import wait for this
+        one instead of repeating it).
+        """
+        thread = threading.Thread(target=import_client_modules, name="voitex-warm-up", daemon=True)
+        thread.start()
+        return thread
+
     def client(self) -> VoitexClient:
         """The active profile's client. Raises NoKeyError with advice."""
         profile = self.profile
@@ -157,3 +172,25 @@ class AccountSession(QObject):
                 await client.aclose()
             except Exception:  # closing must not stop the others from closing
                 log.exception("closing a client failed")
+
+
+# What the first request imports besides the client module: httpcore's pool
+# creates its locks and events through anyio, which loads its asyncio backend
+# on first use (about 50-100 ms). Internals of third-party packages, so each
+# is optional: a name that moved is simply imported on first use, as before.
+_FIRST_USE_MODULES = ("anyio._core._synchronization", "anyio._core._sockets",
+                      "anyio._backends._asyncio")
+
+
+def import_client_modules() -> None:
+    """What AccountSession.warm_up runs on its thread (any thread may call it)."""
+    try:
+        import console.api.client  # noqa: F401  (httpx, httpcore, h11)
+    except Exception:  # the first request imports it again and reports the problem there
+        log.exception("warming up the HTTP client failed")
+        return
+    for name in _FIRST_USE_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            log.debug("warm-up: %s not importable", name)

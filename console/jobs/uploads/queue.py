@@ -40,7 +40,7 @@ from console.jobs.uploads.persistence import (
     NUMBER_BY_ORDER,
     QueuePersistence,
 )
-from console.jobs.uploads.rules import plural
+from console.jobs.uploads.rules import RowFacts, plural
 from console.jobs.uploads.runner import (
     UNSURE_REASON,
     UploadRunner,
@@ -304,8 +304,14 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
                     item.awaiting_number = False
             changed_rows.append(self._rows[item.id])
             changed.append(item)
-        changed_rows += self._assign_waiting_numbers()
-        changed_rows += self._recheck_problems()
+        # One list of facts serves both rules (numbering only changes sort numbers,
+        # patched in below): a batch costs one pass over the queue, not two.
+        facts = [i.facts() for i in self._items]
+        numbered = self._assign_waiting_numbers(facts)
+        for row in numbered:
+            facts[row] = self._items[row].facts()
+        changed_rows += numbered
+        changed_rows += self._recheck_problems(facts)
         if changed_rows:
             self._emit_changed(min(changed_rows), max(changed_rows))
         self._mark_dirty(changed)
@@ -314,9 +320,10 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
         if became_ready:
             self._pump()
 
-    def _assign_waiting_numbers(self) -> list[int]:
+    def _assign_waiting_numbers(self, facts: list[RowFacts] | None = None) -> list[int]:
         """Number inspected rows in drop order, skipping rejected ones and repeats,
-        stopping at the first row still being read so the order never depends on timing."""
+        stopping at the first row still being read so the order never depends on timing.
+        `facts`, when given, are the rows' facts as they are now."""
         rows: list[int] = []
         advanced = False
         repeats: dict[int, tuple[int, bool]] | None = None
@@ -330,7 +337,8 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
             self._awaiting.popleft()
             item.awaiting_number = False
             if repeats is None:
-                repeats = rules.duplicate_of([i.facts() for i in self._items])
+                repeats = rules.duplicate_of(facts if facts is not None
+                                             else [i.facts() for i in self._items])
             if item.info.ok and item.id not in repeats:
                 item.sort = min(self._next_sort, SORT_MAX)
                 self._next_sort = min(self._next_sort + 1, SORT_MAX)
@@ -411,9 +419,11 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
             self.state_changed.emit()
         return len(targets)
 
-    def _recheck_problems(self) -> list[int]:
-        """Apply the problem rules; returns the rows whose problem changed."""
-        problems = rules.find_problems([i.facts() for i in self._items])
+    def _recheck_problems(self, facts: list[RowFacts] | None = None) -> list[int]:
+        """Apply the problem rules; returns the rows whose problem changed.
+        `facts`, when given, are the rows' facts as they are now."""
+        problems = rules.find_problems(facts if facts is not None
+                                       else [i.facts() for i in self._items])
         changed = []
         for row, item in enumerate(self._items):
             problem = problems.get(item.id)

@@ -1,8 +1,8 @@
 """The queue table: shows a drop hint while it is empty."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QAccessible, QPainter, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from console.domain.validation import ALBUM_MAX, ALBUM_MIN, SORT_MAX, SORT_MIN
@@ -54,6 +54,34 @@ class QueueView(QTableView):
         header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.Stretch)
         model.rowsInserted.connect(self.viewport().update)
         model.rowsRemoved.connect(self.viewport().update)
+
+    def dataChanged(self, top_left, bottom_right, roles=None) -> None:
+        # Qt repaints the whole viewport for any change wider than one cell, even
+        # rows scrolled out of sight: with uploads or a dropped folder's rows
+        # changing below the visible ones, that was a full repaint every tick.
+        # Only the visible part of the change is repainted here. With an editor
+        # open, or a screen reader listening, Qt's own handling stays (it also
+        # refreshes editors and tells assistive technology).
+        if (self.state() == QAbstractItemView.State.EditingState or QAccessible.isActive()
+                or not top_left.isValid() or not bottom_right.isValid()):
+            super().dataChanged(top_left, bottom_right, list(roles or ()))
+            return
+        first_visible = self.rowAt(0)
+        last_visible = self.rowAt(self.viewport().height() - 1)
+        if first_visible < 0:
+            return  # no row on screen
+        if last_visible < 0:
+            last_visible = self.model().rowCount() - 1
+        top, bottom = max(top_left.row(), first_visible), min(bottom_right.row(), last_visible)
+        if top > bottom:
+            return  # all of the change is out of sight; it is painted when scrolled to
+        y = self.rowViewportPosition(top)
+        height = self.rowViewportPosition(bottom) + self.rowHeight(bottom) - y
+        left, right = top_left.column(), bottom_right.column()
+        x = min(self.columnViewportPosition(c) for c in range(left, right + 1))
+        width = max(self.columnViewportPosition(c) + self.columnWidth(c)
+                    for c in range(left, right + 1)) - x
+        self.viewport().update(QRect(x, y, width, height))
 
     def set_dragging(self, dragging: bool) -> None:
         self.dragging = dragging
