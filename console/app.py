@@ -36,6 +36,7 @@ import qasync  # noqa: E402
 
 from console import __version__  # noqa: E402
 from console.embedded_sandbox import EmbeddedSandbox  # noqa: E402
+from console.api.errors import ApiError  # noqa: E402
 from console.jobs import resend as resend_rules  # noqa: E402
 from console.jobs.sender import HistoryUnavailableError, Sender  # noqa: E402
 from console.jobs.session import AccountSession, NoKeyError  # noqa: E402
@@ -439,7 +440,7 @@ class ConsoleApp(QObject):
             from console.ui.errors import describe_error
 
             self.messages.error(describe_error(err, profile_name=profile.name, action=action))
-            if not hasattr(err, "outcome_unknown"):
+            if not isinstance(err, ApiError):
                 raise  # a bug: the crash dialog shows it
         else:
             self.messages.info(resend_rules.sent_again_text(entry))

@@ -13,7 +13,7 @@ from console.domain.broadcast.do_not_contact import DncEntry, dnc_csv, parse_dnc
 from console.domain.broadcast.table import TableError
 from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
 from console.store.broadcasts import BroadcastStore, BroadcastStoreError, DncRecord
-from console.ui.widgets import FieldError, ResultLabel, add_row, format_phone_as_typed
+from console.ui.widgets import FieldErrorLabel, ResultLabel, add_row, format_phone_as_typed
 
 PathChooser = Callable[[], "Path | None"]
 
@@ -46,7 +46,7 @@ class DoNotContactDialog(QDialog):
         self.number_edit = QLineEdit()
         self.number_edit.setPlaceholderText("(845) 123-4567")
         format_phone_as_typed(self.number_edit)
-        self.number_error = FieldError("Number to add")
+        self.number_error = FieldErrorLabel("Number to add")
         self.reason_edit = QLineEdit()
         self.reason_edit.setPlaceholderText("Asked not to be contacted")
         form = QFormLayout()

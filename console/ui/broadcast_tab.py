@@ -41,7 +41,7 @@ from console.ui.broadcast_dnc import DoNotContactDialog
 from console.ui.broadcast_model import BroadcastRowsModel
 from console.ui.messages import MessageBridge
 from console.ui.send_flow import CALL, SMS, Form, SendFlow
-from console.ui.widgets import (Confirm, FieldError, ResultLabel, add_row,
+from console.ui.widgets import (Confirm, FieldErrorLabel, ResultLabel, add_row,
                                 default_confirm, fill_numbers, format_phone_as_typed,
                                 key_is_missing, live_confirmation)
 
@@ -170,7 +170,7 @@ class BroadcastTab(QWidget):
         self.columns_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.columns_table.setMaximumHeight(150)
         self.columns_table.itemChanged.connect(self._on_column_renamed)
-        self.mapping_error = FieldError("Column names")
+        self.mapping_error = FieldErrorLabel("Column names")
         form = QFormLayout()
         form.addRow("", self.header_check)
         add_row(form, "&Number column:", self.number_combo, "Number column", None,
@@ -200,7 +200,7 @@ class BroadcastTab(QWidget):
         kinds.addStretch(1)
 
         self.from_combo = QComboBox()
-        self.from_error = FieldError("From")
+        self.from_error = FieldErrorLabel("From")
         self.template_combo = QComboBox()
         self.template_combo.setPlaceholderText("No saved templates yet")
         self.use_template_button = QPushButton("Use")
@@ -224,13 +224,13 @@ class BroadcastTab(QWidget):
         self.body_edit.setPlaceholderText("Hello {first_name}, the office is closed tomorrow.")
         self.body_edit.setTabChangesFocus(True)
         self.body_edit.setMaximumHeight(110)
-        self.body_error = FieldError("Message")
+        self.body_error = FieldErrorLabel("Message")
         self.fields_label = QLabel()
         self.fields_label.setWordWrap(True)
         self.fields_label.setAccessibleName("Merge fields you can use")
 
         self.cid_combo = QComboBox()
-        self.cid_error = FieldError("Caller id")
+        self.cid_error = FieldErrorLabel("Caller id")
         self.stream_radio = QRadioButton("Play a recording from the library")
         self.stream_radio.setAccessibleName("Call type: play a recording")
         self.goto_radio = QRadioButton("Route into an IVR branch")
@@ -248,14 +248,14 @@ class BroadcastTab(QWidget):
         call_types.setContentsMargins(0, 0, 0, 0)
         self.sfile_edit = QLineEdit()
         self.sfile_edit.setPlaceholderText("918357")
-        self.sfile_error = FieldError("Library file id")
+        self.sfile_error = FieldErrorLabel("Library file id")
         self.route_edit = QLineEdit()
         self.route_edit.setPlaceholderText("(845) 951-1000")
         format_phone_as_typed(self.route_edit)
-        self.route_error = FieldError("Route number")
+        self.route_error = FieldErrorLabel("Route number")
         self.branch_edit = QLineEdit()
         self.branch_edit.setPlaceholderText("150")
-        self.branch_error = FieldError("Branch number")
+        self.branch_error = FieldErrorLabel("Branch number")
 
         form = QFormLayout()
         form.addRow("", kinds)
@@ -296,7 +296,7 @@ class BroadcastTab(QWidget):
         self.opens_edit.setDisplayFormat("HH:mm")
         self.closes_edit = QTimeEdit(QTime(21, 0))
         self.closes_edit.setDisplayFormat("HH:mm")
-        self.window_error = FieldError("Quiet hours")
+        self.window_error = FieldErrorLabel("Quiet hours")
         hours = QHBoxLayout()
         self.opens_label = QLabel("Send between")
         self.opens_label.setBuddy(self.opens_edit)
@@ -330,7 +330,7 @@ class BroadcastTab(QWidget):
         rates.addStretch(1)
         self.per_second_spin.setAccessibleName("Messages per second")
         self.per_minute_spin.setAccessibleName("Messages per minute")
-        self.rate_error = FieldError("Rate")
+        self.rate_error = FieldErrorLabel("Rate")
         self.now_radio = QRadioButton("Now")
         self.now_radio.setAccessibleName("Start now")
         self.later_radio = QRadioButton("Later, at")
@@ -343,7 +343,7 @@ class BroadcastTab(QWidget):
         self.start_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.start_edit.setCalendarPopup(True)
         self.start_edit.setAccessibleName("Start time")
-        self.start_error = FieldError("Start")
+        self.start_error = FieldErrorLabel("Start")
         start = QHBoxLayout()
         start.addWidget(self.now_radio)
         start.addWidget(self.later_radio)
@@ -412,7 +412,7 @@ class BroadcastTab(QWidget):
         self.test_edit = QLineEdit()
         self.test_edit.setPlaceholderText("Your own mobile, (845) 123-4567")
         format_phone_as_typed(self.test_edit)
-        self.test_error = FieldError("Test number")
+        self.test_error = FieldErrorLabel("Test number")
         self.test_button = QPushButton("Send a &test to one number")
         self.test_button.setAccessibleName("Send a test to one number")
         self.test_button.setToolTip("Sends the first row's message to the number beside it, "
@@ -897,7 +897,7 @@ class BroadcastTab(QWidget):
             if self.call_type == "stream":
                 try:
                     settings["sfile_id"] = validation.parse_library_file_id(self.sfile_edit.text())
-                except validation.FieldError as err:
+                except validation.FieldErrorLabel as err:
                     self.sfile_error.show_error(str(err))
                     errors.append(self.sfile_edit)
             else:
@@ -909,7 +909,7 @@ class BroadcastTab(QWidget):
                     errors.append(self.route_edit)
                 try:
                     settings["branch_number"] = validation.parse_branch(self.branch_edit.text())
-                except validation.FieldError as err:
+                except validation.FieldErrorLabel as err:
                     self.branch_error.show_error(str(err))
                     errors.append(self.branch_edit)
         window = self._window()

@@ -14,7 +14,7 @@ from console.jobs.session import AccountSession
 from console.ui.broadcast_dnc import do_not_contact_question
 from console.ui.messages import MessageBridge
 from console.ui.send_flow import CALL, Confirmation, Form, SendFlow, check_phone_as_typed
-from console.ui.widgets import (Confirm, FieldError, ResultLabel, add_row, default_confirm,
+from console.ui.widgets import (Confirm, FieldErrorLabel, ResultLabel, add_row, default_confirm,
                                 fill_numbers, format_phone_as_typed, submit_on_ctrl_enter)
 
 GOTO_NOT_YET_AVAILABLE = (
@@ -35,10 +35,10 @@ class CallsTab(QWidget):
         self.messages = messages
 
         self.cid_combo = QComboBox()
-        self.cid_error = FieldError("Caller id")
+        self.cid_error = FieldErrorLabel("Caller id")
         self.to_edit = QLineEdit()
         self.to_edit.setPlaceholderText("(845) 500-9999")
-        self.to_error = FieldError("To")
+        self.to_error = FieldErrorLabel("To")
         format_phone_as_typed(self.to_edit)
         check_phone_as_typed(self.to_edit, self.to_error, "To")
 
@@ -59,15 +59,15 @@ class CallsTab(QWidget):
 
         self.sfile_edit = QLineEdit()
         self.sfile_edit.setPlaceholderText("918357")
-        self.sfile_error = FieldError("Library file id")
+        self.sfile_error = FieldErrorLabel("Library file id")
         self.route_edit = QLineEdit()
         self.route_edit.setPlaceholderText("(845) 951-1000")
-        self.route_error = FieldError("Route number")
+        self.route_error = FieldErrorLabel("Route number")
         format_phone_as_typed(self.route_edit)
         check_phone_as_typed(self.route_edit, self.route_error, "Route number")
         self.branch_edit = QLineEdit()
         self.branch_edit.setPlaceholderText("150")
-        self.branch_error = FieldError("Branch number")
+        self.branch_error = FieldErrorLabel("Branch number")
 
         form = QFormLayout()
         add_row(form, "Call&er id:", self.cid_combo, "Caller id", self.cid_error,
@@ -180,7 +180,7 @@ class CallsTab(QWidget):
     def _caller_id(self) -> str:
         number = self.cid_combo.currentData()
         if not number:
-            raise validation.FieldError(
+            raise validation.FieldErrorLabel(
                 "Caller id", "Caller id: this profile has no numbers of its own yet. "
                              "Add one in Profile ▸ Manage profiles.")
         return number

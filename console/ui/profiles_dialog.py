@@ -17,7 +17,7 @@ from console.jobs.session import AccountSession
 from console.store.profiles import OwnNumber, Profile, ProfileError, new_profile_id
 from console.store.secrets import SecretStore, SecretStoreError
 from console.ui.messages import MessageBridge
-from console.ui.widgets import Confirm, FieldError, ResultLabel, add_row, default_confirm
+from console.ui.widgets import Confirm, FieldErrorLabel, ResultLabel, add_row, default_confirm
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +91,9 @@ class ProfilesDialog(QDialog):
         self.new_heading.hide()
 
         self.name_edit = QLineEdit()
-        self.name_error = FieldError("Name")
+        self.name_error = FieldErrorLabel("Name")
         self.url_edit = QLineEdit()
-        self.url_error = FieldError("Base URL")
+        self.url_error = FieldErrorLabel("Base URL")
         self.url_note = QLabel()  # what was changed in the address; not an error
         self.url_note.setWordWrap(True)
         self.url_note.setAccessibleName("Base URL note")
@@ -103,7 +103,7 @@ class ProfilesDialog(QDialog):
         self.numbers_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.numbers_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.numbers_table.setMinimumHeight(110)
-        self.numbers_error = FieldError("Numbers")
+        self.numbers_error = FieldErrorLabel("Numbers")
         self.add_number_button = QPushButton("Add num&ber")
         self.add_number_button.setAccessibleName("Add number")
         self.add_number_button.clicked.connect(lambda: self._add_number_row("", ""))
@@ -121,7 +121,7 @@ class ProfilesDialog(QDialog):
         self.key_edit.setPlaceholderText("Paste the account key from Voitex")
         self.key_status = QLabel()
         self.key_status.setAccessibleName("Key status")
-        self.key_error = FieldError("Account key")
+        self.key_error = FieldErrorLabel("Account key")
         self.switch_check = QCheckBox("Swi&tch to it now")
         self.switch_check.setAccessibleName("Switch to the new account after saving")
         self.switch_check.setToolTip("Work on the new account as soon as it is saved. "

@@ -19,7 +19,7 @@ from console.ui.broadcast_templates import TemplatePicker, unreplaced_fields
 from console.ui.messages import MessageBridge
 from console.ui.send_flow import (SMS, Confirmation, Form, SendFlow, check_phone_as_typed,
                                   sms_cost)
-from console.ui.widgets import (HIGHLIGHT, Confirm, FieldError, ResultLabel, add_row,
+from console.ui.widgets import (HIGHLIGHT, Confirm, FieldErrorLabel, ResultLabel, add_row,
                                 default_confirm, excerpt, fill_numbers, format_phone_as_typed,
                                 submit_on_ctrl_enter, tone)
 
@@ -43,14 +43,14 @@ class SmsTab(QWidget):
         self._sent_this_session: dict[tuple[str, str, str], tuple[float, str]] = {}
 
         self.from_combo = QComboBox()
-        self.from_error = FieldError("From")
+        self.from_error = FieldErrorLabel("From")
         self.to_edit = QLineEdit()
         self.to_edit.setPlaceholderText("(845) 123-4567")
-        self.to_error = FieldError("To")
+        self.to_error = FieldErrorLabel("To")
         self.body_edit = QPlainTextEdit()
         self.body_edit.setPlaceholderText("Your order is ready for pick-up.")
         self.body_edit.setTabChangesFocus(True)
-        self.body_error = FieldError("Message")
+        self.body_error = FieldErrorLabel("Message")
         self.counter_label = QLabel()
         self.counter_label.setAccessibleName("Message length and number of messages")
         self.counter_label.setToolTip(ENCODING_HELP)
@@ -193,14 +193,14 @@ class SmsTab(QWidget):
         body = validation.check_sms_body(self.body_edit.toPlainText())
         left = unreplaced_fields(body)
         if left:  # a template inserted here still has its merge fields
-            raise validation.FieldError(
+            raise validation.FieldErrorLabel(
                 "Message", f"Message: replace {left} with the customer's own value before sending.")
         return body
 
     def _from_number(self) -> str:
         number = self.from_combo.currentData()
         if not number:
-            raise validation.FieldError(
+            raise validation.FieldErrorLabel(
                 "From", "From: this profile has no numbers of its own yet. "
                         "Add one in Profile ▸ Manage profiles.")
         return number

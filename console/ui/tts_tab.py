@@ -11,7 +11,7 @@ from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
 from console.ui.messages import MessageBridge
 from console.ui.send_flow import TTS, Confirmation, Form, SendFlow
-from console.ui.widgets import (ERROR_TEXT, Confirm, FieldError, ResultLabel, add_row,
+from console.ui.widgets import (ERROR_TEXT, Confirm, FieldErrorLabel, ResultLabel, add_row,
                                 default_confirm, excerpt, submit_on_ctrl_enter, tone)
 
 
@@ -34,15 +34,15 @@ class TtsTab(QWidget):
         self.text_edit.setTabChangesFocus(True)
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Character count")
-        self.text_error = FieldError("Text")
+        self.text_error = FieldErrorLabel("Text")
 
         self.album_edit = QLineEdit()
         self.album_edit.setMaximumWidth(120)
-        self.album_error = FieldError("Album")
+        self.album_error = FieldErrorLabel("Album")
         self.sort_edit = QLineEdit()
         self.sort_edit.setMaximumWidth(120)
         self.sort_edit.setPlaceholderText("optional")
-        self.sort_error = FieldError("Sort number")
+        self.sort_error = FieldErrorLabel("Sort number")
 
         form = QFormLayout()
         add_row(form, "&Text:", self.text_edit, "Text to speak")
@@ -107,7 +107,7 @@ class TtsTab(QWidget):
         if over:
             try:
                 validation.check_tts_text(text)
-            except validation.FieldError as err:
+            except validation.FieldErrorLabel as err:
                 self.text_error.show_error(str(err))
         elif self.text_error.isVisible() and n:
             self.text_error.show_error(None)

@@ -24,7 +24,7 @@ def default_confirm(box: QMessageBox) -> bool:
 
 
 def add_row(form: QFormLayout, text: str, field: QWidget, accessible_name: str,
-            error: "FieldError | None" = None, help_text: str | None = None) -> QLabel:
+            error: "FieldErrorLabel | None" = None, help_text: str | None = None) -> QLabel:
     """Add a labelled row; the label's buddy is the field (Alt+letter jumps)."""
     label = QLabel(text)
     label.setBuddy(field)
@@ -91,8 +91,12 @@ def tone(colours: dict):
     return colours["dark" if dark_palette() else "light"]
 
 
-class FieldError(QLabel):
-    """A red line under a field; empty and hidden when all is well."""
+class FieldErrorLabel(QLabel):
+    """A red line under a field; empty and hidden when all is well.
+
+    It shows the text of a `console.domain.validation.FieldError` (the
+    exception), hence the different name.
+    """
 
     def __init__(self, field_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)

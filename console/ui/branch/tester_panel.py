@@ -26,7 +26,7 @@ from console.ui.branch.findings_view import FindingsList
 from console.ui.branch.preview import JsonPreview
 from console.ui.branch.tester_settings import read_tester_settings, write_tester_settings
 from console.ui.palette import warning_text_colours
-from console.ui.widgets import FieldError, ResultLabel
+from console.ui.widgets import FieldErrorLabel, ResultLabel
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ class EndpointTesterPanel(QWidget):
         self.url_edit.setPlaceholderText("https://example.com/voitex/branch")
         self.url_edit.setAccessibleName("Endpoint address")
         self.url_edit.setToolTip("The address entered in the Trigger branch (http or https)")
-        self.url_error = FieldError("Endpoint address")
+        self.url_error = FieldErrorLabel("Endpoint address")
         url_label = QLabel("Endpoint &address:")
         url_label.setBuddy(self.url_edit)
         self.budget_spin = QDoubleSpinBox()
