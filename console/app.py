@@ -35,8 +35,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
 import qasync  # noqa: E402
 
 from console import __version__  # noqa: E402
-from console.embedded_sandbox import EmbeddedSandbox  # noqa: E402
 from console.api.errors import ApiError  # noqa: E402
+from console.domain.wording import plural  # noqa: E402
+from console.embedded_sandbox import EmbeddedSandbox  # noqa: E402
 from console.jobs import resend as resend_rules  # noqa: E402
 from console.jobs.sender import HistoryUnavailableError, Sender  # noqa: E402
 from console.jobs.session import AccountSession, NoKeyError  # noqa: E402
@@ -256,20 +257,20 @@ class ConsoleApp(QObject):
 
         if recovered:
             self.messages.warning(
-                f"{recovered} request(s) were still running when the console last closed; "
-                "their outcome is unknown. Check History before sending them again.")
+                f"{plural(recovered, 'request was', 'requests were')} still running when the "
+                "console last closed; the outcome is unknown. Check History before sending again.")
         database = self.journal.database  # profiles report to the notices themselves
         if database.damaged_copy is not None:
             self.messages.notices.damaged_file(
                 path=database.path, what="History", problem="SQLite could not read all of it",
-                saved=f"{database.rows_saved:,} readable rows, in a new history file",
+                saved=f"{plural(database.rows_saved, 'readable row')}, in a new history file",
                 kept_as=database.damaged_copy)
         resumable = self.broadcasts.resumable_runs()
         if resumable:
             rows = sum(run.to_send for run in resumable)
             self.messages.warning(
-                f"{len(resumable)} broadcast(s) did not finish, with {rows} row(s) still to send: "
-                "open the Broadcast tab to resume them.")
+                f"{plural(len(resumable), 'broadcast')} did not finish, with "
+                f"{plural(rows, 'row')} still to send: open the Broadcast tab to resume.")
 
     # -- the tabs, each built on first visit -----------------------------------
     def _tab_specs(self) -> dict[str, TabSpec]:
@@ -375,10 +376,9 @@ class ConsoleApp(QObject):
         profile = self.session.profile
         if profile.is_sandbox:
             return True
-        files = "1 file" if count == 1 else f"{count} files"
         box = live_confirmation(
             self.window, title="Upload to the live account?",
-            text=f"Upload {files} to the live account '{profile.name}'?",
+            text=f"Upload {plural(count, 'file')} to the live account '{profile.name}'?",
             informative="A recording already at the same album and sort number is replaced.",
             action="Upload")
         return confirm(box)

@@ -34,6 +34,7 @@ from console.domain.broadcast.table import (DELIMITER_NAMES, Table, TableError, 
                                             read_file_bytes, read_pasted)
 from console.domain.broadcast.template import TemplateError, check_template
 from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
+from console.domain.wording import plural
 from console.jobs.broadcast_runner import BroadcastRunner, RunProgress
 from console.jobs.session import AccountSession
 from console.store.broadcasts import BroadcastStore, BroadcastStoreError, NewRow, RunInfo, RunSpec
@@ -60,19 +61,15 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _plural(count: int, noun: str, plural: str | None = None) -> str:
-    return f"{count:,} {noun if count == 1 else (plural or noun + 's')}"
-
-
 def _duration(seconds: float) -> str:
     seconds = int(round(seconds))
     if seconds < 60:
-        return _plural(seconds, "second")
+        return plural(seconds, "second")
     minutes, _ = divmod(seconds, 60)
     if minutes < 60:
-        return _plural(minutes, "minute")
+        return plural(minutes, "minute")
     hours, minutes = divmod(minutes, 60)
-    return f"{_plural(hours, 'hour')} {_plural(minutes, 'minute')}"
+    return f"{plural(hours, 'hour')} {plural(minutes, 'minute')}"
 
 
 class BroadcastTab(QWidget):
@@ -583,7 +580,7 @@ class BroadcastTab(QWidget):
         if self._table is None:
             return
         count = len(self._table.rows) - (1 if self.header_check.isChecked() else 0)
-        self.source_label.setText(f"{_plural(count, 'row')} from {self._source}.")
+        self.source_label.setText(f"{plural(count, 'row')} from {self._source}.")
 
     def _fill_columns(self, mapping: ColumnMapping) -> None:
         table = self._table
@@ -803,11 +800,11 @@ class BroadcastTab(QWidget):
         elif self._template_error:
             text = "Correct the message to see the preview."
         elif self.kind == "sms" and not self.body_edit.toPlainText().strip():
-            text = f"{_plural(len(self._recipients.recipients), 'recipient')} ready. Write the message."
+            text = f"{plural(len(self._recipients.recipients), 'recipient')} ready. Write the message."
         else:
-            text = _plural(count, "recipient")
+            text = plural(count, "recipient")
             if self.kind == "sms":
-                text += f" · {_plural(preview.total_segments, 'message')} in all (billed segments)"
+                text += f" · {plural(preview.total_segments, 'message')} in all (billed segments)"
                 if preview.special_rows:
                     text += (f" · {preview.special_rows:,} use special characters, which fit fewer "
                              "characters per message")
@@ -837,9 +834,9 @@ class BroadcastTab(QWidget):
         if not quiet:
             return ""
         if self.quiet_combo.currentData() == SKIP:
-            return (f"Quiet hours: {_plural(quiet, 'recipient is', 'recipients are')} outside "
+            return (f"Quiet hours: {plural(quiet, 'recipient is', 'recipients are')} outside "
                     "their hours and will be skipped.")
-        return (f"Quiet hours: {_plural(quiet, 'recipient waits', 'recipients wait')} for their "
+        return (f"Quiet hours: {plural(quiet, 'recipient waits', 'recipients wait')} for their "
                 "hours and will get it when their window opens.")
 
     def quiet_hours_rows(self) -> int:
@@ -945,11 +942,11 @@ class BroadcastTab(QWidget):
             return True
         rows = self._preview.rows
         what = "SMS" if self.kind == "sms" else "notification call"
-        text = (f"Send this {what} to {_plural(len(rows), 'recipient')} on the live account "
+        text = (f"Send this {what} to {plural(len(rows), 'recipient')} on the live account "
                 f"'{profile.name}'?")
         lines = []
         if self.kind == "sms":
-            lines.append(f"Total: {_plural(self._preview.total_segments, 'message')} (billed segments).")
+            lines.append(f"Total: {plural(self._preview.total_segments, 'message')} (billed segments).")
             lines.append("The first messages:")
             lines += [f"{i}. To {r.recipient.shown_number}: {r.text}"
                       for i, r in enumerate(rows[:3], start=1)]
@@ -1038,7 +1035,7 @@ class BroadcastTab(QWidget):
             self.runner.start(run_id)
             when = (f"It starts at {self.start_edit.dateTime().toString('yyyy-MM-dd HH:mm')}."
                     if spec.start_at else "It is running; follow each row below.")
-            text = f"Broadcast started to {_plural(len(rows), 'recipient')}. {when}"
+            text = f"Broadcast started to {plural(len(rows), 'recipient')}. {when}"
             self.result_label.show_result("ok", text)
             self.messages.info(text)
             self.run_started.emit(run_id)
@@ -1196,7 +1193,7 @@ class BroadcastTab(QWidget):
         if unknown:
             box = live_confirmation(
                 self, title="Send again?",
-                text=f"{_plural(unknown, 'selected row')} may already have reached the customer.",
+                text=f"{plural(unknown, 'selected row')} may already have reached the customer.",
                 informative="Send again only if you checked that it did not arrive: the customer "
                             "could get it twice.", action="Send again")
             if not self.confirm(box):
@@ -1247,7 +1244,7 @@ class BroadcastTab(QWidget):
         self._offer = run.id
         words = {"interrupted": "was interrupted when the console closed",
                  "scheduled": "is scheduled", "paused": "is paused"}.get(run.state, "is not finished")
-        text = (f"Broadcast #{run.id} ({run.name}) {words}: {_plural(run.to_send, 'row')} still "
+        text = (f"Broadcast #{run.id} ({run.name}) {words}: {plural(run.to_send, 'row')} still "
                 "to send")
         if run.unknown:
             text += f", {run.unknown:,} with an unknown outcome to check"

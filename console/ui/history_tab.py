@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from console.domain.phone import format_phone
+from console.domain.wording import plural
 from console.jobs.resend import CONFIRM_LABELS as _KIND_ACTIONS
 from console.jobs.resend import RESENDABLE_KINDS, RESENDABLE_OUTCOMES
 from console.store.interface import HistoryStore
@@ -371,8 +372,7 @@ class HistoryTab(QWidget):
         return self._exported(path, count)
 
     def _exported(self, path: Path, count: int) -> int:
-        noun = "entry" if count == 1 else "entries"
-        self._set_status(f"Exported {count:,} {noun} to {path}.")
+        self._set_status(f"Exported {plural(count, 'entry', 'entries')} to {path}.")
         return count
 
     def _export_failed(self, path: Path, err: OSError) -> None:
@@ -533,7 +533,7 @@ class HistoryTab(QWidget):
                     "(still counting); scroll down for more.")
         if loaded < total:
             return f"Showing the newest {loaded:,} of {total:,} entries; scroll down for more."
-        return f"{total:,} {'entry' if total == 1 else 'entries'}."
+        return f"{plural(total, 'entry', 'entries')}."
 
     def _filtered(self) -> bool:
         return any(value is not None for value in self.model.filter.kwargs().values())

@@ -40,7 +40,7 @@ from console.jobs.uploads.persistence import (
     NUMBER_BY_ORDER,
     QueuePersistence,
 )
-from console.jobs.uploads.rules import plural
+from console.domain.wording import plural
 from console.jobs.uploads.runner import (
     UNSURE_REASON,
     UploadRunner,

@@ -14,6 +14,7 @@ from console.branch.findings import Finding, summary_text
 from console.branch.schema import (KEYPAD_KEYS, Design, DesignFormatError, design_to_json,
                                    parse_design)
 from console.branch.validation import validate
+from console.domain.wording import plural
 from console.resources import read_resource_text
 from console.ui.branch.delegates import KindDelegate
 from console.ui.branch.documents import Documents, add_shortcuts, file_words
@@ -301,7 +302,7 @@ class DesignerPanel(QWidget):
         errors = sum(f.severity == "error" for f in self.findings())
         if not errors:
             return ""
-        return (f" Note: it still has {errors} problem{'s' if errors != 1 else ''}; "
+        return (f" Note: it still has {plural(errors, 'problem')}; "
                 "see the findings.")
 
     def save_design_to(self, path: Path | str) -> bool:

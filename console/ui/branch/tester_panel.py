@@ -20,6 +20,7 @@ from console.branch.schema import KEYPAD_KEYS, Design
 from console.branch.tester import (EndpointRun, ReplyOutcome, interpret_reply,
                                    reply_as_received, runs_to_json, walk_steps)
 from console.branch.validation import branch_number_problem
+from console.domain.wording import plural
 from console.ui.branch.composer import RequestComposer
 from console.ui.branch.documents import Documents, add_shortcuts
 from console.ui.branch.findings_view import FindingsList
@@ -473,7 +474,7 @@ class EndpointTesterPanel(QWidget):
         if not self.documents.write(path, runs_to_json(self.runs) + "\n",
                                     saving="the test runs"):
             return False
-        self.documents.tell("ok", f"Saved {len(self.runs)} test run{'s' if len(self.runs) != 1 else ''} "
+        self.documents.tell("ok", f"Saved {plural(len(self.runs), 'test run')} "
                    f"to {path.name}, without card verification values.")
         return True
 
