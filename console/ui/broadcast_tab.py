@@ -894,7 +894,7 @@ class BroadcastTab(QWidget):
             if self.call_type == "stream":
                 try:
                     settings["sfile_id"] = validation.parse_library_file_id(self.sfile_edit.text())
-                except validation.FieldErrorLabel as err:
+                except validation.FieldError as err:
                     self.sfile_error.show_error(str(err))
                     errors.append(self.sfile_edit)
             else:
@@ -906,7 +906,7 @@ class BroadcastTab(QWidget):
                     errors.append(self.route_edit)
                 try:
                     settings["branch_number"] = validation.parse_branch(self.branch_edit.text())
-                except validation.FieldErrorLabel as err:
+                except validation.FieldError as err:
                     self.branch_error.show_error(str(err))
                     errors.append(self.branch_edit)
         window = self._window()

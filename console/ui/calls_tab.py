@@ -180,7 +180,7 @@ class CallsTab(QWidget):
     def _caller_id(self) -> str:
         number = self.cid_combo.currentData()
         if not number:
-            raise validation.FieldErrorLabel(
+            raise validation.FieldError(
                 "Caller id", "Caller id: this profile has no numbers of its own yet. "
                              "Add one in Profile ▸ Manage profiles.")
         return number

@@ -55,7 +55,7 @@ class Form:
               parse: Callable[[], Any]) -> Any:
         try:
             value = parse()
-        except validation.FieldErrorLabel as err:
+        except validation.FieldError as err:
             self.fail(widget, error, err.field, str(err))
             return None
         error.show_error(None)
@@ -67,7 +67,7 @@ class Form:
         """The phone check, written once: empty, then normalize_phone's reasons."""
         def parse() -> str:
             if not edit.text().strip():
-                raise validation.FieldErrorLabel(field_name, f"{field_name}: {empty_hint}")
+                raise validation.FieldError(field_name, f"{field_name}: {empty_hint}")
             return normalize_phone(edit.text(), field=field_name)
         return self.check(key, edit, error, parse)
 

@@ -193,14 +193,14 @@ class SmsTab(QWidget):
         body = validation.check_sms_body(self.body_edit.toPlainText())
         left = unreplaced_fields(body)
         if left:  # a template inserted here still has its merge fields
-            raise validation.FieldErrorLabel(
+            raise validation.FieldError(
                 "Message", f"Message: replace {left} with the customer's own value before sending.")
         return body
 
     def _from_number(self) -> str:
         number = self.from_combo.currentData()
         if not number:
-            raise validation.FieldErrorLabel(
+            raise validation.FieldError(
                 "From", "From: this profile has no numbers of its own yet. "
                         "Add one in Profile ▸ Manage profiles.")
         return number

@@ -107,7 +107,7 @@ class TtsTab(QWidget):
         if over:
             try:
                 validation.check_tts_text(text)
-            except validation.FieldErrorLabel as err:
+            except validation.FieldError as err:
                 self.text_error.show_error(str(err))
         elif self.text_error.isVisible() and n:
             self.text_error.show_error(None)

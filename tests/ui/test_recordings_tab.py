@@ -132,7 +132,7 @@ def test_drag_enter_takes_only_local_files(qtbot, env, tmp_path):
     drop(tab, mime_with(path, urls=["https://example.com/hold-music.mp3"]))
     wait_read(qtbot, tab, 1)
     assert env.messages.history[-1][0] == "warning"
-    assert "not a file on this computer" in tab.notice.text()
+    assert "Left out 1 dropped item not stored on this computer" in tab.notice.text()
 
 
 def test_a_dropped_file_that_disappears_before_upload_fails_with_its_reason(qtbot, env, tmp_path):
