@@ -42,7 +42,7 @@ from console.jobs import resend as resend_rules  # noqa: E402
 from console.jobs.sender import HistoryUnavailableError, Sender  # noqa: E402
 from console.jobs.session import AccountSession, NoKeyError  # noqa: E402
 from console.logging_setup import configure_logging, register_secret  # noqa: E402
-from console.resources import app_icon_files, read_resource_text  # noqa: E402
+from console.resources import app_icon_files  # noqa: E402
 from console.store.broadcasts import SqliteBroadcastStore  # noqa: E402
 from console.store.journal import Journal, JournalError  # noqa: E402
 from console.store.journal_writer import JournalWriter  # noqa: E402
@@ -237,9 +237,7 @@ class ConsoleApp(QObject):
         self.window = MainWindow(session=self.session, messages=self.messages,
                                  tabs=self._tab_specs(), config_dir=paths.config_dir,
                                  sandbox_status=self.sandbox.status_text,
-                                 uploads_running=self._uploads_running,
-                                 api_reference=lambda: read_resource_text(
-                                     "reference/voitex-api-docs.txt"))
+                                 uploads_running=self._uploads_running)
         self.window.setWindowIcon(app_icon())
         self.tabs = TabsOnDemand(self.window)
         self.window.close_requested.connect(self._on_close_requested)

@@ -276,7 +276,6 @@ class BroadcastTab(QWidget):
         self._message_form = form
         self._call_types_box = call_types_box
         self._templates_box = templates_box
-        self._fields_row = self.fields_label
 
         self.kind_group.buttonToggled.connect(lambda *_: self._show_kind_fields())
         self.call_type_group.buttonToggled.connect(lambda *_: self._show_kind_fields())

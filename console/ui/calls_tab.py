@@ -1,7 +1,6 @@
 """Calls: place a notification call that plays a library file or routes into a branch."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFormLayout, QGroupBox, QHBoxLayout,
                                QLabel, QLineEdit, QPushButton, QRadioButton, QVBoxLayout,
                                QWidget)
@@ -23,7 +22,6 @@ GOTO_NOT_YET_AVAILABLE = (
 
 
 class CallsTab(QWidget):
-    call_placed = Signal(str)  # reference id
 
     def __init__(self, *, session: AccountSession, sender: Sender, messages: MessageBridge,
                  confirm: Confirm = default_confirm, parent: QWidget | None = None,
@@ -226,10 +224,8 @@ class CallsTab(QWidget):
             return (f"Call to {to} placed; it {self.what_happens(values)}. "
                     f"Reference id: {result.reference_id}")
 
-        result = await self.flow.run(
+        await self.flow.run(
             form=form,
             confirmations=lambda profile: self._confirmations(values, profile),
             request=lambda: self.sender.place_call(**request),
             busy_text=f"Calling {to}…", done_text=done_text)
-        if result is not None:
-            self.call_placed.emit(result.reference_id)

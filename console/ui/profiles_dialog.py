@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFormLayout,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QMessageBox, QPushButton, QSpinBox,
@@ -52,7 +52,6 @@ def duplicate_name_problem(name: str, profile_id: str, profiles: list[Profile]) 
 
 
 class ProfilesDialog(QDialog):
-    profiles_changed = Signal()
 
     def __init__(self, *, session: AccountSession, secrets: SecretStore, messages: MessageBridge,
                  confirm: Confirm = default_confirm, parent: QWidget | None = None) -> None:
@@ -388,7 +387,6 @@ class ProfilesDialog(QDialog):
                 text += " To work on it, choose it in the Profile menu."
             self.result_label.show_result("ok", text)
             self.messages.info(text)
-            self.profiles_changed.emit()
         finally:
             self.save_button.setEnabled(not profile.is_sandbox)
 
@@ -433,7 +431,6 @@ class ProfilesDialog(QDialog):
         self._editing = None
         self.reload(select_id="sandbox")
         self.messages.info(f"Profile '{profile.name}' deleted.")
-        self.profiles_changed.emit()
 
 
 def _field_of(message: str) -> str:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QPushButton, QTextEdit, QVBoxLayout, QWidget)
@@ -29,7 +28,6 @@ def _char_name(ch: str) -> str:
 
 
 class SmsTab(QWidget):
-    sms_sent = Signal(str)  # reference id
 
     def __init__(self, *, session: AccountSession, sender: Sender, messages: MessageBridge,
                  confirm: Confirm = default_confirm, parent: QWidget | None = None,
@@ -246,7 +244,7 @@ class SmsTab(QWidget):
             ref = result.reference_id or "(Voitex gave none)"
             return f"Sent to {format_phone(values['to'])}. Reference id: {ref}"
 
-        result = await self.flow.run(
+        await self.flow.run(
             form=form,
             confirmations=lambda profile: self._confirmations(values, profile),
             request=lambda: self.sender.send_sms(from_number=values["from"], to=values["to"],
@@ -256,5 +254,3 @@ class SmsTab(QWidget):
         if self.flow.last_outcome in ("done", "unknown"):
             self._sent_this_session[(values["from"], values["to"], values["body"])] = (
                 time.time(), self.flow.last_outcome)
-        if result is not None:
-            self.sms_sent.emit(result.reference_id or "")

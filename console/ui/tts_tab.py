@@ -1,7 +1,6 @@
 """Text to speech: type a text, pick the album, create the recording."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
                                QPushButton, QVBoxLayout, QWidget)
 from qasync import asyncSlot
@@ -16,7 +15,6 @@ from console.ui.widgets import (ERROR_TEXT, Confirm, FieldErrorLabel, ResultLabe
 
 
 class TtsTab(QWidget):
-    tts_created = Signal(str)  # recording id
 
     def __init__(self, *, session: AccountSession, sender: Sender, messages: MessageBridge,
                  confirm: Confirm = default_confirm, parent: QWidget | None = None) -> None:
@@ -169,12 +167,10 @@ class TtsTab(QWidget):
                     f"Library file id: {result.recording_id} (use it to play this recording "
                     "in a call).")
 
-        result = await self.flow.run(
+        await self.flow.run(
             form=form,
             confirmations=lambda profile: self._confirmations(values, profile),
             request=lambda: self.sender.create_tts(text=values["text"],
                                                    album_number=values["album"],
                                                    sort_number=values["sort"]),
             busy_text="Creating the recording…", done_text=done_text)
-        if result is not None:
-            self.tts_created.emit(result.recording_id)

@@ -269,8 +269,6 @@ class UploadRunner:
         self.state_changed.emit()
         if outcome is not None and outcome[0] == "done":
             self.upload_finished.emit(item.id, outcome[1])
-        elif outcome is not None:
-            self.upload_failed.emit(item.id, outcome[1])
         if self._paused and not self._active and not self._closing:
             self._tell_paused()
         self._pump()

@@ -30,7 +30,6 @@ _RANK = {"error": 0, "warning": 1, "info": 2}
 
 
 class DesignerPanel(QWidget):
-    design_changed = Signal()
     document_name_changed = Signal(str)  # the open design's file or sample name, "" for new
 
     def __init__(self, *, messages=None, confirm: Confirm = default_confirm,
@@ -255,7 +254,6 @@ class DesignerPanel(QWidget):
         if findings != self._findings:
             self._findings = findings
             self._show_findings(findings)
-        self.design_changed.emit()
 
     def _show_findings(self, findings: tuple[Finding, ...]) -> None:
         # What opening changed is said in the status line and the list; repeating it

@@ -293,9 +293,6 @@ class PlayModel(RowsModel):
             return result
         return super().setData(index, value, role)
 
-    def add_item(self, item: PlayItem, row: int | None = None) -> int:
-        return self.insert_row(len(self._rows) if row is None else row, _row_of(item))
-
     def items(self) -> tuple[PlayItem, ...]:
         result = []
         for kind, album, sort, text in self._rows:
