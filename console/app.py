@@ -285,7 +285,7 @@ class ConsoleApp(QObject):
         from console.ui.history_tab import HistoryTab
 
         return HistoryTab(journal=self.journal, profiles_provider=self.session.all_profiles,
-                          resend=self.resend)
+                          resend=self.resend, messages=self.messages)
 
     def recordings_tab(self) -> RecordingsTab:
         """The Recordings tab, built now if it was not yet."""

@@ -46,6 +46,7 @@ from console.ui.history_model import (
     format_recipient,
     local_time,
 )
+from console.ui.messages import MessageBridge
 from console.ui.send_flow import describe_resend
 
 SEARCH_DELAY_MS = 250
@@ -70,9 +71,11 @@ class HistoryTab(QWidget):
         profiles_provider: Callable[[], list[Profile]],
         resend: Callable[[JournalEntry], Awaitable[None]] | None,
         confirm: Callable[[QMessageBox], int] | None = None,
+        messages: MessageBridge | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.messages = messages  # the export's outcome goes to the message log too
         self._journal = journal
         self._profiles_provider = profiles_provider
         self._resend = resend
@@ -372,12 +375,18 @@ class HistoryTab(QWidget):
         return self._exported(path, count)
 
     def _exported(self, path: Path, count: int) -> int:
-        self._set_status(f"Exported {plural(count, 'entry', 'entries')} to {path}.")
+        text = f"Exported {plural(count, 'entry', 'entries')} to {path}."
+        self._set_status(text)
+        if self.messages is not None:
+            self.messages.info(text)
         return count
 
     def _export_failed(self, path: Path, err: OSError) -> None:
         reason = err.strerror or str(err)
-        self._set_status(f"Could not save the export to {path}: {reason}.", error=True)
+        text = f"Could not save the export to {path}: {reason}. Choose another folder."
+        self._set_status(text, error=True)
+        if self.messages is not None:
+            self.messages.error(text)
         return None
 
     # Event handlers

@@ -549,7 +549,7 @@ class RecordingsTab(QWidget):
         kind = {"info": "ok", "warning": "warning", "error": "error"}.get(level, "warning")
         self.notice.show_result(kind, text)
         if self.messages is not None:
-            getattr(self.messages, level if level in ("info", "warning", "error") else "warning")(text)
+            self.messages.post(level, text)
 
     def _update_buttons(self, *_args) -> None:
         queue = self.queue
