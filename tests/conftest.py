@@ -2,7 +2,7 @@
 
 The Qt platform is forced to offscreen before anything imports PySide6, and
 PySide6 is imported before qasync so qasync binds to it (see
-shared/notes/qt-async-testing.md).
+docs/testing.md).
 """
 from __future__ import annotations
 

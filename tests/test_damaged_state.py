@@ -438,3 +438,28 @@ def test_no_notice_when_nothing_is_wrong(qtbot, qloop, memory_keyring):
         assert app.messages.notices.damaged() == []
     finally:
         _stop(app)
+
+
+def test_an_upload_left_on_the_wire_is_in_the_start_up_notice_whatever_tab_opens(
+        qtbot, qloop, no_keyring):
+    from console.store.journal import Journal
+    from console.store.paths import app_paths
+    from console.store.upload_store import SqliteUploadStore, StoredRow
+
+    database = app_paths().data_dir / "history.sqlite3"
+    Journal(database).close()  # the History file, as a console that ran before leaves it
+    store = SqliteUploadStore(database)
+    store.write([StoredRow(id=1, path="/nowhere/05 Welcome.wav", status="uploading",
+                           album=1, sort=5, display_name="Welcome")], durable=True)
+    store.close()
+    _write("window", "[General]\nlastTab=sms\n")  # Recordings is not the first tab built
+
+    app = _start()
+    try:
+        _started(qtbot, app)
+        assert app.window.built_tab("recordings") is None
+        text = app.window.startup_notices.text()
+        assert "may already be in the library" in text
+        assert "Upload again or Mark as done" in text
+    finally:
+        _stop(app)

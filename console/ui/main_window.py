@@ -164,6 +164,7 @@ class MainWindow(QMainWindow):
                  tabs: Mapping[str, TabSpec], config_dir: Path,
                  sandbox_status: Callable[[], str],
                  uploads_running: Callable[[], bool] = lambda: False,
+                 broadcasts_running: Callable[[], bool] = lambda: False,
                  confirm_close: Confirm | None = None,
                  available_geometry: Callable[[], QRect] = primary_available_geometry,
                  parent: QWidget | None = None) -> None:
@@ -179,6 +180,7 @@ class MainWindow(QMainWindow):
         self._saved_drafts: dict[str, Any] = {}
         self._painted = False
         self._uploads_running = uploads_running
+        self._broadcasts_running = broadcasts_running
         self._available_geometry = available_geometry
         self.message_log: list[tuple[float, str, str]] = []
         self._message_log_view: QPlainTextEdit | None = None
@@ -540,10 +542,18 @@ class MainWindow(QMainWindow):
         if not self._closing_allowed:
             uploading = self._uploads_running()
             sending = self.session.in_flight > 0
-            if uploading or sending:
+            broadcasting = self._broadcasts_running()
+            if uploading or sending or broadcasting:
                 box = QMessageBox(self)
                 box.setIcon(QMessageBox.Icon.Question)
-                if sending:
+                if broadcasting:
+                    box.setWindowTitle("A broadcast is running")
+                    box.setText("A broadcast is still sending. Quit anyway?")
+                    box.setInformativeText(
+                        "It stops once the message on its way is answered. Next time you "
+                        "start the console it offers to resume, with only the customers "
+                        "still waiting.")
+                elif sending:
                     box.setWindowTitle("A request is on its way")
                     box.setText("A message, call or recording is being sent. Quit anyway?")
                     box.setInformativeText("If you quit now, its outcome is unknown: check "

@@ -259,14 +259,17 @@ def test_pause_resume_and_the_buttons_that_go_with_them(harness, qtbot, console_
     assert tab.current_run_id() == run_id
     qtbot.waitUntil(lambda: harness.runner.progress(run_id).sent >= 2, timeout=15000)
     assert tab.pause_button.isEnabled()
+    assert harness.runner.sending()  # quitting now asks first
     qtbot.mouseClick(tab.pause_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "— paused." in tab.progress_label.text(), timeout=5000)
+    assert not harness.runner.sending()
     assert not tab.pause_button.isEnabled()
     assert tab.resume_run_button.isEnabled()
     with qtbot.waitSignal(harness.runner.run_finished, timeout=15000):
         qtbot.mouseClick(tab.resume_run_button, Qt.MouseButton.LeftButton)
     assert len(console_env.sandbox.outbox()["sms"]) == 10
     assert not tab.resume_run_button.isEnabled() and not tab.cancel_button.isEnabled()
+    assert not harness.runner.sending()
 
 
 def test_a_call_broadcast_scheduled_then_cancelled(harness, qtbot, console_env):

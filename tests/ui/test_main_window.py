@@ -229,3 +229,22 @@ def test_elide_words(text, width, expected):
 def test_window_size_constants_fit_the_issue_screen():
     geometry = initial_geometry(QRect(0, 0, 1024, 700))
     assert geometry.size().boundedTo(QSize(1024, 700)) == geometry.size()
+
+
+def test_quitting_during_a_broadcast_asks_first(qtbot, console_env, tmp_path):
+    from tests.console_env import ConfirmRecorder
+
+    running = [True]
+    confirm = ConfirmRecorder(False)
+    window = MainWindow(session=console_env.session, messages=console_env.messages,
+                        tabs=Builds(console_env).specs(), config_dir=tmp_path,
+                        sandbox_status=lambda: "Sandbox: starting…",
+                        broadcasts_running=lambda: running[0], confirm_close=confirm)
+    qtbot.addWidget(window)
+    window.show()
+    assert not window.close()  # the user chose to stay
+    assert "A broadcast is still sending. Quit anyway?" in confirm.boxes[0]
+    assert "offers to resume" in confirm.boxes[0]
+    running[0] = False  # paused or finished: nothing to interrupt
+    assert window.close()
+    assert len(confirm.boxes) == 1
