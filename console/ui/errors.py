@@ -6,7 +6,6 @@ from console.api import (
     ConnectionFailedError,
     InvalidArgumentError,
     KeyRefusedError,
-    OutcomeUnknownError,
     RateLimitedError,
     RequestRejectedError,
     ServerError,
@@ -24,8 +23,7 @@ def _messages(err: ApiError) -> str:
 
 def is_outcome_unknown(err: BaseException) -> bool:
     """True when the request may have been acted on although the call failed."""
-    return isinstance(err, OutcomeUnknownError) or (
-        isinstance(err, ApiError) and err.outcome_unknown)
+    return isinstance(err, ApiError) and err.outcome_unknown  # always so for OutcomeUnknownError
 
 
 def describe_error(err: BaseException, *, profile_name: str, action: str,

@@ -74,7 +74,6 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
     settings_changed = Signal()
     message = Signal(str, str)  # level ("info", "warning", "error"), text
     upload_finished = Signal(int, str)  # item id, recording id
-    run_finished = Signal(str)  # a summary in plain words
     journal_changed = Signal()  # an upload's History entry was written (UI thread)
     _journal_written = Signal()  # from the I/O thread; re-emitted on the UI thread
     _journal_failed = Signal(str)  # from the I/O thread: a History update did not land

@@ -148,7 +148,6 @@ class UploadRunner:
             if left:
                 parts.append(f"{left} still queued: fix the rows marked as needing attention")
             summary = "; ".join(parts) + "."
-            self.run_finished.emit(summary)
             self.message.emit("warning" if failed or left or unsure else "info", summary)
 
     async def _upload(self, item: QueueItem, active: _Active) -> None:

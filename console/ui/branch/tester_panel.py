@@ -103,7 +103,6 @@ def _without_password(url: str) -> str:
 
 class EndpointTesterPanel(QWidget):
     open_in_designer_requested = Signal(object)  # Design
-    run_finished = Signal(object)  # ReplyOutcome, after every request that got a verdict
 
     def __init__(self, *, composer: RequestComposer, post_request: PostRequest,
                  settings_path: Path | None = None, messages=None, notices=None,
@@ -359,7 +358,6 @@ class EndpointTesterPanel(QWidget):
                  outcome.kind)
         self._save_settings()
         self.show_outcome(outcome)
-        self.run_finished.emit(outcome)
         return outcome
 
     def clear_result(self) -> None:
