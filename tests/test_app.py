@@ -412,3 +412,31 @@ def test_the_key_of_a_live_profile_at_start_is_read_off_the_ui_thread(
     finally:
         app.window.close()
         drive(app.shutdown(), timeout_s=20)
+
+
+@pytest.mark.parametrize("crashed, words", [
+    (1, "1 request was still running when the console last closed"),
+    (2, "2 requests were still running when the console last closed"),
+])
+def test_requests_a_crash_left_running_are_told_in_words_that_fit_the_count(
+        qtbot, qloop, memory_keyring, app_home, crashed, words):
+    from PySide6.QtWidgets import QApplication
+
+    from console.app import ConsoleApp
+    from console.store.journal import Journal
+    from console.store.paths import app_paths
+
+    paths = app_paths()
+    journal = Journal(paths.data_dir / "history.sqlite3")
+    for _ in range(crashed):  # begun, never finished: the console stopped mid-request
+        journal.begin(kind="sms", profile_id="sandbox", profile_name="Sandbox",
+                      recipient="8451234567", content="Order ready")
+    journal.close()
+    app = ConsoleApp(QApplication.instance(), paths=paths, show_dialogs=False)
+    qtbot.addWidget(app.window)
+    try:
+        warnings = [text for level, text in app.messages.history if level == "warning"]
+        assert any(text.startswith(words) for text in warnings), warnings
+        assert not any("(s)" in text for text in warnings)
+    finally:
+        drive(app.shutdown(), timeout_s=20)
