@@ -4,21 +4,41 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, cast
+from typing import Any, cast
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence,
-                           QMouseEvent, QResizeEvent, QShortcut, QShowEvent)
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QLabel, QMainWindow,
-                               QMessageBox, QPlainTextEdit, QScrollArea, QSizePolicy, QTabWidget,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QMouseEvent,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QScrollArea,
+    QSizePolicy,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.jobs.session import AccountSession
 from console.ui.banner import ProfileBanner
-from console.ui.help_window import (PAGE_FOR_TAB, REFERENCE_KEY, START_PAGE, HelpWindow,
-                                    show_help)
+from console.ui.help_window import PAGE_FOR_TAB, REFERENCE_KEY, START_PAGE, HelpWindow, show_help
 from console.ui.messages import MessageBridge
 from console.ui.notices import StartupNoticesDialog, show_startup_notices
 from console.ui.saved_state import SavedDrafts, read_window_settings

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import QLabel
 
-from console.ui.main_window import (TAB_ORDER, MainWindow, elide_words, initial_geometry)
+import pytest
+
+from console.ui.main_window import TAB_ORDER, MainWindow, elide_words, initial_geometry
 from console.ui.tab_interface import TabCapabilityError, TabSpec
 
 
@@ -175,6 +176,7 @@ LONG = ("The key for 'Main office' could not be read from the system keyring: it
         "kept in memory until you quit, so add it again next time in Profile ▸ Manage profiles.")
 
 
+@pytest.mark.expect_log("WARNING", r"could not be read from the system keyring", logger="console.messages")
 def test_a_long_status_message_is_shortened_at_a_word_with_the_whole_text_at_hand(
         qtbot, console_env, tmp_path):
     builds = Builds(console_env)
