@@ -8,30 +8,61 @@ then the run with its per-row status.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import QDateTime, Qt, QTime, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QCheckBox, QComboBox,
-                               QDateTimeEdit, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
-                               QPlainTextEdit, QProgressBar, QPushButton, QRadioButton, QSpinBox,
-                               QTableView, QTableWidget, QTableWidgetItem, QTimeEdit, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
 from qasync import asyncSlot
 
 from console.domain import validation
 from console.domain.broadcast.preview import Preview, build_preview
 from console.domain.broadcast.quiet_hours import SKIP, WAIT, Window, next_opening, zones_for_number
 from console.domain.broadcast.rate import RateError, check_rates
-from console.domain.broadcast.recipients import (DO_NOT_CONTACT, DUPLICATE, INVALID, MISSING_FIELD,
-                                                 PROBLEM_WORDS, ColumnMapping, MappingError,
-                                                 RecipientList, RowProblem, build_recipients,
-                                                 guess_mapping)
+from console.domain.broadcast.recipients import (
+    DO_NOT_CONTACT,
+    DUPLICATE,
+    INVALID,
+    MISSING_FIELD,
+    PROBLEM_WORDS,
+    ColumnMapping,
+    MappingError,
+    RecipientList,
+    RowProblem,
+    build_recipients,
+    guess_mapping,
+)
 from console.domain.broadcast.report import report_csv
-from console.domain.broadcast.table import (DELIMITER_NAMES, Table, TableError, field_key,
-                                            read_file_bytes, read_pasted)
+from console.domain.broadcast.table import DELIMITER_NAMES, Table, TableError, field_key, read_file_bytes, read_pasted
 from console.domain.broadcast.template import TemplateError, check_template
 from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
 from console.domain.wording import plural
@@ -42,9 +73,17 @@ from console.ui.broadcast_dnc import DoNotContactDialog
 from console.ui.broadcast_model import BroadcastRowsModel
 from console.ui.messages import MessageBridge
 from console.ui.send_flow import CALL, SMS, Form, SendFlow
-from console.ui.widgets import (Confirm, FieldErrorLabel, ResultLabel, add_row,
-                                default_confirm, fill_numbers, format_phone_as_typed,
-                                key_is_missing, live_confirmation)
+from console.ui.widgets import (
+    Confirm,
+    FieldErrorLabel,
+    ResultLabel,
+    add_row,
+    default_confirm,
+    fill_numbers,
+    format_phone_as_typed,
+    key_is_missing,
+    live_confirmation,
+)
 
 PathChooser = Callable[[], "Path | None"]
 TextAsker = Callable[[str, str], "str | None"]
@@ -58,7 +97,7 @@ _PREVIEW_LIMIT = 500  # rows shown in the preview table; totals always count eve
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _duration(seconds: float) -> str:
@@ -844,7 +883,7 @@ class BroadcastTab(QWidget):
         if window is None or not self._preview.rows:
             return 0
         start = self._start_time() or self._clock()
-        office = datetime.now().astimezone().tzinfo or timezone.utc
+        office = datetime.now().astimezone().tzinfo or UTC
         per_zones: dict[tuple, int] = {}
         for r in self._preview.rows:
             zones = zones_for_number(r.recipient.number) or (office,)
@@ -856,7 +895,7 @@ class BroadcastTab(QWidget):
     def _start_time(self) -> datetime | None:
         if not self.later_radio.isChecked():
             return None
-        return self.start_edit.dateTime().toPython().astimezone(timezone.utc)
+        return self.start_edit.dateTime().toPython().astimezone(UTC)
 
     # -- do not contact ----------------------------------------------------------------
     def on_dnc_clicked(self) -> None:

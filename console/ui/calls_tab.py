@@ -1,9 +1,20 @@
 """Calls: place a notification call that plays a library file or routes into a branch."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QLineEdit, QPushButton, QRadioButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
 from qasync import asyncSlot
 
 from console.domain import validation
@@ -13,8 +24,16 @@ from console.jobs.session import AccountSession
 from console.ui.broadcast_dnc import do_not_contact_question
 from console.ui.messages import MessageBridge
 from console.ui.send_flow import CALL, Confirmation, Form, SendFlow, check_phone_as_typed
-from console.ui.widgets import (Confirm, FieldErrorLabel, ResultLabel, add_row, default_confirm,
-                                fill_numbers, format_phone_as_typed, submit_on_ctrl_enter)
+from console.ui.widgets import (
+    Confirm,
+    FieldErrorLabel,
+    ResultLabel,
+    add_row,
+    default_confirm,
+    fill_numbers,
+    format_phone_as_typed,
+    submit_on_ctrl_enter,
+)
 
 GOTO_NOT_YET_AVAILABLE = (
     "Voitex documents this call type as not yet available (\u201ccoming soon\u201d): "

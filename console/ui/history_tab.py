@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
 from qasync import asyncSlot
 
 from console.domain.phone import format_phone

@@ -25,9 +25,7 @@ from console.jobs.sender import HistoryUnavailableError
 from console.jobs.session import NoKeyError
 from console.store.profiles import Profile
 from console.ui.errors import describe_error, is_outcome_unknown
-from console.ui.widgets import (Confirm, FieldErrorLabel, ResultLabel, default_confirm,
-                                key_is_missing, live_confirmation)
-
+from console.ui.widgets import Confirm, FieldErrorLabel, ResultLabel, default_confirm, key_is_missing, live_confirmation
 
 # -- validation: one shape for every tab ---------------------------------------
 

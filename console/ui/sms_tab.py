@@ -4,8 +4,19 @@ from __future__ import annotations
 import time
 
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QPushButton, QTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
 from qasync import asyncSlot
 
 from console.domain import validation
@@ -16,11 +27,20 @@ from console.jobs.session import AccountSession
 from console.ui.broadcast_dnc import do_not_contact_question
 from console.ui.broadcast_templates import TemplatePicker, unreplaced_fields
 from console.ui.messages import MessageBridge
-from console.ui.send_flow import (SMS, Confirmation, Form, SendFlow, check_phone_as_typed,
-                                  sms_cost)
-from console.ui.widgets import (HIGHLIGHT, Confirm, FieldErrorLabel, ResultLabel, add_row,
-                                default_confirm, excerpt, fill_numbers, format_phone_as_typed,
-                                submit_on_ctrl_enter, tone)
+from console.ui.send_flow import SMS, Confirmation, Form, SendFlow, check_phone_as_typed, sms_cost
+from console.ui.widgets import (
+    HIGHLIGHT,
+    Confirm,
+    FieldErrorLabel,
+    ResultLabel,
+    add_row,
+    default_confirm,
+    excerpt,
+    fill_numbers,
+    format_phone_as_typed,
+    submit_on_ctrl_enter,
+    tone,
+)
 
 
 def _char_name(ch: str) -> str:

@@ -1,8 +1,17 @@
 """Text to speech: type a text, pick the album, create the recording."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
 from qasync import asyncSlot
 
 from console.domain import validation
@@ -10,8 +19,17 @@ from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
 from console.ui.messages import MessageBridge
 from console.ui.send_flow import TTS, Confirmation, Form, SendFlow
-from console.ui.widgets import (ERROR_TEXT, Confirm, FieldErrorLabel, ResultLabel, add_row,
-                                default_confirm, excerpt, submit_on_ctrl_enter, tone)
+from console.ui.widgets import (
+    ERROR_TEXT,
+    Confirm,
+    FieldErrorLabel,
+    ResultLabel,
+    add_row,
+    default_confirm,
+    excerpt,
+    submit_on_ctrl_enter,
+    tone,
+)
 
 
 class TtsTab(QWidget):

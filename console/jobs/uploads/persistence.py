@@ -19,8 +19,8 @@ from concurrent.futures import Future
 from PySide6.QtCore import QTimer
 
 from console.domain.validation import SORT_MAX, SORT_MIN
-from console.jobs.uploads.items import QueueItem
 from console.domain.wording import plural
+from console.jobs.uploads.items import QueueItem
 from console.jobs.uploads.runner import UNSURE_REASON
 from console.jobs.uploads.status import Status
 

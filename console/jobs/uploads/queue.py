@@ -30,6 +30,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from console.api import VoitexClient
 from console.domain.validation import SORT_MAX, parse_album, parse_sort
+from console.domain.wording import plural
 from console.jobs.inspector import Inspector
 from console.jobs.uploads import rules
 from console.jobs.uploads.items import QueueItem
@@ -40,7 +41,6 @@ from console.jobs.uploads.persistence import (
     NUMBER_BY_ORDER,
     QueuePersistence,
 )
-from console.domain.wording import plural
 from console.jobs.uploads.runner import (
     UNSURE_REASON,
     UploadRunner,

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from console.api import ApiError
 from console.domain.audio import inspect_audio
+from console.domain.wording import plural
 from console.jobs.uploads import rules
 from console.jobs.uploads.items import QueueItem, QueueProgress
-from console.domain.wording import plural
 from console.jobs.uploads.status import Status
 from console.store.journal import JournalError
 

@@ -7,12 +7,22 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButton,
-                               QScrollArea, QSplitter, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.branch.findings import Finding, summary_text
-from console.branch.schema import (KEYPAD_KEYS, Design, DesignFormatError, design_to_json,
-                                   parse_design)
+from console.branch.schema import KEYPAD_KEYS, Design, DesignFormatError, design_to_json, parse_design
 from console.branch.validation import validate
 from console.domain.wording import plural
 from console.resources import read_resource_text

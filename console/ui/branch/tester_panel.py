@@ -9,16 +9,37 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QGridLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QListWidget, QPlainTextEdit,
-                               QProgressBar, QPushButton, QSizePolicy, QSplitter, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
 from qasync import asyncSlot
 
 from console.branch.request import request_payload, validate_request
 from console.branch.schema import KEYPAD_KEYS, Design
-from console.branch.tester import (EndpointRun, ReplyOutcome, interpret_reply,
-                                   reply_as_received, runs_to_json, walk_steps)
+from console.branch.tester import (
+    EndpointRun,
+    ReplyOutcome,
+    interpret_reply,
+    reply_as_received,
+    runs_to_json,
+    walk_steps,
+)
 from console.branch.validation import branch_number_problem
 from console.domain.wording import plural
 from console.ui.branch.composer import RequestComposer
