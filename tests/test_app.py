@@ -401,6 +401,7 @@ def test_the_key_of_a_live_profile_at_start_is_read_off_the_ui_thread(
         drive(app.shutdown(), timeout_s=20)
 
 
+@pytest.mark.expect_log("WARNING", r"still running when the console last closed", logger="console.messages")
 @pytest.mark.parametrize("crashed, words", [
     (1, "1 request was still running when the console last closed"),
     (2, "2 requests were still running when the console last closed"),

@@ -331,6 +331,7 @@ def test_export_failure_is_explained(make_tab, journal, tmp_path):
     assert tab.status_label.text().endswith("Choose another folder.")
 
 
+@pytest.mark.expect_log("ERROR", r"^Could not save the export", logger="console.messages")
 def test_the_export_outcome_reaches_the_message_bridge(qtbot, journal, tmp_path):
     from console.ui.messages import MessageBridge
 
