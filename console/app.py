@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import logging
 import os
 import secrets as pysecrets
@@ -28,20 +27,21 @@ from typing import TYPE_CHECKING, cast
 
 os.environ.setdefault("QT_API", "pyside6")
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Signal  # noqa: E402  (before qasync)
+from PySide6.QtCore import QObject  # noqa: E402  (before qasync)
 from PySide6.QtGui import QIcon  # noqa: E402
-from PySide6.QtNetwork import QLocalServer, QLocalSocket  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
 
 import qasync  # noqa: E402
 
 from console import __version__  # noqa: E402
+from console.api.errors import ApiError  # noqa: E402
+from console.domain.wording import plural  # noqa: E402
 from console.embedded_sandbox import EmbeddedSandbox  # noqa: E402
 from console.jobs import resend as resend_rules  # noqa: E402
 from console.jobs.sender import HistoryUnavailableError, Sender  # noqa: E402
 from console.jobs.session import AccountSession, NoKeyError  # noqa: E402
 from console.logging_setup import configure_logging, register_secret  # noqa: E402
-from console.resources import app_icon_files, read_resource_text  # noqa: E402
+from console.resources import app_icon_files  # noqa: E402
 from console.store.broadcasts import SqliteBroadcastStore  # noqa: E402
 from console.store.catalogue import Catalogue, CatalogueError  # noqa: E402
 from console.store.journal import Journal, JournalError  # noqa: E402
@@ -49,9 +49,15 @@ from console.store.journal_writer import JournalWriter  # noqa: E402
 from console.store.paths import AppPaths, app_paths  # noqa: E402
 from console.store.profiles import ProfileStore  # noqa: E402
 from console.ui.crash_dialog import CrashHandler  # noqa: E402
+from console.ui.file_open import FileOpenFilter  # noqa: E402
 from console.ui.library.source import LibrarySource  # noqa: E402
 from console.ui.main_window import TAB_ORDER, MainWindow  # noqa: E402
 from console.ui.messages import Level, MessageBridge  # noqa: E402
+from console.ui.single_instance import (  # noqa: E402
+    InstanceServer,
+    forward_to_running_instance,
+    instance_name,
+)
 from console.ui.tab_interface import TabSpec  # noqa: E402
 from console.ui.widgets import default_confirm, live_confirmation  # noqa: E402
 
@@ -68,77 +74,6 @@ if TYPE_CHECKING:
 STARTUP_PROBE_ENV = "VOITEX_CONSOLE_STARTUP_PROBE"
 
 log = logging.getLogger(__name__)
-
-
-def instance_name(paths: AppPaths) -> str:
-    """One running console per user and configuration folder."""
-    import hashlib
-
-    digest = hashlib.sha1(str(paths.config_dir).encode()).hexdigest()[:12]
-    return f"voitex-console-{digest}"
-
-
-def forward_to_running_instance(name: str, files: list[Path], timeout_ms: int = 500) -> bool:
-    """Hand `files` to a console already running; True if one took them."""
-    socket = QLocalSocket()
-    socket.connectToServer(name)
-    if not socket.waitForConnected(timeout_ms):
-        return False
-    payload = json.dumps({"files": [str(p) for p in files]}).encode() + b"\n"
-    socket.write(QByteArray(payload))
-    socket.waitForBytesWritten(timeout_ms)
-    socket.waitForReadyRead(timeout_ms)  # the running console answers "ok"
-    socket.disconnectFromServer()
-    return True
-
-
-class InstanceServer(QObject):
-    """Listens for later `voitex-console FILE…` starts and takes their files."""
-
-    files_received = Signal(list)
-
-    def __init__(self, name: str, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.server = QLocalServer(self)
-        self.server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
-        if not self.server.listen(name):
-            # A console that crashed leaves its socket file behind.
-            QLocalServer.removeServer(name)
-            self.server.listen(name)
-        self.server.newConnection.connect(self._on_new_connection)
-
-    def _on_new_connection(self) -> None:
-        while self.server.hasPendingConnections():
-            socket = self.server.nextPendingConnection()
-            socket.readyRead.connect(lambda s=socket: self._on_ready_read(s))
-
-    def _on_ready_read(self, socket: QLocalSocket) -> None:
-        if not socket.canReadLine():
-            return
-        line = bytes(socket.readLine().data())
-        try:
-            files = [Path(p) for p in json.loads(line.decode())["files"]]
-        except (ValueError, KeyError, TypeError):
-            files = []
-        socket.write(QByteArray(b"ok\n"))
-        socket.flush()
-        socket.disconnectFromServer()
-        self.files_received.emit(files)
-
-    def close(self) -> None:
-        self.server.close()
-
-
-class FileOpenFilter(QObject):
-    """macOS Finder's "Open With" sends files as QFileOpenEvent, not arguments."""
-
-    files_opened = Signal(list)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FileOpen:
-            self.files_opened.emit([Path(event.file())])
-            return True
-        return False
 
 
 class DeferredSecretStore:
@@ -165,6 +100,18 @@ class DeferredSecretStore:
 
                 self._store = SecretStore.create()
             return self._store
+
+    # The calls that go to a worker thread (asyncio.to_thread(secrets.get_key, ...))
+    # are methods here, so that the store is created on that thread too: through
+    # __getattr__, looking the method up would create it on the UI thread.
+    def get_key(self, profile_id: str) -> str | None:
+        return self.get().get_key(profile_id)
+
+    def set_key(self, profile_id: str, key: str) -> None:
+        self.get().set_key(profile_id, key)
+
+    def delete_key(self, profile_id: str) -> None:
+        self.get().delete_key(profile_id)
 
     def __getattr__(self, name: str):
         return getattr(self.get(), name)
@@ -260,9 +207,7 @@ class ConsoleApp(QObject):
                                  tabs=self._tab_specs(), config_dir=paths.config_dir,
                                  sandbox_status=self.sandbox.status_text,
                                  uploads_running=self._uploads_running,
-                                 broadcasts_running=self._broadcasts_running,
-                                 api_reference=lambda: read_resource_text(
-                                     "reference/voitex-api-docs.txt"))
+                                 broadcasts_running=self._broadcasts_running)
         self.window.setWindowIcon(app_icon())
         self.tabs = TabsOnDemand(self.window)
         self.window.close_requested.connect(self._on_close_requested)
@@ -280,20 +225,20 @@ class ConsoleApp(QObject):
 
         if recovered:
             self.messages.warning(
-                f"{recovered} request(s) were still running when the console last closed; "
-                "their outcome is unknown. Check History before sending them again.")
+                f"{plural(recovered, 'request was', 'requests were')} still running when the "
+                "console last closed; the outcome is unknown. Check History before sending again.")
         database = self.journal.database  # profiles report to the notices themselves
         if database.damaged_copy is not None:
             self.messages.notices.damaged_file(
                 path=database.path, what="History", problem="SQLite could not read all of it",
-                saved=f"{database.rows_saved:,} readable rows, in a new history file",
+                saved=f"{plural(database.rows_saved, 'readable row')}, in a new history file",
                 kept_as=database.damaged_copy)
         resumable = self.broadcasts.resumable_runs()
         if resumable:
             rows = sum(run.to_send for run in resumable)
             self.messages.warning(
-                f"{len(resumable)} broadcast(s) did not finish, with {rows} row(s) still to send: "
-                "open the Broadcast tab to resume them.")
+                f"{plural(len(resumable), 'broadcast')} did not finish, with "
+                f"{plural(rows, 'row')} still to send: open the Broadcast tab to resume.")
 
     # -- the tabs, each built on first visit -----------------------------------
     def _tab_specs(self) -> dict[str, TabSpec]:
@@ -370,7 +315,7 @@ class ConsoleApp(QObject):
         from console.ui.history_tab import HistoryTab
 
         return HistoryTab(journal=self.journal, profiles_provider=self.session.all_profiles,
-                          resend=self.resend)
+                          resend=self.resend, messages=self.messages)
 
     def _build_library(self) -> QWidget:
         from console.ui.library_tab import LibraryTab
@@ -433,7 +378,6 @@ class ConsoleApp(QObject):
         profile = self.session.profile
         if profile.is_sandbox:
             return True
-        files = "1 file" if count == 1 else f"{count} files"
         informative = "A recording already at the same album and sort number is replaced."
         if replacing:
             shown = "\n".join(f"• {text}" for text in replacing[:5])
@@ -441,7 +385,7 @@ class ConsoleApp(QObject):
             informative = f"{informative}\n\n{shown}{more}"
         box = live_confirmation(
             self.window, title="Upload to the live account?",
-            text=f"Upload {files} to the live account '{profile.name}'?",
+            text=f"Upload {plural(count, 'file')} to the live account '{profile.name}'?",
             informative=informative, action="Upload")
         return confirm(box)
 
@@ -531,7 +475,7 @@ class ConsoleApp(QObject):
             from console.ui.errors import describe_error
 
             self.messages.error(describe_error(err, profile_name=profile.name, action=action))
-            if not hasattr(err, "outcome_unknown"):
+            if not isinstance(err, ApiError):
                 raise  # a bug: the crash dialog shows it
         else:
             self.messages.info(resend_rules.sent_again_text(entry))
@@ -592,33 +536,6 @@ class ConsoleApp(QObject):
         await asyncio.to_thread(self.catalogue.close)  # lets its last writes land
         self._catalogue_history.close()
         self.journal.close()
-
-    # -- self-check ------------------------------------------------------------
-    async def self_check(self) -> int:
-        """Window open, sandbox answering, one SMS through it: 0, else 1."""
-        failures = []
-        await asyncio.sleep(0.2)
-        if not self.window.isVisible():
-            failures.append("the main window did not open")
-        try:
-            profile = self.session.profile
-            number = profile.numbers[0].number
-            # Sent at once, before the sandbox may be up: it must wait, not fail.
-            result = (await self.sender.send_sms(from_number=number, to="8451234567",
-                                                 body="Voitex Console self-check")).value
-            server = await self.sandbox.wait_running()
-            sent = [m for m in server.outbox()["sms"]
-                    if m["reference_id"] == result.reference_id]
-            if len(sent) != 1:
-                failures.append("the sandbox did not receive the SMS exactly once")
-        except Exception as err:
-            detail = f" ({self.sandbox.error})" if self.sandbox.error else ""
-            failures.append(f"sending an SMS through the sandbox failed: {err}{detail}")
-        for failure in failures:
-            print(f"self-check: FAILED: {failure}")
-        if not failures:
-            print(f"self-check: ok (window open, sandbox at {self.sandbox.url}, one SMS sent)")
-        return 1 if failures else 0
 
 
 def resident_memory_kib() -> int:
@@ -739,7 +656,9 @@ def run(*, files: list[Path], self_check: bool = False, start_upload: bool = Fal
                                          "press Upload to send to a live account.")
         try:
             if self_check:
-                return await console.self_check()
+                from console.self_check import run_self_check
+
+                return await run_self_check(console)
             await console.closed
             return 0
         finally:

@@ -134,7 +134,7 @@ def test_version_and_sandbox_help(tmp_path):
 
 def test_files_from_the_command_line_and_from_a_second_start_reach_the_queue(
         qtbot, console_app, tmp_path):
-    from console.app import forward_to_running_instance, instance_name
+    from console.ui.single_instance import forward_to_running_instance, instance_name
     from tests.helpers import make_wav
 
     first = make_wav(tmp_path / "01 Welcome.wav")
@@ -358,4 +358,73 @@ def test_a_sandbox_that_cannot_start_is_reported_and_the_window_stays(
         assert "restart Voitex Console" in text and app.window.isVisible()
     finally:
         app.window.close()
+        drive(app.shutdown(), timeout_s=20)
+
+
+def test_the_key_of_a_live_profile_at_start_is_read_off_the_ui_thread(
+        qtbot, qloop, memory_keyring, app_home):
+    """The keyring is imported, probed and read on a worker thread, even when the
+    console opens on a live profile and needs its key at once."""
+    import threading
+
+    from PySide6.QtWidgets import QApplication
+
+    from console.app import ConsoleApp
+    from console.store.paths import app_paths
+    from console.store.profiles import OwnNumber, Profile, ProfileStore, new_profile_id
+    from console.store.secrets import SERVICE
+
+    paths = app_paths()
+    store = ProfileStore(paths.config_dir / "profiles.json")
+    live = Profile(id=new_profile_id("Main office"), name="Main office",
+                   base_url="https://api.voitex.com", numbers=[OwnNumber("8459511000", "Main")])
+    store.add(live)
+    store.active_id = live.id
+    memory_keyring.set_password(SERVICE, live.id, "live-key-for-the-thread-test")
+    on_ui_thread = []
+    read = memory_keyring.get_password
+
+    def recording_read(service, username):
+        on_ui_thread.append(threading.current_thread() is threading.main_thread())
+        return read(service, username)
+
+    memory_keyring.get_password = recording_read
+    app = ConsoleApp(QApplication.instance(), paths=paths, show_dialogs=False)
+    qtbot.addWidget(app.window)
+    try:
+        app.window.show()
+        drive(app.session.load_active_key())  # what run() does right after show()
+        assert app.session.has_key()
+        assert on_ui_thread and not any(on_ui_thread)  # the probe and the key read
+    finally:
+        app.window.close()
+        drive(app.shutdown(), timeout_s=20)
+
+
+@pytest.mark.expect_log("WARNING", r"still running when the console last closed", logger="console.messages")
+@pytest.mark.parametrize("crashed, words", [
+    (1, "1 request was still running when the console last closed"),
+    (2, "2 requests were still running when the console last closed"),
+])
+def test_requests_a_crash_left_running_are_told_in_words_that_fit_the_count(
+        qtbot, qloop, memory_keyring, app_home, crashed, words):
+    from PySide6.QtWidgets import QApplication
+
+    from console.app import ConsoleApp
+    from console.store.journal import Journal
+    from console.store.paths import app_paths
+
+    paths = app_paths()
+    journal = Journal(paths.data_dir / "history.sqlite3")
+    for _ in range(crashed):  # begun, never finished: the console stopped mid-request
+        journal.begin(kind="sms", profile_id="sandbox", profile_name="Sandbox",
+                      recipient="8451234567", content="Order ready")
+    journal.close()
+    app = ConsoleApp(QApplication.instance(), paths=paths, show_dialogs=False)
+    qtbot.addWidget(app.window)
+    try:
+        warnings = [text for level, text in app.messages.history if level == "warning"]
+        assert any(text.startswith(words) for text in warnings), warnings
+        assert not any("(s)" in text for text in warnings)
+    finally:
         drive(app.shutdown(), timeout_s=20)

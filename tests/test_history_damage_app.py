@@ -26,7 +26,7 @@ def _stop(app) -> None:
     app.window.deleteLater()
 
 
-@pytest.mark.expect_log("WARNING", r"request\(s\) were still running when the console last closed",
+@pytest.mark.expect_log("WARNING", r"requests? (was|were) still running when the console last closed",
                         logger="console.messages")
 @pytest.mark.expect_log("WARNING", r"damaged state file: History \(history.sqlite3\)", logger="console.store.notices")
 @pytest.mark.expect_log("WARNING", r"History \(history.sqlite3\): SQLite could not read all of it",

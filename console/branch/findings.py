@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from console.domain.wording import plural
+
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
@@ -40,13 +42,9 @@ def summary_text(findings: tuple[Finding, ...] | list[Finding]) -> str:
     counts = count_by_severity(findings)
     parts = []
     if counts["error"]:
-        parts.append(_plural(counts["error"], "problem"))
+        parts.append(plural(counts["error"], "problem"))
     if counts["warning"]:
-        parts.append(_plural(counts["warning"], "warning"))
+        parts.append(plural(counts["warning"], "warning"))
     if counts["info"]:
-        parts.append(_plural(counts["info"], "note"))
+        parts.append(plural(counts["info"], "note"))
     return ", ".join(parts) if parts else "No problems found."
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -16,6 +16,7 @@ from console.branch.lenient import JsonObject, LenientJSONError, read_json
 from console.branch.schema import Design, DesignFormatError, FilePlay, parse_design
 from console.branch.request import Step, scrub
 from console.branch.validation import validate
+from console.domain.wording import plural
 
 OutcomeKind = Literal["valid", "invalid", "not_json", "http_error", "no_reply"]
 # A reply taking most of the budget works today and fails on a busy day.
@@ -75,9 +76,9 @@ def describe_design(design: Design) -> str:
         tts = len(design.play) - files
         what = []
         if files:
-            what.append(f"{files} recording{'s' if files != 1 else ''}")
+            what.append(plural(files, "recording"))
         if tts:
-            what.append(f"{tts} text-to-speech item{'s' if tts != 1 else ''}")
+            what.append(plural(tts, "text-to-speech item"))
         parts.append("plays " + " and ".join(what))
     if design.inputs:
         keys = ", ".join(key for key, _ in design.inputs)
@@ -85,8 +86,7 @@ def describe_design(design: Design) -> str:
     if design.goto is not None:
         parts.append(f"goes to branch {design.goto}")
     if design.variables:
-        count = len(design.variables)
-        parts.append(f"sets {count} variable{'s' if count != 1 else ''}")
+        parts.append(f"sets {plural(len(design.variables), 'variable')}")
     if not parts:
         return "The reply asks for nothing."
     text = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]

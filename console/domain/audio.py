@@ -20,6 +20,8 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from console.domain.wording import plural
+
 # Phone calls carry 8 kHz mono audio: more than that is lost on the line.
 TELEPHONY_RATE = 8000
 # Longer than this is probably the wrong file for a prompt or an announcement.
@@ -105,7 +107,7 @@ class AudioInfo:
 def format_size(size: int) -> str:
     """Bytes in the units a file manager shows (1 KB = 1000 bytes)."""
     if size < 1000:
-        return f"{size} bytes" if size != 1 else "1 byte"
+        return plural(size, "byte")
     for unit, scale in (("KB", 1e3), ("MB", 1e6), ("GB", 1e9)):
         if size < scale * 1000 or unit == "GB":
             value = size / scale

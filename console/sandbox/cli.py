@@ -18,6 +18,7 @@ import signal
 import sys
 import threading
 
+from console.domain.wording import plural
 from console.sandbox.faults import ENDPOINTS, KINDS, FaultRule
 from console.sandbox.forms import DEFAULT_MAX_UPLOAD_BYTES
 from console.sandbox.server import DEFAULT_SANDBOX_KEY, SandboxServer
@@ -166,7 +167,7 @@ def _fault_rule(spec: str) -> FaultRule:
 def _describe_limit(rule: FaultRule) -> str:
     parts = []
     if rule.count is not None:
-        parts.append(f"{rule.count} time(s)")
+        parts.append(plural(rule.count, "time"))
     if rule.probability is not None:
         parts.append(f"probability {rule.probability}")
     return ", ".join(parts) or "every request"

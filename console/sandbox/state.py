@@ -32,6 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from console.domain.wording import plural
 from console.sandbox.validation import CallRequest, SmsRequest, TtsRequest, UploadRequest
 from console.store.files import atomic_write
 from console.store.notices import DamagedFile, set_aside
@@ -282,7 +283,7 @@ class SandboxState:
 
 def _of(counts: tuple[int, int], one: str, many: str) -> str:
     good, total = counts
-    return f"{good} of {total} {one if total == 1 else many}"
+    return f"{good:,} of {plural(total, one, many)}"
 
 
 _LIBRARY_PATH = re.compile(r"library/(k[0-9a-f]{16}/)?\d+/\d+\.(wav|mp3)")

@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from console.domain.wording import plural
 from console.store.database import Database, StoreError, explain
 from console.store.files import atomic_write
 
@@ -712,8 +713,7 @@ class Comparison:
 
     def text(self) -> str:
         if self.agrees:
-            noun = "recording" if self.matching == 1 else "recordings"
-            return (f"The sandbox holds the same {self.matching} {noun} as this list, "
+            return (f"The sandbox holds the same {plural(self.matching, 'recording')} as this list, "
                     "at the same albums and sort numbers.")
         parts = [f"{self.matching} match"]
         if self.missing:

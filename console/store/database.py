@@ -40,6 +40,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from console.domain.wording import plural
+
 BUSY_TIMEOUT_MS = 250
 # Up to this size (about 10,000 entries) the whole file is checked at open
 # (~30 ms); a larger file is
@@ -357,10 +359,9 @@ class Database:
             saved = 0
         self.damaged_copy = backup
         self.rows_saved = saved
-        rows = "row" if saved == 1 else "rows"
         self.notice = (
             f"The history file {self.path} was damaged: it was kept as {backup}, and "
-            f"{saved:,} readable {rows} from it were saved into a new history file.")
+            f"{plural(saved, 'readable row')} from it went into a new history file.")
         return db
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from console.domain.wording import plural
 from console.store.files import atomic_write
 from console.store.notices import DamagedFile, Notices, set_aside
 from console.store.salvage import read_json_file
@@ -313,10 +314,10 @@ class ProfileStore:
         if problem is None:
             problem = "some profiles in it are not valid"
         if reading.problem is not None and items:
-            saved = (f"{live_kept} live profile{'s' if live_kept != 1 else ''} "
+            saved = (f"{plural(live_kept, 'live profile')} "
                      "(the part of the file that could be read)")
         elif live_total:
-            saved = f"{live_kept} of {live_total} live profile{'s' if live_total != 1 else ''}"
+            saved = f"{live_kept} of {plural(live_total, 'live profile')}"
         else:
             saved = "no profile (the console starts with the built-in Sandbox profile)"
         if lost:

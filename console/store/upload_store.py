@@ -31,6 +31,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from console.domain.wording import plural
+
 log = logging.getLogger(__name__)
 
 _BUSY_TIMEOUT_MS = 2000
@@ -176,9 +178,9 @@ class SqliteUploadStore:
             else:
                 loaded.rows.append(row)
         if skipped:
-            loaded.warning = (f"{skipped} row(s) of the saved upload queue could not be read "
-                              f"and were left out (they stay untouched in {self.path.name}); "
-                              f"the other {len(loaded.rows)} were kept.")
+            loaded.warning = (f"Left out {plural(skipped, 'row')} of the saved upload queue that "
+                              f"could not be read (untouched in {self.path.name}); "
+                              f"kept the other {len(loaded.rows):,}.")
         if self.legacy_json is not None and self.legacy_json.exists():
             self._migrate(loaded)
         return loaded
@@ -360,9 +362,9 @@ def read_legacy_json(path: Path) -> tuple[dict[str, Any], list[StoredRow], str |
             os.replace(path, backup)
         except OSError:
             backup = path
-        warning = (f"{skipped} row(s) of the saved upload queue {path.name} could not be read and "
-                   f"were left out (the file was kept as {backup.name}); the other "
-                   f"{len(rows)} were kept.")
+        warning = (f"Left out {plural(skipped, 'row')} of the saved upload queue {path.name} "
+                   f"that could not be read (the file was kept as {backup.name}); "
+                   f"kept the other {len(rows):,}.")
     return settings, rows, warning
 
 

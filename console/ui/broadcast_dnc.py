@@ -1,19 +1,32 @@
 """The do-not-contact list of the active profile: add, remove, import and export."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.domain.broadcast.do_not_contact import DncEntry, dnc_csv, parse_dnc_csv
 from console.domain.broadcast.table import TableError
 from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
+from console.domain.wording import plural
 from console.store.broadcasts import BroadcastStore, BroadcastStoreError, DncRecord
-from console.ui.widgets import FieldError, ResultLabel, add_row, format_phone_as_typed
+from console.ui.widgets import FieldErrorLabel, ResultLabel, add_row, format_phone_as_typed
 
 PathChooser = Callable[[], "Path | None"]
 
@@ -46,7 +59,7 @@ class DoNotContactDialog(QDialog):
         self.number_edit = QLineEdit()
         self.number_edit.setPlaceholderText("(845) 123-4567")
         format_phone_as_typed(self.number_edit)
-        self.number_error = FieldError("Number to add")
+        self.number_error = FieldErrorLabel("Number to add")
         self.reason_edit = QLineEdit()
         self.reason_edit.setPlaceholderText("Asked not to be contacted")
         form = QFormLayout()
@@ -119,7 +132,8 @@ class DoNotContactDialog(QDialog):
             return
         self.store.remove_do_not_contact(self.profile_id, numbers)
         self.refresh()
-        self.result_label.show_result("ok", f"{len(numbers)} number(s) removed from the list.")
+        self.result_label.show_result("ok",
+                                      f"{plural(len(numbers), 'number')} removed from the list.")
 
     def import_file(self, path: Path) -> None:
         try:
@@ -130,9 +144,10 @@ class DoNotContactDialog(QDialog):
             self.result_label.show_result("error", f"{Path(path).name} could not be imported: {err}")
             return
         self.refresh()
-        text = f"{added} new number(s) added from {Path(path).name}."
+        text = f"{plural(added, 'new number')} added from {Path(path).name}."
         if result.problems:
-            text += f" {len(result.problems)} row(s) were not numbers: " + " ".join(result.problems[:3])
+            rows = plural(len(result.problems), "row was not a number", "rows were not numbers")
+            text += f" {rows}: " + " ".join(result.problems[:3])
         self.result_label.show_result("warning" if result.problems else "ok", text)
 
     def export_file(self, path: Path) -> None:
@@ -143,7 +158,7 @@ class DoNotContactDialog(QDialog):
             self.result_label.show_result("error", f"The list could not be saved to {path}: "
                                                    f"{err.strerror or err}. Choose another folder.")
             return
-        self.result_label.show_result("ok", f"{len(records)} number(s) saved to {path}.")
+        self.result_label.show_result("ok", f"{plural(len(records), 'number')} saved to {path}.")
 
     def on_import_clicked(self) -> None:
         path = self._choose_import()

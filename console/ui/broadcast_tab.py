@@ -8,32 +8,64 @@ then the run with its per-row status.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import QDateTime, Qt, QTime, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QCheckBox, QComboBox,
-                               QDateTimeEdit, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
-                               QPlainTextEdit, QProgressBar, QPushButton, QRadioButton, QSpinBox,
-                               QTableView, QTableWidget, QTableWidgetItem, QTimeEdit, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
 from qasync import asyncSlot
 
 from console.domain import validation
 from console.domain.broadcast.preview import Preview, build_preview
 from console.domain.broadcast.quiet_hours import SKIP, WAIT, Window, next_opening, zones_for_number
 from console.domain.broadcast.rate import RateError, check_rates
-from console.domain.broadcast.recipients import (DO_NOT_CONTACT, DUPLICATE, INVALID, MISSING_FIELD,
-                                                 PROBLEM_WORDS, ColumnMapping, MappingError,
-                                                 RecipientList, RowProblem, build_recipients,
-                                                 guess_mapping)
+from console.domain.broadcast.recipients import (
+    DO_NOT_CONTACT,
+    DUPLICATE,
+    INVALID,
+    MISSING_FIELD,
+    PROBLEM_WORDS,
+    ColumnMapping,
+    MappingError,
+    RecipientList,
+    RowProblem,
+    build_recipients,
+    guess_mapping,
+)
 from console.domain.broadcast.report import report_csv
-from console.domain.broadcast.table import (DELIMITER_NAMES, Table, TableError, field_key,
-                                            read_file_bytes, read_pasted)
+from console.domain.broadcast.table import DELIMITER_NAMES, Table, TableError, field_key, read_file_bytes, read_pasted
 from console.domain.broadcast.template import TemplateError, check_template
 from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
+from console.domain.wording import plural
 from console.jobs.broadcast_runner import BroadcastRunner, RunProgress
 from console.jobs.session import AccountSession
 from console.store.broadcasts import BroadcastStore, BroadcastStoreError, NewRow, RunInfo, RunSpec
@@ -42,9 +74,17 @@ from console.ui.broadcast_model import BroadcastRowsModel
 from console.ui.library.picker import LibraryFollower, RecordingPicker
 from console.ui.messages import MessageBridge
 from console.ui.send_flow import CALL, SMS, Form, SendFlow
-from console.ui.widgets import (Confirm, FieldError, ResultLabel, add_row,
-                                default_confirm, fill_numbers, format_phone_as_typed,
-                                key_is_missing, live_confirmation)
+from console.ui.widgets import (
+    Confirm,
+    FieldErrorLabel,
+    ResultLabel,
+    add_row,
+    default_confirm,
+    fill_numbers,
+    format_phone_as_typed,
+    key_is_missing,
+    live_confirmation,
+)
 
 PathChooser = Callable[[], "Path | None"]
 TextAsker = Callable[[str, str], "str | None"]
@@ -58,22 +98,18 @@ _PREVIEW_LIMIT = 500  # rows shown in the preview table; totals always count eve
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _plural(count: int, noun: str, plural: str | None = None) -> str:
-    return f"{count:,} {noun if count == 1 else (plural or noun + 's')}"
+    return datetime.now(UTC)
 
 
 def _duration(seconds: float) -> str:
     seconds = int(round(seconds))
     if seconds < 60:
-        return _plural(seconds, "second")
+        return plural(seconds, "second")
     minutes, _ = divmod(seconds, 60)
     if minutes < 60:
-        return _plural(minutes, "minute")
+        return plural(minutes, "minute")
     hours, minutes = divmod(minutes, 60)
-    return f"{_plural(hours, 'hour')} {_plural(minutes, 'minute')}"
+    return f"{plural(hours, 'hour')} {plural(minutes, 'minute')}"
 
 
 class BroadcastTab(QWidget):
@@ -172,7 +208,7 @@ class BroadcastTab(QWidget):
         self.columns_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.columns_table.setMaximumHeight(150)
         self.columns_table.itemChanged.connect(self._on_column_renamed)
-        self.mapping_error = FieldError("Column names")
+        self.mapping_error = FieldErrorLabel("Column names")
         form = QFormLayout()
         form.addRow("", self.header_check)
         add_row(form, "&Number column:", self.number_combo, "Number column", None,
@@ -202,7 +238,7 @@ class BroadcastTab(QWidget):
         kinds.addStretch(1)
 
         self.from_combo = QComboBox()
-        self.from_error = FieldError("From")
+        self.from_error = FieldErrorLabel("From")
         self.template_combo = QComboBox()
         self.template_combo.setPlaceholderText("No saved templates yet")
         self.use_template_button = QPushButton("Use")
@@ -226,13 +262,13 @@ class BroadcastTab(QWidget):
         self.body_edit.setPlaceholderText("Hello {first_name}, the office is closed tomorrow.")
         self.body_edit.setTabChangesFocus(True)
         self.body_edit.setMaximumHeight(110)
-        self.body_error = FieldError("Message")
+        self.body_error = FieldErrorLabel("Message")
         self.fields_label = QLabel()
         self.fields_label.setWordWrap(True)
         self.fields_label.setAccessibleName("Merge fields you can use")
 
         self.cid_combo = QComboBox()
-        self.cid_error = FieldError("Caller id")
+        self.cid_error = FieldErrorLabel("Caller id")
         self.stream_radio = QRadioButton("Play a recording from the library")
         self.stream_radio.setAccessibleName("Call type: play a recording")
         self.goto_radio = QRadioButton("Route into an IVR branch")
@@ -251,14 +287,14 @@ class BroadcastTab(QWidget):
         self.sfile_edit = RecordingPicker()
         if self.library is not None:
             LibraryFollower(self.sfile_edit, self.library)
-        self.sfile_error = FieldError("Library file id")
+        self.sfile_error = FieldErrorLabel("Library file id")
         self.route_edit = QLineEdit()
         self.route_edit.setPlaceholderText("(845) 951-1000")
         format_phone_as_typed(self.route_edit)
-        self.route_error = FieldError("Route number")
+        self.route_error = FieldErrorLabel("Route number")
         self.branch_edit = QLineEdit()
         self.branch_edit.setPlaceholderText("150")
-        self.branch_error = FieldError("Branch number")
+        self.branch_error = FieldErrorLabel("Branch number")
 
         form = QFormLayout()
         form.addRow("", kinds)
@@ -282,7 +318,6 @@ class BroadcastTab(QWidget):
         self._message_form = form
         self._call_types_box = call_types_box
         self._templates_box = templates_box
-        self._fields_row = self.fields_label
 
         self.kind_group.buttonToggled.connect(lambda *_: self._show_kind_fields())
         self.call_type_group.buttonToggled.connect(lambda *_: self._show_kind_fields())
@@ -299,7 +334,7 @@ class BroadcastTab(QWidget):
         self.opens_edit.setDisplayFormat("HH:mm")
         self.closes_edit = QTimeEdit(QTime(21, 0))
         self.closes_edit.setDisplayFormat("HH:mm")
-        self.window_error = FieldError("Quiet hours")
+        self.window_error = FieldErrorLabel("Quiet hours")
         hours = QHBoxLayout()
         self.opens_label = QLabel("Send between")
         self.opens_label.setBuddy(self.opens_edit)
@@ -333,7 +368,7 @@ class BroadcastTab(QWidget):
         rates.addStretch(1)
         self.per_second_spin.setAccessibleName("Messages per second")
         self.per_minute_spin.setAccessibleName("Messages per minute")
-        self.rate_error = FieldError("Rate")
+        self.rate_error = FieldErrorLabel("Rate")
         self.now_radio = QRadioButton("Now")
         self.now_radio.setAccessibleName("Start now")
         self.later_radio = QRadioButton("Later, at")
@@ -346,7 +381,7 @@ class BroadcastTab(QWidget):
         self.start_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.start_edit.setCalendarPopup(True)
         self.start_edit.setAccessibleName("Start time")
-        self.start_error = FieldError("Start")
+        self.start_error = FieldErrorLabel("Start")
         start = QHBoxLayout()
         start.addWidget(self.now_radio)
         start.addWidget(self.later_radio)
@@ -415,7 +450,7 @@ class BroadcastTab(QWidget):
         self.test_edit = QLineEdit()
         self.test_edit.setPlaceholderText("Your own mobile, (845) 123-4567")
         format_phone_as_typed(self.test_edit)
-        self.test_error = FieldError("Test number")
+        self.test_error = FieldErrorLabel("Test number")
         self.test_button = QPushButton("Send a &test to one number")
         self.test_button.setAccessibleName("Send a test to one number")
         self.test_button.setToolTip("Sends the first row's message to the number beside it, "
@@ -586,7 +621,7 @@ class BroadcastTab(QWidget):
         if self._table is None:
             return
         count = len(self._table.rows) - (1 if self.header_check.isChecked() else 0)
-        self.source_label.setText(f"{_plural(count, 'row')} from {self._source}.")
+        self.source_label.setText(f"{plural(count, 'row')} from {self._source}.")
 
     def _fill_columns(self, mapping: ColumnMapping) -> None:
         table = self._table
@@ -806,11 +841,11 @@ class BroadcastTab(QWidget):
         elif self._template_error:
             text = "Correct the message to see the preview."
         elif self.kind == "sms" and not self.body_edit.toPlainText().strip():
-            text = f"{_plural(len(self._recipients.recipients), 'recipient')} ready. Write the message."
+            text = f"{plural(len(self._recipients.recipients), 'recipient')} ready. Write the message."
         else:
-            text = _plural(count, "recipient")
+            text = plural(count, "recipient")
             if self.kind == "sms":
-                text += f" · {_plural(preview.total_segments, 'message')} in all (billed segments)"
+                text += f" · {plural(preview.total_segments, 'message')} in all (billed segments)"
                 if preview.special_rows:
                     text += (f" · {preview.special_rows:,} use special characters, which fit fewer "
                              "characters per message")
@@ -840,9 +875,9 @@ class BroadcastTab(QWidget):
         if not quiet:
             return ""
         if self.quiet_combo.currentData() == SKIP:
-            return (f"Quiet hours: {_plural(quiet, 'recipient is', 'recipients are')} outside "
+            return (f"Quiet hours: {plural(quiet, 'recipient is', 'recipients are')} outside "
                     "their hours and will be skipped.")
-        return (f"Quiet hours: {_plural(quiet, 'recipient waits', 'recipients wait')} for their "
+        return (f"Quiet hours: {plural(quiet, 'recipient waits', 'recipients wait')} for their "
                 "hours and will get it when their window opens.")
 
     def quiet_hours_rows(self) -> int:
@@ -851,7 +886,7 @@ class BroadcastTab(QWidget):
         if window is None or not self._preview.rows:
             return 0
         start = self._start_time() or self._clock()
-        office = datetime.now().astimezone().tzinfo or timezone.utc
+        office = datetime.now().astimezone().tzinfo or UTC
         per_zones: dict[tuple, int] = {}
         for r in self._preview.rows:
             zones = zones_for_number(r.recipient.number) or (office,)
@@ -863,7 +898,7 @@ class BroadcastTab(QWidget):
     def _start_time(self) -> datetime | None:
         if not self.later_radio.isChecked():
             return None
-        return self.start_edit.dateTime().toPython().astimezone(timezone.utc)
+        return self.start_edit.dateTime().toPython().astimezone(UTC)
 
     # -- do not contact ----------------------------------------------------------------
     def on_dnc_clicked(self) -> None:
@@ -949,11 +984,11 @@ class BroadcastTab(QWidget):
             return True
         rows = self._preview.rows
         what = "SMS" if self.kind == "sms" else "notification call"
-        text = (f"Send this {what} to {_plural(len(rows), 'recipient')} on the live account "
+        text = (f"Send this {what} to {plural(len(rows), 'recipient')} on the live account "
                 f"'{profile.name}'?")
         lines = []
         if self.kind == "sms":
-            lines.append(f"Total: {_plural(self._preview.total_segments, 'message')} (billed segments).")
+            lines.append(f"Total: {plural(self._preview.total_segments, 'message')} (billed segments).")
             lines.append("The first messages:")
             lines += [f"{i}. To {r.recipient.shown_number}: {r.text}"
                       for i, r in enumerate(rows[:3], start=1)]
@@ -1042,7 +1077,7 @@ class BroadcastTab(QWidget):
             self.runner.start(run_id)
             when = (f"It starts at {self.start_edit.dateTime().toString('yyyy-MM-dd HH:mm')}."
                     if spec.start_at else "It is running; follow each row below.")
-            text = f"Broadcast started to {_plural(len(rows), 'recipient')}. {when}"
+            text = f"Broadcast started to {plural(len(rows), 'recipient')}. {when}"
             self.result_label.show_result("ok", text)
             self.messages.info(text)
             self.run_started.emit(run_id)
@@ -1200,7 +1235,7 @@ class BroadcastTab(QWidget):
         if unknown:
             box = live_confirmation(
                 self, title="Send again?",
-                text=f"{_plural(unknown, 'selected row')} may already have reached the customer.",
+                text=f"{plural(unknown, 'selected row')} may already have reached the customer.",
                 informative="Send again only if you checked that it did not arrive: the customer "
                             "could get it twice.", action="Send again")
             if not self.confirm(box):
@@ -1251,7 +1286,7 @@ class BroadcastTab(QWidget):
         self._offer = run.id
         words = {"interrupted": "was interrupted when the console closed",
                  "scheduled": "is scheduled", "paused": "is paused"}.get(run.state, "is not finished")
-        text = (f"Broadcast #{run.id} ({run.name}) {words}: {_plural(run.to_send, 'row')} still "
+        text = (f"Broadcast #{run.id} ({run.name}) {words}: {plural(run.to_send, 'row')} still "
                 "to send")
         if run.unknown:
             text += f", {run.unknown:,} with an unknown outcome to check"

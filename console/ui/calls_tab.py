@@ -1,10 +1,20 @@
 """Calls: place a notification call that plays a library file or routes into a branch."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QLineEdit, QPushButton, QRadioButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
 from qasync import asyncSlot
 
 from console.domain import validation
@@ -15,8 +25,16 @@ from console.ui.broadcast_dnc import do_not_contact_question
 from console.ui.library.picker import LibraryFollower, RecordingPicker
 from console.ui.messages import MessageBridge
 from console.ui.send_flow import CALL, Confirmation, Form, SendFlow, check_phone_as_typed
-from console.ui.widgets import (Confirm, FieldError, ResultLabel, add_row, default_confirm,
-                                fill_numbers, format_phone_as_typed, submit_on_ctrl_enter)
+from console.ui.widgets import (
+    Confirm,
+    FieldErrorLabel,
+    ResultLabel,
+    add_row,
+    default_confirm,
+    fill_numbers,
+    format_phone_as_typed,
+    submit_on_ctrl_enter,
+)
 
 GOTO_NOT_YET_AVAILABLE = (
     "Voitex documents this call type as not yet available (\u201ccoming soon\u201d): "
@@ -24,7 +42,6 @@ GOTO_NOT_YET_AVAILABLE = (
 
 
 class CallsTab(QWidget):
-    call_placed = Signal(str)  # reference id
 
     def __init__(self, *, session: AccountSession, sender: Sender, messages: MessageBridge,
                  confirm: Confirm = default_confirm, parent: QWidget | None = None,
@@ -37,10 +54,10 @@ class CallsTab(QWidget):
         self.messages = messages
 
         self.cid_combo = QComboBox()
-        self.cid_error = FieldError("Caller id")
+        self.cid_error = FieldErrorLabel("Caller id")
         self.to_edit = QLineEdit()
         self.to_edit.setPlaceholderText("(845) 500-9999")
-        self.to_error = FieldError("To")
+        self.to_error = FieldErrorLabel("To")
         format_phone_as_typed(self.to_edit)
         check_phone_as_typed(self.to_edit, self.to_error, "To")
 
@@ -60,15 +77,15 @@ class CallsTab(QWidget):
         type_layout.addWidget(self.goto_radio)
 
         self.sfile_edit = RecordingPicker()
-        self.sfile_error = FieldError("Library file id")
+        self.sfile_error = FieldErrorLabel("Library file id")
         self.route_edit = QLineEdit()
         self.route_edit.setPlaceholderText("(845) 951-1000")
-        self.route_error = FieldError("Route number")
+        self.route_error = FieldErrorLabel("Route number")
         format_phone_as_typed(self.route_edit)
         check_phone_as_typed(self.route_edit, self.route_error, "Route number")
         self.branch_edit = QLineEdit()
         self.branch_edit.setPlaceholderText("150")
-        self.branch_error = FieldError("Branch number")
+        self.branch_error = FieldErrorLabel("Branch number")
 
         form = QFormLayout()
         add_row(form, "Call&er id:", self.cid_combo, "Caller id", self.cid_error,
@@ -242,10 +259,8 @@ class CallsTab(QWidget):
             return (f"Call to {to} placed; it {self.what_happens(values)}. "
                     f"Reference id: {result.reference_id}")
 
-        result = await self.flow.run(
+        await self.flow.run(
             form=form,
             confirmations=lambda profile: self._confirmations(values, profile),
             request=lambda: self.sender.place_call(**request),
             busy_text=f"Calling {to}…", done_text=done_text)
-        if result is not None:
-            self.call_placed.emit(result.reference_id)

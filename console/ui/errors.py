@@ -6,7 +6,6 @@ from console.api import (
     ConnectionFailedError,
     InvalidArgumentError,
     KeyRefusedError,
-    OutcomeUnknownError,
     RateLimitedError,
     RequestRejectedError,
     ServerError,
@@ -18,13 +17,13 @@ DEFAULT_CHECK = "Check History before sending it again."
 
 
 def _messages(err: ApiError) -> str:
-    messages = [m for m in (getattr(err, "messages", None) or []) if m]
+    messages = [m for m in err.messages if m]
     return " ".join(f"“{m}”" for m in messages)
 
 
 def is_outcome_unknown(err: BaseException) -> bool:
-    return isinstance(err, OutcomeUnknownError) or (
-        isinstance(err, ApiError) and bool(getattr(err, "outcome_unknown", False)))
+    """True when the request may have been acted on although the call failed."""
+    return isinstance(err, ApiError) and err.outcome_unknown  # always so for OutcomeUnknownError
 
 
 def describe_error(err: BaseException, *, profile_name: str, action: str,
@@ -42,7 +41,7 @@ def describe_error(err: BaseException, *, profile_name: str, action: str,
         return (f"The key for '{profile_name}' was refused: check it in "
                 "Profile ▸ Manage profiles.")
     if isinstance(err, RateLimitedError):
-        wait = getattr(err, "retry_after", None)
+        wait = err.retry_after
         when = f"in {plural(max(1, round(wait)), 'second')}" if wait else "in a minute"
         return (f"Voitex is busy and asked us to slow down; {action} was not sent. "
                 f"Try again {when}.")

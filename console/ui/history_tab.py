@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
 from qasync import asyncSlot
 
 from console.domain.phone import format_phone
+from console.domain.wording import plural
 from console.jobs.resend import CONFIRM_LABELS as _KIND_ACTIONS
 from console.jobs.resend import RESENDABLE_KINDS, RESENDABLE_OUTCOMES
 from console.store.interface import HistoryStore
@@ -45,6 +47,7 @@ from console.ui.history_model import (
     format_recipient,
     local_time,
 )
+from console.ui.messages import MessageBridge
 from console.ui.send_flow import describe_resend
 
 SEARCH_DELAY_MS = 250
@@ -69,9 +72,11 @@ class HistoryTab(QWidget):
         profiles_provider: Callable[[], list[Profile]],
         resend: Callable[[JournalEntry], Awaitable[None]] | None,
         confirm: Callable[[QMessageBox], int] | None = None,
+        messages: MessageBridge | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.messages = messages  # the export's outcome goes to the message log too
         self._journal = journal
         self._profiles_provider = profiles_provider
         self._resend = resend
@@ -371,13 +376,18 @@ class HistoryTab(QWidget):
         return self._exported(path, count)
 
     def _exported(self, path: Path, count: int) -> int:
-        noun = "entry" if count == 1 else "entries"
-        self._set_status(f"Exported {count:,} {noun} to {path}.")
+        text = f"Exported {plural(count, 'entry', 'entries')} to {path}."
+        self._set_status(text)
+        if self.messages is not None:
+            self.messages.info(text)
         return count
 
     def _export_failed(self, path: Path, err: OSError) -> None:
         reason = err.strerror or str(err)
-        self._set_status(f"Could not save the export to {path}: {reason}.", error=True)
+        text = f"Could not save the export to {path}: {reason}. Choose another folder."
+        self._set_status(text, error=True)
+        if self.messages is not None:
+            self.messages.error(text)
         return None
 
     # Event handlers
@@ -533,7 +543,7 @@ class HistoryTab(QWidget):
                     "(still counting); scroll down for more.")
         if loaded < total:
             return f"Showing the newest {loaded:,} of {total:,} entries; scroll down for more."
-        return f"{total:,} {'entry' if total == 1 else 'entries'}."
+        return f"{plural(total, 'entry', 'entries')}."
 
     def _filtered(self) -> bool:
         return any(value is not None for value in self.model.filter.kwargs().values())

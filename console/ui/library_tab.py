@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from qasync import asyncSlot
 
+from console.domain.wording import plural
 from console.store.catalogue import CatalogueEntry, CatalogueError, compare_with_listing
 from console.ui.library.model import PAGE, LibraryModel, LibraryQuery
 from console.ui.library.source import LibrarySource
@@ -237,9 +238,8 @@ class LibraryTab(QWidget):
         elif count == 0:
             self.empty_label.setText("No recording matches the search or the album chosen.")
         self.empty_label.setVisible(count == 0)
-        noun = "recording" if (total if filtered else count) == 1 else "recordings"
-        self.count_label.setText(f"{count:,} of {total:,} {noun}" if filtered
-                                 else f"{count:,} {noun}")
+        self.count_label.setText(f"{count:,} of {plural(total, 'recording')}" if filtered
+                                 else plural(count, "recording"))
         self._update_buttons()
 
     def _total(self) -> int:
@@ -363,8 +363,7 @@ class LibraryTab(QWidget):
         self._exported(path, count)
 
     def _exported(self, path: Path, count: int) -> int:
-        noun = "recording" if count == 1 else "recordings"
-        self._tell("ok", f"Exported {count:,} {noun} to {path}.")
+        self._tell("ok", f"Exported {plural(count, 'recording')} to {path}.")
         return count
 
     def _export_failed(self, path: Path, err: Exception) -> None:

@@ -181,7 +181,6 @@ class MainWindow(QMainWindow):
     about_requested = Signal()
     first_painted = Signal()
     current_tab_ready = Signal(str)
-    tab_built = Signal(str)
 
     def __init__(self, *, session: AccountSession, messages: MessageBridge,
                  tabs: Mapping[str, TabSpec], config_dir: Path,
@@ -189,7 +188,6 @@ class MainWindow(QMainWindow):
                  uploads_running: Callable[[], bool] = lambda: False,
                  broadcasts_running: Callable[[], bool] = lambda: False,
                  confirm_close: Confirm | None = None,
-                 api_reference: Callable[[], str] | None = None,
                  available_geometry: Callable[[], QRect] = primary_available_geometry,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -211,7 +209,6 @@ class MainWindow(QMainWindow):
         self.config_dir = Path(config_dir)
         self._sandbox_status = sandbox_status
         self._confirm_close = confirm_close or default_confirm
-        self._api_reference = api_reference
         self._closing_allowed = False
         self._switching: set[asyncio.Future] = set()
         self._document_name = ""
@@ -278,7 +275,6 @@ class MainWindow(QMainWindow):
         self.tabs[key] = widget
         if spec.keeps_draft and key in self._saved_drafts:
             self._drafts_file.restore(key, cast(DraftTab, widget), self._saved_drafts[key])
-        self.tab_built.emit(key)
         return widget
 
     def built_tab(self, key: str) -> QWidget | None:

@@ -53,7 +53,6 @@ class MessageBridge(QObject):
             self.backlog.append((level, text))
         self.posted.emit(level, text)
 
-
     def info(self, text: str) -> None:
         self.post(Level.INFO, text)
 

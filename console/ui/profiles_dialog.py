@@ -4,11 +4,28 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QMessageBox, QPushButton, QSpinBox,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
 from qasync import asyncSlot
 
 from console.api import PRODUCTION_BASE_URL
@@ -17,7 +34,7 @@ from console.jobs.session import AccountSession
 from console.store.profiles import OwnNumber, Profile, ProfileError, new_profile_id
 from console.store.secrets import SecretStore, SecretStoreError
 from console.ui.messages import MessageBridge
-from console.ui.widgets import Confirm, FieldError, ResultLabel, add_row, default_confirm
+from console.ui.widgets import Confirm, FieldErrorLabel, ResultLabel, add_row, default_confirm
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +69,6 @@ def duplicate_name_problem(name: str, profile_id: str, profiles: list[Profile]) 
 
 
 class ProfilesDialog(QDialog):
-    profiles_changed = Signal()
 
     def __init__(self, *, session: AccountSession, secrets: SecretStore, messages: MessageBridge,
                  confirm: Confirm = default_confirm, parent: QWidget | None = None) -> None:
@@ -91,9 +107,9 @@ class ProfilesDialog(QDialog):
         self.new_heading.hide()
 
         self.name_edit = QLineEdit()
-        self.name_error = FieldError("Name")
+        self.name_error = FieldErrorLabel("Name")
         self.url_edit = QLineEdit()
-        self.url_error = FieldError("Base URL")
+        self.url_error = FieldErrorLabel("Base URL")
         self.url_note = QLabel()  # what was changed in the address; not an error
         self.url_note.setWordWrap(True)
         self.url_note.setAccessibleName("Base URL note")
@@ -103,7 +119,7 @@ class ProfilesDialog(QDialog):
         self.numbers_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.numbers_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.numbers_table.setMinimumHeight(110)
-        self.numbers_error = FieldError("Numbers")
+        self.numbers_error = FieldErrorLabel("Numbers")
         self.add_number_button = QPushButton("Add num&ber")
         self.add_number_button.setAccessibleName("Add number")
         self.add_number_button.clicked.connect(lambda: self._add_number_row("", ""))
@@ -121,7 +137,7 @@ class ProfilesDialog(QDialog):
         self.key_edit.setPlaceholderText("Paste the account key from Voitex")
         self.key_status = QLabel()
         self.key_status.setAccessibleName("Key status")
-        self.key_error = FieldError("Account key")
+        self.key_error = FieldErrorLabel("Account key")
         self.switch_check = QCheckBox("Swi&tch to it now")
         self.switch_check.setAccessibleName("Switch to the new account after saving")
         self.switch_check.setToolTip("Work on the new account as soon as it is saved. "
@@ -388,7 +404,6 @@ class ProfilesDialog(QDialog):
                 text += " To work on it, choose it in the Profile menu."
             self.result_label.show_result("ok", text)
             self.messages.info(text)
-            self.profiles_changed.emit()
         finally:
             self.save_button.setEnabled(not profile.is_sandbox)
 
@@ -433,7 +448,6 @@ class ProfilesDialog(QDialog):
         self._editing = None
         self.reload(select_id="sandbox")
         self.messages.info(f"Profile '{profile.name}' deleted.")
-        self.profiles_changed.emit()
 
 
 def _field_of(message: str) -> str:

@@ -43,6 +43,7 @@ from console.domain.validation import (
     SORT_MIN,
     FieldError,
 )
+from console.domain.wording import plural
 from console.jobs import uploads as uq
 from console.jobs.uploads import CONCURRENCY_MAX, UploadQueue
 from console.ui.recordings.model import QueueModel, status_text
@@ -341,8 +342,8 @@ class RecordingsTab(QWidget):
         self.view.set_dragging(False)
         local, remote = self._local_paths(event)
         if remote:
-            self._tell("warning", f"{remote} dropped item{'s are' if remote != 1 else ' is'} not "
-                                  "a file on this computer and was left out. Save it to a folder first.")
+            self._tell("warning", f"Left out {plural(remote, 'dropped item')} not stored on this "
+                                  "computer: save to a folder first, then add from there.")
         if not local:
             event.ignore()
             return
@@ -401,7 +402,7 @@ class RecordingsTab(QWidget):
     def on_mark_done_clicked(self) -> None:
         count = self.queue.mark_done(self.selected_ids())
         if count:
-            self._tell("info", f"Marked {count} row{'s' if count != 1 else ''} as done; "
+            self._tell("info", f"Marked {plural(count, 'row')} as done; "
                                "nothing was sent.")
         self._update_buttons()
 
@@ -415,7 +416,7 @@ class RecordingsTab(QWidget):
         self.queue.remove(ids)
         self._update_buttons()
         if uploading:
-            self._tell("info", f"{len(uploading)} row{'s' if len(uploading) != 1 else ''} still "
+            self._tell("info", f"{plural(len(uploading), 'row')} still "
                                "uploading stayed in the queue; cancel them first.")
 
     def on_renumber_clicked(self) -> None:
@@ -426,7 +427,7 @@ class RecordingsTab(QWidget):
             self._tell("warning", str(err))
             return
         if count:
-            self._tell("info", f"Numbered {count} row{'s' if count != 1 else ''} again.")
+            self._tell("info", f"Numbered {plural(count, 'row')} again.")
 
     def on_play_clicked(self) -> None:
         if QMediaPlayer is None:
@@ -572,7 +573,7 @@ class RecordingsTab(QWidget):
             return notes
         first = next(iter(notes.values()))
         count = len(notes)
-        more = (f" ({count - 1} more row{'s' if count > 2 else ''} also replace a recording; "
+        more = (f" ({plural(count - 1, 'more row also replaces', 'more rows also replace')} a recording; "
                 "select a row to see what.)" if count > 1 else "")
         self.replace_label.show_result("warning", first + more)
         return notes
@@ -581,7 +582,7 @@ class RecordingsTab(QWidget):
         kind = {"info": "ok", "warning": "warning", "error": "error"}.get(level, "warning")
         self.notice.show_result(kind, text)
         if self.messages is not None:
-            getattr(self.messages, level if level in ("info", "warning", "error") else "warning")(text)
+            self.messages.post(level, text)
 
     def _update_buttons(self, *_args) -> None:
         self._update_replace_notes()
@@ -595,7 +596,7 @@ class RecordingsTab(QWidget):
         self.upload_button.setAccessibleName("Resume" if queue.paused else "Upload")
         if problems:
             self.upload_button.setToolTip(
-                f"{len(problems)} row{'s need' if len(problems) != 1 else ' needs'} attention "
+                f"{plural(len(problems), 'row needs', 'rows need')} attention "
                 "first: see the Status column.")
         else:
             self.upload_button.setToolTip("Upload the queued files (Ctrl+U)")
@@ -627,14 +628,14 @@ class RecordingsTab(QWidget):
             self.overall_bar.setValue(0)
         parts = []
         if p.files_total:
-            parts.append(f"{p.files_done} of {p.files_total} file{'s' if p.files_total != 1 else ''} uploaded")
+            parts.append(f"{p.files_done:,} of {plural(p.files_total, 'file')} uploaded")
             parts.append(f"{format_size(p.bytes_done)} of {format_size(p.bytes_total)}")
         if p.files_failed:
             parts.append(f"{p.files_failed} failed")
         if counts[uq.REJECTED]:
             parts.append(f"{counts[uq.REJECTED]} rejected")
         if counts[uq.INSPECTING]:
-            parts.append(f"reading {counts[uq.INSPECTING]} file{'s' if counts[uq.INSPECTING] != 1 else ''}…")
+            parts.append(f"reading {plural(counts[uq.INSPECTING], 'file')}…")
         eta = format_eta(p.eta_s)
         if eta:
             parts.append(eta)

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLineEdit, QMessageBox, QPushButton, QWidget
 
+from console.api import ApiError
 from console.domain import validation
 from console.domain.phone import InvalidPhoneError, normalize_phone
 from console.domain.sms import ENCODING_WORDS, analyze_sms
@@ -24,9 +25,7 @@ from console.jobs.sender import HistoryUnavailableError
 from console.jobs.session import NoKeyError
 from console.store.profiles import Profile
 from console.ui.errors import describe_error, is_outcome_unknown
-from console.ui.widgets import (Confirm, FieldError, ResultLabel, default_confirm,
-                                key_is_missing, live_confirmation)
-
+from console.ui.widgets import Confirm, FieldErrorLabel, ResultLabel, default_confirm, key_is_missing, live_confirmation
 
 # -- validation: one shape for every tab ---------------------------------------
 
@@ -50,7 +49,7 @@ class Form:
     values: dict[str, Any] = field(default_factory=dict)
     problems: list[FieldProblem] = field(default_factory=list)
 
-    def check(self, key: str, widget: QWidget, error: FieldError,
+    def check(self, key: str, widget: QWidget, error: FieldErrorLabel,
               parse: Callable[[], Any]) -> Any:
         try:
             value = parse()
@@ -61,7 +60,7 @@ class Form:
         self.values[key] = value
         return value
 
-    def phone(self, key: str, edit: QLineEdit, error: FieldError, field_name: str,
+    def phone(self, key: str, edit: QLineEdit, error: FieldErrorLabel, field_name: str,
               empty_hint: str) -> str | None:
         """The phone check, written once: empty, then normalize_phone's reasons."""
         def parse() -> str:
@@ -70,7 +69,7 @@ class Form:
             return normalize_phone(edit.text(), field=field_name)
         return self.check(key, edit, error, parse)
 
-    def fail(self, widget: QWidget, error: FieldError, field_name: str, text: str) -> None:
+    def fail(self, widget: QWidget, error: FieldErrorLabel, field_name: str, text: str) -> None:
         error.show_error(text)
         self.problems.append(FieldProblem(widget, field_name, text))
 
@@ -79,7 +78,7 @@ class Form:
         return not self.problems
 
 
-def check_phone_as_typed(edit: QLineEdit, error: FieldError, field_name: str) -> None:
+def check_phone_as_typed(edit: QLineEdit, error: FieldErrorLabel, field_name: str) -> None:
     """Once a phone field shows a problem, re-check it as the user corrects it,
     and check it when the user leaves the field."""
 
@@ -250,7 +249,7 @@ class SendFlow(QObject):
             text = _with_note(text, getattr(err, "history_note", None))
             if is_outcome_unknown(err):
                 outcome, text = "unknown", unknown_text(text)
-            elif not hasattr(err, "outcome_unknown"):
+            elif not isinstance(err, ApiError):
                 # Not a failure of the request but a bug: say so, then let the
                 # crash dialog show it.
                 self.result_label.show_result("error", text)

@@ -3,10 +3,20 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QPushButton, QTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
 from qasync import asyncSlot
 
 from console.domain import validation
@@ -17,11 +27,20 @@ from console.jobs.session import AccountSession
 from console.ui.broadcast_dnc import do_not_contact_question
 from console.ui.broadcast_templates import TemplatePicker, unreplaced_fields
 from console.ui.messages import MessageBridge
-from console.ui.send_flow import (SMS, Confirmation, Form, SendFlow, check_phone_as_typed,
-                                  sms_cost)
-from console.ui.widgets import (HIGHLIGHT, Confirm, FieldError, ResultLabel, add_row,
-                                default_confirm, excerpt, fill_numbers, format_phone_as_typed,
-                                submit_on_ctrl_enter, tone)
+from console.ui.send_flow import SMS, Confirmation, Form, SendFlow, check_phone_as_typed, sms_cost
+from console.ui.widgets import (
+    HIGHLIGHT,
+    Confirm,
+    FieldErrorLabel,
+    ResultLabel,
+    add_row,
+    default_confirm,
+    excerpt,
+    fill_numbers,
+    format_phone_as_typed,
+    submit_on_ctrl_enter,
+    tone,
+)
 
 
 def _char_name(ch: str) -> str:
@@ -29,7 +48,6 @@ def _char_name(ch: str) -> str:
 
 
 class SmsTab(QWidget):
-    sms_sent = Signal(str)  # reference id
 
     def __init__(self, *, session: AccountSession, sender: Sender, messages: MessageBridge,
                  confirm: Confirm = default_confirm, parent: QWidget | None = None,
@@ -43,14 +61,14 @@ class SmsTab(QWidget):
         self._sent_this_session: dict[tuple[str, str, str], tuple[float, str]] = {}
 
         self.from_combo = QComboBox()
-        self.from_error = FieldError("From")
+        self.from_error = FieldErrorLabel("From")
         self.to_edit = QLineEdit()
         self.to_edit.setPlaceholderText("(845) 123-4567")
-        self.to_error = FieldError("To")
+        self.to_error = FieldErrorLabel("To")
         self.body_edit = QPlainTextEdit()
         self.body_edit.setPlaceholderText("Your order is ready for pick-up.")
         self.body_edit.setTabChangesFocus(True)
-        self.body_error = FieldError("Message")
+        self.body_error = FieldErrorLabel("Message")
         self.counter_label = QLabel()
         self.counter_label.setAccessibleName("Message length and number of messages")
         self.counter_label.setToolTip(ENCODING_HELP)
@@ -246,7 +264,7 @@ class SmsTab(QWidget):
             ref = result.reference_id or "(Voitex gave none)"
             return f"Sent to {format_phone(values['to'])}. Reference id: {ref}"
 
-        result = await self.flow.run(
+        await self.flow.run(
             form=form,
             confirmations=lambda profile: self._confirmations(values, profile),
             request=lambda: self.sender.send_sms(from_number=values["from"], to=values["to"],
@@ -256,5 +274,3 @@ class SmsTab(QWidget):
         if self.flow.last_outcome in ("done", "unknown"):
             self._sent_this_session[(values["from"], values["to"], values["body"])] = (
                 time.time(), self.flow.last_outcome)
-        if result is not None:
-            self.sms_sent.emit(result.reference_id or "")

@@ -1,9 +1,17 @@
 """Text to speech: type a text, pick the album, create the recording."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
 from qasync import asyncSlot
 
 from console.domain import validation
@@ -11,12 +19,20 @@ from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
 from console.ui.messages import MessageBridge
 from console.ui.send_flow import TTS, Confirmation, Form, SendFlow
-from console.ui.widgets import (ERROR_TEXT, Confirm, FieldError, ResultLabel, add_row,
-                                default_confirm, excerpt, submit_on_ctrl_enter, tone)
+from console.ui.widgets import (
+    ERROR_TEXT,
+    Confirm,
+    FieldErrorLabel,
+    ResultLabel,
+    add_row,
+    default_confirm,
+    excerpt,
+    submit_on_ctrl_enter,
+    tone,
+)
 
 
 class TtsTab(QWidget):
-    tts_created = Signal(str)  # recording id
 
     def __init__(self, *, session: AccountSession, sender: Sender, messages: MessageBridge,
                  confirm: Confirm = default_confirm, library=None,
@@ -36,15 +52,15 @@ class TtsTab(QWidget):
         self.text_edit.setTabChangesFocus(True)
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Character count")
-        self.text_error = FieldError("Text")
+        self.text_error = FieldErrorLabel("Text")
 
         self.album_edit = QLineEdit()
         self.album_edit.setMaximumWidth(120)
-        self.album_error = FieldError("Album")
+        self.album_error = FieldErrorLabel("Album")
         self.sort_edit = QLineEdit()
         self.sort_edit.setMaximumWidth(120)
         self.sort_edit.setPlaceholderText("optional")
-        self.sort_error = FieldError("Sort number")
+        self.sort_error = FieldErrorLabel("Sort number")
         self.replace_note = QLabel()
         self.replace_note.setWordWrap(True)
         self.replace_note.setAccessibleName("What this recording replaces")
@@ -202,12 +218,10 @@ class TtsTab(QWidget):
                     f"Library file id: {result.recording_id} (use it to play this recording "
                     "in a call).")
 
-        result = await self.flow.run(
+        await self.flow.run(
             form=form,
             confirmations=lambda profile: self._confirmations(values, profile),
             request=lambda: self.sender.create_tts(text=values["text"],
                                                    album_number=values["album"],
                                                    sort_number=values["sort"]),
             busy_text="Creating the recording…", done_text=done_text)
-        if result is not None:
-            self.tts_created.emit(result.recording_id)

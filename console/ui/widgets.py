@@ -1,12 +1,11 @@
 """Small widgets and helpers the forms share."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QLineEdit, QMessageBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QMessageBox, QVBoxLayout, QWidget
 
 from console.domain.phone import format_as_you_type, format_phone
 from console.store.profiles import Profile
@@ -24,7 +23,7 @@ def default_confirm(box: QMessageBox) -> bool:
 
 
 def add_row(form: QFormLayout, text: str, field: QWidget, accessible_name: str,
-            error: "FieldError | None" = None, help_text: str | None = None) -> QLabel:
+            error: FieldErrorLabel | None = None, help_text: str | None = None) -> QLabel:
     """Add a labelled row; the label's buddy is the field (Alt+letter jumps)."""
     label = QLabel(text)
     label.setBuddy(field)
@@ -62,10 +61,13 @@ def format_phone_as_typed(edit: QLineEdit) -> None:
         position = 0
         if digits_before:
             seen = 0
-            for position, ch in enumerate(formatted, start=1):
+            for index, ch in enumerate(formatted, start=1):
                 seen += ch.isdigit()
                 if seen >= digits_before:
+                    position = index  # just after the digit the cursor followed
                     break
+            else:
+                position = len(formatted)
         edit.setText(formatted)
         edit.setCursorPosition(position)
 
@@ -91,8 +93,12 @@ def tone(colours: dict):
     return colours["dark" if dark_palette() else "light"]
 
 
-class FieldError(QLabel):
-    """A red line under a field; empty and hidden when all is well."""
+class FieldErrorLabel(QLabel):
+    """A red line under a field; empty and hidden when all is well.
+
+    It shows the text of a `console.domain.validation.FieldError` (the
+    exception), hence the different name.
+    """
 
     def __init__(self, field_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -201,7 +201,7 @@ def test_an_old_json_queue_is_migrated_once(qtbot, queues, tmp_path):
     # The old file lagged reality: a row it had as uploading may be in the library.
     assert queue.items()[1].status == uq.UNSURE
     assert queue.concurrency == 3
-    assert "1 row(s)" in queue.load_warning and "were left out" in queue.load_warning
+    assert "Left out 1 row of the saved upload queue" in queue.load_warning
     assert not queues.state_path.exists()
     assert list(queues.state_path.parent.glob("upload-queue.json.broken-*"))
     queue.flush()
@@ -604,8 +604,8 @@ def test_a_damaged_row_in_the_database_is_left_out_and_named(qtbot, queues, tmp_
         db.execute("UPDATE upload_rows SET info = '{\"advice\": 5}' WHERE id = 2")
     again = queues()
     assert len(again) == 0
-    assert again.load_warning == ("2 saved upload row(s) could not be read and were left out "
-                                  "(they stay untouched in the History database).")
+    assert again.load_warning == ("Left out 2 saved upload rows that could not be read "
+                                  "(untouched in the History database).")
     make_prompts(tmp_path / "q", 1, start=7)
     again.add_paths([tmp_path / "q"], album=1)
     wait_read(qtbot, again, 1)

@@ -200,7 +200,7 @@ def test_a_file_with_a_garbled_header_is_replaced_and_says_nothing_was_saved(pat
         [copy] = path.parent.glob("history.sqlite3.broken-*")
         assert journal.load_warning == (
             f"The history file {path} was damaged: it was kept as {copy}, and 0 readable rows "
-            "from it were saved into a new history file.")
+            "from it went into a new history file.")
         assert journal.count() == 0
         assert sms(journal, 1) >= 1
     finally:

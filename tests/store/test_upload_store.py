@@ -80,7 +80,7 @@ def test_a_damaged_row_is_left_out_and_the_rest_kept(tmp_path):
     loaded = store.load()
     store.close()
     assert [r.id for r in loaded.rows] == [2]
-    assert "1 row(s)" in loaded.warning and "other 1 were kept" in loaded.warning
+    assert "Left out 1 row of" in loaded.warning and "kept the other 1." in loaded.warning
 
 
 def test_the_json_file_is_migrated_once_and_renamed(tmp_path):

@@ -198,8 +198,8 @@ def test_do_not_contact_dialog_imports_and_exports(harness, qtbot, tmp_path):
     assert mnemonic_clashes(dialog, []) == {}
     dialog.import_file(source)
     assert dialog.table.rowCount() == 2
-    assert "2 new number(s) added" in dialog.result_label.text()
-    assert "1 row(s) were not numbers" in dialog.result_label.text()
+    assert "2 new numbers added" in dialog.result_label.text()
+    assert "1 row was not a number:" in dialog.result_label.text()
     qtbot.keyClicks(dialog.number_edit, "2125550003")
     dialog.add_button.click()
     assert dialog.table.rowCount() == 3

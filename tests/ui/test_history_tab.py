@@ -328,6 +328,24 @@ def test_export_failure_is_explained(make_tab, journal, tmp_path):
     tab = make_tab()
     assert tab.export_to(tmp_path / "no-such-folder" / "x.csv") is None
     assert "Could not save the export" in tab.status_label.text()
+    assert tab.status_label.text().endswith("Choose another folder.")
+
+
+@pytest.mark.expect_log("ERROR", r"^Could not save the export", logger="console.messages")
+def test_the_export_outcome_reaches_the_message_bridge(qtbot, journal, tmp_path):
+    from console.ui.messages import MessageBridge
+
+    add(journal)
+    bridge = MessageBridge()
+    tab = HistoryTab(journal=journal, profiles_provider=lambda: [sandbox_profile()],
+                     resend=None, messages=bridge)
+    qtbot.addWidget(tab)
+    out = tmp_path / "history.csv"
+    assert tab.export_to(out) == 1
+    assert bridge.history[-1] == ("info", f"Exported 1 entry to {out}.")
+    assert tab.export_to(tmp_path / "no-such-folder" / "x.csv") is None
+    level, text = bridge.history[-1]
+    assert level == "error" and text.startswith("Could not save the export")
 
 
 def test_background_export_writes_and_restores_the_button(make_tab, journal, qtbot, qloop, tmp_path):

@@ -70,7 +70,7 @@ def test_a_warning_posted_while_the_notice_is_open_joins_it(qtbot):
     from console.ui.notices import show_startup_notices
 
     bridge = MessageBridge()
-    bridge.warning("1 request(s) were still running when the console last closed.")
+    bridge.warning("1 request was still running when the console last closed.")
     parent = QWidget()
     qtbot.addWidget(parent)
     parent.show()

@@ -116,7 +116,7 @@ def test_drop_of_folders_and_bad_files_through_drop_event(qtbot, env, tmp_path):
     assert "2 rejected" in tab.overall_label.text()
 
 
-@pytest.mark.expect_log("WARNING", r"1 dropped item is not a file on this computer", logger="console.messages")
+@pytest.mark.expect_log("WARNING", r"Left out 1 dropped item not stored on this computer", logger="console.messages")
 def test_drag_enter_takes_only_local_files(qtbot, env, tmp_path):
     tab = env()
     text = QMimeData()
@@ -134,7 +134,7 @@ def test_drag_enter_takes_only_local_files(qtbot, env, tmp_path):
     drop(tab, mime_with(path, urls=["https://example.com/hold-music.mp3"]))
     wait_read(qtbot, tab, 1)
     assert env.messages.history[-1][0] == "warning"
-    assert "not a file on this computer" in tab.notice.text()
+    assert "Left out 1 dropped item not stored on this computer" in tab.notice.text()
 
 
 @pytest.mark.expect_log("WARNING", r"2 files uploaded; 1 failed", logger="console.messages")

@@ -10,7 +10,7 @@ from console.store.journal import Journal
 from console.store.profiles import OwnNumber, Profile, sandbox_profile
 from console.ui.history_tab import HistoryTab
 from console.ui.send_flow import describe_resend, sms_cost
-from console.ui.widgets import ERROR_TEXT, FieldError, ResultLabel, excerpt
+from console.ui.widgets import ERROR_TEXT, FieldErrorLabel, ResultLabel, excerpt
 
 LIVE = Profile(id="office-1", name="Main office", base_url="https://api.voitex.com",
                numbers=[OwnNumber("8459511000", "")], is_sandbox=False)
@@ -93,7 +93,7 @@ def test_outcome_and_error_colours_are_readable_on_a_dark_palette(qtbot, dark_fu
     import re
 
     label = ResultLabel("Result")
-    error = FieldError("To")
+    error = FieldErrorLabel("To")
     qtbot.addWidget(label)
     qtbot.addWidget(error)
     error.show_error("To: enter a number.")

@@ -19,8 +19,8 @@ from concurrent.futures import Future
 from PySide6.QtCore import QTimer
 
 from console.domain.validation import SORT_MAX, SORT_MIN
+from console.domain.wording import plural
 from console.jobs.uploads.items import QueueItem
-from console.jobs.uploads.rules import plural
 from console.jobs.uploads.runner import UNSURE_REASON
 from console.jobs.uploads.status import Status
 
@@ -148,8 +148,8 @@ class QueuePersistence:
             self._items.append(item)
         if bad:
             self.load_warning = " ".join(w for w in (
-                self.load_warning, f"{bad} saved upload row(s) could not be read and were left "
-                                   "out (they stay untouched in the History database).")
+                self.load_warning, f"Left out {plural(bad, 'saved upload row')} that could not be "
+                                   "read (untouched in the History database).")
                 if w)
         reread = []
         for item in self._items:

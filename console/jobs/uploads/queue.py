@@ -30,6 +30,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from console.api import VoitexClient
 from console.domain.validation import SORT_MAX, parse_album, parse_sort
+from console.domain.wording import plural
 from console.jobs.inspector import Inspector
 from console.jobs.uploads import rules
 from console.jobs.uploads.items import QueueItem
@@ -40,7 +41,7 @@ from console.jobs.uploads.persistence import (
     NUMBER_BY_ORDER,
     QueuePersistence,
 )
-from console.jobs.uploads.rules import RowFacts, plural
+from console.jobs.uploads.rules import RowFacts
 from console.jobs.uploads.runner import (
     UNSURE_REASON,
     UploadRunner,
@@ -74,8 +75,6 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
     settings_changed = Signal()
     message = Signal(str, str)  # level ("info", "warning", "error"), text
     upload_finished = Signal(int, str)  # item id, recording id
-    upload_failed = Signal(int, str)  # item id, reason
-    run_finished = Signal(str)  # a summary in plain words
     journal_changed = Signal()  # an upload's History entry was written (UI thread)
     _journal_written = Signal()  # from the I/O thread; re-emitted on the UI thread
     _journal_failed = Signal(str)  # from the I/O thread: a History update did not land

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from console.domain.validation import SORT_MAX, SORT_MIN, leading_number
+from console.domain.wording import plural
 from console.jobs.uploads.status import Status
 
 # "2023-07-20 message", "2023_07_20", "20.07.2023", "07-20-23": a date, not a sort number.
@@ -138,10 +139,6 @@ def find_problems(rows: Sequence[RowFacts]) -> dict[int, str]:
             problems[row.id] = (f"Album {album} / sort {sort} {where}{more}. "
                                 "Change the sort number or remove one of them.")
     return problems
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def smooth_eta(previous: float | None, raw: float | None, elapsed: float) -> float | None:

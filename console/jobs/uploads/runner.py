@@ -19,9 +19,9 @@ from pathlib import Path
 
 from console.api import ApiError
 from console.domain.audio import inspect_audio
+from console.domain.wording import plural
 from console.jobs.uploads import rules
 from console.jobs.uploads.items import QueueItem, QueueProgress
-from console.jobs.uploads.rules import plural
 from console.jobs.uploads.status import Status
 from console.store.journal import JournalError
 
@@ -148,7 +148,6 @@ class UploadRunner:
             if left:
                 parts.append(f"{left} still queued: fix the rows marked as needing attention")
             summary = "; ".join(parts) + "."
-            self.run_finished.emit(summary)
             self.message.emit("warning" if failed or left or unsure else "info", summary)
 
     async def _upload(self, item: QueueItem, active: _Active) -> None:
@@ -269,8 +268,6 @@ class UploadRunner:
         self.state_changed.emit()
         if outcome is not None and outcome[0] == "done":
             self.upload_finished.emit(item.id, outcome[1])
-        elif outcome is not None:
-            self.upload_failed.emit(item.id, outcome[1])
         if self._paused and not self._active and not self._closing:
             self._tell_paused()
         self._pump()

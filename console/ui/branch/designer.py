@@ -7,13 +7,24 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit, QMenu, QPushButton,
-                               QScrollArea, QSplitter, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.branch.findings import Finding, summary_text
-from console.branch.schema import (KEYPAD_KEYS, Design, DesignFormatError, FilePlay,
-                                   design_to_json, parse_design)
+from console.branch.schema import KEYPAD_KEYS, Design, DesignFormatError, FilePlay, design_to_json, parse_design
 from console.branch.validation import validate
+from console.domain.wording import plural
 from console.resources import read_resource_text
 from console.ui.branch.delegates import KindDelegate
 from console.ui.branch.documents import Documents, add_shortcuts, file_words
@@ -65,7 +76,6 @@ def library_notes(design: Design, library) -> tuple[Finding, ...]:
 
 
 class DesignerPanel(QWidget):
-    design_changed = Signal()
     document_name_changed = Signal(str)  # the open design's file or sample name, "" for new
 
     def __init__(self, *, messages=None, confirm: Confirm = default_confirm,
@@ -303,7 +313,6 @@ class DesignerPanel(QWidget):
         if findings != self._findings:
             self._findings = findings
             self._show_findings(findings)
-        self.design_changed.emit()
 
     def _show_findings(self, findings: tuple[Finding, ...]) -> None:
         # What opening changed is said in the status line and the list; repeating it
@@ -374,7 +383,7 @@ class DesignerPanel(QWidget):
         errors = sum(f.severity == "error" for f in self.findings())
         if not errors:
             return ""
-        return (f" Note: it still has {errors} problem{'s' if errors != 1 else ''}; "
+        return (f" Note: it still has {plural(errors, 'problem')}; "
                 "see the findings.")
 
     def save_design_to(self, path: Path | str) -> bool:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import (QAbstractTableModel, QByteArray, QMimeData, QModelIndex,
-                            QPersistentModelIndex, Qt, Signal)
+from PySide6.QtCore import QAbstractTableModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QGuiApplication
 
 from console.branch.findings import Finding
@@ -292,9 +291,6 @@ class PlayModel(RowsModel):
                                       self.index(index.row(), len(self.columns) - 1))
             return result
         return super().setData(index, value, role)
-
-    def add_item(self, item: PlayItem, row: int | None = None) -> int:
-        return self.insert_row(len(self._rows) if row is None else row, _row_of(item))
 
     def items(self) -> tuple[PlayItem, ...]:
         result = []

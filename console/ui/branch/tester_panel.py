@@ -9,24 +9,46 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QGridLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QListWidget, QPlainTextEdit,
-                               QProgressBar, QPushButton, QSizePolicy, QSplitter, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
 from qasync import asyncSlot
 
 from console.branch.request import request_payload, validate_request
 from console.branch.schema import KEYPAD_KEYS, Design
-from console.branch.tester import (EndpointRun, ReplyOutcome, interpret_reply,
-                                   reply_as_received, runs_to_json, walk_steps)
+from console.branch.tester import (
+    EndpointRun,
+    ReplyOutcome,
+    interpret_reply,
+    reply_as_received,
+    runs_to_json,
+    walk_steps,
+)
 from console.branch.validation import branch_number_problem
+from console.domain.wording import plural
 from console.ui.branch.composer import RequestComposer
 from console.ui.branch.documents import Documents, add_shortcuts
 from console.ui.branch.findings_view import FindingsList
 from console.ui.branch.preview import JsonPreview
 from console.ui.branch.tester_settings import read_tester_settings, write_tester_settings
 from console.ui.palette import warning_text_colours
-from console.ui.widgets import FieldError, ResultLabel
+from console.ui.widgets import FieldErrorLabel, ResultLabel
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +124,6 @@ def _without_password(url: str) -> str:
 
 class EndpointTesterPanel(QWidget):
     open_in_designer_requested = Signal(object)  # Design
-    run_finished = Signal(object)  # ReplyOutcome, after every request that got a verdict
 
     def __init__(self, *, composer: RequestComposer, post_request: PostRequest,
                  settings_path: Path | None = None, messages=None, notices=None,
@@ -122,7 +143,7 @@ class EndpointTesterPanel(QWidget):
         self.url_edit.setPlaceholderText("https://example.com/voitex/branch")
         self.url_edit.setAccessibleName("Endpoint address")
         self.url_edit.setToolTip("The address entered in the Trigger branch (http or https)")
-        self.url_error = FieldError("Endpoint address")
+        self.url_error = FieldErrorLabel("Endpoint address")
         url_label = QLabel("Endpoint &address:")
         url_label.setBuddy(self.url_edit)
         self.budget_spin = QDoubleSpinBox()
@@ -358,7 +379,6 @@ class EndpointTesterPanel(QWidget):
                  outcome.kind)
         self._save_settings()
         self.show_outcome(outcome)
-        self.run_finished.emit(outcome)
         return outcome
 
     def clear_result(self) -> None:
@@ -473,7 +493,7 @@ class EndpointTesterPanel(QWidget):
         if not self.documents.write(path, runs_to_json(self.runs) + "\n",
                                     saving="the test runs"):
             return False
-        self.documents.tell("ok", f"Saved {len(self.runs)} test run{'s' if len(self.runs) != 1 else ''} "
+        self.documents.tell("ok", f"Saved {plural(len(self.runs), 'test run')} "
                    f"to {path.name}, without card verification values.")
         return True
 

@@ -27,7 +27,7 @@ from console.ui.palette import (
     is_dark,
 )
 from console.ui.profiles_dialog import ProfilesDialog
-from console.ui.widgets import FieldError, ResultLabel
+from console.ui.widgets import FieldErrorLabel, ResultLabel
 
 PROBLEMS = (Finding(("goto",), "error", "t.error", "The branch must be a number."),
             Finding(("goto",), "warning", "t.warning", "A warning about the branch."),
@@ -148,7 +148,7 @@ def test_profiles_dialog_colours_read_on_both_palettes(qtbot, console_env, palet
     dialog.save_button.click()
     qtbot.waitUntil(lambda: dialog.result_label.kind == "error", timeout=5000)
     background = window_colour(dialog)
-    errors = dialog.findChildren(FieldError)
+    errors = dialog.findChildren(FieldErrorLabel)
     assert errors
     for error in errors:
         assert_readable(colours_in(error.styleSheet())["color"], background, "field error")

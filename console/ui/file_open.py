@@ -1,0 +1,23 @@
+"""Files opened from the desktop (macOS Finder's "Open With") rather than as arguments."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Signal
+
+__all__ = ["FileOpenFilter"]
+
+
+class FileOpenFilter(QObject):
+    """macOS Finder's "Open With" sends files as QFileOpenEvent, not arguments.
+
+    Installed on the QApplication, it announces each file opened that way.
+    """
+
+    files_opened = Signal(list)  # [Path]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FileOpen:
+            self.files_opened.emit([Path(event.file())])  # a QFileOpenEvent
+            return True
+        return False
