@@ -38,6 +38,7 @@ def test_cancel_mid_upload(sandbox, tmp_path):
         return after
 
     after = run_async(scenario())
+    wait_until_idle(sandbox)  # the server has seen the cancelled upload end
     assert progress[-1] < big.stat().st_size
     assert library_entry(sandbox, 9, 1) is None
     assert library_entry(sandbox, 9, 2)["sha256"] == sha256_of(small)

@@ -31,6 +31,17 @@ def upload_parts(path, album: int | str = 1, sort: int | str = 5, **fields: str)
     )
 
 
+def wait_until_idle(sandbox, timeout: float = 30.0) -> None:
+    """Wait until the sandbox handles no request any more (a cancelled upload's
+    handler is still reading what was already sent when the client gives up)."""
+    tasks = sandbox._server.server_state.tasks
+    deadline = time.monotonic() + timeout
+    while tasks:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{len(tasks)} requests still being handled")
+        time.sleep(0.01)
+
+
 def wait_until_faults_handled(sandbox, fired: int = 1, timeout: float = 10.0) -> None:
     """Wait until the fault rules fired `fired` times and no request is being handled any more.
 
