@@ -16,6 +16,7 @@ import socket
 import ssl
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -133,8 +134,8 @@ def _failure(kind: str, message: str, started: float | None) -> EndpointReply:
                          error=message, error_kind=kind)
 
 
-def _causes(error: BaseException):
-    seen = set()
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))

@@ -528,7 +528,7 @@ class VoitexClient:
         *,
         repeat_safe: bool,
         deadline: float | None = None,
-    ) -> tuple[dict, int]:
+    ) -> tuple[dict[str, Any], int]:
         """Send with the retry policy; return the reply's JSON object and HTTP status.
 
         ``deadline`` bounds each attempt, from sending to the last byte of the
@@ -571,7 +571,7 @@ class VoitexClient:
         *,
         repeat_safe: bool,
         deadline: float,
-    ) -> tuple[dict, int]:
+    ) -> tuple[dict[str, Any], int]:
         response: httpx.Response | None = None
         try:
             async with asyncio.timeout(deadline) as timer:

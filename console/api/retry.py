@@ -140,8 +140,8 @@ def backoff_delay(
     ``base * 2**(n-1)``, capped at ``cap``, less up to a quarter of jitter so
     that clients that failed together do not retry together.
     """
-    delay = min(cap, base * 2 ** max(retry_number - 1, 0))
-    return delay * (1.0 - 0.25 * rand())
+    delay = min(cap, base * 2.0 ** max(retry_number - 1, 0))
+    return float(delay * (1.0 - 0.25 * rand()))
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -164,8 +164,6 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     try:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)

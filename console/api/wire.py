@@ -13,6 +13,7 @@ import os
 import re
 import stat
 from pathlib import Path
+from typing import Literal, overload
 from urllib.parse import urlsplit
 
 from .errors import InvalidArgumentError
@@ -154,6 +155,10 @@ def normalize_phone(value: object, *, field: str) -> str:
 _DECIMAL_RE = re.compile(r"^[0-9]+$", re.ASCII)
 
 
+@overload
+def decimal_field(value: object, *, field: str, optional: Literal[False] = False) -> str: ...
+@overload
+def decimal_field(value: object, *, field: str, optional: bool) -> str | None: ...
 def decimal_field(value: object, *, field: str, optional: bool = False) -> str | None:
     """Return a non-negative whole number as a decimal string (``5`` and ``"05"`` give ``"5"``).
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from console.branch.findings import Finding
+from console.branch.findings import Finding, PathPart, Severity
 from console.branch.lenient import JsonObject, LenientJSONError, read_json
 from console.branch.validation import branch_number_problem, shown
 
@@ -180,7 +180,7 @@ def validate_request(request: BranchRequest) -> tuple[Finding, ...]:
     sends such a request, so an endpoint's answer to it would prove nothing."""
     findings: list[Finding] = []
 
-    def add(path, severity, code, message):
+    def add(path: tuple[PathPart, ...], severity: Severity, code: str, message: str) -> None:
         findings.append(Finding(tuple(path), severity, code, message))
 
     if not request.call_id.strip():

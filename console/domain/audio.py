@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 # Phone calls carry 8 kHz mono audio: more than that is lost on the line.
 TELEPHONY_RATE = 8000
@@ -83,7 +85,7 @@ class AudioInfo:
             parts.append(format_duration(self.duration_s))
         return " · ".join(parts)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok, "format": self.format, "codec": self.codec,
             "duration_s": self.duration_s, "sample_rate": self.sample_rate,
@@ -92,7 +94,7 @@ class AudioInfo:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> AudioInfo:
+    def from_dict(cls, data: Mapping[str, Any]) -> AudioInfo:
         return cls(
             ok=bool(data.get("ok")), format=data.get("format"), codec=data.get("codec"),
             duration_s=data.get("duration_s"), sample_rate=data.get("sample_rate"),
@@ -162,7 +164,7 @@ def inspect_audio(path: str | Path) -> AudioInfo:
     return _with_name_advice(info, path)
 
 
-def _file_size(f) -> int:
+def _file_size(f: BinaryIO) -> int:
     return os.fstat(f.fileno()).st_size
 
 
@@ -202,7 +204,7 @@ def _advice(*, sample_rate: int | None, channels: int | None,
 # --- WAV -------------------------------------------------------------------
 
 
-def _inspect_wav(f, size: int, *, rf64: bool) -> AudioInfo:
+def _inspect_wav(f: BinaryIO, size: int, *, rf64: bool) -> AudioInfo:
     offset = 12
     fmt: bytes | None = None
     fact_samples: int | None = None
@@ -337,7 +339,7 @@ def _id3v2_size(head: bytes) -> int:
     return 0
 
 
-def _mp3_cut_short(f, size: int) -> bool | None:
+def _mp3_cut_short(f: BinaryIO, size: int) -> bool | None:
     """True when the last MPEG frame runs past the end of the file.
 
     Walks frame headers from the first pair of consecutive frames. None when no
@@ -388,7 +390,7 @@ def _mp3_cut_short(f, size: int) -> bool | None:
     return False
 
 
-def _inspect_mp3(f, size: int, head: bytes) -> AudioInfo:
+def _inspect_mp3(f: BinaryIO, size: int, head: bytes) -> AudioInfo:
     from mutagen import MutagenError
     from mutagen.mp3 import MPEGInfo
 

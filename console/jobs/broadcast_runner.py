@@ -13,11 +13,12 @@ goes; the pace follows a RateLimiter that a 429 slows for the whole run.
 from __future__ import annotations
 
 import asyncio
+import functools
 import heapq
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from typing import Any
@@ -63,7 +64,7 @@ async def send_broadcast_row(sender: Any, run: RunInfo, row: RowInfo) -> str | N
     return getattr(sent.value, "reference_id", None)
 
 
-def run_settings(settings: dict) -> tuple[Window, str, float, int, tzinfo]:
+def run_settings(settings: Mapping[str, Any]) -> tuple[Window, str, float, int, tzinfo]:
     """(window, quiet mode, per second, per minute, office zone) from a run's stored settings."""
     window = Window(parse_clock_time(settings.get("window_opens", "08:00"), "Opens"),
                     parse_clock_time(settings.get("window_closes", "21:00"), "Closes"))
@@ -148,7 +149,7 @@ class BroadcastRunner(QObject):
         # The Sender sends with the active profile: a run goes on only while the
         # profile it was made with is the active one.
         self._current_profile_id = current_profile_id
-        self._tasks: dict[int, asyncio.Task] = {}
+        self._tasks: dict[int, asyncio.Task[None]] = {}
         self._controls: dict[int, _Control] = {}
         self._limiters: dict[int, RateLimiter] = {}
         # Rows written as sent/failed in memory whose store update did not land yet.
@@ -186,7 +187,7 @@ class BroadcastRunner(QObject):
         self._set_state(run_id, "scheduled" if waits else "running")
         task = asyncio.ensure_future(self._run(run_id, control))
         self._tasks[run_id] = task
-        task.add_done_callback(lambda t, r=run_id: self._on_task_done(r, t))
+        task.add_done_callback(functools.partial(self._on_task_done, run_id))
 
     def pause(self, run_id: int) -> None:
         control = self._controls.get(run_id)
@@ -326,7 +327,7 @@ class BroadcastRunner(QObject):
             if row.position in open_rows:
                 self._publish(row)
 
-    def _on_task_done(self, run_id: int, task: asyncio.Task) -> None:
+    def _on_task_done(self, run_id: int, task: asyncio.Task[None]) -> None:
         if task.cancelled():
             return
         err = task.exception()

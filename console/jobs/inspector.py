@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -38,7 +39,7 @@ _CLUTTER = {"thumbs.db", "desktop.ini", "ehthumbs.db", ".ds_store"}
 _NUMBER_RUN = re.compile(r"(\d+)")
 
 
-def natural_key(name: str) -> tuple:
+def natural_key(name: str) -> tuple[tuple[int, int, str], ...]:
     """Sort key so "2 Hours.wav" comes before "10 Closed.wav", as file managers show."""
     parts = _NUMBER_RUN.split(name.casefold())
     return tuple((0, int(p), p) if p.isdigit() else (1, 0, p) for p in parts)
@@ -103,7 +104,8 @@ class Inspector(QObject):
         self._lister = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voitex-list")
         self._readers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="voitex-inspect")
         # deque.append and popleft are atomic: the workers append, the UI thread pops.
-        self._results: deque[tuple] = deque()
+        # ("found", token, chunk), ("listed", token, count, skipped), ("inspected", id, info, digest)
+        self._results: deque[tuple[Any, ...]] = deque()
         self._tokens = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._outstanding = 0  # files found but not yet delivered, plus pending listings

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -79,7 +80,10 @@ class Sender:
         self._on_journal_changed = on_journal_changed or (lambda: None)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._owns_writer = writer is None
-        self.writer = writer or JournalWriter(journal, on_changed=self._changed_from_writer)
+        if writer is None:
+            assert journal is not None  # checked above
+            writer = JournalWriter(journal, on_changed=self._changed_from_writer)
+        self.writer = writer
 
     def close(self) -> None:
         """Close the writer this Sender made (outcomes not yet written are kept)."""
@@ -137,13 +141,15 @@ class Sender:
         self._on_journal_changed()
         return SendResult(result, entry_id, note)
 
-    def _close_unsent(self, begun) -> None:
+    def _close_unsent(self, begun: Future[int]) -> None:
         if not begun.cancelled() and begun.exception() is None:
             self._finish(begun.result(), outcome="failed",
                          messages=["Cancelled before it was sent."])
 
-    def _finish(self, entry_id: int, **outcome: Any):
-        future = self.writer.finish(entry_id, **outcome)
+    def _finish(self, entry_id: int, *, outcome: str, result_id: str | None = None,
+                messages: Sequence[str] = ()) -> Future[None]:
+        future = self.writer.finish(entry_id, outcome=outcome, result_id=result_id,
+                                    messages=messages)
         # Failures are the writer's to retry; never surface them as the send's.
         future.add_done_callback(_log_failure)
         return future
@@ -162,7 +168,7 @@ class Sender:
                          route_number: str | None = None, branch_number: str | None = None,
                          resend_of: int | None = None,
                          group_id: str | None = None) -> SendResult[CallResult]:
-        request = {"cid": cid, "to": to, "type": type}
+        request: dict[str, str | None] = {"cid": cid, "to": to, "type": type}
         if type == "stream":
             request["sfile_id"] = sfile_id
             content = f"Play library file {sfile_id}"
@@ -179,7 +185,7 @@ class Sender:
     async def create_tts(self, *, text: str, album_number: int, sort_number: int | None = None,
                          resend_of: int | None = None) -> SendResult[RecordingResult]:
         where = f"album {album_number}" + (f" / sort {sort_number}" if sort_number is not None else "")
-        request = {"album_number": album_number, "text": text}
+        request: dict[str, Any] = {"album_number": album_number, "text": text}
         if sort_number is not None:
             request["sort_number"] = sort_number
         return await self._journalled(
@@ -209,14 +215,14 @@ class Sender:
         raise ValueError(f"{entry.kind} entries are sent again from their own tab.")
 
 
-async def _landed_soon(future) -> bool:
+async def _landed_soon(future: Future[Any]) -> bool:
     """True when the outcome reached History within the grace period. The
     write itself is never cancelled or awaited beyond that."""
     if not future.done():
         loop = asyncio.get_running_loop()
         done = asyncio.Event()
 
-        def on_done(_future) -> None:
+        def on_done(_future: Future[Any]) -> None:
             try:
                 loop.call_soon_threadsafe(done.set)
             except RuntimeError:
@@ -230,7 +236,7 @@ async def _landed_soon(future) -> bool:
     return not future.cancelled() and future.exception() is None
 
 
-def _log_failure(future) -> None:
+def _log_failure(future: Future[None]) -> None:
     if future.cancelled():
         return
     err = future.exception()

@@ -22,6 +22,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
+from console.store.database import inserted_id
+
 __all__ = ["BroadcastStore", "SqliteBroadcastStore", "BroadcastStoreError", "RunSpec", "NewRow",
            "RunInfo", "RowInfo", "DncRecord", "ROW_STATES", "RUN_STATES", "OPEN_ROW_STATES",
            "CRASH_MESSAGE"]
@@ -111,7 +113,7 @@ class RunInfo:
     profile_name: str
     kind: str
     name: str
-    settings: dict
+    settings: dict[str, Any]
     state: str
     start_at: datetime | None
     counts: dict[str, int] = field(default_factory=dict)
@@ -246,7 +248,7 @@ class SqliteBroadcastStore:
                         (now, now, spec.profile_id, spec.profile_name, spec.kind, spec.name,
                          json.dumps(dict(spec.settings), ensure_ascii=False), state,
                          _stamp(spec.start_at) if spec.start_at else None))
-                    run_id = cursor.lastrowid
+                    run_id = inserted_id(cursor)
                     self._db.executemany(
                         "INSERT INTO broadcast_rows (run_id, position, source_row, number, text,"
                         " segments, state, updated_at) VALUES (?,?,?,?,?,?,'queued',?)",

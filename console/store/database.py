@@ -34,6 +34,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+from typing import Any
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -58,6 +59,14 @@ _SQLITE_CANTOPEN = 14
 
 class StoreError(Exception):
     """The store cannot be used right now; the message says why and what to do."""
+
+
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just added (sqlite3 types it as optional)."""
+    row_id = cursor.lastrowid
+    if row_id is None:
+        raise StoreError("The history file did not say which row it added.")
+    return row_id
 
 
 # -- schema steps ----------------------------------------------------------------
@@ -117,7 +126,7 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 
 def migrate(db: sqlite3.Connection, path: Path | str = "the history file") -> int:
     """Bring `db` to SCHEMA_VERSION; returns the version it had."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
+    version: int = db.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"The history file {path} was written by a newer version of Voitex Console. "
@@ -541,7 +550,7 @@ def _copy_table(source: sqlite3.Connection, target: sqlite3.Connection, table: s
     return saved
 
 
-def _readable_rows(source: sqlite3.Connection, table: str, listed: str) -> Iterator[tuple]:
+def _readable_rows(source: sqlite3.Connection, table: str, listed: str) -> Iterator[tuple[Any, ...]]:
     """Rows in rowid order, stepping over damaged pages.
 
     A scan stops at the first damaged page; it is resumed just past the last

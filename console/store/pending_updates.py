@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -65,7 +66,7 @@ class PendingUpdates:
             updates = [u for u in self._read() if u.entry_id != update.entry_id]
             self._write([*updates, update])
 
-    def remove(self, entry_ids) -> None:
+    def remove(self, entry_ids: Iterable[int]) -> None:
         ids = set(entry_ids)
         with self._lock:
             updates = self._read()

@@ -11,6 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
+from typing import Any, TypeVar
+
+from console.store.interface import HistoryStore
+from console.store.journal_writer import JournalWriter
+
+_T = TypeVar("_T")
 
 log = logging.getLogger(__name__)
 
@@ -19,18 +25,18 @@ class JournalLink:
     """`journal` is read for the start-up cross-check (`get`); writes go to `writer`
     (a JournalWriter) when given, else to `journal` on `executor`."""
 
-    def __init__(self, journal, executor: Executor, *, on_written: Callable[[], None],
-                 writer=None) -> None:
+    def __init__(self, journal: HistoryStore, executor: Executor, *,
+                 on_written: Callable[[], None], writer: JournalWriter | None = None) -> None:
         self._journal = journal
         self._executor = executor
         self._on_written = on_written
         self._writer = writer
 
-    def _landed(self, future: Future) -> Future:
+    def _landed(self, future: Future[_T]) -> Future[_T]:
         future.add_done_callback(lambda f: f.exception() is None and self._on_written())
         return future
 
-    def begin(self, **kwargs) -> Future:
+    def begin(self, **kwargs: Any) -> Future[int]:
         if self._writer is not None:
             return self._landed(self._writer.begin(**kwargs))
 
@@ -42,7 +48,7 @@ class JournalLink:
         return self._executor.submit(begin)
 
     def finish(self, entry_id: int, *, outcome: str, result_id: str | None = None,
-               messages: Sequence[str] = ()) -> Future:
+               messages: Sequence[str] = ()) -> Future[None]:
         if self._writer is not None:
             return self._landed(self._writer.finish(entry_id, outcome=outcome, result_id=result_id,
                                                     messages=list(messages)))

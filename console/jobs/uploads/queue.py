@@ -29,6 +29,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from console.api import VoitexClient
+from console.domain.audio import AudioInfo
 from console.domain.validation import SORT_MAX, parse_album, parse_sort
 from console.jobs.inspector import Inspector
 from console.jobs.uploads import rules
@@ -49,6 +50,8 @@ from console.jobs.uploads.runner import (
     utc_now,
 )
 from console.jobs.uploads.status import Status
+from console.store.interface import HistoryStore
+from console.store.journal_writer import JournalWriter
 from console.store.upload_store import UploadStore, open_upload_store
 
 __all__ = ["CONCURRENCY_MAX", "NUMBER_BY_NAME", "NUMBER_BY_ORDER", "UNSURE_REASON", "UploadQueue"]
@@ -80,10 +83,12 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
     _journal_written = Signal()  # from the I/O thread; re-emitted on the UI thread
     _journal_failed = Signal(str)  # from the I/O thread: a History update did not land
 
-    def __init__(self, *, client_factory: Callable[[], Any], journal, state_path: Path | None = None,
+    def __init__(self, *, client_factory: Callable[[], VoitexClient], journal: HistoryStore,
+                 state_path: Path | None = None,
                  profile: Callable[[], tuple[str, str]], concurrency: int = 4,
                  store: UploadStore | None = None, database: Path | None = None,
-                 journal_writer=None, parent: QObject | None = None) -> None:
+                 journal_writer: JournalWriter | None = None,
+                 parent: QObject | None = None) -> None:
         """`store` is where rows live; without one, the SQLite store in `database`
         (default: history.sqlite3 beside `state_path`, the JSON file of earlier
         versions, which is migrated once). History entries are written through
@@ -231,6 +236,7 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
         self._numbering = mode
         if next_sort is not None:
             sort = parse_sort(next_sort, field="Start at")
+            assert sort is not None  # parse_sort returns None only when optional
             changed = changed or sort != self._next_sort
             self._next_sort = sort
         if changed:
@@ -282,7 +288,7 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
         self.message.emit("info", f"Left out {plural(count, 'hidden or system file')} "
                                   "found in the dropped folders.")
 
-    def _on_files_inspected(self, results: list[tuple]) -> None:
+    def _on_files_inspected(self, results: list[tuple[int, AudioInfo, str | None]]) -> None:
         changed_rows: list[int] = []
         changed: list[QueueItem] = []
         became_ready = False

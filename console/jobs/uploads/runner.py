@@ -20,6 +20,7 @@ from pathlib import Path
 from console.api import ApiError
 from console.domain.audio import inspect_audio
 from console.jobs.uploads import rules
+from console.jobs.uploads.host import QueueHost
 from console.jobs.uploads.items import QueueItem, QueueProgress
 from console.jobs.uploads.rules import plural
 from console.jobs.uploads.status import Status
@@ -35,7 +36,7 @@ UNSURE_REASON = ("It was being uploaded when the console stopped, so the library
 
 @dataclass
 class _Active:
-    task: asyncio.Task
+    task: asyncio.Task[None]
     entry_id: int | None = None
     abandoned: bool = False  # the queue shut down: the task must not touch the item
     cleaned: bool = False  # the row's state after the upload has been settled
@@ -53,7 +54,7 @@ def file_stamp(path: Path) -> tuple[int, int] | None:
     return (st.st_size, st.st_mtime_ns)
 
 
-class UploadRunner:
+class UploadRunner(QueueHost):
     """The run's half of `UploadQueue` (see there for the attributes it uses)."""
 
     def progress(self) -> QueueProgress:
@@ -188,6 +189,9 @@ class UploadRunner:
                 outcome = self._failed(item, f"The queue could not be saved ({err}), so the file "
                                              "was not sent. Try again in a moment.")
                 return
+            # A run starts only with a client, and only rows without problems
+            # (an album and a sort number) are taken from the queue.
+            assert client is not None and item.album is not None and item.sort is not None
             try:
                 result = await client.upload_recording(
                     item.path, album_number=item.album, sort_number=item.sort,
@@ -243,7 +247,7 @@ class UploadRunner:
         finally:
             self._after_upload(item, active, outcome)
 
-    def _on_task_done(self, item: QueueItem, active: _Active, task: asyncio.Task) -> None:
+    def _on_task_done(self, item: QueueItem, active: _Active, task: asyncio.Task[None]) -> None:
         # A task cancelled before its first step never runs its own clean-up.
         if not active.cleaned:
             if task.cancelled() and item.status == Status.UPLOADING:
@@ -319,7 +323,7 @@ class UploadRunner:
             self._progress_timer.stop()
 
     # ------------------------------------------------------------------ journal
-    def _journal_begin(self, item: QueueItem) -> Future:
+    def _journal_begin(self, item: QueueItem) -> Future[int]:
         profile_id, profile_name = self._run_profile
         request = {"album_number": item.album, "sort_number": item.sort,
                    "display_name": item.display_name, "upload_file": str(item.path),
@@ -339,7 +343,7 @@ class UploadRunner:
         except RuntimeError:  # the I/O thread is gone (closing)
             log.warning("history entry %s left pending: the queue is closing", active.entry_id)
             return
-        def landed(done: Future) -> None:  # on the I/O thread
+        def landed(done: Future[None]) -> None:  # on the I/O thread
             if done.exception() is not None:
                 log.error("writing an upload to history failed: %s", done.exception())
                 self._journal_failed.emit(str(done.exception()))
