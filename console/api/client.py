@@ -28,7 +28,7 @@ import logging
 import math
 import os
 import zlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
@@ -123,6 +123,10 @@ def _transport_failure(err: httpx.HTTPError) -> str:
     return CONNECTION_LOST
 
 
+async def _in_memory(content: bytes) -> AsyncIterator[bytes]:
+    yield content
+
+
 def _proxies_configured() -> bool:
     from urllib.request import getproxies
 
@@ -198,6 +202,10 @@ class VoitexClient:
             a longer one is not read and the call fails with
             :class:`~console.api.errors.UnreadableReplyError` (for an SMS or
             a call, ``outcome_unknown``).
+        transport: an ``httpx.AsyncBaseTransport`` that answers every request
+            instead of the network (tests: ``httpx.MockTransport``). It is
+            used through httpx's client, never the direct path, and no proxy
+            from the environment is consulted; it is closed with the client.
 
     Raises:
         InvalidArgumentError: for a refused ``base_url``, ``auth_key`` or
@@ -225,6 +233,7 @@ class VoitexClient:
         deadline: float = DEFAULT_DEADLINE,
         upload_deadline_rate: float = DEFAULT_UPLOAD_DEADLINE_RATE,
         max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._base_url = check_base_url(base_url)
         self._auth_key = check_auth_key(auth_key)
@@ -247,9 +256,13 @@ class VoitexClient:
         self._backoff_base = _positive(backoff_base, "backoff_base", zero_ok=True)
         self._backoff_cap = _positive(backoff_cap, "backoff_cap", zero_ok=True)
         self._max_retry_after = _positive(max_retry_after, "max_retry_after", zero_ok=True)
+        if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
+            raise InvalidArgumentError("transport", "transport must be an httpx.AsyncBaseTransport.")
+        self._given_transport = transport
         host = urlsplit(self._base_url).hostname or ""
-        # A loopback server is never reached through a proxy from the environment.
-        self._trust_env = not is_loopback_host(host)
+        # A loopback server, or a transport given by the caller, is never
+        # reached through a proxy from the environment.
+        self._trust_env = transport is None and not is_loopback_host(host)
         self._host = host
         self._http: httpx.AsyncClient | None = None
         self._direct: httpx.AsyncBaseTransport | None = None
@@ -300,7 +313,7 @@ class VoitexClient:
             raise RuntimeError("This VoitexClient is closed; create a new one.")
         loop = asyncio.get_running_loop()
         if self._http is None:
-            transport = AsyncioTransport(
+            transport = self._given_transport or AsyncioTransport(
                 limits=_LIMITS, trust_env=self._trust_env, tls=self._base_url.lower().startswith("https:")
             )
             self._http = httpx.AsyncClient(
@@ -318,7 +331,9 @@ class VoitexClient:
             # httpx routes through a proxy only when urllib's getproxies() (the
             # environment, or the system settings on Windows and macOS) names
             # one; then every request takes httpx's own path to it.
-            self._direct = transport if not self._trust_env or not _proxies_configured() else None
+            # A given transport goes through httpx's client like any other.
+            direct = self._given_transport is None and (not self._trust_env or not _proxies_configured())
+            self._direct = transport if direct else None
             self._loop = loop
         elif self._loop is not loop:
             raise RuntimeError("This VoitexClient belongs to another event loop; create one per loop.")
@@ -577,10 +592,18 @@ class VoitexClient:
             async with asyncio.timeout(deadline) as timer:
                 try:
                     response = await send(http)
+                    if response.is_stream_consumed:
+                        # A reply built in memory (a given transport such as
+                        # httpx.MockTransport): httpx has read and decoded it.
+                        raw, encoding, length = _in_memory(response.content), "", None
+                    else:
+                        raw = response.aiter_raw()
+                        encoding = response.headers.get("Content-Encoding", "")
+                        length = response.headers.get("Content-Length")
                     content = await read_capped(
-                        response.aiter_raw(),
-                        content_encoding=response.headers.get("Content-Encoding", ""),
-                        content_length=response.headers.get("Content-Length"),
+                        raw,
+                        content_encoding=encoding,
+                        content_length=length,
                         limit=self._max_reply_bytes,
                     )
                 finally:
