@@ -42,6 +42,7 @@ from .errors import (
     ConnectionFailedError,
     InvalidArgumentError,
     OutcomeUnknownError,
+    RateLimitedError,
     UnreadableReplyError,
 )
 from .multipart import CHUNK_SIZE, FileUploadStream, SourceFileChanged, encode_fields, make_boundary
@@ -75,6 +76,7 @@ from .wire import (
     SMS,
     TTS,
     UPLOAD,
+    Operation,
     call_fields,
     check_auth_key,
     check_base_url,
@@ -505,7 +507,7 @@ class VoitexClient:
     # --- plumbing ---------------------------------------------------------
 
     def _form_sender(
-        self, operation: str, fields: list[tuple[str, str]]
+        self, operation: Operation, fields: list[tuple[str, str]]
     ) -> Callable[[httpx.AsyncClient], Any]:
         boundary = make_boundary([v for _, v in fields])
         content = encode_fields(fields, boundary)
@@ -516,7 +518,7 @@ class VoitexClient:
 
         return send
 
-    def _request(self, operation: str, headers: list[tuple[str, str]], content: bytes) -> httpx.Request:
+    def _request(self, operation: Operation, headers: list[tuple[str, str]], content: bytes) -> httpx.Request:
         """The POST for ``operation``: the same request ``http.build_request`` makes
         (the client's headers first, then the call's), without re-parsing the URL
         and merging headers and cookies on every call."""
@@ -538,7 +540,7 @@ class VoitexClient:
 
     async def _call(
         self,
-        operation: str,
+        operation: Operation,
         send: Callable[[httpx.AsyncClient], Any],
         *,
         repeat_safe: bool,
@@ -567,7 +569,7 @@ class VoitexClient:
                     attempt=attempt,
                     max_attempts=self._max_attempts,
                     repeat_safe=repeat_safe,
-                    retry_after=getattr(err, "retry_after", None),
+                    retry_after=err.retry_after if isinstance(err, RateLimitedError) else None,
                     base=self._backoff_base,
                     cap=self._backoff_cap,
                     max_retry_after=self._max_retry_after,
@@ -580,7 +582,7 @@ class VoitexClient:
 
     async def _attempt(
         self,
-        operation: str,
+        operation: Operation,
         send: Callable[[httpx.AsyncClient], Any],
         http: httpx.AsyncClient,
         *,
@@ -638,7 +640,7 @@ class VoitexClient:
         return body, response.status_code
 
     def _unusable_reply(
-        self, operation: str, response: httpx.Response, err: Exception, *, repeat_safe: bool
+        self, operation: Operation, response: httpx.Response, err: Exception, *, repeat_safe: bool
     ) -> ApiError:
         status = response.status_code
         if error_class_for_status(status, json_object=False) is not UnreadableReplyError:
@@ -662,7 +664,7 @@ class VoitexClient:
             problem = "whose compressed body is damaged"
         return unusable_reply_error(operation=operation, status_code=status, problem=problem, repeat_safe=repeat_safe)
 
-    def _deadline_error(self, operation: str, deadline: float, *, repeat_safe: bool) -> ApiError:
+    def _deadline_error(self, operation: Operation, deadline: float, *, repeat_safe: bool) -> ApiError:
         what = _WHAT[operation]
         unknown = f" The {what} may or may not have been {_DONE[operation]}"
         unknown += "." if repeat_safe else ": check before sending it again."
@@ -672,7 +674,7 @@ class VoitexClient:
             operation=operation,
         )
 
-    def _transport_error(self, operation: str, err: httpx.HTTPError, *, repeat_safe: bool) -> ApiError:
+    def _transport_error(self, operation: Operation, err: httpx.HTTPError, *, repeat_safe: bool) -> ApiError:
         kind = _transport_failure(err)
         reason = scrub(str(err).strip(), self._auth_key) or type(err).__name__
         what = _WHAT[operation]

@@ -25,7 +25,7 @@ from .errors import (
 )
 from .results import CallResult, RecordingResult, SmsResult
 from .retry import parse_retry_after
-from .wire import CALL, SMS, TTS, UPLOAD
+from .wire import CALL, SMS, TTS, UPLOAD, Operation
 
 __all__ = [
     "PREVIEW_CHARS",
@@ -86,7 +86,7 @@ def error_class_for_status(status_code: int, *, json_object: bool = True) -> typ
 class _Where(TypedDict):
     """The HTTP status and the call, carried by every error of one reply."""
     status_code: int
-    operation: str
+    operation: Operation
 
 
 class PairsDict(dict[str, Any]):
@@ -162,7 +162,7 @@ def is_success(body: dict[str, Any]) -> bool:
     return isinstance(status, str) and status.strip().lower() == "success"
 
 
-def _unknown_note(operation: str) -> str:
+def _unknown_note(operation: Operation) -> str:
     return (
         f" The {_WHAT[operation]} may or may not have been {_DONE[operation]}:"
         " check before sending it again."
@@ -175,7 +175,7 @@ def _join(messages: list[str]) -> str:
 
 def check_reply(
     *,
-    operation: str,
+    operation: Operation,
     status_code: int,
     content: bytes,
     retry_after: str | None = None,
@@ -269,7 +269,7 @@ def _scalar_text(value: Any) -> str | None:
 
 
 def unusable_reply_error(
-    *, operation: str, status_code: int, problem: str, repeat_safe: bool
+    *, operation: Operation, status_code: int, problem: str, repeat_safe: bool
 ) -> UnreadableReplyError:
     """The error for a reply whose body was not read whole (too large, or an
     encoding the client cannot read); ``problem`` completes "a reply ...".
@@ -287,7 +287,7 @@ def unusable_reply_error(
     )
 
 
-def recording_result(body: dict[str, Any], *, operation: str, status_code: int, repeat_safe: bool) -> RecordingResult:
+def recording_result(body: dict[str, Any], *, operation: Operation, status_code: int, repeat_safe: bool) -> RecordingResult:
     """An upload's or TTS reply: ``data`` is the recording id."""
     recording_id = _scalar_text(_field(body, "data"))
     if recording_id is None:

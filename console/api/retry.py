@@ -43,7 +43,7 @@ from .errors import (
     ServerError,
     UnreadableReplyError,
 )
-from .wire import CALL, SMS, TTS, UPLOAD
+from .wire import CALL, SMS, TTS, UPLOAD, Operation
 
 __all__ = [
     "NOT_CONNECTED",
@@ -83,7 +83,7 @@ DEFAULT_BACKOFF_CAP = 8.0
 DEFAULT_MAX_RETRY_AFTER = 60.0
 
 
-def is_repeat_safe(operation: str, *, has_sort_number: bool = False) -> bool:
+def is_repeat_safe(operation: Operation, *, has_sort_number: bool = False) -> bool:
     """Whether sending ``operation`` twice leaves the same state as sending it once."""
     if operation == UPLOAD:
         return True

@@ -8,6 +8,7 @@ anything is sent.
 """
 from __future__ import annotations
 
+import enum
 import ipaddress
 import os
 import re
@@ -20,6 +21,7 @@ from .errors import InvalidArgumentError
 
 __all__ = [
     "PRODUCTION_BASE_URL",
+    "Operation",
     "UPLOAD",
     "TTS",
     "CALL",
@@ -40,10 +42,19 @@ __all__ = [
 
 PRODUCTION_BASE_URL = "https://api.voitex.com"
 
-UPLOAD = "upload"
-TTS = "tts"
-CALL = "call"
-SMS = "sms"
+class Operation(enum.StrEnum):
+    """The four calls; the value is what ``ApiError.operation`` holds."""
+
+    UPLOAD = "upload"
+    TTS = "tts"
+    CALL = "call"
+    SMS = "sms"
+
+
+UPLOAD = Operation.UPLOAD
+TTS = Operation.TTS
+CALL = Operation.CALL
+SMS = Operation.SMS
 
 #: Path of each call, relative to the base URL (the upload has no /v1, as documented).
 PATHS = {

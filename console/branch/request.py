@@ -24,8 +24,6 @@ CvvMode = Literal["send", "mask", "omit"]
 CVV_MASK = "***"
 DATE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 PAYMENT_FIELDS = ("last_four", "expiration", "cvv", "zip", "phone", "amount", "transaction_id")
-REQUEST_FIELDS = ("call_id", "cid", "cnam", "contact_info", "date_time", "did",
-                  "branch_data", "payment_info", "variables")
 PAYMENT_LABELS = {
     "last_four": "Last four digits",
     "expiration": "Expiration (MMYY)",

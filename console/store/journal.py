@@ -28,13 +28,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from console.domain.vocabulary import EntryKind, Outcome
 from console.store.database import Database, StoreError, explain, inserted_id, is_damaged
 from console.store.files import atomic_write
 from console.store.pending_updates import PendingUpdate, PendingUpdates, sidecar_path
 
-KINDS = ("sms", "call", "tts", "upload")
-OUTCOMES = ("pending", "done", "failed", "unknown")
-FINAL_OUTCOMES = ("done", "failed", "unknown")
+KINDS = tuple(EntryKind)
+OUTCOMES = tuple(Outcome)
+FINAL_OUTCOMES = tuple(o for o in Outcome if o.is_final)
 
 # Compared after trimming and lower-casing, because the API's own samples carry
 # stray spaces in key names ("cvv ", "from ").
@@ -223,12 +224,6 @@ class Journal:
             raise JournalError(explain(sqlite3.DatabaseError("malformed"), self.path,
                                        doing=doing)) from err
 
-    @classmethod
-    def default(cls) -> Journal:
-        from console.store.paths import app_paths
-
-        return cls(app_paths().journal_file)
-
     def close(self) -> None:
         # PRAGMA optimize on close refreshes the planner's statistics, so
         # "Failed + one profile" walks the rare outcome's index.
@@ -262,7 +257,7 @@ class Journal:
 
     # Writing
 
-    def begin(self, *, kind: str, profile_id: str, profile_name: str, recipient: str,
+    def begin(self, *, kind: EntryKind, profile_id: str, profile_name: str, recipient: str,
               content: str, request: Mapping[str, Any] | None = None,
               resend_of: int | None = None, group_id: str | None = None) -> int:
         """Record a request about to be sent; returns the entry id. `group_id`
@@ -282,7 +277,7 @@ class Journal:
             )
             return inserted_id(cursor)
 
-    def finish(self, entry_id: int, *, outcome: str, result_id: str | None = None,
+    def finish(self, entry_id: int, *, outcome: Outcome, result_id: str | None = None,
                messages: Sequence[str] = ()) -> None:
         if outcome not in FINAL_OUTCOMES:
             raise ValueError(f"outcome must be one of {', '.join(FINAL_OUTCOMES)}, not {outcome!r}")

@@ -38,6 +38,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from console.domain.vocabulary import Outcome
 from console.store.database import is_busy
 from console.store.interface import HistoryStore
 from console.store.journal import FINAL_OUTCOMES, JournalError, _timestamp, utc_now
@@ -111,13 +112,13 @@ class JournalWriter:
         self._submit(_Begin(kwargs, future))
         return future
 
-    def finish(self, entry_id: int, *, outcome: str, result_id: str | None = None,
+    def finish(self, entry_id: int, *, outcome: Outcome, result_id: str | None = None,
                messages: Sequence[str] = ()) -> Future[None]:
         if outcome not in FINAL_OUTCOMES:
             raise ValueError(f"outcome must be one of {', '.join(FINAL_OUTCOMES)}, not {outcome!r}")
         if isinstance(messages, str):
             raise TypeError("messages must be a list of texts, not one text")
-        update = PendingUpdate(entry_id=int(entry_id), outcome=outcome, result_id=result_id,
+        update = PendingUpdate(entry_id=int(entry_id), outcome=Outcome(outcome), result_id=result_id,
                                messages=tuple(str(m) for m in messages),
                                at=_timestamp(utc_now()))
         job = _Finish(update, Future())

@@ -25,7 +25,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -367,7 +367,3 @@ def read_legacy_json(path: Path) -> tuple[dict[str, Any], list[StoredRow], str |
                    f"were left out (the file was kept as {backup.name}); the other "
                    f"{len(rows)} were kept.")
     return settings, rows, warning
-
-
-def stored_row_dict(row: StoredRow) -> dict[str, Any]:
-    return asdict(row)

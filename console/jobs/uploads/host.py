@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from console.jobs.uploads.items import QueueItem
     from console.jobs.uploads.journal_link import JournalLink
     from console.jobs.uploads.runner import _Active
+    from console.jobs.uploads.status import Status
     from console.store.upload_store import UploadStore
 
     # A QObject for the checker (signals are descriptors that need one); a plain
@@ -35,7 +36,6 @@ class QueueHost(_Base):
         state_changed: ClassVar[Signal]
         message: ClassVar[Signal]
         upload_finished: ClassVar[Signal]
-        upload_failed: ClassVar[Signal]
         run_finished: ClassVar[Signal]
         _journal_failed: ClassVar[Signal]
 
@@ -56,7 +56,7 @@ class QueueHost(_Base):
         _paused: bool
         _closing: bool
         _active: dict[int, _Active]
-        _run_counts: dict[str, int]
+        _run_counts: dict[Status, int]  # uploads of this run that ended so
         _rate_samples: deque[tuple[float, int]]
         _transferred: int
         _progress_ids: set[int]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
 from typing import Any, TypeVar
 
+from console.domain.vocabulary import Outcome
 from console.store.interface import HistoryStore
 from console.store.journal_writer import JournalWriter
 
@@ -47,7 +48,7 @@ class JournalLink:
 
         return self._executor.submit(begin)
 
-    def finish(self, entry_id: int, *, outcome: str, result_id: str | None = None,
+    def finish(self, entry_id: int, *, outcome: Outcome, result_id: str | None = None,
                messages: Sequence[str] = ()) -> Future[None]:
         if self._writer is not None:
             return self._landed(self._writer.finish(entry_id, outcome=outcome, result_id=result_id,

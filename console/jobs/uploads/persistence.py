@@ -21,6 +21,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 
 from console.domain.validation import SORT_MAX, SORT_MIN
+from console.domain.vocabulary import MessageLevel, Outcome
 from console.jobs.uploads.host import QueueHost
 from console.jobs.uploads.items import QueueItem
 from console.jobs.uploads.rules import plural
@@ -83,7 +84,7 @@ class QueuePersistence(QueueHost):
             self._dirty_settings.setdefault(key, value)
         if not self._write_failed:
             self._write_failed = True
-            self.message.emit("warning", "The upload queue could not be saved just now (is "
+            self.message.emit(MessageLevel.WARNING, "The upload queue could not be saved just now (is "
                                          "another program using the History file?). The console "
                                          "keeps trying.")
         QTimer.singleShot(_RETRY_WRITE_MS, self, self._flush_writes)
@@ -136,7 +137,7 @@ class QueuePersistence(QueueHost):
             if item.status.on_the_wire:
                 known = (self._journal.outcome_of(item.entry_id)
                          if item.entry_id is not None else None)
-                if known is not None and known[0] == "done" and known[1]:
+                if known is not None and known[0] == Outcome.DONE and known[1]:
                     item.status = Status.DONE
                     item.recording_id = known[1]
                     item.reason = None

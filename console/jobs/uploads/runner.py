@@ -24,6 +24,7 @@ from console.jobs.uploads.host import QueueHost
 from console.jobs.uploads.items import QueueItem, QueueProgress
 from console.jobs.uploads.rules import plural
 from console.jobs.uploads.status import Status
+from console.domain.vocabulary import EntryKind, MessageLevel, Outcome
 from console.store.journal import JournalError
 
 log = logging.getLogger(__name__)
@@ -137,8 +138,8 @@ class UploadRunner(QueueHost):
         self._flush_progress()
         self.state_changed.emit()
         if was_running:
-            done, failed, unsure = (self._run_counts["done"], self._run_counts["failed"],
-                                    self._run_counts["unsure"])
+            done, failed, unsure = (self._run_counts[Status.DONE], self._run_counts[Status.FAILED],
+                                    self._run_counts[Status.UNSURE])
             left = sum(1 for i in self._items if i.status == Status.QUEUED)
             parts = [f"{plural(done, 'file')} uploaded"]
             if failed:
@@ -150,7 +151,8 @@ class UploadRunner(QueueHost):
                 parts.append(f"{left} still queued: fix the rows marked as needing attention")
             summary = "; ".join(parts) + "."
             self.run_finished.emit(summary)
-            self.message.emit("warning" if failed or left or unsure else "info", summary)
+            self.message.emit(MessageLevel.WARNING if failed or left or unsure else MessageLevel.INFO,
+                              summary)
 
     async def _upload(self, item: QueueItem, active: _Active) -> None:
         outcome = None
@@ -184,7 +186,7 @@ class UploadRunner(QueueHost):
                 await asyncio.wrap_future(self._write_now([item], durable=True))
             except Exception as err:
                 log.exception("saving the upload queue failed")
-                self._journal_finish(active, "failed", None, [
+                self._journal_finish(active, Outcome.FAILED, None, [
                     "Not sent: the upload queue could not be saved."])
                 outcome = self._failed(item, f"The queue could not be saved ({err}), so the file "
                                              "was not sent. Try again in a moment.")
@@ -203,7 +205,7 @@ class UploadRunner(QueueHost):
                 if extra:
                     reason += " Voitex said: " + "; ".join(extra)
                 unknown = err.outcome_unknown and item.status == Status.SENT
-                self._journal_finish(active, "unknown" if err.outcome_unknown else "failed",
+                self._journal_finish(active, Outcome.UNKNOWN if err.outcome_unknown else Outcome.FAILED,
                                      None, [str(err), *err.messages])
                 if unknown:
                     outcome = self._unsure(item, f"{reason} The library may already have it: "
@@ -212,14 +214,14 @@ class UploadRunner(QueueHost):
                     outcome = self._failed(item, reason)
             except OSError as err:
                 text = f"The file could not be read: {err.strerror or err}."
-                self._journal_finish(active, "failed", None, [text])
+                self._journal_finish(active, Outcome.FAILED, None, [text])
                 outcome = self._failed(item, text)
             except asyncio.CancelledError:
                 raise
             except Exception as err:  # the file changed under the upload, and the like
                 log.warning("upload of %s failed", item.path, exc_info=True)
                 text = f"The upload stopped: {err}."
-                self._journal_finish(active, "failed", None, [text])
+                self._journal_finish(active, Outcome.FAILED, None, [text])
                 outcome = self._failed(item, text)
             else:
                 item.status = Status.DONE
@@ -228,9 +230,9 @@ class UploadRunner(QueueHost):
                 item.finished_at = utc_now()
                 item.reason = None
                 self._write_now([item])
-                self._journal_finish(active, "done", result.recording_id, [])
-                self._run_counts["done"] += 1
-                outcome = ("done", result.recording_id)
+                self._journal_finish(active, Outcome.DONE, result.recording_id, [])
+                self._run_counts[Status.DONE] += 1
+                outcome = (Status.DONE, result.recording_id)
         except asyncio.CancelledError:
             if active.abandoned:
                 raise
@@ -241,7 +243,7 @@ class UploadRunner(QueueHost):
                 item.status = Status.CANCELLED
                 item.reason = "Cancelled before all of it was sent; the library does not have it."
             if active.entry_id is not None:
-                self._journal_finish(active, "unknown" if item.status == Status.UNSURE else "failed",
+                self._journal_finish(active, Outcome.UNKNOWN if item.status == Status.UNSURE else Outcome.FAILED,
                                      None, [item.reason or ""])
             raise
         finally:
@@ -256,7 +258,7 @@ class UploadRunner(QueueHost):
             self._after_upload(item, active, None)
 
     def _after_upload(self, item: QueueItem, active: _Active,
-                      outcome: tuple[str, str] | None) -> None:
+                      outcome: tuple[Status, str] | None) -> None:
         if active.cleaned or active.abandoned:
             return
         active.cleaned = True
@@ -271,28 +273,26 @@ class UploadRunner(QueueHost):
             self._mark_dirty([item])
         self.progress_changed.emit()
         self.state_changed.emit()
-        if outcome is not None and outcome[0] == "done":
+        if outcome is not None and outcome[0] == Status.DONE:
             self.upload_finished.emit(item.id, outcome[1])
-        elif outcome is not None:
-            self.upload_failed.emit(item.id, outcome[1])
         if self._paused and not self._active and not self._closing:
             self._tell_paused()
         self._pump()
 
-    def _failed(self, item: QueueItem, reason: str) -> tuple[str, str]:
+    def _failed(self, item: QueueItem, reason: str) -> tuple[Status, str]:
         item.status = Status.FAILED
         item.reason = reason
         item.sent = 0
         item.finished_at = utc_now()
-        self._run_counts["failed"] += 1
-        return ("failed", reason)
+        self._run_counts[Status.FAILED] += 1
+        return (Status.FAILED, reason)
 
-    def _unsure(self, item: QueueItem, reason: str) -> tuple[str, str]:
+    def _unsure(self, item: QueueItem, reason: str) -> tuple[Status, str]:
         item.status = Status.UNSURE
         item.reason = reason
         item.finished_at = utc_now()
-        self._run_counts["unsure"] += 1
-        return ("unsure", reason)
+        self._run_counts[Status.UNSURE] += 1
+        return (Status.UNSURE, reason)
 
     def _on_progress(self, item: QueueItem, sent: int, total: int) -> None:
         delta = sent - item.sent
@@ -329,11 +329,11 @@ class UploadRunner(QueueHost):
                    "display_name": item.display_name, "upload_file": str(item.path),
                    "size": item.size}
         return self._journal.begin(
-            kind="upload", profile_id=profile_id, profile_name=profile_name,
+            kind=EntryKind.UPLOAD, profile_id=profile_id, profile_name=profile_name,
             recipient=f"album {item.album} / sort {item.sort}", content=item.name,
             request=request)
 
-    def _journal_finish(self, active: _Active, outcome: str, result_id: str | None,
+    def _journal_finish(self, active: _Active, outcome: Outcome, result_id: str | None,
                         messages: list[str]) -> None:
         if active.entry_id is None:
             return
@@ -352,5 +352,5 @@ class UploadRunner(QueueHost):
 
     def _on_journal_failed(self, error: str) -> None:
         # The upload's own outcome stands (the row shows it); History lags behind.
-        self.message.emit("warning", f"History could not be updated for an upload ({error}). "
+        self.message.emit(MessageLevel.WARNING, f"History could not be updated for an upload ({error}). "
                                      "The Recordings tab shows what really happened.")
