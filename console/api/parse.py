@@ -287,7 +287,8 @@ def unusable_reply_error(
     )
 
 
-def recording_result(body: dict[str, Any], *, operation: Operation, status_code: int, repeat_safe: bool) -> RecordingResult:
+def recording_result(body: dict[str, Any], *, operation: Operation, status_code: int,
+                     repeat_safe: bool) -> RecordingResult:
     """An upload's or TTS reply: ``data`` is the recording id."""
     recording_id = _scalar_text(_field(body, "data"))
     if recording_id is None:

@@ -84,9 +84,9 @@ class QueuePersistence(QueueHost):
             self._dirty_settings.setdefault(key, value)
         if not self._write_failed:
             self._write_failed = True
-            self.message.emit(MessageLevel.WARNING, "The upload queue could not be saved just now (is "
-                                         "another program using the History file?). The console "
-                                         "keeps trying.")
+            self.message.emit(MessageLevel.WARNING,
+                              "The upload queue could not be saved just now (is another program "
+                              "using the History file?). The console keeps trying.")
         QTimer.singleShot(_RETRY_WRITE_MS, self, self._flush_writes)
 
     def _write_now(self, items: Sequence[QueueItem], *, durable: bool = False) -> Future[None]:

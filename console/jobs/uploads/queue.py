@@ -286,7 +286,7 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
 
     def _on_files_skipped(self, _token: int, count: int) -> None:
         self.message.emit(MessageLevel.INFO, f"Left out {plural(count, 'hidden or system file')} "
-                                  "found in the dropped folders.")
+                                             "found in the dropped folders.")
 
     def _on_files_inspected(self, results: list[tuple[int, AudioInfo, str | None]]) -> None:
         changed_rows: list[int] = []
@@ -549,7 +549,7 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
         if self._running:
             self.pause()
             self.message.emit(MessageLevel.WARNING, "Uploads paused because the profile changed. Press "
-                                         "Upload to continue on the new profile.")
+                                                    "Upload to continue on the new profile.")
 
     def pause(self) -> None:
         """Start no new uploads; the ones under way finish."""
@@ -558,8 +558,9 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
         self._running = False
         self._paused = True
         if self._active:
-            self.message.emit(MessageLevel.INFO, f"Pausing: waiting for {plural(len(self._active), 'upload')} "
-                                      "under way to finish.")
+            self.message.emit(MessageLevel.INFO,
+                              f"Pausing: waiting for {plural(len(self._active), 'upload')} "
+                              "under way to finish.")
         else:
             self._tell_paused()
         self.state_changed.emit()
@@ -567,7 +568,7 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
     def _tell_paused(self) -> None:
         waiting = sum(1 for i in self._items if i.status == Status.QUEUED)
         self.message.emit(MessageLevel.INFO, f"Paused: {plural(waiting, 'file')} still queued. "
-                                  "Press Resume to go on.")
+                                             "Press Resume to go on.")
 
     def cancel(self, item_ids: Iterable[int]) -> int:
         """Cancel rows that are waiting or still sending; returns how many.

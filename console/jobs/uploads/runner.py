@@ -243,8 +243,8 @@ class UploadRunner(QueueHost):
                 item.status = Status.CANCELLED
                 item.reason = "Cancelled before all of it was sent; the library does not have it."
             if active.entry_id is not None:
-                self._journal_finish(active, Outcome.UNKNOWN if item.status == Status.UNSURE else Outcome.FAILED,
-                                     None, [item.reason or ""])
+                ended = Outcome.UNKNOWN if item.status == Status.UNSURE else Outcome.FAILED
+                self._journal_finish(active, ended, None, [item.reason or ""])
             raise
         finally:
             self._after_upload(item, active, outcome)
@@ -353,4 +353,4 @@ class UploadRunner(QueueHost):
     def _on_journal_failed(self, error: str) -> None:
         # The upload's own outcome stands (the row shows it); History lags behind.
         self.message.emit(MessageLevel.WARNING, f"History could not be updated for an upload ({error}). "
-                                     "The Recordings tab shows what really happened.")
+                                                "The Recordings tab shows what really happened.")
