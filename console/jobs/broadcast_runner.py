@@ -18,10 +18,10 @@ import heapq
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QObject, Signal
@@ -33,7 +33,10 @@ from console.domain.broadcast.quiet_hours import (SKIP, Window, load_tables, nex
 from console.domain.broadcast.rate import RateLimiter
 from console.domain.vocabulary import EntryKind, RowState, RunState
 from console.store.broadcasts import (OPEN_ROW_STATES, BroadcastStore, BroadcastStoreError, RowInfo,
-                                      RunInfo)
+                                      RunInfo, RunSettings)
+
+if TYPE_CHECKING:
+    from console.jobs.sender import Sender
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +48,7 @@ RowSender = Callable[[RunInfo, RowInfo], Awaitable[str | None]]
 _MAX_NAP = 30.0  # re-check the clock at least this often while waiting (the computer may sleep)
 
 
-async def send_broadcast_row(sender: Any, run: RunInfo, row: RowInfo) -> str | None:
+async def send_broadcast_row(sender: Sender, run: RunInfo, row: RowInfo) -> str | None:
     """The one place a broadcast row reaches the journalled Sender.
 
     Each row's History entry carries the run's id as its group, so History
@@ -54,18 +57,18 @@ async def send_broadcast_row(sender: Any, run: RunInfo, row: RowInfo) -> str | N
     s = run.settings
     group = str(run.id)
     if run.kind == EntryKind.SMS:
-        sent = await sender.send_sms(from_number=s["from"], to=row.number, body=row.text,
-                                     group_id=group)
-    else:
-        sent = await sender.place_call(cid=s["cid"], to=row.number, type=s["type"],
-                                       sfile_id=s.get("sfile_id"),
-                                       route_number=s.get("route_number"),
-                                       branch_number=s.get("branch_number"),
-                                       group_id=group)
-    return getattr(sent.value, "reference_id", None)
+        sms = await sender.send_sms(from_number=s["from"], to=row.number, body=row.text,
+                                    group_id=group)
+        return sms.value.reference_id
+    call = await sender.place_call(cid=s["cid"], to=row.number, type=s["type"],
+                                   sfile_id=s.get("sfile_id"),
+                                   route_number=s.get("route_number"),
+                                   branch_number=s.get("branch_number"),
+                                   group_id=group)
+    return call.value.reference_id
 
 
-def run_settings(settings: Mapping[str, Any]) -> tuple[Window, str, float, int, tzinfo]:
+def run_settings(settings: RunSettings) -> tuple[Window, str, float, int, tzinfo]:
     """(window, quiet mode, per second, per minute, office zone) from a run's stored settings."""
     window = Window(parse_clock_time(settings.get("window_opens", "08:00"), "Opens"),
                     parse_clock_time(settings.get("window_closes", "21:00"), "Closes"))

@@ -20,14 +20,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Protocol, TypedDict
 
 from console.domain.vocabulary import EntryKind, RowState, RunState
 from console.store.database import inserted_id
 
 __all__ = ["BroadcastStore", "SqliteBroadcastStore", "BroadcastStoreError", "RunSpec", "NewRow",
            "RunInfo", "RowInfo", "DncRecord", "ROW_STATES", "RUN_STATES", "OPEN_ROW_STATES",
-           "CRASH_MESSAGE"]
+           "CRASH_MESSAGE", "RunSettings"]
 
 # The states are explained in console/domain/vocabulary.py.
 ROW_STATES = tuple(RowState)
@@ -102,6 +102,25 @@ class NewRow:
     segments: int = 0
 
 
+# A run's settings as the Broadcast tab makes them and the broadcasts table
+# keeps them (JSON). Every key is optional: a run made by an earlier version
+# may lack the newer ones, and readers fall back to defaults.
+RunSettings = TypedDict("RunSettings", {
+    "from": str,  # SMS: the sending number
+    "cid": str,  # call: the number it comes from
+    "type": str,  # call: "stream" or "goto"
+    "sfile_id": str,
+    "route_number": str,
+    "branch_number": str,
+    "window_opens": str,  # "HH:MM", office time
+    "window_closes": str,
+    "quiet_mode": str,  # console.domain.broadcast.quiet_hours.WAIT or SKIP
+    "per_second": float,
+    "per_minute": int,
+    "office_zone": str,  # an IANA zone name, or "" for the machine's
+}, total=False)
+
+
 @dataclass(frozen=True)
 class RunInfo:
     id: int
@@ -110,7 +129,7 @@ class RunInfo:
     profile_name: str
     kind: str
     name: str
-    settings: dict[str, Any]
+    settings: RunSettings
     state: str
     start_at: datetime | None
     counts: dict[str, int] = field(default_factory=dict)

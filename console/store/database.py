@@ -34,11 +34,11 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-from typing import Any
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 BUSY_TIMEOUT_MS = 250
 # Up to this size (about 10,000 entries) the whole file is checked at open

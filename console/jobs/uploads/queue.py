@@ -30,8 +30,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from console.api import VoitexClient
 from console.domain.audio import AudioInfo
-from console.domain.vocabulary import MessageLevel, Outcome
 from console.domain.validation import SORT_MAX, parse_album, parse_sort
+from console.domain.vocabulary import MessageLevel, Outcome
 from console.jobs.inspector import Inspector
 from console.jobs.uploads import rules
 from console.jobs.uploads.items import QueueItem

@@ -19,12 +19,12 @@ from pathlib import Path
 
 from console.api import ApiError
 from console.domain.audio import inspect_audio
+from console.domain.vocabulary import EntryKind, MessageLevel, Outcome
 from console.jobs.uploads import rules
 from console.jobs.uploads.host import QueueHost
 from console.jobs.uploads.items import QueueItem, QueueProgress
 from console.jobs.uploads.rules import plural
 from console.jobs.uploads.status import Status
-from console.domain.vocabulary import EntryKind, MessageLevel, Outcome
 from console.store.journal import JournalError
 
 log = logging.getLogger(__name__)
