@@ -28,7 +28,7 @@ import logging
 import math
 import os
 import zlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
@@ -508,7 +508,7 @@ class VoitexClient:
 
     def _form_sender(
         self, operation: Operation, fields: list[tuple[str, str]]
-    ) -> Callable[[httpx.AsyncClient], Any]:
+    ) -> Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]:
         boundary = make_boundary([v for _, v in fields])
         content = encode_fields(fields, boundary)
 
@@ -541,7 +541,7 @@ class VoitexClient:
     async def _call(
         self,
         operation: Operation,
-        send: Callable[[httpx.AsyncClient], Any],
+        send: Callable[[httpx.AsyncClient], Awaitable[httpx.Response]],
         *,
         repeat_safe: bool,
         deadline: float | None = None,
@@ -583,7 +583,7 @@ class VoitexClient:
     async def _attempt(
         self,
         operation: Operation,
-        send: Callable[[httpx.AsyncClient], Any],
+        send: Callable[[httpx.AsyncClient], Awaitable[httpx.Response]],
         http: httpx.AsyncClient,
         *,
         repeat_safe: bool,

@@ -33,12 +33,12 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from console.domain.vocabulary import Outcome
+from console.domain.vocabulary import EntryKind, Outcome
 from console.store.database import is_busy
 from console.store.interface import HistoryStore
 from console.store.journal import FINAL_OUTCOMES, JournalError, _timestamp, utc_now
@@ -65,7 +65,7 @@ class _Finish:
 
 @dataclass
 class _Begin:
-    kwargs: dict[str, Any]
+    write: Callable[[HistoryStore], int]  # the begin() call, for the writer's own handle
     future: Future[int]
 
 
@@ -103,13 +103,18 @@ class JournalWriter:
 
     # -- public API --------------------------------------------------------------
 
-    def begin(self, **kwargs: Any) -> Future[int]:
+    def begin(self, *, kind: EntryKind, profile_id: str, profile_name: str, recipient: str,
+              content: str, request: Mapping[str, Any] | None = None,
+              resend_of: int | None = None, group_id: str | None = None) -> Future[int]:
+        """Record a request about to be sent (see `Journal.begin`); the future gives the entry id."""
         future: Future[int] = Future()
         if self._closed:
             future.set_exception(JournalError(
                 "History is closing, so nothing more can be recorded. Start the console again."))
             return future
-        self._submit(_Begin(kwargs, future))
+        self._submit(_Begin(lambda store: store.begin(
+            kind=kind, profile_id=profile_id, profile_name=profile_name, recipient=recipient,
+            content=content, request=request, resend_of=resend_of, group_id=group_id), future))
         return future
 
     def finish(self, entry_id: int, *, outcome: Outcome, result_id: str | None = None,
@@ -196,7 +201,7 @@ class JournalWriter:
         if isinstance(item, _Finish):
             self._attempt(item)
         elif isinstance(item, _Begin):
-            self._begin(item.kwargs, item.future)
+            self._begin(item.write, item.future)
 
     def _retry_due(self) -> None:
         now = time.monotonic()
@@ -235,13 +240,13 @@ class JournalWriter:
             self._handle = self._store.reopen()
         return self._handle
 
-    def _begin(self, kwargs: dict[str, Any], future: Future[int]) -> None:
+    def _begin(self, write: Callable[[HistoryStore], int], future: Future[int]) -> None:
         if not future.set_running_or_notify_cancel():
             return
         deadline = time.monotonic() + self._begin_wait_s
         while True:
             try:
-                entry_id = self._open().begin(**kwargs)
+                entry_id = write(self._open())
             except JournalError as err:
                 # A lock held for a moment (a backup program, another reader
                 # checkpointing) is worth a short wait; anything else is not.

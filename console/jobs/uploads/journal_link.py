@@ -9,11 +9,11 @@ so switching to the writer is a one-line change where the queue is built.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from typing import Any, TypeVar
 
-from console.domain.vocabulary import Outcome
+from console.domain.vocabulary import EntryKind, Outcome
 from console.store.interface import HistoryStore
 from console.store.journal_writer import JournalWriter
 
@@ -37,12 +37,18 @@ class JournalLink:
         future.add_done_callback(lambda f: f.exception() is None and self._on_written())
         return future
 
-    def begin(self, **kwargs: Any) -> Future[int]:
+    def begin(self, *, kind: EntryKind, profile_id: str, profile_name: str, recipient: str,
+              content: str, request: Mapping[str, Any] | None = None,
+              resend_of: int | None = None, group_id: str | None = None) -> Future[int]:
         if self._writer is not None:
-            return self._landed(self._writer.begin(**kwargs))
+            return self._landed(self._writer.begin(
+                kind=kind, profile_id=profile_id, profile_name=profile_name, recipient=recipient,
+                content=content, request=request, resend_of=resend_of, group_id=group_id))
 
         def begin() -> int:
-            entry_id = self._journal.begin(**kwargs)
+            entry_id = self._journal.begin(
+                kind=kind, profile_id=profile_id, profile_name=profile_name, recipient=recipient,
+                content=content, request=request, resend_of=resend_of, group_id=group_id)
             self._on_written()
             return entry_id
 
