@@ -42,8 +42,7 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QCoreApplication, Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from console.branch.schema import (KEYPAD_KEYS, Design, FilePlay, TtsPlay,  # noqa: E402
-                                   design_to_json)
+from console.branch.schema import KEYPAD_KEYS, Design, FilePlay, TtsPlay, design_to_json  # noqa: E402
 from console.ui.branch.designer import DesignerPanel  # noqa: E402
 from console.ui.branch.models import PlayModel  # noqa: E402
 from console.ui.branch.preview import JsonPreview  # noqa: E402
@@ -93,8 +92,8 @@ def edits(panel: DesignerPanel, count: int):
 
     kinds = [tts, goto, key_branch, variable]
     for i in range(count):
-        kind = kinds[i % len(kinds)]
-        yield (lambda k=kind, n=i // len(kinds): k(n))
+        kind, n = kinds[i % len(kinds)], i // len(kinds)
+        yield (lambda k=kind, n=n: k(n))
 
 
 def measure(panel: DesignerPanel, count: int) -> tuple[list[float], list[float]]:

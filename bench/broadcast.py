@@ -46,12 +46,12 @@ from PySide6.QtCore import QCoreApplication  # noqa: E402
 
 import qasync  # noqa: E402
 
+import console.jobs.broadcast_runner as runner_module  # noqa: E402
 from console.api.results import SmsResult  # noqa: E402
 from console.domain.broadcast.preview import build_preview  # noqa: E402
 from console.domain.broadcast.recipients import build_recipients, guess_mapping  # noqa: E402
 from console.domain.broadcast.table import read_csv  # noqa: E402
 from console.domain.broadcast.template import check_template  # noqa: E402
-import console.jobs.broadcast_runner as runner_module  # noqa: E402
 from console.jobs.broadcast_runner import BroadcastRunner, send_broadcast_row  # noqa: E402
 from console.jobs.sender import Sender  # noqa: E402
 from console.jobs.session import AccountSession  # noqa: E402

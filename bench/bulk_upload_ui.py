@@ -41,10 +41,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import qasync
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
+
+import qasync
 from upload_throughput import KEY, MIB, Sandbox, curl_round, make_files
 
 from console.api import VoitexClient
@@ -230,7 +231,8 @@ def main() -> int:
             tab_times.append(result["upload_s"])
             stalls.append(result["upload_stall_ms"])
             print(f"round {r + 1}: curl {curl_times[-1]:.2f} s; tab {result['upload_s']:.2f} s "
-                  f"(CPU {result['upload_cpu_s']:.2f} s; {result['done']} done, {result['failed']} failed), worst stall "
+                  f"(CPU {result['upload_cpu_s']:.2f} s; {result['done']} done, {result['failed']} failed), "
+                  f"worst stall "
                   f"{result['upload_stall_ms']:.1f} ms, ticks later than 16 ms: {result['upload_late_ticks']}")
 
         curl_s, tab_s = statistics.median(curl_times), statistics.median(tab_times)

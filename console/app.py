@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import secrets as pysecrets
+import sqlite3
 import sys
 import threading
 import time
@@ -48,7 +49,7 @@ from console.store.paths import AppPaths, app_paths  # noqa: E402
 from console.store.profiles import ProfileStore  # noqa: E402
 from console.ui.crash_dialog import CrashHandler  # noqa: E402
 from console.ui.main_window import TAB_ORDER, MainWindow  # noqa: E402
-from console.ui.messages import MessageBridge  # noqa: E402
+from console.ui.messages import Level, MessageBridge  # noqa: E402
 from console.ui.tab_interface import TabSpec  # noqa: E402
 from console.ui.widgets import default_confirm, live_confirmation  # noqa: E402
 
@@ -236,6 +237,7 @@ class ConsoleApp(QObject):
                                  tabs=self._tab_specs(), config_dir=paths.config_dir,
                                  sandbox_status=self.sandbox.status_text,
                                  uploads_running=self._uploads_running,
+                                 broadcasts_running=self._broadcasts_running,
                                  api_reference=lambda: read_resource_text(
                                      "reference/voitex-api-docs.txt"))
         self.window.setWindowIcon(app_icon())
@@ -368,6 +370,9 @@ class ConsoleApp(QObject):
     def _uploads_running(self) -> bool:
         return self._upload_queue is not None and self._upload_queue.has_active_uploads()
 
+    def _broadcasts_running(self) -> bool:
+        return self._broadcast_runner is not None and self._broadcast_runner.sending()
+
     # -- wiring helpers ------------------------------------------------------
     def confirm_live_upload(self, count: int, confirm=default_confirm) -> bool:
         """On a live account, uploading replaces what is at each album and sort."""
@@ -394,7 +399,32 @@ class ConsoleApp(QObject):
             self.messages.warning(secrets.explanation)
         if self.session.profile.is_sandbox:  # its state file is read as it starts
             await asyncio.shield(self.sandbox.start_soon())
+        self._report_upload_queue()
         self.window.show_startup_notices()
+
+    def _report_upload_queue(self) -> None:
+        """Uploads left from last time join the start-up notice, whichever tab
+        opens first: an upload that may already be in the library must not wait
+        for a visit to Recordings to be mentioned."""
+        if self._upload_queue is None and not self._queue_has_rows():
+            return
+        from console.jobs.uploads.status import Status
+
+        queue = self.upload_queue
+        if queue.load_warning:
+            self.messages.warning(f"Upload queue: {queue.load_warning}")
+        if queue.load_notice:
+            self.messages.post(Level.WARNING if queue.counts().get(Status.UNSURE) else Level.INFO,
+                               f"Upload queue: {queue.load_notice}")
+
+    def _queue_has_rows(self) -> bool:
+        try:
+            with self.journal.database.lock:
+                found = self.journal.database.connection.execute(
+                    "SELECT EXISTS (SELECT 1 FROM upload_rows)").fetchone()
+        except sqlite3.Error:
+            return True  # let the queue itself open and say what is wrong
+        return bool(found and found[0])
 
     def _on_profile_changed(self, profile) -> None:
         if profile.is_sandbox and self.window.painted:

@@ -2,7 +2,7 @@
 
 The Qt platform is forced to offscreen before anything imports PySide6, and
 PySide6 is imported before qasync so qasync binds to it (see
-shared/notes/qt-async-testing.md).
+docs/testing.md).
 """
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ import keyring.backend  # noqa: E402
 import pytest  # noqa: E402
 
 from tests.helpers import SANDBOX_KEY  # noqa: E402
+
+# Unexpected WARNING/ERROR log records fail the test (see tests/logfail.py).
+pytest_plugins = ["tests.logfail", "pytester"]
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -156,7 +159,15 @@ def qloop(_session_qloop):
     """
     loop = _session_qloop
     asyncio.set_event_loop(loop)
-    asyncio.events._set_running_loop(loop)
+    # No public asyncio API marks a loop as running without running it: the
+    # test body is plain synchronous code that pytest calls, so it cannot run
+    # inside loop.run_forever()/run_until_complete(). `_set_running_loop` is
+    # the hook asyncio exports (it is in `asyncio.__all__`) for loops that run
+    # on another framework's event loop; qasync's own `already_running=True`
+    # calls the same function, but then keeps the loop marked running for the
+    # whole session, and the pure async tests' `asyncio.run()` would refuse to
+    # start. So the loop is marked running here for one test at a time.
+    asyncio._set_running_loop(loop)
     try:
         yield loop
     finally:
@@ -169,9 +180,10 @@ def qloop(_session_qloop):
             deadline = QDeadlineTimer(5000)
             while any(not t.done() for t in pending) and not deadline.hasExpired():
                 QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        asyncio.events._set_running_loop(None)
+        asyncio._set_running_loop(None)
         asyncio.set_event_loop(None)
 
 
 # Shared by the tab, jobs and app tests.
-from tests.console_env import confirm_no, confirm_yes, console_env  # noqa: E402,F401
+from tests.branch.fake_endpoint import fake_endpoint  # noqa: E402,F401
+from tests.console_env import confirm_no, confirm_yes, console_app, console_env  # noqa: E402,F401

@@ -93,3 +93,21 @@ def confirm_yes():
 @pytest.fixture
 def confirm_no():
     return ConfirmRecorder(False)
+
+
+@pytest.fixture
+def console_app(qtbot, qloop, memory_keyring, app_home):
+    from PySide6.QtWidgets import QApplication
+
+    from console.app import ConsoleApp
+    from console.store.paths import app_paths
+
+    app = ConsoleApp(QApplication.instance(), paths=app_paths(), show_dialogs=False)
+    qtbot.addWidget(app.window)
+    app.window.show()
+    # The sandbox starts after the first paint, in the background.
+    qtbot.waitUntil(lambda: app.window.painted and app.sandbox.running, timeout=15000)
+    yield app
+    if app.window.isVisible():
+        app.window.close()
+    drive(app.shutdown(), timeout_s=20)

@@ -11,24 +11,6 @@ import pytest
 from tests.console_env import ConfirmRecorder, drive
 
 
-@pytest.fixture
-def console_app(qtbot, qloop, memory_keyring, app_home):
-    from PySide6.QtWidgets import QApplication
-
-    from console.app import ConsoleApp
-    from console.store.paths import app_paths
-
-    app = ConsoleApp(QApplication.instance(), paths=app_paths(), show_dialogs=False)
-    qtbot.addWidget(app.window)
-    app.window.show()
-    # The sandbox starts after the first paint, in the background.
-    qtbot.waitUntil(lambda: app.window.painted and app.sandbox.running, timeout=15000)
-    yield app
-    if app.window.isVisible():
-        app.window.close()
-    drive(app.shutdown(), timeout_s=20)
-
-
 def test_main_window_has_the_tabs_in_order_and_the_sandbox_answers(console_app):
     window = console_app.window
     titles = [window.tab_widget.tabText(i)
@@ -121,6 +103,7 @@ def test_no_key_ever_reaches_a_file(qtbot, console_app, app_home, tmp_path):
     assert scanned >= 5
 
 
+@pytest.mark.expect_log("ERROR", r"Unexpected problem", logger="console.ui.crash_dialog")
 def test_unexpected_exception_opens_a_report_without_secrets(console_app):
     from console.logging_setup import register_secret
 
@@ -195,6 +178,7 @@ def test_standalone_sandbox_command_prints_its_address_and_answers(tmp_path):
         proc.communicate(timeout=10)
 
 
+@pytest.mark.expect_log("WARNING", r"'Main office' has no account key on this computer yet", logger="console.messages")
 def test_switching_profile_from_the_menu(qtbot, console_app):
     from console.store.profiles import OwnNumber, Profile, new_profile_id
 
@@ -338,6 +322,7 @@ def test_a_live_profile_at_start_leaves_the_sandbox_unstarted_until_switched_to(
         drive(app.shutdown(), timeout_s=20)
 
 
+@pytest.mark.expect_log("WARNING", r"This computer has no password keyring", logger="console.messages")
 def test_the_keyring_is_looked_at_after_the_first_paint_and_its_state_told(
         qtbot, unshown_app, no_keyring):
     app = unshown_app
@@ -350,6 +335,8 @@ def test_the_keyring_is_looked_at_after_the_first_paint_and_its_state_told(
     assert ("warning", app.secrets.explanation) in app.messages.history
 
 
+@pytest.mark.expect_log("ERROR", r"the embedded sandbox did not start", logger="console.embedded_sandbox")
+@pytest.mark.expect_log("ERROR", r"The practice server \(Sandbox\) did not start", logger="console.messages")
 def test_a_sandbox_that_cannot_start_is_reported_and_the_window_stays(
         qtbot, qloop, memory_keyring, app_home):
     from PySide6.QtWidgets import QApplication

@@ -257,8 +257,22 @@ def _check_starts_and_reports(qtbot, name: str, content: bytes, must_report: boo
         _stop(app)
 
 
+_REPORTED = [pytest.mark.expect_log("WARNING", r"damaged state file", logger="console.store.notices"),
+             pytest.mark.expect_log("WARNING", r"Saved from it:", logger="console.messages")]
+# Two stores also log the damage themselves, in their own words.
+_LOGGED_BY_THE_STORE = {
+    "sandbox": pytest.mark.expect_log("WARNING", r"Sandbox state .* could not be read",
+                                      logger="console.sandbox.state"),
+    "tester": pytest.mark.expect_log("WARNING", r"the branch tester settings .* are damaged",
+                                     logger="console.ui.branch.tester_settings"),
+}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["profiles", "drafts", "sandbox", "tester"])
+@pytest.mark.parametrize("name", [
+    pytest.param(name, marks=_REPORTED + ([_LOGGED_BY_THE_STORE[name]] if name in _LOGGED_BY_THE_STORE else []))
+    for name in ["profiles", "drafts", "sandbox", "tester"]
+])
 def test_the_console_starts_whatever_a_json_state_file_holds(qtbot, qloop, memory_keyring,
                                                               name):
     _write_baseline(qtbot)
@@ -272,6 +286,8 @@ def test_the_console_starts_whatever_a_json_state_file_holds(qtbot, qloop, memor
 
 
 @pytest.mark.slow
+@pytest.mark.expect_log("WARNING", r"damaged state file", logger="console.store.notices")
+@pytest.mark.expect_log("WARNING", r"The window settings \(window.ini\)", logger="console.messages")
 def test_the_console_starts_whatever_the_window_settings_hold(qtbot, qloop, memory_keyring):
     _write_baseline(qtbot)
 
@@ -300,6 +316,12 @@ def _offices(count: int) -> list[dict]:
              "is_sandbox": False} for n in range(1, count + 1)]
 
 
+@pytest.mark.expect_log("WARNING", r"damaged state file: Your profiles", logger="console.store.notices")
+@pytest.mark.expect_log("WARNING", r"damaged state file: The window settings", logger="console.store.notices")
+@pytest.mark.expect_log("WARNING", r"damaged state file: Your unsent drafts", logger="console.store.notices")
+@pytest.mark.expect_log("WARNING", r"still running when the console last closed", logger="console.messages")
+@pytest.mark.expect_log("WARNING", r"This computer has no password keyring", logger="console.messages")
+@pytest.mark.expect_log("WARNING", r"Saved from it:", logger="console.messages")
 def test_one_notice_lists_every_damaged_file_and_every_start_up_message(
         qtbot, qloop, no_keyring):
     from console.store.journal import Journal
@@ -339,6 +361,8 @@ def test_one_notice_lists_every_damaged_file_and_every_start_up_message(
         _stop(app)
 
 
+@pytest.mark.expect_log("WARNING", r"damaged state file", logger="console.store.notices")
+@pytest.mark.expect_log("WARNING", r"Your unsent drafts \(drafts.json\)", logger="console.messages")
 def test_a_null_draft_costs_that_draft_only(qtbot, qloop, memory_keyring):
     path = _write("drafts", json.dumps({"sms": None, "tts": {"text": "Good morning",
                                                              "sort": 5}}))
@@ -365,6 +389,8 @@ def test_a_null_draft_costs_that_draft_only(qtbot, qloop, memory_keyring):
         _stop(app)
 
 
+@pytest.mark.expect_log("WARNING", r"damaged state file", logger="console.store.notices")
+@pytest.mark.expect_log("WARNING", r"Your unsent drafts \(drafts.json\)", logger="console.messages")
 def test_a_cut_off_drafts_file_is_kept_aside_and_not_overwritten(qtbot, qloop, memory_keyring):
     whole = json.dumps({"tts": {"text": "First", "album": "", "sort": ""},
                         "sms": {"from": "8459511000", "to": "8451234567", "body": "Second"}})
@@ -387,6 +413,8 @@ def test_a_cut_off_drafts_file_is_kept_aside_and_not_overwritten(qtbot, qloop, m
     assert json.loads(path.read_text())["tts"]["text"] == "First"
 
 
+@pytest.mark.expect_log("WARNING", r"damaged state file", logger="console.store.notices")
+@pytest.mark.expect_log("WARNING", r"The window settings \(window.ini\)", logger="console.messages")
 def test_damaged_window_settings_use_the_defaults_and_are_rewritten(qtbot, qloop,
                                                                     memory_keyring):
     path = _write("window", "[General]\ngeometry=not a geometry\nlastTab=@ByteArray(sms)\n")
@@ -407,6 +435,12 @@ def test_damaged_window_settings_use_the_defaults_and_are_rewritten(qtbot, qloop
         _stop(again)
 
 
+@pytest.mark.expect_log("WARNING", r"Sandbox state .* could not be read", logger="console.sandbox.state")
+@pytest.mark.expect_log("WARNING", r"the branch tester settings .* are damaged",
+                        logger="console.ui.branch.tester_settings")
+@pytest.mark.expect_log("WARNING", r"damaged state file", logger="console.store.notices")
+@pytest.mark.expect_log("WARNING", r"The sandbox's practice data", logger="console.messages")
+@pytest.mark.expect_log("WARNING", r"The branch tester's settings", logger="console.messages")
 def test_a_damaged_sandbox_state_and_tester_settings_are_reported(qtbot, qloop,
                                                                   memory_keyring):
     sandbox = _write("sandbox", '{"next_recording_id": 910005, "sms": [{"reference_id": "a"')
@@ -436,5 +470,33 @@ def test_no_notice_when_nothing_is_wrong(qtbot, qloop, memory_keyring):
         _build_every_tab(app)
         assert app.window.startup_notices is None
         assert app.messages.notices.damaged() == []
+    finally:
+        _stop(app)
+
+
+@pytest.mark.expect_log("WARNING", r"This computer has no password keyring", logger="console.messages")
+@pytest.mark.expect_log("WARNING", r"^Upload queue: From last time: 1 file was being uploaded",
+                        logger="console.messages")
+def test_an_upload_left_on_the_wire_is_in_the_start_up_notice_whatever_tab_opens(
+        qtbot, qloop, no_keyring):
+    from console.store.journal import Journal
+    from console.store.paths import app_paths
+    from console.store.upload_store import SqliteUploadStore, StoredRow
+
+    database = app_paths().data_dir / "history.sqlite3"
+    Journal(database).close()  # the History file, as a console that ran before leaves it
+    store = SqliteUploadStore(database)
+    store.write([StoredRow(id=1, path="/nowhere/05 Welcome.wav", status="uploading",
+                           album=1, sort=5, display_name="Welcome")], durable=True)
+    store.close()
+    _write("window", "[General]\nlastTab=sms\n")  # Recordings is not the first tab built
+
+    app = _start()
+    try:
+        _started(qtbot, app)
+        assert app.window.built_tab("recordings") is None
+        text = app.window.startup_notices.text()
+        assert "may already be in the library" in text
+        assert "Upload again or Mark as done" in text
     finally:
         _stop(app)

@@ -5,9 +5,18 @@ import asyncio
 import socket
 
 import httpx
+import pytest
 
-from console.embedded_sandbox import (FAILED, IDLE, RUNNING, STARTING, STOPPED, EmbeddedSandbox,
-                                      SandboxUnavailable, status_text)
+from console.embedded_sandbox import (
+    FAILED,
+    IDLE,
+    RUNNING,
+    STARTING,
+    STOPPED,
+    EmbeddedSandbox,
+    SandboxUnavailable,
+    status_text,
+)
 from tests.helpers import SANDBOX_KEY
 
 
@@ -59,6 +68,7 @@ def test_a_sandbox_never_started_releases_its_port(tmp_path):
     asyncio.run(scenario())
 
 
+@pytest.mark.expect_log("ERROR", r"the embedded sandbox did not start", logger="console.embedded_sandbox")
 def test_a_server_that_cannot_start_says_so(tmp_path):
     blocker = tmp_path / "data"
     blocker.write_text("a file where the sandbox wants its folder")

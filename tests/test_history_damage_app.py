@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from tests.console_env import drive
 
 
@@ -24,6 +26,11 @@ def _stop(app) -> None:
     app.window.deleteLater()
 
 
+@pytest.mark.expect_log("WARNING", r"request\(s\) were still running when the console last closed",
+                        logger="console.messages")
+@pytest.mark.expect_log("WARNING", r"damaged state file: History \(history.sqlite3\)", logger="console.store.notices")
+@pytest.mark.expect_log("WARNING", r"History \(history.sqlite3\): SQLite could not read all of it",
+                        logger="console.messages")
 def test_a_damaged_history_is_listed_in_the_start_up_notice(qtbot, qloop, memory_keyring):
     from console.store.journal import Journal
     from console.store.paths import app_paths

@@ -48,6 +48,7 @@ def test_the_log_file_is_in_the_given_folder(tmp_path, logs):
     assert "INFO console.test" in logs() and "started" in logs()
 
 
+@pytest.mark.expect_log("WARNING", r"retrying with", logger="console.api.client")
 def test_a_registered_key_is_removed_from_arguments_and_messages(logs):
     register_secret(KEY)
     log = logging.getLogger("console.api.client")
@@ -103,11 +104,13 @@ def test_the_rest_of_a_redacted_line_survives(logs):
     assert f'"cvv": "{REDACTED}"' in line
 
 
+@pytest.mark.expect_log("WARNING", r"the auth_key header is missing", logger="console")
 def test_words_that_only_mention_the_names_are_kept(logs):
     logging.getLogger("console").warning("the auth_key header is missing; no cvv is ever stored")
     assert "the auth_key header is missing; no cvv is ever stored" in logs()
 
 
+@pytest.mark.expect_log("ERROR", r"sending failed", logger="console.jobs")
 def test_a_traceback_is_redacted(logs):
     register_secret(KEY)
     log = logging.getLogger("console.jobs")
@@ -124,6 +127,7 @@ def test_a_traceback_is_redacted(logs):
     assert KEY not in text and "3141" not in text
 
 
+@pytest.mark.expect_log("ERROR", r"lookup failed", logger="console.ui.sms_tab")
 def test_a_traceback_logged_with_exc_info_on_a_child_logger_is_redacted(logs):
     register_secret(KEY)
     try:
@@ -156,6 +160,7 @@ def test_an_empty_secret_does_not_blank_the_log(logs):
     assert "nothing secret here" in logs()
 
 
+@pytest.mark.expect_log("ERROR", r"refused", logger="console")
 def test_warnings_also_reach_stderr_redacted(tmp_path, capsys):
     root = logging.getLogger()
     level = root.level
@@ -205,6 +210,7 @@ def test_the_file_rotates_at_one_mebibyte_keeping_five(tmp_path, logs):
         assert KEY not in path.read_text(encoding="utf-8")
 
 
+@pytest.mark.expect_log("ERROR", r"written to the file", logger="console")
 def test_without_stderr_only_the_file_is_written(tmp_path, monkeypatch):
     # A windowed frozen build on Windows runs with sys.stderr set to None.
     monkeypatch.setattr(sys, "stderr", None)

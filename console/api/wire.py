@@ -1,6 +1,6 @@
 """Request building: paths, form fields and argument checks (pure, no I/O beyond stat).
 
-Follows ``shared/reference/voitex-api-notes.md``: the four paths, field names
+Follows ``docs/voitex-api-notes.md``: the four paths, field names
 exactly as documented (never with the stray spaces of some samples), numbers as
 decimal strings, phone numbers as 10 digits. Every check raises
 :class:`~console.api.errors.InvalidArgumentError` naming the argument, before

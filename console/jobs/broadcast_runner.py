@@ -179,6 +179,11 @@ class BroadcastRunner(QObject):
         task = self._tasks.get(run_id)
         return task is not None and not task.done()
 
+    def sending(self) -> bool:
+        """A run is under way and not paused (quitting now would interrupt it)."""
+        return any(self.is_running(run_id) and not control.paused
+                   for run_id, control in self._controls.items())
+
     def start(self, run_id: int) -> None:
         """Start or resume `run_id`; rows still queued or waiting are sent."""
         if self.is_running(run_id):

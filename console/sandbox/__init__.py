@@ -1,6 +1,6 @@
 """A Voitex-compatible HTTP server for training and tests (no Qt).
 
-It speaks the documented wire format (see shared/reference/voitex-api-notes.md),
+It speaks the documented wire format (see docs/voitex-api-notes.md),
 keeps what it receives (uploaded files on disk, TTS texts, every SMS and call
 "sent"), and can be told to fail in the ways a real server does.
 

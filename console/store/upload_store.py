@@ -20,6 +20,7 @@ first start migrates that file and renames it `upload-queue.json.migrated`.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -163,10 +164,8 @@ class SqliteUploadStore:
             raise UploadStoreError(
                 f"The upload queue in {self.path} could not be read ({err}).") from err
         for key, value in settings.items():
-            try:
+            with contextlib.suppress(ValueError):
                 loaded.settings[key] = json.loads(value)
-            except ValueError:
-                pass
         skipped = 0
         for raw in raw_rows:
             if isinstance(raw[0], int):
@@ -239,10 +238,8 @@ class SqliteUploadStore:
         self._db.execute("COMMIT")
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(sqlite3.Error):
             self._db.close()
-        except sqlite3.Error:
-            pass
 
 
 def open_upload_store(path: Path | str, *, legacy_json: Path | str | None = None
@@ -282,7 +279,7 @@ def _opt_str(value: Any) -> str | None:
 
 
 def _row_from_db(raw: tuple[Any, ...]) -> StoredRow | None:
-    values = dict(zip(_COLUMNS, raw))
+    values = dict(zip(_COLUMNS, raw, strict=True))
     try:
         info = json.loads(values["info"]) if values["info"] else None
         if info is not None and not isinstance(info, dict):

@@ -4,21 +4,41 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, cast
+from typing import Any, cast
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence,
-                           QMouseEvent, QResizeEvent, QShortcut, QShowEvent)
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFrame, QLabel, QMainWindow,
-                               QMessageBox, QPlainTextEdit, QScrollArea, QSizePolicy, QTabWidget,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QMouseEvent,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QScrollArea,
+    QSizePolicy,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.jobs.session import AccountSession
 from console.ui.banner import ProfileBanner
-from console.ui.help_window import (PAGE_FOR_TAB, REFERENCE_KEY, START_PAGE, HelpWindow,
-                                    show_help)
+from console.ui.help_window import PAGE_FOR_TAB, REFERENCE_KEY, START_PAGE, HelpWindow, show_help
 from console.ui.messages import MessageBridge
 from console.ui.notices import StartupNoticesDialog, show_startup_notices
 from console.ui.saved_state import SavedDrafts, read_window_settings
@@ -165,6 +185,7 @@ class MainWindow(QMainWindow):
                  tabs: Mapping[str, TabSpec], config_dir: Path,
                  sandbox_status: Callable[[], str],
                  uploads_running: Callable[[], bool] = lambda: False,
+                 broadcasts_running: Callable[[], bool] = lambda: False,
                  confirm_close: Confirm | None = None,
                  api_reference: Callable[[], str] | None = None,
                  available_geometry: Callable[[], QRect] = primary_available_geometry,
@@ -181,6 +202,7 @@ class MainWindow(QMainWindow):
         self._saved_drafts: dict[str, Any] = {}
         self._painted = False
         self._uploads_running = uploads_running
+        self._broadcasts_running = broadcasts_running
         self._available_geometry = available_geometry
         self.message_log: list[tuple[float, str, str]] = []
         self._message_log_view: QPlainTextEdit | None = None
@@ -544,10 +566,18 @@ class MainWindow(QMainWindow):
         if not self._closing_allowed:
             uploading = self._uploads_running()
             sending = self.session.in_flight > 0
-            if uploading or sending:
+            broadcasting = self._broadcasts_running()
+            if uploading or sending or broadcasting:
                 box = QMessageBox(self)
                 box.setIcon(QMessageBox.Icon.Question)
-                if sending:
+                if broadcasting:
+                    box.setWindowTitle("A broadcast is running")
+                    box.setText("A broadcast is still sending. Quit anyway?")
+                    box.setInformativeText(
+                        "It stops once the message on its way is answered. Next time you "
+                        "start the console it offers to resume, with only the customers "
+                        "still waiting.")
+                elif sending:
                     box.setWindowTitle("A request is on its way")
                     box.setText("A message, call or recording is being sent. Quit anyway?")
                     box.setInformativeText("If you quit now, its outcome is unknown: check "

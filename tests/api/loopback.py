@@ -33,6 +33,7 @@ async def _read_request(reader: asyncio.StreamReader) -> None:
 @contextlib.asynccontextmanager
 async def serve(handler: Handler) -> AsyncIterator[str]:
     tasks: set[asyncio.Task] = set()
+    closing = False
 
     async def on_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         tasks.add(asyncio.current_task())
@@ -41,6 +42,12 @@ async def serve(handler: Handler) -> AsyncIterator[str]:
             await handler(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError):
             pass  # the client gave up: that is what these servers are for
+        except asyncio.CancelledError:
+            # Python 3.11's start_server logs an ERROR ("Exception in callback")
+            # for a connection task that ends cancelled; when serve() itself
+            # cancels it on the way out, end it normally instead.
+            if not closing:
+                raise
         finally:
             writer.close()
             with contextlib.suppress(ConnectionError):
@@ -51,6 +58,7 @@ async def serve(handler: Handler) -> AsyncIterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
+        closing = True
         server.close()
         for task in list(tasks):
             task.cancel()

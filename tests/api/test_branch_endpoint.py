@@ -4,8 +4,7 @@ import socket
 import pytest
 
 from console.api.branch_endpoint import EndpointReply, check_endpoint_url, post_branch_request
-from tests.branch.fake_endpoint import (DOC_RESPONSE_SAMPLE, VALID_REPLY,
-                                        fake_endpoint)  # noqa: F401 - fixture
+from tests.branch.fake_endpoint import DOC_RESPONSE_SAMPLE, VALID_REPLY
 from tests.helpers import run_async
 
 PAYLOAD = {"call_id": "AST10-1.1", "branch_data": [{"branch": "0", "input": ""}],

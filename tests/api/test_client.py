@@ -229,12 +229,14 @@ def test_invalid_arguments_refused_before_anything_is_sent(sandbox, tmp_path):
                 (client.send_sms(from_number="8459511000", to="555-1234", body="hi"), "to"),
                 (client.send_sms(from_number="8459511000", to="8451234567", body=""), "body"),
                 (client.notification_call(cid="8459511000", to="8455009999", type="stream"), "sfile_id"),
-                (client.notification_call(cid="8459511000", to="8455009999", type="goto", branch_number="1"), "route_number"),
+                (client.notification_call(cid="8459511000", to="8455009999", type="goto", branch_number="1"),
+                 "route_number"),
                 (client.create_tts(text="x" * 3001, album_number=1), "text"),
                 (client.create_tts(text="hi", album_number=-1), "album_number"),
                 (client.upload_recording(tmp_path / "missing.wav", album_number=1, sort_number=1), "path"),
                 (client.upload_recording(tmp_path, album_number=1, sort_number=1), "path"),
-                (client.upload_recording(wav, album_number=1, sort_number=1, on_progress=async_progress), "on_progress"),
+                (client.upload_recording(wav, album_number=1, sort_number=1, on_progress=async_progress),
+                 "on_progress"),
                 (client.upload_recording(wav, album_number=1, sort_number=1, on_progress="print"), "on_progress"),
             ]
             fields = []

@@ -274,7 +274,7 @@ def test_uploads_exactly_once_under_random_faults(sandbox, tmp_path):
             ]
 
     results = run_async(scenario())
-    for i, (f, result) in enumerate(zip(files, results)):
+    for i, (f, result) in enumerate(zip(files, results, strict=True)):
         entry = library_entry(sandbox, 8, i)
         assert entry["recording_id"] == result.recording_id
         assert entry["upload_count"] == 1

@@ -25,7 +25,8 @@ def test_key_absent_from_debug_logs_errors_and_results(sandbox, tmp_path, caplog
         async with make_client(sandbox, read_timeout=0.3, max_retry_after=1) as client:
             results.append(await client.upload_recording(wav, album_number=1, sort_number=1, display_name="W"))
             results.append(await client.create_tts(text="Hello", album_number=1, sort_number=2))
-            results.append(await client.notification_call(cid="8459511000", to="8455009999", type="stream", sfile_id="1"))
+            results.append(await client.notification_call(cid="8459511000", to="8455009999", type="stream",
+                                                          sfile_id="1"))
             results.append(await client.send_sms(**SMS, body="hello"))
             for kind in ("http500", "http429", "drop", "slow", "html", "api_error"):
                 sandbox.add_fault(FaultRule(endpoint="sms", kind=kind, count=1, retry_after=30, delay=2.0))

@@ -53,7 +53,8 @@ def test_boundary_avoids_the_values():
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("a.wav", "audio/wav"), ("A.WAV", "audio/wav"), ("x.mp3", "audio/mpeg"), ("x.ogg", "application/octet-stream"), ("noext", "application/octet-stream")],
+    [("a.wav", "audio/wav"), ("A.WAV", "audio/wav"), ("x.mp3", "audio/mpeg"),
+     ("x.ogg", "application/octet-stream"), ("noext", "application/octet-stream")],
 )
 def test_content_type_for(name, expected):
     assert content_type_for(name) == expected

@@ -71,7 +71,7 @@ def test_status_table_rows_do_not_shadow_each_other():
     for low, high, _cls, needs in HTTP_STATUS_ERRORS:
         for earlier_low, earlier_high, earlier_needs in seen:
             covered = earlier_low <= low and high <= earlier_high
-            assert not (covered and (earlier_needs == needs or earlier_needs == ANY_BODY)), "row shadowed"
+            assert not (covered and earlier_needs in (needs, ANY_BODY)), "row shadowed"
         seen.append((low, high, needs))
 
 
@@ -157,7 +157,8 @@ def test_rate_limited_carries_the_wait(header, wait):
 )
 def test_server_error_outcome_unknown_for_calls_that_must_not_repeat(operation, repeat_safe, unknown):
     with pytest.raises(ServerError) as info:
-        check_reply(operation=operation, status_code=500, content=b'{"status":"error","errors":["boom"]}', repeat_safe=repeat_safe)
+        check_reply(operation=operation, status_code=500, content=b'{"status":"error","errors":["boom"]}',
+                    repeat_safe=repeat_safe)
     assert info.value.outcome_unknown is unknown
     assert info.value.messages == ["boom"]
     assert info.value.status_code == 500
@@ -223,7 +224,8 @@ def test_4xx_page_is_unreadable_but_not_outcome_unknown():
 
 def test_4xx_json_is_a_rejection_with_messages():
     with pytest.raises(RequestRejectedError) as info:
-        check_reply(operation="call", status_code=400, content=b'{"status":"error","errors":["to is missing"]}', repeat_safe=False)
+        check_reply(operation="call", status_code=400, content=b'{"status":"error","errors":["to is missing"]}',
+                    repeat_safe=False)
     assert info.value.messages == ["to is missing"]
     assert "HTTP 400" in str(info.value)
 
@@ -330,13 +332,16 @@ def test_documented_sms_reply_as_a_whole():
             'He said "hi", then: {ok}, "to": 1',
         ),
         # Empty body.
-        ('{ "to": "8451234567", "from ": "8459511000 ", "body": "", "did_type ": "TN ", "from ": "x1 " }', "x1", "TN", ""),
+        ('{ "to": "8451234567", "from ": "8459511000 ", "body": "", "did_type ": "TN ", "from ": "x1 " }',
+         "x1", "TN", ""),
         # A body with a line break.
-        ('{ "to": "8451234567", "from ": "8459511000 ", "body": "a\nb", "did_type ": "TN ", "from ": "x2 " }', "x2", "TN", "a\nb"),
+        ('{ "to": "8451234567", "from ": "8459511000 ", "body": "a\nb", "did_type ": "TN ", "from ": "x2 " }',
+         "x2", "TN", "a\nb"),
         # Valid JSON string with duplicate keys: the second "from" is still the reference.
         ('{"to": "8451234567", "from": "8459511000", "body": "hi", "did_type": "TN", "from": "r3"}', "r3", "TN", "hi"),
         # Valid JSON with an explicit reference id.
-        ('{"to": "8451234567", "from": "8459511000", "body": "hi", "did_type": "TF", "reference_id": "r4"}', "r4", "TF", "hi"),
+        ('{"to": "8451234567", "from": "8459511000", "body": "hi", "did_type": "TF", "reference_id": "r4"}',
+         "r4", "TF", "hi"),
         # No reference id at all.
         ('{ "to": "8451234567", "from ": "8459511000 ", "body": "hi", "did_type ": "TN " }', None, "TN", "hi"),
     ],

@@ -8,9 +8,9 @@ import pytest
 from console.api import InvalidArgumentError
 from console.api.wire import (
     PATHS,
+    call_fields,
     check_auth_key,
     check_base_url,
-    call_fields,
     decimal_field,
     is_loopback_host,
     normalize_phone,
@@ -281,6 +281,10 @@ def test_call_fields_stream_and_goto():
     ]
 
 
+_STREAM = {"cid": "8459511000", "to": "8455009999", "type": "stream"}
+_GOTO = {"cid": "8459511000", "to": "8455009999", "type": "goto"}
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
@@ -290,13 +294,13 @@ def test_call_fields_stream_and_goto():
         ({"cid": "8459511000", "to": "8455009999", "type": None}, "type"),
         ({"cid": "8459511000", "to": "8455009999", "type": "stream"}, "sfile_id"),
         ({"cid": "8459511000", "to": "8455009999", "type": "stream", "sfile_id": "abc"}, "sfile_id"),
-        ({"cid": "8459511000", "to": "8455009999", "type": "stream", "sfile_id": "1", "route_number": "8459511000"}, "route_number"),
-        ({"cid": "8459511000", "to": "8455009999", "type": "stream", "sfile_id": "1", "branch_number": "150"}, "branch_number"),
-        ({"cid": "8459511000", "to": "8455009999", "type": "goto", "branch_number": "150"}, "route_number"),
-        ({"cid": "8459511000", "to": "8455009999", "type": "goto", "route_number": "8459511000"}, "branch_number"),
-        ({"cid": "8459511000", "to": "8455009999", "type": "goto", "route_number": "12", "branch_number": "150"}, "route_number"),
-        ({"cid": "8459511000", "to": "8455009999", "type": "goto", "route_number": "8459511000", "branch_number": "8459-511000"}, "branch_number"),
-        ({"cid": "8459511000", "to": "8455009999", "type": "goto", "route_number": "8459511000", "branch_number": "1", "sfile_id": "1"}, "sfile_id"),
+        ({**_STREAM, "sfile_id": "1", "route_number": "8459511000"}, "route_number"),
+        ({**_STREAM, "sfile_id": "1", "branch_number": "150"}, "branch_number"),
+        ({**_GOTO, "branch_number": "150"}, "route_number"),
+        ({**_GOTO, "route_number": "8459511000"}, "branch_number"),
+        ({**_GOTO, "route_number": "12", "branch_number": "150"}, "route_number"),
+        ({**_GOTO, "route_number": "8459511000", "branch_number": "8459-511000"}, "branch_number"),
+        ({**_GOTO, "route_number": "8459511000", "branch_number": "1", "sfile_id": "1"}, "sfile_id"),
     ],
 )
 def test_call_fields_refused(kwargs, field):

@@ -34,7 +34,7 @@ MENU = {
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "_Server"
+    server: _Server
 
     def log_message(self, format, *args):  # noqa: A002 - keep test output quiet
         return
@@ -100,7 +100,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    owner: "FakeEndpoint"
+    owner: FakeEndpoint
 
     def handle_error(self, request, client_address):
         # A client that gave up (the tester's time budget) leaves a broken pipe.

@@ -5,9 +5,20 @@ from datetime import datetime
 
 import pytest
 
-from console.branch.request import (CVV_MASK, BranchRequest, Payment, RequestFormatError, Step,
-                                    new_call_id, parse_request, request_payload,
-                                    request_to_json, sample_request, scrub, validate_request)
+from console.branch.request import (
+    CVV_MASK,
+    BranchRequest,
+    Payment,
+    RequestFormatError,
+    Step,
+    new_call_id,
+    parse_request,
+    request_payload,
+    request_to_json,
+    sample_request,
+    scrub,
+    validate_request,
+)
 
 # The documentation's request sample, verbatim.
 DOC_REQUEST_SAMPLE = (

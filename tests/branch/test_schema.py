@@ -4,8 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from console.branch.schema import (Design, DesignFormatError, FilePlay, TtsPlay,
-                                   design_to_json, parse_design)
+from console.branch.schema import Design, DesignFormatError, FilePlay, TtsPlay, design_to_json, parse_design
 from tests.branch.fake_endpoint import DOC_RESPONSE_SAMPLE
 
 DOC_DESIGN = Design(

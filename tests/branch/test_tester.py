@@ -5,8 +5,7 @@ import pytest
 from console.api.branch_endpoint import EndpointReply
 from console.branch.request import BranchRequest, Payment, request_payload
 from console.branch.schema import Design, TtsPlay
-from console.branch.tester import (EndpointRun, describe_design, interpret_reply,
-                                   runs_to_json, status_text, timing_text)
+from console.branch.tester import EndpointRun, describe_design, interpret_reply, runs_to_json, status_text, timing_text
 from tests.branch.fake_endpoint import DOC_RESPONSE_SAMPLE
 
 JSON = {"content-type": "application/json"}

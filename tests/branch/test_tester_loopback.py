@@ -6,7 +6,6 @@ import pytest
 from console.api.branch_endpoint import post_branch_request
 from console.branch.request import Step, request_payload, sample_request
 from console.branch.tester import interpret_reply
-from tests.branch.fake_endpoint import fake_endpoint  # noqa: F401 - fixture
 from tests.helpers import run_async
 
 

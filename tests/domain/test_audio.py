@@ -76,7 +76,8 @@ def test_other_wav_codecs(tmp_path, tag, codec, bits, advice_word):
 def test_extensible_format_reads_the_subformat(tmp_path):
     # WAVE_FORMAT_EXTENSIBLE: cbSize, valid bits, channel mask, then the GUID whose
     # first two bytes are the real codec id (here µ-law).
-    extra = struct.pack("<HHI", 22, 8, 4) + struct.pack("<H", 7) + b"\x00\x00\x00\x00\x10\x00\x80\x00\x00\xaa\x00\x38\x9b\x71"
+    extra = (struct.pack("<HHI", 22, 8, 4) + struct.pack("<H", 7)
+             + b"\x00\x00\x00\x00\x10\x00\x80\x00\x00\xaa\x00\x38\x9b\x71")
     data = riff(fmt_chunk(tag=0xFFFE, bits=8, extra=extra), pack_chunk(b"data", b"\x00" * 800))
     info = inspect_audio(write(tmp_path, "ext.wav", data))
     assert info.ok and info.codec == "µ-law"
@@ -224,7 +225,10 @@ def test_missing_file_and_folder(tmp_path):
     assert not folder.ok and "folder" in folder.reason
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads every file")
+@pytest.mark.unprivileged
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="root reads every file; CI runs this test as an unprivileged user "
+                           "(.ci/unprivileged-tests.sh)")
 def test_unreadable_file(tmp_path):
     path = make_wav(tmp_path / "locked.wav")
     path.chmod(0)

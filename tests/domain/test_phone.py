@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from console.domain.phone import (
     InvalidPhoneError,
     format_as_you_type,
-    keypad_digits,
     format_phone,
+    keypad_digits,
     normalize_phone,
 )
 from console.domain.validation import FieldError

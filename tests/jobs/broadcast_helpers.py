@@ -1,7 +1,7 @@
 """Runs built for tests: a store on the console_env's history file, a runner on its Sender."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from console.jobs.broadcast_runner import BroadcastRunner, send_broadcast_row
 from console.store.broadcasts import NewRow, RunSpec, SqliteBroadcastStore
@@ -18,7 +18,7 @@ class FixedClock:
 
 
 # Noon in New York (17:00 UTC in January): every US zone but Hawaii is inside 08:00-21:00.
-NOON_NEW_YORK = datetime(2026, 1, 15, 17, 0, tzinfo=timezone.utc)
+NOON_NEW_YORK = datetime(2026, 1, 15, 17, 0, tzinfo=UTC)
 
 
 def numbers(count: int, area: str = "212") -> list[str]:
@@ -36,7 +36,7 @@ def make_run(store, *, count=None, to=None, kind="sms", texts=None, start_at=Non
         RunSpec(profile_id="sandbox", profile_name="Sandbox", kind=kind, name="Test run",
                 settings=base, start_at=start_at),
         [NewRow(source_row=i + 2, number=n, text=t, segments=1)
-         for i, (n, t) in enumerate(zip(to, texts))])
+         for i, (n, t) in enumerate(zip(to, texts, strict=False))])
 
 
 def make_runner(env, store, clock):

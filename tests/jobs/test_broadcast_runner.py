@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from console.sandbox import FaultRule
 from console.store.broadcasts import CRASH_MESSAGE, SqliteBroadcastStore
-from tests.jobs.broadcast_helpers import (NOON_NEW_YORK, FixedClock, make_run, make_runner, numbers,
-                                          open_store)
+from tests.jobs.broadcast_helpers import NOON_NEW_YORK, FixedClock, make_run, make_runner, numbers, open_store
 
 
 @pytest.fixture
@@ -58,7 +57,7 @@ def test_calls_play_a_library_file(console_env, store, qtbot):
                                                ("wait", ["sent", "waiting", "sent"])])
 def test_quiet_hours_at_a_fixed_time(console_env, store, qtbot, mode, states):
     # 15:00 UTC in January: 10:00 in New York (open), 07:00 in Los Angeles (closed).
-    clock = FixedClock(datetime(2026, 1, 15, 15, 0, tzinfo=timezone.utc))
+    clock = FixedClock(datetime(2026, 1, 15, 15, 0, tzinfo=UTC))
     run_id = make_run(store, to=["2125550001", "3105550002", "2125550003"], quiet_mode=mode)
     runner = make_runner(console_env, store, clock)
     runner.start(run_id)
@@ -70,10 +69,10 @@ def test_quiet_hours_at_a_fixed_time(console_env, store, qtbot, mode, states):
         assert "quiet hours" in la.message
         return
     # 08:00 in Los Angeles is 16:00 UTC; the row goes once the clock gets there.
-    assert la.not_before == datetime(2026, 1, 15, 16, 0, tzinfo=timezone.utc)
+    assert la.not_before == datetime(2026, 1, 15, 16, 0, tzinfo=UTC)
     assert "goes at 08:00" in la.message
     assert runner.progress(run_id).next_opening == la.not_before
-    clock.now = datetime(2026, 1, 15, 16, 0, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 1, 15, 16, 0, tzinfo=UTC)
     with qtbot.waitSignal(runner.run_finished, timeout=15000):
         runner.resume(run_id)  # wakes the waiting runner to look at the clock again
     assert _states(store, run_id) == ["sent"] * 3
@@ -199,6 +198,8 @@ def test_resume_after_a_crash_sends_only_the_rows_still_to_send(console_env, sto
         again.close()
 
 
+@pytest.mark.expect_log("WARNING", r"not saved: The broadcast could not be saved",
+                        logger="console.jobs.broadcast_runner")
 def test_nothing_is_sent_when_the_sending_mark_cannot_be_saved(console_env, store, qtbot):
     import sqlite3
 

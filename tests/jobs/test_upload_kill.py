@@ -67,11 +67,10 @@ class Console:
         env = {**os.environ, "VOITEX_CONSOLE_HOME": str(self.home), "QT_QPA_PLATFORM": "offscreen",
                "QT_API": "pyside6"}
         self.starts += 1
-        log = open(self.home / f"console-{self.starts}.log", "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "console", "--upload", *map(str, files)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        log.close()
+        with open(self.home / f"console-{self.starts}.log", "wb") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "console", "--upload", *map(str, files)],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
     def kill(self) -> None:
         assert self.proc is not None
@@ -135,7 +134,7 @@ def run_and_kill(console: Console, files: list[Path], home: Path, qtbot) -> None
     # last queued file has left (the rest in flight or done).
     console.start(files)
     for target in (2, FILES // 2):
-        console.wait_for(lambda: sum(console.received().values()) >= target,
+        console.wait_for(lambda target=target: sum(console.received().values()) >= target,
                          f"{target} files in the sandbox")
         console.kill()
         counts = console.received()

@@ -182,6 +182,7 @@ def test_queue_survives_a_restart_with_its_settings(qtbot, queues, tmp_path):
     assert again.load_notice == "From last time: 3 files are waiting for Upload."
 
 
+@pytest.mark.expect_log("WARNING", r"left out row 3 of", logger="console.store.upload_store")
 def test_an_old_json_queue_is_migrated_once(qtbot, queues, tmp_path):
     path = make_wav(tmp_path / "a.wav")
     other = make_wav(tmp_path / "b.wav", tone_hz=300)
@@ -207,6 +208,7 @@ def test_an_old_json_queue_is_migrated_once(qtbot, queues, tmp_path):
     assert len(queues()) == 2  # and not migrated a second time
 
 
+@pytest.mark.expect_log("WARNING", r"the saved upload queue .* is damaged", logger="console.store.upload_store")
 def test_a_damaged_json_queue_is_set_aside(qtbot, queues):
     queues.state_path.parent.mkdir(parents=True)
     queues.state_path.write_text("{not json")
@@ -217,6 +219,7 @@ def test_a_damaged_json_queue_is_set_aside(qtbot, queues):
     assert len(kept) == 1 and kept[0].read_text() == "{not json"
 
 
+@pytest.mark.expect_log("WARNING", r"The upload queue could not be opened", logger="console.store.upload_store")
 def test_a_locked_database_still_starts_with_the_queue_in_memory(qtbot, tmp_path, journal):
     from console.jobs.uploads import UploadQueue
 
@@ -528,6 +531,7 @@ def test_closing_mid_upload_keeps_the_unfinished_rest(qtbot, queues, sandbox, jo
     assert all("may already have the file" in e.messages[0] for e in interrupted)
 
 
+@pytest.mark.expect_log("ERROR", r"writing the upload's history entry failed", logger="console.jobs.uploads.runner")
 def test_a_locked_history_sends_nothing_and_says_why(qtbot, queues, sandbox, journal, tmp_path):
     """Another program holds History locked: the pending entry cannot be written,
     so nothing is sent, and the row says why (the window never waits on the lock)."""

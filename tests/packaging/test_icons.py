@@ -6,8 +6,9 @@ import struct
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
 from PySide6.QtGui import QImage
+
+import pytest
 
 from console.resources import ICON_SIZES, resource_path
 

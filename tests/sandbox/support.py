@@ -1,6 +1,7 @@
 """Paths and request builders shared by the sandbox tests."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
 UPLOAD = "/recordings/upload/index.php"
@@ -28,3 +29,20 @@ def upload_parts(path, album: int | str = 1, sort: int | str = 5, **fields: str)
         {"album_number": str(album), "sort_number": str(sort), **fields},
         {"upload_file": (path.name, path.read_bytes())},
     )
+
+
+def wait_until_faults_handled(sandbox, fired: int = 1, timeout: float = 10.0) -> None:
+    """Wait until the fault rules fired `fired` times and no request is being handled any more.
+
+    A request can only have an effect while its handler runs, so a test showing
+    that something did not happen waits for this instead of sleeping past a
+    delay. A rule fires when a handler starts carrying out its request; uvicorn's
+    server state keeps one task per request being handled.
+    """
+    tasks = sandbox._server.server_state.tasks
+    deadline = time.monotonic() + timeout
+    while sum(rule["fired"] for rule in sandbox.faults()) < fired or tasks:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the fault rules fired {sandbox.faults()}; "
+                                 f"{len(tasks)} requests still being handled")
+        time.sleep(0.01)

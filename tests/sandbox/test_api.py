@@ -285,7 +285,7 @@ def test_concurrent_uploads_each_arrive_exactly_once(sandbox, tmp_path):
     library = sandbox.library()
     assert [(e["sort"], e["upload_count"]) for e in library] == [(i, 1) for i in range(12)]
     assert len({e["recording_id"] for e in library}) == 12
-    for entry, path in zip(library, files):
+    for entry, path in zip(library, files, strict=True):
         assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
 
 

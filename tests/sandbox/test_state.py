@@ -6,6 +6,8 @@ import json
 import logging
 import shutil
 
+import pytest
+
 from console.sandbox.forms import ReceivedFile
 from console.sandbox.state import SandboxState
 from console.sandbox.validation import CallRequest, SmsRequest, TtsRequest, UploadRequest
@@ -108,6 +110,7 @@ def test_leftover_partial_uploads_are_cleared_at_start(tmp_path):
     assert list(state.spool_dir.iterdir()) == []
 
 
+@pytest.mark.expect_log("WARNING", r"Sandbox state .* could not be read", logger="console.sandbox.state")
 def test_a_damaged_state_file_is_set_aside_and_the_sandbox_starts_empty(tmp_path, caplog):
     data = tmp_path / "data"
     data.mkdir()
@@ -122,6 +125,7 @@ def test_a_damaged_state_file_is_set_aside_and_the_sandbox_starts_empty(tmp_path
     assert SandboxState(data).outbox()["sms"][0]["body"] == "works again"
 
 
+@pytest.mark.expect_log("WARNING", r"Sandbox state .* could not be read", logger="console.sandbox.state")
 def test_entries_that_parse_are_salvaged_from_a_damaged_state_file(tmp_path):
     data = tmp_path / "data"
     state = SandboxState(data)
@@ -145,6 +149,7 @@ def test_entries_that_parse_are_salvaged_from_a_damaged_state_file(tmp_path):
     assert SandboxState(data).damage is None
 
 
+@pytest.mark.expect_log("WARNING", r"Sandbox state .* could not be read", logger="console.sandbox.state")
 def test_a_cut_off_state_file_keeps_the_entries_before_the_cut(tmp_path):
     data = tmp_path / "data"
     state = SandboxState(data)
@@ -157,6 +162,7 @@ def test_a_cut_off_state_file_keeps_the_entries_before_the_cut(tmp_path):
     assert "ends too early" in again.damage.problem
 
 
+@pytest.mark.expect_log("WARNING", r"Sandbox state .* could not be read", logger="console.sandbox.state")
 def test_a_library_path_outside_the_library_is_never_trusted(tmp_path):
     data = tmp_path / "data"
     victim = tmp_path / "precious.txt"

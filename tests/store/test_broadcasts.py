@@ -1,12 +1,18 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from console.store.broadcasts import (CRASH_MESSAGE, BroadcastStoreError, DncRecord, NewRow, RunSpec,
-                                      SqliteBroadcastStore)
+from console.store.broadcasts import (
+    CRASH_MESSAGE,
+    BroadcastStoreError,
+    DncRecord,
+    NewRow,
+    RunSpec,
+    SqliteBroadcastStore,
+)
 from console.store.database import SCHEMA_VERSION
 from console.store.journal import Journal
 
@@ -93,14 +99,14 @@ def test_recover_after_a_crash(path):
 
 
 def test_scheduled_run_keeps_its_start(store):
-    start = datetime(2026, 12, 1, 14, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
     run_id = store.create_run(_spec(start_at=start), _rows(1))
     assert (store.run(run_id).state, store.run(run_id).start_at) == ("scheduled", start)
 
 
 def test_waiting_rows_keep_their_time(store):
     run_id = store.create_run(_spec(), _rows(2))
-    when = datetime(2026, 12, 1, 13, 0, tzinfo=timezone.utc)
+    when = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
     store.set_rows_state(run_id, [0, 1], state="waiting", message="Quiet hours", not_before=when)
     assert [(r.state, r.not_before) for r in store.rows(run_id)] == [("waiting", when)] * 2
 

@@ -1,7 +1,7 @@
 import csv
 import sqlite3
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,7 +10,7 @@ from console.store.paths import app_paths
 
 KEY = "auth-key-7c1d9e"
 CVV = "987"
-START = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
+START = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 
 
 class Clock:

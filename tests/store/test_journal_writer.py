@@ -104,6 +104,8 @@ def test_begin_on_a_locked_file_fails_with_what_to_do(path, writer):
     assert writer.begin(**SMS).result(timeout=5) >= 1
 
 
+@pytest.mark.expect_log("WARNING", r"history update for entry \d+ not written yet",
+                        logger="console.store.journal_writer")
 def test_finish_on_a_locked_file_is_kept_and_retried_until_it_lands(path, journal, writer):
     entry_id = writer.begin(**SMS).result(timeout=5)
     with Lock(path):
@@ -124,6 +126,8 @@ def test_finish_on_a_locked_file_is_kept_and_retried_until_it_lands(path, journa
     assert writer.retrying == 0
 
 
+@pytest.mark.expect_log("WARNING", r"history update for entry \d+ not written yet",
+                        logger="console.store.journal_writer")
 def test_an_update_kept_at_close_is_replayed_by_the_next_start(path):
     first = Journal(path)
     writer = JournalWriter(first, retry_delays=(0.05,))
@@ -148,6 +152,8 @@ def test_an_update_kept_at_close_is_replayed_by_the_next_start(path):
         second.close()
 
 
+@pytest.mark.expect_log("WARNING", r"history update for entry \d+ not written yet",
+                        logger="console.store.journal_writer")
 def test_a_writer_replays_what_the_journal_could_not_at_start(path):
     first = Journal(path)
     writer = JournalWriter(first, retry_delays=(0.05,))

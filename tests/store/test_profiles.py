@@ -225,6 +225,7 @@ def _three_offices() -> list[dict]:
              "is_sandbox": False} for n in (1, 2, 3)]
 
 
+@pytest.mark.expect_log("WARNING", r"damaged state file", logger="console.store.notices")
 def test_each_profile_that_parses_is_salvaged_and_the_notice_survives_later_loads():
     from console.store.notices import Notices
 
@@ -248,6 +249,7 @@ def test_each_profile_that_parses_is_salvaged_and_the_notice_survives_later_load
     assert [p.id for p in ProfileStore(path).load()] == [SANDBOX_ID, "office-1", "office-3"]
 
 
+@pytest.mark.expect_log("WARNING", r"damaged state file", logger="console.store.notices")
 def test_a_cut_off_file_keeps_the_profiles_before_the_cut():
     from console.store.notices import Notices
 
@@ -264,9 +266,15 @@ def test_a_cut_off_file_keeps_the_profiles_before_the_cut():
     assert notice.kept_as.read_text() == text[: text.index('"Office 3"')]
 
 
-@pytest.mark.parametrize("content", [b"", b"\xff\xfe\x00garbage", b"[]", b"null",
-                                     b'{"profiles": {"a": 1}}', b'{"profiles": [null, 5, "x"]}',
-                                     b'{"active_id": 5, "profiles": []}'])
+_DAMAGE_LOGGED = pytest.mark.expect_log("WARNING", r"damaged state file: Your profiles", logger="console.store.notices")
+
+
+@pytest.mark.parametrize("content", [
+    *(pytest.param(content, marks=_DAMAGE_LOGGED)
+      for content in [b"", b"\xff\xfe\x00garbage", b"[]", b"null", b'{"profiles": {"a": 1}}',
+                      b'{"profiles": [null, 5, "x"]}']),
+    b'{"active_id": 5, "profiles": []}',
+])
 def test_any_damage_leaves_the_sandbox_and_a_notice(content):
     from console.store.notices import Notices
 

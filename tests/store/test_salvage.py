@@ -50,6 +50,7 @@ def test_read_json_file_tells_missing_whole_and_damaged(tmp_path):
     assert read_json_file(path).problem == "it is empty"
 
 
+@pytest.mark.expect_log("WARNING", r"could not set .*missing.json aside", logger="console.store.notices")
 def test_set_aside_moves_or_copies_and_never_overwrites_an_earlier_copy(tmp_path):
     path = tmp_path / "drafts.json"
     path.write_text("first")
@@ -61,6 +62,7 @@ def test_set_aside_moves_or_copies_and_never_overwrites_an_earlier_copy(tmp_path
     assert set_aside(tmp_path / "missing.json") is None
 
 
+@pytest.mark.expect_log("WARNING", r"damaged state file", logger="console.store.notices")
 def test_notices_collect_log_and_tell_listeners(caplog):
     notices = Notices()
     heard = []

@@ -1,6 +1,7 @@
 """The upload queue's store: both backends behind one interface, on real files."""
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 
@@ -69,6 +70,7 @@ def test_sqlite_tables_sit_beside_history_and_leave_its_version_alone(tmp_path):
         journal.close()
 
 
+@pytest.mark.expect_log("WARNING", r"left out a damaged upload queue row", logger="console.store.upload_store")
 def test_a_damaged_row_is_left_out_and_the_rest_kept(tmp_path):
     path = tmp_path / "history.sqlite3"
     store = SqliteUploadStore(path)
@@ -96,6 +98,7 @@ def test_the_json_file_is_migrated_once_and_renamed(tmp_path):
     store.close()
 
 
+@pytest.mark.expect_log("WARNING", r"The upload queue could not be opened", logger="console.store.upload_store")
 def test_an_unusable_database_falls_back_to_memory_and_says_so(tmp_path):
     blocker = tmp_path / "data"
     blocker.write_text("a file where the folder should be")
@@ -122,6 +125,7 @@ _row_values = st.fixed_dictionaries({}, optional={
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(items=st.lists(_row_values | _json_values, max_size=5), settings_value=_json_values)
+@pytest.mark.expect_log("WARNING", r"left out row \d+ of", logger="console.store.upload_store")
 def test_a_json_queue_with_any_values_is_salvaged_row_by_row(tmp_path_factory, items, settings_value):
     folder = tmp_path_factory.mktemp("legacy")
     legacy = folder / "upload-queue.json"
@@ -141,6 +145,7 @@ def test_a_json_queue_with_any_values_is_salvaged_row_by_row(tmp_path_factory, i
 @given(values=st.fixed_dictionaries({
     "album": _json_values, "sort": _json_values, "info": st.text(max_size=30) | st.none(),
     "stamp_size": _json_values, "status": _json_values}))
+@pytest.mark.expect_log("WARNING", r"left out a damaged upload queue row", logger="console.store.upload_store")
 def test_wrongly_typed_database_rows_are_left_out_not_fatal(tmp_path_factory, values):
     folder = tmp_path_factory.mktemp("db")
     store = SqliteUploadStore(folder / "history.sqlite3")
@@ -150,10 +155,8 @@ def test_wrongly_typed_database_rows_are_left_out_not_fatal(tmp_path_factory, va
             stored = value if isinstance(value, (int, float, str, type(None))) else json.dumps(value)
             if isinstance(stored, int) and not -2**63 <= stored < 2**63:
                 stored = str(stored)
-            try:
+            with contextlib.suppress(sqlite3.IntegrityError):  # NOT NULL: the database itself refuses it
                 db.execute(f"UPDATE upload_rows SET {column} = ? WHERE id = 1", (stored,))
-            except sqlite3.IntegrityError:  # NOT NULL: the database itself refuses it
-                pass
     loaded = store.load()
     store.close()
     assert 2 in [r.id for r in loaded.rows]  # the undamaged row always survives

@@ -9,13 +9,24 @@ from __future__ import annotations
 import collections
 import re
 
-import pytest
-from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox,
-                               QDialogButtonBox, QGroupBox, QHeaderView, QLabel, QLineEdit,
-                               QPlainTextEdit, QTabBar, QTabWidget, QTextEdit,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QDialogButtonBox,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTabBar,
+    QTabWidget,
+    QTextEdit,
+    QWidget,
+)
 
-from tests.test_app import console_app  # noqa: F401  (fixture)
+import pytest
 
 INPUTS = (QLineEdit, QComboBox, QAbstractButton, QAbstractSpinBox, QPlainTextEdit, QTextEdit,
           QAbstractItemView)
@@ -56,9 +67,7 @@ def mnemonic_clashes(root: QWidget, always_active: list[tuple[str, str]]) -> dic
         if not widget.isVisibleTo(root.window()):
             continue
         text = None
-        if isinstance(widget, QLabel) and widget.buddy() is not None:
-            text = widget.text()
-        elif isinstance(widget, QAbstractButton):
+        if isinstance(widget, QLabel) and widget.buddy() is not None or isinstance(widget, QAbstractButton):
             text = widget.text()
         elif isinstance(widget, QGroupBox):
             text = widget.title()

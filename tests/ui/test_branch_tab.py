@@ -5,9 +5,10 @@ import logging
 import re
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+
+import pytest
 
 from console.api.branch_endpoint import post_branch_request
 from console.branch.request import BranchRequest, Payment, Step
@@ -15,7 +16,7 @@ from console.branch.schema import parse_design
 from console.store.paths import app_paths
 from console.ui.branch_tab import BranchTab
 from console.ui.messages import MessageBridge
-from tests.branch.fake_endpoint import MENU, fake_endpoint  # noqa: F401 - fixture
+from tests.branch.fake_endpoint import MENU
 
 CVV = "7319"
 WAIT_MS = 10_000
@@ -75,12 +76,18 @@ def test_a_valid_reply_is_shown_with_status_time_and_checked_json(qtbot, tab, fa
     assert fake_endpoint.received[0]["body"]["branch_data"] == [{"branch": "0", "input": ""}]
 
 
+def _told(path, style, words):
+    """A case whose verdict also reaches the message log at its level."""
+    mark = pytest.mark.expect_log(style.upper(), re.escape(words), logger="console.messages")
+    return pytest.param(path, style, words, marks=mark)
+
+
 @pytest.mark.parametrize("path, style, words", [
-    ("/invalid", "warning", "The reply is not a response Voitex can rely on: 2 problems"),
-    ("/lenient", "warning", "it has trailing commas"),
-    ("/html", "error", "web page (HTML) instead of JSON"),
-    ("/500", "error", "HTTP 500 Internal Server Error instead of 200 OK"),
-    ("/notjson", "error", "The reply is not JSON Voitex can read"),
+    _told("/invalid", "warning", "The reply is not a response Voitex can rely on: 2 problems"),
+    _told("/lenient", "warning", "it has trailing commas"),
+    _told("/html", "error", "web page (HTML) instead of JSON"),
+    _told("/500", "error", "HTTP 500 Internal Server Error instead of 200 OK"),
+    _told("/notjson", "error", "The reply is not JSON Voitex can read"),
 ])
 def test_each_kind_of_reply_is_explained(qtbot, tab, fake_endpoint, path, style, words):
     start_at(tab, "0")
@@ -91,6 +98,7 @@ def test_each_kind_of_reply_is_explained(qtbot, tab, fake_endpoint, path, style,
         ({"info": "ok"}.get(level, level), text) for level, text in tab.bridge.history]
 
 
+@pytest.mark.expect_log("ERROR", r"No reply from .* within the 0.5 s budget", logger="console.messages")
 def test_sending_disables_the_button_and_shows_progress_until_the_budget_runs_out(
         qtbot, tab, fake_endpoint):
     start_at(tab, "0")
@@ -159,6 +167,7 @@ def test_open_in_designer(qtbot, tab, fake_endpoint):
     assert '"1": "100"' in tab.designer.preview.toPlainText()
 
 
+@pytest.mark.expect_log("ERROR", r"^Not sent\. ", logger="console.messages")
 @pytest.mark.parametrize("url, words", [
     ("ftp://example.com/branch", "must start with http:// or https://"),
     ("", "Enter the endpoint's address"),
@@ -175,6 +184,7 @@ def test_addresses_other_than_http_are_refused_next_to_the_field(qtbot, tab, fak
     assert tab.tester.send_button.isEnabled()
 
 
+@pytest.mark.expect_log("ERROR", r"Not sent\. Date and time", logger="console.messages")
 def test_a_request_with_problems_is_not_sent(qtbot, tab, fake_endpoint):
     start_at(tab, "0")
     tab.composer.edits["date_time"].setText("tomorrow")
@@ -202,6 +212,7 @@ def files_under(*folders: Path):
                 yield path
 
 
+@pytest.mark.expect_log("WARNING", r"The reply is not a response Voitex can rely on", logger="console.messages")
 def test_the_cvv_reaches_the_endpoint_and_no_file_log_or_clipboard(
         qtbot, tab, fake_endpoint, app_home, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
@@ -264,7 +275,7 @@ def test_alt_letters_are_not_shared_on_a_page_or_with_the_main_window(qtbot, tab
     from console.ui.main_window import TAB_TITLES
 
     tab.pages.setCurrentIndex(page)
-    qtbot.wait(10)
+    assert tab.pages.currentWidget().isVisible()
     owners: dict[str, list[str]] = {}
     texts = list(TAB_TITLES.values()) + [tab.pages.tabText(i) for i in range(tab.pages.count())]
     for widget in tab.findChildren(QLabel) + tab.findChildren(QAbstractButton):

@@ -4,10 +4,11 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+
+from PySide6.QtCore import Qt
 
 import pytest
-from PySide6.QtCore import Qt
 
 from console.jobs.broadcast_runner import BroadcastRunner, send_broadcast_row
 from console.store.broadcasts import DncRecord, SqliteBroadcastStore
@@ -119,7 +120,7 @@ def test_live_confirmation_states_counts_and_first_messages(harness, qtbot, cons
     profile = console_env.add_live_profile()
     from tests.console_env import drive
     drive(console_env.session.activate(profile.id))
-    harness.clock.now = datetime(2026, 1, 15, 15, 0, tzinfo=timezone.utc)  # 07:00 in Los Angeles
+    harness.clock.now = datetime(2026, 1, 15, 15, 0, tzinfo=UTC)  # 07:00 in Los Angeles
     harness.store.add_do_not_contact(profile.id, [DncRecord("2125550004", "asked", "2026-01-01")])
     tab = harness.tab
     tab.confirm.answer = False
@@ -224,9 +225,7 @@ def test_an_interrupted_run_is_offered_after_a_restart(qtbot, console_env, tmp_p
     again = SqliteBroadcastStore(console_env.journal.path)
     again.recover()
     try:
-        harness = Harness.__new__(Harness)
-        Harness.__init__(harness, qtbot, console_env, FixedClock(NOON_NEW_YORK),
-                         ConfirmRecorder(True), tmp_path)
+        harness = Harness(qtbot, console_env, FixedClock(NOON_NEW_YORK), ConfirmRecorder(True), tmp_path)
         tab = harness.tab
         assert tab.resume_label.isVisible()
         assert ("was interrupted when the console closed: 2 rows still to send, 1 with an "
@@ -259,14 +258,17 @@ def test_pause_resume_and_the_buttons_that_go_with_them(harness, qtbot, console_
     assert tab.current_run_id() == run_id
     qtbot.waitUntil(lambda: harness.runner.progress(run_id).sent >= 2, timeout=15000)
     assert tab.pause_button.isEnabled()
+    assert harness.runner.sending()  # quitting now asks first
     qtbot.mouseClick(tab.pause_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "— paused." in tab.progress_label.text(), timeout=5000)
+    assert not harness.runner.sending()
     assert not tab.pause_button.isEnabled()
     assert tab.resume_run_button.isEnabled()
     with qtbot.waitSignal(harness.runner.run_finished, timeout=15000):
         qtbot.mouseClick(tab.resume_run_button, Qt.MouseButton.LeftButton)
     assert len(console_env.sandbox.outbox()["sms"]) == 10
     assert not tab.resume_run_button.isEnabled() and not tab.cancel_button.isEnabled()
+    assert not harness.runner.sending()
 
 
 def test_a_call_broadcast_scheduled_then_cancelled(harness, qtbot, console_env):
@@ -365,7 +367,7 @@ def test_an_excel_workbook(harness, tmp_path):
 
 
 def test_rows_outside_their_hours_are_counted_for_the_chosen_choice(harness):
-    harness.clock.now = datetime(2026, 1, 15, 15, 0, tzinfo=timezone.utc)  # 07:00 in Los Angeles
+    harness.clock.now = datetime(2026, 1, 15, 15, 0, tzinfo=UTC)  # 07:00 in Los Angeles
     tab = harness.tab
     tab.load_pasted_text("Ann\t2125550001\nCy\t3105550003\n")
     tab.body_edit.setPlainText("Hello {column_1}")

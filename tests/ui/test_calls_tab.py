@@ -1,8 +1,9 @@
 """The Calls tab against the sandbox."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
+
+import pytest
 
 from console.ui.calls_tab import CallsTab
 from tests.console_env import ConfirmRecorder, drive
@@ -84,6 +85,7 @@ def test_live_account_confirmation_shows_recipient(qtbot, console_env):
     assert console_env.sandbox.outbox()["calls"] == []
 
 
+@pytest.mark.expect_log("WARNING", r"^Unknown: .*the call may or may not have been placed", logger="console.messages")
 def test_call_is_never_placed_twice_after_a_server_error(qtbot, console_env):
     from console.sandbox import FaultRule
 
@@ -177,6 +179,7 @@ def test_ivr_branch_calls_are_off_by_default_on_a_live_account_and_say_so(qtbot,
     assert call["type"] == "goto"
 
 
+@pytest.mark.expect_log("WARNING", r"^Unknown: you cancelled while waiting for Voitex", logger="console.messages")
 def test_cancel_while_calling_leaves_the_outcome_unknown(qtbot, console_env):
     from console.sandbox import FaultRule
 

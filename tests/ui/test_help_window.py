@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QTextTable
 from PySide6.QtWidgets import QLabel
+
+import pytest
 
 from console.resources import read_resource_text, resource_path
 from console.ui.help_window import (

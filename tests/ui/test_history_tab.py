@@ -1,8 +1,7 @@
 import asyncio
 import csv
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -16,6 +15,8 @@ from PySide6.QtWidgets import (
     QTextBrowser,
 )
 
+import pytest
+
 from console.store.journal import Journal
 from console.store.paths import app_paths
 from console.store.profiles import OwnNumber, Profile, sandbox_profile
@@ -24,7 +25,7 @@ from console.ui.history_tab import FAILED_NOTE, UNKNOWN_WARNING, HistoryTab
 
 KEY = "auth-key-7c1d9e"
 CVV = "cvv-4321"
-START = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)
+START = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
 OFFICE = Profile(id="office-abc123", name="Office", base_url="https://api.voitex.com",
                  numbers=[OwnNumber("8455550100", "Desk")])
@@ -81,7 +82,8 @@ class ConfirmRecorder:
 
 @pytest.fixture
 def make_tab(qtbot, journal):
-    def make(resend=None, confirm=None, profiles=(sandbox_profile(), OFFICE)):
+    def make(resend=None, confirm=None, profiles=None):
+        profiles = (sandbox_profile(), OFFICE) if profiles is None else profiles
         tab = HistoryTab(journal=journal, profiles_provider=lambda: list(profiles),
                          resend=resend, confirm=confirm)
         qtbot.addWidget(tab)
@@ -195,7 +197,7 @@ def test_kind_outcome_and_profile_filters(make_tab, journal):
 def test_date_filter_uses_local_days_and_any_date(make_tab, journal, clock):
     day = START.astimezone().replace(hour=10, minute=0, second=0, microsecond=0)
     for offset, text in ((-2, "two days ago"), (-1, "yesterday"), (0, "today")):
-        clock.now = (day + timedelta(days=offset)).astimezone(timezone.utc)
+        clock.now = (day + timedelta(days=offset)).astimezone(UTC)
         add(journal, content=text)
     tab = make_tab()
     assert not tab.from_date.isEnabled()
@@ -397,7 +399,9 @@ def test_declining_does_not_resend(make_tab, journal, qtbot, qloop):
                                                   answer=QMessageBox.StandardButton.No)
     qtbot.mouseClick(tab.resend_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(confirm.boxes) == 1)
-    qtbot.wait(50)
+    # The click's handler is the only thing that could resend: once it has
+    # finished, nothing can.
+    qtbot.waitUntil(lambda: all(task.done() for task in asyncio.all_tasks(qloop)))
     assert resend.calls == []
     assert tab.resend_button.isEnabled()
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import QLabel
 
-from console.ui.main_window import (TAB_ORDER, MainWindow, elide_words, initial_geometry)
+import pytest
+
+from console.ui.main_window import TAB_ORDER, MainWindow, elide_words, initial_geometry
 from console.ui.tab_interface import TabCapabilityError, TabSpec
 
 
@@ -175,6 +176,7 @@ LONG = ("The key for 'Main office' could not be read from the system keyring: it
         "kept in memory until you quit, so add it again next time in Profile ▸ Manage profiles.")
 
 
+@pytest.mark.expect_log("WARNING", r"could not be read from the system keyring", logger="console.messages")
 def test_a_long_status_message_is_shortened_at_a_word_with_the_whole_text_at_hand(
         qtbot, console_env, tmp_path):
     builds = Builds(console_env)
@@ -229,3 +231,22 @@ def test_elide_words(text, width, expected):
 def test_window_size_constants_fit_the_issue_screen():
     geometry = initial_geometry(QRect(0, 0, 1024, 700))
     assert geometry.size().boundedTo(QSize(1024, 700)) == geometry.size()
+
+
+def test_quitting_during_a_broadcast_asks_first(qtbot, console_env, tmp_path):
+    from tests.console_env import ConfirmRecorder
+
+    running = [True]
+    confirm = ConfirmRecorder(False)
+    window = MainWindow(session=console_env.session, messages=console_env.messages,
+                        tabs=Builds(console_env).specs(), config_dir=tmp_path,
+                        sandbox_status=lambda: "Sandbox: starting…",
+                        broadcasts_running=lambda: running[0], confirm_close=confirm)
+    qtbot.addWidget(window)
+    window.show()
+    assert not window.close()  # the user chose to stay
+    assert "A broadcast is still sending. Quit anyway?" in confirm.boxes[0]
+    assert "offers to resume" in confirm.boxes[0]
+    running[0] = False  # paused or finished: nothing to interrupt
+    assert window.close()
+    assert len(confirm.boxes) == 1

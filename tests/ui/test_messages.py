@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from console.ui.messages import Level, MessageBridge
 
 
+@pytest.mark.expect_log("WARNING", r"^Two$", logger="console.messages")
+@pytest.mark.expect_log("ERROR", r"^Three$", logger="console.messages")
 def test_levels_are_a_str_enum_and_posted_still_carries_plain_text(qtbot):
     bridge = MessageBridge()
     seen = []
@@ -17,6 +21,7 @@ def test_levels_are_a_str_enum_and_posted_still_carries_plain_text(qtbot):
     assert [level for level, _ in bridge.history] == [Level.INFO, Level.WARNING, Level.ERROR]
 
 
+@pytest.mark.expect_log("WARNING", r"Outcome unknown", logger="console.messages")
 def test_every_message_is_logged_at_its_level(qtbot, caplog):
     bridge = MessageBridge()
     with caplog.at_level(logging.INFO, logger="console.messages"):
@@ -26,6 +31,8 @@ def test_every_message_is_logged_at_its_level(qtbot, caplog):
         (logging.INFO, "Sent."), (logging.WARNING, "Outcome unknown.")]
 
 
+@pytest.mark.expect_log("WARNING", r"3 requests of unknown outcome", logger="console.messages")
+@pytest.mark.expect_log("WARNING", r"No keyring", logger="console.messages")
 def test_messages_before_the_window_are_kept_and_delivered_once(qtbot):
     bridge = MessageBridge()
     bridge.warning("3 requests of unknown outcome.")
@@ -38,6 +45,8 @@ def test_messages_before_the_window_are_kept_and_delivered_once(qtbot):
     assert bridge.delivered
 
 
+@pytest.mark.expect_log("WARNING", r"damaged state file", logger="console.store.notices")
+@pytest.mark.expect_log("WARNING", r"Something \(x.json\): it is empty", logger="console.messages")
 def test_a_file_found_damaged_after_the_start_notice_is_posted(qtbot):
     from PySide6.QtWidgets import QWidget
 
@@ -53,6 +62,8 @@ def test_a_file_found_damaged_after_the_start_notice_is_posted(qtbot):
     assert level == Level.WARNING and "x.json" in text and "Saved from it: nothing" in text
 
 
+@pytest.mark.expect_log("WARNING", r"still running when the console last closed", logger="console.messages")
+@pytest.mark.expect_log("WARNING", r"could not be read: locked", logger="console.messages")
 def test_a_warning_posted_while_the_notice_is_open_joins_it(qtbot):
     from PySide6.QtWidgets import QWidget
 
@@ -71,6 +82,8 @@ def test_a_warning_posted_while_the_notice_is_open_joins_it(qtbot):
     assert "Now working" not in dialog.text()
 
 
+@pytest.mark.expect_log("WARNING", r"damaged state file", logger="console.store.notices")
+@pytest.mark.expect_log("WARNING", r"Your unsent drafts \(drafts.json\): it is empty", logger="console.messages")
 def test_damaged_files_also_reach_the_message_log_once(qtbot):
     from PySide6.QtWidgets import QWidget
 

@@ -1,11 +1,13 @@
 """The Recordings tab: drops through dropEvent, the queue model, uploads to the sandbox."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
+import pytest
+
+import console.ui.recordings_tab as recordings_tab_module
 from console.jobs import uploads as uq
 from console.ui.recordings.model import (
     COL_ALBUM,
@@ -17,7 +19,6 @@ from console.ui.recordings.model import (
 )
 from console.ui.recordings_tab import QMediaPlayer, RecordingsTab, format_eta
 from tests.helpers import make_mp3, make_wav
-import console.ui.recordings_tab as recordings_tab_module
 from tests.jobs.queue_helpers import QueueFactory, make_prompts, sha256
 
 
@@ -115,6 +116,7 @@ def test_drop_of_folders_and_bad_files_through_drop_event(qtbot, env, tmp_path):
     assert "2 rejected" in tab.overall_label.text()
 
 
+@pytest.mark.expect_log("WARNING", r"1 dropped item is not a file on this computer", logger="console.messages")
 def test_drag_enter_takes_only_local_files(qtbot, env, tmp_path):
     tab = env()
     text = QMimeData()
@@ -135,6 +137,7 @@ def test_drag_enter_takes_only_local_files(qtbot, env, tmp_path):
     assert "not a file on this computer" in tab.notice.text()
 
 
+@pytest.mark.expect_log("WARNING", r"2 files uploaded; 1 failed", logger="console.messages")
 def test_a_dropped_file_that_disappears_before_upload_fails_with_its_reason(qtbot, env, tmp_path):
     tab = env()
     files = make_prompts(tmp_path / "p", 3)
@@ -201,6 +204,7 @@ def test_declining_the_start_question_uploads_nothing(qtbot, env, tmp_path):
     assert tab.notice.text() == "Not uploaded."
 
 
+@pytest.mark.expect_log("WARNING", r"Sort number: 'five' is not a number", logger="console.messages")
 def test_duplicates_disable_upload_until_an_edit_resolves_them(qtbot, env, tmp_path):
     tab = env()
     tab.numbering_combo.setCurrentIndex(tab.numbering_combo.findData(uq.NUMBER_BY_NAME))
@@ -439,6 +443,7 @@ def test_the_pausing_notice_gives_way_once_uploads_finish(qtbot, env, tmp_path):
     assert tab.notice.text() == "Paused: 2 files still queued. Press Resume to go on."
 
 
+@pytest.mark.expect_log("WARNING", r"From last time: 1 file is waiting", logger="console.messages")
 def test_rows_on_the_wire_at_a_crash_come_back_with_two_choices(qtbot, env, tmp_path):
     first = env()
     make_prompts(tmp_path / "p", 3)

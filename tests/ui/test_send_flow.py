@@ -1,9 +1,10 @@
 """Pieces of the one send flow that are not tied to one tab."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
+
+import pytest
 
 from console.store.journal import Journal
 from console.store.profiles import OwnNumber, Profile, sandbox_profile
@@ -163,6 +164,7 @@ class _Flow:
                                    done_text=lambda r: f"Sent. Reference id: {r.reference_id}"))
 
 
+@pytest.mark.expect_log("WARNING", r"^Unknown: Voitex did not answer clearly", logger="console.messages")
 def test_a_note_about_history_is_shown_beside_the_outcome(qtbot, console_env):
     from types import SimpleNamespace
 
@@ -191,6 +193,7 @@ def test_a_note_about_history_is_shown_beside_the_outcome(qtbot, console_env):
     assert flow.button.isEnabled()
 
 
+@pytest.mark.expect_log("ERROR", r"failed because of an unexpected problem: boom", logger="console.messages")
 def test_a_bug_in_the_request_is_shown_and_raised_for_the_crash_dialog(qtbot, console_env):
     flow = _Flow(qtbot, console_env)
 

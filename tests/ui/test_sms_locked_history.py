@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import sqlite3
 
-import pytest
 from PySide6.QtCore import Qt
+
+import pytest
 
 from console.jobs.sender import HISTORY_NOTE
 from console.ui.sms_tab import SmsTab
@@ -40,6 +41,8 @@ def make_tab(qtbot, env):
     return tab
 
 
+@pytest.mark.expect_log("WARNING", r"history update for entry \d+ not written yet",
+                        logger="console.store.journal_writer")
 def test_delivered_while_history_is_locked_shows_the_real_result_and_a_note(
         qtbot, console_env, other_program):
     real_client = console_env.session.client
@@ -72,6 +75,8 @@ def test_delivered_while_history_is_locked_shows_the_real_result_and_a_note(
     assert console_env.journal.query()[0].result_id == delivered["reference_id"]
 
 
+@pytest.mark.expect_log("ERROR", r"Nothing was sent, because History could not record it first",
+                        logger="console.messages")
 def test_nothing_is_sent_while_history_cannot_record_it(qtbot, console_env, other_program):
     other_program.take()
     tab = make_tab(qtbot, console_env)

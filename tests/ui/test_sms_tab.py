@@ -1,8 +1,9 @@
 """The SMS tab driven as a user would, against the sandbox over loopback."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
+
+import pytest
 
 from console.ui.sms_tab import SmsTab
 from tests.console_env import ConfirmRecorder, drive
@@ -131,6 +132,7 @@ def test_same_message_twice_asks_before_sending_again(qtbot, console_env):
     assert len(console_env.sandbox.outbox()["sms"]) == 1
 
 
+@pytest.mark.expect_log("WARNING", r"^Unknown: .*the message may or may not have been sent", logger="console.messages")
 def test_server_error_keeps_the_text_and_says_what_to_do(qtbot, console_env):
     from console.sandbox import FaultRule
 
@@ -147,6 +149,7 @@ def test_server_error_keeps_the_text_and_says_what_to_do(qtbot, console_env):
     assert tab.send_button.isEnabled()
 
 
+@pytest.mark.expect_log("WARNING", r"^Unknown: .*the message may or may not have been sent", logger="console.messages")
 def test_dropped_connection_is_recorded_as_unknown_and_sent_once(qtbot, console_env):
     from console.sandbox import FaultRule
 
@@ -160,6 +163,7 @@ def test_dropped_connection_is_recorded_as_unknown_and_sent_once(qtbot, console_
     assert console_env.journal.query()[0].outcome == "unknown"
 
 
+@pytest.mark.expect_log("ERROR", r"The key for 'Main office' was refused", logger="console.messages")
 def test_wrong_key_names_the_profile(qtbot, console_env):
     profile = console_env.add_live_profile(key="not-the-right-key")
     drive(console_env.session.activate(profile.id))
@@ -171,6 +175,7 @@ def test_wrong_key_names_the_profile(qtbot, console_env):
     assert console_env.journal.query()[0].outcome == "failed"
 
 
+@pytest.mark.expect_log("ERROR", r"There is no account key for 'Branch office'", logger="console.messages")
 def test_live_profile_without_a_key_says_so_before_any_confirmation(qtbot, console_env):
     from console.store.profiles import OwnNumber, Profile, new_profile_id
 
@@ -240,6 +245,8 @@ def test_live_confirmation_shows_the_text_recipient_and_count(qtbot, console_env
     assert console_env.sandbox.outbox()["sms"] == []
 
 
+@pytest.mark.expect_log("WARNING", r"^Unknown: .*the message may or may not have been sent", logger="console.messages")
+@pytest.mark.expect_log("ERROR", r"^Voitex refused the message", logger="console.messages")
 def test_unknown_outcome_looks_unknown_and_says_what_to_check(qtbot, console_env):
     from console.sandbox import FaultRule
 
@@ -270,6 +277,7 @@ def test_unknown_outcome_looks_unknown_and_says_what_to_check(qtbot, console_env
     assert "#e6f4ea" in tab.result_label.styleSheet()
 
 
+@pytest.mark.expect_log("WARNING", r"^Unknown: you cancelled while waiting for Voitex", logger="console.messages")
 def test_cancel_while_sending_says_the_outcome_is_unknown(qtbot, console_env):
     from console.sandbox import FaultRule
 

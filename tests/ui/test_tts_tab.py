@@ -141,6 +141,8 @@ def test_counter_and_error_show_the_same_count(qtbot, console_env):
     assert "Remove 1 character." in tab.text_error.text()
 
 
+@pytest.mark.expect_log("WARNING", r"^Unknown: .*the recording may or may not have been created",
+                        logger="console.messages")
 def test_unknown_outcome_of_a_recording(qtbot, console_env):
     from console.sandbox import FaultRule
 
@@ -153,6 +155,7 @@ def test_unknown_outcome_of_a_recording(qtbot, console_env):
     assert "the recording may or may not have been created" in tab.result_label.text()
 
 
+@pytest.mark.expect_log("WARNING", r"^Unknown: you cancelled while waiting for Voitex", logger="console.messages")
 def test_cancel_while_creating(qtbot, console_env):
     from console.sandbox import FaultRule
 

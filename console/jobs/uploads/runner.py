@@ -14,7 +14,7 @@ import logging
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from console.api import ApiError
@@ -44,7 +44,7 @@ class _Active:
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def file_stamp(path: Path) -> tuple[int, int] | None:

@@ -182,9 +182,8 @@ class QueueModel(QAbstractTableModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        if index.column() in (COL_ALBUM, COL_SORT, COL_NAME):
-            if self.item_for(index).status.can_edit:
-                return _EDITABLE_FLAGS
+        if index.column() in (COL_ALBUM, COL_SORT, COL_NAME) and self.item_for(index).status.can_edit:
+            return _EDITABLE_FLAGS
         return _ROW_FLAGS
 
     def data(self, index: QModelIndex | QPersistentModelIndex,

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from console.domain.broadcast.quiet_hours import (Window, in_window, next_opening, parse_clock_time,
-                                                  zones_for_number)
+from console.domain.broadcast.quiet_hours import Window, in_window, next_opening, parse_clock_time, zones_for_number
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.mark.parametrize(("number", "zones"), [

@@ -2,9 +2,18 @@ from __future__ import annotations
 
 import pytest
 
-from console.domain.broadcast.recipients import (DO_NOT_CONTACT, DUPLICATE, INVALID, MISSING_FIELD,
-                                                 ColumnMapping, MappingError, build_recipients,
-                                                 check_names, guess_mapping, looks_like_header)
+from console.domain.broadcast.recipients import (
+    DO_NOT_CONTACT,
+    DUPLICATE,
+    INVALID,
+    MISSING_FIELD,
+    ColumnMapping,
+    MappingError,
+    build_recipients,
+    check_names,
+    guess_mapping,
+    looks_like_header,
+)
 from console.domain.broadcast.table import Table, read_csv, read_pasted
 
 

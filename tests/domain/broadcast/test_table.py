@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from console.domain.broadcast.table import (TableError, decode, field_key, read_csv, read_pasted,
-                                            sniff_delimiter)
+from console.domain.broadcast.table import TableError, decode, field_key, read_csv, read_pasted, sniff_delimiter
 
 
 @pytest.mark.parametrize(("data", "text", "encoding"), [
-    ("Zoë;Müller".encode("utf-8"), "Zoë;Müller", "UTF-8"),
-    (b"\xef\xbb\xbf" + "Zoë".encode("utf-8"), "Zoë", "UTF-8 (with BOM)"),
+    ("Zoë;Müller".encode(), "Zoë;Müller", "UTF-8"),
+    (b"\xef\xbb\xbf" + "Zoë".encode(), "Zoë", "UTF-8 (with BOM)"),
     ("Zoë;Müller;€".encode("cp1252"), "Zoë;Müller;€", "Windows-1252 (Western European)"),
     ("Zoë\tA".encode("utf-16"), "Zoë\tA", "UTF-16"),
     (b"caf\xe9\x81", "caf\xe9\x81", "Latin-1"),  # 0x81 is undefined in Windows-1252

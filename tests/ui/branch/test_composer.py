@@ -1,10 +1,11 @@
 import json
 import re
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLineEdit
+
+import pytest
 
 from console.branch.request import BranchRequest, Payment, Step, parse_request
 from console.ui.branch.composer import RequestComposer

@@ -1,9 +1,10 @@
 import json
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
+
+import pytest
 
 from console.branch.schema import Design, FilePlay, TtsPlay, parse_design
 from console.ui.branch.designer import DesignerPanel

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 from PySide6.QtCore import Qt
+
+import pytest
 
 from console.api.branch_endpoint import post_branch_request
 from console.branch.request import BranchRequest, Payment, Step

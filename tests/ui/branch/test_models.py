@@ -1,5 +1,6 @@
-import pytest
 from PySide6.QtCore import QModelIndex, Qt
+
+import pytest
 
 from console.branch.findings import Finding
 from console.branch.schema import FilePlay, TtsPlay

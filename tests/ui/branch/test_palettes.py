@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QStyleFactory
+
+import pytest
 
 from console.api.branch_endpoint import post_branch_request
 from console.branch.findings import Finding

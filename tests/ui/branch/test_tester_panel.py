@@ -2,9 +2,10 @@
 "no problems", the checked reply holds only what arrived, Save proposes a name."""
 import socket
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
+
+import pytest
 
 from console.branch.request import Step
 from console.ui.branch.tester_panel import runs_file_name
@@ -18,6 +19,7 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/branch"
 
 
+@pytest.mark.expect_log("ERROR", r"No reply from .* within the 2 s budget", logger="console.messages")
 def test_a_new_run_clears_the_previous_reply_status_and_timing(qtbot, tab, fake_endpoint):
     start_at(tab, "0")
     tester = tab.tester
@@ -39,6 +41,8 @@ def test_a_new_run_clears_the_previous_reply_status_and_timing(qtbot, tab, fake_
 
 
 @pytest.mark.parametrize("where", ["timeout", "refused", "500"])
+@pytest.mark.expect_log("ERROR", r"^(No reply from|Could not connect to|The endpoint answered HTTP 500)",
+                        logger="console.messages")
 def test_a_failed_run_is_never_followed_by_no_problems_found(qtbot, tab, fake_endpoint, where):
     start_at(tab, "0")
     tester = tab.tester
@@ -56,6 +60,8 @@ def test_a_failed_run_is_never_followed_by_no_problems_found(qtbot, tab, fake_en
     assert tester.outcome_label.kind == "error"
 
 
+@pytest.mark.expect_log("WARNING", r"The reply is not a response Voitex can rely on: 2 problems",
+                        logger="console.messages")
 def test_the_checked_reply_shows_only_what_arrived(qtbot, tab, fake_endpoint):
     start_at(tab, "0")
     send(qtbot, tab, fake_endpoint.url("/nosort"))
@@ -107,6 +113,7 @@ def test_the_designer_names_the_open_design(qtbot, tab, tmp_path):
     assert names[-1] == ""
 
 
+@pytest.mark.expect_log("ERROR", r"Could not open cut.json", logger="console.messages")
 def test_a_cut_off_design_file_is_reported_as_ending_too_early(qtbot, tab, tmp_path):
     path = tmp_path / "cut.json"
     path.write_text('{\n  "goto": "150",\n  "play": [\n    {"type": "file"', encoding="utf-8")

@@ -11,13 +11,22 @@ from console.ui.branch.tester_settings import read_tester_settings, write_tester
 GOOD = {"endpoint_url": "https://desk.example/branch", "budget_s": 3.5, "walk_sends": True}
 
 
+def _damaged(*values):
+    return pytest.param(*values, marks=[
+        pytest.mark.expect_log("WARNING", r"the branch tester settings .* are damaged",
+                               logger="console.ui.branch.tester_settings"),
+        pytest.mark.expect_log("WARNING", r"damaged state file: The branch tester's settings",
+                               logger="console.store.notices"),
+    ])
+
+
 @pytest.mark.parametrize("changes, kept, wrong", [
     ({}, GOOD, None),
     ({"budget_s": 4}, {**GOOD, "budget_s": 4.0}, None),
-    ({"budget_s": "fast"}, {k: v for k, v in GOOD.items() if k != "budget_s"}, "time budget"),
-    ({"budget_s": 1e308 * 10}, {k: v for k, v in GOOD.items() if k != "budget_s"}, "time budget"),
-    ({"budget_s": 10**400}, {k: v for k, v in GOOD.items() if k != "budget_s"}, "time budget"),
-    ({"endpoint_url": None, "walk_sends": "yes"}, {"budget_s": 3.5}, "endpoint address"),
+    _damaged({"budget_s": "fast"}, {k: v for k, v in GOOD.items() if k != "budget_s"}, "time budget"),
+    _damaged({"budget_s": 1e308 * 10}, {k: v for k, v in GOOD.items() if k != "budget_s"}, "time budget"),
+    _damaged({"budget_s": 10**400}, {k: v for k, v in GOOD.items() if k != "budget_s"}, "time budget"),
+    _damaged({"endpoint_url": None, "walk_sends": "yes"}, {"budget_s": 3.5}, "endpoint address"),
 ])
 def test_each_setting_is_checked_on_its_own(tmp_path, changes, kept, wrong):
     path = tmp_path / "branch-tester.json"
