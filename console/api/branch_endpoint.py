@@ -65,7 +65,7 @@ def check_endpoint_url(url: str) -> str | None:
                 "https://example.com/voitex/branch. Voitex cannot post to other kinds "
                 "of address.")
     try:
-        parts.port
+        _ = parts.port  # urlsplit checks the port only when asked
     except ValueError:
         return "The endpoint address has a port that is not a number from 1 to 65535."
     if not parts.hostname:

@@ -55,7 +55,6 @@ from .parse import (
     sms_result,
     unusable_reply_error,
 )
-from .transport import AsyncioTransport
 from .results import CallResult, RecordingResult, SmsResult
 from .retry import (
     CONNECTION_LOST,
@@ -69,6 +68,7 @@ from .retry import (
     is_repeat_safe,
     retry_delay,
 )
+from .transport import AsyncioTransport
 from .wire import (
     CALL,
     PATHS,
@@ -390,7 +390,8 @@ class VoitexClient:
 
         async def send(http: httpx.AsyncClient) -> httpx.Response:
             try:
-                fileobj = open(file_path, "rb", buffering=0)
+                # Closed by the `with` below; only open() itself is reported as unreadable.
+                fileobj = open(file_path, "rb", buffering=0)  # noqa: SIM115
             except OSError as err:
                 raise InvalidArgumentError(
                     "path", f"path: {str(file_path)!r} cannot be read ({err.strerror or err})."

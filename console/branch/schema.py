@@ -196,15 +196,15 @@ def _as_text(value: Any, path: tuple[PathPart, ...], label: str, notes: list[Fin
 
 
 def _pairs(value: Any, name: str, label: str, notes: list[Finding]) -> tuple[Pair, ...]:
-    if isinstance(value, list) and not isinstance(value, JsonObject):
-        # The request writes variables as a list of objects; people copy that form.
-        if all(isinstance(item, JsonObject) for item in value):
-            merged = JsonObject(pair for item in value for pair in item)
-            if value:
-                _note(notes, (name,), "list_of_objects",
-                      f"{label} was a list of objects; Voitex's sample response writes one "
-                      "object, so they were joined into one.")
-            value = merged
+    # The request writes variables as a list of objects; people copy that form.
+    if (isinstance(value, list) and not isinstance(value, JsonObject)
+            and all(isinstance(item, JsonObject) for item in value)):
+        merged = JsonObject(pair for item in value for pair in item)
+        if value:
+            _note(notes, (name,), "list_of_objects",
+                  f"{label} was a list of objects; Voitex's sample response writes one "
+                  "object, so they were joined into one.")
+        value = merged
     if not isinstance(value, JsonObject):
         raise DesignFormatError(
             f"{label} must be an object of names and values in curly brackets, "

@@ -13,8 +13,8 @@ from typing import Any, Literal, Protocol, TypedDict
 
 from console.branch.findings import Finding, summary_text
 from console.branch.lenient import JsonObject, LenientJSONError, read_json
-from console.branch.schema import Design, DesignFormatError, FilePlay, parse_design
 from console.branch.request import Step, scrub
+from console.branch.schema import Design, DesignFormatError, FilePlay, parse_design
 from console.branch.validation import validate
 
 OutcomeKind = Literal["valid", "invalid", "not_json", "http_error", "no_reply"]

@@ -13,6 +13,7 @@ goes; the pace follows a RateLimiter that a 429 slows for the whole run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import heapq
 import logging
@@ -20,20 +21,24 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QObject, Signal
 
-from console.api import (ApiError, ConnectionFailedError, InvalidArgumentError, KeyRefusedError,
-                         RateLimitedError)
-from console.domain.broadcast.quiet_hours import (SKIP, Window, load_tables, next_opening,
-                                                  parse_clock_time, zones_for_number)
+from console.api import ApiError, ConnectionFailedError, InvalidArgumentError, KeyRefusedError, RateLimitedError
+from console.domain.broadcast.quiet_hours import (
+    SKIP,
+    Window,
+    load_tables,
+    next_opening,
+    parse_clock_time,
+    zones_for_number,
+)
 from console.domain.broadcast.rate import RateLimiter
 from console.domain.vocabulary import EntryKind, RowState, RunState
-from console.store.broadcasts import (OPEN_ROW_STATES, BroadcastStore, BroadcastStoreError, RowInfo,
-                                      RunInfo, RunSettings)
+from console.store.broadcasts import OPEN_ROW_STATES, BroadcastStore, BroadcastStoreError, RowInfo, RunInfo, RunSettings
 
 if TYPE_CHECKING:
     from console.jobs.sender import Sender
@@ -82,7 +87,7 @@ def run_settings(settings: RunSettings) -> tuple[Window, str, float, int, tzinfo
 
 
 def _local_zone() -> tzinfo:
-    return datetime.now().astimezone().tzinfo or timezone.utc
+    return datetime.now().astimezone().tzinfo or UTC
 
 
 @dataclass(frozen=True)
@@ -123,10 +128,8 @@ class _Control:
             await asyncio.sleep(0)
             return
         self.wake.clear()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.wake.wait(), timeout=min(seconds, _MAX_NAP))
-        except asyncio.TimeoutError:
-            pass
 
 
 class BroadcastRunner(QObject):
@@ -139,7 +142,7 @@ class BroadcastRunner(QObject):
     rate_limited = Signal(int, float)  # run id, the new pace in messages per second
 
     def __init__(self, *, store: BroadcastStore, send_row: RowSender,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  monotonic: Callable[[], float] | None = None,
                  describe: Callable[[BaseException, str], str] | None = None,
                  current_profile_id: Callable[[], str] | None = None,

@@ -18,6 +18,7 @@ thread: the window never waits on the history file.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Future
@@ -94,10 +95,8 @@ class Sender:
         # Called on the writer thread when a late outcome lands.
         loop = self._loop
         if loop is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 loop.call_soon_threadsafe(self._on_journal_changed)
-            except RuntimeError:
-                pass  # the loop closed meanwhile
 
     async def _journalled(self, *, kind: EntryKind, recipient: str, content: str,
                           request: dict[str, Any], result_id_of: Callable[[Any], str | None],
@@ -223,15 +222,13 @@ async def _landed_soon(future: Future[Any]) -> bool:
         done = asyncio.Event()
 
         def on_done(_future: Future[Any]) -> None:
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 loop.call_soon_threadsafe(done.set)
-            except RuntimeError:
-                pass  # the loop closed meanwhile
 
         future.add_done_callback(on_done)
         try:
             await asyncio.wait_for(done.wait(), FINISH_GRACE_S)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
     return not future.cancelled() and future.exception() is None
 

@@ -29,6 +29,7 @@ prefix of their own (``upload_``, ``catalogue_``, ``broadcast_``).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -275,10 +276,8 @@ class Database:
 
     def mark_damaged(self) -> None:
         """Remember that damage was seen, so the next start checks and repairs the file."""
-        try:
+        with contextlib.suppress(OSError):
             self.marker.touch()
-        except OSError:
-            pass
 
     def verify(self) -> bool:
         """Check the whole file on a connection of its own (seconds for a huge
@@ -328,12 +327,10 @@ class Database:
 
     def close(self) -> None:
         with self.lock:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 # SQLite's advice for long-lived connections: refresh the
                 # planner's statistics on close.
                 self.connection.execute("PRAGMA optimize")
-            except sqlite3.Error:
-                pass
             self.connection.close()
 
     def ensure_tables(self, script: str) -> None:
@@ -395,10 +392,8 @@ def _probe_writes(db: sqlite3.Connection) -> None:
     except UnicodeDecodeError as err:
         raise sqlite3.DatabaseError("database disk image is malformed") from err
     finally:
-        try:
+        with contextlib.suppress(sqlite3.Error):
             db.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass
 
 
 def damage_marker(path: Path | str) -> Path:
@@ -452,12 +447,10 @@ def copy_readable_rows(damaged: Path, target: sqlite3.Connection,
 
 def _copy_tables(source: sqlite3.Connection, target: sqlite3.Connection,
                  on_table: Callable[[str, int], None] | None) -> int:
-    try:
+    with contextlib.suppress(sqlite3.DatabaseError):
         # Tolerate a schema SQLite would refuse as a whole (an index or trigger
         # whose pages were lost): the tables' own rows may still be readable.
         source.execute("PRAGMA writable_schema=ON")
-    except sqlite3.DatabaseError:
-        pass
     schema = [(name, sql) for kind, name, sql
               in _readable_rows(source, "sqlite_master", "type, name, sql")
               if kind == "table" and isinstance(name, str)]
@@ -559,10 +552,8 @@ def _readable_rows(source: sqlite3.Connection, table: str, listed: str) -> Itera
     """
     quoted = _quote(table)
     if not _has_rowid(source, quoted):
-        try:
+        with contextlib.suppress(sqlite3.DatabaseError):
             yield from source.execute(f"SELECT {listed} FROM {quoted}")
-        except sqlite3.DatabaseError:
-            pass
         return
     last = 0
     failures = 0

@@ -17,6 +17,7 @@ implements for SQLite. Writes from sends and uploads go through
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -24,7 +25,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -52,7 +53,7 @@ _FTS_MIN_CHARS = 3
 _COLUMNS = ", ".join(f"entries.{c}" for c in (
     "id", "created_at", "updated_at", "kind", "profile_id", "profile_name", "recipient",
     "content", "request", "outcome", "result_id", "messages", "resend_of", "group_id"))
-_UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 _NEXT_SEQ = "(SELECT COALESCE(MAX(change_seq), 0) + 1 FROM entries)"
 
 
@@ -119,14 +120,14 @@ def scrub(value: Any) -> Any:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _timestamp(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("a journal time must carry its time zone")
     # One fixed format, so text comparison in SQL orders and filters correctly.
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def _like_escape(text: str) -> str:
@@ -185,10 +186,8 @@ class Journal:
                 break  # locked or full: the writer tries again later
             landed.append(update.entry_id)
         if landed:
-            try:
+            with contextlib.suppress(OSError):  # replaying again is harmless: apply_update is idempotent
                 sidecar.remove(landed)
-            except OSError:
-                pass  # replaying again is harmless: apply_update is idempotent
         self.replayed += len(landed)
         return len(landed)
 

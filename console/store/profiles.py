@@ -7,6 +7,7 @@ overwritten, so the user's profiles can still be recovered by hand.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import ipaddress
 import json
@@ -329,11 +330,9 @@ class ProfileStore:
         notice = DamagedFile(path=self.path, what="Your profiles", problem=problem,
                              saved=saved, kept_as=kept_as)
         if kept_as is not None:
-            try:
+            with contextlib.suppress(OSError):
                 # What is shown is written back, so the file matches the window.
                 self._write(profiles, active_id)
-            except OSError:
-                pass
         self.load_warning = notice.text()
         self.damage.append(notice)
         if self.notices is not None:

@@ -23,7 +23,7 @@ from console.domain.vocabulary import EntryKind, MessageLevel, Outcome, RowState
 )
 def test_members_are_the_stored_strings(enum, stored):
     assert [member.value for member in enum] == stored
-    for member, text in zip(enum, stored):
+    for member, text in zip(enum, stored, strict=True):
         assert member == text and str(member) == text and f"{member}" == text
         assert enum(text) is member
 

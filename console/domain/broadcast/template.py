@@ -19,8 +19,7 @@ class TemplateError(ValueError):
 
 
 def _tokens(template: str) -> Iterator[re.Match[str]]:
-    for match in _TOKEN.finditer(template):
-        yield match
+    yield from _TOKEN.finditer(template)
 
 
 def fields_in(template: str) -> list[str]:
