@@ -22,7 +22,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -43,11 +43,13 @@ from console.jobs.session import AccountSession, NoKeyError  # noqa: E402
 from console.logging_setup import configure_logging, register_secret  # noqa: E402
 from console.resources import app_icon_files, read_resource_text  # noqa: E402
 from console.store.broadcasts import SqliteBroadcastStore  # noqa: E402
+from console.store.catalogue import Catalogue, CatalogueError  # noqa: E402
 from console.store.journal import Journal, JournalError  # noqa: E402
 from console.store.journal_writer import JournalWriter  # noqa: E402
 from console.store.paths import AppPaths, app_paths  # noqa: E402
 from console.store.profiles import ProfileStore  # noqa: E402
 from console.ui.crash_dialog import CrashHandler  # noqa: E402
+from console.ui.library.source import LibrarySource  # noqa: E402
 from console.ui.main_window import TAB_ORDER, MainWindow  # noqa: E402
 from console.ui.messages import Level, MessageBridge  # noqa: E402
 from console.ui.tab_interface import TabSpec  # noqa: E402
@@ -186,6 +188,14 @@ class TabsOnDemand(Mapping[str, QWidget]):
         return len(TAB_ORDER)
 
 
+def open_catalogue(path: Path) -> Catalogue:
+    """The Library catalogue; a file that cannot be used stops start-up as History does."""
+    try:
+        return Catalogue(path)
+    except CatalogueError as err:
+        raise JournalError(str(err)) from err
+
+
 class ConsoleApp(QObject):
     """Everything the running console is made of, built in dependency order."""
 
@@ -207,6 +217,10 @@ class ConsoleApp(QObject):
         self.secrets = DeferredSecretStore()
         self.journal = Journal(paths.data_dir / "history.sqlite3")
         recovered = self.journal.mark_crashed_pending_unknown()
+        # In the same file as History, opened after it (so after its repairs);
+        # it reads History through a handle of its own, from its own thread.
+        self.catalogue = open_catalogue(self.journal.path)
+        self._catalogue_history = self.journal.reopen()
 
         self.sandbox_key = pysecrets.token_urlsafe(24)
         register_secret(self.sandbox_key)
@@ -226,6 +240,15 @@ class ConsoleApp(QObject):
             self.journal, on_changed=lambda: loop.call_soon_threadsafe(self._on_journal_changed))
         self.sender = Sender(session=self.session, writer=self.journal_writer,
                              on_journal_changed=self._on_journal_changed)
+        self.library = LibrarySource(self.catalogue, profile_id=lambda: self.session.profile.id,
+                                     parent=self)
+        self.catalogue.set_on_changed(self.library.notify_changed)
+        self.session.profile_changed.connect(lambda _profile: self.library.changed.emit())
+        # The first start fills the catalogue from History; later starts catch up
+        # on what a crash left unrecorded; after History was repaired, all of it
+        # is read again. Off this thread.
+        self.catalogue.sync_from_history(self._catalogue_history,
+                                         from_start=self.journal.load_warning is not None)
 
         # Broadcasts live in the History file; rows left "sending" become unknown
         # before anything is sent. The runner (and httpx with it) comes on first use.
@@ -282,6 +305,7 @@ class ConsoleApp(QObject):
             "broadcast": TabSpec(build=self._build_broadcast, keeps_draft=True),
             "branch": TabSpec(build=self._build_branch, keeps_draft=True),
             "history": TabSpec(build=self._build_history),
+            "library": TabSpec(build=self._build_library),
         }
 
     def _build_recordings(self) -> QWidget:
@@ -289,12 +313,14 @@ class ConsoleApp(QObject):
 
         return RecordingsTab(queue=self.upload_queue,
                              default_album=lambda: self.session.profile.default_album,
-                             messages=self.messages, confirm_start=self.confirm_live_upload)
+                             messages=self.messages, confirm_start=self.confirm_live_upload,
+                             library=self.library)
 
     def _build_tts(self) -> QWidget:
         from console.ui.tts_tab import TtsTab
 
-        return TtsTab(session=self.session, sender=self.sender, messages=self.messages)
+        return TtsTab(session=self.session, sender=self.sender, messages=self.messages,
+                      library=self.library)
 
     def _build_sms(self) -> QWidget:
         from console.ui.sms_tab import SmsTab
@@ -306,13 +332,14 @@ class ConsoleApp(QObject):
         from console.ui.calls_tab import CallsTab
 
         return CallsTab(session=self.session, sender=self.sender, messages=self.messages,
-                        broadcasts=self.broadcasts)
+                        library=self.library, broadcasts=self.broadcasts)
 
     def _build_broadcast(self) -> QWidget:
         from console.ui.broadcast_tab import BroadcastTab
 
         return BroadcastTab(session=self.session, sender=self.sender, store=self.broadcasts,
-                            runner=self.broadcast_runner, messages=self.messages)
+                            runner=self.broadcast_runner, messages=self.messages,
+                            library=self.library)
 
     @property
     def broadcast_runner(self) -> BroadcastRunner:
@@ -334,6 +361,7 @@ class ConsoleApp(QObject):
         from console.ui.branch_tab import BranchTab
 
         tab = BranchTab(post_request=post_branch_request, messages=self.messages,
+                        library=self.library,
                         settings_path=self.paths.config_dir / "branch-tester.json")
         tab.designer.document_name_changed.connect(self.window.set_document_name)
         return tab
@@ -343,6 +371,30 @@ class ConsoleApp(QObject):
 
         return HistoryTab(journal=self.journal, profiles_provider=self.session.all_profiles,
                           resend=self.resend)
+
+    def _build_library(self) -> QWidget:
+        from console.ui.library_tab import LibraryTab
+
+        return LibraryTab(library=self.library, session=self.session, messages=self.messages,
+                          use_in_call=self.use_in_call, use_in_design=self.use_in_design,
+                          sandbox_listing=self.sandbox_listing)
+
+    def use_in_call(self, entry) -> None:
+        """The Library's "Use in a call": Calls, with that recording chosen."""
+        calls = self.window.tab("calls")
+        calls.use_recording(entry)
+        self.window.show_tab("calls")
+
+    def use_in_design(self, entry) -> None:
+        """The Library's "Use in a branch design": a play item in the designer."""
+        branch = self.window.tab("branch")
+        branch.add_library_recording(entry)
+        self.window.show_tab("branch")
+
+    async def sandbox_listing(self) -> list[dict]:
+        """What the embedded sandbox's library holds (the Sandbox profile's key)."""
+        server = await self.sandbox.wait_running()
+        return await asyncio.to_thread(server.library)
 
     def recordings_tab(self) -> RecordingsTab:
         """The Recordings tab, built now if it was not yet."""
@@ -374,17 +426,23 @@ class ConsoleApp(QObject):
         return self._broadcast_runner is not None and self._broadcast_runner.sending()
 
     # -- wiring helpers ------------------------------------------------------
-    def confirm_live_upload(self, count: int, confirm=default_confirm) -> bool:
-        """On a live account, uploading replaces what is at each album and sort."""
+    def confirm_live_upload(self, count: int, confirm=default_confirm, *,
+                            replacing: Sequence[str] = ()) -> bool:
+        """On a live account, uploading replaces what is at each album and sort;
+        `replacing` says what the Library knows is there."""
         profile = self.session.profile
         if profile.is_sandbox:
             return True
         files = "1 file" if count == 1 else f"{count} files"
+        informative = "A recording already at the same album and sort number is replaced."
+        if replacing:
+            shown = "\n".join(f"• {text}" for text in replacing[:5])
+            more = (f"\n…and {len(replacing) - 5} more." if len(replacing) > 5 else "")
+            informative = f"{informative}\n\n{shown}{more}"
         box = live_confirmation(
             self.window, title="Upload to the live account?",
             text=f"Upload {files} to the live account '{profile.name}'?",
-            informative="A recording already at the same album and sort number is replaced.",
-            action="Upload")
+            informative=informative, action="Upload")
         return confirm(box)
 
     def _on_first_painted(self) -> None:
@@ -436,6 +494,8 @@ class ConsoleApp(QObject):
             cast("RecordingsTab", recordings).refresh_default_album()
 
     def _on_journal_changed(self) -> None:
+        # A confirmed upload or TTS reaches the Library from its History entry.
+        self.catalogue.sync_from_history(self._catalogue_history)
         history = self.history_tab()
         if history is not None:
             history.refresh()
@@ -527,6 +587,8 @@ class ConsoleApp(QObject):
         await self.sandbox.stop()
         self.broadcasts.close()
         await asyncio.to_thread(self.journal_writer.close)  # unwritten outcomes are kept
+        await asyncio.to_thread(self.catalogue.close)  # lets its last writes land
+        self._catalogue_history.close()
         self.journal.close()
 
     # -- self-check ------------------------------------------------------------

@@ -134,7 +134,8 @@ async def review_shots(console, out: Path, suffix: str) -> None:
     for width, height in ((1024, 700), (1366, 768)):
         window.resize(width, height)
         window.show()
-        for key in ("recordings", "tts", "sms", "calls", "branch", "history"):
+        for key in ("recordings", "tts", "sms", "calls", "broadcast", "branch", "history",
+                    "library"):
             window.show_tab(key)
             await save(window, out / f"{key}-{width}x{height}{suffix}.png")
         window.show_tab("branch")

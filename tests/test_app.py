@@ -16,7 +16,7 @@ def test_main_window_has_the_tabs_in_order_and_the_sandbox_answers(console_app):
     titles = [window.tab_widget.tabText(i)
               for i in range(window.tab_widget.count())]
     assert titles == ["Recordings", "Text to speech", "SMS", "Calls", "Broadcast",
-                      "Branch designer", "History"]
+                      "Branch designer", "History", "Library"]
     assert window.profile_status.text() == "Profile: Sandbox (practice)"
     assert "Sandbox" in window.banner.text() and not window.banner.is_live
     assert console_app.sandbox.url in window.sandbox_status.text()

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import functools
 import hmac
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 from starlette.applications import Starlette
@@ -29,6 +29,8 @@ from console.sandbox.validation import RequestRejected
 UNAUTHORIZED_MESSAGE = "The auth_key header is missing or not valid."
 _OPEN_PATHS = {"/sandbox/health"}
 _CONNECTION_KEY = "voitex_sandbox.connection"
+# Which library the request's key works on (None: the first key's).
+KEY_ID_SCOPE = "voitex_sandbox.key_id"
 # How often a slow reply checks whether the sandbox is stopping.
 _PAUSE_STEP = 0.05
 
@@ -46,15 +48,17 @@ def build_app(
     *,
     state: SandboxState,
     faults: FaultPlan,
-    auth_key: str,
+    auth_key: str | Mapping[str, str | None],
     run_blocking: RunBlocking,
     is_stopping: Callable[[], bool],
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> ASGIApp:
     """The ASGI application; `run_blocking(fn, *args)` runs disk work on a worker thread.
 
-    A request body longer than `max_upload_bytes` gets a `status: error` reply
-    and nothing of it is kept on disk.
+    `auth_key` is the one key accepted, or a mapping of each accepted key to
+    the id of its library (None for the first key's). A request body longer
+    than `max_upload_bytes` gets a `status: error` reply and nothing of it is
+    kept on disk.
     """
     endpoints = _Endpoints(state, faults, run_blocking, is_stopping, max_upload_bytes)
     routes = [
@@ -130,7 +134,7 @@ class _Endpoints:
             upload = validation.check_upload(form.fields, form.files)
 
             async def store() -> Entry:
-                entry = await self._run_blocking(self._state.store_upload, upload)
+                entry = await self._run_blocking(self._state.store_upload, upload, _key_id(request))
                 del form.files["upload_file"]  # the library's file now, not a leftover
                 return entry
 
@@ -139,7 +143,7 @@ class _Endpoints:
     async def create_tts(self, request: Request) -> Response:
         async with self._form(request) as form:
             tts = validation.check_tts(form.fields)
-        act = functools.partial(self._run_blocking, self._state.add_tts, tts)
+        act = functools.partial(self._run_blocking, self._state.add_tts, tts, _key_id(request))
         return await self._carry_out(request, "tts", act, _tts_reply)
 
     async def notification_call(self, request: Request) -> Response:
@@ -160,7 +164,7 @@ class _Endpoints:
         return JSONResponse({"status": "ok"})
 
     async def library(self, request: Request) -> Response:
-        return JSONResponse({"recordings": self._state.library()})
+        return JSONResponse({"recordings": self._state.library(_key_id(request))})
 
     async def outbox(self, request: Request) -> Response:
         return JSONResponse(self._state.outbox())
@@ -253,6 +257,10 @@ class _Endpoints:
         return True
 
 
+def _key_id(request: Request) -> str | None:
+    return request.scope.get(KEY_ID_SCOPE)
+
+
 def _fault_reply(rule: FaultRule) -> Response:
     if rule.kind == "http500":
         return JSONResponse(_error_body("Internal server error (sandbox fault)."), status_code=500)
@@ -341,9 +349,10 @@ async def _abort_connection(receive: Receive, send: Send) -> None:
 class _RequireKey:
     """Refuses every request without the right auth_key header, before any routing."""
 
-    def __init__(self, app: ASGIApp, auth_key: str) -> None:
+    def __init__(self, app: ASGIApp, auth_key: str | Mapping[str, str | None]) -> None:
         self._app = app
-        self._key = auth_key.encode("utf-8")
+        keys = {auth_key: None} if isinstance(auth_key, str) else dict(auth_key)
+        self._keys = [(key.encode("utf-8"), key_id) for key, key_id in keys.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] not in _OPEN_PATHS and not self._authorized(scope):
@@ -357,7 +366,14 @@ class _RequireKey:
 
     def _authorized(self, scope: Scope) -> bool:
         supplied = [value for name, value in scope["headers"] if name.lower() == b"auth_key"]
-        return len(supplied) == 1 and hmac.compare_digest(supplied[0], self._key)
+        if len(supplied) != 1:
+            return False
+        # Every key is compared, so the time taken does not tell which one matched.
+        matched = [key_id for key, key_id in self._keys if hmac.compare_digest(supplied[0], key)]
+        if not matched:
+            return False
+        scope[KEY_ID_SCOPE] = matched[0]
+        return True
 
 
 async def _discard_body(receive: Receive) -> None:

@@ -1,6 +1,6 @@
 """`voitex-console sandbox`: the sandbox as a standalone server in the foreground.
 
-    sandbox --port 8765 --data-dir ./sandbox-data [--key K] [--host 127.0.0.1]
+    sandbox --port 8765 --data-dir ./sandbox-data [--key K [--key K2 ...]] [--host 127.0.0.1]
             [--max-upload-mib 100]
             [--fault ENDPOINT:KIND[:count=N|probability=P][:retry_after=S][:delay=S][:acted=yes|no][:seed=N]]
 
@@ -29,7 +29,8 @@ MIB = 1024 * 1024
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     auth_key, key_source = _choose_key(args.key)
-    if auth_key == DEFAULT_SANDBOX_KEY and not is_loopback_host(args.host):
+    keys = [auth_key] if isinstance(auth_key, str) else auth_key
+    if DEFAULT_SANDBOX_KEY in keys and not is_loopback_host(args.host):
         print(
             f"The sandbox will not listen on {args.host} with the default key, which anyone who can "
             "reach it would know: choose a key with --key (or VOITEX_SANDBOX_KEY).",
@@ -82,7 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--key",
         type=_non_empty,
-        help=f"the auth_key clients must send (default: ${KEY_ENV}, else {DEFAULT_SANDBOX_KEY!r})",
+        action="append",
+        help=(f"the auth_key clients must send (default: ${KEY_ENV}, else {DEFAULT_SANDBOX_KEY!r}); "
+              "repeat it to accept several keys, each with a library of its own"),
     )
     parser.add_argument(
         "--data-dir", required=True, help="folder for uploaded files and state.json (created if missing)"
@@ -112,9 +115,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _choose_key(given: str | None) -> tuple[str, str]:
-    if given is not None:
-        return given, "from --key"
+def _choose_key(given: list[str] | None) -> tuple[str | list[str], str]:
+    if given:
+        if len(given) == 1:
+            return given[0], "from --key"
+        return given, f"{len(given)} keys from --key, each with its own library"
     from_env = os.environ.get(KEY_ENV)
     if from_env:
         return from_env, f"from {KEY_ENV}"

@@ -11,7 +11,7 @@ import functools
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -38,20 +38,25 @@ class SandboxServer:
         self,
         *,
         data_dir: Path | str,
-        auth_key: str = DEFAULT_SANDBOX_KEY,
+        auth_key: str | Sequence[str] = DEFAULT_SANDBOX_KEY,
         host: str = "127.0.0.1",
         port: int = 0,
         faults: Iterable[FaultRule] = (),
         max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
     ) -> None:
-        if not auth_key:
+        # Several keys: each has a library of its own, as each Voitex account
+        # does; the first key's is the one older sandboxes kept.
+        keys = [auth_key] if isinstance(auth_key, str) else list(auth_key)
+        if not keys or not all(keys):
             raise ValueError("auth_key must not be empty")
-        self._auth_key = auth_key
+        self._auth_keys = list(dict.fromkeys(keys))
         self._max_upload_bytes = max_upload_bytes
         self._host = host
         self._requested_port = port
         self._bound_port: int | None = None
         self._state = SandboxState(Path(data_dir))
+        self._key_ids: dict[str, str | None] = {
+            key: (None if n == 0 else self._state.key_id(key)) for n, key in enumerate(self._auth_keys)}
         self._faults = FaultPlan(faults)
         self._stop_requested = threading.Event()
         self._thread: threading.Thread | None = None
@@ -79,7 +84,7 @@ class SandboxServer:
         app = build_app(
             state=self._state,
             faults=self._faults,
-            auth_key=self._auth_key,
+            auth_key=self._key_ids,
             run_blocking=functools.partial(_run_blocking, self._executor),
             is_stopping=self._stop_requested.is_set,
             max_upload_bytes=self._max_upload_bytes,
@@ -150,9 +155,11 @@ class SandboxServer:
 
     # What the sandbox received
 
-    def library(self) -> list[Entry]:
-        """Same as GET /sandbox/library's "recordings"."""
-        return self._state.library()
+    def library(self, key: str | None = None) -> list[Entry]:
+        """Same as GET /sandbox/library's "recordings" for `key` (default: the first key)."""
+        if key is not None and key not in self._key_ids:
+            raise KeyError("the sandbox does not accept that key")
+        return self._state.library(self._key_ids[key] if key is not None else None)
 
     def outbox(self) -> dict[str, list[Entry]]:
         """Same as GET /sandbox/outbox: {"sms": [...], "calls": [...]}."""

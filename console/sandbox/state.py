@@ -8,13 +8,18 @@ uploads in progress in <data_dir>/incoming/, emptied at start-up.
 
 The recording library has one entry per album and sort number: a later upload
 or TTS to the same pair replaces the entry (and its file) under a new
-recording id. `upload_count` counts how many recordings were stored at that
+recording id. Each key has a library of its own, as each Voitex account does:
+an entry of a key other than the first carries that key's `key_id` (a salted
+hash, never the key) and its file lives under library/<key_id>/.
+`upload_count` counts how many recordings were stored at that
 pair since the last reset, so a test can prove a file arrived exactly once.
 
 All methods are thread-safe; those that touch the disk belong on worker threads.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -35,6 +40,7 @@ from console.store.salvage import read_json_file
 log = logging.getLogger(__name__)
 
 STATE_FILE = "state.json"
+KEY_SALT_FILE = "key-salt"
 _STATE_VERSION = 1
 # The provider's samples show six-digit recording ids ("918357").
 _FIRST_RECORDING_ID = 910001
@@ -64,13 +70,30 @@ class SandboxState:
         self.spool_dir.mkdir()
         self._load()
 
+    def key_id(self, key: str) -> str:
+        """A stable name for a key's library that does not reveal the key: a
+        hash salted with a random value kept in <data_dir>/key-salt."""
+        with self._lock:
+            salt_file = self.data_dir / KEY_SALT_FILE
+            try:
+                salt = bytes.fromhex(salt_file.read_text(encoding="ascii").strip())
+            except (OSError, ValueError):
+                salt = b""
+            if len(salt) < 16:
+                salt = secrets.token_bytes(16)
+                with atomic_write(salt_file, "w", encoding="ascii") as handle:
+                    handle.write(salt.hex())
+        return "k" + hmac.new(salt, key.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
     # Views
 
-    def library(self) -> list[Entry]:
+    def library(self, key_id: str | None = None) -> list[Entry]:
+        """The library of one key: `key_id` None is the first (or only) key's."""
         with self._lock:
             entries = [
                 {**entry, "upload_count": self._upload_counts.get((entry["album"], entry["sort"]), 1)}
                 for entry in self._recordings
+                if entry.get("key_id") == key_id
             ]
         return sorted(entries, key=_library_order)
 
@@ -80,9 +103,10 @@ class SandboxState:
 
     # Actions
 
-    def store_upload(self, request: UploadRequest) -> Entry:
-        """Move the received file into the library; returns the new entry."""
-        relative = Path("library", str(request.album), f"{request.sort}.{request.format}")
+    def store_upload(self, request: UploadRequest, key_id: str | None = None) -> Entry:
+        """Move the received file into the key's library; returns the new entry."""
+        folder = ("library",) if key_id is None else ("library", key_id)
+        relative = Path(*folder, str(request.album), f"{request.sort}.{request.format}")
         target = self.data_dir / relative
         with self._lock:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -97,13 +121,15 @@ class SandboxState:
                 size=request.file.size,
                 sha256=request.file.sha256,
                 format=request.format,
+                key_id=key_id,
             )
             self._save()
             return dict(entry)
 
-    def add_tts(self, request: TtsRequest) -> Entry:
+    def add_tts(self, request: TtsRequest, key_id: str | None = None) -> Entry:
         with self._lock:
-            entry = self._new_recording(kind="tts", album=request.album, sort=request.sort, text=request.text)
+            entry = self._new_recording(kind="tts", album=request.album, sort=request.sort,
+                                        text=request.text, key_id=key_id)
             self._save()
             return dict(entry)
 
@@ -151,7 +177,8 @@ class SandboxState:
 
     # Inside the lock
 
-    def _new_recording(self, *, kind: str, album: int, sort: int | None, **details: Any) -> Entry:
+    def _new_recording(self, *, kind: str, album: int, sort: int | None, key_id: str | None = None,
+                       **details: Any) -> Entry:
         entry: Entry = {
             "recording_id": str(self._next_recording_id),
             "kind": kind,
@@ -167,15 +194,19 @@ class SandboxState:
             "received_at": _now(),
             **details,
         }
+        if key_id is not None:  # absent for the first key: its entries look as they always did
+            entry["key_id"] = key_id
         self._next_recording_id += 1
         if sort is not None:
-            self._drop_recording_at(album, sort, keep_path=entry["path"])
+            self._drop_recording_at(album, sort, keep_path=entry["path"], key_id=key_id)
             self._upload_counts[(album, sort)] = self._upload_counts.get((album, sort), 0) + 1
         self._recordings.append(entry)
         return entry
 
-    def _drop_recording_at(self, album: int, sort: int, *, keep_path: str | None) -> None:
-        for old in [e for e in self._recordings if e["album"] == album and e["sort"] == sort]:
+    def _drop_recording_at(self, album: int, sort: int, *, keep_path: str | None,
+                           key_id: str | None = None) -> None:
+        for old in [e for e in self._recordings if e["album"] == album and e["sort"] == sort
+                    and e.get("key_id") == key_id]:
             self._recordings.remove(old)
             # A wav replaced by an mp3 (or by a TTS) leaves a file nobody refers to.
             if old["path"] is not None and old["path"] != keep_path:
@@ -254,7 +285,7 @@ def _of(counts: tuple[int, int], one: str, many: str) -> str:
     return f"{good} of {total} {one if total == 1 else many}"
 
 
-_LIBRARY_PATH = re.compile(r"library/\d+/\d+\.(wav|mp3)")
+_LIBRARY_PATH = re.compile(r"library/(k[0-9a-f]{16}/)?\d+/\d+\.(wav|mp3)")
 
 
 def _is_int(value: Any) -> bool:
@@ -277,16 +308,19 @@ def _recording_or_none(entry: Any) -> Entry | None:
         return None
     if not isinstance(entry.get("received_at"), str):
         return None
+    key_id = entry.get("key_id")
+    if not (key_id is None or isinstance(key_id, str) and re.fullmatch(r"k[0-9a-f]{16}", key_id)):
+        return None
     template = dict.fromkeys(("display_name", "text", "filename", "size", "sha256", "format"))
     return {**template, **entry}
 
 
 def _one_per_place(recordings: list[Entry]) -> list[Entry]:
     seen_ids: set[str] = set()
-    seen_places: set[tuple[int, int]] = set()
+    seen_places: set[tuple[str | None, int, int]] = set()
     result = []
     for entry in reversed(recordings):  # the latest wins, as a later upload does
-        place = (entry["album"], entry["sort"])
+        place = (entry.get("key_id"), entry["album"], entry["sort"])  # each key's library
         if entry["recording_id"] in seen_ids or (entry["sort"] is not None and place in seen_places):
             continue
         seen_ids.add(entry["recording_id"])

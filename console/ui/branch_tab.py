@@ -24,13 +24,14 @@ if TYPE_CHECKING:
 class BranchTab(QWidget):
     def __init__(self, *, post_request: PostRequest, settings_path: Path | None = None,
                  messages: MessageBridge | None = None, confirm: Confirm = default_confirm,
-                 notices: Notices | None = None, parent: QWidget | None = None) -> None:
+                 notices: Notices | None = None, library=None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.messages = messages
         self.confirm = confirm
         # Parts of the last restored draft that could not be used (for the start-up notice).
         self.draft_problems: list[str] = []
-        self.designer = DesignerPanel(messages=messages, confirm=confirm)
+        self.designer = DesignerPanel(messages=messages, confirm=confirm, library=library)
         self.composer = RequestComposer(messages=messages, confirm=confirm)
         self.tester = EndpointTesterPanel(composer=self.composer, post_request=post_request,
                                   settings_path=settings_path, messages=messages,
@@ -54,6 +55,11 @@ class BranchTab(QWidget):
         layout.addWidget(self.pages)
 
         self.tester.open_in_designer_requested.connect(self.open_in_designer)
+
+    def add_library_recording(self, entry) -> int:
+        """The Library's "Use in a branch design": a play item for `entry`."""
+        self.pages.setCurrentWidget(self.designer)
+        return self.designer.add_library_recording(entry)
 
     def open_in_designer(self, design: Design) -> bool:
         if not self.designer.may_discard():

@@ -39,6 +39,7 @@ from console.jobs.session import AccountSession
 from console.store.broadcasts import BroadcastStore, BroadcastStoreError, NewRow, RunInfo, RunSpec
 from console.ui.broadcast_dnc import DoNotContactDialog
 from console.ui.broadcast_model import BroadcastRowsModel
+from console.ui.library.picker import LibraryFollower, RecordingPicker
 from console.ui.messages import MessageBridge
 from console.ui.send_flow import CALL, SMS, Form, SendFlow
 from console.ui.widgets import (Confirm, FieldError, ResultLabel, add_row,
@@ -85,8 +86,9 @@ class BroadcastTab(QWidget):
                  choose_open_path: PathChooser | None = None,
                  choose_save_path: PathChooser | None = None,
                  ask_text: TextAsker | None = None,
-                 parent: QWidget | None = None) -> None:
+                 library=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.library = library  # a LibrarySource: the library file id is picked by name
         self.session = session
         self.sender = sender
         self.store = store
@@ -246,8 +248,9 @@ class BroadcastTab(QWidget):
         call_types_box = QWidget()
         call_types_box.setLayout(call_types)
         call_types.setContentsMargins(0, 0, 0, 0)
-        self.sfile_edit = QLineEdit()
-        self.sfile_edit.setPlaceholderText("918357")
+        self.sfile_edit = RecordingPicker()
+        if self.library is not None:
+            LibraryFollower(self.sfile_edit, self.library)
         self.sfile_error = FieldError("Library file id")
         self.route_edit = QLineEdit()
         self.route_edit.setPlaceholderText("(845) 951-1000")
@@ -896,7 +899,8 @@ class BroadcastTab(QWidget):
             settings.update(cid=cid, type=self.call_type)
             if self.call_type == "stream":
                 try:
-                    settings["sfile_id"] = validation.parse_library_file_id(self.sfile_edit.text())
+                    settings["sfile_id"] = validation.parse_library_file_id(
+                        self.sfile_edit.recording_id_text())
                 except validation.FieldError as err:
                     self.sfile_error.show_error(str(err))
                     errors.append(self.sfile_edit)

@@ -12,6 +12,7 @@ from console.domain.phone import format_phone
 from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
 from console.ui.broadcast_dnc import do_not_contact_question
+from console.ui.library.picker import LibraryFollower, RecordingPicker
 from console.ui.messages import MessageBridge
 from console.ui.send_flow import CALL, Confirmation, Form, SendFlow, check_phone_as_typed
 from console.ui.widgets import (Confirm, FieldError, ResultLabel, add_row, default_confirm,
@@ -27,9 +28,10 @@ class CallsTab(QWidget):
 
     def __init__(self, *, session: AccountSession, sender: Sender, messages: MessageBridge,
                  confirm: Confirm = default_confirm, parent: QWidget | None = None,
-                 broadcasts=None) -> None:
+                 broadcasts=None, library=None) -> None:
         super().__init__(parent)
         self.broadcasts = broadcasts  # the do-not-contact list (and templates) of the Broadcast tab
+        self.library = library  # a LibrarySource: the library file id is picked by name
         self.session = session
         self.sender = sender
         self.messages = messages
@@ -57,8 +59,7 @@ class CallsTab(QWidget):
         type_layout.addWidget(self.stream_radio)
         type_layout.addWidget(self.goto_radio)
 
-        self.sfile_edit = QLineEdit()
-        self.sfile_edit.setPlaceholderText("918357")
+        self.sfile_edit = RecordingPicker()
         self.sfile_error = FieldError("Library file id")
         self.route_edit = QLineEdit()
         self.route_edit.setPlaceholderText("(845) 951-1000")
@@ -77,8 +78,9 @@ class CallsTab(QWidget):
         form.addRow(type_box)
         self.sfile_label = add_row(form, "&Library file id:", self.sfile_edit, "Library file id",
                                    self.sfile_error,
-                                   "The recording's id: shown after an upload or a text-to-speech "
-                                   "recording is created, in History, or in the Voitex portal.")
+                                   "Type a name from the Library, or the recording's id: "
+                                   "shown after an upload or a text-to-speech recording is "
+                                   "created, in History, or in the Voitex portal.")
         self.route_label = add_row(form, "&Route number:", self.route_edit, "Route number",
                                    self.route_error, "The hotline number whose IVR to enter.")
         self.branch_label = add_row(form, "&Branch number:", self.branch_edit, "Branch number",
@@ -113,6 +115,8 @@ class CallsTab(QWidget):
         self.type_group.buttonToggled.connect(lambda *_: self._show_type_fields())
         session.profile_changed.connect(self._on_profile_changed)
         fill_numbers(self.cid_combo, session.profile)
+        self._library_follower = (LibraryFollower(self.sfile_edit, library)
+                                  if library is not None else None)
         self._show_type_fields()
 
     @property
@@ -130,6 +134,15 @@ class CallsTab(QWidget):
         if not profile.is_sandbox:
             # Not yet available at Voitex: on a live account, chosen only on purpose.
             self.set_call_type("stream")
+
+    def use_recording(self, entry) -> None:
+        """The Library's "Use in a call": play `entry`; the number is still to type."""
+        self.set_call_type("stream")
+        if self._library_follower is not None:
+            self._library_follower.fill()
+        self.sfile_edit.choose(entry.recording_id)
+        self.sfile_error.show_error(None)
+        (self.to_edit if not self.to_edit.text().strip() else self.call_button).setFocus()
 
     @property
     def call_type(self) -> str:
@@ -169,7 +182,8 @@ class CallsTab(QWidget):
         form.phone("to", self.to_edit, self.to_error, "To", "enter the number to call.")
         if self.call_type == "stream":
             form.check("sfile_id", self.sfile_edit, self.sfile_error,
-                       lambda: validation.parse_library_file_id(self.sfile_edit.text()))
+                       lambda: validation.parse_library_file_id(
+                           self.sfile_edit.recording_id_text()))
         else:
             form.phone("route_number", self.route_edit, self.route_error, "Route number",
                        "enter the hotline number whose IVR the call enters.")
@@ -185,9 +199,11 @@ class CallsTab(QWidget):
                              "Add one in Profile ▸ Manage profiles.")
         return number
 
-    @staticmethod
-    def what_happens(values: dict) -> str:
+    def what_happens(self, values: dict) -> str:
         if values["type"] == "stream":
+            entry = self.sfile_edit.chosen_entry()  # named when picked from the Library
+            if entry is not None and entry.recording_id == values["sfile_id"]:
+                return f"plays '{entry.display_name}' (library file {values['sfile_id']})"
             return f"plays library file {values['sfile_id']}"
         return (f"routes them into branch {values['branch_number']} of "
                 f"{format_phone(values['route_number'])}")

@@ -27,7 +27,8 @@ START_PAGE = "start-here.md"
 # F1 opens the page about the tab in front (the main window's tab keys).
 PAGE_FOR_TAB = {"recordings": "upload-recordings.md", "tts": "create-tts.md",
                 "sms": "send-sms.md", "calls": "place-call.md", "broadcast": "broadcast.md",
-                "branch": "branch-design-test.md", "history": "history.md"}
+                "branch": "branch-design-test.md", "history": "history.md",
+                "library": "library.md"}
 
 # Lines of the provider's page that are section titles: the API names, then the
 # parts each API is described in.

@@ -47,8 +47,9 @@ from console.ui.widgets import Confirm, default_confirm
 
 log = logging.getLogger(__name__)
 
-TAB_ORDER = ("recordings", "tts", "sms", "calls", "broadcast", "branch", "history")
-# No Alt+letter on the tabs: the tabs' own fields need those letters. Alt+1…7
+TAB_ORDER = ("recordings", "tts", "sms", "calls", "broadcast", "branch", "history",
+             "library")
+# No Alt+letter on the tabs: the tabs' own fields need those letters. Alt+1…8
 # switch tabs instead (see _build_tab_shortcuts).
 TAB_TITLES = {
     "recordings": "Recordings",
@@ -58,6 +59,7 @@ TAB_TITLES = {
     "broadcast": "Broadcast",
     "branch": "Branch designer",
     "history": "History",
+    "library": "Library",
 }
 
 # The window's first size, when nothing was saved: roomy on a common screen,

@@ -91,10 +91,13 @@ class RecordingsTab(QWidget):
     """The bulk upload tab. Dependencies come in; nothing global is reached."""
 
     def __init__(self, *, queue: UploadQueue, default_album: Callable[[], int],
-                 messages=None, confirm_start: Callable[[int], bool] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 messages=None, confirm_start: Callable[..., bool] | None = None,
+                 library=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.queue = queue
+        # The Library (a LibrarySource): rows going over a recording it knows say so.
+        self.library = library
+        self.replace_notes: dict[int, str] = {}
         # Asked with the number of files before a run starts (the app asks on
         # live accounts, where an upload replaces what is at album and sort).
         self._confirm_start = confirm_start or (lambda _count: True)
@@ -204,6 +207,7 @@ class RecordingsTab(QWidget):
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                              | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.details.hide()
+        self.replace_label = ResultLabel("Recordings that the upload replaces")
 
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.overall_bar, 2)
@@ -217,6 +221,7 @@ class RecordingsTab(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.details)
+        layout.addWidget(self.replace_label)
         layout.addWidget(self.notice)
         layout.addLayout(progress_row)
         layout.addWidget(line)
@@ -268,6 +273,10 @@ class RecordingsTab(QWidget):
         queue.settings_changed.connect(self._sync_settings)
         queue.message.connect(self._tell)
         queue.items_changed.connect(self._on_items_changed)
+        queue.rows_inserted.connect(self._schedule_buttons)
+        queue.rows_removed.connect(self._schedule_buttons)
+        if library is not None:
+            library.changed.connect(self._update_buttons)
 
         self.album_spin.setValue(self._safe_default_album())
         self._album_touched = False
@@ -352,7 +361,11 @@ class RecordingsTab(QWidget):
 
     def on_upload_clicked(self) -> None:
         waiting = self.queue.counts()[uq.QUEUED]
-        if waiting and not self.queue.running and not self._confirm_start(waiting):
+        replacing = [note for item_id, note in self._update_replace_notes().items()
+                     if self.queue.item(item_id).status == uq.QUEUED]
+        if waiting and not self.queue.running and not (
+                self._confirm_start(waiting, replacing=replacing) if replacing
+                else self._confirm_start(waiting)):
             self.notice.show_result("warning", "Not uploaded.")
             return
         if self.queue.start():
@@ -537,12 +550,32 @@ class RecordingsTab(QWidget):
         lines = [f"<b>{html.escape(item.name)}</b> — {html.escape(status_text(item))}"]
         if item.status in (uq.UNSURE, uq.CANCELLED) and item.reason:
             lines.append(html.escape(item.reason))
+        if item.id in self.replace_notes:
+            lines.append(f"⚠ {html.escape(self.replace_notes[item.id])}")
         if item.info is not None and item.info.ok:
             lines.append(html.escape(item.info.summary()))
             lines += [f"⚠ {html.escape(advice)}" for advice in item.info.advice]
         lines.append(f"<span style='color: palette(mid)'>{html.escape(str(item.path))}</span>")
         self.details.setText("<br>".join(lines))
         self.details.show()
+
+    def _update_replace_notes(self) -> dict[int, str]:
+        """Which rows go over a recording the Library knows; shown under the table."""
+        from console.ui.library.guard import upload_notes
+
+        notes = upload_notes(self.queue.items(), self.library)
+        if notes != self.replace_notes:
+            self.replace_notes = notes
+            self._update_details()
+        if not notes:
+            self.replace_label.hide()
+            return notes
+        first = next(iter(notes.values()))
+        count = len(notes)
+        more = (f" ({count - 1} more row{'s' if count > 2 else ''} also replace a recording; "
+                "select a row to see what.)" if count > 1 else "")
+        self.replace_label.show_result("warning", first + more)
+        return notes
 
     def _tell(self, level: str, text: str) -> None:
         kind = {"info": "ok", "warning": "warning", "error": "error"}.get(level, "warning")
@@ -551,6 +584,7 @@ class RecordingsTab(QWidget):
             getattr(self.messages, level if level in ("info", "warning", "error") else "warning")(text)
 
     def _update_buttons(self, *_args) -> None:
+        self._update_replace_notes()
         queue = self.queue
         counts = queue.counts()
         ids = self.selected_ids()

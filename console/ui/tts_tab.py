@@ -19,8 +19,10 @@ class TtsTab(QWidget):
     tts_created = Signal(str)  # recording id
 
     def __init__(self, *, session: AccountSession, sender: Sender, messages: MessageBridge,
-                 confirm: Confirm = default_confirm, parent: QWidget | None = None) -> None:
+                 confirm: Confirm = default_confirm, library=None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.library = library  # a LibrarySource: says what a sort number would replace
         self.session = session
         self.sender = sender
         self.messages = messages
@@ -43,6 +45,11 @@ class TtsTab(QWidget):
         self.sort_edit.setMaximumWidth(120)
         self.sort_edit.setPlaceholderText("optional")
         self.sort_error = FieldError("Sort number")
+        self.replace_note = QLabel()
+        self.replace_note.setWordWrap(True)
+        self.replace_note.setAccessibleName("What this recording replaces")
+        self.replace_note.setStyleSheet("color:#7a4b00;")
+        self.replace_note.hide()
 
         form = QFormLayout()
         add_row(form, "&Text:", self.text_edit, "Text to speak")
@@ -52,6 +59,7 @@ class TtsTab(QWidget):
                 "The library album the recording goes into.")
         add_row(form, "&Sort number:", self.sort_edit, "Sort number", self.sort_error,
                 "Its number inside the album. Leave empty to let Voitex choose.")
+        form.addRow("", self.replace_note)
 
         self.create_button = QPushButton("&Create recording")
         self.create_button.setAccessibleName("Create recording")
@@ -78,9 +86,29 @@ class TtsTab(QWidget):
         submit_on_ctrl_enter(self, self.create_button, self.text_edit)
 
         self.text_edit.textChanged.connect(self._update_count)
+        self.album_edit.textChanged.connect(self._update_replace_note)
+        self.sort_edit.textChanged.connect(self._update_replace_note)
+        if library is not None:
+            library.changed.connect(self._update_replace_note)
         session.profile_changed.connect(self._on_profile_changed)
         self._on_profile_changed(session.profile)
         self._update_count()
+
+    def replace_text(self) -> str | None:
+        """What is at the album/sort typed, if the Library knows (else None)."""
+        from console.ui.library.guard import place_note
+
+        try:
+            album = validation.parse_album(self.album_edit.text())
+            sort = validation.parse_sort(self.sort_edit.text(), optional=True)
+        except validation.FieldError:
+            return None
+        return place_note(self.library, album, sort)
+
+    def _update_replace_note(self, *_args) -> None:
+        text = self.replace_text()
+        self.replace_note.setText(f"⚠ {text}" if text else "")
+        self.replace_note.setVisible(bool(text))
 
     @property
     def confirm(self) -> Confirm:
@@ -147,7 +175,12 @@ class TtsTab(QWidget):
         if values["sort"] is None:
             replaces = "Voitex chooses its sort number."
         else:
-            replaces = (f"If sort number {values['sort']} is already used in album "
+            from console.ui.library.guard import place_note
+
+            known = place_note(self.library, values["album"], values["sort"])
+            replaces = (f"{known} Calls and branches that play it will play the new one."
+                        if known else
+                        f"If sort number {values['sort']} is already used in album "
                         f"{values['album']}, that recording is replaced, and calls and "
                         "branches that play it will play the new one.")
         return [Confirmation(

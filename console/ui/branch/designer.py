@@ -11,8 +11,8 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit, QMenu,
                                QScrollArea, QSplitter, QToolButton, QVBoxLayout, QWidget)
 
 from console.branch.findings import Finding, summary_text
-from console.branch.schema import (KEYPAD_KEYS, Design, DesignFormatError, design_to_json,
-                                   parse_design)
+from console.branch.schema import (KEYPAD_KEYS, Design, DesignFormatError, FilePlay,
+                                   design_to_json, parse_design)
 from console.branch.validation import validate
 from console.resources import read_resource_text
 from console.ui.branch.delegates import KindDelegate
@@ -28,13 +28,52 @@ _FIELD_STYLE = ("QLineEdit[finding=\"error\"] { border: 2px solid #c62828; }"
 _RANK = {"error": 0, "warning": 1, "info": 2}
 
 
+def _beside(anchor: QWidget, widget: QWidget, section: QWidget) -> None:
+    """Put `widget` right after `anchor` in the row of buttons that holds it."""
+    outer = section.layout()
+    for index in range(outer.count()):
+        row = outer.itemAt(index).layout()
+        if row is not None and row.indexOf(anchor) >= 0:
+            row.insertWidget(row.indexOf(anchor) + 1, widget)
+            return
+    outer.addWidget(widget)
+
+
+def library_notes(design: Design, library) -> tuple[Finding, ...]:
+    """A note (not an error) for each library file the catalogue does not know at
+    that album/sort for the active account: it may be a typo, or a recording
+    added in the Voitex portal, which the console cannot see."""
+    if library is None:
+        return ()
+    notes = []
+    known = None
+    for row, item in enumerate(design.play):
+        if not isinstance(item, FilePlay):
+            continue
+        album, sort = item.album.strip(), item.sort.strip()
+        if not (album.isdigit() and sort.isdigit()):
+            continue  # the validation already says what is wrong with it
+        if known is None:
+            known = library.known_places()
+        if (int(album), int(sort)) not in known:
+            notes.append(Finding(
+                ("play", row), "info", "play.not_in_library",
+                f"Play item {row + 1}: the Library has no recording at album {int(album)} / "
+                f"sort {int(sort)} for this account. Check it exists (it may have been added "
+                "in the Voitex portal), or choose one with \u201cAdd from the library\u201d."))
+    return tuple(notes)
+
+
 class DesignerPanel(QWidget):
     design_changed = Signal()
     document_name_changed = Signal(str)  # the open design's file or sample name, "" for new
 
     def __init__(self, *, messages=None, confirm: Confirm = default_confirm,
-                 parent: QWidget | None = None) -> None:
+                 library=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # The Library (a LibrarySource): play items chosen by name, and a note on
+        # an album/sort it does not know. None: neither.
+        self.library = library
         self._compact = False
         self._loading = False
         self._notes: tuple[Finding, ...] = ()
@@ -74,6 +113,13 @@ class DesignerPanel(QWidget):
         self.play_section.table.setColumnWidth(PlayModel.KIND, 120)
         self.play_section.table.setColumnWidth(PlayModel.ALBUM, 70)
         self.play_section.table.setColumnWidth(PlayModel.SORT, 70)
+        self.library_button = QToolButton()
+        self.library_button.setText("Add from the li&brary\u2026")
+        self.library_button.setAccessibleName("Add a recording from the library by name")
+        self.library_button.setToolTip("Choose a recording this console uploaded or created; "
+                                       "its album and sort number go in the table.")
+        self.library_button.clicked.connect(self.on_library_clicked)
+        self.library_button.setVisible(library is not None)
 
         self.keys_model = RowsModel([
             Column("key", "Key", "One key: 0 to 9, * or #"),
@@ -102,6 +148,7 @@ class DesignerPanel(QWidget):
         form_layout.addLayout(goto_row)
         form_layout.addWidget(self.goto_findings)
         form_layout.addWidget(self.play_section, 3)
+        _beside(self.play_section.add_buttons[-1], self.library_button, self.play_section)
         tables = QHBoxLayout()
         tables.addWidget(self.keys_section, 2)
         tables.addWidget(self.variables_section, 3)
@@ -198,6 +245,8 @@ class DesignerPanel(QWidget):
         self.save_button.clicked.connect(self.on_save_clicked)
         self.copy_button.clicked.connect(self.copy_json)
         self.findings_list.finding_activated.connect(self.go_to_finding)
+        if library is not None:
+            library.changed.connect(self.refresh)
         add_shortcuts(self, [("Ctrl+N", self.on_new_clicked), ("Ctrl+O", self.on_open_clicked),
                              ("Ctrl+S", self.on_save_clicked), ("Ctrl+Shift+C", self.copy_json)])
         self.refresh()
@@ -250,7 +299,7 @@ class DesignerPanel(QWidget):
     def refresh(self) -> None:
         design = self.design()
         self.preview.set_json(design_to_json(design, compact=self._compact))
-        findings = self._notes + validate(design)
+        findings = self._notes + validate(design) + library_notes(design, self.library)
         if findings != self._findings:
             self._findings = findings
             self._show_findings(findings)
@@ -291,6 +340,30 @@ class DesignerPanel(QWidget):
                 column = keys.index(path[2]) if path[2] in keys else 0
             section.table.select_row(path[1], column)
         section.table.setFocus()
+
+    # -- the Library -------------------------------------------------------
+    def add_library_recording(self, entry) -> int:
+        """Add a play item for a catalogue entry (by its album and sort); its row."""
+        row = self.play_section.add_row(["file", str(entry.album), str(entry.sort), ""])
+        self.status.show_result("ok", f"Added '{entry.display_name}' ({entry.place}) to the "
+                                      "play list.")
+        return row
+
+    def on_library_clicked(self) -> None:
+        if self.library is None:
+            return
+        from console.ui.library.picker import LibraryChooser
+
+        chooser = LibraryChooser(self.library.entries(), title="Add a recording from the library",
+                                 parent=self)
+        chooser.finished.connect(lambda result: self._on_library_chosen(chooser, result))
+        chooser.open()
+        self._library_chooser = chooser
+
+    def _on_library_chosen(self, chooser, result: int) -> None:
+        entry = chooser.chosen()
+        if result == chooser.DialogCode.Accepted and entry is not None:
+            self.add_library_recording(entry)
 
     def _next_free_key(self) -> str:
         used = {key for key, _ in self.keys_model.rows()}
