@@ -30,6 +30,7 @@ prefix of their own (``upload_``, ``catalogue_``, ``broadcast_``).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import shutil
 import sqlite3
@@ -553,12 +554,16 @@ def _readable_rows(source: sqlite3.Connection, table: str, listed: str) -> Itera
     quoted = _quote(table)
     if not _has_rowid(source, quoted):
         with contextlib.suppress(sqlite3.DatabaseError):
-            yield from source.execute(f"SELECT {listed} FROM {quoted}")
+            yield from itertools.islice(source.execute(f"SELECT {listed} FROM {quoted}"),
+                                        _row_budget(source))
         return
-    last = 0
+    last: int | None = None
     failures = 0
     step = 1
     start: int | None = None
+    # A damaged tree can loop (a page pointing back at an earlier one): rowids
+    # must keep growing, and no table holds more rows than the file has bytes.
+    budget = _row_budget(source)
     while True:
         try:
             if start is None:
@@ -567,16 +572,32 @@ def _readable_rows(source: sqlite3.Connection, table: str, listed: str) -> Itera
                 rows = source.execute(f"SELECT rowid, {listed} FROM {quoted} WHERE rowid >= ?"
                                       " ORDER BY rowid", (start,))
             for row in rows:
-                last = row[0]
+                rowid = row[0]
+                if not isinstance(rowid, int) or (last is not None and rowid <= last):
+                    raise sqlite3.DatabaseError("rowids out of order: the tree loops")
+                budget -= 1
+                if budget < 0:
+                    return
+                last = rowid
                 failures, step = 0, 1
                 yield row[1:]
             return
         except sqlite3.DatabaseError:
             failures += 1
-            start = last + step
+            start = (last if last is not None else 0) + step
             if failures > 400 or start > 2**63 - 1:
                 return
             step = step * 2 if failures > 64 else step + 1
+
+
+def _row_budget(source: sqlite3.Connection) -> int:
+    """More rows than a file of this size can hold (a row takes several bytes)."""
+    try:
+        pages = source.execute("PRAGMA page_count").fetchone()[0]
+        size = source.execute("PRAGMA page_size").fetchone()[0]
+        return max(1_000, int(pages) * int(size) // 2)
+    except (sqlite3.Error, TypeError, ValueError):
+        return 10_000_000
 
 
 def _has_rowid(source: sqlite3.Connection, quoted: str) -> bool:
