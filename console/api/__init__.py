@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> "type[VoitexClient]":
     # The client pulls in httpx (about 50 ms); the errors, results and wire
     # constants do not. Loading it on first use keeps it out of start-up, where
     # the window only needs the error types.

@@ -16,6 +16,7 @@ import socket
 import ssl
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -64,7 +65,7 @@ def check_endpoint_url(url: str) -> str | None:
                 "https://example.com/voitex/branch. Voitex cannot post to other kinds "
                 "of address.")
     try:
-        parts.port
+        _ = parts.port  # urlsplit checks the port only when asked
     except ValueError:
         return "The endpoint address has a port that is not a number from 1 to 65535."
     if not parts.hostname:
@@ -133,8 +134,8 @@ def _failure(kind: str, message: str, started: float | None) -> EndpointReply:
                          error=message, error_kind=kind)
 
 
-def _causes(error: BaseException):
-    seen = set()
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))

@@ -28,7 +28,7 @@ import logging
 import math
 import os
 import zlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,6 +42,7 @@ from .errors import (
     ConnectionFailedError,
     InvalidArgumentError,
     OutcomeUnknownError,
+    RateLimitedError,
     UnreadableReplyError,
 )
 from .multipart import CHUNK_SIZE, FileUploadStream, SourceFileChanged, encode_fields, make_boundary
@@ -54,7 +55,6 @@ from .parse import (
     sms_result,
     unusable_reply_error,
 )
-from .transport import AsyncioTransport
 from .results import CallResult, RecordingResult, SmsResult
 from .retry import (
     CONNECTION_LOST,
@@ -68,6 +68,7 @@ from .retry import (
     is_repeat_safe,
     retry_delay,
 )
+from .transport import AsyncioTransport
 from .wire import (
     CALL,
     PATHS,
@@ -75,6 +76,7 @@ from .wire import (
     SMS,
     TTS,
     UPLOAD,
+    Operation,
     call_fields,
     check_auth_key,
     check_base_url,
@@ -121,6 +123,10 @@ def _transport_failure(err: httpx.HTTPError) -> str:
         if isinstance(err, cls):
             return kind
     return CONNECTION_LOST
+
+
+async def _in_memory(content: bytes) -> AsyncIterator[bytes]:
+    yield content
 
 
 def _proxies_configured() -> bool:
@@ -198,6 +204,10 @@ class VoitexClient:
             a longer one is not read and the call fails with
             :class:`~console.api.errors.UnreadableReplyError` (for an SMS or
             a call, ``outcome_unknown``).
+        transport: an ``httpx.AsyncBaseTransport`` that answers every request
+            instead of the network (tests: ``httpx.MockTransport``). It is
+            used through httpx's client, never the direct path, and no proxy
+            from the environment is consulted; it is closed with the client.
 
     Raises:
         InvalidArgumentError: for a refused ``base_url``, ``auth_key`` or
@@ -225,6 +235,7 @@ class VoitexClient:
         deadline: float = DEFAULT_DEADLINE,
         upload_deadline_rate: float = DEFAULT_UPLOAD_DEADLINE_RATE,
         max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._base_url = check_base_url(base_url)
         self._auth_key = check_auth_key(auth_key)
@@ -247,9 +258,13 @@ class VoitexClient:
         self._backoff_base = _positive(backoff_base, "backoff_base", zero_ok=True)
         self._backoff_cap = _positive(backoff_cap, "backoff_cap", zero_ok=True)
         self._max_retry_after = _positive(max_retry_after, "max_retry_after", zero_ok=True)
+        if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
+            raise InvalidArgumentError("transport", "transport must be an httpx.AsyncBaseTransport.")
+        self._given_transport = transport
         host = urlsplit(self._base_url).hostname or ""
-        # A loopback server is never reached through a proxy from the environment.
-        self._trust_env = not is_loopback_host(host)
+        # A loopback server, or a transport given by the caller, is never
+        # reached through a proxy from the environment.
+        self._trust_env = transport is None and not is_loopback_host(host)
         self._host = host
         self._http: httpx.AsyncClient | None = None
         self._direct: httpx.AsyncBaseTransport | None = None
@@ -300,7 +315,7 @@ class VoitexClient:
             raise RuntimeError("This VoitexClient is closed; create a new one.")
         loop = asyncio.get_running_loop()
         if self._http is None:
-            transport = AsyncioTransport(
+            transport = self._given_transport or AsyncioTransport(
                 limits=_LIMITS, trust_env=self._trust_env, tls=self._base_url.lower().startswith("https:")
             )
             self._http = httpx.AsyncClient(
@@ -318,7 +333,9 @@ class VoitexClient:
             # httpx routes through a proxy only when urllib's getproxies() (the
             # environment, or the system settings on Windows and macOS) names
             # one; then every request takes httpx's own path to it.
-            self._direct = transport if not self._trust_env or not _proxies_configured() else None
+            # A given transport goes through httpx's client like any other.
+            direct = self._given_transport is None and (not self._trust_env or not _proxies_configured())
+            self._direct = transport if direct else None
             self._loop = loop
         elif self._loop is not loop:
             raise RuntimeError("This VoitexClient belongs to another event loop; create one per loop.")
@@ -373,7 +390,8 @@ class VoitexClient:
 
         async def send(http: httpx.AsyncClient) -> httpx.Response:
             try:
-                fileobj = open(file_path, "rb", buffering=0)
+                # Closed by the `with` below; only open() itself is reported as unreadable.
+                fileobj = open(file_path, "rb", buffering=0)  # noqa: SIM115
             except OSError as err:
                 raise InvalidArgumentError(
                     "path", f"path: {str(file_path)!r} cannot be read ({err.strerror or err})."
@@ -490,8 +508,8 @@ class VoitexClient:
     # --- plumbing ---------------------------------------------------------
 
     def _form_sender(
-        self, operation: str, fields: list[tuple[str, str]]
-    ) -> Callable[[httpx.AsyncClient], Any]:
+        self, operation: Operation, fields: list[tuple[str, str]]
+    ) -> Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]:
         boundary = make_boundary([v for _, v in fields])
         content = encode_fields(fields, boundary)
 
@@ -501,7 +519,7 @@ class VoitexClient:
 
         return send
 
-    def _request(self, operation: str, headers: list[tuple[str, str]], content: bytes) -> httpx.Request:
+    def _request(self, operation: Operation, headers: list[tuple[str, str]], content: bytes) -> httpx.Request:
         """The POST for ``operation``: the same request ``http.build_request`` makes
         (the client's headers first, then the call's), without re-parsing the URL
         and merging headers and cookies on every call."""
@@ -523,12 +541,12 @@ class VoitexClient:
 
     async def _call(
         self,
-        operation: str,
-        send: Callable[[httpx.AsyncClient], Any],
+        operation: Operation,
+        send: Callable[[httpx.AsyncClient], Awaitable[httpx.Response]],
         *,
         repeat_safe: bool,
         deadline: float | None = None,
-    ) -> tuple[dict, int]:
+    ) -> tuple[dict[str, Any], int]:
         """Send with the retry policy; return the reply's JSON object and HTTP status.
 
         ``deadline`` bounds each attempt, from sending to the last byte of the
@@ -552,7 +570,7 @@ class VoitexClient:
                     attempt=attempt,
                     max_attempts=self._max_attempts,
                     repeat_safe=repeat_safe,
-                    retry_after=getattr(err, "retry_after", None),
+                    retry_after=err.retry_after if isinstance(err, RateLimitedError) else None,
                     base=self._backoff_base,
                     cap=self._backoff_cap,
                     max_retry_after=self._max_retry_after,
@@ -565,22 +583,30 @@ class VoitexClient:
 
     async def _attempt(
         self,
-        operation: str,
-        send: Callable[[httpx.AsyncClient], Any],
+        operation: Operation,
+        send: Callable[[httpx.AsyncClient], Awaitable[httpx.Response]],
         http: httpx.AsyncClient,
         *,
         repeat_safe: bool,
         deadline: float,
-    ) -> tuple[dict, int]:
+    ) -> tuple[dict[str, Any], int]:
         response: httpx.Response | None = None
         try:
             async with asyncio.timeout(deadline) as timer:
                 try:
                     response = await send(http)
+                    if response.is_stream_consumed:
+                        # A reply built in memory (a given transport such as
+                        # httpx.MockTransport): httpx has read and decoded it.
+                        raw, encoding, length = _in_memory(response.content), "", None
+                    else:
+                        raw = response.aiter_raw()
+                        encoding = response.headers.get("Content-Encoding", "")
+                        length = response.headers.get("Content-Length")
                     content = await read_capped(
-                        response.aiter_raw(),
-                        content_encoding=response.headers.get("Content-Encoding", ""),
-                        content_length=response.headers.get("Content-Length"),
+                        raw,
+                        content_encoding=encoding,
+                        content_length=length,
                         limit=self._max_reply_bytes,
                     )
                 finally:
@@ -615,7 +641,7 @@ class VoitexClient:
         return body, response.status_code
 
     def _unusable_reply(
-        self, operation: str, response: httpx.Response, err: Exception, *, repeat_safe: bool
+        self, operation: Operation, response: httpx.Response, err: Exception, *, repeat_safe: bool
     ) -> ApiError:
         status = response.status_code
         if error_class_for_status(status, json_object=False) is not UnreadableReplyError:
@@ -639,7 +665,7 @@ class VoitexClient:
             problem = "whose compressed body is damaged"
         return unusable_reply_error(operation=operation, status_code=status, problem=problem, repeat_safe=repeat_safe)
 
-    def _deadline_error(self, operation: str, deadline: float, *, repeat_safe: bool) -> ApiError:
+    def _deadline_error(self, operation: Operation, deadline: float, *, repeat_safe: bool) -> ApiError:
         what = _WHAT[operation]
         unknown = f" The {what} may or may not have been {_DONE[operation]}"
         unknown += "." if repeat_safe else ": check before sending it again."
@@ -649,7 +675,7 @@ class VoitexClient:
             operation=operation,
         )
 
-    def _transport_error(self, operation: str, err: httpx.HTTPError, *, repeat_safe: bool) -> ApiError:
+    def _transport_error(self, operation: Operation, err: httpx.HTTPError, *, repeat_safe: bool) -> ApiError:
         kind = _transport_failure(err)
         reason = scrub(str(err).strip(), self._auth_key) or type(err).__name__
         what = _WHAT[operation]

@@ -35,6 +35,8 @@ No error text or repr ever contains the auth key.
 """
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 __all__ = [
     "ApiError",
     "InvalidArgumentError",
@@ -46,6 +48,16 @@ __all__ = [
     "OutcomeUnknownError",
     "UnreadableReplyError",
 ]
+
+
+class ApiErrorFields(TypedDict, total=False):
+    """The keyword arguments every ApiError takes (subclasses pass them on)."""
+
+    status_code: int | None
+    messages: list[str] | tuple[str, ...]
+    outcome_unknown: bool
+    operation: str | None
+    attempts: int
 
 
 class ApiError(Exception):
@@ -78,6 +90,9 @@ class ApiError(Exception):
         self.outcome_unknown = outcome_unknown
         self.operation = operation
         self.attempts = attempts
+        # Set by the console's Sender: a sentence to show when History could
+        # not be updated with this failure yet, else None.
+        self.history_note: str | None = None
 
     def __str__(self) -> str:
         return self.message
@@ -123,7 +138,8 @@ class RateLimitedError(ApiError):
         retry_after: the wait the server asked for, in seconds, or None.
     """
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs) -> None:
+    def __init__(self, message: str, *, retry_after: float | None = None,
+                 **kwargs: Unpack[ApiErrorFields]) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
 
@@ -149,7 +165,8 @@ class OutcomeUnknownError(ApiError):
             connection was lost.
     """
 
-    def __init__(self, message: str, *, timed_out: bool = False, **kwargs) -> None:
+    def __init__(self, message: str, *, timed_out: bool = False,
+                 **kwargs: Unpack[ApiErrorFields]) -> None:
         kwargs["outcome_unknown"] = True
         super().__init__(message, **kwargs)
         self.timed_out = timed_out

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import threading
-
 import secrets
+import threading
 from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
@@ -75,7 +74,7 @@ def _text_part(boundary: str, name: str, value: str) -> bytes:
     return (
         f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote(name)}"\r\n\r\n'
         f"{value}\r\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def encode_fields(fields: Sequence[tuple[str, str]], boundary: str) -> bytes:
@@ -118,7 +117,7 @@ class FileUploadStream(httpx.AsyncByteStream):
             f'--{boundary}\r\nContent-Disposition: form-data; name="{_quote(file_field)}"; '
             f'filename="{_quote(filename)}"\r\n'
             f"Content-Type: {content_type_for(filename)}\r\n\r\n"
-        ).encode("utf-8")
+        ).encode()
         self._tail = f"\r\n--{boundary}--\r\n".encode()
         self._fileobj = fileobj
         # Reads go by offset (os.pread) when the object is a real file.

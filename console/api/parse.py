@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from .errors import (
     ApiError,
@@ -25,7 +25,7 @@ from .errors import (
 )
 from .results import CallResult, RecordingResult, SmsResult
 from .retry import parse_retry_after
-from .wire import CALL, SMS, TTS, UPLOAD
+from .wire import CALL, SMS, TTS, UPLOAD, Operation
 
 __all__ = [
     "PREVIEW_CHARS",
@@ -83,7 +83,13 @@ def error_class_for_status(status_code: int, *, json_object: bool = True) -> typ
     return UnreadableReplyError
 
 
-class PairsDict(dict):
+class _Where(TypedDict):
+    """The HTTP status and the call, carried by every error of one reply."""
+    status_code: int
+    operation: Operation
+
+
+class PairsDict(dict[str, Any]):
     """A JSON object as json.loads makes it, plus every key/value pair in order.
 
     ``pairs`` keeps duplicate keys, which the SMS echo uses (``"from "`` twice).
@@ -103,7 +109,7 @@ def load_json(text: str) -> Any:
     return json.loads(text, object_pairs_hook=PairsDict.from_pairs)
 
 
-def _pairs(obj: dict) -> list[tuple[str, Any]]:
+def _pairs(obj: dict[str, Any]) -> list[tuple[str, Any]]:
     return obj.pairs if isinstance(obj, PairsDict) else list(obj.items())
 
 
@@ -131,7 +137,7 @@ def body_preview(content: bytes, *, secret: str | None = None, limit: int = PREV
     return text
 
 
-def _field(body: dict, name: str) -> Any:
+def _field(body: dict[str, Any], name: str) -> Any:
     """A top-level value by its trimmed, case-folded key (first occurrence)."""
     for key, value in _pairs(body):
         if isinstance(key, str) and key.strip().lower() == name:
@@ -139,7 +145,7 @@ def _field(body: dict, name: str) -> Any:
     return None
 
 
-def reply_messages(body: dict) -> list[str]:
+def reply_messages(body: dict[str, Any]) -> list[str]:
     """The reply's ``errors``, verbatim (empty ones dropped)."""
     errors = _field(body, "errors")
     if errors is None:
@@ -151,12 +157,12 @@ def reply_messages(body: dict) -> list[str]:
     return [m if isinstance(m, str) else json.dumps(m) for m in errors if m is not None and str(m).strip()]
 
 
-def is_success(body: dict) -> bool:
+def is_success(body: dict[str, Any]) -> bool:
     status = _field(body, "status")
     return isinstance(status, str) and status.strip().lower() == "success"
 
 
-def _unknown_note(operation: str) -> str:
+def _unknown_note(operation: Operation) -> str:
     return (
         f" The {_WHAT[operation]} may or may not have been {_DONE[operation]}:"
         " check before sending it again."
@@ -169,14 +175,14 @@ def _join(messages: list[str]) -> str:
 
 def check_reply(
     *,
-    operation: str,
+    operation: Operation,
     status_code: int,
     content: bytes,
     retry_after: str | None = None,
     repeat_safe: bool,
     secret: str | None = None,
     now: datetime | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Return the reply's JSON object when the call succeeded; otherwise raise.
 
     ``repeat_safe`` (see :mod:`console.api.retry`) decides ``outcome_unknown``
@@ -186,7 +192,7 @@ def check_reply(
     """
     what = _WHAT[operation]
     may_have_acted = not repeat_safe
-    common = {"status_code": status_code, "operation": operation}
+    common: _Where = {"status_code": status_code, "operation": operation}
     try:
         body: Any = scrub(load_json(content.decode("utf-8")), secret)
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -249,7 +255,8 @@ def check_reply(
             status = _field(body, "status")
             text = f"Voitex rejected the {what} without giving a reason (status {status!r})."
         raise RequestRejectedError(text, messages=messages, **common)
-    return body
+    # load_json makes every JSON object a PairsDict, and is_object held.
+    return cast(dict[str, Any], body)
 
 
 def _scalar_text(value: Any) -> str | None:
@@ -262,7 +269,7 @@ def _scalar_text(value: Any) -> str | None:
 
 
 def unusable_reply_error(
-    *, operation: str, status_code: int, problem: str, repeat_safe: bool
+    *, operation: Operation, status_code: int, problem: str, repeat_safe: bool
 ) -> UnreadableReplyError:
     """The error for a reply whose body was not read whole (too large, or an
     encoding the client cannot read); ``problem`` completes "a reply ...".
@@ -280,7 +287,8 @@ def unusable_reply_error(
     )
 
 
-def recording_result(body: dict, *, operation: str, status_code: int, repeat_safe: bool) -> RecordingResult:
+def recording_result(body: dict[str, Any], *, operation: Operation, status_code: int,
+                     repeat_safe: bool) -> RecordingResult:
     """An upload's or TTS reply: ``data`` is the recording id."""
     recording_id = _scalar_text(_field(body, "data"))
     if recording_id is None:
@@ -294,7 +302,7 @@ def recording_result(body: dict, *, operation: str, status_code: int, repeat_saf
     return RecordingResult(recording_id=recording_id, raw=body)
 
 
-def call_result(body: dict, *, status_code: int) -> CallResult:
+def call_result(body: dict[str, Any], *, status_code: int) -> CallResult:
     """A notification call's reply: ``reference_id``."""
     reference_id = _scalar_text(_field(body, "reference_id"))
     if reference_id is None:
@@ -308,7 +316,7 @@ def call_result(body: dict, *, status_code: int) -> CallResult:
     return CallResult(reference_id=reference_id, raw=body)
 
 
-def sms_result(body: dict) -> SmsResult:
+def sms_result(body: dict[str, Any]) -> SmsResult:
     """An SMS reply. Never fails: the API said the message went out."""
     reference_id, did_type, data = read_sms_data(_field(body, "data"))
     return SmsResult(reference_id=reference_id, did_type=did_type, data=data, raw=body)

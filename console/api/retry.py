@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from .errors import (
@@ -43,7 +43,7 @@ from .errors import (
     ServerError,
     UnreadableReplyError,
 )
-from .wire import CALL, SMS, TTS, UPLOAD
+from .wire import CALL, SMS, TTS, UPLOAD, Operation
 
 __all__ = [
     "NOT_CONNECTED",
@@ -83,7 +83,7 @@ DEFAULT_BACKOFF_CAP = 8.0
 DEFAULT_MAX_RETRY_AFTER = 60.0
 
 
-def is_repeat_safe(operation: str, *, has_sort_number: bool = False) -> bool:
+def is_repeat_safe(operation: Operation, *, has_sort_number: bool = False) -> bool:
     """Whether sending ``operation`` twice leaves the same state as sending it once."""
     if operation == UPLOAD:
         return True
@@ -140,8 +140,8 @@ def backoff_delay(
     ``base * 2**(n-1)``, capped at ``cap``, less up to a quarter of jitter so
     that clients that failed together do not retry together.
     """
-    delay = min(cap, base * 2 ** max(retry_number - 1, 0))
-    return delay * (1.0 - 0.25 * rand())
+    delay = min(cap, base * 2.0 ** max(retry_number - 1, 0))
+    return float(delay * (1.0 - 0.25 * rand()))
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -165,11 +165,9 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         return None
-    if when is None:
-        return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    now = now or datetime.now(timezone.utc)
+        when = when.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
     return max(0.0, (when - now).total_seconds())
 
 

@@ -8,17 +8,20 @@ anything is sent.
 """
 from __future__ import annotations
 
+import enum
 import ipaddress
 import os
 import re
 import stat
 from pathlib import Path
+from typing import Literal, overload
 from urllib.parse import urlsplit
 
 from .errors import InvalidArgumentError
 
 __all__ = [
     "PRODUCTION_BASE_URL",
+    "Operation",
     "UPLOAD",
     "TTS",
     "CALL",
@@ -39,10 +42,19 @@ __all__ = [
 
 PRODUCTION_BASE_URL = "https://api.voitex.com"
 
-UPLOAD = "upload"
-TTS = "tts"
-CALL = "call"
-SMS = "sms"
+class Operation(enum.StrEnum):
+    """The four calls; the value is what ``ApiError.operation`` holds."""
+
+    UPLOAD = "upload"
+    TTS = "tts"
+    CALL = "call"
+    SMS = "sms"
+
+
+UPLOAD = Operation.UPLOAD
+TTS = Operation.TTS
+CALL = Operation.CALL
+SMS = Operation.SMS
 
 #: Path of each call, relative to the base URL (the upload has no /v1, as documented).
 PATHS = {
@@ -154,6 +166,10 @@ def normalize_phone(value: object, *, field: str) -> str:
 _DECIMAL_RE = re.compile(r"^[0-9]+$", re.ASCII)
 
 
+@overload
+def decimal_field(value: object, *, field: str, optional: Literal[False] = False) -> str: ...
+@overload
+def decimal_field(value: object, *, field: str, optional: bool) -> str | None: ...
 def decimal_field(value: object, *, field: str, optional: bool = False) -> str | None:
     """Return a non-negative whole number as a decimal string (``5`` and ``"05"`` give ``"5"``).
 

@@ -31,7 +31,7 @@ class Finding:
 
 
 def count_by_severity(findings: tuple[Finding, ...] | list[Finding]) -> dict[str, int]:
-    counts = {severity: 0 for severity in SEVERITIES}
+    counts: dict[str, int] = {severity: 0 for severity in SEVERITIES}
     for finding in findings:
         counts[finding.severity] += 1
     return counts

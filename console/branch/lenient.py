@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 
-class JsonObject(list):
+class JsonObject(list[tuple[str, Any]]):
     """A JSON object as its ``(name, value)`` pairs, in order, duplicates kept."""
 
     def names(self) -> list[str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from console.branch.findings import Finding
+from console.branch.findings import Finding, PathPart, Severity
 from console.branch.lenient import JsonObject, LenientJSONError, read_json
 from console.branch.validation import branch_number_problem, shown
 
@@ -24,8 +24,6 @@ CvvMode = Literal["send", "mask", "omit"]
 CVV_MASK = "***"
 DATE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 PAYMENT_FIELDS = ("last_four", "expiration", "cvv", "zip", "phone", "amount", "transaction_id")
-REQUEST_FIELDS = ("call_id", "cid", "cnam", "contact_info", "date_time", "did",
-                  "branch_data", "payment_info", "variables")
 PAYMENT_LABELS = {
     "last_four": "Last four digits",
     "expiration": "Expiration (MMYY)",
@@ -180,7 +178,7 @@ def validate_request(request: BranchRequest) -> tuple[Finding, ...]:
     sends such a request, so an endpoint's answer to it would prove nothing."""
     findings: list[Finding] = []
 
-    def add(path, severity, code, message):
+    def add(path: tuple[PathPart, ...], severity: Severity, code: str, message: str) -> None:
         findings.append(Finding(tuple(path), severity, code, message))
 
     if not request.call_id.strip():

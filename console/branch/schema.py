@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from typing import Any, ClassVar
 
-from console.branch.findings import Finding
+from console.branch.findings import Finding, PathPart
 from console.branch.lenient import JsonObject, LenientJSONError, describe_fixes, read_json
 
 FIELD_ORDER = ("goto", "play", "inputs", "variables")
@@ -70,7 +70,7 @@ class ParsedDesign:
 class DesignFormatError(ValueError):
     """The JSON is not shaped like a branch response; `message` is for the user."""
 
-    def __init__(self, message: str, path: tuple = ()) -> None:
+    def __init__(self, message: str, path: tuple[PathPart, ...] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.path = path
@@ -178,11 +178,11 @@ def _type_name(value: Any) -> str:
     return "text"
 
 
-def _note(notes: list[Finding], path: tuple, code: str, message: str) -> None:
+def _note(notes: list[Finding], path: tuple[PathPart, ...], code: str, message: str) -> None:
     notes.append(Finding(path, "warning", f"import.{code}", message))
 
 
-def _as_text(value: Any, path: tuple, label: str, notes: list[Finding]) -> str:
+def _as_text(value: Any, path: tuple[PathPart, ...], label: str, notes: list[Finding]) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -196,15 +196,15 @@ def _as_text(value: Any, path: tuple, label: str, notes: list[Finding]) -> str:
 
 
 def _pairs(value: Any, name: str, label: str, notes: list[Finding]) -> tuple[Pair, ...]:
-    if isinstance(value, list) and not isinstance(value, JsonObject):
-        # The request writes variables as a list of objects; people copy that form.
-        if all(isinstance(item, JsonObject) for item in value):
-            merged = JsonObject(pair for item in value for pair in item)
-            if value:
-                _note(notes, (name,), "list_of_objects",
-                      f"{label} was a list of objects; Voitex's sample response writes one "
-                      "object, so they were joined into one.")
-            value = merged
+    # The request writes variables as a list of objects; people copy that form.
+    if (isinstance(value, list) and not isinstance(value, JsonObject)
+            and all(isinstance(item, JsonObject) for item in value)):
+        merged = JsonObject(pair for item in value for pair in item)
+        if value:
+            _note(notes, (name,), "list_of_objects",
+                  f"{label} was a list of objects; Voitex's sample response writes one "
+                  "object, so they were joined into one.")
+        value = merged
     if not isinstance(value, JsonObject):
         raise DesignFormatError(
             f"{label} must be an object of names and values in curly brackets, "

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol, TypedDict
 
 from console.branch.findings import Finding, summary_text
 from console.branch.lenient import JsonObject, LenientJSONError, read_json
-from console.branch.schema import Design, DesignFormatError, FilePlay, parse_design
 from console.branch.request import Step, scrub
+from console.branch.schema import Design, DesignFormatError, FilePlay, parse_design
 from console.branch.validation import validate
 from console.domain.wording import plural
 
@@ -106,6 +106,17 @@ def _header(headers: dict[str, str], name: str) -> str:
     return ""
 
 
+class _Shared(TypedDict):
+    """What every outcome of one reply carries, whatever its kind."""
+    status_text: str
+    timing_text: str
+    over_budget: bool
+    near_budget: bool
+    reply_text: str
+    headers: tuple[tuple[str, str], ...]
+    echoed_secret: bool
+
+
 def interpret_reply(reply: ReplyLike, *, budget_s: float,
                     secrets: tuple[str, ...] = ()) -> ReplyOutcome:
     """Read `reply` as Voitex would and say what happens to the call."""
@@ -115,7 +126,7 @@ def interpret_reply(reply: ReplyLike, *, budget_s: float,
               or shown_headers != tuple(reply.headers.items()))
     timed_out = getattr(reply, "error_kind", None) == "timeout"
     over = timed_out or reply.elapsed_s > budget_s
-    common = dict(
+    common = _Shared(
         status_text=status_text(reply.status_code),
         timing_text=timing_text(reply.elapsed_s, budget_s),
         over_budget=over,
@@ -214,7 +225,7 @@ def walk_steps(steps: tuple[Step, ...] | list[Step], target: str,
     return tuple(walked)
 
 
-def _dump(value, indent: int = 0) -> str:
+def _dump(value: Any, indent: int = 0) -> str:
     pad = "  " * (indent + 1)
     if isinstance(value, JsonObject):
         if not value:
@@ -249,7 +260,7 @@ class EndpointRun:
     sent_at: str  # local time, YYYY-MM-DD HH:MM:SS
     url: str
     budget_s: float
-    request: dict  # request_payload(..., cvv="omit")
+    request: dict[str, Any]  # request_payload(..., cvv="omit")
     status_code: int | None
     elapsed_s: float
     outcome: ReplyOutcome

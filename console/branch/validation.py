@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from console.branch.findings import Finding
 from console.branch.schema import KEYPAD_KEYS, Design, FilePlay
@@ -42,7 +43,7 @@ def branch_number_problem(text: str) -> str | None:
     return None
 
 
-def _number_problem(text: str, label: str, parse) -> str | None:
+def _number_problem(text: str, label: str, parse: Callable[[str, str], object]) -> str | None:
     if text != text.strip():
         return (f"{label}: {shown(text)} has a space before or after the number. "
                 "Remove the spaces.")

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from console.domain.wording import plural
 
@@ -85,7 +87,7 @@ class AudioInfo:
             parts.append(format_duration(self.duration_s))
         return " · ".join(parts)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok, "format": self.format, "codec": self.codec,
             "duration_s": self.duration_s, "sample_rate": self.sample_rate,
@@ -94,7 +96,7 @@ class AudioInfo:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> AudioInfo:
+    def from_dict(cls, data: Mapping[str, Any]) -> AudioInfo:
         return cls(
             ok=bool(data.get("ok")), format=data.get("format"), codec=data.get("codec"),
             duration_s=data.get("duration_s"), sample_rate=data.get("sample_rate"),
@@ -164,7 +166,7 @@ def inspect_audio(path: str | Path) -> AudioInfo:
     return _with_name_advice(info, path)
 
 
-def _file_size(f) -> int:
+def _file_size(f: BinaryIO) -> int:
     return os.fstat(f.fileno()).st_size
 
 
@@ -204,7 +206,7 @@ def _advice(*, sample_rate: int | None, channels: int | None,
 # --- WAV -------------------------------------------------------------------
 
 
-def _inspect_wav(f, size: int, *, rf64: bool) -> AudioInfo:
+def _inspect_wav(f: BinaryIO, size: int, *, rf64: bool) -> AudioInfo:
     offset = 12
     fmt: bytes | None = None
     fact_samples: int | None = None
@@ -305,7 +307,6 @@ _BITRATES = {
     (2, 3): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
 }
 _SAMPLE_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
-_TAIL_TAGS = (b"TAG", b"APETAGEX", b"LYRICSBEGIN", b"ID3", b"3DI")
 
 
 def _frame_length(header: bytes) -> int | None:
@@ -339,7 +340,7 @@ def _id3v2_size(head: bytes) -> int:
     return 0
 
 
-def _mp3_cut_short(f, size: int) -> bool | None:
+def _mp3_cut_short(f: BinaryIO, size: int) -> bool | None:
     """True when the last MPEG frame runs past the end of the file.
 
     Walks frame headers from the first pair of consecutive frames. None when no
@@ -390,7 +391,7 @@ def _mp3_cut_short(f, size: int) -> bool | None:
     return False
 
 
-def _inspect_mp3(f, size: int, head: bytes) -> AudioInfo:
+def _inspect_mp3(f: BinaryIO, size: int, head: bytes) -> AudioInfo:
     from mutagen import MutagenError
     from mutagen.mp3 import MPEGInfo
 

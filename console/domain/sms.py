@@ -10,6 +10,7 @@ that before they send, and can swap the look-alike characters for plain ones.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from console.domain.wording import plural
@@ -129,8 +130,11 @@ def _measure(text: str) -> tuple[str, int, int, int]:
     return encoding, units, segments, part if units > single else single
 
 
-def _apply(text: str, mapping: dict[str, str]) -> str:
-    return text.translate(str.maketrans(mapping)) if mapping else text
+def _apply(text: str, mapping: Mapping[str, str]) -> str:
+    if not mapping:
+        return text
+    table: dict[str, str | int | None] = dict(mapping)
+    return text.translate(str.maketrans(table))
 
 
 def analyze_sms(text: str) -> SmsAnalysis:

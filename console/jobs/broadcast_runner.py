@@ -13,25 +13,35 @@ goes; the pace follows a RateLimiter that a 429 slows for the whole run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import heapq
 import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
-from typing import Any
+from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QObject, Signal
 
-from console.api import (ApiError, ConnectionFailedError, InvalidArgumentError, KeyRefusedError,
-                         RateLimitedError)
-from console.domain.broadcast.quiet_hours import (SKIP, Window, load_tables, next_opening,
-                                                  parse_clock_time, zones_for_number)
+from console.api import ApiError, ConnectionFailedError, InvalidArgumentError, KeyRefusedError, RateLimitedError
+from console.domain.broadcast.quiet_hours import (
+    SKIP,
+    Window,
+    load_tables,
+    next_opening,
+    parse_clock_time,
+    zones_for_number,
+)
 from console.domain.broadcast.rate import RateLimiter
-from console.store.broadcasts import (OPEN_ROW_STATES, BroadcastStore, BroadcastStoreError, RowInfo,
-                                      RunInfo)
+from console.domain.vocabulary import EntryKind, RowState, RunState
+from console.store.broadcasts import OPEN_ROW_STATES, BroadcastStore, BroadcastStoreError, RowInfo, RunInfo, RunSettings
+
+if TYPE_CHECKING:
+    from console.jobs.sender import Sender
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +53,7 @@ RowSender = Callable[[RunInfo, RowInfo], Awaitable[str | None]]
 _MAX_NAP = 30.0  # re-check the clock at least this often while waiting (the computer may sleep)
 
 
-async def send_broadcast_row(sender: Any, run: RunInfo, row: RowInfo) -> str | None:
+async def send_broadcast_row(sender: Sender, run: RunInfo, row: RowInfo) -> str | None:
     """The one place a broadcast row reaches the journalled Sender.
 
     Each row's History entry carries the run's id as its group, so History
@@ -51,19 +61,19 @@ async def send_broadcast_row(sender: Any, run: RunInfo, row: RowInfo) -> str | N
     """
     s = run.settings
     group = str(run.id)
-    if run.kind == "sms":
-        sent = await sender.send_sms(from_number=s["from"], to=row.number, body=row.text,
-                                     group_id=group)
-    else:
-        sent = await sender.place_call(cid=s["cid"], to=row.number, type=s["type"],
-                                       sfile_id=s.get("sfile_id"),
-                                       route_number=s.get("route_number"),
-                                       branch_number=s.get("branch_number"),
-                                       group_id=group)
-    return getattr(sent.value, "reference_id", None)
+    if run.kind == EntryKind.SMS:
+        sms = await sender.send_sms(from_number=s["from"], to=row.number, body=row.text,
+                                    group_id=group)
+        return sms.value.reference_id
+    call = await sender.place_call(cid=s["cid"], to=row.number, type=s["type"],
+                                   sfile_id=s.get("sfile_id"),
+                                   route_number=s.get("route_number"),
+                                   branch_number=s.get("branch_number"),
+                                   group_id=group)
+    return call.value.reference_id
 
 
-def run_settings(settings: dict) -> tuple[Window, str, float, int, tzinfo]:
+def run_settings(settings: RunSettings) -> tuple[Window, str, float, int, tzinfo]:
     """(window, quiet mode, per second, per minute, office zone) from a run's stored settings."""
     window = Window(parse_clock_time(settings.get("window_opens", "08:00"), "Opens"),
                     parse_clock_time(settings.get("window_closes", "21:00"), "Closes"))
@@ -77,7 +87,7 @@ def run_settings(settings: dict) -> tuple[Window, str, float, int, tzinfo]:
 
 
 def _local_zone() -> tzinfo:
-    return datetime.now().astimezone().tzinfo or timezone.utc
+    return datetime.now().astimezone().tzinfo or UTC
 
 
 @dataclass(frozen=True)
@@ -118,10 +128,8 @@ class _Control:
             await asyncio.sleep(0)
             return
         self.wake.clear()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.wake.wait(), timeout=min(seconds, _MAX_NAP))
-        except asyncio.TimeoutError:
-            pass
 
 
 class BroadcastRunner(QObject):
@@ -134,7 +142,7 @@ class BroadcastRunner(QObject):
     rate_limited = Signal(int, float)  # run id, the new pace in messages per second
 
     def __init__(self, *, store: BroadcastStore, send_row: RowSender,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  monotonic: Callable[[], float] | None = None,
                  describe: Callable[[BaseException, str], str] | None = None,
                  current_profile_id: Callable[[], str] | None = None,
@@ -148,11 +156,11 @@ class BroadcastRunner(QObject):
         # The Sender sends with the active profile: a run goes on only while the
         # profile it was made with is the active one.
         self._current_profile_id = current_profile_id
-        self._tasks: dict[int, asyncio.Task] = {}
+        self._tasks: dict[int, asyncio.Task[None]] = {}
         self._controls: dict[int, _Control] = {}
         self._limiters: dict[int, RateLimiter] = {}
         # Rows written as sent/failed in memory whose store update did not land yet.
-        self._unsaved: list[tuple[int, int, str, str | None, str]] = []
+        self._unsaved: list[tuple[int, int, RowState, str | None, str]] = []
         # Runs to start again once their loop ends (rows sent again while it ran).
         self._restart_after: set[int] = set()
         # Runs with a loop going: the run and its rows as last known, so progress
@@ -161,7 +169,7 @@ class BroadcastRunner(QObject):
         self._states: dict[int, str] = {}
 
     # -- control ---------------------------------------------------------------
-    def _set_state(self, run_id: int, state: str) -> None:
+    def _set_state(self, run_id: int, state: RunState) -> None:
         # The run's state is a summary for the list of runs; the rows' states are
         # what guard against sending twice. A locked file must not stop a pause.
         self._states[run_id] = state
@@ -188,17 +196,17 @@ class BroadcastRunner(QObject):
         self._controls[run_id] = control
         run = self.store.run(run_id)
         waits = run.start_at is not None and run.start_at > self._clock()
-        self._set_state(run_id, "scheduled" if waits else "running")
+        self._set_state(run_id, RunState.SCHEDULED if waits else RunState.RUNNING)
         task = asyncio.ensure_future(self._run(run_id, control))
         self._tasks[run_id] = task
-        task.add_done_callback(lambda t, r=run_id: self._on_task_done(r, t))
+        task.add_done_callback(functools.partial(self._on_task_done, run_id))
 
     def pause(self, run_id: int) -> None:
         control = self._controls.get(run_id)
         if control is not None and self.is_running(run_id):
             control.paused = True
             control.wake.set()
-            self._set_state(run_id, "paused")
+            self._set_state(run_id, RunState.PAUSED)
             self._emit_progress(run_id)
 
     def resume(self, run_id: int) -> None:
@@ -206,7 +214,7 @@ class BroadcastRunner(QObject):
         if control is not None and self.is_running(run_id):
             control.paused = False
             control.wake.set()
-            self._set_state(run_id, "running")
+            self._set_state(run_id, RunState.RUNNING)
             self._emit_progress(run_id)
         else:
             self.start(run_id)
@@ -223,9 +231,9 @@ class BroadcastRunner(QObject):
             control.wake.set()
         else:
             self._cancel_open_rows(run_id)
-            self._set_state(run_id, "cancelled")
+            self._set_state(run_id, RunState.CANCELLED)
             self._emit_progress(run_id)
-            self.run_finished.emit(run_id, "cancelled")
+            self.run_finished.emit(run_id, RunState.CANCELLED)
 
     async def shutdown(self, grace: float = 5.0) -> None:
         """Stop every run (the console closes); they are offered for resuming next time.
@@ -248,16 +256,16 @@ class BroadcastRunner(QObject):
     def send_again(self, run_id: int, positions: Iterable[int]) -> None:
         """The user chose to send these failed or unknown rows again."""
         rows = {r.position: r for r in self.store.rows(run_id)}
-        chosen = [p for p in positions if rows.get(p) and rows[p].state in ("failed", "unknown",
-                                                                             "cancelled", "skipped")]
+        again = (RowState.FAILED, RowState.UNKNOWN, RowState.CANCELLED, RowState.SKIPPED)
+        chosen = [p for p in positions if rows.get(p) and rows[p].state in again]
         if not chosen:
             return
-        self.store.set_rows_state(run_id, chosen, state="queued", message="Sent again by your choice.")
+        self.store.set_rows_state(run_id, chosen, state=RowState.QUEUED, message="Sent again by your choice.")
         for row in self.store.rows(run_id):
             if row.position in chosen:
                 self._publish(row)
-        if self.store.run(run_id).state in ("finished", "cancelled", "interrupted"):
-            self._set_state(run_id, "paused")
+        if self.store.run(run_id).state in (RunState.FINISHED, RunState.CANCELLED, RunState.INTERRUPTED):
+            self._set_state(run_id, RunState.PAUSED)
         if self.is_running(run_id):
             # The running loop has its own list of rows: start over after it ends.
             self._restart_after.add(run_id)
@@ -268,8 +276,8 @@ class BroadcastRunner(QObject):
         """The user checked that these unknown rows did reach the customer."""
         rows = {r.position: r for r in self.store.rows(run_id)}
         for p in positions:
-            if rows.get(p) and rows[p].state == "unknown":
-                self.store.finish_row(run_id, p, state="sent", result_id=rows[p].result_id,
+            if rows.get(p) and rows[p].state == RowState.UNKNOWN:
+                self.store.finish_row(run_id, p, state=RowState.SENT, result_id=rows[p].result_id,
                                       message="Marked as sent by you.")
         for row in self.store.rows(run_id):
             if row.position in rows and row.state != rows[row.position].state:
@@ -292,8 +300,8 @@ class BroadcastRunner(QObject):
                       else min(float(run.settings.get("per_second", 1)),
                                int(run.settings.get("per_minute", 60)) / 60))
         to_send = sum(c.get(s, 0) for s in OPEN_ROW_STATES)
-        waiting = c.get("waiting", 0)
-        openings = [r.not_before for r in (rows or []) if r.state == "waiting" and r.not_before]
+        waiting = c.get(RowState.WAITING, 0)
+        openings = [r.not_before for r in (rows or []) if r.state == RowState.WAITING and r.not_before]
         next_open = min(openings) if openings else None
         seconds = to_send / per_second if per_second else 0.0
         if next_open is not None:
@@ -301,10 +309,10 @@ class BroadcastRunner(QObject):
                           + waiting / per_second)
         state = self._states.get(run.id, run.state)
         if self.is_paused(run.id):
-            state = "paused"
-        return RunProgress(run_id=run.id, state=state, total=sum(c.values()), sent=c.get("sent", 0),
-                           failed=c.get("failed", 0), unknown=c.get("unknown", 0),
-                           skipped=c.get("skipped", 0), cancelled=c.get("cancelled", 0),
+            state = RunState.PAUSED
+        return RunProgress(run_id=run.id, state=state, total=sum(c.values()), sent=c.get(RowState.SENT, 0),
+                           failed=c.get(RowState.FAILED, 0), unknown=c.get(RowState.UNKNOWN, 0),
+                           skipped=c.get(RowState.SKIPPED, 0), cancelled=c.get(RowState.CANCELLED, 0),
                            to_send=to_send, waiting=waiting, next_opening=next_open,
                            seconds_left=max(0.0, seconds), per_second=per_second,
                            slowed=bool(limiter and limiter.factor < 1.0), start_at=run.start_at)
@@ -325,19 +333,19 @@ class BroadcastRunner(QObject):
     # -- the run ---------------------------------------------------------------------
     def _cancel_open_rows(self, run_id: int) -> None:
         open_rows = [r.position for r in self.store.rows(run_id) if r.state in OPEN_ROW_STATES]
-        self.store.set_rows_state(run_id, open_rows, state="cancelled",
+        self.store.set_rows_state(run_id, open_rows, state=RowState.CANCELLED,
                                   message="Cancelled before it was sent.")
         for row in self.store.rows(run_id):
             if row.position in open_rows:
                 self._publish(row)
 
-    def _on_task_done(self, run_id: int, task: asyncio.Task) -> None:
+    def _on_task_done(self, run_id: int, task: asyncio.Task[None]) -> None:
         if task.cancelled():
             return
         err = task.exception()
         if err is not None:
             log.error("broadcast %s stopped", run_id, exc_info=err)
-            self._set_state(run_id, "paused")
+            self._set_state(run_id, RunState.PAUSED)
             self.run_stopped.emit(run_id, f"The broadcast stopped because of an unexpected problem: "
                                           f"{err}. It is paused; press Resume to go on.")
             return
@@ -348,7 +356,7 @@ class BroadcastRunner(QObject):
     async def _write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         await asyncio.to_thread(fn, *args, **kwargs)
 
-    async def _save_outcome(self, run_id: int, position: int, state: str, result_id: str | None,
+    async def _save_outcome(self, run_id: int, position: int, state: RowState, result_id: str | None,
                             message: str) -> None:
         """The outcome is what the server said; a failed write is retried, never changes it."""
         delay = 0.1
@@ -390,23 +398,23 @@ class BroadcastRunner(QObject):
         limiter = self._limiters.get(run_id) or RateLimiter(
             per_second=per_second, per_minute=per_minute, clock=self._monotonic)
         self._limiters[run_id] = limiter
-        action = "the message" if run.kind == "sms" else "the call"
+        action = "the message" if run.kind == EntryKind.SMS else "the call"
 
         # A run scheduled for later waits for its time (pause and cancel still work).
         while (run.start_at is not None and self._clock() < run.start_at and not control.cancelled
                and not control.stopping):
-            if not control.paused and self._states.get(run_id) != "scheduled":
-                self._set_state(run_id, "scheduled")
+            if not control.paused and self._states.get(run_id) != RunState.SCHEDULED:
+                self._set_state(run_id, RunState.SCHEDULED)
             self._emit_progress(run_id)
             await control.nap((run.start_at - self._clock()).total_seconds())
         if not control.paused:
-            self._set_state(run_id, "running")
+            self._set_state(run_id, RunState.RUNNING)
 
         rows = self.store.rows(run_id)
         self._live[run_id] = (run, {r.position: r for r in rows})
-        ready: deque[RowInfo] = deque(r for r in rows if r.state == "queued")
+        ready: deque[RowInfo] = deque(r for r in rows if r.state == RowState.QUEUED)
         held: list[tuple[datetime, int, RowInfo]] = [
-            (r.not_before or self._clock(), r.position, r) for r in rows if r.state == "waiting"]
+            (r.not_before or self._clock(), r.position, r) for r in rows if r.state == RowState.WAITING]
         heapq.heapify(held)
         self._emit_progress(run_id)
         last_progress = 0.0
@@ -431,14 +439,14 @@ class BroadcastRunner(QObject):
                     message = (f"Skipped: quiet hours where the customer is "
                                f"({window.describe()} their time).")
                     await self._write(self.store.finish_row, run_id, row.position,
-                                      state="skipped", message=message)
-                    self._emit_row(row, state="skipped", message=message)
+                                      state=RowState.SKIPPED, message=message)
+                    self._emit_row(row, state=RowState.SKIPPED, message=message)
                 else:
                     message = (f"Waits for quiet hours to end: goes at {local:%H:%M} the "
                                f"customer's time.")
                     await self._write(self.store.set_rows_state, run_id, [row.position],
-                                      state="waiting", message=message, not_before=opening)
-                    row = self._emit_row(row, state="waiting", message=message, not_before=opening)
+                                      state=RowState.WAITING, message=message, not_before=opening)
+                    row = self._emit_row(row, state=RowState.WAITING, message=message, not_before=opening)
                     heapq.heappush(held, (opening, row.position, row))
                     self._emit_progress(run_id)
                 continue
@@ -464,14 +472,14 @@ class BroadcastRunner(QObject):
                     f"updated ({err}). The run is paused; close other programs using the "
                     "history file, then press Resume."))
                 continue
-            self._emit_row(row, state="sending", message="")
+            self._emit_row(row, state=RowState.SENDING, message="")
             limiter.started()
             state, result_id, message = await self._send(run, row, limiter, control, action)
-            if state == "queued":
+            if state == RowState.QUEUED:
                 ready.appendleft(row)
                 await self._write(self.store.set_rows_state, run_id, [row.position],
-                                  state="queued", message=message)
-                self._emit_row(row, state="queued", message=message)
+                                  state=RowState.QUEUED, message=message)
+                self._emit_row(row, state=RowState.QUEUED, message=message)
             else:
                 await self._save_outcome(run_id, row.position, state, result_id, message)
                 self._emit_row(row, state=state, result_id=result_id, message=message)
@@ -483,14 +491,14 @@ class BroadcastRunner(QObject):
 
         if control.stopping and not control.cancelled and (ready or held or (
                 run.start_at is not None and self._clock() < run.start_at)):
-            self._set_state(run_id, "interrupted")
+            self._set_state(run_id, RunState.INTERRUPTED)
             self._live.pop(run_id, None)
             return
         if control.cancelled:
             self._cancel_open_rows(run_id)
-            final = "cancelled"
+            final = RunState.CANCELLED
         else:
-            final = "finished"
+            final = RunState.FINISHED
         self._set_state(run_id, final)
         self._emit_progress(run_id)
         self._live.pop(run_id, None)
@@ -498,12 +506,12 @@ class BroadcastRunner(QObject):
 
     def _pause_for(self, run_id: int, control: _Control, why: str) -> None:
         control.paused = True
-        self._set_state(run_id, "paused")
+        self._set_state(run_id, RunState.PAUSED)
         self.run_stopped.emit(run_id, why)
         self._emit_progress(run_id)
 
     async def _send(self, run: RunInfo, row: RowInfo, limiter: RateLimiter, control: _Control,
-                    action: str) -> tuple[str, str | None, str]:
+                    action: str) -> tuple[RowState, str | None, str]:
         """(new row state, reference id, message). "queued": provably not sent; try it later."""
         from console.jobs.sender import HistoryUnavailableError
         from console.jobs.session import NoKeyError
@@ -513,36 +521,36 @@ class BroadcastRunner(QObject):
         except RateLimitedError as err:
             limiter.rate_limited(err.retry_after)
             self.rate_limited.emit(run.id, limiter.effective_per_second)
-            return "queued", None, (f"Voitex asked to slow down; the whole run now sends about "
+            return RowState.QUEUED, None, (f"Voitex asked to slow down; the whole run now sends about "
                                     f"{limiter.effective_per_second * 60:.0f} per minute.")
         except NoKeyError as err:
             self._pause_for(run.id, control, str(err))
-            return "queued", None, "Not sent: no account key."
+            return RowState.QUEUED, None, "Not sent: no account key."
         except HistoryUnavailableError as err:
             # Nothing left: History could not record the row first.
             self._pause_for(run.id, control, f"{err} The run is paused; press Resume then.")
-            return "queued", None, "Not sent: History could not record it first."
+            return RowState.QUEUED, None, "Not sent: History could not record it first."
         except ConnectionFailedError as err:
             self._pause_for(run.id, control, (
                 f"{self._describe(err, action)} The run is paused; press Resume when the "
                 "connection is back."))
-            return "queued", None, "Not sent: Voitex could not be reached."
+            return RowState.QUEUED, None, "Not sent: Voitex could not be reached."
         except KeyRefusedError as err:
             self._pause_for(run.id, control, self._describe(err, action))
-            return "failed", None, self._describe(err, action)
+            return RowState.FAILED, None, self._describe(err, action)
         except InvalidArgumentError as err:
-            return "failed", None, self._describe(err, action)
+            return RowState.FAILED, None, self._describe(err, action)
         except ApiError as err:
-            state = "unknown" if err.outcome_unknown else "failed"
+            state = RowState.UNKNOWN if err.outcome_unknown else RowState.FAILED
             return state, None, self._describe(err, action)
         except asyncio.CancelledError:
             # The console is closing with this request in the air.
             await asyncio.shield(self._save_outcome(
-                run.id, row.position, "unknown", None,
+                run.id, row.position, RowState.UNKNOWN, None,
                 "The console stopped while this was being sent; it may have gone out."))
             raise
         except Exception as err:  # a bug: the row may have left, so it is unknown
             log.exception("broadcast row failed unexpectedly")
-            return "unknown", None, f"An unexpected problem ({err}); it may have gone out."
+            return RowState.UNKNOWN, None, f"An unexpected problem ({err}); it may have gone out."
         limiter.succeeded()
-        return "sent", result_id, ""
+        return RowState.SENT, result_id, ""

@@ -22,6 +22,7 @@ import re
 from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -38,7 +39,7 @@ _CLUTTER = {"thumbs.db", "desktop.ini", "ehthumbs.db", ".ds_store"}
 _NUMBER_RUN = re.compile(r"(\d+)")
 
 
-def natural_key(name: str) -> tuple:
+def natural_key(name: str) -> tuple[tuple[int, int, str], ...]:
     """Sort key so "2 Hours.wav" comes before "10 Closed.wav", as file managers show."""
     parts = _NUMBER_RUN.split(name.casefold())
     return tuple((0, int(p), p) if p.isdigit() else (1, 0, p) for p in parts)
@@ -81,6 +82,25 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class _Found:
+    token: int
+    chunk: list[tuple[int, Path]]  # (file id, path)
+
+
+@dataclass(frozen=True)
+class _Listed:
+    token: int
+    skipped: int  # hidden or system files left out
+
+
+@dataclass(frozen=True)
+class _Inspected:
+    file_id: int
+    info: AudioInfo
+    digest: str | None
+
+
 class Inspector(QObject):
     """Lists and inspects files on worker threads; reports in batches."""
 
@@ -103,7 +123,7 @@ class Inspector(QObject):
         self._lister = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voitex-list")
         self._readers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="voitex-inspect")
         # deque.append and popleft are atomic: the workers append, the UI thread pops.
-        self._results: deque[tuple] = deque()
+        self._results: deque[_Found | _Listed | _Inspected] = deque()
         self._tokens = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._outstanding = 0  # files found but not yet delivered, plus pending listings
@@ -157,13 +177,13 @@ class Inspector(QObject):
             files, skipped = [p for p in paths], 0
         for start in range(0, len(files), self._LIST_CHUNK):
             chunk = [(next(self._file_ids), p) for p in files[start:start + self._LIST_CHUNK]]
-            self._results.append(("found", token, chunk))
+            self._results.append(_Found(token, chunk))
             for file_id, path in chunk:
                 try:
                     self._readers.submit(self._inspect_one, file_id, path)
                 except RuntimeError:  # shut down meanwhile
                     return
-        self._results.append(("listed", token, len(files), skipped))
+        self._results.append(_Listed(token, skipped))
 
     def _inspect_one(self, file_id: int, path: Path) -> None:
         try:
@@ -177,7 +197,7 @@ class Inspector(QObject):
                 digest = file_sha256(path)
             except OSError:  # gone or unreadable since: the upload will say so
                 digest = None
-        self._results.append(("inspected", file_id, info, digest))
+        self._results.append(_Inspected(file_id, info, digest))
 
     # -- UI thread -----------------------------------------------------------------
     def _start(self) -> None:
@@ -189,9 +209,9 @@ class Inspector(QObject):
         inspected: list[tuple[int, AudioInfo, str | None]] = []
         budget = self.BATCH_LIMIT
         while budget > 0 and self._results:
-            kind, *rest = self._results.popleft()
-            if kind == "inspected":
-                inspected.append((rest[0], rest[1], rest[2]))
+            result = self._results.popleft()
+            if isinstance(result, _Inspected):
+                inspected.append((result.file_id, result.info, result.digest))
                 self._outstanding -= 1
                 budget -= 1
                 continue
@@ -199,18 +219,16 @@ class Inspector(QObject):
             if inspected:
                 self.files_inspected.emit(inspected)
                 inspected = []
-            if kind == "found":
-                token, chunk = rest
-                self._outstanding += len(chunk)
-                self.files_found.emit(token, chunk)
+            if isinstance(result, _Found):
+                self._outstanding += len(result.chunk)
+                self.files_found.emit(result.token, result.chunk)
                 # A listed row costs the UI thread half what an inspected one does
                 # (a new row, its rules, the table's layout): two chunks a tick at most.
-                budget -= len(chunk) // 2 + 1
-            elif kind == "listed":
-                token, _count, skipped = rest
+                budget -= len(result.chunk) // 2 + 1
+            else:
                 self._outstanding -= 1
-                if skipped:
-                    self.files_skipped.emit(token, skipped)
+                if result.skipped:
+                    self.files_skipped.emit(result.token, result.skipped)
         if inspected:
             self.files_inspected.emit(inspected)
         if not self.busy:

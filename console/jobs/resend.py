@@ -9,13 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-RESENDABLE_KINDS = ("sms", "call", "tts")
-RESENDABLE_OUTCOMES = ("failed", "unknown")
+from console.domain.vocabulary import EntryKind, Outcome
+
+RESENDABLE_KINDS = (EntryKind.SMS, EntryKind.CALL, EntryKind.TTS)
+RESENDABLE_OUTCOMES = (Outcome.FAILED, Outcome.UNKNOWN)
 
 # "Sent again: the message to 845…"
-ACTION_LABELS = {"sms": "the message", "call": "the call", "tts": "the recording"}
+ACTION_LABELS: dict[str, str] = {EntryKind.SMS: "the message", EntryKind.CALL: "the call",
+                 EntryKind.TTS: "the recording"}
 # "Send this SMS again to …?"
-CONFIRM_LABELS = {"sms": "this SMS", "call": "this call", "tts": "this text-to-speech recording"}
+CONFIRM_LABELS: dict[str, str] = {EntryKind.SMS: "this SMS", EntryKind.CALL: "this call",
+                  EntryKind.TTS: "this text-to-speech recording"}
 
 
 class ResendableEntry(Protocol):

@@ -18,12 +18,15 @@ thread: the window never waits on the history file.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from console.api import ApiError, CallResult, RecordingResult, SmsResult
+from console.domain.vocabulary import EntryKind, Outcome
 from console.jobs.session import AccountSession
 from console.store.interface import HistoryStore
 from console.store.journal import JournalEntry, JournalError
@@ -56,13 +59,12 @@ class SendResult(Generic[T]):
     history_note: str | None = None
 
 
-def outcome_of(err: BaseException) -> str:
-    return "unknown" if getattr(err, "outcome_unknown", False) else "failed"
+def outcome_of(err: ApiError) -> Outcome:
+    return Outcome.UNKNOWN if err.outcome_unknown else Outcome.FAILED
 
 
-def messages_of(err: BaseException) -> list[str]:
-    messages = list(getattr(err, "messages", None) or [])
-    return messages or [str(err)]
+def messages_of(err: ApiError) -> list[str]:
+    return list(err.messages) or [str(err)]
 
 
 class Sender:
@@ -79,7 +81,10 @@ class Sender:
         self._on_journal_changed = on_journal_changed or (lambda: None)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._owns_writer = writer is None
-        self.writer = writer or JournalWriter(journal, on_changed=self._changed_from_writer)
+        if writer is None:
+            assert journal is not None  # checked above
+            writer = JournalWriter(journal, on_changed=self._changed_from_writer)
+        self.writer = writer
 
     def close(self) -> None:
         """Close the writer this Sender made (outcomes not yet written are kept)."""
@@ -90,12 +95,10 @@ class Sender:
         # Called on the writer thread when a late outcome lands.
         loop = self._loop
         if loop is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 loop.call_soon_threadsafe(self._on_journal_changed)
-            except RuntimeError:
-                pass  # the loop closed meanwhile
 
-    async def _journalled(self, *, kind: str, recipient: str, content: str,
+    async def _journalled(self, *, kind: EntryKind, recipient: str, content: str,
                           request: dict[str, Any], result_id_of: Callable[[Any], str | None],
                           call: Callable[[Any], Awaitable[T]], resend_of: int | None,
                           group_id: str | None) -> SendResult[T]:
@@ -127,23 +130,25 @@ class Sender:
             raise
         except BaseException as err:
             # Cancelled or crashed after the request may have left: nobody knows.
-            self._finish(entry_id, outcome="unknown",
+            self._finish(entry_id, outcome=Outcome.UNKNOWN,
                          messages=[f"Interrupted: {type(err).__name__}"])
             raise
         finally:
             self.session.request_finished()
-        landed = self._finish(entry_id, outcome="done", result_id=result_id_of(result))
+        landed = self._finish(entry_id, outcome=Outcome.DONE, result_id=result_id_of(result))
         note = None if await _landed_soon(landed) else HISTORY_NOTE
         self._on_journal_changed()
         return SendResult(result, entry_id, note)
 
-    def _close_unsent(self, begun) -> None:
+    def _close_unsent(self, begun: Future[int]) -> None:
         if not begun.cancelled() and begun.exception() is None:
-            self._finish(begun.result(), outcome="failed",
+            self._finish(begun.result(), outcome=Outcome.FAILED,
                          messages=["Cancelled before it was sent."])
 
-    def _finish(self, entry_id: int, **outcome: Any):
-        future = self.writer.finish(entry_id, **outcome)
+    def _finish(self, entry_id: int, *, outcome: Outcome, result_id: str | None = None,
+                messages: Sequence[str] = ()) -> Future[None]:
+        future = self.writer.finish(entry_id, outcome=outcome, result_id=result_id,
+                                    messages=messages)
         # Failures are the writer's to retry; never surface them as the send's.
         future.add_done_callback(_log_failure)
         return future
@@ -152,7 +157,7 @@ class Sender:
                        resend_of: int | None = None,
                        group_id: str | None = None) -> SendResult[SmsResult]:
         return await self._journalled(
-            kind="sms", recipient=to, content=body,
+            kind=EntryKind.SMS, recipient=to, content=body,
             request={"from": from_number, "to": to, "body": body},
             result_id_of=lambda r: r.reference_id,
             call=lambda c: c.send_sms(from_number=from_number, to=to, body=body),
@@ -162,7 +167,7 @@ class Sender:
                          route_number: str | None = None, branch_number: str | None = None,
                          resend_of: int | None = None,
                          group_id: str | None = None) -> SendResult[CallResult]:
-        request = {"cid": cid, "to": to, "type": type}
+        request: dict[str, str | None] = {"cid": cid, "to": to, "type": type}
         if type == "stream":
             request["sfile_id"] = sfile_id
             content = f"Play library file {sfile_id}"
@@ -171,7 +176,7 @@ class Sender:
             content = f"Route into branch {branch_number} of {route_number}"
         kwargs = {k: v for k, v in request.items() if v is not None}
         return await self._journalled(
-            kind="call", recipient=to, content=content, request=request,
+            kind=EntryKind.CALL, recipient=to, content=content, request=request,
             result_id_of=lambda r: r.reference_id,
             call=lambda c: c.notification_call(**kwargs), resend_of=resend_of,
             group_id=group_id)
@@ -179,11 +184,11 @@ class Sender:
     async def create_tts(self, *, text: str, album_number: int, sort_number: int | None = None,
                          resend_of: int | None = None) -> SendResult[RecordingResult]:
         where = f"album {album_number}" + (f" / sort {sort_number}" if sort_number is not None else "")
-        request = {"album_number": album_number, "text": text}
+        request: dict[str, Any] = {"album_number": album_number, "text": text}
         if sort_number is not None:
             request["sort_number"] = sort_number
         return await self._journalled(
-            kind="tts", recipient=where, content=text, request=request,
+            kind=EntryKind.TTS, recipient=where, content=text, request=request,
             result_id_of=lambda r: r.recording_id,
             call=lambda c: c.create_tts(text=text, album_number=album_number,
                                         sort_number=sort_number),
@@ -192,16 +197,16 @@ class Sender:
     async def resend(self, entry: JournalEntry) -> SendResult[Any]:
         """Send a failed or unknown entry again, as a new journal entry (same group)."""
         r = dict(entry.request)
-        if entry.kind == "sms":
+        if entry.kind == EntryKind.SMS:
             return await self.send_sms(from_number=r["from"], to=r["to"], body=r["body"],
                                        resend_of=entry.id, group_id=entry.group_id)
-        if entry.kind == "call":
+        if entry.kind == EntryKind.CALL:
             return await self.place_call(cid=r["cid"], to=r["to"], type=r["type"],
                                          sfile_id=r.get("sfile_id"),
                                          route_number=r.get("route_number"),
                                          branch_number=r.get("branch_number"),
                                          resend_of=entry.id, group_id=entry.group_id)
-        if entry.kind == "tts":
+        if entry.kind == EntryKind.TTS:
             return await self.create_tts(text=r["text"], album_number=int(r["album_number"]),
                                          sort_number=(int(r["sort_number"])
                                                       if r.get("sort_number") is not None else None),
@@ -209,28 +214,26 @@ class Sender:
         raise ValueError(f"{entry.kind} entries are sent again from their own tab.")
 
 
-async def _landed_soon(future) -> bool:
+async def _landed_soon(future: Future[Any]) -> bool:
     """True when the outcome reached History within the grace period. The
     write itself is never cancelled or awaited beyond that."""
     if not future.done():
         loop = asyncio.get_running_loop()
         done = asyncio.Event()
 
-        def on_done(_future) -> None:
-            try:
+        def on_done(_future: Future[Any]) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 loop.call_soon_threadsafe(done.set)
-            except RuntimeError:
-                pass  # the loop closed meanwhile
 
         future.add_done_callback(on_done)
         try:
             await asyncio.wait_for(done.wait(), FINISH_GRACE_S)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
     return not future.cancelled() and future.exception() is None
 
 
-def _log_failure(future) -> None:
+def _log_failure(future: Future[None]) -> None:
     if future.cancelled():
         return
     err = future.exception()

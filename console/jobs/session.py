@@ -43,7 +43,7 @@ class AccountSession(QObject):
         self._sandbox_key = sandbox_key
         self._keys: dict[str, str] = {}
         self._clients: dict[str, VoitexClient] = {}
-        self._closing: set[asyncio.Future] = set()
+        self._closing: set[asyncio.Future[None]] = set()
         self._in_flight = 0
         all_profiles = self.profiles.load()
         wanted = self.profiles.active_id
@@ -133,11 +133,12 @@ class AccountSession(QObject):
         if profile.is_sandbox:
             key = self._sandbox_key
         else:
-            key = self._keys.get(profile.id)
-            if not key:
+            stored = self._keys.get(profile.id)
+            if not stored:
                 raise NoKeyError(
                     f"There is no account key for '{profile.name}' yet: "
                     "add it in Profile ▸ Manage profiles.")
+            key = stored
         client = self._clients.get(profile.id)
         if client is None or client.base_url.rstrip("/") != profile.base_url.rstrip("/"):
             if client is not None:

@@ -16,24 +16,23 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol, TypedDict
+
+from console.domain.vocabulary import EntryKind, RowState, RunState
+from console.store.database import inserted_id
 
 __all__ = ["BroadcastStore", "SqliteBroadcastStore", "BroadcastStoreError", "RunSpec", "NewRow",
            "RunInfo", "RowInfo", "DncRecord", "ROW_STATES", "RUN_STATES", "OPEN_ROW_STATES",
-           "CRASH_MESSAGE"]
+           "CRASH_MESSAGE", "RunSettings"]
 
-# queued: waits its turn; waiting: held by quiet hours until not_before;
-# sending: committed just before the request left; sent / failed / unknown:
-# the outcome; skipped: quiet hours with "skip" chosen; cancelled: never sent.
-ROW_STATES = ("queued", "waiting", "sending", "sent", "failed", "unknown", "skipped", "cancelled")
-OPEN_ROW_STATES = ("queued", "waiting")
-# scheduled: waits for its start time; running; paused; interrupted: the
-# console stopped while it ran (offered for resuming); cancelled; finished.
-RUN_STATES = ("scheduled", "running", "paused", "interrupted", "cancelled", "finished")
+# The states are explained in console/domain/vocabulary.py.
+ROW_STATES = tuple(RowState)
+OPEN_ROW_STATES = tuple(s for s in RowState if s.is_open)
+RUN_STATES = tuple(RunState)
 
 CRASH_MESSAGE = ("The console closed before the reply arrived, so it is not known whether "
                  "this went out. Check with the customer, then send again or mark as sent.")
@@ -103,6 +102,25 @@ class NewRow:
     segments: int = 0
 
 
+# A run's settings as the Broadcast tab makes them and the broadcasts table
+# keeps them (JSON). Every key is optional: a run made by an earlier version
+# may lack the newer ones, and readers fall back to defaults.
+RunSettings = TypedDict("RunSettings", {
+    "from": str,  # SMS: the sending number
+    "cid": str,  # call: the number it comes from
+    "type": str,  # call: "stream" or "goto"
+    "sfile_id": str,
+    "route_number": str,
+    "branch_number": str,
+    "window_opens": str,  # "HH:MM", office time
+    "window_closes": str,
+    "quiet_mode": str,  # console.domain.broadcast.quiet_hours.WAIT or SKIP
+    "per_second": float,
+    "per_minute": int,
+    "office_zone": str,  # an IANA zone name, or "" for the machine's
+}, total=False)
+
+
 @dataclass(frozen=True)
 class RunInfo:
     id: int
@@ -111,7 +129,7 @@ class RunInfo:
     profile_name: str
     kind: str
     name: str
-    settings: dict
+    settings: RunSettings
     state: str
     start_at: datetime | None
     counts: dict[str, int] = field(default_factory=dict)
@@ -122,7 +140,7 @@ class RunInfo:
 
     @property
     def unknown(self) -> int:
-        return self.counts.get("unknown", 0)
+        return self.counts.get(RowState.UNKNOWN, 0)
 
 
 @dataclass(frozen=True)
@@ -153,12 +171,12 @@ class BroadcastStore(Protocol):
     def run(self, run_id: int) -> RunInfo: ...
     def runs(self, *, profile_id: str | None = None, limit: int = 50) -> list[RunInfo]: ...
     def resumable_runs(self) -> list[RunInfo]: ...
-    def set_run_state(self, run_id: int, state: str) -> None: ...
+    def set_run_state(self, run_id: int, state: RunState) -> None: ...
     def rows(self, run_id: int) -> list[RowInfo]: ...
     def mark_sending(self, run_id: int, position: int) -> None: ...
-    def finish_row(self, run_id: int, position: int, *, state: str,
+    def finish_row(self, run_id: int, position: int, *, state: RowState,
                    result_id: str | None = None, message: str = "") -> None: ...
-    def set_rows_state(self, run_id: int, positions: Iterable[int], *, state: str,
+    def set_rows_state(self, run_id: int, positions: Iterable[int], *, state: RowState,
                        message: str = "", not_before: datetime | None = None) -> None: ...
     def recover(self) -> tuple[int, int]: ...
     def do_not_contact(self, profile_id: str) -> list[DncRecord]: ...
@@ -172,13 +190,13 @@ class BroadcastStore(Protocol):
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _stamp(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("a stored time must carry its time zone")
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -232,10 +250,10 @@ class SqliteBroadcastStore:
 
     # -- runs ------------------------------------------------------------------
     def create_run(self, spec: RunSpec, rows: Sequence[NewRow]) -> int:
-        if spec.kind not in ("sms", "call"):
+        if spec.kind not in (EntryKind.SMS, EntryKind.CALL):
             raise ValueError(f"kind must be sms or call, not {spec.kind!r}")
         now = self._now()
-        state = "scheduled" if spec.start_at is not None else "paused"
+        state = RunState.SCHEDULED if spec.start_at is not None else RunState.PAUSED
         try:
             with self._lock:
                 self._db.execute("BEGIN IMMEDIATE")
@@ -246,7 +264,7 @@ class SqliteBroadcastStore:
                         (now, now, spec.profile_id, spec.profile_name, spec.kind, spec.name,
                          json.dumps(dict(spec.settings), ensure_ascii=False), state,
                          _stamp(spec.start_at) if spec.start_at else None))
-                    run_id = cursor.lastrowid
+                    run_id = inserted_id(cursor)
                     self._db.executemany(
                         "INSERT INTO broadcast_rows (run_id, position, source_row, number, text,"
                         " segments, state, updated_at) VALUES (?,?,?,?,?,?,'queued',?)",
@@ -299,7 +317,7 @@ class SqliteBroadcastStore:
         runs = self._runs("WHERE state IN ('scheduled', 'running', 'paused', 'interrupted')", ())
         return [r for r in runs if r.to_send or r.unknown]
 
-    def set_run_state(self, run_id: int, state: str) -> None:
+    def set_run_state(self, run_id: int, state: RunState) -> None:
         if state not in RUN_STATES:
             raise ValueError(f"unknown run state {state!r}")
         self._write("UPDATE broadcast_runs SET state = ?, updated_at = ? WHERE id = ?",
@@ -334,7 +352,7 @@ class SqliteBroadcastStore:
             raise BroadcastStoreError(
                 f"Row {position + 1} of broadcast {run_id} is no longer waiting to be sent.")
 
-    def finish_row(self, run_id: int, position: int, *, state: str,
+    def finish_row(self, run_id: int, position: int, *, state: RowState,
                    result_id: str | None = None, message: str = "") -> None:
         if state not in ROW_STATES:
             raise ValueError(f"unknown row state {state!r}")
@@ -343,7 +361,7 @@ class SqliteBroadcastStore:
             " updated_at = ? WHERE run_id = ? AND position = ?",
             (state, result_id, message, self._now(), run_id, position))
 
-    def set_rows_state(self, run_id: int, positions: Iterable[int], *, state: str,
+    def set_rows_state(self, run_id: int, positions: Iterable[int], *, state: RowState,
                        message: str = "", not_before: datetime | None = None) -> None:
         if state not in ROW_STATES:
             raise ValueError(f"unknown row state {state!r}")

@@ -29,24 +29,37 @@ connection (WAL: they never wait for a write), so the window never blocks.
 from __future__ import annotations
 
 import csv
+import enum
 import hashlib
 import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
+from console.domain.vocabulary import EntryKind, Outcome
 from console.domain.wording import plural
 from console.store.database import Database, StoreError, explain
 from console.store.files import atomic_write
+from console.store.interface import HistoryStore
+from console.store.journal import JournalEntry
 
 log = logging.getLogger(__name__)
 
-KINDS = ("upload", "tts")
-CURRENT, REPLACED = "current", "replaced"
+_T = TypeVar("_T")
+
+KINDS = (EntryKind.UPLOAD, EntryKind.TTS)
+
+
+class RecordingState(enum.StrEnum):
+    CURRENT = "current"  # what the library holds at its album and sort
+    REPLACED = "replaced"  # a later recording took its place
+
+
+CURRENT, REPLACED = RecordingState.CURRENT, RecordingState.REPLACED
 
 # Columns a list may be ordered by (the view's columns), mapped to SQL.
 ORDERS: Mapping[str, str] = {
@@ -167,7 +180,7 @@ class CatalogueEntry:
     @property
     def source(self) -> str:
         """Where it came from, in a few words: the file name, or the spoken text."""
-        if self.kind == "tts":
+        if self.kind == EntryKind.TTS:
             return f"Text to speech: “{shorten(self.tts_text or '', 60)}”"
         return self.file_name or "a file"
 
@@ -205,9 +218,9 @@ class CatalogueStore(Protocol):
     at once and never wait for a write.
     """
 
-    def record(self, recording: NewRecording) -> Future: ...
+    def record(self, recording: NewRecording) -> Future[CatalogueEntry | None]: ...
 
-    def sync_from_history(self, journal: Any, *, from_start: bool = False) -> Future: ...
+    def sync_from_history(self, journal: HistoryStore, *, from_start: bool = False) -> Future[int]: ...
 
     def entries(self, profile_id: str, *, text: str | None = None, album: int | None = None,
                 include_replaced: bool = False, order_by: str = "album",
@@ -216,7 +229,7 @@ class CatalogueStore(Protocol):
     def rows(self, profile_id: str, *, text: str | None = None, album: int | None = None,
              include_replaced: bool = False, order_by: str = "album",
              descending: bool = False, offset: int = 0,
-             limit: int | None = None) -> list[tuple]: ...
+             limit: int | None = None) -> list[tuple[Any, ...]]: ...
 
     def at(self, profile_id: str, album: int, sort: int) -> CatalogueEntry | None: ...
 
@@ -274,7 +287,7 @@ def replace_warning(existing: CatalogueEntry, *, sha256: str | None = None) -> s
     replaces it." The same content (same SHA-256) is said to be there already.
     """
     place = existing.place[0].upper() + existing.place[1:]
-    if existing.kind == "tts":
+    if existing.kind == EntryKind.TTS:
         origin = f"created {day_text(existing.created_at)} by text to speech"
     else:
         origin = f"uploaded {day_text(existing.created_at)} from {existing.file_name or 'a file'}"
@@ -300,13 +313,13 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def recording_from_history(entry: Any) -> NewRecording | None:
+def recording_from_history(entry: JournalEntry) -> NewRecording | None:
     """The catalogue row a finished History entry stands for, or None.
 
     Only ``done`` uploads and TTS with a recording id count. The file's
     content facts (SHA-256, duration, format) are added by `with_file_facts`.
     """
-    if getattr(entry, "kind", None) not in KINDS or getattr(entry, "outcome", None) != "done":
+    if entry.kind not in KINDS or entry.outcome != Outcome.DONE:
         return None
     request = entry.request if isinstance(entry.request, Mapping) else {}
     recording_id = (entry.result_id or "").strip()
@@ -314,24 +327,25 @@ def recording_from_history(entry: Any) -> NewRecording | None:
     if not recording_id or album is None:
         return None
     sort = _int_or_none(request.get("sort_number"))
-    common = dict(profile_id=entry.profile_id, album=album, sort=sort,
-                  recording_id=recording_id, created_at=entry.updated_at, entry_id=entry.id)
-    if entry.kind == "tts":
+    place = NewRecording(profile_id=entry.profile_id, album=album, sort=sort, display_name="",
+                         recording_id=recording_id, kind=entry.kind, created_at=entry.updated_at,
+                         entry_id=entry.id)
+    if entry.kind == EntryKind.TTS:
         text = str(request.get("text") or entry.content or "")
-        return NewRecording(kind="tts", display_name=tts_display_name(text), tts_text=text,
-                            **common)
+        return replace(place, kind=EntryKind.TTS, display_name=tts_display_name(text),
+                        tts_text=text)
     path_text = str(request.get("upload_file") or "")
     file_name = Path(path_text).name if path_text else (entry.content or None)
     display = str(request.get("display_name") or "").strip() or Path(file_name or "").stem
-    return NewRecording(kind="upload", display_name=display or "Recording",
-                        file_name=file_name, file_path=path_text or None,
-                        file_size=_int_or_none(request.get("size")), **common)
+    return replace(place, kind=EntryKind.UPLOAD, display_name=display or "Recording",
+                    file_name=file_name, file_path=path_text or None,
+                    file_size=_int_or_none(request.get("size")))
 
 
 def with_file_facts(recording: NewRecording) -> NewRecording:
     """Add the SHA-256, duration and format, read from the file when it is still
     there and the same size; unchanged otherwise (a moved file, a TTS)."""
-    if recording.kind != "upload" or not recording.file_path or recording.sha256:
+    if recording.kind != EntryKind.UPLOAD or not recording.file_path or recording.sha256:
         return recording
     path = Path(recording.file_path)
     try:
@@ -350,20 +364,14 @@ def with_file_facts(recording: NewRecording) -> NewRecording:
             duration, form = info.duration_s, info.format
     except Exception:  # an odd file must not stop the catalogue
         log.debug("audio facts of %s could not be read", path, exc_info=True)
-    return _replace(recording, sha256=digest, file_size=size, duration_s=duration, format=form)
+    return replace(recording, sha256=digest, file_size=size, duration_s=duration, format=form)
 
 
-def _log_failure(future: Future) -> None:
+def _log_failure(future: Future[Any]) -> None:
     # Nobody may be waiting on a background write: its failure must still be seen.
     # The next sync from History records what this one could not.
     if not future.cancelled() and future.exception() is not None:
         log.error("a Library catalogue write failed", exc_info=future.exception())
-
-
-def _replace(recording: NewRecording, **changes: Any) -> NewRecording:
-    values = {f.name: getattr(recording, f.name) for f in fields(recording)}
-    values.update(changes)
-    return NewRecording(**values)
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -461,12 +469,12 @@ class Catalogue:
         self._on_changed = callback
 
     # -- writing (on the worker thread) ---------------------------------------------
-    def record(self, recording: NewRecording) -> Future:
+    def record(self, recording: NewRecording) -> Future[CatalogueEntry | None]:
         """Add a confirmed recording; the future's result is the new entry, or
         None when its History entry was recorded before."""
         return self._submit(self._record_now, recording)
 
-    def sync_from_history(self, journal: Any, *, from_start: bool = False) -> Future:
+    def sync_from_history(self, journal: HistoryStore, *, from_start: bool = False) -> Future[int]:
         """Record every finished upload and TTS of History not yet recorded;
         the future's result is how many were added.
 
@@ -479,9 +487,9 @@ class Catalogue:
         """Wait for the writes submitted so far (tests, shutdown)."""
         self._submit(lambda: None).result(timeout)
 
-    def _submit(self, fn: Callable[..., Any], *args: Any) -> Future:
+    def _submit(self, fn: Callable[..., _T], *args: Any) -> Future[_T]:
         if self._closed:
-            future: Future = Future()
+            future: Future[_T] = Future()
             future.set_exception(CatalogueError("The Library catalogue is closed."))
             return future
         future = self._executor.submit(fn, *args)
@@ -496,7 +504,7 @@ class Catalogue:
             self._notify()
         return entry[0] if entry else None
 
-    def _sync_now(self, journal: Any, from_start: bool = False) -> int:
+    def _sync_now(self, journal: HistoryStore, from_start: bool = False) -> int:
         with self._write_lock:
             since = 0 if from_start else int(self._meta(_SYNC_KEY) or 0)
             latest, ids = journal.changed_since(since)
@@ -590,7 +598,7 @@ class Catalogue:
             log.exception("a catalogue listener failed")
 
     # -- reading (any thread; never waits for a write) ----------------------------
-    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._read_lock:
             try:
                 return self._reader_db.execute(sql, params).fetchall()
@@ -602,7 +610,7 @@ class Catalogue:
     def rows(self, profile_id: str, *, text: str | None = None, album: int | None = None,
              include_replaced: bool = False, order_by: str = "album",
              descending: bool = False, offset: int = 0,
-             limit: int | None = None) -> list[tuple]:
+             limit: int | None = None) -> list[tuple[Any, ...]]:
         """Matching rows as plain tuples in `entry_of` order (what a view model keeps);
         `offset` and `limit` page through them."""
         where, params = _where(profile_id, text=text, album=album,
@@ -648,7 +656,8 @@ class Catalogue:
               include_replaced: bool = False) -> int:
         where, params = _where(profile_id, text=text, album=album,
                                include_replaced=include_replaced)
-        return self._read(f"SELECT COUNT(*) FROM catalogue_entries{where}", params)[0][0]
+        found: int = self._read(f"SELECT COUNT(*) FROM catalogue_entries{where}", params)[0][0]
+        return found
 
     def export_csv(self, path: Path | str, profile_id: str, *, text: str | None = None,
                    album: int | None = None, include_replaced: bool = False,
@@ -672,7 +681,7 @@ class Catalogue:
                 writer.writerow([
                     e.album, "" if e.sort is None else e.sort, csv_cell(e.display_name),
                     csv_cell(e.recording_id), e.kind,
-                    csv_cell((e.tts_text or "") if e.kind == "tts" else (e.file_name or "")),
+                    csv_cell((e.tts_text or "") if e.kind == EntryKind.TTS else (e.file_name or "")),
                     "" if e.file_size is None else e.file_size, e.sha256 or "",
                     "" if e.duration_s is None else f"{e.duration_s:.2f}", e.format or "",
                     e.created.astimezone().strftime("%Y-%m-%d %H:%M:%S"), e.state,

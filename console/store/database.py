@@ -29,6 +29,7 @@ prefix of their own (``upload_``, ``catalogue_``, ``broadcast_``).
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -39,6 +40,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from console.domain.wording import plural
 
@@ -61,6 +63,14 @@ _SQLITE_CANTOPEN = 14
 
 class StoreError(Exception):
     """The store cannot be used right now; the message says why and what to do."""
+
+
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just added (sqlite3 types it as optional)."""
+    row_id = cursor.lastrowid
+    if row_id is None:
+        raise StoreError("The history file did not say which row it added.")
+    return row_id
 
 
 # -- schema steps ----------------------------------------------------------------
@@ -120,7 +130,7 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 
 def migrate(db: sqlite3.Connection, path: Path | str = "the history file") -> int:
     """Bring `db` to SCHEMA_VERSION; returns the version it had."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
+    version: int = db.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"The history file {path} was written by a newer version of Voitex Console. "
@@ -269,10 +279,8 @@ class Database:
 
     def mark_damaged(self) -> None:
         """Remember that damage was seen, so the next start checks and repairs the file."""
-        try:
+        with contextlib.suppress(OSError):
             self.marker.touch()
-        except OSError:
-            pass
 
     def verify(self) -> bool:
         """Check the whole file on a connection of its own (seconds for a huge
@@ -322,12 +330,10 @@ class Database:
 
     def close(self) -> None:
         with self.lock:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 # SQLite's advice for long-lived connections: refresh the
                 # planner's statistics on close.
                 self.connection.execute("PRAGMA optimize")
-            except sqlite3.Error:
-                pass
             self.connection.close()
 
     def ensure_tables(self, script: str) -> None:
@@ -388,10 +394,8 @@ def _probe_writes(db: sqlite3.Connection) -> None:
     except UnicodeDecodeError as err:
         raise sqlite3.DatabaseError("database disk image is malformed") from err
     finally:
-        try:
+        with contextlib.suppress(sqlite3.Error):
             db.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass
 
 
 def damage_marker(path: Path | str) -> Path:
@@ -445,12 +449,10 @@ def copy_readable_rows(damaged: Path, target: sqlite3.Connection,
 
 def _copy_tables(source: sqlite3.Connection, target: sqlite3.Connection,
                  on_table: Callable[[str, int], None] | None) -> int:
-    try:
+    with contextlib.suppress(sqlite3.DatabaseError):
         # Tolerate a schema SQLite would refuse as a whole (an index or trigger
         # whose pages were lost): the tables' own rows may still be readable.
         source.execute("PRAGMA writable_schema=ON")
-    except sqlite3.DatabaseError:
-        pass
     schema = [(name, sql) for kind, name, sql
               in _readable_rows(source, "sqlite_master", "type, name, sql")
               if kind == "table" and isinstance(name, str)]
@@ -543,7 +545,7 @@ def _copy_table(source: sqlite3.Connection, target: sqlite3.Connection, table: s
     return saved
 
 
-def _readable_rows(source: sqlite3.Connection, table: str, listed: str) -> Iterator[tuple]:
+def _readable_rows(source: sqlite3.Connection, table: str, listed: str) -> Iterator[tuple[Any, ...]]:
     """Rows in rowid order, stepping over damaged pages.
 
     A scan stops at the first damaged page; it is resumed just past the last
@@ -552,11 +554,9 @@ def _readable_rows(source: sqlite3.Connection, table: str, listed: str) -> Itera
     """
     quoted = _quote(table)
     if not _has_rowid(source, quoted):
-        try:
+        with contextlib.suppress(sqlite3.DatabaseError):
             yield from itertools.islice(source.execute(f"SELECT {listed} FROM {quoted}"),
                                         _row_budget(source))
-        except sqlite3.DatabaseError:
-            pass
         return
     last: int | None = None
     failures = 0

@@ -6,12 +6,12 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 
 @contextmanager
 def atomic_write(path: Path | str, mode: str = "wb", *, make_folders: bool = True,
-                 **open_args) -> Iterator[IO]:
+                 **open_args: Any) -> Iterator[IO[Any]]:
     """Open a temporary file beside `path`; it replaces `path` only when the block succeeds.
 
     Readers see the old file or the new one, never a mix, and a failure

@@ -29,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from console.domain.vocabulary import EntryKind, Outcome
 from console.store.journal import JournalEntry
 from console.store.pending_updates import PendingUpdate
 
@@ -38,11 +39,11 @@ class HistoryStore(Protocol):
     path: Path
     load_warning: str | None
 
-    def begin(self, *, kind: str, profile_id: str, profile_name: str, recipient: str,
+    def begin(self, *, kind: EntryKind, profile_id: str, profile_name: str, recipient: str,
               content: str, request: Mapping[str, Any] | None = None,
               resend_of: int | None = None, group_id: str | None = None) -> int: ...
 
-    def finish(self, entry_id: int, *, outcome: str, result_id: str | None = None,
+    def finish(self, entry_id: int, *, outcome: Outcome, result_id: str | None = None,
                messages: Sequence[str] = ()) -> None: ...
 
     def apply_update(self, update: PendingUpdate) -> bool: ...

@@ -17,6 +17,7 @@ implements for SQLite. Writes from sends and uploads go through
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -24,17 +25,18 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from console.store.database import Database, StoreError, explain, is_damaged
+from console.domain.vocabulary import EntryKind, Outcome
+from console.store.database import Database, StoreError, explain, inserted_id, is_damaged
 from console.store.files import atomic_write
 from console.store.pending_updates import PendingUpdate, PendingUpdates, sidecar_path
 
-KINDS = ("sms", "call", "tts", "upload")
-OUTCOMES = ("pending", "done", "failed", "unknown")
-FINAL_OUTCOMES = ("done", "failed", "unknown")
+KINDS = tuple(EntryKind)
+OUTCOMES = tuple(Outcome)
+FINAL_OUTCOMES = tuple(o for o in Outcome if o.is_final)
 
 # Compared after trimming and lower-casing, because the API's own samples carry
 # stray spaces in key names ("cvv ", "from ").
@@ -51,7 +53,7 @@ _FTS_MIN_CHARS = 3
 _COLUMNS = ", ".join(f"entries.{c}" for c in (
     "id", "created_at", "updated_at", "kind", "profile_id", "profile_name", "recipient",
     "content", "request", "outcome", "result_id", "messages", "resend_of", "group_id"))
-_UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 _NEXT_SEQ = "(SELECT COALESCE(MAX(change_seq), 0) + 1 FROM entries)"
 
 
@@ -88,7 +90,7 @@ class JournalEntry(NamedTuple):
             return _UNKNOWN_TIME  # a garbled row from a repaired file is still shown
 
     @property
-    def request(self) -> dict:
+    def request(self) -> dict[str, Any]:
         """The request's fields as stored (secrets already removed)."""
         return _json_dict(self.request_json)
 
@@ -118,14 +120,14 @@ def scrub(value: Any) -> Any:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _timestamp(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("a journal time must carry its time zone")
     # One fixed format, so text comparison in SQL orders and filters correctly.
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def _like_escape(text: str) -> str:
@@ -184,10 +186,8 @@ class Journal:
                 break  # locked or full: the writer tries again later
             landed.append(update.entry_id)
         if landed:
-            try:
+            with contextlib.suppress(OSError):  # replaying again is harmless: apply_update is idempotent
                 sidecar.remove(landed)
-            except OSError:
-                pass  # replaying again is harmless: apply_update is idempotent
         self.replayed += len(landed)
         return len(landed)
 
@@ -223,12 +223,6 @@ class Journal:
             raise JournalError(explain(sqlite3.DatabaseError("malformed"), self.path,
                                        doing=doing)) from err
 
-    @classmethod
-    def default(cls) -> Journal:
-        from console.store.paths import app_paths
-
-        return cls(app_paths().journal_file)
-
     def close(self) -> None:
         # PRAGMA optimize on close refreshes the planner's statistics, so
         # "Failed + one profile" walks the rare outcome's index.
@@ -262,7 +256,7 @@ class Journal:
 
     # Writing
 
-    def begin(self, *, kind: str, profile_id: str, profile_name: str, recipient: str,
+    def begin(self, *, kind: EntryKind, profile_id: str, profile_name: str, recipient: str,
               content: str, request: Mapping[str, Any] | None = None,
               resend_of: int | None = None, group_id: str | None = None) -> int:
         """Record a request about to be sent; returns the entry id. `group_id`
@@ -280,9 +274,9 @@ class Journal:
                 (now, now, kind, profile_id, profile_name, recipient, content, request_json,
                  resend_of, group_id),
             )
-            return cursor.lastrowid
+            return inserted_id(cursor)
 
-    def finish(self, entry_id: int, *, outcome: str, result_id: str | None = None,
+    def finish(self, entry_id: int, *, outcome: Outcome, result_id: str | None = None,
                messages: Sequence[str] = ()) -> None:
         if outcome not in FINAL_OUTCOMES:
             raise ValueError(f"outcome must be one of {', '.join(FINAL_OUTCOMES)}, not {outcome!r}")
@@ -366,14 +360,16 @@ class Journal:
             sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {source}{where} LIMIT ?)"
             args = [*params, int(at_most)]
         with self._lock, self._errors("read"):
-            return self._db.execute(sql, args).fetchone()[0]
+            found: int = self._db.execute(sql, args).fetchone()[0]
+            return found
 
     def last_change(self) -> int:
         """A number that grows with every write; pair with changed_since()."""
         with self._lock:
             with self._errors("read"):
-                return self._db.execute(
+                change: int = self._db.execute(
                     "SELECT COALESCE(MAX(change_seq), 0) FROM entries").fetchone()[0]
+                return change
 
     def changed_since(self, change: int) -> tuple[int, list[int]]:
         """Ids of entries begun or finished after `change` (from last_change()
@@ -396,8 +392,6 @@ class Journal:
         half file under the chosen name.
         """
         path = Path(path)
-        filters = dict(kind=kind, outcome=outcome, profile_id=profile_id, since=since,
-                       until=until, text=text, group_id=group_id)
         written = 0
         # utf-8-sig: spreadsheet programs then read accents and emoji correctly.
         with atomic_write(path, "w", make_folders=False, encoding="utf-8-sig",
@@ -409,7 +403,9 @@ class Journal:
             while True:
                 # Chunks, so a long export does not hold the lock against
                 # the UI recording a new send.
-                chunk = self.query(**filters, before_id=before_id, limit=_EXPORT_CHUNK)
+                chunk = self.query(kind=kind, outcome=outcome, profile_id=profile_id,
+                                   since=since, until=until, text=text, group_id=group_id,
+                                   before_id=before_id, limit=_EXPORT_CHUNK)
                 for entry in chunk:
                     writer.writerow([
                         entry.id,
@@ -457,8 +453,10 @@ def _fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _where(*, kind, outcome, profile_id, since, until, text, before_id=None, ids=None,
-           group_id=None):
+def _where(*, kind: str | None, outcome: str | None, profile_id: str | None,
+           since: datetime | None, until: datetime | None, text: str | None,
+           before_id: int | None = None, ids: Sequence[int] | None = None,
+           group_id: str | None = None) -> tuple[str, str, list[Any], str]:
     """(FROM source, WHERE clause, parameters, the id column to order by)."""
     clauses: list[str] = []
     params: list[Any] = []
@@ -506,12 +504,12 @@ def _where(*, kind, outcome, profile_id, since, until, text, before_id=None, ids
         clauses.append(f"{id_column} < ?")
         params.append(int(before_id))
     if ids is not None:
-        ids = [int(i) for i in ids]
-        if not ids:
+        wanted = [int(i) for i in ids]
+        if not wanted:
             clauses.append("0")
         else:
-            clauses.append(f"{id_column} IN ({', '.join('?' * len(ids))})")
-            params.extend(ids)
+            clauses.append(f"{id_column} IN ({', '.join('?' * len(wanted))})")
+            params.extend(wanted)
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     return source, where, params, id_column
 
@@ -524,7 +522,7 @@ def _json_list(text: str) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
-def _json_dict(text: str) -> dict:
+def _json_dict(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except (TypeError, ValueError):
@@ -537,14 +535,14 @@ _OPTIONAL_TEXT_FIELDS = (10, 13)
 _OPTIONAL_INT_FIELDS = (12,)
 
 
-def _entry(row: tuple) -> JournalEntry:
+def _entry(row: tuple[Any, ...]) -> JournalEntry:
     for i in _TEXT_FIELDS:
         if type(row[i]) is not str:
             return JournalEntry._make(_coerced(row))
     return JournalEntry._make(row)
 
 
-def _coerced(row: tuple) -> tuple:
+def _coerced(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """A row from a repaired file whose values are not of their column's type
     (garbled bytes can turn a text into a number or a blob): still showable."""
     def text(value: Any) -> str:

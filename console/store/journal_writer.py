@@ -33,11 +33,12 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from console.domain.vocabulary import EntryKind, Outcome
 from console.store.database import is_busy
 from console.store.interface import HistoryStore
 from console.store.journal import FINAL_OUTCOMES, JournalError, _timestamp, utc_now
@@ -54,12 +55,18 @@ _STOP = object()
 @dataclass
 class _Finish:
     update: PendingUpdate
-    future: Future
+    future: Future[None]
     # From an earlier run: written only over pending/unknown (replaying is idempotent).
     conditional: bool = False
     attempts: int = 0
     kept: bool = False  # written to the sidecar file
     first_try: bool = False  # flush() waits for this job's first attempt
+
+
+@dataclass
+class _Begin:
+    write: Callable[[HistoryStore], int]  # the begin() call, for the writer's own handle
+    future: Future[int]
 
 
 @dataclass(order=True)
@@ -78,7 +85,7 @@ class JournalWriter:
         self._retry_delays = tuple(retry_delays)
         self._begin_wait_s = begin_wait_s
         self._sidecar = PendingUpdates(store.pending_updates_path)
-        self._jobs: queue.Queue = queue.Queue()
+        self._jobs: queue.Queue[_Begin | _Finish | object] = queue.Queue()  # or _STOP
         self._due: list[_Due] = []
         self._seq = itertools.count()
         self._handle: HistoryStore | None = None
@@ -96,22 +103,27 @@ class JournalWriter:
 
     # -- public API --------------------------------------------------------------
 
-    def begin(self, **kwargs: Any) -> Future:
-        future: Future = Future()
+    def begin(self, *, kind: EntryKind, profile_id: str, profile_name: str, recipient: str,
+              content: str, request: Mapping[str, Any] | None = None,
+              resend_of: int | None = None, group_id: str | None = None) -> Future[int]:
+        """Record a request about to be sent (see `Journal.begin`); the future gives the entry id."""
+        future: Future[int] = Future()
         if self._closed:
             future.set_exception(JournalError(
                 "History is closing, so nothing more can be recorded. Start the console again."))
             return future
-        self._submit(("begin", kwargs, future))
+        self._submit(_Begin(lambda store: store.begin(
+            kind=kind, profile_id=profile_id, profile_name=profile_name, recipient=recipient,
+            content=content, request=request, resend_of=resend_of, group_id=group_id), future))
         return future
 
-    def finish(self, entry_id: int, *, outcome: str, result_id: str | None = None,
-               messages: Sequence[str] = ()) -> Future:
+    def finish(self, entry_id: int, *, outcome: Outcome, result_id: str | None = None,
+               messages: Sequence[str] = ()) -> Future[None]:
         if outcome not in FINAL_OUTCOMES:
             raise ValueError(f"outcome must be one of {', '.join(FINAL_OUTCOMES)}, not {outcome!r}")
         if isinstance(messages, str):
             raise TypeError("messages must be a list of texts, not one text")
-        update = PendingUpdate(entry_id=int(entry_id), outcome=outcome, result_id=result_id,
+        update = PendingUpdate(entry_id=int(entry_id), outcome=Outcome(outcome), result_id=result_id,
                                messages=tuple(str(m) for m in messages),
                                at=_timestamp(utc_now()))
         job = _Finish(update, Future())
@@ -147,7 +159,7 @@ class JournalWriter:
 
     # -- the thread ----------------------------------------------------------------
 
-    def _submit(self, job: Any) -> None:
+    def _submit(self, job: _Begin | _Finish) -> None:
         with self._state:
             self._unsettled += 1
         self._jobs.put(job)
@@ -185,12 +197,11 @@ class JournalWriter:
                 except Exception:  # closing must not hide why the thread ended
                     log.exception("closing the journal writer's connection failed")
 
-    def _do(self, item: Any) -> None:
+    def _do(self, item: object) -> None:
         if isinstance(item, _Finish):
             self._attempt(item)
-        else:
-            _, kwargs, future = item
-            self._begin(kwargs, future)
+        elif isinstance(item, _Begin):
+            self._begin(item.write, item.future)
 
     def _retry_due(self) -> None:
         now = time.monotonic()
@@ -229,17 +240,18 @@ class JournalWriter:
             self._handle = self._store.reopen()
         return self._handle
 
-    def _begin(self, kwargs: dict, future: Future) -> None:
+    def _begin(self, write: Callable[[HistoryStore], int], future: Future[int]) -> None:
         if not future.set_running_or_notify_cancel():
             return
         deadline = time.monotonic() + self._begin_wait_s
         while True:
             try:
-                entry_id = self._open().begin(**kwargs)
+                entry_id = write(self._open())
             except JournalError as err:
                 # A lock held for a moment (a backup program, another reader
                 # checkpointing) is worth a short wait; anything else is not.
-                if is_busy(err.__cause__) and time.monotonic() < deadline:
+                cause = err.__cause__
+                if cause is not None and is_busy(cause) and time.monotonic() < deadline:
                     time.sleep(0.05)
                     continue
                 future.set_exception(err)
@@ -320,7 +332,7 @@ class JournalWriter:
             log.exception("on_changed failed")
 
 
-def _fail(future: Future, err: BaseException) -> None:
+def _fail(future: Future[Any], err: BaseException) -> None:
     if not future.done():
         future.set_exception(err)
 

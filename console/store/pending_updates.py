@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from console.domain.vocabulary import Outcome
 from console.store.files import atomic_write
 
 FILE_NAME = "history-pending-updates.jsonl"
@@ -22,7 +24,7 @@ FILE_NAME = "history-pending-updates.jsonl"
 @dataclass(frozen=True)
 class PendingUpdate:
     entry_id: int
-    outcome: str
+    outcome: Outcome
     result_id: str | None = None
     messages: tuple[str, ...] = field(default=())
     at: str = ""  # when the outcome became known, ISO 8601 UTC
@@ -39,7 +41,7 @@ class PendingUpdate:
         if not isinstance(messages, list):
             raise ValueError("messages is not a list")
         result_id = data.get("result_id")
-        return cls(entry_id=int(data["entry_id"]), outcome=str(data["outcome"]),
+        return cls(entry_id=int(data["entry_id"]), outcome=Outcome(str(data["outcome"])),
                    result_id=None if result_id is None else str(result_id),
                    messages=tuple(str(m) for m in messages), at=str(data.get("at") or ""))
 
@@ -65,7 +67,7 @@ class PendingUpdates:
             updates = [u for u in self._read() if u.entry_id != update.entry_id]
             self._write([*updates, update])
 
-    def remove(self, entry_ids) -> None:
+    def remove(self, entry_ids: Iterable[int]) -> None:
         ids = set(entry_ids)
         with self._lock:
             updates = self._read()

@@ -7,6 +7,7 @@ overwritten, so the user's profiles can still be recovered by hand.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import ipaddress
 import json
@@ -14,7 +15,7 @@ import re
 import secrets as _random
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from console.domain.wording import plural
@@ -170,28 +171,27 @@ class ProfileStore:
 
     def profiles(self) -> list[Profile]:
         """The profiles as last loaded or saved (loads on first use)."""
-        self._ensure_loaded()
         return self._copies()
 
     def get(self, profile_id: str) -> Profile:
-        self._ensure_loaded()
-        for profile in self._profiles:
+        profiles = self._loaded()
+        for profile in profiles:
             if profile.id == profile_id:
                 return self._copy(profile)
         raise ProfileError(f"There is no profile with id {profile_id!r}.")
 
     @property
     def active_id(self) -> str:
-        self._ensure_loaded()
+        self._loaded()
         return self._active_id
 
     @active_id.setter
     def active_id(self, profile_id: str) -> None:
-        self._ensure_loaded()
-        if not any(p.id == profile_id for p in self._profiles):
+        profiles = self._loaded()
+        if not any(p.id == profile_id for p in profiles):
             raise ProfileError(f"There is no profile with id {profile_id!r}.")
         self._active_id = profile_id
-        self._write(self._profiles, profile_id)
+        self._write(profiles, profile_id)
 
     # Changing
 
@@ -231,17 +231,17 @@ class ProfileStore:
         self._active_id = active_id
 
     def add(self, profile: Profile) -> Profile:
-        self._ensure_loaded()
-        if any(p.id == profile.id for p in self._profiles):
+        profiles = self._loaded()
+        if any(p.id == profile.id for p in profiles):
             raise ProfileError(f"A profile with id {profile.id!r} already exists.")
-        self.save([*self._profiles, profile])
+        self.save([*profiles, profile])
         return self.get(profile.id)
 
     def update(self, profile: Profile) -> Profile:
-        self._ensure_loaded()
-        if not any(p.id == profile.id for p in self._profiles):
+        profiles = self._loaded()
+        if not any(p.id == profile.id for p in profiles):
             raise ProfileError(f"There is no profile with id {profile.id!r}.")
-        self.save([profile if p.id == profile.id else p for p in self._profiles])
+        self.save([profile if p.id == profile.id else p for p in profiles])
         return self.get(profile.id)
 
     def delete(self, profile_id: str, *, secrets: SecretStore | None = None) -> None:
@@ -250,22 +250,25 @@ class ProfileStore:
         The key goes first: if the keyring refuses, the profile stays, so the
         user is not left with a key in the keyring that nothing points to.
         """
-        self._ensure_loaded()
+        profiles = self._loaded()
         if profile_id == SANDBOX_ID:
             raise ProfileError("The Sandbox profile is built in and cannot be deleted.")
-        if not any(p.id == profile_id for p in self._profiles):
+        if not any(p.id == profile_id for p in profiles):
             raise ProfileError(f"There is no profile with id {profile_id!r}.")
         if secrets is not None:
             secrets.delete_key(profile_id)
         if self._active_id == profile_id:
             self._active_id = SANDBOX_ID
-        self.save([p for p in self._profiles if p.id != profile_id])
+        self.save([p for p in profiles if p.id != profile_id])
 
     # Internals
 
-    def _ensure_loaded(self) -> None:
+    def _loaded(self) -> list[Profile]:
+        """The profiles as last loaded or saved (loads on first use)."""
         if self._profiles is None:
             self.load()
+        assert self._profiles is not None  # load() sets them
+        return self._profiles
 
     def _copy(self, profile: Profile) -> Profile:
         clone = copy.deepcopy(profile)
@@ -274,7 +277,7 @@ class ProfileStore:
         return clone
 
     def _copies(self) -> list[Profile]:
-        return [self._copy(p) for p in self._profiles]
+        return [self._copy(p) for p in self._loaded()]
 
     def _read(self) -> tuple[list[Profile], str]:
         reading = read_json_file(self.path, open_levels=2)
@@ -328,11 +331,9 @@ class ProfileStore:
         notice = DamagedFile(path=self.path, what="Your profiles", problem=problem,
                              saved=saved, kept_as=kept_as)
         if kept_as is not None:
-            try:
+            with contextlib.suppress(OSError):
                 # What is shown is written back, so the file matches the window.
                 self._write(profiles, active_id)
-            except OSError:
-                pass
         self.load_warning = notice.text()
         self.damage.append(notice)
         if self.notices is not None:
@@ -350,7 +351,7 @@ class ProfileStore:
             handle.write("\n")
 
 
-def _profile_to_json(profile: Profile) -> dict:
+def _profile_to_json(profile: Profile) -> dict[str, Any]:
     return {
         "id": profile.id,
         "name": profile.name,
@@ -369,8 +370,9 @@ def _is_sandbox_item(item: object) -> bool:
 def _shown_name(item: object) -> str:
     if isinstance(item, dict):
         for key in ("name", "id"):
-            if isinstance(item.get(key), str) and item[key].strip():
-                return item[key].strip()
+            value = item.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
     return "(a profile without a name)"
 
 

@@ -86,10 +86,6 @@ class SecretStore:
     def explanation(self) -> str:
         return _EXPLANATIONS[self._state]
 
-    @property
-    def uses_keyring(self) -> bool:
-        return self._state == STATE_KEYRING
-
     def use_memory_for_session(self) -> None:
         """After a keyring failure: keep keys typed from now on in memory."""
         with self._lock:

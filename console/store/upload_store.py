@@ -26,7 +26,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -77,7 +77,7 @@ class StoredRow:
     album: int | None = None
     sort: int | None = None
     display_name: str = ""
-    info: dict | None = None  # AudioInfo.to_dict()
+    info: dict[str, Any] | None = None  # AudioInfo.to_dict()
     recording_id: str | None = None
     reason: str | None = None
     stamp: tuple[int, int] | None = None  # (size, mtime_ns) when read
@@ -256,7 +256,7 @@ def open_upload_store(path: Path | str, *, legacy_json: Path | str | None = None
             "Voitex Console and check the disk, then start again.")
 
 
-def _row_to_db(row: StoredRow) -> tuple:
+def _row_to_db(row: StoredRow) -> tuple[Any, ...]:
     stamp = row.stamp or (None, None)
     return (row.id, row.path, row.status, row.album, row.sort, row.display_name,
             json.dumps(row.info) if row.info is not None else None, row.recording_id,
@@ -280,7 +280,7 @@ def _opt_str(value: Any) -> str | None:
     return value
 
 
-def _row_from_db(raw: tuple) -> StoredRow | None:
+def _row_from_db(raw: tuple[Any, ...]) -> StoredRow | None:
     values = dict(zip(_COLUMNS, raw, strict=True))
     try:
         info = json.loads(values["info"]) if values["info"] else None
@@ -366,7 +366,3 @@ def read_legacy_json(path: Path) -> tuple[dict[str, Any], list[StoredRow], str |
                    f"that could not be read (the file was kept as {backup.name}); "
                    f"kept the other {len(rows):,}.")
     return settings, rows, warning
-
-
-def stored_row_dict(row: StoredRow) -> dict:
-    return asdict(row)

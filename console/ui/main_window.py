@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
     about_requested = Signal()
     first_painted = Signal()
     current_tab_ready = Signal(str)
+    tab_built = Signal(str)  # the app freezes what the new tab made out of the GC's scans
 
     def __init__(self, *, session: AccountSession, messages: MessageBridge,
                  tabs: Mapping[str, TabSpec], config_dir: Path,
@@ -275,6 +276,7 @@ class MainWindow(QMainWindow):
         self.tabs[key] = widget
         if spec.keeps_draft and key in self._saved_drafts:
             self._drafts_file.restore(key, cast(DraftTab, widget), self._saved_drafts[key])
+        self.tab_built.emit(key)
         return widget
 
     def built_tab(self, key: str) -> QWidget | None:

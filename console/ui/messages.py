@@ -14,20 +14,18 @@ bridge can report a damaged file (`messages.notices.damaged_file(...)`).
 """
 from __future__ import annotations
 
-import enum
 import logging
 
 from PySide6.QtCore import QObject, Signal
 
+from console.domain.vocabulary import MessageLevel
 from console.store.notices import Notices
 
 log = logging.getLogger("console.messages")
 
 
-class Level(enum.StrEnum):
-    INFO = "info"
-    WARNING = "warning"
-    ERROR = "error"
+# One vocabulary: the levels the jobs already emit (UploadQueue.message) are the bridge's.
+Level = MessageLevel
 
 
 _LOG_LEVEL = {Level.INFO: logging.INFO, Level.WARNING: logging.WARNING,

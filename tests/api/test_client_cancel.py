@@ -9,6 +9,7 @@ import pytest
 from console.api import ConnectionFailedError, VoitexClient
 from tests.api.conftest import library_entry, make_client, sha256_of
 from tests.helpers import SANDBOX_KEY, make_sized_wav, make_wav, run_async
+from tests.sandbox.support import wait_until_idle
 
 
 def test_cancel_mid_upload(sandbox, tmp_path):

@@ -250,3 +250,14 @@ def test_quitting_during_a_broadcast_asks_first(qtbot, console_env, tmp_path):
     running[0] = False  # paused or finished: nothing to interrupt
     assert window.close()
     assert len(confirm.boxes) == 1
+
+
+def test_building_a_tab_is_announced(qtbot, console_env, tmp_path):
+    # The app freezes what a newly built tab made out of the garbage collector's
+    # scans (a full collection over them stalled History's scrolling).
+    window = make_window(qtbot, console_env, tmp_path, Builds(console_env))
+    with qtbot.waitSignal(window.tab_built, timeout=5000) as built:
+        window.tab("sms")
+    assert built.args == ["sms"]
+    with qtbot.assertNotEmitted(window.tab_built):
+        window.tab("sms")  # already built: nothing new to freeze

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
-from console.domain.broadcast.table import Table, TableError, field_key, read_csv
 from console.domain.broadcast.recipients import guess_number_column, looks_like_header
+from console.domain.broadcast.table import Table, TableError, field_key, read_csv
+from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
 
 __all__ = ["DncEntry", "DncImport", "parse_dnc_csv", "dnc_csv"]
 

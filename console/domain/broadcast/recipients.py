@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
 from console.domain.broadcast.table import Table, field_key
+from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
 
 __all__ = ["ColumnMapping", "Recipient", "RowProblem", "RecipientList", "MappingError",
            "INVALID", "DUPLICATE", "MISSING_FIELD", "DO_NOT_CONTACT", "PROBLEM_WORDS",

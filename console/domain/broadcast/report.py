@@ -6,17 +6,19 @@ import io
 from collections.abc import Iterable
 from typing import Protocol
 
+from console.domain.vocabulary import RowState
+
 __all__ = ["STATE_WORDS", "report_csv"]
 
-STATE_WORDS = {
-    "queued": "Waiting its turn",
-    "waiting": "Waits for quiet hours",
-    "sending": "Sending…",
-    "sent": "Sent",
-    "failed": "Failed",
-    "unknown": "Unknown: check before sending again",
-    "skipped": "Skipped (quiet hours)",
-    "cancelled": "Cancelled",
+STATE_WORDS: dict[str, str] = {
+    RowState.QUEUED: "Waiting its turn",
+    RowState.WAITING: "Waits for quiet hours",
+    RowState.SENDING: "Sending…",
+    RowState.SENT: "Sent",
+    RowState.FAILED: "Failed",
+    RowState.UNKNOWN: "Unknown: check before sending again",
+    RowState.SKIPPED: "Skipped (quiet hours)",
+    RowState.CANCELLED: "Cancelled",
 }
 
 

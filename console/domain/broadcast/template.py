@@ -6,7 +6,7 @@ Write {{ and }} for a brace that should appear in the message itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 __all__ = ["TemplateError", "fields_in", "check_template", "render"]
 
@@ -18,9 +18,8 @@ class TemplateError(ValueError):
     """The template cannot be used; the message names the field or brace at fault."""
 
 
-def _tokens(template: str):
-    for match in _TOKEN.finditer(template):
-        yield match
+def _tokens(template: str) -> Iterator[re.Match[str]]:
+    yield from _TOKEN.finditer(template)
 
 
 def fields_in(template: str) -> list[str]:

@@ -12,17 +12,22 @@ its recording id, else as "may already be in the library"; never queued again.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
+from typing import Any
 
 from PySide6.QtCore import QTimer
 
 from console.domain.validation import SORT_MAX, SORT_MIN
+from console.domain.vocabulary import MessageLevel, Outcome
 from console.domain.wording import plural
+from console.jobs.uploads.host import QueueHost
 from console.jobs.uploads.items import QueueItem
 from console.jobs.uploads.runner import UNSURE_REASON
 from console.jobs.uploads.status import Status
+from console.store.upload_store import StoredRow
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +37,7 @@ CONCURRENCY_MAX = 16
 _RETRY_WRITE_MS = 2000
 
 
-class QueuePersistence:
+class QueuePersistence(QueueHost):
     """The store's half of `UploadQueue` (see there for the attributes it uses)."""
 
     def _mark_dirty(self, items: Iterable[QueueItem]) -> None:
@@ -44,7 +49,7 @@ class QueuePersistence:
         if not self._closing and not self._flush_timer.isActive():
             self._flush_timer.start()
 
-    def _take_writes(self) -> tuple[list, list[int], dict]:
+    def _take_writes(self) -> tuple[list[StoredRow], list[int], dict[str, Any]]:
         rows = [self._by_id[i].stored() for i in sorted(self._dirty) if i in self._by_id]
         deleted = sorted(self._dirty_deleted)
         settings = dict(self._dirty_settings)
@@ -58,16 +63,17 @@ class QueuePersistence:
         if not (rows or deleted or settings):
             return
         future = self._io.submit(self._store.write, rows, deleted=deleted, settings=settings or None)
-        future.add_done_callback(
-            lambda f, r=rows, d=deleted, s=settings: self._write_done(f, r, d, s))
+        future.add_done_callback(functools.partial(self._write_done, rows, deleted, settings))
 
-    def _write_done(self, future: Future, rows, deleted, settings) -> None:
+    def _write_done(self, rows: list[StoredRow], deleted: list[int], settings: dict[str, Any],
+                    future: Future[None]) -> None:
         # On the I/O thread: hand a failure back to the UI thread to retry.
         if future.exception() is not None:
             log.warning("saving the upload queue failed: %s", future.exception())
             QTimer.singleShot(0, self, lambda: self._retry_writes(rows, deleted, settings))
 
-    def _retry_writes(self, rows, deleted, settings) -> None:
+    def _retry_writes(self, rows: list[StoredRow], deleted: list[int],
+                      settings: dict[str, Any]) -> None:
         if self._closing:
             return
         for row in rows:
@@ -78,12 +84,12 @@ class QueuePersistence:
             self._dirty_settings.setdefault(key, value)
         if not self._write_failed:
             self._write_failed = True
-            self.message.emit("warning", "The upload queue could not be saved just now (is "
-                                         "another program using the History file?). The console "
-                                         "keeps trying.")
+            self.message.emit(MessageLevel.WARNING,
+                              "The upload queue could not be saved just now (is another program "
+                              "using the History file?). The console keeps trying.")
         QTimer.singleShot(_RETRY_WRITE_MS, self, self._flush_writes)
 
-    def _write_now(self, items: Sequence[QueueItem], *, durable: bool = False) -> Future:
+    def _write_now(self, items: Sequence[QueueItem], *, durable: bool = False) -> Future[None]:
         """Write these rows (and anything pending) now; the future settles once committed."""
         for item in items:
             self._dirty.add(item.id)
@@ -91,8 +97,7 @@ class QueuePersistence:
         rows, deleted, settings = self._take_writes()
         future = self._io.submit(self._store.write, rows, deleted=deleted,
                                  settings=settings or None, durable=durable)
-        future.add_done_callback(
-            lambda f, r=rows, d=deleted, s=settings: self._write_done(f, r, d, s))
+        future.add_done_callback(functools.partial(self._write_done, rows, deleted, settings))
         return future
 
     def flush(self) -> None:
@@ -132,7 +137,7 @@ class QueuePersistence:
             if item.status.on_the_wire:
                 known = (self._journal.outcome_of(item.entry_id)
                          if item.entry_id is not None else None)
-                if known is not None and known[0] == "done" and known[1]:
+                if known is not None and known[0] == Outcome.DONE and known[1]:
                     item.status = Status.DONE
                     item.recording_id = known[1]
                     item.reason = None

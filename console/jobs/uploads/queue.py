@@ -29,7 +29,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from console.api import VoitexClient
+from console.domain.audio import AudioInfo
 from console.domain.validation import SORT_MAX, parse_album, parse_sort
+from console.domain.vocabulary import MessageLevel, Outcome
 from console.domain.wording import plural
 from console.jobs.inspector import Inspector
 from console.jobs.uploads import rules
@@ -50,6 +52,8 @@ from console.jobs.uploads.runner import (
     utc_now,
 )
 from console.jobs.uploads.status import Status
+from console.store.interface import HistoryStore
+from console.store.journal_writer import JournalWriter
 from console.store.upload_store import UploadStore, open_upload_store
 
 __all__ = ["CONCURRENCY_MAX", "NUMBER_BY_NAME", "NUMBER_BY_ORDER", "UNSURE_REASON", "UploadQueue"]
@@ -73,16 +77,18 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
     # Running, pausing, paused, idle, inspecting or problems changed.
     state_changed = Signal()
     settings_changed = Signal()
-    message = Signal(str, str)  # level ("info", "warning", "error"), text
+    message = Signal(str, str)  # level (a MessageLevel), text
     upload_finished = Signal(int, str)  # item id, recording id
     journal_changed = Signal()  # an upload's History entry was written (UI thread)
     _journal_written = Signal()  # from the I/O thread; re-emitted on the UI thread
     _journal_failed = Signal(str)  # from the I/O thread: a History update did not land
 
-    def __init__(self, *, client_factory: Callable[[], Any], journal, state_path: Path | None = None,
+    def __init__(self, *, client_factory: Callable[[], VoitexClient], journal: HistoryStore,
+                 state_path: Path | None = None,
                  profile: Callable[[], tuple[str, str]], concurrency: int = 4,
                  store: UploadStore | None = None, database: Path | None = None,
-                 journal_writer=None, parent: QObject | None = None) -> None:
+                 journal_writer: JournalWriter | None = None,
+                 parent: QObject | None = None) -> None:
         """`store` is where rows live; without one, the SQLite store in `database`
         (default: history.sqlite3 beside `state_path`, the JSON file of earlier
         versions, which is migrated once). History entries are written through
@@ -108,7 +114,7 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
         self._paused = False
         self._closing = False
         self._active: dict[int, _Active] = {}
-        self._run_counts = {"done": 0, "failed": 0, "unsure": 0}
+        self._run_counts = {Status.DONE: 0, Status.FAILED: 0, Status.UNSURE: 0}
         self._rate_samples: deque[tuple[float, int]] = deque()
         self._transferred = 0
         self._progress_ids: set[int] = set()
@@ -230,6 +236,7 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
         self._numbering = mode
         if next_sort is not None:
             sort = parse_sort(next_sort, field="Start at")
+            assert sort is not None  # parse_sort returns None only when optional
             changed = changed or sort != self._next_sort
             self._next_sort = sort
         if changed:
@@ -278,10 +285,10 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
         self._mark_dirty(new)
 
     def _on_files_skipped(self, _token: int, count: int) -> None:
-        self.message.emit("info", f"Left out {plural(count, 'hidden or system file')} "
-                                  "found in the dropped folders.")
+        self.message.emit(MessageLevel.INFO, f"Left out {plural(count, 'hidden or system file')} "
+                                             "found in the dropped folders.")
 
-    def _on_files_inspected(self, results: list[tuple]) -> None:
+    def _on_files_inspected(self, results: list[tuple[int, AudioInfo, str | None]]) -> None:
         changed_rows: list[int] = []
         changed: list[QueueItem] = []
         became_ready = False
@@ -502,13 +509,13 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
         if problems:
             first = problems[0]
             self.message.emit(
-                "warning",
+                MessageLevel.WARNING,
                 f"Upload not started: {plural(len(problems), 'row needs', 'rows need')} "
                 f"attention first. {first.name}: {first.problem}")
             self.state_changed.emit()
             return False
         if not any(i.status in (Status.QUEUED, Status.INSPECTING) for i in self._items):
-            self.message.emit("info", "There is nothing queued to upload.")
+            self.message.emit(MessageLevel.INFO, "There is nothing queued to upload.")
             return False
         if not self._active:
             # A run talks to the account it started on, whatever the window
@@ -516,14 +523,14 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
             try:
                 self._run_client = self._client_factory()
             except Exception as err:  # no key for the profile, and the like
-                self.message.emit("error", f"Upload not started: {err}")
+                self.message.emit(MessageLevel.ERROR, f"Upload not started: {err}")
                 self.state_changed.emit()
                 return False
             self._run_profile = self._profile()
         self._running = True
         self._paused = False
         if not self._active:
-            self._run_counts = {"done": 0, "failed": 0, "unsure": 0}
+            self._run_counts = {Status.DONE: 0, Status.FAILED: 0, Status.UNSURE: 0}
             self._rate_samples.clear()
             self._eta = None
         self._progress_timer.start()
@@ -551,8 +558,8 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
         """The window switched profile: a running batch stops taking new files."""
         if self._running:
             self.pause()
-            self.message.emit("warning", "Uploads paused because the profile changed. Press "
-                                         "Upload to continue on the new profile.")
+            self.message.emit(MessageLevel.WARNING, "Uploads paused because the profile changed. Press "
+                                                    "Upload to continue on the new profile.")
 
     def pause(self) -> None:
         """Start no new uploads; the ones under way finish."""
@@ -561,16 +568,17 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
         self._running = False
         self._paused = True
         if self._active:
-            self.message.emit("info", f"Pausing: waiting for {plural(len(self._active), 'upload')} "
-                                      "under way to finish.")
+            self.message.emit(MessageLevel.INFO,
+                              f"Pausing: waiting for {plural(len(self._active), 'upload')} "
+                              "under way to finish.")
         else:
             self._tell_paused()
         self.state_changed.emit()
 
     def _tell_paused(self) -> None:
         waiting = sum(1 for i in self._items if i.status == Status.QUEUED)
-        self.message.emit("info", f"Paused: {plural(waiting, 'file')} still queued. "
-                                  "Press Resume to go on.")
+        self.message.emit(MessageLevel.INFO, f"Paused: {plural(waiting, 'file')} still queued. "
+                                             "Press Resume to go on.")
 
     def cancel(self, item_ids: Iterable[int]) -> int:
         """Cancel rows that are waiting or still sending; returns how many.
@@ -604,7 +612,7 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
             names = ", ".join(f"“{i.name}”" for i in too_late[:3])
             more = f" and {len(too_late) - 3} more" if len(too_late) > 3 else ""
             self.message.emit(
-                "warning", f"{names}{more}: already sent, so Cancel cannot undo "
+                MessageLevel.WARNING, f"{names}{more}: already sent, so Cancel cannot undo "
                 f"{'it' if len(too_late) == 1 else 'them'}; waiting for Voitex's reply.")
         if rows:
             rows += self._recheck_problems()
@@ -627,7 +635,7 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
             if sent:
                 text += (f" {plural(sent, 'file was', 'files were')} already sent and "
                          f"{'is' if sent == 1 else 'are'} waiting for Voitex's reply.")
-            self.message.emit("info", text)
+            self.message.emit(MessageLevel.INFO, text)
         self.state_changed.emit()
         return count
 
@@ -713,13 +721,13 @@ class UploadQueue(UploadRunner, QueuePersistence, QObject):
                 if item.status == Status.SENT:
                     item.status = Status.UNSURE
                     item.reason = UNSURE_REASON
-                    self._journal_finish(active, "unknown", None, [
+                    self._journal_finish(active, Outcome.UNKNOWN, None, [
                         "The console closed before Voitex's reply arrived; the library may "
                         "already have the file."])
                 else:
                     item.status = Status.QUEUED
                     item.sent = 0
-                    self._journal_finish(active, "failed", None, [
+                    self._journal_finish(active, Outcome.FAILED, None, [
                         "Not uploaded: the console closed before all of the file was sent. "
                         "It is still queued."])
                 item.entry_id = None if item.status == Status.QUEUED else item.entry_id

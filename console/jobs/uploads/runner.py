@@ -19,8 +19,10 @@ from pathlib import Path
 
 from console.api import ApiError
 from console.domain.audio import inspect_audio
+from console.domain.vocabulary import EntryKind, MessageLevel, Outcome
 from console.domain.wording import plural
 from console.jobs.uploads import rules
+from console.jobs.uploads.host import QueueHost
 from console.jobs.uploads.items import QueueItem, QueueProgress
 from console.jobs.uploads.status import Status
 from console.store.journal import JournalError
@@ -35,7 +37,7 @@ UNSURE_REASON = ("It was being uploaded when the console stopped, so the library
 
 @dataclass
 class _Active:
-    task: asyncio.Task
+    task: asyncio.Task[None]
     entry_id: int | None = None
     abandoned: bool = False  # the queue shut down: the task must not touch the item
     cleaned: bool = False  # the row's state after the upload has been settled
@@ -53,7 +55,7 @@ def file_stamp(path: Path) -> tuple[int, int] | None:
     return (st.st_size, st.st_mtime_ns)
 
 
-class UploadRunner:
+class UploadRunner(QueueHost):
     """The run's half of `UploadQueue` (see there for the attributes it uses)."""
 
     def progress(self) -> QueueProgress:
@@ -136,8 +138,8 @@ class UploadRunner:
         self._flush_progress()
         self.state_changed.emit()
         if was_running:
-            done, failed, unsure = (self._run_counts["done"], self._run_counts["failed"],
-                                    self._run_counts["unsure"])
+            done, failed, unsure = (self._run_counts[Status.DONE], self._run_counts[Status.FAILED],
+                                    self._run_counts[Status.UNSURE])
             left = sum(1 for i in self._items if i.status == Status.QUEUED)
             parts = [f"{plural(done, 'file')} uploaded"]
             if failed:
@@ -148,7 +150,8 @@ class UploadRunner:
             if left:
                 parts.append(f"{left} still queued: fix the rows marked as needing attention")
             summary = "; ".join(parts) + "."
-            self.message.emit("warning" if failed or left or unsure else "info", summary)
+            self.message.emit(MessageLevel.WARNING if failed or left or unsure else MessageLevel.INFO,
+                              summary)
 
     async def _upload(self, item: QueueItem, active: _Active) -> None:
         outcome = None
@@ -182,11 +185,14 @@ class UploadRunner:
                 await asyncio.wrap_future(self._write_now([item], durable=True))
             except Exception as err:
                 log.exception("saving the upload queue failed")
-                self._journal_finish(active, "failed", None, [
+                self._journal_finish(active, Outcome.FAILED, None, [
                     "Not sent: the upload queue could not be saved."])
                 outcome = self._failed(item, f"The queue could not be saved ({err}), so the file "
                                              "was not sent. Try again in a moment.")
                 return
+            # A run starts only with a client, and only rows without problems
+            # (an album and a sort number) are taken from the queue.
+            assert client is not None and item.album is not None and item.sort is not None
             try:
                 result = await client.upload_recording(
                     item.path, album_number=item.album, sort_number=item.sort,
@@ -198,7 +204,7 @@ class UploadRunner:
                 if extra:
                     reason += " Voitex said: " + "; ".join(extra)
                 unknown = err.outcome_unknown and item.status == Status.SENT
-                self._journal_finish(active, "unknown" if err.outcome_unknown else "failed",
+                self._journal_finish(active, Outcome.UNKNOWN if err.outcome_unknown else Outcome.FAILED,
                                      None, [str(err), *err.messages])
                 if unknown:
                     outcome = self._unsure(item, f"{reason} The library may already have it: "
@@ -207,14 +213,14 @@ class UploadRunner:
                     outcome = self._failed(item, reason)
             except OSError as err:
                 text = f"The file could not be read: {err.strerror or err}."
-                self._journal_finish(active, "failed", None, [text])
+                self._journal_finish(active, Outcome.FAILED, None, [text])
                 outcome = self._failed(item, text)
             except asyncio.CancelledError:
                 raise
             except Exception as err:  # the file changed under the upload, and the like
                 log.warning("upload of %s failed", item.path, exc_info=True)
                 text = f"The upload stopped: {err}."
-                self._journal_finish(active, "failed", None, [text])
+                self._journal_finish(active, Outcome.FAILED, None, [text])
                 outcome = self._failed(item, text)
             else:
                 item.status = Status.DONE
@@ -223,9 +229,9 @@ class UploadRunner:
                 item.finished_at = utc_now()
                 item.reason = None
                 self._write_now([item])
-                self._journal_finish(active, "done", result.recording_id, [])
-                self._run_counts["done"] += 1
-                outcome = ("done", result.recording_id)
+                self._journal_finish(active, Outcome.DONE, result.recording_id, [])
+                self._run_counts[Status.DONE] += 1
+                outcome = (Status.DONE, result.recording_id)
         except asyncio.CancelledError:
             if active.abandoned:
                 raise
@@ -236,13 +242,13 @@ class UploadRunner:
                 item.status = Status.CANCELLED
                 item.reason = "Cancelled before all of it was sent; the library does not have it."
             if active.entry_id is not None:
-                self._journal_finish(active, "unknown" if item.status == Status.UNSURE else "failed",
-                                     None, [item.reason or ""])
+                ended = Outcome.UNKNOWN if item.status == Status.UNSURE else Outcome.FAILED
+                self._journal_finish(active, ended, None, [item.reason or ""])
             raise
         finally:
             self._after_upload(item, active, outcome)
 
-    def _on_task_done(self, item: QueueItem, active: _Active, task: asyncio.Task) -> None:
+    def _on_task_done(self, item: QueueItem, active: _Active, task: asyncio.Task[None]) -> None:
         # A task cancelled before its first step never runs its own clean-up.
         if not active.cleaned:
             if task.cancelled() and item.status == Status.UPLOADING:
@@ -251,7 +257,7 @@ class UploadRunner:
             self._after_upload(item, active, None)
 
     def _after_upload(self, item: QueueItem, active: _Active,
-                      outcome: tuple[str, str] | None) -> None:
+                      outcome: tuple[Status, str] | None) -> None:
         if active.cleaned or active.abandoned:
             return
         active.cleaned = True
@@ -266,26 +272,26 @@ class UploadRunner:
             self._mark_dirty([item])
         self.progress_changed.emit()
         self.state_changed.emit()
-        if outcome is not None and outcome[0] == "done":
+        if outcome is not None and outcome[0] == Status.DONE:
             self.upload_finished.emit(item.id, outcome[1])
         if self._paused and not self._active and not self._closing:
             self._tell_paused()
         self._pump()
 
-    def _failed(self, item: QueueItem, reason: str) -> tuple[str, str]:
+    def _failed(self, item: QueueItem, reason: str) -> tuple[Status, str]:
         item.status = Status.FAILED
         item.reason = reason
         item.sent = 0
         item.finished_at = utc_now()
-        self._run_counts["failed"] += 1
-        return ("failed", reason)
+        self._run_counts[Status.FAILED] += 1
+        return (Status.FAILED, reason)
 
-    def _unsure(self, item: QueueItem, reason: str) -> tuple[str, str]:
+    def _unsure(self, item: QueueItem, reason: str) -> tuple[Status, str]:
         item.status = Status.UNSURE
         item.reason = reason
         item.finished_at = utc_now()
-        self._run_counts["unsure"] += 1
-        return ("unsure", reason)
+        self._run_counts[Status.UNSURE] += 1
+        return (Status.UNSURE, reason)
 
     def _on_progress(self, item: QueueItem, sent: int, total: int) -> None:
         delta = sent - item.sent
@@ -316,17 +322,17 @@ class UploadRunner:
             self._progress_timer.stop()
 
     # ------------------------------------------------------------------ journal
-    def _journal_begin(self, item: QueueItem) -> Future:
+    def _journal_begin(self, item: QueueItem) -> Future[int]:
         profile_id, profile_name = self._run_profile
         request = {"album_number": item.album, "sort_number": item.sort,
                    "display_name": item.display_name, "upload_file": str(item.path),
                    "size": item.size}
         return self._journal.begin(
-            kind="upload", profile_id=profile_id, profile_name=profile_name,
+            kind=EntryKind.UPLOAD, profile_id=profile_id, profile_name=profile_name,
             recipient=f"album {item.album} / sort {item.sort}", content=item.name,
             request=request)
 
-    def _journal_finish(self, active: _Active, outcome: str, result_id: str | None,
+    def _journal_finish(self, active: _Active, outcome: Outcome, result_id: str | None,
                         messages: list[str]) -> None:
         if active.entry_id is None:
             return
@@ -336,7 +342,7 @@ class UploadRunner:
         except RuntimeError:  # the I/O thread is gone (closing)
             log.warning("history entry %s left pending: the queue is closing", active.entry_id)
             return
-        def landed(done: Future) -> None:  # on the I/O thread
+        def landed(done: Future[None]) -> None:  # on the I/O thread
             if done.exception() is not None:
                 log.error("writing an upload to history failed: %s", done.exception())
                 self._journal_failed.emit(str(done.exception()))
@@ -345,5 +351,5 @@ class UploadRunner:
 
     def _on_journal_failed(self, error: str) -> None:
         # The upload's own outcome stands (the row shows it); History lags behind.
-        self.message.emit("warning", f"History could not be updated for an upload ({error}). "
-                                     "The Recordings tab shows what really happened.")
+        self.message.emit(MessageLevel.WARNING, f"History could not be updated for an upload ({error}). "
+                                                "The Recordings tab shows what really happened.")
