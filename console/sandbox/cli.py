@@ -61,7 +61,8 @@ def main(argv: list[str]) -> int:
         print(f"Data folder: {server.data_dir}")
         print(f"Uploads larger than {args.max_upload_mib:g} MiB are refused.")
         for rule in args.fault:
-            print(f"Fault: {rule.endpoint} {rule.kind} ({_describe_limit(rule)}, acted={'yes' if rule.acted else 'no'})")
+            acted = "yes" if rule.acted else "no"
+            print(f"Fault: {rule.endpoint} {rule.kind} ({_describe_limit(rule)}, acted={acted})")
         print("Press Ctrl+C to stop.", flush=True)
         # Timed waits: on Windows an untimed one would not let Ctrl+C through.
         while not stop.wait(0.5):

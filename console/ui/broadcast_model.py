@@ -49,9 +49,9 @@ class BroadcastRowsModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            if 0 <= section < len(_COLUMNS):
-                return _COLUMNS[section]
+        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(_COLUMNS)):
+            return _COLUMNS[section]
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex,

@@ -12,12 +12,21 @@ import json
 import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import QUrl, Qt
-from PySide6.QtGui import (QDesktopServices, QKeySequence, QShortcut, QTextCharFormat,
-                           QTextCursor, QTextDocument)
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QPushButton, QSplitter, QTextBrowser, QTextEdit, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.resources import read_resource_text, resource_path
 

@@ -11,15 +11,37 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QLineEdit, QListWidget, QPushButton, QScrollArea,
-                               QSplitter, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.branch.findings import Finding
-from console.branch.request import (PAYMENT_FIELDS, PAYMENT_LABELS, BranchRequest, Payment,
-                                    RequestFormatError, Step, new_call_id, now_text,
-                                    parse_request, request_to_json, sample_request,
-                                    validate_request)
+from console.branch.request import (
+    PAYMENT_FIELDS,
+    PAYMENT_LABELS,
+    BranchRequest,
+    Payment,
+    RequestFormatError,
+    Step,
+    new_call_id,
+    now_text,
+    parse_request,
+    request_to_json,
+    sample_request,
+    validate_request,
+)
 from console.ui.branch.documents import Documents, add_shortcuts, file_words
 from console.ui.branch.findings_view import FindingsList, InlineFindings
 from console.ui.branch.models import Column, RowsModel

@@ -4,8 +4,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QSizePolicy, QStyle,
-                               QWidget)
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QSizePolicy, QStyle, QWidget
 
 from console.branch.findings import Finding
 from console.ui.palette import warning_text_colours

@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from PySide6.QtGui import (QColor, QFont, QFontDatabase, QPalette, QSyntaxHighlighter,
-                           QTextCharFormat, QTextCursor)
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette, QSyntaxHighlighter, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 
 from console.resources import read_resource_text
