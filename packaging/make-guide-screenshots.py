@@ -26,11 +26,12 @@ os.environ["VOITEX_CONSOLE_HOME"] = tempfile.mkdtemp(prefix="voitex-guide-shots-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import keyring  # noqa: E402
-from keyring.backend import KeyringBackend  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget  # noqa: E402
+
+import keyring  # noqa: E402
 import qasync  # noqa: E402
+from keyring.backend import KeyringBackend  # noqa: E402
 
 GUIDE_WIDTH = 760  # the guide's images are scaled down to this width, to stay small
 
@@ -58,12 +59,13 @@ async def settle(ms: int = 300) -> None:
     await asyncio.sleep(ms / 1000)
 
 
-def tone(path: Path, seconds: float = 0.4) -> Path:
+def tone(path: Path, seconds: float = 0.4, pitch: float = 8.0) -> Path:
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(8000)
-        frames = b"".join(struct.pack("<h", int(8000 * math.sin(i / 8))) for i in range(int(8000 * seconds)))
+        frames = b"".join(struct.pack("<h", int(8000 * math.sin(i / pitch)))
+                          for i in range(int(8000 * seconds)))
         out.writeframes(frames)
     return path
 
@@ -83,8 +85,11 @@ def fill_examples(console, folder: Path) -> None:
 
     sounds = folder / "sounds"
     sounds.mkdir(exist_ok=True)
-    files = [tone(sounds / name) for name in ("05 Main menu.wav", "06 Opening hours.wav",
-                                             "07 Holiday greeting.wav")]
+    # Different sounds: the queue flags the same recording dropped twice.
+    files = [tone(sounds / name, seconds=seconds, pitch=pitch)
+             for name, seconds, pitch in (("05 Main menu.wav", 0.4, 8.0),
+                                          ("06 Opening hours.wav", 0.6, 6.0),
+                                          ("07 Holiday greeting.wav", 0.5, 10.0))]
     console.tabs["recordings"].add_paths(files)
     sms = console.tabs["sms"]
     sms.to_edit.setText("(845) 951-1000")
