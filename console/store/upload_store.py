@@ -131,7 +131,7 @@ class MemoryUploadStore:
             self._settings.update(settings)
 
     def close(self) -> None:
-        pass
+        """Nothing to release: the rows live only in this object."""
 
 
 class SqliteUploadStore:
