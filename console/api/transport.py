@@ -119,9 +119,20 @@ class _AsyncioStream(httpcore.AsyncNetworkStream):
 
     async def aclose(self) -> None:
         self._corked.clear()
-        # Not waiting for the close to complete: nothing is left to flush that
-        # matters, and a peer that is gone must not hold up the pool.
+        # As AnyIO does: close, give the loop one turn, then abort. A plain
+        # close() keeps the socket open until the write buffer drains, so an
+        # upload cancelled with bytes still buffered would leave the server
+        # waiting for the rest of the body (and the socket unclosed once the
+        # loop ends). A peer that is gone must not hold up the pool either.
+        transport = self._writer.transport
+        if transport.is_closing():
+            transport.abort()
+            return
         self._writer.close()
+        try:
+            await asyncio.sleep(0)
+        finally:
+            transport.abort()
 
     async def start_tls(
         self,
