@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import socket
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from console.loopback import listen_on
 
 if TYPE_CHECKING:
     from console.sandbox import SandboxServer
@@ -27,21 +28,6 @@ IDLE, STARTING, RUNNING, FAILED, STOPPED = "idle", "starting", "running", "faile
 
 class SandboxUnavailable(Exception):
     """The embedded sandbox could not start; the message says what to do."""
-
-
-def listen_on_loopback(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
-    """A listening socket, as the sandbox server binds it itself."""
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        if os.name != "nt":  # on Windows it would let another process take the port
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(128)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
 
 
 class EmbeddedSandbox:
@@ -63,7 +49,7 @@ class EmbeddedSandbox:
         self._state = IDLE
         self._port = 0
         try:
-            self._sock: socket.socket | None = listen_on_loopback(host)
+            self._sock: socket.socket | None = listen_on(host)
             self._port = self._sock.getsockname()[1]
         except OSError as err:
             self._sock = None

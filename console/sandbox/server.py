@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 import socket
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +17,7 @@ from typing import Any
 
 import uvicorn
 
+from console.loopback import listen_on
 from console.sandbox.app import build_app
 from console.sandbox.faults import FaultPlan, FaultRule
 from console.sandbox.forms import DEFAULT_MAX_UPLOAD_BYTES
@@ -76,7 +76,7 @@ class SandboxServer:
         if self.running:
             raise RuntimeError("The sandbox is already running.")
         if sock is None:
-            sock = _listen(self._host, self._requested_port)
+            sock = listen_on(self._host, self._requested_port)
         self._bound_port = sock.getsockname()[1]
         self._stop_requested.clear()
         self._failure = None
@@ -210,20 +210,6 @@ def _uvicorn_config(app: Any) -> uvicorn.Config:
         proxy_headers=False,
         timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN_SECONDS,
     )
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        if os.name != "nt":  # on Windows it would let another process take the port
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(128)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
 
 
 async def _run_blocking(executor: ThreadPoolExecutor, fn: Callable[..., Any], /, *args: Any) -> Any:
