@@ -24,7 +24,7 @@ from console.jobs.session import AccountSession
 from console.ui.broadcast_dnc import do_not_contact_question
 from console.ui.library.picker import LibraryFollower, RecordingPicker
 from console.ui.messages import MessageBridge
-from console.ui.send_flow import CALL, Confirmation, Form, SendFlow, check_phone_as_typed
+from console.ui.send_flow import CALL, Confirmation, Form, SendFlow, check_phone_as_typed, own_number
 from console.ui.widgets import (
     Confirm,
     FieldErrorLabel,
@@ -209,12 +209,7 @@ class CallsTab(QWidget):
         return form
 
     def _caller_id(self) -> str:
-        number = self.cid_combo.currentData()
-        if not number:
-            raise validation.FieldError(
-                "Caller id", "Caller id: this profile has no numbers of its own yet. "
-                             "Add one in Profile ▸ Manage profiles.")
-        return number
+        return own_number(self.cid_combo, "Caller id")
 
     def what_happens(self, values: dict) -> str:
         if values["type"] == "stream":

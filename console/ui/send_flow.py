@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QLineEdit, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QPushButton, QWidget
 
 from console.api import ApiError
 from console.domain import validation
@@ -118,6 +118,17 @@ CALL = SendKind("the call", "placed",
 TTS = SendKind("the recording", "created",
                "Check History, and the album in the Voitex portal, before creating it again.",
                "Not created.", "Cancel recording")
+
+
+def own_number(combo: QComboBox, field_name: str) -> str:
+    """The profile's own number chosen in `combo` (From, Caller id), or a
+    FieldError when the profile has none yet."""
+    number = combo.currentData()
+    if not number:
+        raise validation.FieldError(
+            field_name, f"{field_name}: this profile has no numbers of its own yet. "
+                        "Add one in Profile ▸ Manage profiles.")
+    return str(number)
 
 
 @dataclass(frozen=True)

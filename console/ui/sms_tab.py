@@ -27,7 +27,7 @@ from console.jobs.session import AccountSession
 from console.ui.broadcast_dnc import do_not_contact_question
 from console.ui.broadcast_templates import TemplatePicker, unreplaced_fields
 from console.ui.messages import MessageBridge
-from console.ui.send_flow import SMS, Confirmation, Form, SendFlow, check_phone_as_typed, sms_cost
+from console.ui.send_flow import SMS, Confirmation, Form, SendFlow, check_phone_as_typed, own_number, sms_cost
 from console.ui.widgets import (
     HIGHLIGHT,
     Confirm,
@@ -216,12 +216,7 @@ class SmsTab(QWidget):
         return body
 
     def _from_number(self) -> str:
-        number = self.from_combo.currentData()
-        if not number:
-            raise validation.FieldError(
-                "From", "From: this profile has no numbers of its own yet. "
-                        "Add one in Profile ▸ Manage profiles.")
-        return number
+        return own_number(self.from_combo, "From")
 
     def _confirmations(self, values: dict, profile) -> list[Confirmation]:
         to, body = format_phone(values["to"]), values["body"]
