@@ -207,3 +207,31 @@ def test_keypad_letters_in_the_route_number(qtbot, console_env):
 def test_library_file_id_tooltip_says_it_is_the_recordings_id(qtbot, console_env):
     tab = make_tab(qtbot, console_env)
     assert "recording's id" in tab.sfile_edit.toolTip()
+
+
+def test_no_numbers_of_its_own_is_told_under_caller_id_and_from(qtbot, console_env):
+    from console.ui.sms_tab import SmsTab
+
+    # Profiles are saved with at least one number; an empty list of own
+    # numbers is what the tabs meet if that ever fails, so the guard stays.
+    confirm = ConfirmRecorder(answer=True)
+    calls = make_tab(qtbot, console_env, confirm)
+    calls.cid_combo.clear()
+    calls.to_edit.setText("8455009999")
+    calls.sfile_edit.setText("918357")
+    calls.call_button.click()
+    qtbot.waitUntil(calls.cid_error.isVisible, timeout=3000)
+    assert calls.cid_error.text() == ("Caller id: this profile has no numbers of its own yet. "
+                                      "Add one in Profile ▸ Manage profiles.")
+    sms = SmsTab(session=console_env.session, sender=console_env.sender,
+                 messages=console_env.messages, confirm=confirm)
+    qtbot.addWidget(sms)
+    sms.show()
+    sms.from_combo.clear()
+    sms.to_edit.setText("8455009999")
+    sms.body_edit.setPlainText("Hello")
+    sms.send_button.click()
+    qtbot.waitUntil(sms.from_error.isVisible, timeout=3000)
+    assert sms.from_error.text().startswith("From: this profile has no numbers of its own yet.")
+    assert confirm.boxes == []
+    assert console_env.sandbox.outbox() == {"sms": [], "calls": []}
