@@ -268,7 +268,8 @@ class VoitexClient:
         self._host = host
         self._http: httpx.AsyncClient | None = None
         self._direct: httpx.AsyncBaseTransport | None = None
-        self._base_headers: list[tuple[str, str]] = []
+        # Host, the client's headers and the key: the start of every request's headers.
+        self._base_headers: list[tuple[bytes, bytes]] = []
         self._urls = {operation: httpx.URL(self._base_url + path) for operation, path in PATHS.items()}
         self._extensions = {
             operation: {"timeout": self._timeouts.get(operation, self._timeouts["default"]).as_dict()}
@@ -329,7 +330,11 @@ class VoitexClient:
                 limits=_LIMITS,
                 transport=transport,
             )
-            self._base_headers = list(self._http.headers.multi_items())
+            self._base_headers = [
+                (b"Host", self._urls[UPLOAD].netloc),
+                *((name.encode("ascii"), value.encode("ascii")) for name, value in self._http.headers.multi_items()),
+                (b"auth_key", self._auth_key.encode("ascii")),  # check_auth_key let only ASCII through
+            ]
             # httpx routes through a proxy only when urllib's getproxies() (the
             # environment, or the system settings on Windows and macOS) names
             # one; then every request takes httpx's own path to it.
@@ -407,13 +412,8 @@ class VoitexClient:
                     chunk_size=self._chunk_size,
                     on_progress=on_progress,
                 )
-                request = self._request(
-                    UPLOAD,
-                    [("Content-Type", stream.content_type), ("Content-Length", str(stream.content_length))],
-                    b"",
-                )
                 # A plain-class stream: no async generator is left behind on cancel.
-                request.stream = stream
+                request = self._request(UPLOAD, stream.content_type, stream.content_length, stream)
                 try:
                     return await self._send(http, request)
                 except SourceFileChanged as err:
@@ -514,20 +514,29 @@ class VoitexClient:
         content = encode_fields(fields, boundary)
 
         async def send(http: httpx.AsyncClient) -> httpx.Response:
-            request = self._request(operation, [("Content-Type", f"multipart/form-data; boundary={boundary}")], content)
+            request = self._request(
+                operation, f"multipart/form-data; boundary={boundary}", len(content), httpx.ByteStream(content)
+            )
+            request.read()  # as httpx does for a body given whole (a given transport may read .content)
             return await self._send(http, request)
 
         return send
 
-    def _request(self, operation: Operation, headers: list[tuple[str, str]], content: bytes) -> httpx.Request:
-        """The POST for ``operation``: the same request ``http.build_request`` makes
-        (the client's headers first, then the call's), without re-parsing the URL
-        and merging headers and cookies on every call."""
+    def _request(
+        self, operation: Operation, content_type: str, content_length: int, stream: httpx.AsyncByteStream
+    ) -> httpx.Request:
+        """The POST for ``operation``, with the headers ``http.build_request``
+        would give it (Host, the client's headers, then the call's), without
+        re-parsing the URL and merging headers and cookies on every call."""
         return httpx.Request(
             "POST",
             self._urls[operation],
-            headers=self._base_headers + [("auth_key", self._auth_key), *headers],
-            content=content,
+            headers=[
+                *self._base_headers,
+                (b"Content-Type", content_type.encode("ascii")),
+                (b"Content-Length", b"%d" % content_length),
+            ],
+            stream=stream,
             extensions=self._extensions[operation],
         )
 

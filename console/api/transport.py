@@ -50,8 +50,8 @@ _BODY_READ = 64 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FORBIDDEN_IN_VALUE = re.compile(rb"[\x00\r\n]")
-_STATUS_LINE = re.compile(rb"HTTP/(1\.[01]) ([0-9]{3})(?: ([^\r\n]*))?")
-_HEADER_LINE = re.compile(rb"([^:\s]+):[ \t]*(.*?)[ \t]*")
+_STATUS_LINE = re.compile(rb"HTTP/(1\.[01]) ([0-9]{3})(?: ([^\r\n\x00]*))?")
+_HEADER_LINE = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*([^\r\n\x00]*?)[ \t]*")
 _CHUNK_SIZE_LINE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;.*)?")
 
 
@@ -254,38 +254,60 @@ class _Head:
 async def _read_head(conn: _Connection, timeout: float | None, *, no_body: bool) -> _Head:
     """The reply's status line and headers, past any 1xx interim reply."""
     while True:
-        head = _Head()
-        budget = _MAX_HEAD
-        line = await conn.read_line(timeout, budget)
-        if not line:
-            raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
-        budget -= len(line)
-        match = _STATUS_LINE.fullmatch(line.rstrip(b"\r\n"))
-        if match is None:
-            raise httpx.RemoteProtocolError("The server's reply does not start with an HTTP/1 status line.")
-        version, status, reason = match.groups()
-        head.http_version = b"HTTP/" + version
-        head.status = int(status)
-        head.reason = reason or b""
-        while True:
-            line = await conn.read_line(timeout, budget)
-            budget -= len(line)
-            if not line.endswith(b"\n"):
-                raise httpx.RemoteProtocolError("Server disconnected in the middle of the reply head.")
-            if line in (b"\r\n", b"\n"):
-                break
-            if line[:1] in (b" ", b"\t"):
-                raise httpx.RemoteProtocolError("The server's reply head folds a header over two lines.")
-            header = _HEADER_LINE.fullmatch(line.rstrip(b"\r\n"))
-            if header is None or not _TOKEN.fullmatch(header.group(1)):
-                raise httpx.RemoteProtocolError("The server's reply head holds a line that is not a header.")
-            head.headers.append((header.group(1), header.group(2)))
+        head = _parse_head(await _head_lines(conn, timeout))
         if head.status >= 200:
             break
         if head.status == 101:
             raise httpx.RemoteProtocolError("The server switched protocols, which this client does not speak.")
         # 100 Continue and other interim replies: the real one follows.
     _frame(head, no_body=no_body)
+    return head
+
+
+async def _head_lines(conn: _Connection, timeout: float | None) -> list[bytes]:
+    """The lines of one reply head, without their endings."""
+    reader = conn.reader
+    buffer = getattr(reader, "_buffer", None)
+    if buffer is not None:
+        # Most often the whole head is already here, every line ending in CRLF:
+        # one split then, instead of a read per line.
+        end = buffer.find(b"\r\n\r\n")
+        if 0 <= end < _MAX_HEAD and buffer.count(b"\n", 0, end) == buffer.count(b"\r\n", 0, end):
+            block = await reader.readexactly(end + 4)  # all buffered: no wait
+            return block[:end].lstrip(b"\r\n").split(b"\r\n")
+    lines: list[bytes] = []
+    budget = _MAX_HEAD
+    while True:
+        line = await conn.read_line(timeout, budget)
+        budget -= len(line)
+        if not line.endswith(b"\n"):
+            if not lines and not line.strip():
+                raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+            raise httpx.RemoteProtocolError("Server disconnected in the middle of the reply head.")
+        line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
+        if line:
+            lines.append(line)
+        elif lines:  # the empty line that ends the head (blank lines before it are skipped)
+            return lines
+
+
+def _parse_head(lines: list[bytes]) -> _Head:
+    head = _Head()
+    match = _STATUS_LINE.fullmatch(lines[0])
+    if match is None:
+        raise httpx.RemoteProtocolError("The server's reply does not start with an HTTP/1 status line.")
+    version, status, reason = match.groups()
+    head.http_version = b"HTTP/" + version
+    head.status = int(status)
+    head.reason = reason or b""
+    headers = head.headers
+    for line in lines[1:]:
+        header = _HEADER_LINE.fullmatch(line)
+        if header is None:
+            if line[:1] in (b" ", b"\t"):
+                raise httpx.RemoteProtocolError("The server's reply head folds a header over two lines.")
+            raise httpx.RemoteProtocolError("The server's reply head holds a line that is not a header.")
+        headers.append((header[1], header[2]))
     return head
 
 
@@ -423,12 +445,12 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
             raise httpx.UnsupportedProtocol(f"Request URL has an unsupported protocol '{scheme}://'.")
         if not url.host:
             raise httpx.UnsupportedProtocol("Request URL is missing a host.")
-        head = _request_head(request)
+        head, length, chunked = _request_head(request)
         timeouts = request.extensions.get("timeout", {})
         origin = (scheme, url.host, url.port or _DEFAULT_PORTS[scheme])
         conn = await self._acquire(origin, timeouts.get("pool"), timeouts.get("connect"))
         try:
-            reply = await self._exchange(conn, request, head, timeouts)
+            reply = await self._exchange(conn, request, head, length, chunked, timeouts)
         except BaseException:
             self._release(conn, reusable=False)
             raise
@@ -440,14 +462,20 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
         )
 
     async def _exchange(
-        self, conn: _Connection, request: httpx.Request, head: bytes, timeouts: dict[str, float | None]
+        self,
+        conn: _Connection,
+        request: httpx.Request,
+        head: bytes,
+        length: int | None,
+        chunked: bool,
+        timeouts: dict[str, float | None],
     ) -> _Head:
         write_timeout = timeouts.get("write")
         no_body = request.method == "HEAD"
         debug = logger.isEnabledFor(logging.DEBUG)
         try:
             await conn.send(head, write_timeout)
-            await _send_body(conn, request, write_timeout)
+            await _send_body(conn, request.stream, length, chunked, write_timeout)
             await conn.flush(write_timeout)
             if debug:
                 logger.debug("request sent: %s %s", request.method, request.url.path)
@@ -548,31 +576,41 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
         await asyncio.sleep(0)
 
 
-def _request_head(request: httpx.Request) -> bytes:
-    """The request line and headers, checked as h11 checks them."""
+def _request_head(request: httpx.Request) -> tuple[bytes, int | None, bool]:
+    """The request line and headers, checked as h11 checks them; then the
+    body's declared length (None without one) and whether it goes chunked."""
     target = request.url.raw_path
     if not target.startswith(b"/") or _FORBIDDEN_IN_VALUE.search(target) or b" " in target:
         raise httpx.LocalProtocolError("The request's path is not valid in HTTP/1.1.")
     lines = [request.method.encode("ascii"), b" ", target, b" HTTP/1.1\r\n"]
+    length: int | None = None
+    chunked = False
     for name, value in request.headers.raw:
         if not _TOKEN.fullmatch(name) or _FORBIDDEN_IN_VALUE.search(value):
             raise httpx.LocalProtocolError(
                 f"The request header {name.decode('ascii', 'replace')!r} is not valid in HTTP/1.1."
             )
-        lines += (name, b": ", value.strip(b" \t"), b"\r\n")
+        value = value.strip(b" \t")
+        lines += (name, b": ", value, b"\r\n")
+        lowered = name.lower()
+        if lowered == b"content-length":
+            if not value.isdigit() or (length is not None and int(value) != length):
+                raise httpx.LocalProtocolError(f"The request's Content-Length {value!r} is not a number.")
+            length = int(value)
+        elif lowered == b"transfer-encoding":
+            chunked = _has_token(value, b"chunked")
     lines.append(b"\r\n")
-    return b"".join(lines)
+    return b"".join(lines), length, chunked and length is None
 
 
-async def _send_body(conn: _Connection, request: httpx.Request, timeout: float | None) -> None:
+async def _send_body(
+    conn: _Connection, stream: object, length: int | None, chunked: bool, timeout: float | None
+) -> None:
     """The body as the request's stream yields it: exactly its Content-Length,
     or chunked when the request says so."""
-    declared = request.headers.get("Content-Length")
-    chunked = declared is None and _has_token(request.headers.get("Transfer-Encoding", "").encode(), b"chunked")
-    stream = request.stream
     if not isinstance(stream, httpx.AsyncByteStream):
         raise RuntimeError("Attempted to send a sync request with an async transport.")
-    if declared is None and not chunked:
+    if length is None and not chunked:
         async for piece in stream:
             if piece:
                 raise httpx.LocalProtocolError("A request body needs a Content-Length or chunked encoding.")
@@ -583,9 +621,7 @@ async def _send_body(conn: _Connection, request: httpx.Request, timeout: float |
                 await conn.send(b"%x\r\n" % len(piece) + piece + b"\r\n", timeout)
         await conn.send(b"0\r\n\r\n", timeout)
         return
-    if not declared.strip().isdigit():
-        raise httpx.LocalProtocolError(f"The request's Content-Length {declared!r} is not a number.")
-    remaining = int(declared)
+    remaining = length or 0
     async for piece in stream:
         remaining -= len(piece)
         if remaining < 0:
