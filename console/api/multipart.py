@@ -87,10 +87,10 @@ def _file_descriptor(fileobj: BinaryIO) -> int | None:
         return None
     try:
         fd = fileobj.fileno()
-        fileobj.tell()  # an offset of 0 is assumed: the file was just opened
+        at_start = fileobj.tell() == 0  # reads go by offset from 0: the file was just opened
     except (OSError, ValueError, AttributeError):
         return None
-    return fd if fileobj.tell() == 0 else None
+    return fd if at_start else None
 
 
 class FileUploadStream(httpx.AsyncByteStream):

@@ -104,9 +104,12 @@ class PairsDict(dict[str, Any]):
         return obj
 
 
+_DECODER = json.JSONDecoder(object_pairs_hook=PairsDict.from_pairs)
+
+
 def load_json(text: str) -> Any:
     """json.loads keeping the pairs of every object (see :class:`PairsDict`)."""
-    return json.loads(text, object_pairs_hook=PairsDict.from_pairs)
+    return _DECODER.decode(text)
 
 
 def _pairs(obj: dict[str, Any]) -> list[tuple[str, Any]]:

@@ -267,17 +267,17 @@ async def _read_head(conn: _Connection, timeout: float | None, *, no_body: bool)
 async def _head_lines(conn: _Connection, timeout: float | None) -> list[bytes]:
     """The lines of one reply head, without their endings."""
     reader = conn.reader
-    buffer = getattr(reader, "_buffer", None)
-    if buffer is not None:
-        # Most often the whole head is already here, every line ending in CRLF:
-        # one split then, instead of a read per line.
-        end = buffer.find(b"\r\n\r\n")
-        if 0 <= end < _MAX_HEAD and buffer.count(b"\n", 0, end) == buffer.count(b"\r\n", 0, end):
-            block = await reader.readexactly(end + 4)  # all buffered: no wait
-            return block[:end].lstrip(b"\r\n").split(b"\r\n")
     lines: list[bytes] = []
     budget = _MAX_HEAD
     while True:
+        rest = _buffered_head(reader, started=bool(lines))
+        if rest:
+            # The rest of the head is here, every line ending in CRLF: one split
+            # instead of a read per line.
+            block = await reader.readexactly(rest)  # all buffered: no wait
+            if rest > 2:
+                lines += block[:-4].lstrip(b"\r\n").split(b"\r\n")
+            return lines
         line = await conn.read_line(timeout, budget)
         budget -= len(line)
         if not line.endswith(b"\n"):
@@ -289,6 +289,20 @@ async def _head_lines(conn: _Connection, timeout: float | None) -> list[bytes]:
             lines.append(line)
         elif lines:  # the empty line that ends the head (blank lines before it are skipped)
             return lines
+
+
+def _buffered_head(reader: asyncio.StreamReader, *, started: bool) -> int:
+    """How many buffered bytes hold the rest of a reply head whose lines all end
+    in CRLF (with its closing empty line); 0 when they are not all here."""
+    buffer: bytearray | None = getattr(reader, "_buffer", None)
+    if not buffer:
+        return 0
+    if started and buffer.startswith(b"\r\n"):
+        return 2  # the status line had no headers after it
+    end = buffer.find(b"\r\n\r\n")
+    if 0 <= end < _MAX_HEAD and buffer.count(b"\n", 0, end) == buffer.count(b"\r\n", 0, end):
+        return end + 4
+    return 0
 
 
 def _parse_head(lines: list[bytes]) -> _Head:
