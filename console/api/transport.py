@@ -407,7 +407,7 @@ class _ReplyBody(httpx.AsyncByteStream):
                     raise httpx.RemoteProtocolError("Server disconnected in the middle of a chunked reply.")
                 remaining -= len(piece)
                 yield piece
-            if await conn.read_exactly(2, timeout) not in (b"\r\n",):
+            if await conn.read_exactly(2, timeout) != b"\r\n":
                 raise httpx.RemoteProtocolError("The server's chunked reply body is damaged.")
         budget = _MAX_HEAD
         while True:  # trailers, then the empty line
