@@ -31,6 +31,7 @@ NOT_BEFORE_THE_FIRST_PAINT = (
     "console.ui.sms_tab", "console.ui.tts_tab", "console.ui.calls_tab", "console.ui.history_tab",
     "console.ui.profiles_dialog", "console.ui.dialogs",
     "console.ui.broadcast_tab", "console.jobs.broadcast_runner", "phonenumbers", "openpyxl",
+    "console.ui.help_window",
 )
 
 

@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -38,12 +38,14 @@ from PySide6.QtWidgets import (
 
 from console.jobs.session import AccountSession
 from console.ui.banner import ProfileBanner
-from console.ui.help_window import PAGE_FOR_TAB, REFERENCE_KEY, START_PAGE, HelpWindow, show_help
 from console.ui.messages import MessageBridge
 from console.ui.notices import StartupNoticesDialog, show_startup_notices
 from console.ui.saved_state import SavedDrafts, read_window_settings
 from console.ui.tab_interface import DraftTab, TabSpec, check_capabilities
 from console.ui.widgets import Confirm, default_confirm
+
+if TYPE_CHECKING:  # the help window is loaded when first opened, not before the first paint
+    from console.ui.help_window import HelpWindow
 
 log = logging.getLogger(__name__)
 
@@ -525,9 +527,13 @@ class MainWindow(QMainWindow):
 
     def show_user_guide(self) -> HelpWindow:
         """The guide, open at the page about the tab in front."""
+        from console.ui.help_window import PAGE_FOR_TAB, START_PAGE, show_help
+
         return show_help(self, PAGE_FOR_TAB.get(self.current_tab_key(), START_PAGE))
 
     def show_api_reference(self) -> HelpWindow:
+        from console.ui.help_window import REFERENCE_KEY, show_help
+
         return show_help(self, REFERENCE_KEY)
 
     # -- state: window geometry, last tab, drafts ------------------------------

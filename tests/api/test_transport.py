@@ -302,7 +302,10 @@ def test_a_reply_without_length_ends_when_the_server_closes():
         (b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 70_000 + b"\r\n\r\n", False),
         (b"", True),  # closed without a word
     ],
-    ids=["not-http", "two-lengths", "bad-length", "short-body", "folded", "bare-cr", "gzip-te", "bad-chunk", "huge-head", "empty"],
+    ids=[
+        "not-http", "two-lengths", "bad-length", "short-body", "folded", "bare-cr", "gzip-te", "bad-chunk",
+        "huge-head", "empty",
+    ],
 )
 def test_a_damaged_reply_is_a_protocol_error_not_a_hang(reply, close):
     server = _Scripted([reply], close_after=frozenset({0}) if close else frozenset())
