@@ -461,7 +461,8 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
             raise httpx.UnsupportedProtocol("Request URL is missing a host.")
         head, length, chunked = _request_head(request)
         timeouts = request.extensions.get("timeout", {})
-        origin = (scheme, url.host, url.port or _DEFAULT_PORTS[scheme])
+        # The host as it goes on the wire (an international name in its IDNA form).
+        origin = (scheme, url.raw_host.decode("ascii"), url.port or _DEFAULT_PORTS[scheme])
         conn = await self._acquire(origin, timeouts.get("pool"), timeouts.get("connect"))
         try:
             reply = await self._exchange(conn, request, head, length, chunked, timeouts)

@@ -413,3 +413,23 @@ def test_a_server_that_answers_before_reading_the_whole_body_is_heard():
             await server.wait_closed()
 
     assert run_async(scenario()) == (413, "big")
+
+
+def test_an_ipv6_literal_host_is_reached():
+    echo = _Echo()
+
+    async def scenario():
+        try:
+            server = await asyncio.start_server(echo.handle, "::1", 0)
+        except OSError:
+            pytest.skip("no IPv6 loopback on this machine")
+        port = server.sockets[0].getsockname()[1]
+        try:
+            transport = AsyncioTransport(limits=LIMITS, trust_env=False, tls=False)
+            return await _exchange(f"http://[::1]:{port}/", transport, [3])
+        finally:
+            await asyncio.wait_for(asyncio.gather(*echo.handlers, return_exceptions=True), 10)
+            server.close()
+            await server.wait_closed()
+
+    assert run_async(scenario()) == ["3"]
