@@ -49,7 +49,6 @@ from console.store.journal_writer import JournalWriter  # noqa: E402
 from console.store.paths import AppPaths, app_paths  # noqa: E402
 from console.store.profiles import ProfileStore  # noqa: E402
 from console.ui.crash_dialog import CrashHandler  # noqa: E402
-from console.ui.file_open import FileOpenFilter  # noqa: E402
 from console.ui.library.source import LibrarySource  # noqa: E402
 from console.ui.main_window import TAB_ORDER, MainWindow  # noqa: E402
 from console.ui.messages import Level, MessageBridge  # noqa: E402
@@ -65,6 +64,7 @@ if TYPE_CHECKING:
     from console.jobs.broadcast_runner import BroadcastRunner
     from console.jobs.upload_queue import UploadQueue
     from console.store.secrets import SecretStore
+    from console.ui.file_open import FileOpenFilter
     from console.ui.history_tab import HistoryTab
     from console.ui.recordings_tab import RecordingsTab
 
@@ -219,9 +219,17 @@ class ConsoleApp(QObject):
         self.session.profile_changed.connect(self._on_profile_changed)
 
         self.instance_server.files_received.connect(self.queue_files)
-        self.file_open_filter = FileOpenFilter(self)
-        self.file_open_filter.files_opened.connect(self.queue_files)
-        qapp.installEventFilter(self.file_open_filter)
+        # Only macOS opens files with an event (Finder's "Open With"); elsewhere
+        # they come as arguments. A filter on the application sees every event
+        # of every widget, each handed to Python: on the first paint alone that
+        # made Python types and enums for some 140 event classes (about 20 ms).
+        self.file_open_filter: FileOpenFilter | None = None
+        if sys.platform == "darwin":
+            from console.ui.file_open import FileOpenFilter
+
+            self.file_open_filter = FileOpenFilter(self)
+            self.file_open_filter.files_opened.connect(self.queue_files)
+            qapp.installEventFilter(self.file_open_filter)
 
         if recovered:
             self.messages.warning(
@@ -524,7 +532,8 @@ class ConsoleApp(QObject):
         if self._after_paint is not None:
             await asyncio.gather(self._after_paint, return_exceptions=True)
         self.instance_server.close()
-        self.qapp.removeEventFilter(self.file_open_filter)
+        if self.file_open_filter is not None:
+            self.qapp.removeEventFilter(self.file_open_filter)
         if self._upload_queue is not None:
             self._upload_queue.shutdown()
         if self._broadcast_runner is not None:
