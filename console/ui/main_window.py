@@ -164,6 +164,8 @@ class _FirstPaintWatcher(QObject):
             # Qt paints the widgets while it handles the expose event: run the
             # callback after that, from the event loop.
             QTimer.singleShot(0, self, self._callback)
+            # Done: the window's later events need not each visit Python.
+            watched.removeEventFilter(self)
         return False
 
 
