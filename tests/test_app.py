@@ -428,3 +428,33 @@ def test_requests_a_crash_left_running_are_told_in_words_that_fit_the_count(
         assert not any("(s)" in text for text in warnings)
     finally:
         drive(app.shutdown(), timeout_s=20)
+
+
+def test_only_macos_gets_the_application_wide_file_open_filter(qtbot, console_app, app_home,
+                                                               monkeypatch, tmp_path):
+    """Elsewhere a filter on the application would hand every event of every
+    widget to Python (25 ms on the first paint alone); on macOS it is how Finder's
+    "Open With" arrives."""
+    from PySide6.QtGui import QFileOpenEvent
+    from PySide6.QtWidgets import QApplication
+
+    from console.app import ConsoleApp
+    from console.store.paths import app_paths
+    from tests.helpers import make_wav
+
+    assert console_app.file_open_filter is None  # this test machine is not a Mac
+    console_app.window.close()
+    drive(console_app.shutdown(), timeout_s=20)
+
+    monkeypatch.setattr(sys, "platform", "darwin")
+    mac = ConsoleApp(QApplication.instance(), paths=app_paths(), show_dialogs=False)
+    qtbot.addWidget(mac.window)
+    try:
+        assert mac.file_open_filter is not None
+        wav = make_wav(tmp_path / "01 Welcome.wav")
+        assert QApplication.sendEvent(QApplication.instance(), QFileOpenEvent(str(wav)))
+        qtbot.waitUntil(lambda: [item.name for item in mac.upload_queue.items()] == ["01 Welcome.wav"],
+                        timeout=5000)
+    finally:
+        mac.window.close()
+        drive(mac.shutdown(), timeout_s=20)
