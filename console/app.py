@@ -222,7 +222,7 @@ class ConsoleApp(QObject):
         # Only macOS opens files with an event (Finder's "Open With"); elsewhere
         # they come as arguments. A filter on the application sees every event
         # of every widget, each handed to Python: on the first paint alone that
-        # made Python types and enums for some 140 event classes (about 20 ms).
+        # made Python types and enums for some 140 event classes (about 25 ms).
         self.file_open_filter: FileOpenFilter | None = None
         if sys.platform == "darwin":
             from console.ui.file_open import FileOpenFilter
