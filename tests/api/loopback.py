@@ -20,14 +20,16 @@ SUCCESS_SMS = (
 )
 
 
-async def _read_request(reader: asyncio.StreamReader) -> None:
+async def read_request(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
+    """One request's head and body (by its Content-Length); IncompleteReadError
+    when the client closes first."""
     head = await reader.readuntil(b"\r\n\r\n")
     length = 0
     for line in head.split(b"\r\n"):
         name, _, value = line.partition(b":")
         if name.strip().lower() == b"content-length":
             length = int(value.strip())
-    await reader.readexactly(length)
+    return head, await reader.readexactly(length)
 
 
 @contextlib.asynccontextmanager
@@ -38,7 +40,7 @@ async def serve(handler: Handler) -> AsyncIterator[str]:
     async def on_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         tasks.add(asyncio.current_task())
         try:
-            await _read_request(reader)
+            await read_request(reader)
             await handler(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError):
             pass  # the client gave up: that is what these servers are for

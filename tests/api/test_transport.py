@@ -17,13 +17,16 @@ from tests.helpers import run_async
 LIMITS = httpx.Limits(max_connections=4, max_keepalive_connections=2)
 
 
-class _Echo:
-    """A keep-alive HTTP/1.1 server that answers each request with its body's length."""
+class _KeepAliveServer:
+    """A keep-alive HTTP/1.1 server: each request read whole, then answered by
+    ``answer(head, body)`` with the reply's bytes and whether to close after it."""
 
     def __init__(self) -> None:
         self.connections = 0
-        self.bodies: list[int] = []
         self.handlers: set[asyncio.Task] = set()
+
+    def answer(self, head: bytes, body: bytes) -> tuple[bytes, bool]:
+        raise NotImplementedError
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -31,23 +34,31 @@ class _Echo:
         try:
             while True:
                 try:
-                    head = await reader.readuntil(b"\r\n\r\n")
+                    head, body = await loopback.read_request(reader)
                 except asyncio.IncompleteReadError:
                     return
-                length = 0
-                for line in head.split(b"\r\n"):
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
-                body = await reader.readexactly(length)
-                self.bodies.append(len(body))
-                reply = str(len(body)).encode()
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(reply), reply))
+                reply, close = self.answer(head, body)
+                writer.write(reply)
                 await writer.drain()
+                if close:
+                    return
         except (ConnectionError, ssl.SSLError):
             pass
         finally:
             writer.close()
+
+
+class _Echo(_KeepAliveServer):
+    """Answers each request with its body's length."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bodies: list[int] = []
+
+    def answer(self, head: bytes, body: bytes) -> tuple[bytes, bool]:
+        self.bodies.append(len(body))
+        reply = str(len(body)).encode()
+        return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(reply), reply), False
 
 
 def _self_signed(tmp_path):
@@ -207,42 +218,20 @@ def test_a_connection_the_server_closed_is_not_reused():
 # --- replies of every framing, and what each does to the connection ----------
 
 
-class _Scripted:
-    """A keep-alive server that answers the n-th request with ``replies[n]``
-    (raw bytes), closing the connection after it when ``close_after`` holds n."""
+class _Scripted(_KeepAliveServer):
+    """Answers the n-th request with ``replies[n]`` (raw bytes), closing the
+    connection after it when ``close_after`` holds n."""
 
     def __init__(self, replies: list[bytes], close_after: frozenset[int] = frozenset()) -> None:
+        super().__init__()
         self.replies = replies
         self.close_after = close_after
-        self.connections = 0
         self.requests: list[bytes] = []
-        self.handlers: set[asyncio.Task] = set()
 
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.connections += 1
-        self.handlers.add(asyncio.current_task())
-        try:
-            while True:
-                try:
-                    head = await reader.readuntil(b"\r\n\r\n")
-                except asyncio.IncompleteReadError:
-                    return
-                length = 0
-                for line in head.split(b"\r\n"):
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
-                await reader.readexactly(length)
-                number = len(self.requests)
-                self.requests.append(head)
-                writer.write(self.replies[number])
-                await writer.drain()
-                if number in self.close_after:
-                    return
-        except ConnectionError:
-            pass
-        finally:
-            writer.close()
+    def answer(self, head: bytes, body: bytes) -> tuple[bytes, bool]:
+        number = len(self.requests)
+        self.requests.append(head)
+        return self.replies[number], number in self.close_after
 
     async def run(self, requests, limits: httpx.Limits = LIMITS):
         """Serve while ``requests(client, url)`` runs; its result."""
