@@ -292,7 +292,7 @@ class ConsoleApp(QObject):
 
         return BroadcastTab(session=self.session, sender=self.sender, store=self.broadcasts,
                             runner=self.broadcast_runner, messages=self.messages,
-                            library=self.library)
+                            library=self.library, history=self.journal)
 
     @property
     def broadcast_runner(self) -> BroadcastRunner:

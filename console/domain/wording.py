@@ -1,7 +1,7 @@
 """Small helpers for the words the console shows."""
 from __future__ import annotations
 
-__all__ = ["plural"]
+__all__ = ["plural", "shorten_at_word"]
 
 
 def plural(n: int | float, one: str, many: str | None = None) -> str:
@@ -15,3 +15,15 @@ def plural(n: int | float, one: str, many: str | None = None) -> str:
         n = int(n)  # "2 seconds", not "2.0 seconds"
     count = f"{n:,}"
     return f"{count} {word}"
+
+
+def shorten_at_word(text: str, limit: int) -> str:
+    """`text` on one line, cut at the last whole word that fits in `limit`
+    characters, with "…" when anything was cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut and not text[limit - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-") + "…"

@@ -171,6 +171,7 @@ class BroadcastStore(Protocol):
     def run(self, run_id: int) -> RunInfo: ...
     def runs(self, *, profile_id: str | None = None, limit: int = 50) -> list[RunInfo]: ...
     def resumable_runs(self) -> list[RunInfo]: ...
+    def numbers_in_open_runs(self, profile_id: str) -> dict[str, int]: ...
     def set_run_state(self, run_id: int, state: RunState) -> None: ...
     def rows(self, run_id: int) -> list[RowInfo]: ...
     def mark_sending(self, run_id: int, position: int) -> None: ...
@@ -316,6 +317,19 @@ class SqliteBroadcastStore:
         """Runs not finished or cancelled that still have rows to send or to decide."""
         runs = self._runs("WHERE state IN ('scheduled', 'running', 'paused', 'interrupted')", ())
         return [r for r in runs if r.to_send or r.unknown]
+
+    def numbers_in_open_runs(self, profile_id: str) -> dict[str, int]:
+        """Number -> run id, for every row still to send (or in the air) in a run of
+        this profile that is not finished or cancelled: a new broadcast to the same
+        number would reach that customer twice."""
+        states = (*OPEN_ROW_STATES, RowState.SENDING)
+        marks = ",".join("?" * len(states))
+        with self._lock:
+            found = self._db.execute(
+                "SELECT r.number, r.run_id FROM broadcast_rows r JOIN broadcast_runs u ON u.id = r.run_id"
+                " WHERE u.profile_id = ? AND u.state IN ('scheduled', 'running', 'paused', 'interrupted')"
+                f" AND r.state IN ({marks}) ORDER BY r.run_id", (profile_id, *states)).fetchall()
+        return {number: run_id for number, run_id in found}
 
     def set_run_state(self, run_id: int, state: RunState) -> None:
         if state not in RUN_STATES:

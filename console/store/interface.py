@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from console.domain.vocabulary import EntryKind, Outcome
-from console.store.journal import JournalEntry
+from console.store.journal import JournalEntry, RecentSend
 from console.store.pending_updates import PendingUpdate
 
 
@@ -60,6 +60,9 @@ class HistoryStore(Protocol):
               offset: int = 0, limit: int = 200, before_id: int | None = None,
               ids: Sequence[int] | None = None,
               group_id: str | None = None) -> list[JournalEntry]: ...
+
+    def recent_sends(self, since: datetime, *, kinds: Sequence[str] = ...,
+                     profile_id: str | None = None) -> list[RecentSend]: ...
 
     def count(self, *, kind: str | None = None, outcome: str | None = None,
               profile_id: str | None = None, since: datetime | None = None,

@@ -99,6 +99,17 @@ class JournalEntry(NamedTuple):
         return _json_list(self.messages_json)
 
 
+class RecentSend(NamedTuple):
+    """One entry of `Journal.recent_sends`: to whom, what, when, and how it ended."""
+
+    recipient: str
+    content: str
+    created_at: str  # ISO 8601, UTC
+    kind: str
+    outcome: str  # done, pending or unknown: never failed
+    group_id: str | None  # the broadcast run, or None for a one-off send
+
+
 def scrub(value: Any) -> Any:
     """A copy of `value` without secret fields, at any depth (payment_info
     is a list of objects). Values that JSON cannot hold become text."""
@@ -344,6 +355,22 @@ class Journal:
         with self._lock, self._errors("read"):
             rows = self._db.execute(sql, (*params, int(limit), int(offset))).fetchall()
         return [_entry(row) for row in rows]
+
+    def recent_sends(self, since: datetime, *, kinds: Sequence[str] = (EntryKind.SMS, EntryKind.CALL),
+                     profile_id: str | None = None) -> list[RecentSend]:
+        """What went (or may have gone) out since `since`, oldest first: every
+        entry of these kinds that did not provably fail. Broadcast rows are
+        journalled too, so this covers one-off sends and every broadcast."""
+        marks = ",".join("?" * len(kinds))
+        sql = ("SELECT recipient, content, created_at, kind, outcome, group_id FROM entries"
+               f" WHERE created_at >= ? AND kind IN ({marks}) AND outcome != 'failed'")
+        params: list[Any] = [_timestamp(since), *kinds]
+        if profile_id is not None:
+            sql += " AND profile_id = ?"
+            params.append(profile_id)
+        with self._lock, self._errors("read"):
+            rows = self._db.execute(sql + " ORDER BY created_at, id", params).fetchall()
+        return [RecentSend(*row) for row in rows]
 
     def count(self, *, kind: str | None = None, outcome: str | None = None,
               profile_id: str | None = None, since: datetime | None = None,

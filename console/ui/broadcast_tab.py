@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSpinBox,
     QTableView,
     QTableWidget,
@@ -45,6 +46,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from console.domain import validation
+from console.domain.broadcast.overlap import RECENT, Overlap, find_overlap
 from console.domain.broadcast.preview import Preview, build_preview
 from console.domain.broadcast.quiet_hours import SKIP, WAIT, Window, next_opening, zones_for_number
 from console.domain.broadcast.rate import RateError, check_rates
@@ -65,11 +67,14 @@ from console.domain.broadcast.report import report_csv
 from console.domain.broadcast.table import DELIMITER_NAMES, Table, TableError, field_key, read_file_bytes, read_pasted
 from console.domain.broadcast.template import TemplateError, check_template
 from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
-from console.domain.wording import plural
+from console.domain.wording import plural, shorten_at_word
 from console.jobs.broadcast_runner import BroadcastRunner, RunProgress
 from console.jobs.session import AccountSession
 from console.store.broadcasts import BroadcastStore, BroadcastStoreError, NewRow, RunInfo, RunSpec
+from console.store.interface import HistoryStore
+from console.store.journal import JournalError
 from console.ui.broadcast_dnc import DoNotContactDialog
+from console.ui.broadcast_guard import INCLUDE, LEAVE_OUT, Choose, cancel_question, default_choose, overlap_question
 from console.ui.broadcast_model import BroadcastRowsModel
 from console.ui.library.picker import LibraryFollower, RecordingPicker
 from console.ui.messages import MessageBridge
@@ -122,8 +127,13 @@ class BroadcastTab(QWidget):
                  choose_open_path: PathChooser | None = None,
                  choose_save_path: PathChooser | None = None,
                  ask_text: TextAsker | None = None,
+                 choose: Choose = default_choose,
+                 history: HistoryStore | None = None,
                  library=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # History answers "who got this same message lately" before a start.
+        self.history = history
+        self.choose = choose
         self.library = library  # a LibrarySource: the library file id is picked by name
         self.session = session
         self.sender = sender
@@ -143,6 +153,8 @@ class BroadcastTab(QWidget):
         self._template_error = ""
         self._tested: tuple[str, str] | None = None  # (kind, message) a test went out with
         self._filling = False
+        self._starting = False  # a Start is being handled: a second click does nothing
+        self._own_run_id: int | None = None  # the run this tab last started
         self._recompute_timer = QTimer(self)
         self._recompute_timer.setSingleShot(True)
         self._recompute_timer.setInterval(150)
@@ -491,7 +503,7 @@ class BroadcastTab(QWidget):
         return box
 
     def _build_runs(self) -> QGroupBox:
-        box = QGroupBox("5. Runs")
+        box = self.runs_box = QGroupBox("5. Runs")
         self.runs_combo = QComboBox()
         self.runs_combo.currentIndexChanged.connect(self._on_run_chosen)
         runs_label = QLabel("Run:")
@@ -856,7 +868,7 @@ class BroadcastTab(QWidget):
             if self.quiet_combo.currentData() != SKIP and self._quiet_sentence():
                 text += " · " + self._quiet_sentence()
         self.totals_label.setText(text)
-        self.start_button.setEnabled(count > 0 and not self._template_error)
+        self._update_start_button()
         self.test_button.setEnabled(count > 0 and not self._template_error)
 
     def skipped_counts(self) -> dict[str, int]:
@@ -978,23 +990,24 @@ class BroadcastTab(QWidget):
             return None
         return settings
 
-    def _confirm_live(self, settings: dict) -> bool:
+    def _confirm_live(self, settings: dict, rows: list, *, left_out_twice: int = 0) -> bool:
         profile = self.session.profile
         if profile.is_sandbox:
             return True
-        rows = self._preview.rows
         what = "SMS" if self.kind == "sms" else "notification call"
         text = (f"Send this {what} to {plural(len(rows), 'recipient')} on the live account "
                 f"'{profile.name}'?")
         lines = []
         if self.kind == "sms":
-            lines.append(f"Total: {plural(self._preview.total_segments, 'message')} (billed segments).")
+            lines.append(f"Total: {plural(sum(r.segments for r in rows), 'message')} (billed segments).")
             lines.append("The first messages:")
             lines += [f"{i}. To {r.recipient.shown_number}: {r.text}"
                       for i, r in enumerate(rows[:3], start=1)]
         else:
             lines.append(f"Each call: {self._call_description()}.")
         skipped = self.skipped_counts()
+        if left_out_twice:
+            skipped["would get it twice"] = left_out_twice
         lines.append("Left out: " + ", ".join(f"{n:,} {w}" for w, n in skipped.items()) + ".")
         if self._quiet_sentence() and self.quiet_combo.currentData() != SKIP:
             lines.append(self._quiet_sentence())
@@ -1044,6 +1057,19 @@ class BroadcastTab(QWidget):
 
     @asyncSlot()
     async def on_start_clicked(self) -> None:
+        # The button is disabled at once, but a second click already queued
+        # must not start a second run of the same list either.
+        if self._starting or self._own_run_running():
+            return
+        self._starting = True
+        self.start_button.setEnabled(False)
+        try:
+            await self._start()
+        finally:
+            self._starting = False
+            self._update_start_button()
+
+    async def _start(self) -> None:
         self.recompute()
         if not self._preview.rows:
             self.result_label.show_result("error", "There is no one to send to: check the "
@@ -1054,35 +1080,94 @@ class BroadcastTab(QWidget):
             return
         if key_is_missing(self.session, self.result_label, self.messages):
             return
-        self.start_button.setEnabled(False)
+        profile = self.session.profile
+        rows = list(self._preview.rows)
         try:
-            if not self._confirm_live(settings):
+            overlap = await self._find_overlap(profile.id, rows)
+        except (JournalError, BroadcastStoreError) as err:
+            self.result_label.show_result("error", f"The broadcast was not started: History could not "
+                                                   f"be read to check who got this already ({err}).")
+            return
+        again = 0
+        if overlap:
+            answer = self.choose(overlap_question(self, overlap, len(rows)))
+            if answer not in (LEAVE_OUT, INCLUDE):
                 self.result_label.show_result("warning", "Not started.")
                 return
-            profile = self.session.profile
-            name = (self.body_edit.toPlainText().strip().splitlines() or ["Broadcast"])[0][:60] \
-                if self.kind == "sms" else self._call_description()
-            spec = RunSpec(profile_id=profile.id, profile_name=profile.name, kind=self.kind,
-                           name=name, settings=settings, start_at=self._start_time())
-            rows = [NewRow(source_row=r.recipient.row, number=r.recipient.number, text=r.text,
-                           segments=r.segments) for r in self._preview.rows]
-            try:
-                # Off the UI thread: a long list is thousands of rows to write.
-                run_id = await asyncio.to_thread(self.store.create_run, spec, rows)
-            except BroadcastStoreError as err:
-                self.result_label.show_result("error", f"The broadcast was not started: {err}")
-                self.messages.error(str(err))
+            if answer == LEAVE_OUT:
+                rows = [r for i, r in enumerate(rows) if i not in overlap.indexes]
+                again = len(overlap.indexes)
+            if not rows:
+                self.result_label.show_result(
+                    "warning", "Not started: every recipient got this message in the last 24 hours "
+                               "or is in a broadcast that is not over.")
                 return
-            self._refresh_runs(select=run_id)
-            self.runner.start(run_id)
-            when = (f"It starts at {self.start_edit.dateTime().toString('yyyy-MM-dd HH:mm')}."
-                    if spec.start_at else "It is running; follow each row below.")
-            text = f"Broadcast started to {plural(len(rows), 'recipient')}. {when}"
-            self.result_label.show_result("ok", text)
-            self.messages.info(text)
-            self.run_started.emit(run_id)
-        finally:
-            self.start_button.setEnabled(bool(self._preview.rows) and not self._template_error)
+        if not self._confirm_live(settings, rows, left_out_twice=again):
+            self.result_label.show_result("warning", "Not started.")
+            return
+        if self.kind == "sms":
+            name = shorten_at_word(self.body_edit.toPlainText(), 60) or "Broadcast"
+        else:
+            name = self._call_description()
+        spec = RunSpec(profile_id=profile.id, profile_name=profile.name, kind=self.kind,
+                       name=name, settings=settings, start_at=self._start_time())
+        new_rows = [NewRow(source_row=r.recipient.row, number=r.recipient.number, text=r.text,
+                           segments=r.segments) for r in rows]
+        try:
+            # Off the UI thread: a long list is thousands of rows to write.
+            run_id = await asyncio.to_thread(self.store.create_run, spec, new_rows)
+        except BroadcastStoreError as err:
+            self.result_label.show_result("error", f"The broadcast was not started: {err}")
+            self.messages.error(str(err))
+            return
+        self._own_run_id = run_id
+        self._refresh_runs(select=run_id)
+        self.runner.start(run_id)
+        when = (f"It starts at {self.start_edit.dateTime().toString('yyyy-MM-dd HH:mm')}."
+                if spec.start_at else "It is running; follow each row under 5. Runs.")
+        text = f"Broadcast #{run_id} started to {plural(len(new_rows), 'recipient')}."
+        if again:
+            text += f" {plural(again, 'recipient')} left out who would have got it twice."
+        text += f" {when}"
+        self.result_label.show_result("ok", text)
+        self.messages.info(text)
+        self.run_started.emit(run_id)
+        self._show_runs()
+
+    async def _find_overlap(self, profile_id: str, rows: list) -> Overlap:
+        """Rows whose customer got this same message in the last 24 hours (any broadcast or
+        one-off send, from History) or is still to be sent to by a run that is not over."""
+        since = self._clock() - RECENT
+        history = self.history
+
+        def read() -> Overlap:
+            recent = ([(e.recipient, e.content, e.created_at) for e in history.recent_sends(
+                since, kinds=(self.kind,), profile_id=profile_id)] if history is not None else [])
+            running = self.store.numbers_in_open_runs(profile_id)
+            return find_overlap([(r.recipient.number, r.text) for r in rows],
+                                recent=recent, running=running)
+
+        return await asyncio.to_thread(read)
+
+    def _own_run_running(self) -> bool:
+        return self._own_run_id is not None and self.runner.is_running(self._own_run_id)
+
+    def _update_start_button(self) -> None:
+        """Start works once per broadcast: not while its run goes on, nor while a start is handled."""
+        ready = bool(self._preview.rows) and not self._template_error
+        running = self._own_run_running()
+        self.start_button.setEnabled(ready and not running and not self._starting)
+        self.start_button.setToolTip(
+            f"Broadcast #{self._own_run_id} is under way: follow it under 5. Runs, or pause or "
+            "cancel it there." if running else "")
+
+    def _show_runs(self) -> None:
+        """Bring the run's progress into sight (the tab sits in a scroll area)."""
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if isinstance(parent, QScrollArea):
+            parent.ensureWidgetVisible(self.runs_box, 0, 0)
 
     # -- runs --------------------------------------------------------------------
     def current_run_id(self) -> int | None:
@@ -1157,6 +1242,7 @@ class BroadcastTab(QWidget):
             text += f" Slowed down at Voitex's request: about {progress.per_second * 60:.0f} per minute."
         self.progress_label.setText(text)
         self._update_run_buttons(progress)
+        self._update_start_button()
 
     def _on_run_finished(self, run_id: int, state: str) -> None:
         self._refresh_runs()
@@ -1169,6 +1255,13 @@ class BroadcastTab(QWidget):
             text += (f", {run.unknown:,} unknown: check with those customers, then choose Send "
                      "selected again or Mark selected as sent")
         self.messages.info(text + ".")
+        if run_id == self._own_run_id:
+            # The "it is running" words no longer hold, and Start is free again (a
+            # second start of the same list meets the 24-hour question).
+            self._own_run_id = None
+            self.result_label.show_result("warning" if run.unknown or state == "cancelled" else "ok",
+                                          text + ".")
+        self._update_start_button()
         self._show_resume_offer()
 
     def _on_run_stopped(self, run_id: int, why: str) -> None:
@@ -1208,9 +1301,14 @@ class BroadcastTab(QWidget):
 
     def on_cancel_clicked(self) -> None:
         run_id = self.current_run_id()
-        if run_id is not None:
-            self.runner.cancel(run_id)
-            self._refresh_runs()
+        if run_id is None:
+            return
+        run = self.store.run(run_id)
+        box = cancel_question(self, run_id=run_id, name=run.name, to_send=run.to_send)
+        if not self.confirm(box):
+            return
+        self.runner.cancel(run_id)
+        self._refresh_runs()
 
     def _selected_positions(self) -> list[int]:
         rows = sorted({i.row() for i in self.rows_view.selectionModel().selectedIndexes()})

@@ -144,3 +144,17 @@ def test_locked_file_is_a_clear_error(path, store):
         other.execute("ROLLBACK")
         other.close()
     assert store.rows(run_id)[0].state == "queued"
+
+
+def test_numbers_in_open_runs_are_those_still_to_send(store):
+    waiting = store.create_run(_spec(), _rows(3))
+    store.set_run_state(waiting, "running")
+    store.mark_sending(waiting, 0)
+    store.finish_row(waiting, 0, state="sent", result_id="R1")
+    store.mark_sending(waiting, 1)  # in the air: it may still reach the customer
+    over = store.create_run(_spec(), _rows(2))
+    store.set_run_state(over, "finished")
+    other = store.create_run(_spec(profile_id="other"), _rows(1))
+    store.set_run_state(other, "running")
+    assert store.numbers_in_open_runs("sandbox") == {"8451234501": waiting, "8451234502": waiting}
+    assert store.numbers_in_open_runs("other") == {"8451234500": other}

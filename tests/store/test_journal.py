@@ -306,3 +306,26 @@ def test_damaged_file_is_set_aside_and_a_new_history_started(clock):
 def test_uses_wal(journal):
     sms(journal)
     assert (app_paths().data_dir / "history.sqlite3-wal").exists()
+
+
+def test_recent_sends_lists_what_may_have_gone_out_since_a_moment(journal, clock):
+    old = sms(journal, to="8451110001", body="old")
+    journal.finish(old, outcome="done")
+    clock.advance(hours=25)
+    since = clock.now - timedelta(hours=24)
+    failed = sms(journal, to="8451110002", body="failed")
+    journal.finish(failed, outcome="failed")
+    done = sms(journal, to="8451110003", body="done", group_id="7")
+    journal.finish(done, outcome="done")
+    sms(journal, to="8451110004", body="pending")
+    other = sms(journal, to="8451110005", body="other desk", profile="other")
+    journal.finish(other, outcome="unknown")
+    journal.begin(kind="tts", profile_id="office", profile_name="Office", recipient="album 1",
+                  content="spoken")
+    recent = journal.recent_sends(since)
+    assert [(r.recipient, r.content, r.outcome, r.group_id) for r in recent] == [
+        ("8451110003", "done", "done", "7"), ("8451110004", "pending", "pending", None),
+        ("8451110005", "other desk", "unknown", None)]
+    assert [r.recipient for r in journal.recent_sends(since, profile_id="office")] == [
+        "8451110003", "8451110004"]
+    assert journal.recent_sends(since, kinds=("call",)) == []

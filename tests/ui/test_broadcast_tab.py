@@ -8,45 +8,10 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt
 
-import pytest
-
-from console.jobs.broadcast_runner import BroadcastRunner, send_broadcast_row
 from console.store.broadcasts import DncRecord, SqliteBroadcastStore
-from console.ui.broadcast_tab import BroadcastTab
 from tests.console_env import ConfirmRecorder
 from tests.jobs.broadcast_helpers import NOON_NEW_YORK, FixedClock, make_run
-
-
-class Harness:
-    def __init__(self, qtbot, env, clock, confirm, tmp_path):
-        self.env = env
-        self.clock = clock
-        self.store = SqliteBroadcastStore(env.journal.path)
-        self.saved_to = tmp_path / "out.csv"
-        self.open_path = None
-        self.names: list[str] = []
-
-        async def send_row(run, row):
-            return await send_broadcast_row(env.sender, run, row)
-
-        self.runner = BroadcastRunner(store=self.store, send_row=send_row, clock=clock)
-        self.tab = BroadcastTab(session=env.session, sender=env.sender, store=self.store,
-                                runner=self.runner, messages=env.messages, confirm=confirm,
-                                clock=clock, choose_open_path=lambda: self.open_path,
-                                choose_save_path=lambda: self.saved_to,
-                                ask_text=lambda title, label: self.names.pop(0))
-        qtbot.addWidget(self.tab)
-        self.tab.show()
-
-    def close(self):
-        self.store.close()
-
-
-@pytest.fixture
-def harness(qtbot, console_env, tmp_path):
-    h = Harness(qtbot, console_env, FixedClock(NOON_NEW_YORK), ConfirmRecorder(True), tmp_path)
-    yield h
-    h.close()
+from tests.ui.broadcast_harness import Harness
 
 
 def preview_rows(tab):
