@@ -33,49 +33,56 @@ def default_choose(box: QMessageBox) -> str:
     return clicked.objectName() if clicked is not None else ""
 
 
+def _question(parent: QWidget, *, title: str, text: str, informative: str,
+              buttons: list[tuple[str, str, QMessageBox.ButtonRole, str]], default: str,
+              escape: str) -> QMessageBox:
+    """A warning box of the console's own making: plain text (a customer's words are shown
+    as typed), each button with an object name and an accessible name."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    box.setInformativeText(informative)
+    for name, label, role, accessible in buttons:
+        button = box.addButton(label, role)
+        button.setObjectName(name)
+        button.setAccessibleName(accessible)
+        if name == default:
+            box.setDefaultButton(button)
+        if name == escape:
+            box.setEscapeButton(button)
+    box.setAccessibleName(title)
+    box.setAccessibleDescription(f"{text} {informative}")
+    return box
+
+
 def overlap_question(parent: QWidget, overlap: Overlap, total: int) -> QMessageBox:
     """Three answers: leave them out (the default), send to them too, or do not start."""
     count = len(overlap.indexes)
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Some customers would get it twice")
-    box.setText(f"{plural(count, 'recipient')} could get this message twice.")
-    others = total - count
-    box.setInformativeText(" ".join(overlap.sentences())
-                           + f"\n\nLeave them out to send to the other {plural(others, 'recipient')} "
-                             "only.")
-    leave = box.addButton(f"Leave them out ({count:,})", QMessageBox.ButtonRole.AcceptRole)
-    leave.setObjectName(LEAVE_OUT)
-    leave.setAccessibleName("Leave out the recipients who would get it twice")
-    include = box.addButton("Send to them too", QMessageBox.ButtonRole.ActionRole)
-    include.setObjectName(INCLUDE)
-    include.setAccessibleName("Send to them too: they get it again")
-    cancel = box.addButton("Do not start", QMessageBox.ButtonRole.RejectRole)
-    cancel.setObjectName(NOT_NOW)
-    cancel.setAccessibleName("Do not start the broadcast")
-    box.setDefaultButton(leave)
-    box.setEscapeButton(cancel)
-    box.setAccessibleName(box.windowTitle())
-    box.setAccessibleDescription(f"{box.text()} {box.informativeText()}")
-    return box
+    role = QMessageBox.ButtonRole
+    return _question(
+        parent, title="Some customers would get it twice",
+        text=f"{plural(count, 'recipient')} could get this message twice.",
+        informative=(" ".join(overlap.sentences()) + "\n\nLeave them out to send to the other "
+                     f"{plural(total - count, 'recipient')} only."),
+        buttons=[(LEAVE_OUT, f"Leave them out ({count:,})", role.AcceptRole,
+                  "Leave out the recipients who would get it twice"),
+                 (INCLUDE, "Send to them too", role.ActionRole, "Send to them too: they get it again"),
+                 (NOT_NOW, "Do not start", role.RejectRole, "Do not start the broadcast")],
+        default=LEAVE_OUT, escape=NOT_NOW)
 
 
 def cancel_question(parent: QWidget, *, run_id: int, name: str, to_send: int) -> QMessageBox:
     """Cancel is irreversible for the rows it stops: say which run and how many.
     "Keep sending" is the default, so a stray Enter stops nothing."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Cancel the rest of the broadcast?")
-    box.setTextFormat(Qt.TextFormat.PlainText)  # the run's name is a customer's text
-    box.setText(f"Cancel broadcast #{run_id} ({name})?")
-    box.setInformativeText(f"{plural(to_send, 'row')} not sent yet will not be sent. Rows already "
-                           "sent stay sent; a row whose request is already on its way finishes.")
-    stop = box.addButton(f"Cancel broadcast #{run_id}", QMessageBox.ButtonRole.AcceptRole)
-    stop.setAccessibleName(f"Cancel the rest of broadcast #{run_id}")
-    keep = box.addButton("Keep sending", QMessageBox.ButtonRole.RejectRole)
-    keep.setAccessibleName("Keep sending: cancel nothing")
-    box.setDefaultButton(keep)
-    box.setEscapeButton(keep)
-    box.setAccessibleName(box.windowTitle())
-    box.setAccessibleDescription(f"{box.text()} {box.informativeText()}")
-    return box
+    role = QMessageBox.ButtonRole
+    return _question(
+        parent, title="Cancel the rest of the broadcast?",
+        text=f"Cancel broadcast #{run_id} ({name})?",
+        informative=(f"{plural(to_send, 'row')} not sent yet will not be sent. Rows already sent "
+                     "stay sent; a row whose request is already on its way finishes."),
+        buttons=[("cancel_run", f"Cancel broadcast #{run_id}", role.AcceptRole,
+                  f"Cancel the rest of broadcast #{run_id}"),
+                 ("keep_sending", "Keep sending", role.RejectRole, "Keep sending: cancel nothing")],
+        default="keep_sending", escape="keep_sending")
