@@ -524,6 +524,19 @@ class VoitexClient:
         reply, _status = await self._call(SMS, self._form_sender(SMS, fields), repeat_safe=False)
         return sms_result(reply)
 
+    async def check_key(self) -> int:
+        """Ask Voitex whether it takes the key, sending nothing it could act on.
+
+        An empty form goes to the upload address: with no file, nothing can be
+        stored. Returns the HTTP status of a reply that did not refuse the key;
+        raises :class:`~console.api.errors.KeyRefusedError` when Voitex does,
+        :class:`~console.api.errors.RequestRejectedError` for its refusal of
+        the empty form (the key was read and accepted), and the usual errors
+        for the way there (proxy, certificate, connection).
+        """
+        _body, status = await self._call(UPLOAD, self._form_sender(UPLOAD, []), repeat_safe=True)
+        return status
+
     # --- plumbing ---------------------------------------------------------
 
     def _form_sender(

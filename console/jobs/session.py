@@ -5,6 +5,7 @@ import asyncio
 import importlib
 import logging
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -14,6 +15,8 @@ from console.store.profiles import Profile, ProfileStore
 
 if TYPE_CHECKING:
     from console.api import VoitexClient
+    from console.api.probe import Step
+    from console.api.proxy import ProxyChoice
     from console.store.secrets import SecretStore  # keyring: imported once the window is up
 
 log = logging.getLogger(__name__)
@@ -42,7 +45,11 @@ class AccountSession(QObject):
         self.sandbox_url = sandbox_url
         self._sandbox_key = sandbox_key
         self._keys: dict[str, str] = {}
+        # Each live profile's proxy user name and password, read with its key.
+        self._proxy_credentials: dict[str, tuple[str, str]] = {}
         self._clients: dict[str, VoitexClient] = {}
+        # What each client was built from: another base URL or proxy, another client.
+        self._built_from: dict[str, tuple[str, ...]] = {}
         self._closing: set[asyncio.Future[None]] = set()
         self._in_flight = 0
         all_profiles = self.profiles.load()
@@ -97,7 +104,29 @@ class AccountSession(QObject):
         if key:
             register_secret(key)  # the log filter and crash reports redact it from now on
             self._keys[profile_id] = key
+        await self.load_proxy_credentials(profile_id)
         return key
+
+    async def load_proxy_credentials(self, profile_id: str) -> None:
+        """The profile's proxy user name and password from the keyring (none is normal)."""
+        getter = getattr(self.secrets, "get_proxy_credentials", None)
+        found = await asyncio.to_thread(getter, profile_id) if getter is not None else None
+        if found:
+            if found[1]:
+                register_secret(found[1])
+            self._proxy_credentials[profile_id] = found
+        else:
+            self._proxy_credentials.pop(profile_id, None)
+
+    def proxy_choice(self, profile: Profile | None = None) -> ProxyChoice:
+        """The proxy setting the profile's client uses, with its credentials."""
+        from console.api.probe import Step
+    from console.api.proxy import ProxyChoice
+
+        profile = profile or self.profile
+        user, password = self._proxy_credentials.get(profile.id, ("", ""))
+        return ProxyChoice(mode=profile.proxy_mode, address=profile.proxy_address, username=user,
+                           password=password)
 
     def has_key(self, profile: Profile | None = None) -> bool:
         profile = profile or self._profile
@@ -105,6 +134,8 @@ class AccountSession(QObject):
 
     async def forget_profile(self, profile_id: str) -> None:
         self._keys.pop(profile_id, None)
+        self._proxy_credentials.pop(profile_id, None)
+        self._built_from.pop(profile_id, None)
         client = self._clients.pop(profile_id, None)
         if client is not None:
             await client.aclose()
@@ -140,16 +171,38 @@ class AccountSession(QObject):
                     "add it in Profile ▸ Manage profiles.")
             key = stored
         client = self._clients.get(profile.id)
-        if client is None or client.base_url.rstrip("/") != profile.base_url.rstrip("/"):
+        choice = self.proxy_choice(profile)
+        wanted = (profile.base_url.rstrip("/"), choice.mode, choice.address, choice.username, choice.password)
+        if client is None or self._built_from.get(profile.id) != wanted:
             if client is not None:
-                # The base URL changed: close the old connections in the background.
+                # The base URL or the proxy changed: close the old connections in the background.
                 self._closing.add(asyncio.ensure_future(client.aclose()))
                 self._closing = {t for t in self._closing if not t.done()}
             from console.api.client import VoitexClient  # httpx: loaded on first request
 
-            client = VoitexClient(base_url=profile.base_url, auth_key=key)
+            # A proxy setting that cannot be used raises InvalidArgumentError
+            # (field "proxy"), which every send flow shows as a field error.
+            client = VoitexClient(base_url=profile.base_url, auth_key=key, proxy=choice)
             self._clients[profile.id] = client
+            self._built_from[profile.id] = wanted
         return client
+
+    # -- the connection test -------------------------------------------------
+    async def test_connection(self, *, base_url: str, key: str, proxy: ProxyChoice,
+                              on_step: Callable[[Step], object]) -> list[Step]:
+        """Try the way to Voitex step by step (console/api/probe.py); sends nothing."""
+        from console.api.probe import run_connection_test
+
+        return await run_connection_test(base_url=base_url, auth_key=key, proxy=proxy, on_step=on_step)
+
+    async def check_active_profile(self, on_step: Callable[[Step], object] = lambda step: None) -> list[Step] | None:
+        """The start-up check of a live profile with a key: None for the Sandbox or without a key."""
+        profile = self.profile
+        key = self._keys.get(profile.id)
+        if profile.is_sandbox or not key:
+            return None
+        return await self.test_connection(base_url=profile.base_url, key=key, proxy=self.proxy_choice(profile),
+                                          on_step=on_step)
 
     # -- requests in flight --------------------------------------------------
     def request_started(self) -> None:
