@@ -120,8 +120,7 @@ class AccountSession(QObject):
 
     def proxy_choice(self, profile: Profile | None = None) -> ProxyChoice:
         """The proxy setting the profile's client uses, with its credentials."""
-        from console.api.probe import Step
-    from console.api.proxy import ProxyChoice
+        from console.api.proxy import ProxyChoice
 
         profile = profile or self.profile
         user, password = self._proxy_credentials.get(profile.id, ("", ""))
