@@ -243,3 +243,40 @@ class ConnectProxy:
         finally:
             with contextlib.suppress(Exception):
                 writer.transport.abort()
+
+
+HIDDEN_HOST = "voitex.invalid"  # a name only the office proxy resolves
+
+
+@dataclass
+class OfficeNetwork:
+    """An https Voitex stand-in (the sandbox) reachable only through a CONNECT
+    proxy, under a private CA named in SSL_CERT_FILE."""
+
+    sandbox: object
+    proxy: ConnectProxy
+    ca: PrivateCA
+
+    @property
+    def base_url(self) -> str:
+        return f"https://{HIDDEN_HOST}:{self.sandbox.port}"
+
+
+@contextlib.contextmanager
+def office_network(folder: Path, monkeypatch, *, key: str):
+    from console.sandbox import SandboxServer
+
+    ca = PrivateCA(folder / "ca")
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca.cert_file))
+    for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    cert, cert_key = ca.issue(HIDDEN_HOST)
+    sandbox = SandboxServer(data_dir=folder / "https-sandbox", auth_key=key, tls_cert_file=cert,
+                            tls_key_file=cert_key)
+    sandbox.start()
+    proxy = ConnectProxy(hosts={HIDDEN_HOST: "127.0.0.1"}).start()
+    try:
+        yield OfficeNetwork(sandbox, proxy, ca)
+    finally:
+        proxy.close()
+        sandbox.stop()

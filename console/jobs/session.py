@@ -127,6 +127,14 @@ class AccountSession(QObject):
         return ProxyChoice(mode=profile.proxy_mode, address=profile.proxy_address, username=user,
                            password=password)
 
+    def key_for(self, profile: Profile) -> str | None:
+        """The key a request of ``profile`` would carry, if there is one yet."""
+        return self._sandbox_key if profile.is_sandbox else self._keys.get(profile.id)
+
+    def proxy_credentials(self, profile_id: str) -> tuple[str, str]:
+        """The saved proxy (user name, password), or ("", "")."""
+        return self._proxy_credentials.get(profile_id, ("", ""))
+
     def has_key(self, profile: Profile | None = None) -> bool:
         profile = profile or self._profile
         return profile.is_sandbox or profile.id in self._keys
@@ -134,6 +142,13 @@ class AccountSession(QObject):
     async def forget_profile(self, profile_id: str) -> None:
         self._keys.pop(profile_id, None)
         self._proxy_credentials.pop(profile_id, None)
+        self._built_from.pop(profile_id, None)
+        client = self._clients.pop(profile_id, None)
+        if client is not None:
+            await client.aclose()
+
+    async def forget_client(self, profile_id: str) -> None:
+        """Close the profile's client: the next request builds one with its current settings."""
         self._built_from.pop(profile_id, None)
         client = self._clients.pop(profile_id, None)
         if client is not None:
