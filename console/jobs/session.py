@@ -36,6 +36,8 @@ class AccountSession(QObject):
 
     profile_changed = Signal(object)  # Profile
     in_flight_changed = Signal(int)
+    # The start-up check of a live profile found a step that fails: a sentence for the user.
+    connection_problem = Signal(str)
 
     def __init__(self, *, profiles: ProfileStore, secrets: SecretStore,
                  sandbox_url: str, sandbox_key: str, parent: QObject | None = None) -> None:
@@ -51,6 +53,7 @@ class AccountSession(QObject):
         # What each client was built from: another base URL or proxy, another client.
         self._built_from: dict[str, tuple[str, ...]] = {}
         self._closing: set[asyncio.Future[None]] = set()
+        self._check: asyncio.Future[None] | None = None
         self._in_flight = 0
         all_profiles = self.profiles.load()
         wanted = self.profiles.active_id
@@ -97,6 +100,27 @@ class AccountSession(QObject):
         if not self._profile.is_sandbox:
             await self.load_key(self._profile.id)
             self.profile_changed.emit(self.profile)
+
+    def check_soon(self) -> None:
+        """At start-up, on a live profile with a key: try the way to Voitex in the
+        background, so that a proxy that refuses or a certificate not trusted is
+        told now, not at the first send (``connection_problem``)."""
+        if not self._profile.is_sandbox and self._profile.id in self._keys:
+            self._check = asyncio.ensure_future(self._check_at_start())
+
+    async def _check_at_start(self) -> None:
+        profile = self.profile
+        try:
+            steps = await self.check_active_profile()
+        except Exception:  # a check that breaks must not break start-up
+            log.exception("the start-up connection check failed")
+            return
+        failed = next((step for step in steps or [] if step.state == "failed"), None)
+        if failed is not None:
+            log.info("start-up connection check: %s failed", failed.name)
+            self.connection_problem.emit(
+                f"Connection test for ‘{profile.name}’: {failed.title} failed. {failed.detail} "
+                "(Profile ▸ Manage profiles ▸ Test connection tries again.)")
 
     # -- keys ----------------------------------------------------------------
     async def load_key(self, profile_id: str) -> str | None:
@@ -232,6 +256,9 @@ class AccountSession(QObject):
         return self._in_flight
 
     async def aclose(self) -> None:
+        if self._check is not None and not self._check.done():
+            self._check.cancel()
+            await asyncio.gather(self._check, return_exceptions=True)
         clients, self._clients = list(self._clients.values()), {}
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)
