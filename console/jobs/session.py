@@ -274,7 +274,7 @@ class AccountSession(QObject):
 # on first use (about 50-100 ms). Internals of third-party packages, so each
 # is optional: a name that moved is simply imported on first use, as before.
 _FIRST_USE_MODULES = ("anyio._core._synchronization", "anyio._core._sockets",
-                      "anyio._backends._asyncio")
+                      "anyio._backends._asyncio", "truststore", "h11")
 
 
 def import_client_modules() -> None:
