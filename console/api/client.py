@@ -28,13 +28,16 @@ import logging
 import math
 import os
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from .bodies import Attempt as _Attempt
+from .bodies import FormBody as _FormBody
+from .bodies import Send, body_then_leftover, in_memory
 from .bounded import DEFAULT_MAX_REPLY_BYTES, ReplyTooLarge, UnknownEncoding, read_capped
 from .errors import (
     ApiError,
@@ -44,7 +47,7 @@ from .errors import (
     UnreadableReplyError,
 )
 from .failures import DONE, WHAT, transport_error
-from .http import LIMITS, build_http_client, unread_after_reply
+from .http import LIMITS, build_http_client
 from .multipart import CHUNK_SIZE, FileUploadStream, SourceFileChanged, encode_fields, make_boundary
 from .parse import (
     call_result,
@@ -95,67 +98,6 @@ DEFAULT_UPLOAD_DEADLINE_RATE = 64 * 1024.0
 
 _WHAT = WHAT
 _DONE = DONE
-
-
-class _Attempt:
-    """One attempt's body, to tell afterwards whether any of it was asked for."""
-
-    __slots__ = ("body",)
-
-    def __init__(self) -> None:
-        self.body: _FormBody | FileUploadStream | None = None
-
-    @property
-    def body_started(self) -> bool:
-        return self.body is not None and self.body.started
-
-
-Send = Callable[[httpx.AsyncClient, _Attempt], Awaitable[httpx.Response]]
-
-
-class _Once:
-    """An iterator over one piece (a plain class: nothing left behind on cancel)."""
-
-    __slots__ = ("_piece",)
-
-    def __init__(self, piece: bytes) -> None:
-        self._piece: bytes | None = piece
-
-    def __aiter__(self) -> _Once:
-        return self
-
-    async def __anext__(self) -> bytes:
-        piece, self._piece = self._piece, None
-        if piece is None:
-            raise StopAsyncIteration
-        return piece
-
-
-class _FormBody(httpx.ByteStream):
-    """A form given whole; ``started`` once the transport asks for it (the head has gone)."""
-
-    def __init__(self, content: bytes) -> None:
-        super().__init__(content)
-        self.started = False
-
-    def __aiter__(self) -> _Once:  # an iterator object instead of a generator
-        self.started = True
-        return _Once(self._stream)
-
-
-async def _body_then_leftover(response: httpx.Response, found: list[bytes | None]) -> AsyncIterator[bytes]:
-    """The raw body off the wire; then, before the connection goes back to the
-    pool, what followed it (``unread_after_reply``). Not ``aiter_raw()``: it
-    hands the connection back as soon as the body ends, before anyone can look."""
-    stream = response.stream
-    assert isinstance(stream, httpx.AsyncByteStream)
-    async for chunk in stream:
-        yield chunk
-    found.append(unread_after_reply(response))
-
-
-async def _in_memory(content: bytes) -> AsyncIterator[bytes]:
-    yield content
 
 
 def _duration(seconds: float) -> str:
@@ -635,9 +577,9 @@ class VoitexClient:
                     if response.is_stream_consumed:
                         # A reply built in memory (a given transport such as
                         # httpx.MockTransport): httpx has read and decoded it.
-                        raw, encoding, length = _in_memory(response.content), "", None
+                        raw, encoding, length = in_memory(response.content), "", None
                     else:
-                        raw = _body_then_leftover(response, leftovers)
+                        raw = body_then_leftover(response, leftovers)
                         encoding = response.headers.get("Content-Encoding", "")
                         length = response.headers.get("Content-Length")
                     content = await read_capped(
