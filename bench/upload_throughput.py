@@ -1,21 +1,23 @@
 """Upload throughput and CPU of the Voitex client against curl, and its memory on a huge file.
 
     .venv/bin/python bench/upload_throughput.py [--rounds 3] [--big-mib 500] [--concurrency 4]
-                                                [--no-sandbox]
+                                                [--rate 10e6] [--no-sandbox] [--only TEXT]
 
 Two servers run as subprocesses, so their CPU work does not compete with the
 client's for this process's GIL, and curl and the client hit the very same one:
 
 * a **sink** (`--serve-sink`, in this file): a minimal asyncio HTTP server that
   reads and discards each request body and answers a valid Voitex upload
-  reply. It is not the bottleneck, so the uploader's own cost shows;
+  reply. It is not the bottleneck, so the uploader's own cost shows. A second
+  one is **paced** (`--rate`, 10 MB/s by default, for all connections
+  together): an office uplink, where what users feel is measured;
 * the project's **sandbox** (`python -m console.sandbox.cli`), which stores
   every upload, as the console's users meet it.
 
 1. One file of --big-mib MiB (a WAV header, then a sparse hole: created at
    once) is uploaded to the sink with the client while a thread samples this
    process's resident memory; the growth over the level before the upload is
-   printed (target: < 50 MiB; the file must stream from disk).
+   printed (target: < 20 MiB; the file must stream from disk).
 2. Scenarios, each a set of files uploaded with the client at --concurrency,
    timed inside this process from the first request to the last reply
    (start-up and a warm-up request excluded), then with ONE
@@ -27,7 +29,7 @@ client's for this process's GIL, and curl and the client hit the very same one:
    ======================  =======  ==================
    scenario                server   target (wall)
    ======================  =======  ==================
-   200 x 1 MiB             sink     client <= 1.2x curl
+   200 x 1 MiB             paced    client <= 1.1x curl
    500 x 16 KiB            sink     client <= 4x curl
    200 x 1 MiB             sandbox  client <= 1.5x curl
    ======================  =======  ==================
@@ -112,7 +114,7 @@ class Sandbox:
         deadline = time.monotonic() + 30
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
-            match = re.search(r"listening on (http://\S+)", line)
+            match = re.search(r"listening on (https?://\S+)", line)
             if match:
                 self.url = match.group(1)
                 break
@@ -143,6 +145,23 @@ SINK_REPLY = (
 )
 
 
+class Pacer:
+    """All connections together take at most `rate` bytes per second (an office uplink)."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.free_at = 0.0
+
+    def spend(self, count: int) -> float:
+        """Seconds to stop reading after `count` bytes, so the average stays at the rate."""
+        now = time.monotonic()
+        self.free_at = max(self.free_at, now) + count / self.rate
+        return self.free_at - now
+
+
+PACER: Pacer | None = None
+
+
 class _SinkProtocol(asyncio.Protocol):
     """HTTP/1.1 keep-alive: read a head, discard Content-Length bytes, answer; repeat."""
 
@@ -152,6 +171,11 @@ class _SinkProtocol(asyncio.Protocol):
         self.remaining = -1  # -1: reading a head
 
     def data_received(self, data: bytes) -> None:
+        if PACER is not None:
+            delay = PACER.spend(len(data))
+            if delay > 0.002:
+                self.transport.pause_reading()
+                asyncio.get_running_loop().call_later(delay, self._resume)
         start, size = 0, len(data)
         while start < size:
             if self.remaining < 0:
@@ -180,14 +204,29 @@ class _SinkProtocol(asyncio.Protocol):
                 self.remaining = -1
 
 
-def serve_sink() -> int:
-    """Run the sink in the foreground; prints its URL, then serves until killed."""
+    def _resume(self) -> None:
+        if not self.transport.is_closing():
+            self.transport.resume_reading()
+
+
+def serve_sink(rate: float = 0.0, tls: tuple[str, str] | None = None) -> int:
+    """Run the sink in the foreground; prints its URL, then serves until killed.
+
+    `rate` > 0 paces it to that many bytes per second; `tls` (cert, key) serves https."""
+    global PACER
+    PACER = Pacer(rate) if rate > 0 else None
 
     async def run() -> None:
+        import ssl
+
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(_SinkProtocol, "127.0.0.1", 0, backlog=256)
+        context = None
+        if tls is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*tls)
+        server = await loop.create_server(_SinkProtocol, "127.0.0.1", 0, backlog=256, ssl=context)
         port = server.sockets[0].getsockname()[1]
-        print(f"sink listening on http://127.0.0.1:{port}", flush=True)
+        print(f"sink listening on {'https' if tls else 'http'}://127.0.0.1:{port}", flush=True)
         await server.serve_forever()
 
     with contextlib.suppress(KeyboardInterrupt):
@@ -196,11 +235,12 @@ def serve_sink() -> int:
 
 
 class Sink(Sandbox):
-    """This file's --serve-sink in a subprocess."""
+    """This file's --serve-sink in a subprocess (paced to `rate` bytes/s when given)."""
 
-    def __init__(self) -> None:  # noqa: D107 - same life cycle as Sandbox
+    def __init__(self, rate: float = 0.0, tls: tuple[str, str] | None = None) -> None:  # noqa: D107
         self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--serve-sink"],
+            [sys.executable, __file__, "--serve-sink", "--rate", str(rate),
+             *(["--tls", *tls] if tls else [])],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -348,7 +388,7 @@ class Scenario:
 
 
 SCENARIOS = (
-    Scenario("sink", 200, MIB, 1.2),
+    Scenario("paced sink", 200, MIB, 1.1),
     Scenario("sink", 500, 16 * 1024, 4.0),
     Scenario("sandbox", 200, MIB, 1.5),
 )
@@ -392,13 +432,19 @@ def run_scenario(scenario: Scenario, url: str, work: Path, args: argparse.Namesp
 
 
 def main() -> int:
-    if sys.argv[1:] == ["--serve-sink"]:
-        return serve_sink()
+    if sys.argv[1:2] == ["--serve-sink"]:
+        served = argparse.ArgumentParser()
+        served.add_argument("--serve-sink", action="store_true")
+        served.add_argument("--rate", type=float, default=0.0)
+        served.add_argument("--tls", nargs=2)
+        options = served.parse_args()
+        return serve_sink(options.rate, tuple(options.tls) if options.tls else None)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--big-mib", type=int, default=500, help="0 skips the big-file memory check")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-sandbox", action="store_true", help="skip the scenario against the sandbox")
+    parser.add_argument("--rate", type=float, default=10e6, help="bytes/s of the paced sink (an uplink)")
     parser.add_argument("--only", help="run only scenarios whose name contains this text")
     args = parser.parse_args()
     if shutil.which("curl") is None:
@@ -406,6 +452,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="voitex-bench-"))
     sink = Sink()
+    paced = Sink(rate=args.rate)
     sandbox = None if args.no_sandbox else Sandbox(work / "sandbox")
     try:
         warmup = make_files(work / "warmup", 1, 64 * 1024)[0]
@@ -421,7 +468,7 @@ def main() -> int:
             print(
                 f"big upload to the sink: {args.big_mib} MiB in {elapsed:.1f} s ({args.big_mib / elapsed:.0f} MiB/s), "
                 f"{calls} progress calls; peak RSS growth {shown} (sampled), ru_maxrss growth {shown_max} "
-                f"(target < 50 MiB)"
+                f"(target < 20 MiB)"
             )
 
         results = []
@@ -430,7 +477,7 @@ def main() -> int:
                 continue
             if args.only and args.only not in scenario.name:
                 continue
-            url = sink.url if scenario.server == "sink" else sandbox.url
+            url = {"sink": sink.url, "paced sink": paced.url}.get(scenario.server) or sandbox.url
             results.append(run_scenario(scenario, url, work, args, warmup))
         print("\nsummary (median wall time, client / curl):")
         for result in results:
@@ -438,6 +485,7 @@ def main() -> int:
             print(f"  {result['scenario']:<24} {result['ratio']:.2f}  target <= {result['target']:g}  {verdict}")
     finally:
         sink.stop()
+        paced.stop()
         if sandbox is not None:
             sandbox.stop()
         shutil.rmtree(work, ignore_errors=True)

@@ -182,6 +182,7 @@ class ConsoleApp(QObject):
         self.session = AccountSession(profiles=self.profiles, secrets=self.secrets,
                                       sandbox_url=self.sandbox.url,
                                       sandbox_key=self.sandbox_key, parent=self)
+        self.session.connection_problem.connect(self.messages.warning)  # the start-up check of a live profile
         loop = asyncio.get_event_loop()  # the writer thread's news is re-posted to the UI
         self.journal_writer = JournalWriter(
             self.journal, on_changed=lambda: loop.call_soon_threadsafe(self._on_journal_changed))
@@ -647,6 +648,7 @@ def run(*, files: list[Path], self_check: bool = False, start_upload: bool = Fal
         console.window.show()
         try:
             await console.session.load_active_key()
+            console.session.check_soon()  # the way to a live account, tried in the background
         except Exception as err:
             from console.store.secrets import SecretStoreError
 

@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING
 
 from .errors import (
     ApiError,
+    CertificateError,
     ConnectionFailedError,
     InvalidArgumentError,
     KeyRefusedError,
     OutcomeUnknownError,
+    ProxyRefusedError,
     RateLimitedError,
     RequestRejectedError,
     ServerError,
@@ -42,6 +44,8 @@ __all__ = [
     "RateLimitedError",
     "ServerError",
     "ConnectionFailedError",
+    "ProxyRefusedError",
+    "CertificateError",
     "OutcomeUnknownError",
     "UnreadableReplyError",
     "RecordingResult",

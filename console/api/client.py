@@ -28,23 +28,26 @@ import logging
 import math
 import os
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from .. import __version__
-from .bounded import ACCEPT_ENCODING, DEFAULT_MAX_REPLY_BYTES, ReplyTooLarge, UnknownEncoding, read_capped
+from .bodies import Attempt as _Attempt
+from .bodies import FormBody as _FormBody
+from .bodies import Send, body_then_leftover, in_memory
+from .bounded import DEFAULT_MAX_REPLY_BYTES, ReplyTooLarge, UnknownEncoding, read_capped
 from .errors import (
     ApiError,
-    ConnectionFailedError,
     InvalidArgumentError,
     OutcomeUnknownError,
     RateLimitedError,
     UnreadableReplyError,
 )
+from .failures import DONE, WHAT, transport_error
+from .http import LIMITS, build_http_client
 from .multipart import CHUNK_SIZE, FileUploadStream, SourceFileChanged, encode_fields, make_boundary
 from .parse import (
     call_result,
@@ -55,20 +58,18 @@ from .parse import (
     sms_result,
     unusable_reply_error,
 )
+from .proxy import ProxyChoice, Route, resolve_route
 from .results import CallResult, RecordingResult, SmsResult
 from .retry import (
-    CONNECTION_LOST,
     DEFAULT_BACKOFF_BASE,
     DEFAULT_BACKOFF_CAP,
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_RETRY_AFTER,
-    NOT_CONNECTED,
-    TIMED_OUT,
     failure_kind,
     is_repeat_safe,
     retry_delay,
+    transport_failure,
 )
-from .transport import AsyncioTransport
 from .wire import (
     CALL,
     PATHS,
@@ -80,7 +81,6 @@ from .wire import (
     call_fields,
     check_auth_key,
     check_base_url,
-    is_loopback_host,
     sms_fields,
     tts_fields,
     upload_fields,
@@ -93,46 +93,11 @@ logger = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int], object]
 
 DEFAULT_DEADLINE = 60.0
-_LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=8)
 # 512 kbit/s: a slow office uplink still finishes; a server that trickles does not.
 DEFAULT_UPLOAD_DEADLINE_RATE = 64 * 1024.0
 
-_WHAT = {UPLOAD: "upload", TTS: "TTS request", CALL: "notification call", SMS: "SMS"}
-_DONE = {UPLOAD: "stored", TTS: "created", CALL: "placed", SMS: "sent"}
-
-#: httpx exceptions and what they tell about the request, most specific first.
-#: "not_connected": it never reached the server. "timed_out": it was sent and
-#: no reply came in time. "connection_lost": it was (perhaps partly) sent and
-#: the connection broke.
-_TRANSPORT_FAILURES: tuple[tuple[type[httpx.HTTPError], str], ...] = (
-    (httpx.ConnectTimeout, NOT_CONNECTED),
-    (httpx.ConnectError, NOT_CONNECTED),
-    (httpx.PoolTimeout, NOT_CONNECTED),
-    (httpx.ProxyError, NOT_CONNECTED),
-    (httpx.UnsupportedProtocol, NOT_CONNECTED),
-    (httpx.LocalProtocolError, NOT_CONNECTED),
-    (httpx.ReadTimeout, TIMED_OUT),
-    (httpx.WriteTimeout, CONNECTION_LOST),
-    (httpx.TimeoutException, TIMED_OUT),
-    (httpx.HTTPError, CONNECTION_LOST),
-)
-
-
-def _transport_failure(err: httpx.HTTPError) -> str:
-    for cls, kind in _TRANSPORT_FAILURES:
-        if isinstance(err, cls):
-            return kind
-    return CONNECTION_LOST
-
-
-async def _in_memory(content: bytes) -> AsyncIterator[bytes]:
-    yield content
-
-
-def _proxies_configured() -> bool:
-    from urllib.request import getproxies
-
-    return any(scheme in ("http", "https", "all") for scheme in getproxies())
+_WHAT = WHAT
+_DONE = DONE
 
 
 def _duration(seconds: float) -> str:
@@ -204,10 +169,14 @@ class VoitexClient:
             a longer one is not read and the call fails with
             :class:`~console.api.errors.UnreadableReplyError` (for an SMS or
             a call, ``outcome_unknown``).
+        proxy: the profile's :class:`~console.api.proxy.ProxyChoice`: the
+            system's proxy settings (the default), none, or an address, with
+            its credentials. A refusal by the proxy is reported as the proxy's
+            (:class:`~console.api.errors.ProxyRefusedError`), never as Voitex's.
         transport: an ``httpx.AsyncBaseTransport`` that answers every request
             instead of the network (tests: ``httpx.MockTransport``). It is
-            used through httpx's client, never the direct path, and no proxy
-            from the environment is consulted; it is closed with the client.
+            used through httpx's client, and no proxy is consulted; it is
+            closed with the client.
 
     Raises:
         InvalidArgumentError: for a refused ``base_url``, ``auth_key`` or
@@ -235,6 +204,7 @@ class VoitexClient:
         deadline: float = DEFAULT_DEADLINE,
         upload_deadline_rate: float = DEFAULT_UPLOAD_DEADLINE_RATE,
         max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES,
+        proxy: ProxyChoice | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._base_url = check_base_url(base_url)
@@ -260,14 +230,16 @@ class VoitexClient:
         self._max_retry_after = _positive(max_retry_after, "max_retry_after", zero_ok=True)
         if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
             raise InvalidArgumentError("transport", "transport must be an httpx.AsyncBaseTransport.")
+        if proxy is not None and not isinstance(proxy, ProxyChoice):
+            raise InvalidArgumentError("proxy", "proxy must be a console.api.proxy.ProxyChoice.")
         self._given_transport = transport
-        host = urlsplit(self._base_url).hostname or ""
-        # A loopback server, or a transport given by the caller, is never
-        # reached through a proxy from the environment.
-        self._trust_env = transport is None and not is_loopback_host(host)
-        self._host = host
+        parts = urlsplit(self._base_url)
+        self._host = parts.hostname or ""
+        self._https = parts.scheme.lower() == "https"
+        self._port = parts.port or (443 if self._https else 80)
+        # Resolved once: the system's proxy for this one host, or the profile's.
+        self._route = Route() if transport is not None else resolve_route(self._base_url, proxy or ProxyChoice())
         self._http: httpx.AsyncClient | None = None
-        self._direct: httpx.AsyncBaseTransport | None = None
         # Host, the client's headers and the key: the start of every request's headers.
         self._base_headers: list[tuple[bytes, bytes]] = []
         self._urls = {operation: httpx.URL(self._base_url + path) for operation, path in PATHS.items()}
@@ -289,6 +261,11 @@ class VoitexClient:
     def closed(self) -> bool:
         """True once :meth:`aclose` has been called."""
         return self._closed
+
+    @property
+    def route(self) -> Route:
+        """The way requests leave: straight out, or through which proxy."""
+        return self._route
 
     def __repr__(self) -> str:
         return f"VoitexClient(base_url={self._base_url!r})"
@@ -316,31 +293,14 @@ class VoitexClient:
             raise RuntimeError("This VoitexClient is closed; create a new one.")
         loop = asyncio.get_running_loop()
         if self._http is None:
-            transport = self._given_transport or AsyncioTransport(
-                limits=_LIMITS, trust_env=self._trust_env, tls=self._base_url.lower().startswith("https:")
-            )
-            self._http = httpx.AsyncClient(
-                follow_redirects=False,
-                trust_env=self._trust_env,
-                headers={
-                    "User-Agent": f"voitex-console/{__version__} httpx/{httpx.__version__}",
-                    # Only what read_capped can inflate with a cap (no br, no zstd).
-                    "Accept-Encoding": ACCEPT_ENCODING,
-                },
-                limits=_LIMITS,
-                transport=transport,
+            self._http = build_http_client(
+                https=self._https, route=self._route, limits=LIMITS, transport=self._given_transport
             )
             self._base_headers = [
                 (b"Host", self._urls[UPLOAD].netloc),
                 *((name.encode("ascii"), value.encode("ascii")) for name, value in self._http.headers.multi_items()),
                 (b"auth_key", self._auth_key.encode("ascii")),  # check_auth_key let only ASCII through
             ]
-            # httpx routes through a proxy only when urllib's getproxies() (the
-            # environment, or the system settings on Windows and macOS) names
-            # one; then every request takes httpx's own path to it.
-            # A given transport goes through httpx's client like any other.
-            direct = self._given_transport is None and (not self._trust_env or not _proxies_configured())
-            self._direct = transport if direct else None
             self._loop = loop
         elif self._loop is not loop:
             raise RuntimeError("This VoitexClient belongs to another event loop; create one per loop.")
@@ -393,7 +353,7 @@ class VoitexClient:
                 "on_progress", "on_progress must be a plain (not async) callable taking (sent, total)."
             )
 
-        async def send(http: httpx.AsyncClient) -> httpx.Response:
+        async def send(http: httpx.AsyncClient, attempt: _Attempt) -> httpx.Response:
             try:
                 # Closed by the `with` below; only open() itself is reported as unreadable.
                 fileobj = open(file_path, "rb", buffering=0)  # noqa: SIM115
@@ -413,6 +373,7 @@ class VoitexClient:
                     on_progress=on_progress,
                 )
                 # A plain-class stream: no async generator is left behind on cancel.
+                attempt.body = stream
                 request = self._request(UPLOAD, stream.content_type, stream.content_length, stream)
                 try:
                     return await self._send(http, request)
@@ -505,18 +466,30 @@ class VoitexClient:
         reply, _status = await self._call(SMS, self._form_sender(SMS, fields), repeat_safe=False)
         return sms_result(reply)
 
+    async def check_key(self) -> int:
+        """Ask Voitex whether it takes the key, sending nothing it could act on.
+
+        An empty form goes to the upload address: with no file, nothing can be
+        stored. Returns the HTTP status of a reply that did not refuse the key;
+        raises :class:`~console.api.errors.KeyRefusedError` when Voitex does,
+        :class:`~console.api.errors.RequestRejectedError` for its refusal of
+        the empty form (the key was read and accepted), and the usual errors
+        for the way there (proxy, certificate, connection).
+        """
+        _body, status = await self._call(UPLOAD, self._form_sender(UPLOAD, []), repeat_safe=True)
+        return status
+
     # --- plumbing ---------------------------------------------------------
 
     def _form_sender(
         self, operation: Operation, fields: list[tuple[str, str]]
-    ) -> Callable[[httpx.AsyncClient], Awaitable[httpx.Response]]:
+    ) -> Send:
         boundary = make_boundary([v for _, v in fields])
         content = encode_fields(fields, boundary)
 
-        async def send(http: httpx.AsyncClient) -> httpx.Response:
-            request = self._request(
-                operation, f"multipart/form-data; boundary={boundary}", len(content), httpx.ByteStream(content)
-            )
+        async def send(http: httpx.AsyncClient, attempt: _Attempt) -> httpx.Response:
+            attempt.body = body = _FormBody(content)
+            request = self._request(operation, f"multipart/form-data; boundary={boundary}", len(content), body)
             request.read()  # as httpx does for a body given whole (a given transport may read .content)
             return await self._send(http, request)
 
@@ -541,17 +514,12 @@ class VoitexClient:
         )
 
     async def _send(self, http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
-        if self._direct is not None:
-            # Straight to the connection pool: httpx's client layers add
-            # nothing the client uses (no auth flow, no redirects followed,
-            # no event hooks) but a cookie jar, which this API has no use for.
-            return await self._direct.handle_async_request(request)
         return await http.send(request, stream=True)
 
     async def _call(
         self,
         operation: Operation,
-        send: Callable[[httpx.AsyncClient], Awaitable[httpx.Response]],
+        send: Send,
         *,
         repeat_safe: bool,
         deadline: float | None = None,
@@ -593,23 +561,25 @@ class VoitexClient:
     async def _attempt(
         self,
         operation: Operation,
-        send: Callable[[httpx.AsyncClient], Awaitable[httpx.Response]],
+        send: Send,
         http: httpx.AsyncClient,
         *,
         repeat_safe: bool,
         deadline: float,
     ) -> tuple[dict[str, Any], int]:
         response: httpx.Response | None = None
+        attempt = _Attempt()
+        leftovers: list[bytes | None] = []
         try:
             async with asyncio.timeout(deadline) as timer:
                 try:
-                    response = await send(http)
+                    response = await send(http, attempt)
                     if response.is_stream_consumed:
                         # A reply built in memory (a given transport such as
                         # httpx.MockTransport): httpx has read and decoded it.
-                        raw, encoding, length = _in_memory(response.content), "", None
+                        raw, encoding, length = in_memory(response.content), "", None
                     else:
-                        raw = response.aiter_raw()
+                        raw = body_then_leftover(response, leftovers)
                         encoding = response.headers.get("Content-Encoding", "")
                         length = response.headers.get("Content-Length")
                     content = await read_capped(
@@ -626,18 +596,30 @@ class VoitexClient:
                 raise
             raise self._deadline_error(operation, deadline, repeat_safe=repeat_safe) from None
         except httpx.HTTPError as err:
-            raise self._transport_error(operation, err, repeat_safe=repeat_safe) from err
+            kind = transport_failure(err, body_started=attempt.body_started)
+            raise await transport_error(
+                err,
+                kind=kind,
+                operation=operation,
+                host=self._host,
+                port=self._port,
+                route=self._route,
+                repeat_safe=repeat_safe,
+                read_timeout=self._timeouts.get(operation, self._timeouts["default"]).read,
+                secret=self._auth_key,
+            ) from err
         except (ReplyTooLarge, UnknownEncoding, zlib.error) as err:
             assert response is not None
             raise self._unusable_reply(operation, response, err, repeat_safe=repeat_safe) from None
-        if logger.isEnabledFor(logging.INFO):
-            # The line httpx's client would log (its layer is skipped, see _send).
-            logger.info(
-                'HTTP Request: POST %s "%s %d %s"',
-                self._urls[operation],
-                response.http_version,
-                response.status_code,
-                response.reason_phrase,
+        leftover = leftovers[0] if leftovers else None
+        if leftover and 200 <= response.status_code < 300:
+            # One request, one answer: bytes after it (a body longer than
+            # declared, a second response glued on) make the whole reply suspect.
+            raise unusable_reply_error(
+                operation=operation,
+                status_code=response.status_code,
+                problem=f"followed by {len(leftover)} more bytes than it declared, so it is not one answer",
+                repeat_safe=repeat_safe,
             )
         body = check_reply(
             operation=operation,
@@ -681,29 +663,5 @@ class VoitexClient:
         return OutcomeUnknownError(
             f"No complete reply from Voitex within {_duration(deadline)} of sending the {what}.{unknown}",
             timed_out=True,
-            operation=operation,
-        )
-
-    def _transport_error(self, operation: Operation, err: httpx.HTTPError, *, repeat_safe: bool) -> ApiError:
-        kind = _transport_failure(err)
-        reason = scrub(str(err).strip(), self._auth_key) or type(err).__name__
-        what = _WHAT[operation]
-        if kind == NOT_CONNECTED:
-            return ConnectionFailedError(
-                f"Could not connect to {self._host} ({reason}); the {what} was not sent.",
-                operation=operation,
-            )
-        unknown = f" The {what} may or may not have been {_DONE[operation]}"
-        unknown += "." if repeat_safe else ": check before sending it again."
-        if kind == TIMED_OUT:
-            timeout = self._timeouts.get(operation, self._timeouts["default"]).read
-            return OutcomeUnknownError(
-                f"No reply from Voitex within {timeout:g} seconds after the {what} was sent.{unknown}",
-                timed_out=True,
-                operation=operation,
-            )
-        return OutcomeUnknownError(
-            f"The connection to Voitex was lost before a reply came ({reason}).{unknown}",
-            timed_out=False,
             operation=operation,
         )

@@ -13,7 +13,12 @@ RequestRejectedError        Voitex rejected the request (``status`` not success,
 RateLimitedError            HTTP 429, still refused after the automatic retries
 ServerError                 HTTP 5xx
 ConnectionFailedError       the request never reached the server (DNS, refused,
-                            connect timeout)
+                            connect timeout, the proxy unreachable); ``step``
+                            says where the way failed
+ProxyRefusedError           (a ConnectionFailedError) the office proxy refused
+                            the tunnel: 407, 403, or it could not reach Voitex
+CertificateError            (a ConnectionFailedError) the server's certificate
+                            is not trusted by this computer; nothing was sent
 OutcomeUnknownError         the request may have reached the server but no reply
                             came back (read timeout, connection dropped, or the
                             whole reply did not arrive within the request's
@@ -45,6 +50,8 @@ __all__ = [
     "RateLimitedError",
     "ServerError",
     "ConnectionFailedError",
+    "ProxyRefusedError",
+    "CertificateError",
     "OutcomeUnknownError",
     "UnreadableReplyError",
 ]
@@ -149,7 +156,47 @@ class ServerError(ApiError):
 
 
 class ConnectionFailedError(ApiError):
-    """The request never reached the server (DNS, connection refused, connect timeout)."""
+    """The request never reached the server (DNS, connection refused, connect timeout).
+
+    Attributes:
+        step: where the way failed: ``"lookup"`` (the name was not found),
+            ``"proxy"`` (the office proxy could not be reached or refused),
+            ``"tls"`` (the secure connection failed), ``"connect"``.
+            The message names the proxy or the certificate and says what to do.
+        proxy: ``host:port`` of the proxy the request went through, or "".
+    """
+
+    def __init__(self, message: str, *, step: str = "connect", proxy: str = "",
+                 **kwargs: Unpack[ApiErrorFields]) -> None:
+        super().__init__(message, **kwargs)
+        self.step = step
+        self.proxy = proxy
+
+
+class ProxyRefusedError(ConnectionFailedError):
+    """The office proxy refused to open the tunnel to Voitex (407, 403, 502 ...).
+
+    Attributes:
+        proxy_status: the proxy's HTTP status (0 for a SOCKS refusal).
+    """
+
+    def __init__(self, message: str, *, proxy_status: int = 0, proxy: str = "",
+                 **kwargs: Unpack[ApiErrorFields]) -> None:
+        super().__init__(message, step="proxy", proxy=proxy, **kwargs)
+        self.proxy_status = proxy_status
+
+
+class CertificateError(ConnectionFailedError):
+    """The server's certificate is not trusted here; the message says whose it is.
+
+    Attributes:
+        issuer: who issued the certificate, when it could be read, else "".
+    """
+
+    def __init__(self, message: str, *, issuer: str = "", proxy: str = "",
+                 **kwargs: Unpack[ApiErrorFields]) -> None:
+        super().__init__(message, step="tls", proxy=proxy, **kwargs)
+        self.issuer = issuer
 
 
 class OutcomeUnknownError(ApiError):

@@ -127,8 +127,11 @@ class FileUploadStream(httpx.AsyncByteStream):
         self._on_progress = on_progress
         self.content_type = f"multipart/form-data; boundary={boundary}"
         self.content_length = len(self._head) + file_size + len(self._tail)
+        # Set when the transport starts on the body: the request's head has gone.
+        self.started = False
 
     def __aiter__(self) -> _UploadIterator:
+        self.started = True
         return _UploadIterator(self)
 
 

@@ -17,6 +17,14 @@ retried"):
 * A read timeout is never retried automatically, for any call: the server may
   still be working on it, and sending it again would add load (a large upload
   in particular); the caller decides.
+* A proxy that refused the tunnel (407, 403, 502 on CONNECT) and a certificate
+  this computer does not trust are not retried either: nothing was sent, and
+  asking again gets the same answer; the user has something to change first.
+
+What a failure of the HTTP stack (an httpx exception) tells about the request
+is the table :data:`TRANSPORT_FAILURES`: one row per exception class, with
+what it means when no byte of the request body had left yet and what it means
+once the body had started to go. Only the first can be "never reached".
 
 Waits: capped exponential backoff with jitter; a 429's ``Retry-After`` (seconds
 or an HTTP date) is waited exactly when it is at most ``max_retry_after``,
@@ -32,12 +40,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+import httpx
+
 from .errors import (
     ApiError,
+    CertificateError,
     ConnectionFailedError,
     InvalidArgumentError,
     KeyRefusedError,
     OutcomeUnknownError,
+    ProxyRefusedError,
     RateLimitedError,
     RequestRejectedError,
     ServerError,
@@ -55,6 +67,10 @@ __all__ = [
     "KEY_REFUSED",
     "UNREADABLE",
     "INVALID",
+    "PROXY_REFUSED",
+    "NOT_TRUSTED",
+    "TRANSPORT_FAILURES",
+    "transport_failure",
     "DEFAULT_MAX_ATTEMPTS",
     "DEFAULT_BACKOFF_BASE",
     "DEFAULT_BACKOFF_CAP",
@@ -76,6 +92,8 @@ REJECTED = "rejected"
 KEY_REFUSED = "key_refused"
 UNREADABLE = "unreadable"
 INVALID = "invalid"
+PROXY_REFUSED = "proxy_refused"  # the proxy refused the tunnel: nothing reached Voitex
+NOT_TRUSTED = "not_trusted"  # the certificate is not trusted: nothing was sent
 
 DEFAULT_MAX_ATTEMPTS = 4
 DEFAULT_BACKOFF_BASE = 0.5
@@ -94,9 +112,38 @@ def is_repeat_safe(operation: Operation, *, has_sort_number: bool = False) -> bo
     raise ValueError(f"unknown operation {operation!r}")
 
 
+#: httpx's exceptions and what each tells about the request, most specific
+#: first: (class, kind when no byte of the body had left, kind once it had).
+#: Before the body, the request's fields cannot have reached Voitex, whatever
+#: broke (the proxy's CONNECT, the TLS handshake, the head half-written).
+#: Once it has started, every failure may have let Voitex act.
+TRANSPORT_FAILURES: tuple[tuple[type[httpx.HTTPError], str, str], ...] = (
+    (httpx.ProxyError, PROXY_REFUSED, CONNECTION_LOST),
+    (httpx.ConnectTimeout, NOT_CONNECTED, CONNECTION_LOST),
+    (httpx.ConnectError, NOT_CONNECTED, CONNECTION_LOST),
+    (httpx.PoolTimeout, NOT_CONNECTED, CONNECTION_LOST),
+    (httpx.UnsupportedProtocol, NOT_CONNECTED, CONNECTION_LOST),
+    (httpx.LocalProtocolError, NOT_CONNECTED, CONNECTION_LOST),
+    (httpx.ReadTimeout, NOT_CONNECTED, TIMED_OUT),
+    (httpx.WriteTimeout, NOT_CONNECTED, CONNECTION_LOST),
+    (httpx.TimeoutException, NOT_CONNECTED, TIMED_OUT),
+    (httpx.HTTPError, NOT_CONNECTED, CONNECTION_LOST),
+)
+
+
+def transport_failure(err: httpx.HTTPError, *, body_started: bool) -> str:
+    """The retry policy's name for an httpx failure (see :data:`TRANSPORT_FAILURES`)."""
+    for cls, before, after in TRANSPORT_FAILURES:
+        if isinstance(err, cls):
+            return after if body_started else before
+    return CONNECTION_LOST
+
+
 # One row per error class, most specific first.
 _KINDS: tuple[tuple[type[ApiError], str], ...] = (
     (InvalidArgumentError, INVALID),
+    (ProxyRefusedError, PROXY_REFUSED),
+    (CertificateError, NOT_TRUSTED),
     (ConnectionFailedError, NOT_CONNECTED),
     (RateLimitedError, RATE_LIMITED),
     (ServerError, SERVER_ERROR),

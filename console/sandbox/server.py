@@ -43,7 +43,12 @@ class SandboxServer:
         port: int = 0,
         faults: Iterable[FaultRule] = (),
         max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+        tls_cert_file: Path | str | None = None,
+        tls_key_file: Path | str | None = None,
     ) -> None:
+        # With a certificate and its key the sandbox speaks https, as Voitex
+        # does (tests of the console behind an office proxy and its own CA).
+        self._tls = (str(tls_cert_file), str(tls_key_file)) if tls_cert_file and tls_key_file else None
         # Several keys: each has a library of its own, as each Voitex account
         # does; the first key's is the one older sandboxes kept.
         keys = [auth_key] if isinstance(auth_key, str) else list(auth_key)
@@ -90,7 +95,7 @@ class SandboxServer:
             max_upload_bytes=self._max_upload_bytes,
         )
         ready = threading.Event()
-        self._server = _Server(_uvicorn_config(app), ready)
+        self._server = _Server(_uvicorn_config(app, self._tls), ready)
         self._thread = threading.Thread(
             target=self._serve, args=(self._server, sock, ready), name="voitex-sandbox", daemon=True
         )
@@ -142,7 +147,7 @@ class SandboxServer:
     @property
     def url(self) -> str:
         host = f"[{self._host}]" if ":" in self._host else self._host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self._tls else 'http'}://{host}:{self.port}"
 
     @property
     def damage(self):
@@ -196,9 +201,11 @@ class _Server(uvicorn.Server):
             self._ready.set()
 
 
-def _uvicorn_config(app: Any) -> uvicorn.Config:
+def _uvicorn_config(app: Any, tls: tuple[str, str] | None = None) -> uvicorn.Config:
     return uvicorn.Config(
         app,
+        ssl_certfile=tls[0] if tls else None,
+        ssl_keyfile=tls[1] if tls else None,
         http="auto",  # httptools when installed, else h11
         ws="none",
         lifespan="off",

@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     from console.store.secrets import SecretStore
 
 SANDBOX_ID = "sandbox"
+# How a profile's requests leave this computer (console/api/proxy.py reads them).
+PROXY_SYSTEM = "system"  # the operating system's proxy settings (HTTPS_PROXY and the like)
+PROXY_NONE = "none"
+PROXY_ADDRESS = "address"
+PROXY_MODES = (PROXY_SYSTEM, PROXY_NONE, PROXY_ADDRESS)
+_PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 FILE_VERSION = 1
 NAME_MAX_CHARS = 80
 
@@ -53,6 +59,9 @@ class Profile:
     numbers: list[OwnNumber] = field(default_factory=list)
     default_album: int = 1
     is_sandbox: bool = False
+    # The proxy's user name and password, if it needs them, are in the keyring.
+    proxy_mode: str = PROXY_SYSTEM
+    proxy_address: str = ""
 
     def validate(self) -> list[str]:
         """Problems with this profile, each naming the field, for the user."""
@@ -79,7 +88,40 @@ class Profile:
         album = self.default_album
         if isinstance(album, bool) or not isinstance(album, int) or album < 1:
             problems.append("Default album: use a whole number of 1 or more.")
+        if self.proxy_mode not in PROXY_MODES:
+            problems.append("Proxy: choose System settings, No proxy or a proxy address.")
+        elif self.proxy_mode == PROXY_ADDRESS:
+            problem = proxy_address_problem(self.proxy_address)
+            if problem:
+                problems.append(f"Proxy address: {problem}")
         return problems
+
+
+def proxy_address_problem(address: str) -> str | None:
+    """Why `address` cannot be a proxy's address, or None when it can.
+
+    A user name or password typed into it would end up in the profiles file:
+    they have fields of their own and go to the keyring.
+    """
+    text = address.strip() if isinstance(address, str) else ""
+    if not text:
+        return "enter the proxy's address, for example 10.0.0.5:3128."
+    if "://" not in text:
+        text = "http://" + text
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return f"{address.strip()!r} is not an address like 10.0.0.5:3128 (the port is 1 to 65535)."
+    if parts.scheme.lower() not in _PROXY_SCHEMES:
+        return "start it with http://, https://, socks5:// or socks5h://, or leave the scheme out."
+    if parts.username or parts.password:
+        return "do not put a user name or password into the address; use the fields below it."
+    if not parts.hostname:
+        return "name the proxy's host, for example 10.0.0.5:3128."
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        return "give only the host and port, for example 10.0.0.5:3128."
+    return None
 
 
 def base_url_problem(url: str) -> str | None:
@@ -224,6 +266,7 @@ class ProfileStore:
             profile.name = profile.name.strip()
             if not profile.is_sandbox:
                 profile.base_url = profile.base_url.strip().rstrip("/")
+                profile.proxy_address = profile.proxy_address.strip() if profile.proxy_mode == PROXY_ADDRESS else ""
         profiles.sort(key=lambda p: not p.is_sandbox)
         active_id = self._active_id if any(p.id == self._active_id for p in profiles) else SANDBOX_ID
         self._write(profiles, active_id)
@@ -360,6 +403,7 @@ def _profile_to_json(profile: Profile) -> dict[str, Any]:
         "numbers": [{"number": n.number, "label": n.label} for n in profile.numbers],
         "default_album": profile.default_album,
         "is_sandbox": profile.is_sandbox,
+        "proxy": {"mode": profile.proxy_mode, "address": profile.proxy_address},
     }
 
 
@@ -400,7 +444,15 @@ def _profile_from_json(item: object) -> Profile:
     if isinstance(album, bool) or not isinstance(album, int):
         raise ValueError("a default album is not a number")
     is_sandbox = strings["id"] == SANDBOX_ID
+    proxy = item.get("proxy", {})  # files written before proxies had none: system settings
+    if not isinstance(proxy, dict):
+        raise ValueError("a proxy setting is damaged")
+    mode, address = proxy.get("mode", PROXY_SYSTEM), proxy.get("address", "")
+    if not isinstance(mode, str) or not isinstance(address, str):
+        raise ValueError("a proxy setting is not text")
     return Profile(
+        proxy_mode=PROXY_SYSTEM if is_sandbox else mode,
+        proxy_address="" if is_sandbox else address,
         id=strings["id"],
         name=strings["name"],
         base_url="" if is_sandbox else strings["base_url"],

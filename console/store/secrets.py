@@ -9,6 +9,7 @@ unlock prompt), so the UI calls them from a worker thread.
 """
 from __future__ import annotations
 
+import json
 import threading
 
 import keyring
@@ -19,6 +20,9 @@ SERVICE = "voitex-console"
 # A name no profile can have (profile ids are slugs), used only to see whether
 # the keyring answers at all.
 _PROBE_USER = "voitex-console probe: no such entry"
+
+# The keyring entry of a profile's proxy credentials: no profile id has a space.
+_PROXY_SUFFIX = " proxy"
 
 STATE_KEYRING = "keyring"
 STATE_NO_BACKEND = "memory-no-backend"
@@ -122,8 +126,35 @@ class SecretStore:
                 reason=type(err).__name__,
             ) from None
 
+    # -- proxy credentials: a user name and a password, kept like the key --------
+    def get_proxy_credentials(self, profile_id: str) -> tuple[str, str] | None:
+        """The proxy's (user name, password) for this profile, or None."""
+        stored = self.get_key(profile_id + _PROXY_SUFFIX)
+        if not stored:
+            return None
+        try:
+            value = json.loads(stored)
+            user, password = value["user"], value["password"]
+        except (ValueError, KeyError, TypeError):
+            return None  # not ours, or damaged: as if none were saved
+        if not isinstance(user, str) or not isinstance(password, str) or not user:
+            return None
+        return user, password
+
+    def set_proxy_credentials(self, profile_id: str, user: str, password: str) -> None:
+        if not isinstance(user, str) or not user.strip():
+            raise ValueError("The proxy user name is empty.")
+        self.set_key(profile_id + _PROXY_SUFFIX, json.dumps({"user": user.strip(), "password": password}))
+
+    def delete_proxy_credentials(self, profile_id: str) -> None:
+        self._delete(profile_id + _PROXY_SUFFIX)
+
     def delete_key(self, profile_id: str) -> None:
-        """Forget a profile's key. A key that was never stored is not an error."""
+        """Forget a profile's key (and its proxy credentials). Never stored is not an error."""
+        self._delete(profile_id)
+        self._delete(profile_id + _PROXY_SUFFIX)
+
+    def _delete(self, profile_id: str) -> None:
         with self._lock:
             self._memory.pop(profile_id, None)
             backend = self._backend

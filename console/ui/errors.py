@@ -45,6 +45,10 @@ def describe_error(err: BaseException, *, profile_name: str, action: str,
         when = f"in {plural(max(1, round(wait)), 'second')}" if wait else "in a minute"
         return (f"Voitex is busy and asked us to slow down; {action} was not sent. "
                 f"Try again {when}.")
+    if isinstance(err, ConnectionFailedError) and getattr(err, "step", "") in ("proxy", "tls", "lookup"):
+        # The office proxy, the certificate or the name lookup: the client's own
+        # words name it and say what to do (never "Voitex" for the proxy's refusal).
+        return f"{err}"
     if isinstance(err, ConnectionFailedError):
         return (f"Could not reach Voitex for '{profile_name}'; {action} was not sent. "
                 "Check the internet connection and the profile's base URL, then try again.")

@@ -33,6 +33,7 @@ from console.domain.phone import InvalidPhoneError, format_phone, normalize_phon
 from console.jobs.session import AccountSession
 from console.store.profiles import OwnNumber, Profile, ProfileError, new_profile_id
 from console.store.secrets import SecretStore, SecretStoreError
+from console.ui.connection_panel import ConnectionTestPanel, ProxyFields
 from console.ui.messages import MessageBridge
 from console.ui.widgets import Confirm, FieldErrorLabel, ResultLabel, add_row, default_confirm
 
@@ -160,6 +161,8 @@ class ProfilesDialog(QDialog):
         add_row(form, "Account &key:", self.key_edit, "Account key", self.key_error,
                 "Kept in this computer's password keyring, never in a file.")
         form.addRow("", self.key_status)
+        self.proxy_fields = ProxyFields()
+        self.proxy_fields.add_to(form)
         form.addRow("", self.switch_check)
         self.form_widget = QWidget()
         self.form_widget.setLayout(form)
@@ -175,6 +178,8 @@ class ProfilesDialog(QDialog):
         actions.addStretch(1)
         actions.addWidget(self.save_button)
         self.result_label = ResultLabel("Result")
+        self.connection_panel = ConnectionTestPanel()
+        self.connection_panel.test_button.clicked.connect(self.on_test_clicked)
 
         right = QVBoxLayout()
         right.addWidget(self.keyring_note)
@@ -183,6 +188,7 @@ class ProfilesDialog(QDialog):
         right.addWidget(self.form_widget)
         right.addLayout(actions)
         right.addWidget(self.result_label)
+        right.addWidget(self.connection_panel)
         right.addStretch(1)
 
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -193,7 +199,7 @@ class ProfilesDialog(QDialog):
         outer = QVBoxLayout(self)
         outer.addLayout(body)
         outer.addWidget(close)
-        self.resize(820, 560)
+        self.resize(820, 700)
 
         self._refresh_keyring_note()
         self.reload()
@@ -251,6 +257,8 @@ class ProfilesDialog(QDialog):
             self._add_number_row(format_phone(own.number), own.label)
         self.album_spin.setValue(max(1, int(profile.default_album or 1)))
         self.key_edit.clear()
+        self.proxy_fields.show(profile, self.session.proxy_credentials(profile.id)[0] if profile.id else "")
+        self.connection_panel.reset()
         for err in (self.name_error, self.url_error, self.numbers_error, self.key_error):
             err.show_error(None)
         self.url_note.hide()
@@ -301,7 +309,9 @@ class ProfilesDialog(QDialog):
             self.url_edit.setText(base_url)
         profile = Profile(id=base.id if base else "", name=self.name_edit.text().strip(),
                           base_url=base_url, numbers=numbers,
-                          default_album=self.album_spin.value(), is_sandbox=False)
+                          default_album=self.album_spin.value(), is_sandbox=False,
+                          proxy_mode=self.proxy_fields.mode,
+                          proxy_address=self.proxy_fields.address_edit.text().strip())
         for message in profile.validate():
             errors.setdefault(_field_of(message), message)
         duplicate = duplicate_name_problem(profile.name, profile.id, self.session.all_profiles())
@@ -321,9 +331,10 @@ class ProfilesDialog(QDialog):
         self.url_error.show_error(errors.get("url"))
         self.numbers_error.show_error(errors.get("numbers"))
         self.key_error.show_error(errors.get("key"))
+        self.proxy_fields.address_error.show_error(errors.get("proxy"))
         focus = {"name": self.name_edit, "url": self.url_edit, "numbers": self.numbers_table,
-                 "key": self.key_edit}
-        for key in ("name", "url", "numbers", "key"):
+                 "key": self.key_edit, "proxy": self.proxy_fields.address_edit}
+        for key in ("name", "url", "numbers", "key", "proxy"):
             if key in errors:
                 focus[key].setFocus()
                 break
@@ -351,6 +362,54 @@ class ProfilesDialog(QDialog):
             self._refresh_keyring_note()
             await asyncio.to_thread(self.secrets.set_key, profile_id, key)
             return True
+
+    async def _store_proxy_credentials(self, profile_id: str) -> None:
+        """The proxy's user name and password to the keyring (or out of it)."""
+        fields = self.proxy_fields
+        saved_user, saved_password = self.session.proxy_credentials(profile_id)
+        choice = fields.choice(saved_password)
+        try:
+            if choice.username and (choice.username, choice.password) != (saved_user, saved_password):
+                await asyncio.to_thread(self.secrets.set_proxy_credentials, profile_id, choice.username,
+                                        choice.password)
+            elif not choice.username and saved_user:
+                await asyncio.to_thread(self.secrets.delete_proxy_credentials, profile_id)
+            else:
+                return
+        except SecretStoreError as err:
+            self.messages.warning(f"The proxy user name and password were not saved: {err} "
+                                  "Unlock the keyring and save the profile again.")
+            return
+        await self.session.load_proxy_credentials(profile_id)
+        await self.session.forget_client(profile_id)
+        fields.password_edit.clear()
+
+    @asyncSlot()
+    async def on_test_clicked(self) -> None:
+        """Try the way to Voitex with what the form holds now (saved or not); sends nothing."""
+        profile = self._editing
+        if profile is None:
+            return
+        if profile.is_sandbox:
+            base_url = self.session.sandbox_url
+        else:
+            base_url, _note = normalize_base_url(self.url_edit.text())
+        key = self.key_edit.text().strip() or self.session.key_for(profile)
+        if not key:
+            self.key_error.show_error("Account key: paste the key Voitex gave you, then test again.")
+            self.key_edit.setFocus()
+            return
+        if profile.is_sandbox:
+            from console.api.proxy import ProxyChoice
+
+            choice = ProxyChoice()
+        else:
+            choice = self.proxy_fields.choice(self.session.proxy_credentials(profile.id)[1])
+
+        async def test(on_step):
+            return await self.session.test_connection(base_url=base_url, key=key, proxy=choice, on_step=on_step)
+
+        await self.connection_panel.run(test)
 
     @asyncSlot()
     async def on_save_clicked(self) -> None:
@@ -392,6 +451,7 @@ class ProfilesDialog(QDialog):
             self.key_edit.clear()
             if key and await self._store_key(profile.id, key):
                 await self.session.key_changed(profile.id)
+            await self._store_proxy_credentials(profile.id)
             self._editing = profile
             self.session.reload_profile()
             self.reload(select_id=profile.id)
@@ -454,4 +514,4 @@ def _field_of(message: str) -> str:
     """Which field a store message ("Name: ...", "Base URL: ...") is about."""
     field = message.split(":", 1)[0].strip().lower()
     return {"name": "name", "base url": "url", "numbers": "numbers",
-            "default album": "name"}.get(field, "name")
+            "default album": "name", "proxy address": "proxy", "proxy": "proxy"}.get(field, "name")

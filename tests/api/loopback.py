@@ -33,7 +33,8 @@ async def read_request(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
 
 
 @contextlib.asynccontextmanager
-async def serve(handler: Handler) -> AsyncIterator[str]:
+async def serve(handler: Handler, *, ssl=None, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """``ssl``: a server SSLContext, for an https stand-in (the URL then says https)."""
     tasks: set[asyncio.Task] = set()
     closing = False
 
@@ -42,8 +43,8 @@ async def serve(handler: Handler) -> AsyncIterator[str]:
         try:
             await read_request(reader)
             await handler(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass  # the client gave up: that is what these servers are for
+        except (ConnectionError, asyncio.IncompleteReadError, OSError):
+            pass  # the client gave up (or refused our certificate): that is what these servers are for
         except asyncio.CancelledError:
             # Python 3.11's start_server logs an ERROR ("Exception in callback")
             # for a connection task that ends cancelled; when serve() itself
@@ -55,10 +56,11 @@ async def serve(handler: Handler) -> AsyncIterator[str]:
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
 
-    server = await asyncio.start_server(on_connection, "127.0.0.1", 0)
+    server = await asyncio.start_server(on_connection, host, 0, ssl=ssl)
     port = server.sockets[0].getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"{'https' if ssl else 'http'}://{shown}:{port}"
     finally:
         closing = True
         server.close()

@@ -197,3 +197,65 @@ def test_sms_and_calls_never_repeat_once_they_may_have_arrived(operation, kind):
     safe = is_repeat_safe(operation)
     for attempt in range(1, 10):
         assert retry_delay(kind, attempt=attempt, max_attempts=10, repeat_safe=safe) is None
+
+
+# --- the transport failure table (console.api.retry.TRANSPORT_FAILURES) -------------
+
+import httpx  # noqa: E402
+
+from console.api import CertificateError, ProxyRefusedError  # noqa: E402
+from console.api.retry import NOT_TRUSTED, PROXY_REFUSED, TRANSPORT_FAILURES, transport_failure  # noqa: E402
+
+_EXPECTED_ROWS = {
+    # class: (before any byte of the body left, once it had started)
+    httpx.ProxyError: (PROXY_REFUSED, CONNECTION_LOST),
+    httpx.ConnectTimeout: (NOT_CONNECTED, CONNECTION_LOST),
+    httpx.ConnectError: (NOT_CONNECTED, CONNECTION_LOST),
+    httpx.PoolTimeout: (NOT_CONNECTED, CONNECTION_LOST),
+    httpx.UnsupportedProtocol: (NOT_CONNECTED, CONNECTION_LOST),
+    httpx.LocalProtocolError: (NOT_CONNECTED, CONNECTION_LOST),
+    httpx.ReadTimeout: (NOT_CONNECTED, TIMED_OUT),
+    httpx.WriteTimeout: (NOT_CONNECTED, CONNECTION_LOST),
+    httpx.TimeoutException: (NOT_CONNECTED, TIMED_OUT),
+    httpx.HTTPError: (NOT_CONNECTED, CONNECTION_LOST),
+}
+
+
+def test_the_table_has_exactly_the_rows_tested_here():
+    assert {cls: (before, after) for cls, before, after in TRANSPORT_FAILURES} == _EXPECTED_ROWS
+
+
+@pytest.mark.parametrize("cls", list(_EXPECTED_ROWS), ids=lambda c: c.__name__)
+@pytest.mark.parametrize("started", [False, True], ids=["before-body", "body-started"])
+def test_each_row(cls, started):
+    err = cls("x") if cls is not httpx.HTTPError else httpx.HTTPError("x")
+    before, after = _EXPECTED_ROWS[cls]
+    assert transport_failure(err, body_started=started) == (after if started else before)
+
+
+@pytest.mark.parametrize(
+    "err",
+    [httpx.ReadError("reset"), httpx.WriteError("broken pipe"), httpx.RemoteProtocolError("bad"),
+     httpx.ReadTimeout("slow"), httpx.ProxyError("x"), httpx.ConnectError("x")],
+    ids=["read", "write", "protocol", "read-timeout", "proxy", "connect"],
+)
+@pytest.mark.parametrize("operation", ["sms", "call"])
+def test_once_the_body_started_no_failure_lets_an_sms_or_call_go_again(err, operation):
+    kind = transport_failure(err, body_started=True)
+    assert kind in (CONNECTION_LOST, TIMED_OUT)
+    assert retry_delay(kind, attempt=1, max_attempts=9, repeat_safe=False) is None
+
+
+def test_subclasses_not_in_the_table_take_their_parents_row():
+    assert transport_failure(httpx.ReadError("x"), body_started=True) == CONNECTION_LOST
+    assert transport_failure(httpx.RemoteProtocolError("x"), body_started=False) == NOT_CONNECTED
+
+
+@pytest.mark.parametrize(
+    ("err", "kind"),
+    [(ProxyRefusedError("proxy says no", proxy_status=407), PROXY_REFUSED),
+     (CertificateError("untrusted"), NOT_TRUSTED)],
+)
+def test_a_proxy_refusal_and_an_untrusted_certificate_are_not_retried(err, kind):
+    assert failure_kind(err) == kind
+    assert not may_retry(kind, repeat_safe=True)

@@ -288,3 +288,51 @@ def test_any_damage_leaves_the_sandbox_and_a_notice(content):
     if content != b'{"active_id": 5, "profiles": []}':  # no profile lost there: nothing to say
         [notice] = notices.about(path)
         assert notice.kept_as.read_bytes() == content
+
+
+# -- the proxy choice (issue 19) ----------------------------------------------------
+
+from console.store.profiles import PROXY_ADDRESS, PROXY_NONE, PROXY_SYSTEM, proxy_address_problem  # noqa: E402
+
+
+def test_a_profile_keeps_its_proxy_choice_but_never_credentials(tmp_path):
+    store = ProfileStore(tmp_path / "profiles.json")
+    store.add(office(proxy_mode=PROXY_ADDRESS, proxy_address=" 10.0.0.5:3128 "))
+    [_, live] = ProfileStore(tmp_path / "profiles.json").load()
+    assert (live.proxy_mode, live.proxy_address) == (PROXY_ADDRESS, "10.0.0.5:3128")
+    document = json.loads((tmp_path / "profiles.json").read_text())
+    assert document["profiles"][1]["proxy"] == {"mode": "address", "address": "10.0.0.5:3128"}
+
+
+def test_a_file_from_before_proxies_reads_as_system_settings(tmp_path):
+    path = tmp_path / "profiles.json"
+    ProfileStore(path).add(office())
+    document = json.loads(path.read_text())
+    for item in document["profiles"]:
+        item.pop("proxy")
+    path.write_text(json.dumps(document))
+    [_, live] = ProfileStore(path).load()
+    assert (live.proxy_mode, live.proxy_address) == (PROXY_SYSTEM, "")
+
+
+def test_no_proxy_forgets_a_typed_address(tmp_path):
+    store = ProfileStore(tmp_path / "profiles.json")
+    store.add(office(proxy_mode=PROXY_NONE, proxy_address="10.0.0.5:3128"))
+    assert store.load()[1].proxy_address == ""
+
+
+@pytest.mark.parametrize(
+    ("address", "words"),
+    [("", "enter the proxy's address"), ("http://desk:pw@10.0.0.5:3128", "user name or password"),
+     ("ftp://10.0.0.5:21", "start it with"), ("10.0.0.5:99999", "port"), ("10.0.0.5:3128/x", "host and port")],
+)
+def test_a_proxy_address_that_cannot_be_is_named(address, words):
+    problem = proxy_address_problem(address)
+    assert problem is not None and words in problem
+    problems = office(proxy_mode=PROXY_ADDRESS, proxy_address=address).validate()
+    assert any(p.startswith("Proxy address:") for p in problems)
+
+
+@pytest.mark.parametrize("address", ["10.0.0.5:3128", "proxy.office.lan:8080", "https://p.lan", "socks5://p:1080"])
+def test_proxy_addresses_that_can_be(address):
+    assert proxy_address_problem(address) is None

@@ -132,3 +132,22 @@ def test_memory_fallback_writes_nothing_to_disk(no_keyring, app_home):
     for path in app_home.rglob("*"):
         if path.is_file():
             assert KEY.encode() not in path.read_bytes()
+
+
+def test_proxy_credentials_live_in_the_keyring_beside_the_key(memory_keyring):
+    store = SecretStore.create()
+    store.set_key("office", KEY)
+    store.set_proxy_credentials("office", " desk7 ", "pw:with spaces")
+    assert store.get_proxy_credentials("office") == ("desk7", "pw:with spaces")
+    assert set(memory_keyring.passwords) == {(SERVICE, "office"), (SERVICE, "office proxy")}
+    store.delete_key("office")  # deleting a profile's key takes its proxy credentials too
+    assert memory_keyring.passwords == {}
+    assert store.get_proxy_credentials("office") is None
+
+
+def test_proxy_credentials_without_a_keyring_stay_in_memory(no_keyring):
+    store = SecretStore.create()
+    store.set_proxy_credentials("office", "desk7", "pw")
+    assert store.get_proxy_credentials("office") == ("desk7", "pw")
+    store.delete_proxy_credentials("office")
+    assert store.get_proxy_credentials("office") is None

@@ -218,3 +218,96 @@ def test_add_live_account_without_switching_says_how_to_switch(qtbot, console_en
     qtbot.waitUntil(lambda: dialog.result_label.kind == "ok", timeout=5000)
     assert console_env.session.profile.is_sandbox
     assert "Profile menu" in dialog.result_label.text()
+
+
+# -- proxy and Test connection (issue 19) ---------------------------------------------
+
+from tests.netkit import office_network  # noqa: E402
+
+
+@pytest.fixture
+def office(tmp_path, monkeypatch):
+    from tests.helpers import SANDBOX_KEY
+
+    with office_network(tmp_path / "office", monkeypatch, key=SANDBOX_KEY) as network:
+        yield network
+
+
+def test_proxy_choice_is_saved_and_its_password_kept_in_the_keyring_only(qtbot, console_env, memory_keyring,
+                                                                          app_home):
+    dialog = make_dialog(qtbot, console_env)
+    fill_new_account(qtbot, dialog)
+    fields = dialog.proxy_fields
+    assert fields.mode_combo.currentText() == "System settings"  # the default
+    assert not fields.address_edit.isEnabled()
+    fields.mode_combo.setCurrentIndex(fields.mode_combo.findData("address"))
+    assert fields.address_edit.isEnabled()
+    qtbot.keyClicks(fields.address_edit, "10.0.0.5:3128")
+    qtbot.keyClicks(fields.user_edit, "desk7")
+    fields.password_edit.setText("proxy-PASS-42")
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.result_label.kind == "ok", timeout=5000)
+    [live] = [p for p in console_env.profiles.load() if not p.is_sandbox]
+    assert (live.proxy_mode, live.proxy_address) == ("address", "10.0.0.5:3128")
+    assert console_env.secrets.get_proxy_credentials(live.id) == ("desk7", "proxy-PASS-42")
+    assert "proxy-PASS-42" not in all_files_text(app_home)
+    qtbot.waitUntil(lambda: console_env.session.proxy_credentials(live.id) == ("desk7", "proxy-PASS-42"))
+    assert console_env.session.client().route.proxy_label == "10.0.0.5:3128"
+
+
+def test_a_proxy_address_with_a_password_in_it_is_refused_under_its_field(qtbot, console_env):
+    dialog = make_dialog(qtbot, console_env)
+    fill_new_account(qtbot, dialog)
+    fields = dialog.proxy_fields
+    fields.mode_combo.setCurrentIndex(fields.mode_combo.findData("address"))
+    fields.address_edit.setText("http://desk:pw@10.0.0.5:3128")
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.result_label.kind == "error", timeout=5000)
+    assert "Proxy address" in fields.address_error.text() and "password" in fields.address_error.text()
+    assert [p for p in console_env.profiles.load() if not p.is_sandbox] == []
+
+
+def test_test_connection_reports_each_step_through_the_office_proxy(qtbot, console_env, office):
+    from tests.helpers import SANDBOX_KEY
+
+    dialog = make_dialog(qtbot, console_env)
+    fill_new_account(qtbot, dialog, key=SANDBOX_KEY)
+    dialog.url_edit.setText(office.base_url)
+    fields = dialog.proxy_fields
+    fields.mode_combo.setCurrentIndex(fields.mode_combo.findData("address"))
+    fields.address_edit.setText(office.proxy.address)
+    panel = dialog.connection_panel
+    progress: list[tuple[int, bool]] = []
+    panel.progress.valueChanged.connect(lambda v: progress.append((v, panel.test_button.isEnabled())))
+    panel.test_button.click()
+    qtbot.waitUntil(lambda: panel.result_label.kind in ("ok", "error"), timeout=60000)
+    assert panel.result_label.kind == "ok", panel.result_label.text()
+    assert panel.test_button.isEnabled()
+    texts = [panel.step_labels[n].text() for n in ("lookup", "proxy", "tls", "key")]
+    assert all("\u2714" in t for t in texts), texts
+    assert f"The office proxy {office.proxy.address} opened the way" in texts[1]
+    assert "Contoso Office Inspection CA" in texts[2]
+    values = [v for v, _enabled in progress]
+    assert values[-1] == 4 and len(set(values)) >= 3  # it moved step by step
+    assert not any(enabled for _v, enabled in progress)  # the button was disabled while it ran
+    assert office.sandbox.outbox() == {"sms": [], "calls": []} and office.sandbox.library() == []
+    dialog.grab().save(str(dialog.session.profiles.path.parent / "profiles-dialog.png"))
+
+
+def test_test_connection_names_a_stopped_proxy(qtbot, console_env, office):
+    from tests.helpers import SANDBOX_KEY
+
+    dialog = make_dialog(qtbot, console_env)
+    fill_new_account(qtbot, dialog, key=SANDBOX_KEY)
+    dialog.url_edit.setText(office.base_url)
+    fields = dialog.proxy_fields
+    fields.mode_combo.setCurrentIndex(fields.mode_combo.findData("address"))
+    fields.address_edit.setText(office.proxy.address)
+    office.proxy.stop()
+    panel = dialog.connection_panel
+    panel.test_button.click()
+    qtbot.waitUntil(lambda: panel.result_label.kind in ("ok", "error"), timeout=60000)
+    assert panel.result_label.kind == "error"
+    assert f"Could not reach the office proxy {office.proxy.address}" in panel.result_label.text()
+    assert "\u2716" in panel.step_labels["proxy"].text()
+    assert "not tried" in panel.step_labels["key"].text()
