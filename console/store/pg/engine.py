@@ -115,19 +115,24 @@ def _short(err: BaseException) -> str:
 class PgEngine:
     """The pool, the worker threads and the reachable/unreachable state of one database.
 
-    `conninfo` is a libpq connection string or URL, password included (from the
-    keyring; never logged). `where` names the database in messages
+    `conninfo` is a libpq connection string or URL, password included, or a
+    function that returns one: it is then called on the engine's own thread at the
+    first connection (the password comes from the keyring, which may block or
+    prompt; never on the caller's thread, never logged). `where` names the database in messages
     ("voitex on db.office.lan"). `application_name` shows the desk to IT in
     ``pg_stat_activity``.
     """
 
-    def __init__(self, conninfo: str, *, where: str, application_name: str = "voitex-console",
+    def __init__(self, conninfo: str | Callable[[], str], *, where: str, application_name: str = "voitex-console",
                  min_size: int = 1, max_size: int = 4, workers: int = 3,
                  timeout_s: float = 10.0,
                  reconnect_delays: Sequence[float] = RECONNECT_DELAYS_S) -> None:
         self.where = where
         self.timeout_s = timeout_s
-        self._conninfo = conninfo
+        self._conninfo_source = conninfo
+        self._conninfo = ""
+        self._min_size, self._max_size = min_size, max_size
+        self._pool: psycopg_pool.ConnectionPool[Conn] | None = None
         self._application_name = application_name[:63]
         self._reconnect_delays = tuple(reconnect_delays)
         self._listeners: list[Callable[[bool], None]] = []
@@ -140,14 +145,8 @@ class PgEngine:
         self._last_error = ""
         self._migrate_lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="voitex-pg")
-        self._pool: psycopg_pool.ConnectionPool[Conn] = psycopg_pool.ConnectionPool(
-            conninfo, min_size=min_size, max_size=max_size, open=False, name="voitex",
-            kwargs={"autocommit": False, "connect_timeout": CONNECT_TIMEOUT_S,
-                    "application_name": self._application_name},
-            configure=self._configure, check=psycopg_pool.ConnectionPool.check_connection,
-            timeout=timeout_s, reconnect_timeout=max(60.0, sum(self._reconnect_delays)))
-        # Connects in the background: a server that is away at start does not stop it.
-        self._pool.open(wait=False)
+        # The first probe, at once and in the background: a server that is away at
+        # start does not stop it; the pool is made once a probe has connected.
         self._start_reconnect(first=True)
 
     # -- state -------------------------------------------------------------------
@@ -201,6 +200,9 @@ class PgEngine:
                         return
                 attempt += 1
                 try:
+                    if self._pool is None:  # until connected, ask again each time (a new password)
+                        source = self._conninfo_source
+                        self._conninfo = source() if callable(source) else source
                     with psycopg.connect(self._conninfo, connect_timeout=CONNECT_TIMEOUT_S,
                                          application_name=self._application_name) as probe:
                         probe.execute("SELECT 1")
@@ -210,7 +212,13 @@ class PgEngine:
                     if not self._known.is_set():
                         self._set_up(False)
                     continue
-                self._pool.check()  # drop the connections the outage broke
+                except Exception as err:  # the keyring, say: the next attempt asks again
+                    log.warning("office database connection details unavailable: %s", _short(err))
+                    self._last_error = _short(err)
+                    if not self._known.is_set():
+                        self._set_up(False)
+                    continue
+                self._open_pool()
                 self._set_up(True)
                 return
         finally:
@@ -218,6 +226,21 @@ class PgEngine:
                 self._reconnecting = False
 
     # -- connections ---------------------------------------------------------------
+    def _open_pool(self) -> None:
+        if self._pool is not None:
+            with contextlib.suppress(Exception):
+                self._pool.check()  # drop the connections the outage broke
+            return
+        pool: psycopg_pool.ConnectionPool[Conn] = psycopg_pool.ConnectionPool(
+            self._conninfo, open=False, name="voitex",
+            kwargs={"autocommit": False, "connect_timeout": CONNECT_TIMEOUT_S,
+                    "application_name": self._application_name},
+            configure=self._configure, check=psycopg_pool.ConnectionPool.check_connection,
+            timeout=self.timeout_s, reconnect_timeout=max(60.0, sum(self._reconnect_delays)),
+            min_size=self._min_size, max_size=self._max_size)
+        pool.open(wait=False)
+        self._pool = pool
+
     def _configure(self, conn: Conn) -> None:
         conn.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
         conn.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
@@ -239,8 +262,11 @@ class PgEngine:
         self._known.wait(self.timeout_s)
         if not self._up:
             raise DatabaseUnreachable(unreachable_text(self.where, self._last_error))
+        pool = self._pool
+        if pool is None:
+            raise DatabaseUnreachable(unreachable_text(self.where, self._last_error))
         try:
-            with self._pool.connection() as conn:
+            with pool.connection() as conn:
                 self._ensure_migrated(conn)
                 return job(conn)
         except NewerSchemaError as err:
@@ -298,7 +324,8 @@ class PgEngine:
             return
         self._closed.set()
         self._executor.shutdown(wait=True)
-        self._pool.close(timeout=5.0)
+        if self._pool is not None:
+            self._pool.close(timeout=5.0)
 
 
 _END = object()
