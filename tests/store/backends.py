@@ -29,8 +29,8 @@ class SqliteBackend:
         self._opened.append(handle)
         return handle
 
-    def journal(self, **kwargs: Any) -> Journal:
-        return self._keep(Journal(self.path, **kwargs))
+    def journal(self, *, desk: str = "Front desk", operator: str = "anna", **kwargs: Any) -> Journal:
+        return self._keep(Journal(self.path, desk=desk, operator=operator, **kwargs))
 
     def catalogue(self, **kwargs: Any) -> Catalogue:
         return self._keep(Catalogue(self.path, **kwargs))

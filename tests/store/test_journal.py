@@ -326,3 +326,13 @@ def test_recent_sends_lists_what_may_have_gone_out_since_a_moment(journal, clock
     assert [r.recipient for r in journal.recent_sends(since, profile_id="office")] == [
         "8451110003", "8451110004"]
     assert journal.recent_sends(since, kinds=("call",)) == []
+
+
+def test_each_entry_names_its_desk_and_operator(backend, journal):
+    entry_id = sms(journal)
+    entry = journal.get(entry_id)
+    assert (entry.desk, entry.operator) == ("Front desk", "anna")
+    other = backend.journal(desk="Back office", operator="ben")
+    assert [(e.desk, e.operator) for e in other.query()] == [("Front desk", "anna")]
+    second = sms(other, body="from the back")
+    assert (other.get(second).desk, journal.get(second).operator) == ("Back office", "ben")

@@ -211,6 +211,9 @@ def insert_recording(conn: Conn, r: NewRecording, *, state: str | None = None,
     if r.entry_id is not None and conn.execute(
             "SELECT 1 FROM catalogue_entries WHERE entry_id = %s", (r.entry_id,)).fetchone():
         return None
+    if source_key is not None and conn.execute(
+            "SELECT 1 FROM catalogue_entries WHERE source_key = %s", (source_key,)).fetchone():
+        return None  # imported before: its place's state must not change again
     if state is None:
         state = CURRENT
         if r.sort is not None:

@@ -47,6 +47,9 @@ from console.store.database import StoreError
 from console.store.migrations import NewerSchemaError, migrate_postgres
 
 log = logging.getLogger(__name__)
+# The pool warns at every failed connection attempt (every few seconds while the
+# database is away); the engine says once, at INFO, when it goes and comes back.
+logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
 
 T = TypeVar("T")
 Conn = psycopg.Connection[tuple[Any, ...]]
@@ -56,6 +59,9 @@ LOCK_TIMEOUT_MS = 1000
 STATEMENT_TIMEOUT_MS = 30_000
 CONNECT_TIMEOUT_S = 5
 RECONNECT_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+# A link that drops without a word (a cable, a VPN): noticed in about 15 s, not TCP's minutes.
+KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+              "keepalives_count": 2, "tcp_user_timeout": 15_000}
 
 
 class DatabaseUnreachable(StoreError):
@@ -182,6 +188,11 @@ class PgEngine:
         self._set_up(False)
         self._start_reconnect()
 
+    def _suspect(self) -> None:
+        """A pooled connection was found broken: probe now, and say "down" if the probe fails
+        (a job waiting for a connection then stops waiting)."""
+        self._start_reconnect(first=True)
+
     def _start_reconnect(self, *, first: bool = False) -> None:
         with self._state_lock:
             if self._reconnecting or self._closed.is_set():
@@ -207,16 +218,14 @@ class PgEngine:
                                          application_name=self._application_name) as probe:
                         probe.execute("SELECT 1")
                 except psycopg.Error as err:
-                    log.debug("office database still unreachable: %s", _short(err))
+                    log.debug("office database unreachable: %s", _short(err))
                     self._last_error = _short(err)
-                    if not self._known.is_set():
-                        self._set_up(False)
+                    self._set_up(False)
                     continue
                 except Exception as err:  # the keyring, say: the next attempt asks again
                     log.warning("office database connection details unavailable: %s", _short(err))
                     self._last_error = _short(err)
-                    if not self._known.is_set():
-                        self._set_up(False)
+                    self._set_up(False)
                     continue
                 self._open_pool()
                 self._set_up(True)
@@ -234,8 +243,8 @@ class PgEngine:
         pool: psycopg_pool.ConnectionPool[Conn] = psycopg_pool.ConnectionPool(
             self._conninfo, open=False, name="voitex",
             kwargs={"autocommit": False, "connect_timeout": CONNECT_TIMEOUT_S,
-                    "application_name": self._application_name},
-            configure=self._configure, check=psycopg_pool.ConnectionPool.check_connection,
+                    "application_name": self._application_name, **KEEPALIVES},
+            configure=self._configure, check=self._check,
             timeout=self.timeout_s, reconnect_timeout=max(60.0, sum(self._reconnect_delays)),
             min_size=self._min_size, max_size=self._max_size)
         pool.open(wait=False)
@@ -266,15 +275,43 @@ class PgEngine:
         if pool is None:
             raise DatabaseUnreachable(unreachable_text(self.where, self._last_error))
         try:
-            with pool.connection() as conn:
+            conn = self._getconn(pool)
+            try:
                 self._ensure_migrated(conn)
-                return job(conn)
+                result = job(conn)
+                conn.commit()
+                return result
+            except BaseException:
+                with contextlib.suppress(psycopg.Error):
+                    conn.rollback()
+                raise
+            finally:
+                pool.putconn(conn)
         except NewerSchemaError as err:
             raise SchemaRefused(str(err)) from err
         except (psycopg.Error, psycopg_pool.PoolTimeout) as err:
             if is_connection_error(err):
                 self._went_down(err)
             raise translate(err, self.where) from err
+
+    def _check(self, conn: Conn) -> None:
+        try:
+            psycopg_pool.ConnectionPool.check_connection(conn)
+        except psycopg.Error:
+            self._suspect()
+            raise
+
+    def _getconn(self, pool: psycopg_pool.ConnectionPool[Conn]) -> Conn:
+        """A connection from the pool; the wait ends early once a probe says the database is away."""
+        deadline = time.monotonic() + self.timeout_s
+        while True:
+            try:
+                return pool.getconn(timeout=max(0.01, min(0.25, deadline - time.monotonic())))
+            except psycopg_pool.PoolTimeout:
+                if not self._up:
+                    raise DatabaseUnreachable(unreachable_text(self.where, self._last_error)) from None
+                if time.monotonic() >= deadline:
+                    raise
 
     def submit(self, job: Job[T]) -> Future[T]:
         """Run `job(conn)` on an engine thread, in one transaction; the future gives its result."""
@@ -288,7 +325,8 @@ class PgEngine:
         """`submit` and wait for the result (at most `timeout`, default `timeout_s`)."""
         future = self.submit(job)
         try:
-            return future.result(self.timeout_s if timeout is None else timeout)
+            # Longer than the pool's own wait, which then says what happened.
+            return future.result(self.timeout_s + CONNECT_TIMEOUT_S if timeout is None else timeout)
         except FutureTimeout as err:
             raise DatabaseUnreachable(unreachable_text(self.where, "no answer in time")) from err
 
