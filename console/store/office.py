@@ -172,6 +172,11 @@ def load(config_dir: Path, environ: Mapping[str, str] | None = None) -> OfficeSe
                           if isinstance(extra, dict) else {})
 
 
+def load_desk(config_dir: Path) -> str:
+    """The desk's name as saved ("" when none: the machine's name then)."""
+    return clean_desk_name(str(_read(settings_file(config_dir)).get("desk") or ""))
+
+
 def save(config_dir: Path, settings: OfficeSettings | None, *, desk: str = "") -> None:
     """Keep the settings (no password); None keeps only the desk's name (the desk then uses
     its own file). Settings from the environment are not written: only the desk's name."""

@@ -38,7 +38,7 @@ from console.store.catalogue import (
 )
 from console.store.database import StoreError
 from console.store.interface import HistoryStore
-from console.store.pg.engine import Conn, Job, PgEngine
+from console.store.pg.engine import Conn, DatabaseUnreachable, Job, PgEngine
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class PgCatalogue:
             future.set_exception(CatalogueError("The Library catalogue is closed."))
             return future
         future = self._executor.submit(fn, *args)
-        future.add_done_callback(_log_failure)
+        future.add_done_callback(_log_unless_away)
         return future
 
     def _record_now(self, recording: NewRecording) -> CatalogueEntry | None:
@@ -200,6 +200,16 @@ class PgCatalogue:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _log_unless_away(future: Future[Any]) -> None:
+    # The database being away is said once, by the engine's listeners; the next
+    # sync from History (when it is back) records what this one could not.
+    if not future.cancelled() and isinstance(future.exception(), CatalogueError) and isinstance(
+            getattr(future.exception(), "__cause__", None), DatabaseUnreachable):
+        log.info("a Library catalogue write waits for the office database: %s", future.exception())
+        return
+    _log_failure(future)
 
 
 # -- statements (run on an engine thread, in the job's transaction) ----------------------
