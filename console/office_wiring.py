@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -27,7 +27,9 @@ from console.domain.wording import plural
 from console.store.journal import JournalError
 from console.store.office import OfficeSettingsError, load
 from console.store.paths import AppPaths
-from console.store.pg.stores import OfficeStores
+
+if TYPE_CHECKING:
+    from console.store.pg.stores import OfficeStores
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,10 @@ def open_office(paths: AppPaths, secrets: Any, *, messages: Any,
         raise JournalError(f"The office database cannot be used: {err}") from err
     if settings is None:
         return None
+    # psycopg only where an office database is used: a desk on its own file
+    # (and the self-check) never loads it.
+    from console.store.pg.stores import OfficeStores
+
     stores = OfficeStores.open(settings, password=lambda: secrets.get_key(settings.keyring_name),
                                data_dir=paths.data_dir)
     return OfficeLink(stores, messages=messages, parent=parent)
