@@ -205,10 +205,13 @@ class PgCatalogue:
 def _log_unless_away(future: Future[Any]) -> None:
     # The database being away is said once, by the engine's listeners; the next
     # sync from History (when it is back) records what this one could not.
-    if not future.cancelled() and isinstance(future.exception(), CatalogueError) and isinstance(
-            getattr(future.exception(), "__cause__", None), DatabaseUnreachable):
-        log.info("a Library catalogue write waits for the office database: %s", future.exception())
-        return
+    err = None if future.cancelled() else future.exception()
+    cause: BaseException | None = err
+    while cause is not None:  # History's error or the catalogue's, from the engine's
+        if isinstance(cause, DatabaseUnreachable):
+            log.info("a Library catalogue write waits for the office database: %s", err)
+            return
+        cause = cause.__cause__
     _log_failure(future)
 
 
