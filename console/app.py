@@ -41,9 +41,11 @@ from console.jobs import resend as resend_rules  # noqa: E402
 from console.jobs.sender import HistoryUnavailableError, Sender  # noqa: E402
 from console.jobs.session import AccountSession, NoKeyError  # noqa: E402
 from console.logging_setup import configure_logging, register_secret  # noqa: E402
+from console.office_wiring import open_office  # noqa: E402
 from console.resources import app_icon_files  # noqa: E402
 from console.store.broadcasts import SqliteBroadcastStore  # noqa: E402
-from console.store.catalogue import Catalogue, CatalogueError  # noqa: E402
+from console.store.catalogue import Catalogue, CatalogueError, CatalogueStore  # noqa: E402
+from console.store.interface import HistoryStore  # noqa: E402
 from console.store.journal import Journal, JournalError  # noqa: E402
 from console.store.journal_writer import JournalWriter  # noqa: E402
 from console.store.paths import AppPaths, app_paths  # noqa: E402
@@ -162,11 +164,21 @@ class ConsoleApp(QObject):
         # its files over instead of opening a second console on the same files.
         self.instance_server = InstanceServer(instance_name(paths), self)
         self.secrets = DeferredSecretStore()
-        self.journal = Journal(paths.data_dir / "history.sqlite3")
-        recovered = self.journal.mark_crashed_pending_unknown()
-        # In the same file as History, opened after it (so after its repairs);
-        # it reads History through a handle of its own, from its own thread.
-        self.catalogue = open_catalogue(self.journal.path)
+        # -- the office database (console/office_wiring.py), else this desk's own file.
+        self.office = open_office(paths, self.secrets, messages=self.messages, parent=self)
+        self.journal: HistoryStore
+        self.catalogue: CatalogueStore
+        if self.office is None:
+            self.journal = Journal(paths.journal_file)
+            recovered = self.journal.mark_crashed_pending_unknown()
+            # In the same file as History, opened after it (so after its repairs);
+            # it reads History through a handle of its own, from its own thread.
+            self.catalogue = open_catalogue(self.journal.path)
+        else:
+            self.journal = self.office.stores.journal
+            recovered = 0  # counted by the link once the database answers, before any send
+            self.catalogue = self.office.stores.catalogue
+            self.office.on_back = self._on_journal_changed
         self._catalogue_history = self.journal.reopen()
 
         self.sandbox_key = pysecrets.token_urlsafe(24)
@@ -200,7 +212,7 @@ class ConsoleApp(QObject):
 
         # Broadcasts live in the History file; rows left "sending" become unknown
         # before anything is sent. The runner (and httpx with it) comes on first use.
-        self.broadcasts = SqliteBroadcastStore(self.journal.path)
+        self.broadcasts = SqliteBroadcastStore(paths.journal_file)  # this desk's file either way
         self.broadcasts.recover()
         self._broadcast_runner: BroadcastRunner | None = None
 
@@ -216,6 +228,7 @@ class ConsoleApp(QObject):
         self.window.add_account_requested.connect(lambda: self.show_profiles(new=True))
         self.window.about_requested.connect(self.show_about)
         self.window.preferences_requested.connect(self.show_preferences)
+        self.window.office_database_requested.connect(self.show_office_database)
         self.window.first_painted.connect(self._on_first_painted)
         self.session.profile_changed.connect(self._on_profile_changed)
 
@@ -236,8 +249,8 @@ class ConsoleApp(QObject):
             self.messages.warning(
                 f"{plural(recovered, 'request was', 'requests were')} still running when the "
                 "console last closed; the outcome is unknown. Check History before sending again.")
-        database = self.journal.database  # profiles report to the notices themselves
-        if database.damaged_copy is not None:
+        database = getattr(self.journal, "database", None)  # the SQLite file's, if that is in use
+        if database is not None and database.damaged_copy is not None:
             self.messages.notices.damaged_file(
                 path=database.path, what="History", problem="SQLite could not read all of it",
                 saved=f"{plural(database.rows_saved, 'readable row')}, in a new history file",
@@ -367,6 +380,7 @@ class ConsoleApp(QObject):
             self._upload_queue = UploadQueue(
                 client_factory=self.session.client, journal=self.journal,
                 journal_writer=self.journal_writer,
+                store=self.office.stores.uploads if self.office is not None else None,
                 state_path=self.paths.data_dir / "upload-queue.json",
                 profile=lambda: (self.session.profile.id, self.session.profile.name),
                 parent=self)
@@ -408,6 +422,8 @@ class ConsoleApp(QObject):
         secrets = await asyncio.to_thread(self.secrets.get)
         if secrets.state != "keyring":
             self.messages.warning(secrets.explanation)
+        if self.office is not None:
+            self.office.start()
         if self.session.profile.is_sandbox:  # its state file is read as it starts
             await asyncio.shield(self.sandbox.start_soon())
         self._report_upload_queue()
@@ -431,6 +447,8 @@ class ConsoleApp(QObject):
                                f"Upload queue: {queue.load_notice}")
 
     def _queue_has_rows(self) -> bool:
+        if self.office is not None:
+            return self.office.stores.uploads.has_rows()
         try:
             with self.journal.database.lock:
                 found = self.journal.database.connection.execute(
@@ -522,6 +540,16 @@ class ConsoleApp(QObject):
         dialog.open()
         self._preferences_dialog = dialog
 
+    def show_office_database(self) -> None:
+        from console.ui.office_database import OfficeDatabaseDialog
+
+        dialog = OfficeDatabaseDialog(
+            config_dir=self.paths.config_dir, secrets=self.secrets,
+            sqlite_path=self.paths.journal_file, messages=self.messages, parent=self.window,
+            in_use=self.office.settings if self.office is not None else None)
+        dialog.open()
+        self._office_dialog = dialog
+
     def _on_close_requested(self) -> None:
         if not self.closed.done():
             self.closed.set_result(None)
@@ -546,6 +574,8 @@ class ConsoleApp(QObject):
         await asyncio.to_thread(self.catalogue.close)  # lets its last writes land
         self._catalogue_history.close()
         self.journal.close()
+        if self.office is not None:
+            await self.office.aclose()
 
 
 def resident_memory_kib() -> int:

@@ -184,6 +184,35 @@ def qloop(_session_qloop):
         asyncio.set_event_loop(None)
 
 
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server of this test session (tests/pg_server.py); skipped where the
+    server programs are missing, unless VOITEX_TEST_POSTGRES=required (CI), then failed."""
+    from tests.pg_server import ServerUnavailable, postgres_required, start_server
+
+    try:
+        server = start_server()
+    except ServerUnavailable as err:
+        if postgres_required():
+            pytest.fail(f"VOITEX_TEST_POSTGRES=required, but {err}")
+        pytest.skip(str(err))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_database(pg_server):
+    """A fresh, empty database for this test, owned by the desk's login role;
+    its name. Dropped afterwards (with any connection still open to it)."""
+    name = pg_server.new_database()
+    try:
+        yield name
+    finally:
+        pg_server.drop_database(name)
+
+
 # Shared by the tab, jobs and app tests.
 from tests.branch.fake_endpoint import fake_endpoint  # noqa: E402,F401
 from tests.console_env import confirm_no, confirm_yes, console_app, console_env  # noqa: E402,F401

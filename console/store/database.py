@@ -9,9 +9,10 @@ prefix of their own (``upload_``, ``catalogue_``, ``broadcast_``).
   before its request leaves; ``busy_timeout`` of 250 ms, so a file locked by
   another program costs a quarter of a second and an error, never SQLite's
   default 5 s freeze; foreign keys on.
-- **Migrations.** ``PRAGMA user_version`` counts the steps in ``_MIGRATIONS``
-  that have run; each step runs once, in one transaction with the new number.
-  A file from a newer console is refused rather than guessed at.
+- **Migrations.** ``PRAGMA user_version`` counts the numbered steps of
+  `console.store.migrations` (shared with the PostgreSQL engine) that have
+  run; each step runs once, in one transaction with the new number. A file
+  from a newer console is refused rather than guessed at.
 - **Repair.** A damaged file (SQLite says "malformed" or "not a database", at
   open or in ``PRAGMA quick_check``) is set aside as
   ``history.sqlite3.broken-<stamp>`` with its ``-wal``/``-shm``, a fresh file
@@ -43,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from console.domain.wording import plural
+from console.store import migrations
 
 BUSY_TIMEOUT_MS = 250
 # Up to this size (about 10,000 entries) the whole file is checked at open
@@ -74,75 +76,26 @@ def inserted_id(cursor: sqlite3.Cursor) -> int:
 
 
 # -- schema steps ----------------------------------------------------------------
+# The numbered steps, shared with the PostgreSQL engine, are in
+# console/store/migrations/; this file's PRAGMA user_version counts them.
 
-_V1 = """
-CREATE TABLE IF NOT EXISTS entries (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('sms', 'call', 'tts', 'upload')),
-    profile_id TEXT NOT NULL,
-    profile_name TEXT NOT NULL,
-    recipient TEXT NOT NULL,
-    content TEXT NOT NULL,
-    request TEXT NOT NULL,
-    outcome TEXT NOT NULL CHECK (outcome IN ('pending', 'done', 'failed', 'unknown')),
-    result_id TEXT,
-    messages TEXT NOT NULL,
-    resend_of INTEGER REFERENCES entries(id),
-    change_seq INTEGER NOT NULL
-);
--- Each index ends implicitly in the rowid, so "WHERE kind = ? ORDER BY id DESC"
--- walks the index in order with no sort step: newest-first paging stays cheap.
-CREATE INDEX IF NOT EXISTS entries_kind ON entries (kind);
-CREATE INDEX IF NOT EXISTS entries_outcome ON entries (outcome);
-CREATE INDEX IF NOT EXISTS entries_profile ON entries (profile_id);
-CREATE INDEX IF NOT EXISTS entries_created ON entries (created_at);
-CREATE INDEX IF NOT EXISTS entries_change ON entries (change_seq);
-"""
-
-# Version 2: a broadcast run's id on each of its entries, and a trigram index
-# over recipient and content so History's substring search stops reading
-# every row (137 ms at 100,000 entries before, a few ms after).
-_V2 = """
-ALTER TABLE entries ADD COLUMN group_id TEXT;
-CREATE INDEX IF NOT EXISTS entries_group ON entries (group_id) WHERE group_id IS NOT NULL;
-CREATE VIRTUAL TABLE IF NOT EXISTS entries_fts USING fts5(
-    recipient, content, content='entries', content_rowid='id', tokenize='trigram');
-CREATE TRIGGER IF NOT EXISTS entries_fts_insert AFTER INSERT ON entries BEGIN
-    INSERT INTO entries_fts (rowid, recipient, content) VALUES (new.id, new.recipient, new.content);
-END;
-CREATE TRIGGER IF NOT EXISTS entries_fts_delete AFTER DELETE ON entries BEGIN
-    INSERT INTO entries_fts (entries_fts, rowid, recipient, content)
-        VALUES ('delete', old.id, old.recipient, old.content);
-END;
-CREATE TRIGGER IF NOT EXISTS entries_fts_update AFTER UPDATE OF recipient, content ON entries BEGIN
-    INSERT INTO entries_fts (entries_fts, rowid, recipient, content)
-        VALUES ('delete', old.id, old.recipient, old.content);
-    INSERT INTO entries_fts (rowid, recipient, content) VALUES (new.id, new.recipient, new.content);
-END;
-INSERT INTO entries_fts (entries_fts) VALUES ('rebuild');
-"""
-
-_MIGRATIONS: tuple[str, ...] = (_V1, _V2)
-SCHEMA_VERSION = len(_MIGRATIONS)
+SCHEMA_VERSION = migrations.SCHEMA_VERSION
+_statements = migrations.sqlite_statements
 
 
 def migrate(db: sqlite3.Connection, path: Path | str = "the history file") -> int:
     """Bring `db` to SCHEMA_VERSION; returns the version it had."""
     version: int = db.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
-        raise StoreError(
-            f"The history file {path} was written by a newer version of Voitex Console. "
-            "Install that version again, or move the file away to start a new history.")
+        raise StoreError(migrations.newer_schema_text(f"The history file {path}", version))
     if version == SCHEMA_VERSION:
         return version
     db.execute("BEGIN IMMEDIATE")
     try:
         # Read again inside the lock: another console may have migrated meanwhile.
         current = db.execute("PRAGMA user_version").fetchone()[0]
-        for step in _MIGRATIONS[current:]:
-            for statement in _statements(step):
+        for step in migrations.STEPS[current:]:
+            for statement in _statements(step.sqlite):
                 db.execute(statement)
         db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     except BaseException:
@@ -150,18 +103,6 @@ def migrate(db: sqlite3.Connection, path: Path | str = "the history file") -> in
         raise
     db.execute("COMMIT")
     return version
-
-
-def _statements(script: str) -> Iterator[str]:
-    # executescript() would commit the surrounding transaction; run one by one.
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        if line.lstrip().startswith("--"):
-            continue
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            yield buffer.strip()
-            buffer = ""
 
 
 # -- errors ------------------------------------------------------------------------
@@ -183,6 +124,8 @@ def is_damaged(err: BaseException) -> bool:
 
 
 def is_busy(err: BaseException) -> bool:
+    if getattr(err, "busy", False) is True:  # another engine's "held by someone else, retry"
+        return True
     if not isinstance(err, sqlite3.Error):
         return False
     return _code(err) in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in str(err).lower()

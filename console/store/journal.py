@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 from console.domain.vocabulary import EntryKind, Outcome
 from console.store.database import Database, StoreError, explain, inserted_id, is_damaged
 from console.store.files import atomic_write
+from console.store.identity import machine_name, operator_name
 from console.store.pending_updates import PendingUpdate, PendingUpdates, sidecar_path
 
 KINDS = tuple(EntryKind)
@@ -52,7 +53,8 @@ _EXPORT_CHUNK = 2000
 _FTS_MIN_CHARS = 3
 _COLUMNS = ", ".join(f"entries.{c}" for c in (
     "id", "created_at", "updated_at", "kind", "profile_id", "profile_name", "recipient",
-    "content", "request", "outcome", "result_id", "messages", "resend_of", "group_id"))
+    "content", "request", "outcome", "result_id", "messages", "resend_of", "group_id", "desk",
+    "operator"))
 _UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 _NEXT_SEQ = "(SELECT COALESCE(MAX(change_seq), 0) + 1 FROM entries)"
 
@@ -81,6 +83,8 @@ class JournalEntry(NamedTuple):
     messages_json: str
     resend_of: int | None
     group_id: str | None = None  # the broadcast run this entry belongs to
+    desk: str = ""  # the desk (computer) that wrote it; "" before desks were recorded
+    operator: str = ""  # the OS user signed in there
 
     @property
     def created(self) -> datetime:
@@ -156,9 +160,12 @@ class Journal:
     """
 
     def __init__(self, path: Path | str, *, clock: Callable[[], datetime] = utc_now,
-                 replay: bool = True, check: bool = True, repair: bool = True) -> None:
+                 replay: bool = True, check: bool = True, repair: bool = True,
+                 desk: str | None = None, operator: str | None = None) -> None:
         self.path = Path(path)
         self._clock = clock
+        self.desk = machine_name() if desk is None else desk
+        self.operator = operator_name() if operator is None else operator
         self._batch_depth = 0
         try:
             self._database = Database(self.path, check=check, repair=repair)
@@ -182,7 +189,8 @@ class Journal:
     def reopen(self) -> Journal:
         """Another handle on the same file with its own connection, so a
         thread using it never queues behind this handle's lock."""
-        return Journal(self.path, clock=self._clock, replay=False, check=False, repair=False)
+        return Journal(self.path, clock=self._clock, replay=False, check=False, repair=False,
+                       desk=self.desk, operator=self.operator)
 
     def replay_pending_updates(self) -> int:
         """Write outcomes kept in the sidecar file by an earlier run; returns how many landed.
@@ -280,10 +288,10 @@ class Journal:
             cursor = self._db.execute(
                 "INSERT INTO entries (created_at, updated_at, kind, profile_id, profile_name,"
                 " recipient, content, request, outcome, result_id, messages, resend_of,"
-                f" group_id, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULL, '[]',"
-                f" ?, ?, {_NEXT_SEQ})",
+                f" group_id, desk, operator, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending',"
+                f" NULL, '[]', ?, ?, ?, ?, {_NEXT_SEQ})",
                 (now, now, kind, profile_id, profile_name, recipient, content, request_json,
-                 resend_of, group_id),
+                 resend_of, group_id, self.desk, self.operator),
             )
             return inserted_id(cursor)
 
@@ -557,7 +565,7 @@ def _json_dict(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-_TEXT_FIELDS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 11)
+_TEXT_FIELDS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 14, 15)
 _OPTIONAL_TEXT_FIELDS = (10, 13)
 _OPTIONAL_INT_FIELDS = (12,)
 

@@ -637,6 +637,13 @@ def _detail_html(entry: JournalEntry) -> str:
         row("Time", local_time(entry)),
         row("Kind", KIND_LABELS.get(entry.kind, entry.kind)),
         row("Profile", entry.profile_name),
+    ]
+    # Who sent it: the desk (computer) and the person signed in there.
+    if entry.desk:
+        rows.append(row("Desk", entry.desk))
+    if entry.operator:
+        rows.append(row("Operator", entry.operator))
+    rows += [
         row("To / Where", format_recipient(entry.recipient)),
         row("Outcome", OUTCOME_LABELS.get(entry.outcome, entry.outcome)),
     ]

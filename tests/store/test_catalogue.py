@@ -37,15 +37,14 @@ def db_path(tmp_path):
 
 
 @pytest.fixture
-def journal(db_path):
-    with Journal(db_path, clock=Clock()) as journal:
-        yield journal
+def journal(backend):
+    """History on each engine (tests/store/backends.py); the catalogue sits beside it."""
+    return backend.journal(clock=Clock())
 
 
 @pytest.fixture
-def catalogue(db_path, journal):
-    with Catalogue(db_path) as catalogue:
-        yield catalogue
+def catalogue(backend, journal):
+    return backend.catalogue()
 
 
 def upload_done(journal, path, *, album=1, sort=5, name="Welcome", rid="918357",
@@ -171,22 +170,22 @@ def test_export_is_formula_safe(tmp_path, catalogue):
     assert csv_cell("-2") == "'-2" and csv_cell("Welcome") == "Welcome"
 
 
-def test_the_catalogue_survives_a_restart_and_catches_up_on_history(tmp_path, db_path, journal):
+def test_the_catalogue_survives_a_restart_and_catches_up_on_history(tmp_path, backend, journal):
     wav = make_wav(tmp_path / "w.wav")
     upload_done(journal, wav, rid="1")
-    with Catalogue(db_path) as catalogue:
+    with backend.catalogue() as catalogue:
         catalogue.sync_from_history(journal).result(5)
     # Done while no catalogue listened (a crash between History and the catalogue).
     upload_done(journal, wav, sort=6, rid="2")
-    with Catalogue(db_path) as catalogue:
+    with backend.catalogue() as catalogue:
         assert catalogue.at("sandbox", 1, 5).recording_id == "1"
         assert catalogue.sync_from_history(journal).result(5) == 1
         assert catalogue.at("sandbox", 1, 6).recording_id == "2"
 
 
-def test_on_changed_is_told_after_a_write_that_changed_something(tmp_path, journal, db_path):
+def test_on_changed_is_told_after_a_write_that_changed_something(tmp_path, journal, backend):
     calls = []
-    with Catalogue(db_path, on_changed=lambda: calls.append(1)) as catalogue:
+    with backend.catalogue(on_changed=lambda: calls.append(1)) as catalogue:
         catalogue.sync_from_history(journal).result(5)
         assert calls == []
         upload_done(journal, make_wav(tmp_path / "x.wav"))

@@ -58,7 +58,7 @@ def test_pragmas_are_durable_and_short_waiting(path):
         assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
         assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 250
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         assert database.notice is None
     finally:
         database.close()
@@ -78,7 +78,7 @@ def test_a_version_1_file_is_migrated_keeping_its_entries(path):
 
     journal = Journal(path)
     try:
-        assert journal.database.connection.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert journal.database.connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert [e.content for e in journal.query()] == ["Table for two", "Your order is ready"]
         assert all(e.group_id is None for e in journal.query())
         # The search index covers the entries written before the migration.
@@ -133,10 +133,10 @@ def make_damageable_file(path: Path, entries: int = 400) -> dict[int, tuple]:
             entry_id = sms(journal, n, group_id=f"run-{n % 3}")
             journal.finish(entry_id, outcome="done", result_id=f"R{n}")
     db = journal.database.connection
-    db.execute("CREATE TABLE IF NOT EXISTS upload_rows (id INTEGER PRIMARY KEY, path TEXT NOT NULL,"
+    db.execute("CREATE TABLE IF NOT EXISTS other_rows (id INTEGER PRIMARY KEY, path TEXT NOT NULL,"
                " state TEXT NOT NULL)")
     with journal.database.transaction():
-        db.executemany("INSERT INTO upload_rows (path, state) VALUES (?, ?)",
+        db.executemany("INSERT INTO other_rows (path, state) VALUES (?, ?)",
                        [(f"/music/{n}.wav", "queued") for n in range(200)])
     original = {e.id: (e.recipient, e.content, e.outcome, e.result_id, e.group_id)
                 for e in journal.query(limit=entries)}
@@ -175,7 +175,7 @@ def test_readable_rows_of_a_damaged_file_come_back(path, damage):
         saved = journal.database.rows_saved
         assert f"{saved:,} readable row" in notice
         entries = journal.query(limit=1000)
-        uploads = journal.database.connection.execute("SELECT path FROM upload_rows").fetchall()
+        uploads = journal.database.connection.execute("SELECT path FROM other_rows").fetchall()
         assert saved == len(entries) + len(uploads)
         assert entries, "some History entries are readable and must come back"
         for entry in entries:
@@ -251,17 +251,17 @@ def test_other_parts_add_their_tables_to_the_same_file(path):
     database = Database(path)
     try:
         database.ensure_tables("""
-            CREATE TABLE IF NOT EXISTS upload_rows (id INTEGER PRIMARY KEY, path TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS upload_rows_path ON upload_rows (path);
+            CREATE TABLE IF NOT EXISTS other_rows (id INTEGER PRIMARY KEY, path TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS other_rows_path ON other_rows (path);
         """)
-        database.ensure_tables("CREATE TABLE IF NOT EXISTS upload_rows (id INTEGER PRIMARY KEY);")
+        database.ensure_tables("CREATE TABLE IF NOT EXISTS other_rows (id INTEGER PRIMARY KEY);")
         with database.transaction() as db:
-            db.execute("INSERT INTO upload_rows (path) VALUES ('/music/a.wav')")
+            db.execute("INSERT INTO other_rows (path) VALUES ('/music/a.wav')")
     finally:
         database.close()
     journal = Journal(path)
     try:
-        rows = journal.database.connection.execute("SELECT path FROM upload_rows").fetchall()
+        rows = journal.database.connection.execute("SELECT path FROM other_rows").fetchall()
         assert rows == [("/music/a.wav",)]
     finally:
         journal.close()

@@ -29,9 +29,9 @@ def template() -> bytes:
                     journal.finish(entry_id, outcome=("done", "failed", "unknown")[n % 3],
                                    messages=[f"note {n}"])
             journal.database.ensure_tables(
-                "CREATE TABLE IF NOT EXISTS upload_rows (id INTEGER PRIMARY KEY, path TEXT);")
+                "CREATE TABLE IF NOT EXISTS other_rows (id INTEGER PRIMARY KEY, path TEXT);")
             with journal.database.transaction() as db:
-                db.executemany("INSERT INTO upload_rows (path) VALUES (?)",
+                db.executemany("INSERT INTO other_rows (path) VALUES (?)",
                                [(f"/m/{n}.wav",) for n in range(80)])
             journal.close()
             template.data = path.read_bytes()

@@ -14,6 +14,7 @@ from console.store.upload_store import (
     UploadStore,
     open_upload_store,
 )
+from tests.store.backends import PgBackend, SqliteBackend
 
 
 def rows():
@@ -23,14 +24,37 @@ def rows():
             StoredRow(id=2, path="/a/02 B.wav", status="sent", album=1, sort=2, entry_id=7)]
 
 
-@pytest.fixture(params=["sqlite", "memory"])
+@pytest.fixture(params=["sqlite", "postgres", "memory"])
 def store(request, tmp_path) -> UploadStore:
     if request.param == "memory":
         yield MemoryUploadStore()
         return
-    store = SqliteUploadStore(tmp_path / "history.sqlite3")
-    yield store
-    store.close()
+    if request.param == "sqlite":
+        backend = SqliteBackend(tmp_path)
+    else:
+        backend = PgBackend(request.getfixturevalue("pg_server"),
+                            request.getfixturevalue("pg_database"), tmp_path)
+    try:
+        yield backend.upload_store()
+    finally:
+        backend.close()
+
+
+def test_each_desk_keeps_its_own_queue_in_the_office_database(pg_server, pg_database, tmp_path):
+    backend = PgBackend(pg_server, pg_database, tmp_path)
+    try:
+        front, back = backend.upload_store(desk="Front desk"), backend.upload_store(desk="Back office")
+        front.write(rows(), settings={"next_sort": 3})
+        back.write([StoredRow(id=1, path="/b/x.wav", status="queued")], settings={"next_sort": 9})
+        front.write(deleted=[2])
+        assert [r.path for r in front.load().rows] == ["/a/01 A.wav"]
+        assert front.load().settings == {"next_sort": 3}
+        assert [(r.id, r.path) for r in back.load().rows] == [(1, "/b/x.wav")]
+        assert back.load().settings == {"next_sort": 9}
+        assert front.has_rows() and back.has_rows()
+        assert not backend.upload_store(desk="Nobody").has_rows()
+    finally:
+        backend.close()
 
 
 def test_rows_and_settings_round_trip(store):

@@ -482,3 +482,19 @@ def test_controls_have_accessible_names_and_labels_have_buddies(make_tab):
     assert all(label.buddy() is not None for label in labels)
     assert tab.search_edit in [label.buddy() for label in labels]
 
+
+
+def test_details_name_the_desk_and_the_operator(make_tab, journal, clock):
+    entry_id = add(journal)
+    other_desk = Journal(app_paths().journal_file, clock=clock, desk="Back office", operator="ben")
+    try:
+        theirs = add(other_desk, content="Sent from the back office")
+    finally:
+        other_desk.close()
+    tab = make_tab()
+    select_entry(tab, theirs)
+    details = " ".join(tab.detail.toPlainText().split())
+    assert "Desk Back office" in details and "Operator ben" in details
+    select_entry(tab, entry_id)
+    details = " ".join(tab.detail.toPlainText().split())
+    assert f"Desk {journal.desk}" in details and f"Operator {journal.operator}" in details

@@ -1,0 +1,157 @@
+"""Step 3: the upload queue's tables (``upload_``) and the Library catalogue's (``catalogue_``).
+
+In SQLite both modules also create their tables themselves with ``IF NOT
+EXISTS`` (a file opened by them alone); this step makes sure every file at
+version 3 has them, so a later step may change them. The catalogue's search
+index is rebuilt from its rows: a file repaired before this step may hold the
+rows without the index.
+"""
+from __future__ import annotations
+
+SQLITE = """
+CREATE TABLE IF NOT EXISTS upload_rows (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    status TEXT NOT NULL,
+    album INTEGER,
+    sort INTEGER,
+    display_name TEXT NOT NULL DEFAULT '',
+    info TEXT,
+    recording_id TEXT,
+    reason TEXT,
+    stamp_size INTEGER,
+    stamp_mtime_ns INTEGER,
+    finished_at TEXT,
+    awaiting_number INTEGER NOT NULL DEFAULT 0,
+    entry_id INTEGER,
+    sha256 TEXT,
+    name_problem TEXT
+);
+CREATE TABLE IF NOT EXISTS upload_settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS catalogue_entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    profile_id TEXT NOT NULL,
+    album INTEGER NOT NULL,
+    sort INTEGER,
+    display_name TEXT NOT NULL,
+    recording_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('upload', 'tts')),
+    file_name TEXT,
+    file_path TEXT,
+    file_size INTEGER,
+    sha256 TEXT,
+    tts_text TEXT,
+    duration_s REAL,
+    format TEXT,
+    created_at TEXT NOT NULL,
+    entry_id INTEGER,
+    state TEXT NOT NULL CHECK (state IN ('current', 'replaced')),
+    replaced_at TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS catalogue_entry ON catalogue_entries (entry_id)
+    WHERE entry_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS catalogue_place ON catalogue_entries (profile_id, album, sort);
+CREATE INDEX IF NOT EXISTS catalogue_recording ON catalogue_entries (profile_id, recording_id);
+-- The Library view's usual orders walk an index (each ends in the rowid, the
+-- tie-break), so the first page of 10,000 entries needs no sort step.
+CREATE INDEX IF NOT EXISTS catalogue_name ON catalogue_entries
+    (profile_id, display_name COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS catalogue_when ON catalogue_entries (profile_id, created_at);
+-- A trigram index over the searched columns: a search is a few index probes
+-- rather than four LIKEs over every row (see bench/library_filter.py).
+CREATE VIRTUAL TABLE IF NOT EXISTS catalogue_fts USING fts5(
+    display_name, recording_id, file_name, tts_text,
+    content='catalogue_entries', content_rowid='id', tokenize='trigram');
+CREATE TRIGGER IF NOT EXISTS catalogue_fts_insert AFTER INSERT ON catalogue_entries BEGIN
+    INSERT INTO catalogue_fts (rowid, display_name, recording_id, file_name, tts_text)
+        VALUES (new.id, new.display_name, new.recording_id, new.file_name, new.tts_text);
+END;
+CREATE TRIGGER IF NOT EXISTS catalogue_fts_delete AFTER DELETE ON catalogue_entries BEGIN
+    INSERT INTO catalogue_fts (catalogue_fts, rowid, display_name, recording_id, file_name,
+                               tts_text)
+        VALUES ('delete', old.id, old.display_name, old.recording_id, old.file_name,
+                old.tts_text);
+END;
+CREATE TRIGGER IF NOT EXISTS catalogue_fts_update AFTER UPDATE OF display_name, recording_id,
+        file_name, tts_text ON catalogue_entries BEGIN
+    INSERT INTO catalogue_fts (catalogue_fts, rowid, display_name, recording_id, file_name,
+                               tts_text)
+        VALUES ('delete', old.id, old.display_name, old.recording_id, old.file_name,
+                old.tts_text);
+    INSERT INTO catalogue_fts (rowid, display_name, recording_id, file_name, tts_text)
+        VALUES (new.id, new.display_name, new.recording_id, new.file_name, new.tts_text);
+END;
+CREATE TABLE IF NOT EXISTS catalogue_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+INSERT INTO catalogue_fts (catalogue_fts) VALUES ('rebuild');
+"""
+
+# Shared by the desks of an office: the upload queue is each desk's own (its
+# rows name files on that desk's disk), so its tables are keyed by desk too.
+# The Library is the office's: one catalogue per account profile.
+POSTGRES = """
+CREATE TABLE IF NOT EXISTS upload_rows (
+    desk TEXT NOT NULL,
+    id BIGINT NOT NULL,
+    path TEXT NOT NULL,
+    status TEXT NOT NULL,
+    album BIGINT,
+    sort BIGINT,
+    display_name TEXT NOT NULL DEFAULT '',
+    info TEXT,
+    recording_id TEXT,
+    reason TEXT,
+    stamp_size BIGINT,
+    stamp_mtime_ns BIGINT,
+    finished_at TEXT,
+    awaiting_number INTEGER NOT NULL DEFAULT 0,
+    entry_id BIGINT,
+    sha256 TEXT,
+    name_problem TEXT,
+    PRIMARY KEY (desk, id)
+);
+CREATE TABLE IF NOT EXISTS upload_settings (
+    desk TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (desk, key)
+);
+CREATE TABLE IF NOT EXISTS catalogue_entries (
+    id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    profile_id TEXT NOT NULL,
+    album BIGINT NOT NULL,
+    sort BIGINT,
+    display_name TEXT NOT NULL,
+    recording_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('upload', 'tts')),
+    file_name TEXT,
+    file_path TEXT,
+    file_size BIGINT,
+    sha256 TEXT,
+    tts_text TEXT,
+    duration_s DOUBLE PRECISION,
+    format TEXT,
+    created_at TEXT NOT NULL,
+    entry_id BIGINT,
+    state TEXT NOT NULL CHECK (state IN ('current', 'replaced')),
+    replaced_at TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS catalogue_entry ON catalogue_entries (entry_id)
+    WHERE entry_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS catalogue_place ON catalogue_entries (profile_id, album, sort);
+CREATE INDEX IF NOT EXISTS catalogue_recording ON catalogue_entries (profile_id, recording_id);
+CREATE INDEX IF NOT EXISTS catalogue_name ON catalogue_entries (profile_id, lower(display_name), id);
+CREATE INDEX IF NOT EXISTS catalogue_when ON catalogue_entries (profile_id, created_at);
+CREATE INDEX IF NOT EXISTS catalogue_search ON catalogue_entries USING gin (
+    display_name gin_trgm_ops, recording_id gin_trgm_ops, file_name gin_trgm_ops,
+    tts_text gin_trgm_ops);
+CREATE TABLE IF NOT EXISTS catalogue_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""

@@ -1,0 +1,309 @@
+"""The Library catalogue in the office's PostgreSQL database (`CatalogueStore`).
+
+The same rules as the SQLite `Catalogue` (console/store/catalogue.py): filled
+from History's finished uploads and TTS, one row per History entry, a later
+recording at the same place making the earlier one "replaced". Shared by the
+desks of an office: every desk fills it from the one shared journal, so a
+History entry is still recorded once (a unique index on ``entry_id``), and the
+writes of all desks take one advisory lock in turn, so two desks never both
+think their recording is the current one at a place.
+
+Writes run on a worker thread of the catalogue's own (it reads the file's
+SHA-256 and duration first), and their statements on the engine's threads;
+reads wait for the engine, never for a write.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from console.store.catalogue import (
+    _COLUMNS,
+    _HISTORY_CHUNK,
+    _SYNC_KEY,
+    CURRENT,
+    REPLACED,
+    Catalogue,
+    CatalogueEntry,
+    CatalogueError,
+    NewRecording,
+    _like_escape,
+    _log_failure,
+    entry_of,
+    recording_from_history,
+    with_file_facts,
+)
+from console.store.database import StoreError
+from console.store.interface import HistoryStore
+from console.store.pg.engine import Conn, DatabaseUnreachable, Job, PgEngine
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# pg_advisory_xact_lock key for catalogue writes ("vxcat" in ASCII, as a number).
+CATALOGUE_LOCK = 0x7678636174
+
+# The SQLite catalogue's orders (console/store/catalogue.py: ORDERS) in PostgreSQL:
+# NOCASE becomes lower(), a number read from the start of a recording id (SQLite's
+# CAST), and NULLs first when ascending as SQLite puts them.
+ORDERS: Mapping[str, str] = {
+    "album": "album {d}, sort IS NULL, sort {d}, id {d}",
+    "sort": "sort IS NULL, sort {d}, album {d}, id {d}",
+    "name": "lower(display_name) {d}, id {d}",
+    "recording_id": ("COALESCE(substring(recording_id from '^[0-9]{{1,18}}')::bigint, 0) {d},"
+                     " recording_id {d}"),
+    "source": "lower(COALESCE(file_name, tts_text)) {d} {n}, id {d}",
+    "duration": "duration_s IS NULL, duration_s {d}, id {d}",
+    "format": "format IS NULL, format {d}, id {d}",
+    "when": "created_at {d}, id {d}",
+    "state": "state {d}, id {d}",
+}
+
+
+class PgCatalogue:
+    """The catalogue over `engine`; `on_changed` is called (from the catalogue's
+    worker thread) after every write that changed something."""
+
+    def __init__(self, engine: PgEngine, *, on_changed: Callable[[], None] | None = None,
+                 owns_engine: bool = True) -> None:
+        self.engine = engine
+        self._on_changed = on_changed or (lambda: None)
+        self._owns_engine = owns_engine
+        self._closed = False
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voitex-catalogue")
+
+    def set_on_changed(self, callback: Callable[[], None]) -> None:
+        self._on_changed = callback
+
+    def _call(self, job: Job[T]) -> T:
+        try:
+            return self.engine.call(job)
+        except StoreError as err:
+            raise CatalogueError(f"The Library could not be used: {err}") from err
+
+    # -- writing (on the worker thread) ------------------------------------------------
+    def record(self, recording: NewRecording) -> Future[CatalogueEntry | None]:
+        return self._submit(self._record_now, recording)
+
+    def sync_from_history(self, journal: HistoryStore, *, from_start: bool = False) -> Future[int]:
+        return self._submit(self._sync_now, journal, from_start)
+
+    def wait_idle(self, timeout: float | None = 10.0) -> None:
+        self._submit(lambda: None).result(timeout)
+
+    def _submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        if self._closed:
+            future: Future[T] = Future()
+            future.set_exception(CatalogueError("The Library catalogue is closed."))
+            return future
+        future = self._executor.submit(fn, *args)
+        future.add_done_callback(_log_unless_away)
+        return future
+
+    def _record_now(self, recording: NewRecording) -> CatalogueEntry | None:
+        recording = with_file_facts(recording)
+        added = self._call(lambda conn: _insert(conn, [recording]))
+        if added:
+            self._notify()
+        return added[0] if added else None
+
+    def _sync_now(self, journal: HistoryStore, from_start: bool = False) -> int:
+        since = 0 if from_start else int(self._call(lambda conn: _meta(conn, _SYNC_KEY)) or 0)
+        latest, ids = journal.changed_since(since)
+        found = []
+        for start in range(0, len(ids), _HISTORY_CHUNK):
+            chunk = ids[start:start + _HISTORY_CHUNK]
+            for entry in journal.query(ids=chunk, limit=len(chunk)):
+                recording = recording_from_history(entry)
+                if recording is not None:
+                    found.append(recording)
+        known = self._call(lambda conn: _known_entry_ids(conn, [r.entry_id for r in found]))
+        new = [with_file_facts(r) for r in found if r.entry_id not in known]
+        new.sort(key=lambda r: (r.created_at, r.entry_id or 0))
+        added = self._call(lambda conn: _insert(conn, new, meta={_SYNC_KEY: str(latest)}))
+        if added:
+            self._notify()
+        return len(added)
+
+    def _notify(self) -> None:
+        try:
+            self._on_changed()
+        except Exception:  # a listener's bug must not undo a write
+            log.exception("a catalogue listener failed")
+
+    # -- reading ---------------------------------------------------------------------
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._call(lambda conn: conn.execute(sql, params).fetchall())
+
+    def rows(self, profile_id: str, *, text: str | None = None, album: int | None = None,
+             include_replaced: bool = False, order_by: str = "album",
+             descending: bool = False, offset: int = 0,
+             limit: int | None = None) -> list[tuple[Any, ...]]:
+        where, params = _where(profile_id, text=text, album=album,
+                               include_replaced=include_replaced)
+        sql = f"SELECT {_COLUMNS} FROM catalogue_entries{where}{_order(order_by, descending)}"
+        if limit is not None:
+            sql += " LIMIT %s OFFSET %s"
+            params += [int(limit), int(offset)]
+        return self._read(sql, params)
+
+    def entries(self, profile_id: str, *, text: str | None = None, album: int | None = None,
+                include_replaced: bool = False, order_by: str = "album",
+                descending: bool = False, limit: int | None = None) -> list[CatalogueEntry]:
+        return [entry_of(row) for row in self.rows(
+            profile_id, text=text, album=album, include_replaced=include_replaced,
+            order_by=order_by, descending=descending, limit=limit)]
+
+    def at(self, profile_id: str, album: int, sort: int) -> CatalogueEntry | None:
+        rows = self._read(
+            f"SELECT {_COLUMNS} FROM catalogue_entries WHERE profile_id = %s AND album = %s"
+            " AND sort = %s AND state = 'current' ORDER BY id DESC LIMIT 1",
+            (profile_id, int(album), int(sort)))
+        return entry_of(rows[0]) if rows else None
+
+    def by_recording_id(self, profile_id: str, recording_id: str) -> CatalogueEntry | None:
+        rows = self._read(
+            f"SELECT {_COLUMNS} FROM catalogue_entries WHERE profile_id = %s"
+            " AND recording_id = %s ORDER BY state = 'current' DESC, id DESC LIMIT 1",
+            (profile_id, str(recording_id).strip()))
+        return entry_of(rows[0]) if rows else None
+
+    def albums(self, profile_id: str) -> list[int]:
+        return [int(row[0]) for row in self._read(
+            "SELECT DISTINCT album FROM catalogue_entries WHERE profile_id = %s"
+            " AND state = 'current' ORDER BY album", (profile_id,))]
+
+    def count(self, profile_id: str, *, text: str | None = None, album: int | None = None,
+              include_replaced: bool = False) -> int:
+        where, params = _where(profile_id, text=text, album=album,
+                               include_replaced=include_replaced)
+        return int(self._read(f"SELECT count(*) FROM catalogue_entries{where}", params)[0][0])
+
+    def export_csv(self, path: Path | str, profile_id: str, **filters: Any) -> int:
+        # The same writer as the SQLite catalogue's: it reads through entries().
+        return Catalogue.export_csv(cast(Catalogue, self), path, profile_id, **filters)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._executor.shutdown(wait=True)
+        if self._owns_engine:
+            self.engine.close()
+
+    def __enter__(self) -> PgCatalogue:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _log_unless_away(future: Future[Any]) -> None:
+    # The database being away is said once, by the engine's listeners; the next
+    # sync from History (when it is back) records what this one could not.
+    err = None if future.cancelled() else future.exception()
+    cause: BaseException | None = err
+    while cause is not None:  # History's error or the catalogue's, from the engine's
+        if isinstance(cause, DatabaseUnreachable):
+            log.info("a Library catalogue write waits for the office database: %s", err)
+            return
+        cause = cause.__cause__
+    _log_failure(future)
+
+
+# -- statements (run on an engine thread, in the job's transaction) ----------------------
+
+def insert_recording(conn: Conn, r: NewRecording, *, state: str | None = None,
+                     source_key: str | None = None) -> CatalogueEntry | None:
+    """One row; `state` None works out current/replaced from what is at its place.
+    None when its History entry (or `source_key`) is recorded already."""
+    if r.entry_id is not None and conn.execute(
+            "SELECT 1 FROM catalogue_entries WHERE entry_id = %s", (r.entry_id,)).fetchone():
+        return None
+    if source_key is not None and conn.execute(
+            "SELECT 1 FROM catalogue_entries WHERE source_key = %s", (source_key,)).fetchone():
+        return None  # imported before: its place's state must not change again
+    if state is None:
+        state = CURRENT
+        if r.sort is not None:
+            newer = conn.execute(
+                "SELECT 1 FROM catalogue_entries WHERE profile_id = %s AND album = %s"
+                " AND sort = %s AND state = 'current' AND created_at > %s",
+                (r.profile_id, r.album, r.sort, r.created_at)).fetchone()
+            if newer:
+                state = REPLACED  # an older one found late (filled from History)
+            else:
+                conn.execute(
+                    "UPDATE catalogue_entries SET state = 'replaced', replaced_at = %s"
+                    " WHERE profile_id = %s AND album = %s AND sort = %s AND state = 'current'",
+                    (r.created_at, r.profile_id, r.album, r.sort))
+    row = conn.execute(
+        "INSERT INTO catalogue_entries (profile_id, album, sort, display_name, recording_id,"
+        " kind, file_name, file_path, file_size, sha256, tts_text, duration_s, format,"
+        " created_at, entry_id, state, replaced_at, source_key)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        f" ON CONFLICT DO NOTHING RETURNING {_COLUMNS}",
+        (r.profile_id, r.album, r.sort, r.display_name, r.recording_id, r.kind, r.file_name,
+         r.file_path, r.file_size, r.sha256, r.tts_text, r.duration_s, r.format, r.created_at,
+         r.entry_id, state, r.created_at if state == REPLACED else None, source_key)).fetchone()
+    return entry_of(row) if row else None
+
+
+def lock_catalogue(conn: Conn) -> None:
+    """Catalogue writes of all desks, one at a time (until the transaction ends)."""
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (CATALOGUE_LOCK,))
+
+
+def _insert(conn: Conn, recordings: Iterable[NewRecording], *,
+            meta: Mapping[str, str] | None = None) -> list[CatalogueEntry]:
+    lock_catalogue(conn)
+    added = [entry for r in recordings if (entry := insert_recording(conn, r)) is not None]
+    for key, value in (meta or {}).items():
+        conn.execute("INSERT INTO catalogue_meta (key, value) VALUES (%s, %s)"
+                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+    return added
+
+
+def _known_entry_ids(conn: Conn, entry_ids: Sequence[int | None]) -> set[int]:
+    wanted = [i for i in entry_ids if i is not None]
+    if not wanted:
+        return set()
+    rows = conn.execute("SELECT entry_id FROM catalogue_entries WHERE entry_id = ANY(%s)",
+                        (wanted,)).fetchall()
+    return {int(row[0]) for row in rows}
+
+
+def _meta(conn: Conn, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM catalogue_meta WHERE key = %s", (key,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def _where(profile_id: str, *, text: str | None, album: int | None,
+           include_replaced: bool) -> tuple[str, list[Any]]:
+    clauses = ["profile_id = %s"]
+    params: list[Any] = [profile_id]
+    if not include_replaced:
+        clauses.append("state = 'current'")
+    if album is not None:
+        clauses.append("album = %s")
+        params.append(int(album))
+    text = (text or "").strip()
+    if text:
+        # From three characters on, the trigram index answers (m003); shorter
+        # texts read every row of the profile, as in SQLite.
+        pattern = f"%{_like_escape(text)}%"
+        clauses.append("(display_name ILIKE %s OR recording_id ILIKE %s OR file_name ILIKE %s"
+                       " OR tts_text ILIKE %s)")
+        params += [pattern] * 4
+    return " WHERE " + " AND ".join(clauses), params
+
+
+def _order(order_by: str, descending: bool) -> str:
+    if order_by not in ORDERS:
+        raise ValueError(f"order_by must be one of {', '.join(ORDERS)}, not {order_by!r}")
+    return " ORDER BY " + ORDERS[order_by].format(d="DESC" if descending else "ASC",
+                                                  n="NULLS LAST" if descending else "NULLS FIRST")

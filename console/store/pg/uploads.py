@@ -1,0 +1,102 @@
+"""The upload queue's rows and settings in the office's PostgreSQL database (`UploadStore`).
+
+The queue is each desk's own: its rows name files on that desk's disk, so every
+row and setting is keyed by the desk's name and a desk loads only its own. Each
+`write` is one transaction, committed durably (the engine's commits always are,
+so `durable` asks nothing more). Called from the queue's one I/O thread; the
+statements run on the engine's threads.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from console.domain.wording import plural
+from console.store.database import StoreError
+from console.store.pg.engine import Conn, PgEngine
+from console.store.upload_store import (
+    _COLUMNS,
+    StoredQueue,
+    StoredRow,
+    UploadStoreError,
+    _row_from_db,
+    _row_to_db,
+)
+
+_LISTED = ", ".join(_COLUMNS)
+_UPDATES = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c != "id")
+
+
+class PgUploadStore:
+    def __init__(self, engine: PgEngine, *, desk: str, owns_engine: bool = True) -> None:
+        self.engine = engine
+        self.desk = desk
+        self._owns_engine = owns_engine
+
+    def load(self) -> StoredQueue:
+        def job(conn: Conn) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+            settings = conn.execute("SELECT key, value FROM upload_settings WHERE desk = %s",
+                                    (self.desk,)).fetchall()
+            rows = conn.execute(f"SELECT {_LISTED} FROM upload_rows WHERE desk = %s ORDER BY id",
+                                (self.desk,)).fetchall()
+            return settings, rows
+
+        try:
+            settings, raw_rows = self.engine.call(job)
+        except StoreError as err:
+            raise UploadStoreError(f"The upload queue could not be read: {err}") from err
+        loaded = StoredQueue()
+        for key, value in settings:
+            with contextlib.suppress(ValueError):
+                loaded.settings[key] = json.loads(value)
+        skipped = 0
+        for raw in raw_rows:
+            loaded.max_id = max(loaded.max_id, int(raw[0]))
+            row = _row_from_db(raw)
+            if row is None:
+                skipped += 1
+            else:
+                loaded.rows.append(row)
+        if skipped:
+            loaded.warning = (f"Left out {plural(skipped, 'row')} of the saved upload queue that "
+                              f"could not be read; kept the other {len(loaded.rows):,}.")
+        return loaded
+
+    def write(self, rows: Sequence[StoredRow] = (), *, deleted: Sequence[int] = (),
+              settings: Mapping[str, Any] | None = None, durable: bool = False) -> None:
+        def job(conn: Conn) -> None:
+            cursor = conn.cursor()
+            if rows:
+                cursor.executemany(
+                    f"INSERT INTO upload_rows (desk, {_LISTED}) VALUES (%s, "
+                    f"{', '.join(['%s'] * len(_COLUMNS))}) ON CONFLICT (desk, id) DO UPDATE"
+                    f" SET {_UPDATES}", [(self.desk, *_row_to_db(row)) for row in rows])
+            if deleted:
+                cursor.execute("DELETE FROM upload_rows WHERE desk = %s AND id = ANY(%s)",
+                               (self.desk, [int(i) for i in deleted]))
+            if settings:
+                cursor.executemany(
+                    "INSERT INTO upload_settings (desk, key, value) VALUES (%s, %s, %s)"
+                    " ON CONFLICT (desk, key) DO UPDATE SET value = excluded.value",
+                    [(self.desk, key, json.dumps(value)) for key, value in settings.items()])
+
+        try:
+            self.engine.call(job)
+        except StoreError as err:
+            raise UploadStoreError(f"The upload queue could not be saved: {err}") from err
+
+    def has_rows(self) -> bool:
+        """Whether this desk has anything queued (start-up asks before building the queue)."""
+        try:
+            row = self.engine.call(lambda conn: conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM upload_rows WHERE desk = %s)",
+                (self.desk,)).fetchone())
+        except StoreError:
+            return True  # let the queue itself open and say what is wrong
+        return bool(row and row[0])
+
+    def close(self) -> None:
+        if self._owns_engine:
+            self.engine.close()
