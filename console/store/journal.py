@@ -372,6 +372,18 @@ class Journal:
             rows = self._db.execute(sql + " ORDER BY created_at, id", params).fetchall()
         return [RecentSend(*row) for row in rows]
 
+    def recent_sends_to(self, recipient: str, since: datetime, *,
+                        kinds: Sequence[str] = (EntryKind.SMS, EntryKind.CALL)) -> list[str]:
+        """When the messages and calls to one number since `since` went (or may have
+        gone) out, oldest first, from every profile: the per-person caps of the
+        calling rules count them before each broadcast row and one-off SMS."""
+        marks = ",".join("?" * len(kinds))
+        sql = ("SELECT created_at FROM entries WHERE recipient = ? AND created_at >= ?"
+               f" AND kind IN ({marks}) AND outcome != 'failed' ORDER BY created_at, id")
+        with self._lock, self._errors("read"):
+            rows = self._db.execute(sql, (recipient, _timestamp(since), *kinds)).fetchall()
+        return [str(row[0]) for row in rows]
+
     def count(self, *, kind: str | None = None, outcome: str | None = None,
               profile_id: str | None = None, since: datetime | None = None,
               until: datetime | None = None, text: str | None = None,

@@ -329,3 +329,21 @@ def test_recent_sends_lists_what_may_have_gone_out_since_a_moment(journal, clock
     assert [r.recipient for r in journal.recent_sends(since, profile_id="office")] == [
         "8451110003", "8451110004"]
     assert journal.recent_sends(since, kinds=("call",)) == []
+
+
+def test_recent_sends_to_one_number_count_every_profile_but_not_failures(journal, clock):
+    old = sms(journal, to="3055550001", body="old")
+    journal.finish(old, outcome="done")
+    clock.advance(hours=25)
+    since = clock.now - timedelta(hours=24)
+    first = sms(journal, to="3055550001", body="a", profile="other")
+    journal.finish(first, outcome="done")
+    clock.advance(hours=1)
+    failed = sms(journal, to="3055550001", body="b")
+    journal.finish(failed, outcome="failed")
+    sms(journal, to="3055550001", body="c")  # pending: it may have gone
+    sms(journal, to="3055550002", body="someone else")
+    times = journal.recent_sends_to("3055550001", since)
+    assert len(times) == 2
+    assert times == sorted(times)
+    assert journal.recent_sends_to("3055550001", since, kinds=("call",)) == []
