@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import heapq
 import logging
 import time
@@ -39,6 +40,7 @@ from console.domain.broadcast.rate import RateLimiter
 from console.domain.vocabulary import EntryKind, RowState, RunState
 from console.jobs.row_judge import CapHistory, RowJudge
 from console.store.broadcasts import OPEN_ROW_STATES, BroadcastStore, BroadcastStoreError, RowInfo, RunInfo, RunSettings
+from console.store.journal import JournalError
 
 if TYPE_CHECKING:
     from console.jobs.sender import Sender
@@ -403,6 +405,10 @@ class BroadcastRunner(QObject):
         run = self.store.run(run_id)
         window, mode, per_second, per_minute, office_zone = run_settings(run.settings)
         await asyncio.to_thread(self.judge.prepare, self._clock())  # tables: not on the UI thread
+        # The rules, time zone and holiday tables live as long as the console: keep
+        # them out of the collector's full scans, which otherwise stall the window
+        # for 20 ms (console/app.py freezes what it builds at start the same way).
+        gc.freeze()
         limiter = self._limiters.get(run_id) or RateLimiter(
             per_second=per_second, per_minute=per_minute, clock=self._monotonic)
         self._limiters[run_id] = limiter
@@ -444,9 +450,14 @@ class BroadcastRunner(QObject):
                 continue
             # Judged with the rules, the list and the counts of this moment.
             try:
-                verdict = await asyncio.to_thread(self.judge.verdict, run, row, now, window=window,
-                                                  mode=mode, office_zone=office_zone)
-            except BroadcastStoreError as err:
+                if self.judge.stale():
+                    await asyncio.to_thread(self.judge.refresh)
+                place, rule = self.judge.rule_for(row, window=window, office_zone=office_zone)
+                times = (await asyncio.to_thread(self.judge.send_times, row.number, rule, now)
+                         if rule.caps else [])
+                verdict = self.judge.verdict(row, now, place=place, rule=rule, mode=mode,
+                                             send_times=times)
+            except (BroadcastStoreError, JournalError) as err:
                 self._pause_for(run_id, control, (
                     f"Row {row.source_row}: not sent, because the do-not-contact list or the "
                     f"calling rules could not be read ({err}). The run is paused; press Resume."))

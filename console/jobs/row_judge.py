@@ -1,8 +1,11 @@
 """The runner's question before each row: may it go now, and if not, until when or why not.
 
-Asked off the UI thread (it reads the broadcast store and History). The
-answer is `console.domain.broadcast.judge.judge`'s, the same the pre-flight
-gave, with what holds at this moment:
+The store is read off the UI thread (`refresh`, `send_times`), the verdict
+worked out on it from those copies (`verdict`): the copies of the list and the
+office's rules are read again as soon as this console changes them, and at
+least every couple of seconds for changes made elsewhere. The answer is
+`console.domain.broadcast.judge.judge`'s, the one the pre-flight gave, with
+what holds at this moment:
 
 - the office's do-not-contact list (a STOP imported while the run goes stops
   the next row to that number);
@@ -14,6 +17,7 @@ gave, with what holds at this moment:
 """
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
 
@@ -21,14 +25,16 @@ from console.domain.area_codes import area_codes
 from console.domain.broadcast.do_not_contact import dnc_words
 from console.domain.broadcast.judge import SKIP, Verdict, judge
 from console.domain.broadcast.quiet_hours import Window, load_tables, zone_names_for_number
-from console.domain.calling_rules import Hours, RuleBook, rule_book
+from console.domain.calling_rules import Hours, Rule, RuleBook, rule_book
 from console.domain.caps import longest_period
 from console.domain.office_rules import OfficeRules, effective_rule
 from console.domain.places import Place, PlaceResolver
 from console.domain.public_holidays import holiday_name, load_calendars
-from console.store.broadcasts import BroadcastStore, RowInfo, RunInfo
+from console.store.broadcasts import BroadcastStore, RowInfo
 
-__all__ = ["CapHistory", "RowJudge", "zone_key"]
+__all__ = ["CapHistory", "RowJudge", "zone_key", "REFRESH_S"]
+
+REFRESH_S = 2.0  # the list and the office's rules are read again at least this often
 
 
 class CapHistory(Protocol):
@@ -48,6 +54,10 @@ class RowJudge:
         self.store = store
         self.history = history
         self._rules = rules
+        self._dnc: dict[str, tuple[str, str]] = {}
+        self._office = OfficeRules()
+        self._read_version: int | None = None
+        self._read_at = 0.0
 
     @property
     def rules(self) -> RuleBook:
@@ -56,12 +66,31 @@ class RowJudge:
         return self._rules
 
     def prepare(self, now: datetime) -> None:
-        """Load the tables (time zones, holidays, rules: a few hundred ms once)."""
+        """Load the tables (time zones, holidays, rules: a few hundred ms once) and the lists."""
         load_tables()
         load_calendars(now.year)
         area_codes()
         _ = self.rules
+        self.refresh()
 
+    # -- what is read from the stores (off the UI thread) -------------------------------
+    def stale(self) -> bool:
+        return (self._read_version != self.store.lists_version()
+                or time.monotonic() - self._read_at > REFRESH_S)
+
+    def refresh(self) -> None:
+        version = self.store.lists_version()
+        self._dnc = {r.number: (r.reason, r.added) for r in self.store.do_not_contact()}
+        self._office = OfficeRules.from_json(self.store.office_rules())
+        self._read_version, self._read_at = version, time.monotonic()
+
+    def send_times(self, number: str, rule: Rule, now: datetime) -> list[datetime]:
+        if not rule.caps or self.history is None:
+            return []
+        since = now - longest_period(rule.caps) - timedelta(seconds=1)
+        return sorted(datetime.fromisoformat(t) for t in self.history.recent_sends_to(number, since))
+
+    # -- the verdict (on the UI thread, from the copies) ---------------------------------
     def place_of(self, row: RowInfo, office_zone: str) -> Place:
         """The place the pre-flight found, kept with the row; the area code's for rows
         of runs made before places were kept."""
@@ -72,18 +101,14 @@ class RowJudge:
                                  office_zone=office_zone)
         return resolver(row.number)
 
-    def verdict(self, run: RunInfo, row: RowInfo, now: datetime, *, window: Window, mode: str,
-                office_zone: tzinfo) -> Verdict:
-        listed = self.store.do_not_contact_entry(row.number)
-        if listed is not None:
-            return Verdict(SKIP, None, "skipped: " + dnc_words(listed.reason, listed.added))
+    def rule_for(self, row: RowInfo, *, window: Window, office_zone: tzinfo) -> tuple[Place, Rule]:
         place = self.place_of(row, zone_key(office_zone))
-        office = OfficeRules.from_json(self.store.office_rules())
-        rule = effective_rule(self.rules, office, place.state, place.label,
-                              window=Hours(window.opens, window.closes))
-        times: list[datetime] = []
-        if rule.caps and self.history is not None:
-            since = now - longest_period(rule.caps) - timedelta(seconds=1)
-            times = sorted(datetime.fromisoformat(t)
-                           for t in self.history.recent_sends_to(row.number, since))
-        return judge(rule, place, now, mode=mode, send_times=times, holiday=holiday_name)
+        return place, effective_rule(self.rules, self._office, place.state, place.label,
+                                     window=Hours(window.opens, window.closes))
+
+    def verdict(self, row: RowInfo, now: datetime, *, place: Place, rule: Rule, mode: str,
+                send_times: list[datetime]) -> Verdict:
+        listed = self._dnc.get(row.number)
+        if listed is not None:
+            return Verdict(SKIP, None, "skipped: " + dnc_words(*listed))
+        return judge(rule, place, now, mode=mode, send_times=send_times, holiday=holiday_name)

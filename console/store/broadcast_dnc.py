@@ -51,6 +51,12 @@ class DncTables:
     _db: sqlite3.Connection
     _lock: threading.RLock
     _write_error: Callable[[str, sqlite3.Error], Exception]
+    _version = 0
+
+    def lists_version(self) -> int:
+        """Grows with every change of the list or the office's rules made through this store,
+        so a reader's copy knows when it is stale (changes from elsewhere: read again)."""
+        return self._version
 
     def _migrate_do_not_contact(self) -> None:
         """Copy the per-profile lists into the office list once (one transaction)."""
@@ -119,6 +125,7 @@ class DncTables:
                 self._db.execute("COMMIT")
         except sqlite3.Error as err:
             raise self._write_error("The do-not-contact list could not be saved", err) from err
+        self._version += 1
         return added
 
     def remove_do_not_contact(self, numbers: Iterable[str]) -> None:
@@ -128,6 +135,7 @@ class DncTables:
                                      [(n,) for n in numbers])
         except sqlite3.Error as err:
             raise self._write_error("The do-not-contact list could not be saved", err) from err
+        self._version += 1
 
     # -- office calling rules ----------------------------------------------------------
     def office_rules(self) -> dict[str, Any]:
@@ -151,3 +159,4 @@ class DncTables:
                     (_OFFICE_RULES, json.dumps(rules, sort_keys=True)))
         except sqlite3.Error as err:
             raise self._write_error("The office's calling rules could not be saved", err) from err
+        self._version += 1

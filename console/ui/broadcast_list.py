@@ -47,7 +47,9 @@ def column_label(index: int, title: str, sample: str, has_header: bool) -> str:
 
 
 def _read_file(path: Path) -> Table:
-    with open(path, "rb") as handle:
+    from console.ui.broadcast_check import collector_paused
+
+    with open(path, "rb") as handle, collector_paused():
         return read_list_file(handle)
 
 

@@ -164,7 +164,7 @@ class ReplyImportDialog(QDialog):
         item.setCheckState(Qt.CheckState.Checked if confirmed else Qt.CheckState.Unchecked)
 
     def chosen(self) -> list[DncRecord]:
-        how = f"reply {self.source}"
+        how = f"reply, {self.source}"
         records = []
         for index, reply in enumerate(self.replies):
             added = reply.received.isoformat(timespec="seconds")

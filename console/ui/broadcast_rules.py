@@ -66,7 +66,7 @@ class CallingRulesDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setWordWrap(True)
+        self.table.setWordWrap(False)  # the full source of the chosen entry is shown below
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         for column in (0, 2, 5):
@@ -93,7 +93,7 @@ class CallingRulesDialog(QDialog):
         self.holidays_check.setAccessibleName("No messages on public holidays")
         self.cap_spin = QSpinBox()
         self.cap_spin.setRange(0, 50)
-        self.cap_spin.setSpecialValueText("no limit of the office's own")
+        self.cap_spin.setSpecialValueText("the law's limit only")
         self.cap_hours_spin = QSpinBox()
         self.cap_hours_spin.setRange(1, 24 * 7)
         self.cap_hours_spin.setSuffix(" h")
@@ -111,7 +111,12 @@ class CallingRulesDialog(QDialog):
         cap_box.setLayout(cap)
         self.editing_label = QLabel()
         self.editing_label.setWordWrap(True)
+        self.source_label = QLabel()
+        self.source_label.setWordWrap(True)
+        self.source_label.setAccessibleName("Source of the chosen rule")
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        form.addRow(self.source_label)
         form.addRow(self.editing_label)
         add_row(form, "O&pen from:", self.opens_edit, "The office opens at", self.opens_error)
         add_row(form, "Close a&t:", self.closes_edit, "The office closes at", self.closes_error)
@@ -168,7 +173,6 @@ class CallingRulesDialog(QDialog):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(row, column, item)
-        self.table.resizeRowsToContents()
 
     def selected_key(self) -> str:
         rows = self.table.selectionModel().selectedRows()
@@ -184,6 +188,8 @@ class CallingRulesDialog(QDialog):
         open_days = [h for h in law.days if h is not None]
         earliest = min((h.opens for h in open_days), default=time(8))
         latest = max((h.closes for h in open_days), default=time(21))
+        self.source_label.setText(f"Source: {law.source}. Last checked "
+                                  f"{law.checked.isoformat() if law.checked else 'never'}.")
         self.editing_label.setText(
             f"The office's own setting for {'every customer' if key == ALL else law.name}: "
             f"the law allows {law.describe_hours()}, {law.describe_caps()}.")

@@ -102,11 +102,15 @@ class RunsPanel(QGroupBox):
         self.rows_view.setAccessibleName("Status of each row")
         self.rows_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.rows_view.horizontalHeader()
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(2, 360)
+        # Fixed widths, never "resize to contents": that measures every row again at each
+        # row's change, which for a list of thousands is seconds of the window's time.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((52, 120, 360, 170)):
+            header.resizeSection(column, width)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        for column in (0, 1, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.rows_view.setWordWrap(False)
+        self.rows_view.verticalHeader().setDefaultSectionSize(
+            self.rows_view.fontMetrics().height() + 6)
         self.rows_view.verticalHeader().hide()
         self.rows_view.setMinimumHeight(200)
         self.pause_button = QPushButton("Pause")

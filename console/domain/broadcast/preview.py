@@ -52,7 +52,9 @@ def measure(text: str) -> Measure:
         analysis = analyze_sms(text)
         special = next((ch for _, ch in analysis.forcing_chars), "")
         found = Measure(analysis.encoding, analysis.segments, special)
-    if len(_measured) > 50_000:
+    # Small: most lists give every row its own text; a big cache only costs a long
+    # pause when it is emptied (freeing tens of thousands of strings at once).
+    if len(_measured) >= 2048:
         _measured.clear()
     _measured[text] = found
     return found

@@ -76,7 +76,7 @@ def report_lines(rows: Iterable[_Row], left_out: Iterable[_LeftOut] = ()) -> lis
         shown = format_phone(o.number) if o.number else o.number_text
         lines.append((o.source_row, [
             o.source_row, o.name, shown, o.place.split(" (")[0], zone_words(o.zones), o.reason,
-            LEFT_OUT_WORDS, "", "", ""]))
+            STATE_WORDS[RowState.SKIPPED] if o.kind == "skip" else LEFT_OUT_WORDS, "", "", ""]))
     lines.sort(key=lambda line: line[0])
     return [line for _, line in lines]
 
