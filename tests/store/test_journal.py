@@ -347,3 +347,15 @@ def test_recent_sends_to_one_number_count_every_profile_but_not_failures(journal
     assert len(times) == 2
     assert times == sorted(times)
     assert journal.recent_sends_to("3055550001", since, kinds=("call",)) == []
+
+
+def test_export_defuses_formulas_from_voitex_replies_and_behind_invisible_characters(journal, tmp_path):
+    entry = sms(journal, body=" \u200b=1+1")
+    journal.finish(entry, outcome="failed", result_id="\ufeff@SUM(A1)",
+                   messages=["+cmd|' /C calc'!A0", "plain words"])
+    out = tmp_path / "history.csv"
+    journal.export_csv(out)
+    row = read_csv(out)[1]
+    assert row[5] == "' \u200b=1+1"
+    assert row[7] == "'\ufeff@SUM(A1)"
+    assert row[8] == "'+cmd|' /C calc'!A0\nplain words"

@@ -262,3 +262,23 @@ def scrolled_to_progress(qtbot, harness, tab, area):
     assert area.verticalScrollBar().value() <= top <= area.verticalScrollBar().value() + 500
     assert "finished: 2 sent" in tab.result_label.text()
     assert "It is running" not in tab.result_label.text()
+
+
+def test_the_check_is_a_model_that_filters_finds_and_exports(harness, qtbot, qtmodeltester, tmp_path):
+    tab = harness.tab
+    tab.load_pasted_text("name\tphone\nAnn\t2125550001\nBob\tnope\nCy\t2125550001\n=cmd()\t2125550003\n")
+    tab.body_edit.setPlainText("Hi {name}")
+    wait_checked(qtbot, tab)
+    qtmodeltester.check(tab.check_panel.model)
+    panel = tab.check_panel
+    panel.filter_combo.setCurrentIndex(panel.filter_combo.findText("Not a number or a duplicate"))
+    assert [r[0] for r in check_rows(tab)] == ["3", "4"]
+    panel.filter_combo.setCurrentIndex(0)
+    panel.search_edit.setText("cy")
+    assert [r[1] for r in check_rows(tab)] == ["Cy"]
+    panel.search_edit.clear()
+    path = tmp_path / "check.csv"
+    panel.export_to(path)
+    lines = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert [line[0] for line in lines[1:]] == ["2", "3", "4", "5"]
+    assert lines[4][1] == "'=cmd()" and lines[4][9] == "Hi =cmd()"
