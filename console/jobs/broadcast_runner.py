@@ -7,14 +7,20 @@ A row is never sent again automatically, except after an answer that proves it
 was not acted on (HTTP 429, or no connection at all). A row whose outcome is
 unknown waits for the user: send again, or mark as sent.
 
-Quiet hours are judged per row in the recipient's local time just before it
-goes; the pace follows a RateLimiter that a 429 slows for the whole run.
+Each row is judged again just before it goes (console/jobs/row_judge.py): the
+do-not-contact list, the calling rules of the customer's state and the
+office's own stricter settings as they are at that moment, public holidays,
+and the per-person caps counted from History (every broadcast and one-off
+send). A row that may not go yet waits for its time and is judged again
+then; one that may not go in its window is skipped, with the reason. The pace
+follows a RateLimiter that a 429 slows for the whole run.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import functools
+import gc
 import heapq
 import logging
 import time
@@ -28,17 +34,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from PySide6.QtCore import QObject, Signal
 
 from console.api import ApiError, ConnectionFailedError, InvalidArgumentError, KeyRefusedError, RateLimitedError
-from console.domain.broadcast.quiet_hours import (
-    SKIP,
-    Window,
-    load_tables,
-    next_opening,
-    parse_clock_time,
-    zones_for_number,
-)
+from console.domain.broadcast.judge import SEND, SKIP
+from console.domain.broadcast.quiet_hours import Window, parse_clock_time
 from console.domain.broadcast.rate import RateLimiter
 from console.domain.vocabulary import EntryKind, RowState, RunState
+from console.jobs.row_judge import CapHistory, RowJudge
 from console.store.broadcasts import OPEN_ROW_STATES, BroadcastStore, BroadcastStoreError, RowInfo, RunInfo, RunSettings
+from console.store.journal import JournalError
 
 if TYPE_CHECKING:
     from console.jobs.sender import Sender
@@ -146,9 +148,12 @@ class BroadcastRunner(QObject):
                  monotonic: Callable[[], float] | None = None,
                  describe: Callable[[BaseException, str], str] | None = None,
                  current_profile_id: Callable[[], str] | None = None,
+                 history: CapHistory | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        # History counts each number's messages for the per-person caps.
+        self.judge = RowJudge(store=store, history=history)
         self._send_row = send_row
         self._clock = clock
         self._monotonic = monotonic or time.monotonic
@@ -167,6 +172,11 @@ class BroadcastRunner(QObject):
         # never waits on the database (a writer thread may hold it for an fsync).
         self._live: dict[int, tuple[RunInfo, dict[int, RowInfo]]] = {}
         self._states: dict[int, str] = {}
+
+    def use_history(self, history: CapHistory) -> None:
+        """Count per-person caps from `history` (when the runner was made without it)."""
+        if self.judge.history is None:
+            self.judge.history = history
 
     # -- control ---------------------------------------------------------------
     def _set_state(self, run_id: int, state: RunState) -> None:
@@ -394,7 +404,11 @@ class BroadcastRunner(QObject):
     async def _run(self, run_id: int, control: _Control) -> None:
         run = self.store.run(run_id)
         window, mode, per_second, per_minute, office_zone = run_settings(run.settings)
-        await asyncio.to_thread(load_tables)  # ~50 ms the first time: not on the UI thread
+        await asyncio.to_thread(self.judge.prepare, self._clock())  # tables: not on the UI thread
+        # The rules, time zone and holiday tables live as long as the console: keep
+        # them out of the collector's full scans, which otherwise stall the window
+        # for 20 ms (console/app.py freezes what it builds at start the same way).
+        gc.freeze()
         limiter = self._limiters.get(run_id) or RateLimiter(
             per_second=per_second, per_minute=per_minute, clock=self._monotonic)
         self._limiters[run_id] = limiter
@@ -430,29 +444,39 @@ class BroadcastRunner(QObject):
                 await control.nap((held[0][0] - now).total_seconds())
                 continue
             row = ready[0]
-            zones = zones_for_number(row.number) or (office_zone,)
-            opening = next_opening(now, zones, window)
-            if opening > now:
-                ready.popleft()
-                local = opening.astimezone(zones[0])
-                if mode == SKIP:
-                    message = (f"Skipped: quiet hours where the customer is "
-                               f"({window.describe()} their time).")
-                    await self._write(self.store.finish_row, run_id, row.position,
-                                      state=RowState.SKIPPED, message=message)
-                    self._emit_row(row, state=RowState.SKIPPED, message=message)
-                else:
-                    message = (f"Waits for quiet hours to end: goes at {local:%H:%M} the "
-                               f"customer's time.")
-                    await self._write(self.store.set_rows_state, run_id, [row.position],
-                                      state=RowState.WAITING, message=message, not_before=opening)
-                    row = self._emit_row(row, state=RowState.WAITING, message=message, not_before=opening)
-                    heapq.heappush(held, (opening, row.position, row))
-                    self._emit_progress(run_id)
-                continue
             wait = limiter.delay()
             if wait > 0:
                 await control.nap(wait)
+                continue
+            # Judged with the rules, the list and the counts of this moment.
+            try:
+                if self.judge.stale():
+                    await asyncio.to_thread(self.judge.refresh)
+                place, rule = self.judge.rule_for(row, window=window, office_zone=office_zone)
+                times = (await asyncio.to_thread(self.judge.send_times, row.number, rule, now)
+                         if rule.caps else [])
+                verdict = self.judge.verdict(row, now, place=place, rule=rule, mode=mode,
+                                             send_times=times)
+            except (BroadcastStoreError, JournalError) as err:
+                self._pause_for(run_id, control, (
+                    f"Row {row.source_row}: not sent, because the do-not-contact list or the "
+                    f"calling rules could not be read ({err}). The run is paused; press Resume."))
+                continue
+            if verdict.kind != SEND:
+                ready.popleft()
+                if verdict.kind == SKIP:
+                    await self._write(self.store.finish_row, run_id, row.position,
+                                      state=RowState.SKIPPED, message=verdict.reason)
+                    self._emit_row(row, state=RowState.SKIPPED, message=verdict.reason)
+                else:
+                    opening = verdict.at or now
+                    await self._write(self.store.set_rows_state, run_id, [row.position],
+                                      state=RowState.WAITING, message=verdict.reason,
+                                      not_before=opening)
+                    row = self._emit_row(row, state=RowState.WAITING, message=verdict.reason,
+                                         not_before=opening)
+                    heapq.heappush(held, (opening, row.position, row))
+                self._emit_progress(run_id)
                 continue
             if self._current_profile_id and self._current_profile_id() != run.profile_id:
                 self._pause_for(run_id, control, (

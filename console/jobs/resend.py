@@ -48,9 +48,12 @@ def can_resend_kind_and_outcome(entry: ResendableEntry) -> ResendVerdict:
     return ResendVerdict(True, "Asks for confirmation before anything is sent.")
 
 
-def resend_verdict(entry: ResendableEntry, *, active_profile_id: str) -> ResendVerdict:
+def resend_verdict(entry: ResendableEntry, *, active_profile_id: str,
+                   do_not_contact: str | None = None) -> ResendVerdict:
     """May `entry` be sent again now, with the profile that is active?
 
+    A number on the office's do-not-contact list (`do_not_contact`: the
+    refusal's sentence, console/ui/broadcast_dnc.py) is never sent to again.
     An entry goes out again only through the profile (the account) it was
     first sent with: the same message from another account is a different
     message to the customer, and a live entry must never go to the practice
@@ -59,6 +62,9 @@ def resend_verdict(entry: ResendableEntry, *, active_profile_id: str) -> ResendV
     verdict = can_resend_kind_and_outcome(entry)
     if not verdict.allowed:
         return verdict
+    if do_not_contact and entry.kind in (EntryKind.SMS, EntryKind.CALL):
+        # The office's do-not-contact list: the sentence says why and what to do.
+        return ResendVerdict(False, do_not_contact)
     if entry.profile_id != active_profile_id:
         return ResendVerdict(
             False, f"This entry was sent with '{entry.profile_name}'. Switch to that profile "

@@ -1,5 +1,12 @@
 """Broadcast runs, their rows, the do-not-contact list and saved templates.
 
+The run keeps every row of the list it was made from: the rows to send in
+``broadcast_rows`` (with the customer's name, place and the pre-flight's
+decision), the rows left out (not a number, a duplicate, on the do-not-contact
+list...) in ``broadcast_left_out``, so its report is the whole list. The
+do-not-contact list and the office's calling rules are in
+console/store/broadcast_dnc.py.
+
 They live in the History file (history.sqlite3), in tables of their own
 prefixed ``broadcast_``, on a connection of their own. The History journal
 owns the file's ``PRAGMA user_version``; these tables are created with
@@ -16,26 +23,33 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, TypedDict
+from typing import Any
 
 from console.domain.vocabulary import EntryKind, RowState, RunState
+from console.store.broadcast_dnc import DNC_SCHEMA, DncTables
+from console.store.broadcast_types import (
+    CRASH_MESSAGE,
+    OPEN_ROW_STATES,
+    ROW_STATES,
+    RUN_STATES,
+    BroadcastStore,
+    BroadcastStoreError,
+    DncRecord,
+    LeftOutRow,
+    NewRow,
+    RowInfo,
+    RunInfo,
+    RunSettings,
+    RunSpec,
+)
 from console.store.database import inserted_id
 
 __all__ = ["BroadcastStore", "SqliteBroadcastStore", "BroadcastStoreError", "RunSpec", "NewRow",
-           "RunInfo", "RowInfo", "DncRecord", "ROW_STATES", "RUN_STATES", "OPEN_ROW_STATES",
-           "CRASH_MESSAGE", "RunSettings"]
-
-# The states are explained in console/domain/vocabulary.py.
-ROW_STATES = tuple(RowState)
-OPEN_ROW_STATES = tuple(s for s in RowState if s.is_open)
-RUN_STATES = tuple(RunState)
-
-CRASH_MESSAGE = ("The console closed before the reply arrived, so it is not known whether "
-                 "this went out. Check with the customer, then send again or mark as sent.")
+           "RunInfo", "RowInfo", "DncRecord", "LeftOutRow", "ROW_STATES", "RUN_STATES",
+           "OPEN_ROW_STATES", "CRASH_MESSAGE", "RunSettings"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS broadcast_runs (
@@ -77,117 +91,23 @@ CREATE TABLE IF NOT EXISTS broadcast_templates (
     body TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS broadcast_left_out (
+    run_id INTEGER NOT NULL REFERENCES broadcast_runs(id),
+    source_row INTEGER NOT NULL,
+    number_text TEXT NOT NULL,
+    number TEXT NOT NULL,
+    name TEXT NOT NULL,
+    place TEXT NOT NULL,
+    zones TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (run_id, source_row)
+) WITHOUT ROWID;
 """
-
-
-class BroadcastStoreError(Exception):
-    """The broadcast tables cannot be used; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    profile_id: str
-    profile_name: str
-    kind: str  # "sms" or "call"
-    name: str
-    settings: Mapping[str, Any]
-    start_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class NewRow:
-    source_row: int
-    number: str
-    text: str
-    segments: int = 0
-
-
-# A run's settings as the Broadcast tab makes them and the broadcasts table
-# keeps them (JSON). Every key is optional: a run made by an earlier version
-# may lack the newer ones, and readers fall back to defaults.
-RunSettings = TypedDict("RunSettings", {
-    "from": str,  # SMS: the sending number
-    "cid": str,  # call: the number it comes from
-    "type": str,  # call: "stream" or "goto"
-    "sfile_id": str,
-    "route_number": str,
-    "branch_number": str,
-    "window_opens": str,  # "HH:MM", office time
-    "window_closes": str,
-    "quiet_mode": str,  # console.domain.broadcast.quiet_hours.WAIT or SKIP
-    "per_second": float,
-    "per_minute": int,
-    "office_zone": str,  # an IANA zone name, or "" for the machine's
-}, total=False)
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    id: int
-    created_at: str
-    profile_id: str
-    profile_name: str
-    kind: str
-    name: str
-    settings: RunSettings
-    state: str
-    start_at: datetime | None
-    counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def to_send(self) -> int:
-        return sum(self.counts.get(s, 0) for s in OPEN_ROW_STATES)
-
-    @property
-    def unknown(self) -> int:
-        return self.counts.get(RowState.UNKNOWN, 0)
-
-
-@dataclass(frozen=True)
-class RowInfo:
-    run_id: int
-    position: int
-    source_row: int
-    number: str
-    text: str
-    segments: int
-    state: str
-    not_before: datetime | None
-    result_id: str | None
-    message: str
-
-
-@dataclass(frozen=True)
-class DncRecord:
-    number: str
-    reason: str
-    added: str
-
-
-class BroadcastStore(Protocol):
-    """What the runner and the tab need; SQLite today, room for a shared database later."""
-
-    def create_run(self, spec: RunSpec, rows: Sequence[NewRow]) -> int: ...
-    def run(self, run_id: int) -> RunInfo: ...
-    def runs(self, *, profile_id: str | None = None, limit: int = 50) -> list[RunInfo]: ...
-    def resumable_runs(self) -> list[RunInfo]: ...
-    def numbers_in_open_runs(self, profile_id: str) -> dict[str, int]: ...
-    def set_run_state(self, run_id: int, state: RunState) -> None: ...
-    def rows(self, run_id: int) -> list[RowInfo]: ...
-    def mark_sending(self, run_id: int, position: int) -> None: ...
-    def finish_row(self, run_id: int, position: int, *, state: RowState,
-                   result_id: str | None = None, message: str = "") -> None: ...
-    def set_rows_state(self, run_id: int, positions: Iterable[int], *, state: RowState,
-                       message: str = "", not_before: datetime | None = None) -> None: ...
-    def recover(self) -> tuple[int, int]: ...
-    def do_not_contact(self, profile_id: str) -> list[DncRecord]: ...
-    def do_not_contact_map(self, profile_id: str) -> dict[str, str]: ...
-    def add_do_not_contact(self, profile_id: str, records: Iterable[DncRecord]) -> int: ...
-    def remove_do_not_contact(self, profile_id: str, numbers: Iterable[str]) -> None: ...
-    def templates(self) -> dict[str, str]: ...
-    def save_template(self, name: str, body: str) -> None: ...
-    def delete_template(self, name: str) -> None: ...
-    def close(self) -> None: ...
+# Columns added to broadcast_rows after its first version: (name, SQL type and default).
+_ROW_EXTRAS = (("name", "TEXT NOT NULL DEFAULT ''"), ("us_state", "TEXT NOT NULL DEFAULT ''"),
+               ("place", "TEXT NOT NULL DEFAULT ''"), ("zones", "TEXT NOT NULL DEFAULT ''"),
+               ("preflight", "TEXT NOT NULL DEFAULT ''"))
 
 
 def _utc_now() -> datetime:
@@ -206,10 +126,10 @@ def _moment(text: str | None) -> datetime | None:
 
 _RUN_COLUMNS = "id, created_at, profile_id, profile_name, kind, name, settings, state, start_at"
 _ROW_COLUMNS = ("run_id, position, source_row, number, text, segments, state, not_before, "
-                "result_id, message")
+                "result_id, message, name, us_state, place, zones, preflight")
 
 
-class SqliteBroadcastStore:
+class SqliteBroadcastStore(DncTables):
     """Thread-safe: one connection guarded by a lock, so the runner can write off the UI thread."""
 
     def __init__(self, path: Path | str, *, clock: Callable[[], datetime] = _utc_now,
@@ -229,7 +149,12 @@ class SqliteBroadcastStore:
             # thread), so the History journal's connection, which writes on the
             # UI thread, seldom reaches its own checkpoint of 1,000 pages.
             self._db.execute("PRAGMA wal_autocheckpoint=100")
-            self._db.executescript(_SCHEMA)
+            self._db.executescript(_SCHEMA + DNC_SCHEMA)
+            have = {r[1] for r in self._db.execute("PRAGMA table_info(broadcast_rows)")}
+            for column, kind in _ROW_EXTRAS:
+                if column not in have:
+                    self._db.execute(f"ALTER TABLE broadcast_rows ADD COLUMN {column} {kind}")
+            self._migrate_do_not_contact()
         except sqlite3.Error as err:
             raise BroadcastStoreError(
                 f"The broadcast tables in {self.path} could not be opened ({err}). Close any "
@@ -250,7 +175,13 @@ class SqliteBroadcastStore:
             raise BroadcastStoreError(f"The broadcast could not be saved ({err}).") from err
 
     # -- runs ------------------------------------------------------------------
-    def create_run(self, spec: RunSpec, rows: Sequence[NewRow]) -> int:
+    def _write_error(self, what: str, err: sqlite3.Error) -> BroadcastStoreError:
+        return BroadcastStoreError(f"{what} ({err}).")
+
+    def create_run(self, spec: RunSpec, rows: Sequence[NewRow],
+                   left_out: Sequence[LeftOutRow] = ()) -> int:
+        """The run, its rows to send (queued) and the rows of the list left out, in one
+        transaction."""
         if spec.kind not in (EntryKind.SMS, EntryKind.CALL):
             raise ValueError(f"kind must be sms or call, not {spec.kind!r}")
         now = self._now()
@@ -268,9 +199,15 @@ class SqliteBroadcastStore:
                     run_id = inserted_id(cursor)
                     self._db.executemany(
                         "INSERT INTO broadcast_rows (run_id, position, source_row, number, text,"
-                        " segments, state, updated_at) VALUES (?,?,?,?,?,?,'queued',?)",
-                        [(run_id, i, r.source_row, r.number, r.text, r.segments, now)
-                         for i, r in enumerate(rows)])
+                        " segments, state, updated_at, name, us_state, place, zones, preflight)"
+                        " VALUES (?,?,?,?,?,?,'queued',?,?,?,?,?,?)",
+                        [(run_id, i, r.source_row, r.number, r.text, r.segments, now, r.name,
+                          r.us_state, r.place, r.zones, r.preflight) for i, r in enumerate(rows)])
+                    self._db.executemany(
+                        "INSERT INTO broadcast_left_out (run_id, source_row, number_text, number,"
+                        " name, place, zones, kind, reason) VALUES (?,?,?,?,?,?,?,?,?)",
+                        [(run_id, r.source_row, r.number_text, r.number, r.name, r.place, r.zones,
+                          r.kind, r.reason) for r in left_out])
                 except BaseException:
                     self._db.execute("ROLLBACK")
                     raise
@@ -344,7 +281,15 @@ class SqliteBroadcastStore:
                 (run_id,)).fetchall()
         return [RowInfo(run_id=r[0], position=r[1], source_row=r[2], number=r[3], text=r[4],
                         segments=r[5], state=r[6], not_before=_moment(r[7]), result_id=r[8],
-                        message=r[9]) for r in found]
+                        message=r[9], name=r[10], us_state=r[11], place=r[12], zones=r[13],
+                        preflight=r[14]) for r in found]
+
+    def left_out(self, run_id: int) -> list[LeftOutRow]:
+        with self._lock:
+            found = self._db.execute(
+                "SELECT source_row, number_text, number, name, place, zones, kind, reason"
+                " FROM broadcast_left_out WHERE run_id = ? ORDER BY source_row", (run_id,)).fetchall()
+        return [LeftOutRow(*r) for r in found]
 
     # -- row states --------------------------------------------------------------
     def mark_sending(self, run_id: int, position: int) -> None:
@@ -407,43 +352,6 @@ class SqliteBroadcastStore:
             "UPDATE broadcast_runs SET state = 'interrupted', updated_at = ? WHERE state = 'running'",
             (now,)).rowcount
         return rows, runs
-
-    # -- do not contact -----------------------------------------------------------
-    def do_not_contact(self, profile_id: str) -> list[DncRecord]:
-        with self._lock:
-            found = self._db.execute(
-                "SELECT number, reason, added FROM broadcast_do_not_contact WHERE profile_id = ?"
-                " ORDER BY number", (profile_id,)).fetchall()
-        return [DncRecord(*r) for r in found]
-
-    def do_not_contact_map(self, profile_id: str) -> dict[str, str]:
-        return {r.number: r.reason for r in self.do_not_contact(profile_id)}
-
-    def add_do_not_contact(self, profile_id: str, records: Iterable[DncRecord]) -> int:
-        """Add or update numbers; returns how many were new."""
-        records = list(records)
-        before = len(self.do_not_contact(profile_id))
-        try:
-            with self._lock:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    self._db.executemany(
-                        "INSERT INTO broadcast_do_not_contact (profile_id, number, reason, added)"
-                        " VALUES (?,?,?,?) ON CONFLICT (profile_id, number) DO UPDATE SET"
-                        " reason = excluded.reason",
-                        [(profile_id, r.number, r.reason, r.added) for r in records])
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
-        except sqlite3.Error as err:
-            raise BroadcastStoreError(f"The do-not-contact list could not be saved ({err}).") from err
-        return len(self.do_not_contact(profile_id)) - before
-
-    def remove_do_not_contact(self, profile_id: str, numbers: Iterable[str]) -> None:
-        for number in numbers:
-            self._write("DELETE FROM broadcast_do_not_contact WHERE profile_id = ? AND number = ?",
-                        (profile_id, number))
 
     # -- templates --------------------------------------------------------------
     def templates(self) -> dict[str, str]:

@@ -28,7 +28,6 @@ connection (WAL: they never wait for a write), so the window never blocks.
 """
 from __future__ import annotations
 
-import csv
 import enum
 import hashlib
 import logging
@@ -40,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
+from console.domain.csv_safe import safe_writer
 from console.domain.vocabulary import EntryKind, Outcome
 from console.domain.wording import plural
 from console.store.database import Database, StoreError, explain
@@ -295,14 +295,6 @@ def replace_warning(existing: CatalogueEntry, *, sha256: str | None = None) -> s
         return (f"{place} already holds this same file ('{existing.display_name}', "
                 f"{origin}); uploading it again only gives it a new recording id.")
     return f"{place} holds '{existing.display_name}', {origin}; this replaces it."
-
-
-def csv_cell(text: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheet programs;
-    # display names and spoken texts must not be able to do that.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 def file_sha256(path: Path) -> str:
@@ -673,15 +665,15 @@ class Catalogue:
         # utf-8-sig: spreadsheet programs then read accents and emoji correctly.
         with atomic_write(Path(path), "w", make_folders=False, encoding="utf-8-sig",
                           newline="") as handle:
-            writer = csv.writer(handle)
+            writer = safe_writer(handle)  # every cell formula-safe
             writer.writerow(["album", "sort", "name", "recording id", "kind", "source",
                              "size", "sha256", "duration (s)", "format", "when", "state",
                              "history entry"])
             for e in rows:
                 writer.writerow([
-                    e.album, "" if e.sort is None else e.sort, csv_cell(e.display_name),
-                    csv_cell(e.recording_id), e.kind,
-                    csv_cell((e.tts_text or "") if e.kind == EntryKind.TTS else (e.file_name or "")),
+                    e.album, "" if e.sort is None else e.sort, e.display_name,
+                    e.recording_id, e.kind,
+                    (e.tts_text or "") if e.kind == EntryKind.TTS else (e.file_name or ""),
                     "" if e.file_size is None else e.file_size, e.sha256 or "",
                     "" if e.duration_s is None else f"{e.duration_s:.2f}", e.format or "",
                     e.created.astimezone().strftime("%Y-%m-%d %H:%M:%S"), e.state,

@@ -64,6 +64,9 @@ class HistoryStore(Protocol):
     def recent_sends(self, since: datetime, *, kinds: Sequence[str] = ...,
                      profile_id: str | None = None) -> list[RecentSend]: ...
 
+    def recent_sends_to(self, recipient: str, since: datetime, *,
+                        kinds: Sequence[str] = ...) -> list[str]: ...
+
     def count(self, *, kind: str | None = None, outcome: str | None = None,
               profile_id: str | None = None, since: datetime | None = None,
               until: datetime | None = None, text: str | None = None,

@@ -18,7 +18,6 @@ implements for SQLite. Writes from sends and uploads go through
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import os
 import re
@@ -29,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from console.domain.csv_safe import safe_writer
 from console.domain.vocabulary import EntryKind, Outcome
 from console.store.database import Database, StoreError, explain, inserted_id, is_damaged
 from console.store.files import atomic_write
@@ -380,6 +380,18 @@ class Journal:
             rows = self._db.execute(sql + " ORDER BY created_at, id", params).fetchall()
         return [RecentSend(*row) for row in rows]
 
+    def recent_sends_to(self, recipient: str, since: datetime, *,
+                        kinds: Sequence[str] = (EntryKind.SMS, EntryKind.CALL)) -> list[str]:
+        """When the messages and calls to one number since `since` went (or may have
+        gone) out, oldest first, from every profile: the per-person caps of the
+        calling rules count them before each broadcast row and one-off SMS."""
+        marks = ",".join("?" * len(kinds))
+        sql = ("SELECT created_at FROM entries WHERE recipient = ? AND created_at >= ?"
+               f" AND kind IN ({marks}) AND outcome != 'failed' ORDER BY created_at, id")
+        with self._lock, self._errors("read"):
+            rows = self._db.execute(sql, (recipient, _timestamp(since), *kinds)).fetchall()
+        return [str(row[0]) for row in rows]
+
     def count(self, *, kind: str | None = None, outcome: str | None = None,
               profile_id: str | None = None, since: datetime | None = None,
               until: datetime | None = None, text: str | None = None,
@@ -431,7 +443,8 @@ class Journal:
         # utf-8-sig: spreadsheet programs then read accents and emoji correctly.
         with atomic_write(path, "w", make_folders=False, encoding="utf-8-sig",
                           newline="") as handle:
-            writer = csv.writer(handle)
+            # Every cell is formula-safe (console/domain/csv_safe.py), replies from Voitex included.
+            writer = safe_writer(handle)
             writer.writerow(["id", "time", "kind", "profile", "recipient", "content",
                              "outcome", "result id", "messages"])
             before_id = None
@@ -446,12 +459,12 @@ class Journal:
                         entry.id,
                         entry.created.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
                         entry.kind,
-                        _cell(entry.profile_name),
-                        _cell(entry.recipient),
-                        _cell(entry.content),
+                        entry.profile_name,
+                        entry.recipient,
+                        entry.content,
                         entry.outcome,
-                        _cell(entry.result_id or ""),
-                        _cell("\n".join(entry.messages)),
+                        entry.result_id or "",
+                        "\n".join(entry.messages),
                     ])
                 written += len(chunk)
                 if len(chunk) < _EXPORT_CHUNK:
@@ -471,14 +484,6 @@ class Journal:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
-
-
-def _cell(text: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheet programs;
-    # message texts and server replies must not be able to do that.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 _DIGITS_ONLY = re.compile(r"[\d\s().+\-]+")

@@ -1,10 +1,16 @@
-"""The do-not-contact list of the active profile: add, remove, import and export."""
+"""The office's do-not-contact list: add, remove, import numbers or customers' replies, export.
+
+One list for the whole office: every broadcast skips its numbers, and the
+one-off SMS and Calls tabs and History's Send again refuse them
+(`do_not_contact_refusal`). Each entry shows when it arrived and how.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -21,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.broadcast.do_not_contact import DncEntry, dnc_csv, parse_dnc_csv
+from console.domain.broadcast.do_not_contact import DncEntry, day_words, dnc_csv, dnc_words, parse_dnc_csv
 from console.domain.broadcast.table import TableError
 from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
 from console.domain.wording import plural
@@ -30,30 +36,42 @@ from console.ui.widgets import FieldErrorLabel, ResultLabel, add_row, format_pho
 
 PathChooser = Callable[[], "Path | None"]
 
+__all__ = ["DoNotContactDialog", "do_not_contact_refusal"]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
 
 class DoNotContactDialog(QDialog):
-    def __init__(self, *, store: BroadcastStore, profile_id: str, profile_name: str,
-                 choose_import_path: PathChooser, choose_export_path: PathChooser,
-                 today: Callable[[], date] = date.today, parent: QWidget | None = None) -> None:
+    def __init__(self, *, store: BroadcastStore, choose_import_path: PathChooser,
+                 choose_export_path: PathChooser, now: Callable[[], datetime] = _utc_now,
+                 office_zone: str = "America/New_York", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.profile_id = profile_id
         self._choose_import = choose_import_path
         self._choose_export = choose_export_path
-        self._today = today
-        self.setWindowTitle(f"Do-not-contact list — {profile_name}")
+        self._now = now
+        self.office_zone = office_zone
+        self.setWindowTitle("Do-not-contact list — the whole office")
         self.setAccessibleName("Do-not-contact list")
-        self.resize(640, 480)
+        self.resize(820, 520)
 
-        intro = QLabel("Numbers on this list are skipped by every broadcast of this profile, "
-                       "and the SMS and Calls tabs warn before sending to them.")
+        intro = QLabel("Numbers on this list are skipped by every broadcast, and the SMS, Calls "
+                       "and History tabs refuse to send to them, whatever profile is active. "
+                       "Import the customers' replies to add those who answered STOP.")
         intro.setWordWrap(True)
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Number", "Reason", "Added"])
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Number", "Reason", "Added", "How it arrived"])
         self.table.setAccessibleName("Numbers not to contact")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)  # a number on two lines is misread
+        header = self.table.horizontalHeader()
+        for column in (0, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
 
         self.number_edit = QLineEdit()
@@ -71,15 +89,22 @@ class DoNotContactDialog(QDialog):
         self.remove_button = QPushButton("Re&move selected")
         self.remove_button.setAccessibleName("Remove selected numbers")
         self.remove_button.clicked.connect(self.on_remove_clicked)
-        self.import_button = QPushButton("&Import CSV…")
+        self.import_button = QPushButton("&Import numbers (CSV)…")
         self.import_button.setAccessibleName("Import numbers from a CSV file")
         self.import_button.clicked.connect(self.on_import_clicked)
+        self.replies_button = QPushButton("Import re&plies…")
+        self.replies_button.setAccessibleName("Import the customers' replies")
+        self.replies_button.setToolTip("Paste or open replies (number, text, time): STOP and the "
+                                       "other opt-out words are added; replies in plain words are "
+                                       "shown for you to confirm.")
+        self.replies_button.clicked.connect(self.on_replies_clicked)
         self.export_button = QPushButton("&Export CSV…")
         self.export_button.setAccessibleName("Export the list as a CSV file")
         self.export_button.clicked.connect(self.on_export_clicked)
         self.result_label = ResultLabel("Do-not-contact result")
         buttons = QHBoxLayout()
-        for button in (self.add_button, self.remove_button, self.import_button, self.export_button):
+        for button in (self.add_button, self.remove_button, self.import_button,
+                       self.replies_button, self.export_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -95,14 +120,21 @@ class DoNotContactDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        records = self.store.do_not_contact(self.profile_id)
+        records = self.store.do_not_contact()
         self.table.setRowCount(len(records))
         for i, record in enumerate(records):
-            for column, text in enumerate((format_phone(record.number), record.reason, record.added)):
+            cells = (format_phone(record.number), record.reason, day_words(record.added),
+                     record.source or "")
+            for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text if column != 2 else record.added)
                 if column == 0:
-                    item.setData(256, record.number)
+                    item.setData(Qt.ItemDataRole.UserRole, record.number)
                 self.table.setItem(i, column, item)
+        self.table.resizeColumnToContents(0)
+
+    def _stamp(self) -> str:
+        return self._now().astimezone(UTC).isoformat(timespec="seconds")
 
     def on_add_clicked(self) -> None:
         try:
@@ -114,46 +146,53 @@ class DoNotContactDialog(QDialog):
         self.number_error.show_error(None)
         reason = self.reason_edit.text().strip() or "Asked not to be contacted"
         try:
-            self.store.add_do_not_contact(self.profile_id, [
-                DncRecord(number, reason, self._today().isoformat())])
+            added = self.store.add_do_not_contact([DncRecord(number, reason, self._stamp(),
+                                                             "typed in")])
         except BroadcastStoreError as err:
             self.result_label.show_result("error", str(err))
             return
         self.number_edit.clear()
         self.reason_edit.clear()
         self.refresh()
-        self.result_label.show_result("ok", f"{format_phone(number)} added to the list.")
+        if added:
+            self.result_label.show_result("ok", f"{format_phone(number)} added to the list.")
+        else:
+            self.result_label.show_result("ok", f"{format_phone(number)} was already on the list; "
+                                                "its entry keeps when and how it arrived.")
 
     def on_remove_clicked(self) -> None:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
-        numbers = [self.table.item(r, 0).data(256) for r in rows]
+        numbers = [self.table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in rows]
         if not numbers:
             self.result_label.show_result("warning", "Select the numbers to remove first.")
             return
-        self.store.remove_do_not_contact(self.profile_id, numbers)
+        self.store.remove_do_not_contact(numbers)
         self.refresh()
         self.result_label.show_result("ok",
                                       f"{plural(len(numbers), 'number')} removed from the list.")
 
     def import_file(self, path: Path) -> None:
+        path = Path(path)
         try:
-            result = parse_dnc_csv(Path(path).read_bytes(), today=self._today())
-            added = self.store.add_do_not_contact(self.profile_id, [
-                DncRecord(e.number, e.reason, e.added) for e in result.entries])
+            result = parse_dnc_csv(path.read_bytes(), today=self._now().date())
+            added = self.store.add_do_not_contact([
+                DncRecord(e.number, e.reason, e.added, f"imported from {path.name}")
+                for e in result.entries])
         except (OSError, TableError, BroadcastStoreError) as err:
-            self.result_label.show_result("error", f"{Path(path).name} could not be imported: {err}")
+            self.result_label.show_result("error", f"{path.name} could not be imported: {err}")
             return
         self.refresh()
-        text = f"{plural(added, 'new number')} added from {Path(path).name}."
+        text = f"{plural(added, 'new number')} added from {path.name}."
         if result.problems:
             rows = plural(len(result.problems), "row was not a number", "rows were not numbers")
             text += f" {rows}: " + " ".join(result.problems[:3])
         self.result_label.show_result("warning" if result.problems else "ok", text)
 
     def export_file(self, path: Path) -> None:
-        records = self.store.do_not_contact(self.profile_id)
+        records = self.store.do_not_contact()
         try:
-            Path(path).write_bytes(dnc_csv(DncEntry(r.number, r.reason, r.added) for r in records))
+            Path(path).write_bytes(dnc_csv(DncEntry(r.number, r.reason, r.added, r.source)
+                                           for r in records))
         except OSError as err:
             self.result_label.show_result("error", f"The list could not be saved to {path}: "
                                                    f"{err.strerror or err}. Choose another folder.")
@@ -170,23 +209,28 @@ class DoNotContactDialog(QDialog):
         if path:
             self.export_file(path)
 
+    def on_replies_clicked(self) -> None:
+        from console.ui.broadcast_replies import ReplyImportDialog
 
-def do_not_contact_question(store: BroadcastStore | None, profile, number: str, *,
-                            action: str, declined: str):
-    """The question the one-off SMS and Calls tabs ask before contacting a
-    number on the profile's do-not-contact list, or None when it is not on it."""
-    from console.ui.send_flow import Confirmation
+        dialog = ReplyImportDialog(store=self.store, choose_open_path=self._choose_import,
+                                   now=self._now, office_zone=self.office_zone, parent=self)
+        dialog.finished.connect(lambda *_: self.refresh())
+        dialog.open()
+        self.replies_dialog = dialog
 
+
+def do_not_contact_refusal(store: BroadcastStore | None, number: str, *, field: str) -> str | None:
+    """The sentence that stops a one-off send or a resend to a number on the office's list,
+    or None when it is not on it (or the list cannot be read: the send is not at stake)."""
     if store is None or not number:
         return None
     try:
-        reason = store.do_not_contact_map(profile.id).get(number)
+        entry = store.do_not_contact_entry(number)
     except BroadcastStoreError:
-        return None  # the list cannot be read: the send itself is not at stake
-    if reason is None:
         return None
-    return Confirmation(
-        title="On the do-not-contact list",
-        text=f"{format_phone(number)} is on the do-not-contact list of '{profile.name}' "
-             f"({reason or 'no reason given'}).",
-        informative=f"{action} anyway?", action=action, declined=declined)
+    if entry is None:
+        return None
+    return (f"{field}: {format_phone(number)} is on the office's do-not-contact list "
+            f"({dnc_words(entry.reason, entry.added)}), so nothing is sent. If the customer "
+            "asked to hear from the office again, remove the number in Broadcast ▸ "
+            "Do-not-contact list first.")

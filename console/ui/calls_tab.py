@@ -21,10 +21,10 @@ from console.domain import validation
 from console.domain.phone import format_phone
 from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
-from console.ui.broadcast_dnc import do_not_contact_question
 from console.ui.library.picker import LibraryFollower, RecordingPicker
 from console.ui.messages import MessageBridge
 from console.ui.send_flow import CALL, Confirmation, Form, SendFlow, check_phone_as_typed, own_number
+from console.ui.send_guard import do_not_contact_refusal
 from console.ui.widgets import (
     Confirm,
     FieldErrorLabel,
@@ -196,7 +196,10 @@ class CallsTab(QWidget):
         form = Form()
         form.values["type"] = self.call_type
         form.check("cid", self.cid_combo, self.cid_error, self._caller_id)
-        form.phone("to", self.to_edit, self.to_error, "To", "enter the number to call.")
+        to = form.phone("to", self.to_edit, self.to_error, "To", "enter the number to call.")
+        refusal = do_not_contact_refusal(self.broadcasts, to or "", field="To")
+        if refusal:
+            form.fail(self.to_edit, self.to_error, "To", refusal)
         if self.call_type == "stream":
             form.check("sfile_id", self.sfile_edit, self.sfile_error,
                        lambda: validation.parse_library_file_id(
@@ -221,12 +224,7 @@ class CallsTab(QWidget):
                 f"{format_phone(values['route_number'])}")
 
     def _confirmations(self, values: dict, profile) -> list[Confirmation]:
-        asks = []
-        on_list = do_not_contact_question(
-            self.broadcasts, profile, values["to"], action="Place call",
-            declined="Not called: the number is on the do-not-contact list.")
-        if on_list is not None:
-            asks.append(on_list)
+        asks: list[Confirmation] = []
         if profile.is_sandbox:
             return asks
         informative = f"When they answer, the call {self.what_happens(values)}."

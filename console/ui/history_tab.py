@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from console.domain.phone import format_phone
+from console.domain.vocabulary import EntryKind
 from console.domain.wording import plural
 from console.jobs.resend import CONFIRM_LABELS as _KIND_ACTIONS
 from console.jobs.resend import RESENDABLE_KINDS, RESENDABLE_OUTCOMES
@@ -73,10 +74,13 @@ class HistoryTab(QWidget):
         resend: Callable[[JournalEntry], Awaitable[None]] | None,
         confirm: Callable[[QMessageBox], int] | None = None,
         messages: MessageBridge | None = None,
+        do_not_contact=None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.messages = messages  # the export's outcome goes to the message log too
+        # The office's do-not-contact list (the broadcast store): Send again refuses its numbers.
+        self._do_not_contact = do_not_contact
         self._journal = journal
         self._profiles_provider = profiles_provider
         self._resend = resend
@@ -414,6 +418,15 @@ class HistoryTab(QWidget):
         entry = self.selected_entry()
         if entry is None or not self._can_resend(entry) or self._resending:
             return
+        if entry.kind in (EntryKind.SMS, EntryKind.CALL):
+            from console.ui.send_guard import do_not_contact_refusal
+
+            refusal = do_not_contact_refusal(self._do_not_contact, entry.recipient, field="Send again")
+            if refusal:
+                self._set_status(refusal, error=True)
+                if self.messages is not None:
+                    self.messages.warning(refusal)
+                return
         box = self.build_resend_box(entry)
         answer = self._confirm(box)
         box.deleteLater()

@@ -24,10 +24,10 @@ from console.domain.phone import format_phone
 from console.domain.sms import ENCODING_HELP, analyze_sms, describe, replace_forcing_chars
 from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
-from console.ui.broadcast_dnc import do_not_contact_question
 from console.ui.broadcast_templates import TemplatePicker, unreplaced_fields
 from console.ui.messages import MessageBridge
 from console.ui.send_flow import SMS, Confirmation, Form, SendFlow, check_phone_as_typed, own_number, sms_cost
+from console.ui.send_guard import cap_warning, do_not_contact_refusal
 from console.ui.widgets import (
     HIGHLIGHT,
     Confirm,
@@ -51,9 +51,11 @@ class SmsTab(QWidget):
 
     def __init__(self, *, session: AccountSession, sender: Sender, messages: MessageBridge,
                  confirm: Confirm = default_confirm, parent: QWidget | None = None,
-                 broadcasts=None) -> None:
+                 broadcasts=None, history=None) -> None:
         super().__init__(parent)
         self.broadcasts = broadcasts  # the do-not-contact list (and templates) of the Broadcast tab
+        # History counts each number's messages for the per-person caps.
+        self.history = history if history is not None else getattr(sender, "journal", None)
         self.session = session
         self.sender = sender
         self.messages = messages
@@ -203,7 +205,10 @@ class SmsTab(QWidget):
     def _validate(self) -> Form:
         form = Form()
         form.check("from", self.from_combo, self.from_error, self._from_number)
-        form.phone("to", self.to_edit, self.to_error, "To", "enter the customer's phone number.")
+        to = form.phone("to", self.to_edit, self.to_error, "To", "enter the customer's phone number.")
+        refusal = do_not_contact_refusal(self.broadcasts, to or "", field="To")
+        if refusal:
+            form.fail(self.to_edit, self.to_error, "To", refusal)
         form.check("body", self.body_edit, self.body_error, self._body)
         return form
 
@@ -221,11 +226,9 @@ class SmsTab(QWidget):
     def _confirmations(self, values: dict, profile) -> list[Confirmation]:
         to, body = format_phone(values["to"]), values["body"]
         asks = []
-        on_list = do_not_contact_question(
-            self.broadcasts, profile, values["to"], action="Send SMS",
-            declined="Not sent: the number is on the do-not-contact list.")
-        if on_list is not None:
-            asks.append(on_list)
+        over_cap = cap_warning(values["to"], history=self.history, store=self.broadcasts)
+        if over_cap is not None:
+            asks.append(over_cap)
         key = (values["from"], values["to"], body)
         if key in self._sent_this_session:
             sent_time, outcome = self._sent_this_session[key]

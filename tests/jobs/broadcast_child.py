@@ -15,6 +15,7 @@ import asyncio
 import json
 import os
 import sys
+from datetime import UTC, datetime
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
@@ -44,8 +45,11 @@ async def main(mode: str, sandbox_url: str, rows: int) -> int:
                              secrets=SecretStore.create(), sandbox_url=sandbox_url,
                              sandbox_key=SANDBOX_KEY)
     sender = Sender(session=session, journal=journal)
+    # Noon in New York whatever the real time: the federal calling hours always
+    # apply, and this test is not about them.
     runner = BroadcastRunner(store=store,
-                             send_row=lambda run, row: send_broadcast_row(sender, run, row))
+                             send_row=lambda run, row: send_broadcast_row(sender, run, row),
+                             clock=lambda: datetime(2026, 1, 15, 17, 0, tzinfo=UTC))
     finished = asyncio.get_running_loop().create_future()
     pending: set[int] = set()
 
@@ -59,8 +63,7 @@ async def main(mode: str, sandbox_url: str, rows: int) -> int:
         run_id = store.create_run(
             RunSpec(profile_id="sandbox", profile_name="Sandbox", kind="sms", name="Kill test",
                     settings={"from": "8459511000", "per_second": 100, "per_minute": 6000,
-                              # 00:00-23:59 everywhere: this test is not about quiet hours.
-                              "window_opens": "00:00", "window_closes": "23:59",
+                              "window_opens": "08:00", "window_closes": "21:00",
                               "office_zone": "America/New_York"}),
             [NewRow(source_row=i + 2, number=f"212555{i:04d}", text=f"Row {i}", segments=1)
              for i in range(rows)])

@@ -43,8 +43,22 @@ def make_runner(env, store, clock):
     async def send_row(run, row):
         return await send_broadcast_row(env.sender, run, row)
 
-    return BroadcastRunner(store=store, send_row=send_row, clock=clock,
+    return BroadcastRunner(store=store, send_row=send_row, clock=clock, history=env.journal,
                            current_profile_id=lambda: env.session.profile.id)
+
+
+def journal_sends(path, to: str, times, *, group_id: str = "99") -> None:
+    """Messages to `to` at `times`, journalled as another broadcast's (done)."""
+    from console.store.journal import Journal
+
+    for moment in times:
+        journal = Journal(path, clock=lambda moment=moment: moment)
+        try:
+            entry = journal.begin(kind="sms", profile_id="other", profile_name="Other desk",
+                                  recipient=to, content="Another broadcast", group_id=group_id)
+            journal.finish(entry, outcome="done")
+        finally:
+            journal.close()
 
 
 def open_store(env) -> SqliteBroadcastStore:

@@ -66,11 +66,11 @@ def test_quiet_hours_at_a_fixed_time(console_env, store, qtbot, mode, states):
     assert set(_outbox_to(console_env.sandbox)) == {"2125550001", "2125550003"}
     la = store.rows(run_id)[1]
     if mode == "skip":
-        assert "quiet hours" in la.message
+        assert la.message == "skipped: outside 8:00–21:00 (California, their time)"
         return
     # 08:00 in Los Angeles is 16:00 UTC; the row goes once the clock gets there.
     assert la.not_before == datetime(2026, 1, 15, 16, 0, tzinfo=UTC)
-    assert "goes at 08:00" in la.message
+    assert la.message == "waits until Thu 08:00 (California, 8:00–21:00)"
     assert runner.progress(run_id).next_opening == la.not_before
     clock.now = datetime(2026, 1, 15, 16, 0, tzinfo=UTC)
     with qtbot.waitSignal(runner.run_finished, timeout=15000):

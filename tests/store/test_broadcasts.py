@@ -111,14 +111,76 @@ def test_waiting_rows_keep_their_time(store):
     assert [(r.state, r.not_before) for r in store.rows(run_id)] == [("waiting", when)] * 2
 
 
-def test_do_not_contact_per_profile(store):
-    assert store.add_do_not_contact("a", [DncRecord("8451234567", "asked", "2026-01-01"),
-                                          DncRecord("8451234568", "moved", "2026-01-02")]) == 2
-    assert store.add_do_not_contact("a", [DncRecord("8451234567", "asked twice", "2026-02-01")]) == 0
-    assert store.do_not_contact_map("a") == {"8451234567": "asked twice", "8451234568": "moved"}
-    assert store.do_not_contact_map("b") == {}
-    store.remove_do_not_contact("a", ["8451234568"])
-    assert [r.number for r in store.do_not_contact("a")] == ["8451234567"]
+def test_one_do_not_contact_list_for_the_office(store):
+    assert store.add_do_not_contact([DncRecord("8451234567", "asked", "2026-01-01", "typed in"),
+                                     DncRecord("8451234568", "moved", "2026-01-02")]) == 2
+    # Already on the list: it keeps when and how it first arrived.
+    assert store.add_do_not_contact([DncRecord("8451234567", "reply STOP", "2026-02-01")]) == 0
+    assert store.do_not_contact_entry("8451234567") == DncRecord("8451234567", "asked", "2026-01-01",
+                                                                 "typed in")
+    assert store.do_not_contact_entry("8451234569") is None
+    assert set(store.do_not_contact_map()) == {"8451234567", "8451234568"}
+    store.remove_do_not_contact(["8451234568"])
+    assert [r.number for r in store.do_not_contact()] == ["8451234567"]
+
+
+def test_per_profile_lists_of_an_earlier_version_move_to_the_office_list_without_loss(path):
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE broadcast_do_not_contact (profile_id TEXT NOT NULL, number TEXT NOT NULL,
+            reason TEXT NOT NULL, added TEXT NOT NULL, PRIMARY KEY (profile_id, number)) WITHOUT ROWID;
+        INSERT INTO broadcast_do_not_contact VALUES ('sandbox', '8451234567', 'asked', '2026-03-01');
+        INSERT INTO broadcast_do_not_contact VALUES ('main', '8451234567', 'complained', '2026-01-05');
+        INSERT INTO broadcast_do_not_contact VALUES ('main', '8451234568', 'deceased', '2026-02-01');
+    """)
+    db.commit()
+    db.close()
+    store = SqliteBroadcastStore(path)
+    try:
+        assert store.do_not_contact() == [
+            DncRecord("8451234567", "complained; asked", "2026-01-05",
+                      "moved from the list of profile 'main', 'sandbox'"),
+            DncRecord("8451234568", "deceased", "2026-02-01", "moved from the list of profile 'main'")]
+        store.remove_do_not_contact(["8451234568"])
+    finally:
+        store.close()
+    again = SqliteBroadcastStore(path)  # moved once: a removed number does not come back
+    try:
+        assert [r.number for r in again.do_not_contact()] == ["8451234567"]
+    finally:
+        again.close()
+
+
+def test_a_run_keeps_the_rows_left_out_and_each_rows_place(store):
+    from console.store.broadcasts import LeftOutRow
+
+    rows = [NewRow(source_row=2, number="3055550001", text="Hi", segments=1, name="Ann",
+                   us_state="FL", place="Florida (state column 'state')", zones="America/New_York",
+                   preflight="sends now")]
+    left = [LeftOutRow(3, "nope", "", "Bob", "", "", "invalid", "not a number")]
+    run_id = store.create_run(_spec(), rows, left)
+    [row] = store.rows(run_id)
+    assert (row.name, row.us_state, row.zones, row.preflight) == ("Ann", "FL", "America/New_York",
+                                                                  "sends now")
+    assert store.left_out(run_id) == left
+
+
+def test_rows_of_an_earlier_version_gain_the_new_columns(path):
+    store = SqliteBroadcastStore(path)
+    run_id = store.create_run(_spec(), _rows(1))
+    store._db.execute("ALTER TABLE broadcast_rows DROP COLUMN preflight")
+    store.close()
+    again = SqliteBroadcastStore(path)
+    try:
+        assert again.rows(run_id)[0].preflight == ""
+    finally:
+        again.close()
+
+
+def test_office_rules_are_kept(store):
+    assert store.office_rules() == {}
+    store.save_office_rules({"FL": {"cap": {"messages": 2, "hours": 24}}})
+    assert store.office_rules() == {"FL": {"cap": {"messages": 2, "hours": 24}}}
 
 
 def test_templates(store):

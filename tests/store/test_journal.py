@@ -336,3 +336,33 @@ def test_each_entry_names_its_desk_and_operator(backend, journal):
     assert [(e.desk, e.operator) for e in other.query()] == [("Front desk", "anna")]
     second = sms(other, body="from the back")
     assert (other.get(second).desk, journal.get(second).operator) == ("Back office", "ben")
+
+
+def test_recent_sends_to_one_number_count_every_profile_but_not_failures(journal, clock):
+    old = sms(journal, to="3055550001", body="old")
+    journal.finish(old, outcome="done")
+    clock.advance(hours=25)
+    since = clock.now - timedelta(hours=24)
+    first = sms(journal, to="3055550001", body="a", profile="other")
+    journal.finish(first, outcome="done")
+    clock.advance(hours=1)
+    failed = sms(journal, to="3055550001", body="b")
+    journal.finish(failed, outcome="failed")
+    sms(journal, to="3055550001", body="c")  # pending: it may have gone
+    sms(journal, to="3055550002", body="someone else")
+    times = journal.recent_sends_to("3055550001", since)
+    assert len(times) == 2
+    assert times == sorted(times)
+    assert journal.recent_sends_to("3055550001", since, kinds=("call",)) == []
+
+
+def test_export_defuses_formulas_from_voitex_replies_and_behind_invisible_characters(journal, tmp_path):
+    entry = sms(journal, body=" \u200b=1+1")
+    journal.finish(entry, outcome="failed", result_id="\ufeff@SUM(A1)",
+                   messages=["+cmd|' /C calc'!A0", "plain words"])
+    out = tmp_path / "history.csv"
+    journal.export_csv(out)
+    row = read_csv(out)[1]
+    assert row[5] == "' \u200b=1+1"
+    assert row[7] == "'\ufeff@SUM(A1)"
+    assert row[8] == "'+cmd|' /C calc'!A0\nplain words"

@@ -10,6 +10,7 @@ import pytest
 
 from console.store.journal import CRASH_MESSAGE, JournalError
 from console.store.journal_writer import JournalWriter
+from console.store.migrations import SCHEMA_VERSION
 from console.store.pg.engine import PgEngine
 from console.store.pg.journal import PgJournal
 from tests.pg_server import DESK_PASSWORD, DESK_ROLE, free_port
@@ -176,5 +177,5 @@ def test_desks_starting_together_migrate_the_database_once(backend):
     for thread in threads:
         thread.join()
     assert errors == []
-    assert backend.sql("SELECT version FROM voitex_schema") == [(4,)]
+    assert backend.sql("SELECT version FROM voitex_schema") == [(SCHEMA_VERSION,)]
     assert journals[0].count() == 4

@@ -12,56 +12,56 @@ from console.store.broadcasts import DncRecord, SqliteBroadcastStore
 from tests.console_env import ConfirmRecorder
 from tests.jobs.broadcast_helpers import NOON_NEW_YORK, FixedClock, make_run
 from tests.ui.broadcast_harness import Harness
+from tests.ui.broadcast_steps import check_rows, going, left_out, load_file, reason_of, wait_checked
+
+JARGON = ("billed segments", "standard characters", "special characters", "GSM", "UCS")
 
 
-def preview_rows(tab):
-    t = tab.preview_table
-    return [tuple(t.item(r, c).text() for c in range(t.columnCount())) for r in range(t.rowCount())]
-
-
-def problem_rows(tab):
-    t = tab.problems_table
-    return [(t.item(r, 0).text(), t.item(r, 2).text()) for r in range(t.rowCount())]
-
-
-def test_utf8_file_with_accents_previews_each_message(harness, tmp_path):
+def test_utf8_file_with_accents_previews_each_message(harness, qtbot, tmp_path):
     path = tmp_path / "clients.csv"
     path.write_text("Prénom,Téléphone,Date\nZoë,(212) 555-0001,Tuesday\nRené,212-555-0002,Wednesday\n",
                     encoding="utf-8")
     tab = harness.tab
     harness.open_path = path
-    tab.open_button.click()
+    with qtbot.waitSignal(tab.list_picker.loading_finished, timeout=10000):
+        tab.open_button.click()
     assert "clients.csv (comma-separated, UTF-8)" in tab.source_label.text()
     assert tab.header_check.isChecked()
     assert tab.number_combo.currentIndex() == 1
+    # Titles are shown as titles, and the table of columns does not call data a "value".
+    assert tab.number_combo.currentText() == "Téléphone (column 2)"
+    heads = [tab.columns_table.horizontalHeaderItem(c).text() for c in range(3)]
+    assert heads == ["Column", "First row of customers", "Merge field name"]
     tab.body_edit.setPlainText("Bonjour {prenom}, see you on {date}.")
-    tab.recompute()
-    assert preview_rows(tab) == [
-        ("2", "(212) 555-0001", "Bonjour Zoë, see you on Tuesday.", "special characters", "1"),
-        ("3", "(212) 555-0002", "Bonjour René, see you on Wednesday.", "standard characters", "1"),
+    wait_checked(qtbot, tab)
+    assert going(tab) == [
+        ("2", "(212) 555-0001", "Bonjour Zoë, see you on Tuesday.", "1", "ë"),
+        ("3", "(212) 555-0002", "Bonjour René, see you on Wednesday.", "1", ""),
     ]
-    assert tab.totals_label.text().startswith("2 recipients · 2 messages in all")
-    assert "1 use special characters" in tab.totals_label.text()
+    totals = tab.totals_label.text()
+    assert totals.startswith("2 rows: 2 send now · 0 wait · 0 skipped or left out · 2 texts in all")
+    assert ("1 message with a character that makes each text hold 70 letters instead of 160"
+            in totals)
+    assert not any(word in totals for word in JARGON)
     assert tab.start_button.isEnabled()
 
 
-def test_semicolon_file_from_a_european_spreadsheet(harness, tmp_path):
+def test_semicolon_file_from_a_european_spreadsheet(harness, qtbot, tmp_path):
     path = tmp_path / "export.csv"
     path.write_bytes("Nom;Numéro;Montant\r\nMüller;212 555 0001;3,50\r\nDupont;pas de numéro;4,00\r\n"
                      "Müller bis;+1 212-555-0001;5,00\r\nLéa;212.555.0003;\r\n".encode("cp1252"))
     tab = harness.tab
-    tab.load_csv_file(path)
+    load_file(qtbot, tab, path)
     assert "semicolon-separated, Windows-1252" in tab.source_label.text()
     tab.body_edit.setPlainText("Bonjour {nom}, vous devez {montant} €.")
-    tab.recompute()
-    assert [r[2] for r in preview_rows(tab)] == ["Bonjour Müller, vous devez 3,50 €."]
-    assert problem_rows(tab) == [("3", "Invalid number"), ("4", "Duplicate"),
-                                 ("5", "Missing merge field")]
-    reasons = [tab.problems_table.item(r, 3).text() for r in range(3)]
-    assert "Same number as row 2" in reasons[1]
-    assert "{montant} is empty" in reasons[2]
-    # € is in GSM-7's extension table: standard characters, counted twice.
-    assert preview_rows(tab)[0][3:] == ("standard characters", "1")
+    wait_checked(qtbot, tab)
+    assert [r[2] for r in going(tab)] == ["Bonjour Müller, vous devez 3,50 €."]
+    assert left_out(tab) == [("3", "Not a number"), ("4", "Duplicate"), ("5", "Merge field empty")]
+    # The later row is left out, not merged: the words say so.
+    assert reason_of(tab, 4) == "Duplicate of row 2: left out, so the customer gets one message."
+    assert "{montant} is empty" in reason_of(tab, 5)
+    # € is in GSM-7's extension table: 160 letters per text, counted twice.
+    assert going(tab)[0][3:] == ("1", "")
 
 
 def test_pasted_cells_and_a_misspelt_merge_field(harness, qtbot):
@@ -75,10 +75,16 @@ def test_pasted_cells_and_a_misspelt_merge_field(harness, qtbot):
     assert "{column_1}, {number}" in tab.body_error.text()
     assert not tab.start_button.isEnabled()
     # Renaming the column makes the field known.
-    tab.columns_table.item(0, 1).setText("first_name")
-    tab.recompute()
+    # While the message has a merge-field error, nothing is known of the rows yet: no "none".
+    assert tab.totals_label.text() == "Correct the message to see what happens to each row."
+    assert tab.check_panel.model.rowCount() == 0
+    # Without titles, a column is shown by its place and first value.
+    assert tab.number_combo.currentText() == "Column 2: 2125550001"
+    # Renaming the column makes the field known.
+    tab.columns_table.item(0, 2).setText("first_name")
+    wait_checked(qtbot, tab)
     assert not tab.body_error.isVisible()
-    assert [r[2] for r in preview_rows(tab)] == ["Hi Ann", "Hi Bob"]
+    assert [r[2] for r in going(tab)] == ["Hi Ann", "Hi Bob"]
 
 
 def test_live_confirmation_states_counts_and_first_messages(harness, qtbot, console_env):
@@ -86,7 +92,7 @@ def test_live_confirmation_states_counts_and_first_messages(harness, qtbot, cons
     from tests.console_env import drive
     drive(console_env.session.activate(profile.id))
     harness.clock.now = datetime(2026, 1, 15, 15, 0, tzinfo=UTC)  # 07:00 in Los Angeles
-    harness.store.add_do_not_contact(profile.id, [DncRecord("2125550004", "asked", "2026-01-01")])
+    harness.store.add_do_not_contact([DncRecord("2125550004", "asked", "2026-01-01")])
     tab = harness.tab
     tab.confirm.answer = False
     tab.load_pasted_text("name\tphone\nAnn\t2125550001\nBob\t2125550002\nCy\t3105550003\n"
@@ -97,12 +103,12 @@ def test_live_confirmation_states_counts_and_first_messages(harness, qtbot, cons
     qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(tab.confirm.boxes), timeout=5000)
     [box] = tab.confirm.boxes
-    assert "to 3 recipients on the live account 'Main office'" in box
-    assert "Total: 3 messages" in box
+    assert "to 2 recipients on the live account 'Main office'" in box
+    assert "Total: 2 texts" in box
     assert "1. To (212) 555-0001: Hello Ann" in box
-    assert "3. To (310) 555-0003: Hello Cy" in box
-    assert ("Left out: 1 do not contact, 1 invalid, 1 duplicates, 0 missing a merge field, "
-            "0 message too long, 1 quiet hours.") in box
+    assert "2. To (212) 555-0002: Hello Bob" in box
+    assert "Not sent: 1 skipped, 1 do not contact, 1 not a number, 1 duplicate." in box
+    assert not any(word in box for word in JARGON)
     assert "No test was sent" in box
     assert tab.result_label.text() == "Not started."
     assert console_env.sandbox.outbox()["sms"] == []
@@ -131,12 +137,17 @@ def test_test_send_then_a_run_with_its_report(harness, qtbot, console_env, qtmod
     assert sent == Counter({"8451239999": 1, "2125550001": 1, "2125550002": 1, "2125550003": 1})
     assert "3 sent, 0 to send — finished." in tab.progress_label.text()
 
-    tab.export_button.click()
+    with qtbot.waitSignal(console_env.messages.posted, timeout=10000,
+                          check_params_cb=lambda _level, text: "Report of broadcast" in text):
+        tab.export_button.click()
     lines = list(csv.reader(io.StringIO(harness.saved_to.read_text(encoding="utf-8-sig"))))
-    assert lines[0] == ["row", "number", "message", "outcome", "reference_id", "details"]
-    assert [(line[0], line[1], line[3]) for line in lines[1:]] == [
-        ("2", "(212) 555-0001", "Sent"), ("3", "(212) 555-0002", "Sent"), ("4", "(212) 555-0003", "Sent")]
-    assert all(line[4] for line in lines[1:])
+    assert lines[0] == ["row", "name", "number", "state", "time zone", "pre-flight", "outcome",
+                        "details", "reference_id", "message"]
+    assert [(line[0], line[1], line[2], line[3], line[4], line[5], line[6]) for line in lines[1:]] == [
+        ("2", "Ann", "(212) 555-0001", "New York", "Eastern", "sends now", "Sent"),
+        ("3", "Bob", "(212) 555-0002", "New York", "Eastern", "sends now", "Sent"),
+        ("4", "Cy", "(212) 555-0003", "New York", "Eastern", "sends now", "Sent")]
+    assert all(line[8] for line in lines[1:])
 
 
 def test_templates_are_saved_by_name(harness):
@@ -168,14 +179,21 @@ def test_do_not_contact_dialog_imports_and_exports(harness, qtbot, tmp_path):
     qtbot.keyClicks(dialog.number_edit, "2125550003")
     dialog.add_button.click()
     assert dialog.table.rowCount() == 3
+    # Each entry says how it arrived; the numbers never wrap onto two lines.
+    assert dialog.table.item(0, 3).text() == "imported from dnc.csv"
+    assert dialog.table.item(2, 3).text() == "typed in"
+    assert not dialog.table.wordWrap()
+    widest = dialog.table.fontMetrics().horizontalAdvance("(212) 555-0003")
+    assert dialog.table.columnWidth(0) > widest
     dialog.export_file(tmp_path / "back.csv")
     text = (tmp_path / "back.csv").read_text(encoding="utf-8-sig")
-    assert "(212) 555-0001,Décédé," in text
+    assert "(212) 555-0001,Décédé,2026-01-15,imported from dnc.csv" in text
     dialog.close()
     tab.load_pasted_text("name\tphone\nAnn\t2125550001\nBob\t2125550009\n")
     tab.body_edit.setPlainText("Hi {name}")
-    tab.recompute()
-    assert problem_rows(tab) == [("2", "Do not contact")]
+    wait_checked(qtbot, tab)
+    assert left_out(tab) == [("2", "Do not contact")]
+    assert reason_of(tab, 2) == "left out: on the do-not-contact list since 15 Jan 2026 (Décédé)"
 
 
 def test_an_interrupted_run_is_offered_after_a_restart(qtbot, console_env, tmp_path):
@@ -242,9 +260,9 @@ def test_a_call_broadcast_scheduled_then_cancelled(harness, qtbot, console_env):
     tab.call_radio.setChecked(True)
     tab.sfile_edit.setText("918357")
     tab.later_radio.setChecked(True)
-    tab.recompute()
-    assert [r[2] for r in preview_rows(tab)] == ["Plays library file 918357"] * 2
-    assert [r[3:] for r in preview_rows(tab)] == [("—", "—")] * 2
+    wait_checked(qtbot, tab)
+    assert [r[2] for r in going(tab)] == ["Plays library file 918357"] * 2
+    assert [tab.check_panel.model.index(r, 7).data() for r in range(2)] == ["—", "—"]
     qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "It starts at" in tab.progress_label.text(), timeout=5000)
     assert "— scheduled." in tab.progress_label.text()
@@ -266,15 +284,15 @@ def test_a_call_without_a_library_file_is_refused_with_the_field_named(harness, 
     assert harness.store.runs() == []
 
 
-def test_sms_and_calls_tabs_warn_before_a_do_not_contact_number(qtbot, console_env):
+def test_sms_and_calls_tabs_refuse_a_number_on_the_office_list(qtbot, console_env):
     from console.ui.calls_tab import CallsTab
     from console.ui.sms_tab import SmsTab
 
     store = SqliteBroadcastStore(console_env.journal.path)
     try:
-        store.add_do_not_contact("sandbox", [DncRecord("8451234567", "asked by phone", "2026-01-01")])
+        store.add_do_not_contact([DncRecord("8451234567", "asked by phone", "2026-01-01", "typed in")])
         store.save_template("Closed", "Hello {first_name}, the office is closed.")
-        confirm = ConfirmRecorder(False)
+        confirm = ConfirmRecorder(True)
         sms = SmsTab(session=console_env.session, sender=console_env.sender,
                      messages=console_env.messages, confirm=confirm, broadcasts=store)
         qtbot.addWidget(sms)
@@ -288,10 +306,11 @@ def test_sms_and_calls_tabs_warn_before_a_do_not_contact_number(qtbot, console_e
         assert "replace {first_name} with the customer's own value" in sms.body_error.text()
         sms.body_edit.setPlainText("Hello Ann, the office is closed.")
         qtbot.mouseClick(sms.send_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: bool(confirm.boxes), timeout=5000)
-        assert ("(845) 123-4567 is on the do-not-contact list of 'Sandbox' (asked by phone)"
-                in confirm.boxes[0])
-        assert sms.result_label.text() == "Not sent: the number is on the do-not-contact list."
+        qtbot.waitUntil(sms.to_error.isVisible, timeout=5000)
+        assert sms.to_error.text() == (
+            "To: (845) 123-4567 is on the office's do-not-contact list (on the do-not-contact list "
+            "since 1 Jan 2026 (asked by phone)), so nothing is sent. If the customer asked to hear "
+            "from the office again, remove the number in Broadcast ▸ Do-not-contact list first.")
 
         calls = CallsTab(session=console_env.session, sender=console_env.sender,
                          messages=console_env.messages, confirm=confirm, broadcasts=store)
@@ -300,12 +319,13 @@ def test_sms_and_calls_tabs_warn_before_a_do_not_contact_number(qtbot, console_e
         qtbot.keyClicks(calls.to_edit, "8451234567")
         calls.sfile_edit.setText("918357")
         qtbot.mouseClick(calls.call_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: len(confirm.boxes) == 2, timeout=5000)
-        assert calls.result_label.text() == "Not called: the number is on the do-not-contact list."
+        qtbot.waitUntil(calls.to_error.isVisible, timeout=5000)
+        assert "is on the office's do-not-contact list" in calls.to_error.text()
+        assert confirm.boxes == []  # refused, not asked
         outbox = console_env.sandbox.outbox()
         assert outbox["sms"] == [] and outbox["calls"] == []
-        # Chosen anyway: it goes.
-        confirm.answer = True
+        # Off the list, it goes.
+        store.remove_do_not_contact(["8451234567"])
         qtbot.mouseClick(sms.send_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: sms.result_label.kind == "ok", timeout=10000)
         assert [m["to"] for m in console_env.sandbox.outbox()["sms"]] == ["8451234567"]
@@ -313,7 +333,7 @@ def test_sms_and_calls_tabs_warn_before_a_do_not_contact_number(qtbot, console_e
         store.close()
 
 
-def test_an_excel_workbook(harness, tmp_path):
+def test_an_excel_workbook(harness, qtbot, tmp_path):
     from openpyxl import Workbook
 
     book = Workbook()
@@ -323,26 +343,40 @@ def test_an_excel_workbook(harness, tmp_path):
     path = tmp_path / "clients.xlsx"
     book.save(path)
     tab = harness.tab
-    tab.load_csv_file(path)
+    load_file(qtbot, tab, path)
     assert "clients.xlsx (Excel workbook, sheet 'Rendez-vous')" in tab.source_label.text()
     tab.body_edit.setPlainText("Hi {first_name}")
-    tab.recompute()
-    assert [r[:3] for r in preview_rows(tab)] == [("2", "(212) 555-0001", "Hi Zoë"),
-                                                  ("3", "(212) 555-0002", "Hi Bob")]
+    wait_checked(qtbot, tab)
+    assert [r[:3] for r in going(tab)] == [("2", "(212) 555-0001", "Hi Zoë"),
+                                           ("3", "(212) 555-0002", "Hi Bob")]
 
 
-def test_rows_outside_their_hours_are_counted_for_the_chosen_choice(harness):
+def test_the_summary_agrees_with_what_will_go_and_each_row_shows_its_time(harness, qtbot):
     harness.clock.now = datetime(2026, 1, 15, 15, 0, tzinfo=UTC)  # 07:00 in Los Angeles
     tab = harness.tab
-    tab.load_pasted_text("Ann\t2125550001\nCy\t3105550003\n")
+    tab.load_pasted_text("Ann\t2125550001\nCy\t3105550003\nTollfree\t8005550100\n")
+    tab.office_zone = "America/Chicago"
     tab.body_edit.setPlainText("Hello {column_1}")
-    tab.recompute()
-    assert ("Quiet hours: 1 recipient waits for their hours and will get it when their window "
-            "opens.") in tab.totals_label.text()
+    wait_checked(qtbot, tab)
+    rows = {r[0]: r for r in check_rows(tab)}
+    assert rows["1"][3:6] == ("New York", "Thu 10:00 Eastern", "sends now")
+    assert rows["2"][3:6] == ("California", "Thu 07:00 Pacific",
+                              "waits until Thu 08:00 (California, 8:00–21:00)")
+    # A toll-free number rings anywhere: it says which time it was judged by.
+    assert rows["3"][3:6] == ("toll-free number", "Thu 09:00 Central", "sends now")
+    tollfree = tab.checker_result.rows[2]
+    assert tollfree.place.source == ("toll-free number: judged by the office's time (Central) and "
+                                     "the federal rule")
+    assert tab.totals_label.text().startswith("3 rows: 2 send now · 1 wait · 0 skipped or left out")
     tab.quiet_combo.setCurrentIndex(tab.quiet_combo.findData("skip"))
-    tab.recompute()
-    assert "left out: 1 quiet hours" in tab.totals_label.text()
-    assert "waits" not in tab.totals_label.text()
+    wait_checked(qtbot, tab)
+    assert tab.totals_label.text().startswith(
+        "3 rows: 2 send now · 0 wait · 1 skipped or left out (1 skipped) · 2 texts in all")
+    # The office may not send earlier than the law allows: the setting is refused, and says why.
     tab.opens_edit.setTime(tab.opens_edit.time().fromString("06:00", "HH:mm"))
-    tab.recompute()
-    assert "quiet hours" not in tab.totals_label.text().lower()
+    wait_checked(qtbot, tab)
+    assert tab.window_error.text() == (
+        "Sending hours: opening at 6:00 is earlier than the law allows (8:00, 47 U.S.C. § 227(c)). "
+        "The opening stays 8:00.")
+    assert tab.totals_label.text() == "Correct the sending hours to see what happens to each row."
+    assert not tab.start_button.isEnabled()

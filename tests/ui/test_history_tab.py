@@ -498,3 +498,25 @@ def test_details_name_the_desk_and_the_operator(make_tab, journal, clock):
     select_entry(tab, entry_id)
     details = " ".join(tab.detail.toPlainText().split())
     assert f"Desk {journal.desk}" in details and f"Operator {journal.operator}" in details
+
+
+def test_send_again_refuses_a_number_on_the_office_do_not_contact_list(qtbot, journal, qloop):
+    from console.store.broadcasts import DncRecord, SqliteBroadcastStore
+
+    store = SqliteBroadcastStore(journal.path)
+    try:
+        store.add_do_not_contact([DncRecord("8451234567", "reply STOP", "2026-12-03T14:02:00+00:00",
+                                            "reply, pasted")])
+        entry_id = add(journal, outcome="unknown", content="Your table is ready")
+        resend = ResendRecorder()
+        confirm = ConfirmRecorder(QMessageBox.StandardButton.Yes)
+        tab = HistoryTab(journal=journal, profiles_provider=lambda: [sandbox_profile(), OFFICE],
+                         resend=resend, confirm=confirm, do_not_contact=store)
+        qtbot.addWidget(tab)
+        select_entry(tab, entry_id)
+        qtbot.mouseClick(tab.resend_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "do-not-contact list" in tab.status_label.text(), timeout=5000)
+        assert "opted out on 3 Dec 2026 by reply STOP" in tab.status_label.text()
+        assert resend.calls == [] and confirm.boxes == []
+    finally:
+        store.close()

@@ -1,17 +1,22 @@
-"""The do-not-contact list as CSV: what an import reads and what an export writes."""
+"""The do-not-contact list as CSV (what an import reads, what an export writes), and its words.
+
+The list is one for the whole office. Each entry keeps when it arrived and
+how: typed in, imported from a file, a customer's reply (a keyword such as
+STOP, or plain words a person confirmed), or moved from the per-profile lists
+of earlier versions.
+"""
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from console.domain.broadcast.recipients import guess_number_column, looks_like_header
 from console.domain.broadcast.table import Table, TableError, field_key, read_csv
+from console.domain.csv_safe import csv_bytes
 from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
 
-__all__ = ["DncEntry", "DncImport", "parse_dnc_csv", "dnc_csv"]
+__all__ = ["DncEntry", "DncImport", "parse_dnc_csv", "dnc_csv", "dnc_words", "day_words"]
 
 _REASON_TITLES = {"reason", "why", "note", "notes", "comment", "comments"}
 _DATE_TITLES = {"date", "added", "added_on", "date_added", "since"}
@@ -20,8 +25,26 @@ _DATE_TITLES = {"date", "added", "added_on", "date_added", "since"}
 @dataclass(frozen=True)
 class DncEntry:
     number: str  # 10 digits
-    reason: str
-    added: str  # ISO date, "2026-11-29"
+    reason: str  # "reply STOP", "asked by phone"
+    added: str  # ISO date "2026-11-29" or date and time (UTC) "2026-11-29T14:02:00+00:00"
+    source: str = ""  # how it arrived: "typed in", "imported from dnc.csv", "reply imported ..."
+
+
+def day_words(added: str) -> str:
+    """ "3 Dec" (this year's dates) or "3 Dec 2025"; the text as it is when it is no date."""
+    try:
+        moment = datetime.fromisoformat(added)
+    except ValueError:
+        return added
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def dnc_words(reason: str, added: str) -> str:
+    """Why a row is left out: "opted out on 3 Dec 2026 by reply STOP", or
+    "on the do-not-contact list since 3 Dec 2026 (asked by phone)"."""
+    if reason.startswith("reply "):
+        return f"opted out on {day_words(added)} by {reason}"
+    return f"on the do-not-contact list since {day_words(added)} ({reason or 'no reason given'})"
 
 
 @dataclass
@@ -74,22 +97,13 @@ def parse_dnc_csv(data: bytes, *, today: date) -> DncImport:
         reason = cells[reason_col] if reason_col is not None and reason_col < len(cells) else ""
         added = (_iso_date(cells[date_col]) if date_col is not None and date_col < len(cells)
                  else None) or today.isoformat()
-        result.entries.append(DncEntry(number, reason.strip() or "Imported", added))
+        result.entries.append(DncEntry(number, reason.strip() or "Imported", added, "imported"))
     if not result.entries and not result.problems:
         raise TableError("The file holds no phone numbers.")
     return result
 
 
-def _cell(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def dnc_csv(entries: Iterable[DncEntry]) -> bytes:
-    """UTF-8 with BOM (so Excel shows accents right), comma-separated, with titles."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["number", "reason", "added"])
-    for entry in entries:
-        writer.writerow([format_phone(entry.number), _cell(entry.reason), entry.added])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """UTF-8 with BOM, comma-separated, with titles; every cell formula-safe."""
+    return csv_bytes(["number", "reason", "added", "how it arrived"],
+                     ([format_phone(e.number), e.reason, e.added, e.source] for e in entries))

@@ -15,8 +15,8 @@ from datetime import datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["Window", "zones_for_number", "load_tables", "next_opening", "in_window", "WAIT", "SKIP",
-           "parse_clock_time", "DEFAULT_WINDOW"]
+__all__ = ["Window", "zones_for_number", "zone_names_for_number", "load_tables", "next_opening",
+           "in_window", "WAIT", "SKIP", "parse_clock_time", "DEFAULT_WINDOW"]
 
 WAIT = "wait"
 SKIP = "skip"
@@ -68,6 +68,11 @@ def _zones_for_prefix(prefix: str) -> tuple[str, ...]:
     if zones == ("Etc/Unknown",) or len(zones) > _MAX_ZONES:
         return ()
     return zones
+
+
+def zone_names_for_number(number: str) -> tuple[str, ...]:
+    """The IANA zone names of a 10-digit number's exchange; () when it does not tell."""
+    return _zones_for_prefix(number[:6])
 
 
 def zones_for_number(number: str) -> tuple[tzinfo, ...]:

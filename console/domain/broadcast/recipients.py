@@ -2,7 +2,7 @@
 
 Each number is checked and formatted by the SMS tab's own rules
 (console.domain.phone). A row is left out, with its reason, when its number
-is not one, when the same number came earlier (the rows are merged: one
+is not one, when the same number came earlier (the later row is left out: one
 message per number), when a merge field the message uses is empty in it, or
 when the number is on the do-not-contact list.
 """
@@ -18,7 +18,8 @@ from console.domain.phone import InvalidPhoneError, format_phone, normalize_phon
 __all__ = ["ColumnMapping", "Recipient", "RowProblem", "RecipientList", "MappingError",
            "INVALID", "DUPLICATE", "MISSING_FIELD", "DO_NOT_CONTACT", "PROBLEM_WORDS",
            "guess_mapping", "looks_like_header", "guess_number_column", "check_names",
-           "build_recipients"]
+           "build_recipients", "duplicate_words", "guess_role_column", "STATE_TITLES", "ZONE_TITLES",
+           "NAME_TITLES"]
 
 INVALID = "invalid"
 DUPLICATE = "duplicate"
@@ -37,13 +38,33 @@ class MappingError(ValueError):
     """The column choices cannot be used; the message says which and why."""
 
 
+STATE_TITLES = ("state", "st", "state_code", "us_state", "province", "state_province")
+ZONE_TITLES = ("time_zone", "timezone", "tz", "zone", "time_zone_name")
+NAME_TITLES = ("name", "full_name", "customer", "customer_name", "client", "patient", "first_name",
+               "prenom", "nombre", "contact", "contact_name")
+
+
 @dataclass(frozen=True)
 class ColumnMapping:
-    """Which column holds the number, what each column is called, and whether row 1 is titles."""
+    """Which column holds the number, what each column is called, and whether row 1 is titles.
+
+    The state, time-zone and name columns are optional (None): where the
+    customer is, and who, for the pre-flight and the report."""
 
     number_column: int
     names: tuple[str, ...]
     has_header: bool
+    state_column: int | None = None
+    zone_column: int | None = None
+    name_column: int | None = None
+
+
+def guess_role_column(names: Sequence[str], titles: Sequence[str]) -> int | None:
+    """The first column whose merge-field name is one of `titles` (in `titles`' order)."""
+    for title in titles:
+        if title in names:
+            return list(names).index(title)
+    return None
 
 
 @dataclass(frozen=True)
@@ -72,6 +93,10 @@ class RecipientList:
 
     def count(self, kind: str) -> int:
         return sum(1 for p in self.problems if p.kind == kind)
+
+
+def duplicate_words(first: int) -> str:
+    return f"Duplicate of row {first}: left out, so the customer gets one message."
 
 
 def _is_phone(text: str) -> bool:
@@ -128,7 +153,12 @@ def guess_mapping(table: Table) -> ColumnMapping:
         if not key:
             key = "number" if c == number_column else f"column_{c + 1}"
         names.append(key)
-    return ColumnMapping(number_column=number_column, names=_unique(names), has_header=header)
+    unique = _unique(names)
+    roles = {} if not header else {
+        "state_column": guess_role_column(unique, STATE_TITLES),
+        "zone_column": guess_role_column(unique, ZONE_TITLES),
+        "name_column": guess_role_column(unique, NAME_TITLES)}
+    return ColumnMapping(number_column=number_column, names=unique, has_header=header, **roles)
 
 
 def check_names(names: Sequence[str]) -> None:
@@ -174,7 +204,7 @@ def build_recipients(table: Table, mapping: ColumnMapping, *, required_fields: I
         if number in first_row_of:
             result.problems.append(RowProblem(
                 row, written, DUPLICATE,
-                f"Same number as row {first_row_of[number]}: merged, so it gets one message."))
+                duplicate_words(first_row_of[number])))
             continue
         first_row_of[number] = row
         if number in do_not_contact:

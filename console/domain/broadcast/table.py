@@ -11,14 +11,26 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from console.domain.broadcast.bounded import (
+    MAX_CELL_CHARS,
+    MAX_ROWS,
+    ListTooBig,
+    check_cells,
+    check_file_size,
+    check_rows,
+    check_workbook,
+)
 
 __all__ = ["Table", "TableError", "decode", "sniff_delimiter", "read_csv", "read_pasted",
-           "read_xlsx", "read_file_bytes", "field_key", "DELIMITER_NAMES"]
+           "read_xlsx", "read_file_bytes", "read_list_file", "field_key", "DELIMITER_NAMES",
+           "MAX_ROWS"]
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 _SNIFF_LINES = 50
-MAX_ROWS = 100_000
+_SNIFF_CHARS = 256 * 1024  # the first lines, however long a line is
 
 
 class TableError(ValueError):
@@ -57,15 +69,27 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), "Latin-1"
 
 
-def _parse(text: str, delimiter: str, limit: int | None = None) -> list[list[str]]:
+def _parse(text: str, delimiter: str, limit: int | None = None, *,
+           bounded: bool = True) -> list[list[str]]:
+    """Rows of cells; with `bounded`, TableError past MAX_ROWS rows or MAX_CELL_CHARS in a cell."""
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"', skipinitialspace=False)
     rows: list[list[str]] = []
     try:
         for row in reader:
+            if bounded:
+                check_cells(row, reader.line_num)
+                if any(row):
+                    check_rows(len(rows) + 1)
             rows.append(row)
             if limit is not None and len(rows) >= limit:
                 break
+    except ListTooBig as err:
+        raise TableError(f"It cannot be read: {err}") from None
     except csv.Error as err:
+        if "field larger than field limit" in str(err):
+            raise TableError(f"It cannot be read: a cell near line {reader.line_num:,} is longer than "
+                             f"{MAX_CELL_CHARS:,} characters, the most a cell may hold. Check "
+                             "that the file is the list of customers.") from None
         raise TableError(f"The file could not be read as a table ({err}).") from err
     return rows
 
@@ -73,10 +97,10 @@ def _parse(text: str, delimiter: str, limit: int | None = None) -> list[list[str
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the first lines into the same number (> 1) of cells most often."""
     best, best_score = ",", (-1, 0, 0)
-    sample = "\n".join(text.splitlines()[:_SNIFF_LINES])
+    sample = "\n".join(text[:_SNIFF_CHARS].splitlines()[:_SNIFF_LINES])
     for candidate in DELIMITERS:
         try:
-            rows = [r for r in _parse(sample, candidate) if any(c.strip() for c in r)]
+            rows = [r for r in _parse(sample, candidate, bounded=False) if any(c.strip() for c in r)]
         except TableError:
             continue
         if not rows:
@@ -101,6 +125,10 @@ def _clean_rows(rows: list[list[str]]) -> list[list[str]]:
 
 def read_csv(data: bytes, *, delimiter: str | None = None) -> Table:
     """A table from a CSV file's bytes. Raises TableError when nothing usable is in it."""
+    try:
+        check_file_size(len(data))
+    except ListTooBig as err:
+        raise TableError(f"It cannot be read: {err}") from None
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise TableError("This file is not a CSV text file (it holds binary data). "
                          "In the spreadsheet, use File > Save as > CSV, then open that file.")
@@ -109,9 +137,6 @@ def read_csv(data: bytes, *, delimiter: str | None = None) -> Table:
     rows = _clean_rows(_parse(text, delimiter))
     if not rows:
         raise TableError("The file is empty: it holds no rows. Open another file.")
-    if len(rows) > MAX_ROWS:
-        raise TableError(f"The file has {len(rows):,} rows; a broadcast takes at most {MAX_ROWS:,}. "
-                         "Split it into smaller files.")
     return Table(rows=rows, encoding=encoding, delimiter=delimiter)
 
 
@@ -138,10 +163,24 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx(data: bytes) -> Table:
-    """A table from the first sheet of an Excel workbook (.xlsx), values as shown."""
+def read_xlsx(data: bytes | BinaryIO) -> Table:
+    """A table from the first sheet of an Excel workbook (.xlsx), values as shown.
+
+    The archive's declared sizes are checked first (bounded.check_workbook);
+    rows and cells are bounded while the sheet streams."""
     import io as _io
     import zipfile
+
+    handle: BinaryIO = _io.BytesIO(data) if isinstance(data, bytes) else data
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            check_workbook(archive)
+    except ListTooBig as err:
+        raise TableError(f"It cannot be read: {err}") from None
+    except (zipfile.BadZipFile, OSError, ValueError) as err:
+        raise TableError(f"This workbook could not be read ({err}). In Excel, use File > Save as "
+                         "> CSV, then open that file.") from err
+    handle.seek(0)
 
     try:
         from openpyxl import load_workbook
@@ -154,7 +193,7 @@ def read_xlsx(data: bytes) -> Table:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it skips; the values are what count.
             warnings.simplefilter("ignore")
-            book = load_workbook(_io.BytesIO(data), read_only=True, data_only=True)
+            book = load_workbook(handle, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
         raise TableError(f"This workbook could not be read ({err}). In Excel, use File > Save as "
                          "> CSV, then open that file.") from err
@@ -162,11 +201,19 @@ def read_xlsx(data: bytes) -> Table:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
             raise TableError("The workbook has no sheets.")
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append([_cell_text(v) for v in values])
-            if len(rows) > MAX_ROWS + 1:
-                break
+        rows: list[list[str]] = []
+        try:
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = [_cell_text(v) for v in values]
+                check_cells(cells, number)
+                if any(cells):
+                    check_rows(len(rows) + 1)
+                rows.append(cells)
+        except ListTooBig as err:
+            raise TableError(f"It cannot be read: {err}") from None
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
+            raise TableError(f"This workbook could not be read ({err}). In Excel, use File > "
+                             "Save as > CSV, then open that file.") from err
         title = sheet.title
         sheets = len(book.worksheets)
     finally:
@@ -174,30 +221,41 @@ def read_xlsx(data: bytes) -> Table:
     rows = _clean_rows(rows)
     if not rows:
         raise TableError(f"The sheet '{title}' is empty. Put the recipients on the first sheet.")
-    if len(rows) > MAX_ROWS:
-        raise TableError(f"The sheet has more than {MAX_ROWS:,} rows; split it into smaller files.")
     notes = [f"Only the first sheet ('{title}') was read."] if sheets > 1 else []
     return Table(rows=rows, encoding=f"Excel workbook, sheet '{title}'", delimiter="", notes=notes)
 
 
 def read_file_bytes(data: bytes) -> Table:
     """A CSV or text file, or an Excel workbook (.xlsx), told apart by their content."""
-    if data.startswith(_ZIP):
-        return read_xlsx(data)
-    if data.startswith(_OLD_EXCEL):
+    return read_list_file(io.BytesIO(data))
+
+
+def read_list_file(handle: BinaryIO) -> Table:
+    """A list file from a seekable binary handle, read within the bounds of bounded.py:
+    its size is checked before anything else is read."""
+    handle.seek(0, io.SEEK_END)
+    size = handle.tell()
+    handle.seek(0)
+    try:
+        check_file_size(size)
+    except ListTooBig as err:
+        raise TableError(f"It cannot be read: {err}") from None
+    start = handle.read(8)
+    handle.seek(0)
+    if start.startswith(_ZIP):
+        return read_xlsx(handle)
+    if start.startswith(_OLD_EXCEL):
         raise TableError("This is an old Excel workbook (.xls). In Excel, use File > Save as and "
                          "choose Excel Workbook (.xlsx) or CSV, then open that file.")
-    return read_csv(data)
+    return read_csv(handle.read())
 
 
 def read_pasted(text: str) -> Table:
     """A table from cells copied in a spreadsheet (tab-separated lines)."""
     if not text.strip():
         raise TableError("Nothing was pasted. Copy the cells in the spreadsheet first, then paste.")
-    delimiter = "\t" if "\t" in text else sniff_delimiter(text)
+    delimiter = "\t" if "\t" in text[:_SNIFF_CHARS] else sniff_delimiter(text)
     rows = _clean_rows(_parse(text, delimiter))
-    if len(rows) > MAX_ROWS:
-        raise TableError(f"{len(rows):,} rows were pasted; a broadcast takes at most {MAX_ROWS:,}.")
     return Table(rows=rows, encoding="pasted", delimiter=delimiter)
 
 

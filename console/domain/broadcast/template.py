@@ -6,9 +6,10 @@ Write {{ and }} for a brace that should appear in the message itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
-__all__ = ["TemplateError", "fields_in", "check_template", "render"]
+__all__ = ["TemplateError", "fields_in", "check_template", "render", "compile_template",
+           "template_parts"]
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -80,3 +81,44 @@ def render(template: str, values: Mapping[str, str]) -> str:
             out.append(values[name])
     out.append(template[last:])
     return "".join(out)
+
+
+def template_parts(template: str) -> list[tuple[bool, str]]:
+    """The template as (is a field, literal text or field name) parts, neighbouring
+    literals joined. Raises TemplateError like fields_in()."""
+    fields_in(template)  # refuses stray braces and bad names, with their explanation
+    parts: list[tuple[bool, str]] = []  # (is a field, text or field name)
+    last = 0
+    for match in _tokens(template):
+        parts.append((False, template[last:match.start()]))
+        last = match.end()
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            parts.append((False, token[0]))
+        else:
+            parts.append((True, match.group(1).strip()))
+    parts.append((False, template[last:]))
+    merged: list[tuple[bool, str]] = []
+    for is_field, text in parts:
+        if not is_field and merged and not merged[-1][0]:
+            merged[-1] = (False, merged[-1][1] + text)
+        elif is_field or text:
+            merged.append((is_field, text))
+    return merged
+
+
+def compile_template(template: str) -> Callable[[Mapping[str, str]], str]:
+    """render() for many rows: the template is parsed once. Raises TemplateError like fields_in()."""
+    merged = template_parts(template)
+    if not any(is_field for is_field, _ in merged):
+        constant = "".join(text for _, text in merged)
+        return lambda _values: constant
+
+    def fill(values: Mapping[str, str]) -> str:
+        try:
+            return "".join(values[text] if is_field else text for is_field, text in merged)
+        except KeyError as err:
+            raise TemplateError(f"Message: the merge field {{{err.args[0]}}} is not a column of "
+                                "the recipients.") from None
+
+    return fill

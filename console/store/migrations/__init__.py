@@ -24,6 +24,7 @@ from console.store.migrations import (
     m002_search,
     m003_uploads_catalogue,
     m004_desk_operator,
+    m005_recipient_index,
 )
 
 if TYPE_CHECKING:
@@ -45,7 +46,8 @@ def _step(number: int, module: object) -> Step:
 
 STEPS: tuple[Step, ...] = tuple(
     _step(n, m) for n, m in enumerate(
-        (m001_journal, m002_search, m003_uploads_catalogue, m004_desk_operator), start=1))
+        (m001_journal, m002_search, m003_uploads_catalogue, m004_desk_operator,
+         m005_recipient_index), start=1))
 SCHEMA_VERSION = len(STEPS)
 
 # pg_advisory_xact_lock key for migrations ("voitex" in ASCII, as a number).

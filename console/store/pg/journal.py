@@ -251,6 +251,16 @@ class PgJournal:
             sql + " ORDER BY created_at, id", params).fetchall())
         return [RecentSend(*row) for row in rows]
 
+    def recent_sends_to(self, recipient: str, since: datetime, *,
+                        kinds: Sequence[str] = (EntryKind.SMS, EntryKind.CALL)) -> list[str]:
+        """As `Journal.recent_sends_to`: when what went to one number since `since` left,
+        oldest first, from every profile and every desk."""
+        sql = ("SELECT created_at FROM entries WHERE recipient = %s AND created_at >= %s"
+               " AND kind = ANY(%s) AND outcome != 'failed' ORDER BY created_at, id")
+        params = [recipient, _timestamp(since), [str(k) for k in kinds]]
+        rows = self._call(lambda conn: conn.execute(sql, params).fetchall())
+        return [str(row[0]) for row in rows]
+
     def count(self, *, kind: str | None = None, outcome: str | None = None,
               profile_id: str | None = None, since: datetime | None = None,
               until: datetime | None = None, text: str | None = None,

@@ -46,7 +46,7 @@ def test_calls_cost_no_segments():
     assert (preview.rows[0].text, preview.total_segments) == ("Play library file 918357", 0)
 
 
-@pytest.mark.parametrize(("encoding", "words"), [("GSM-7", "standard characters"),
-                                                 ("UCS-2", "special characters")])
+@pytest.mark.parametrize(("encoding", "words"), [("GSM-7", "160 letters per text"),
+                                                 ("UCS-2", "70 letters per text")])
 def test_charset_words(encoding, words):
     assert charset_words(encoding) == words

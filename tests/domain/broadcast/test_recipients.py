@@ -32,7 +32,14 @@ def test_guess_mapping_names_and_number_column():
     table = read_csv("Prénom;Nom;Téléphone\nZoë;Müller;845 123 4567\n".encode("cp1252"))
     mapping = guess_mapping(table)
     assert mapping == ColumnMapping(number_column=2, names=("prenom", "nom", "telephone"),
-                                    has_header=True)
+                                    has_header=True, name_column=0)
+
+
+def test_guess_mapping_finds_the_state_time_zone_and_name_columns():
+    table = read_csv(b"Customer,Phone,State,Time zone\nAnn,8451234567,NY,Eastern\n")
+    mapping = guess_mapping(table)
+    assert (mapping.name_column, mapping.number_column, mapping.state_column,
+            mapping.zone_column) == (0, 1, 2, 3)
 
 
 def test_guess_mapping_without_header_names_columns():
@@ -76,7 +83,8 @@ def test_build_recipients_reports_every_row_with_its_reason():
     assert [(p.row, p.kind) for p in result.problems] == [
         (3, INVALID), (4, DUPLICATE), (5, MISSING_FIELD), (6, DO_NOT_CONTACT)]
     reasons = {p.kind: p.reason for p in result.problems}
-    assert "Same number as row 2" in reasons[DUPLICATE]
+    assert reasons[DUPLICATE] == "Duplicate of row 2: left out, so the customer gets one message."
+    assert "merged" not in reasons[DUPLICATE]
     assert "{first_name} is empty" in reasons[MISSING_FIELD]
     assert "asked on the phone" in reasons[DO_NOT_CONTACT]
     assert "'845-12' is not a phone number" in reasons[INVALID]
