@@ -13,14 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from console.branch.findings import Finding, Path, Severity
+from console.branch.project.condition_reader import ConditionError, parse_condition
 from console.branch.project.conditions import (
     AllOf,
     AnyOf,
     Clause,
     Condition,
-    ConditionError,
     Not,
-    parse_condition,
     variables_read,
 )
 from console.branch.project.model import Place, Project, known_branches, place_label, reply_at

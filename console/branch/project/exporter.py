@@ -1,6 +1,7 @@
 """Export a project as one self-contained Python file that serves its replies.
 
-The file is the source of `conditions`, `runtime` and `endpoint_server`
+The file is the source of `conditions`, `condition_reader`, `runtime` and
+`endpoint_server`
 (without their module docstrings and their imports of each other), then the
 project's data and three lines that start it. So the endpoint runs exactly
 the code the offline walk runs, with the standard library only.
@@ -16,11 +17,11 @@ from importlib import resources
 
 from console import __version__
 from console.branch.project.compiled import project_version, runtime_data
-from console.branch.project.conditions import ConditionError, parse_condition
+from console.branch.project.condition_reader import ConditionError, parse_condition
 from console.branch.project.model import Place, Project, place_label
 from console.branch.validation import branch_number_problem
 
-MODULES = ("conditions.py", "runtime.py", "endpoint_server.py")
+MODULES = ("conditions.py", "condition_reader.py", "runtime.py", "endpoint_server.py")
 
 
 class ExportError(Exception):

@@ -15,14 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from console.branch.project.conditions import (
-    DAYS,
-    CallFacts,
-    Condition,
-    ConditionError,
-    evaluate,
-    parse_condition,
-)
+from console.branch.project.condition_reader import ConditionError, parse_condition
+from console.branch.project.conditions import DAYS, CallFacts, Condition, evaluate
 
 DATE_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 

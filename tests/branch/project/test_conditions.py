@@ -6,18 +6,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from console.branch.project.condition_reader import ConditionError, parse_condition
 from console.branch.project.conditions import (
     AllOf,
     Always,
     AnyOf,
     CallFacts,
     Clause,
-    ConditionError,
     Not,
     evaluate,
     format_condition,
     in_window,
-    parse_condition,
     variables_read,
 )
 from tests.branch.project.strategies import TIMES, VALUES, conditions, facts
