@@ -165,7 +165,7 @@ class ProjectEditor(QWidget):
         for form in (self.settings_form, self.trigger_form, self.rule_header, self.reply_header):
             self.forms.addWidget(form)
         right = QWidget()
-        right_layout = QVBoxLayout(right)
+        self._right_layout = right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.forms)
         right_layout.addWidget(self.designer, 1)
@@ -304,6 +304,9 @@ class ProjectEditor(QWidget):
             self.designer.setVisible(design is not None)
             self.forms.setMaximumHeight(16_777_215 if design is None
                                         else self.forms.currentWidget().sizeHint().height())
+            # Laid out now, not at the next turn of the event loop: a click right
+            # after choosing a place lands where the user sees it.
+            self._right_layout.activate()
             if design is not None and design != self.designer.design():
                 self.designer.set_design(design)
         finally:
