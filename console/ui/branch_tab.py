@@ -54,6 +54,10 @@ class BranchTab(QWidget):
         self.replay = ReplayPanel(tester=self.tester, post_request=post_request,
                                   project=lambda: self.editor.project, adopt=self.adopt_reply)
         self.tester.result_tabs.addTab(self.replay, "Replay saved walks")
+        # The keypad walks one reply; while replaying walks, their list gets its room.
+        self.tester.result_tabs.currentChanged.connect(
+            lambda _i: self.tester.result_splitter.widget(1).setVisible(
+                self.tester.result_tabs.currentWidget() is not self.replay))
 
         tester_page = QSplitter(Qt.Orientation.Horizontal)
         tester_page.addWidget(self.composer)

@@ -159,6 +159,7 @@ def test_project_settings_and_other_branches(qtbot, tab, tmp_path):
     editor.select(Place("project"))
     form = editor.settings_form
     assert (form.name_edit.text(), form.start_edit.text()) == ("Appointments", "100")
+    assert form.others.table.verticalHeader().count() == 1  # the view shows the row too
     form.start_edit.selectAll()
     qtbot.keyClicks(form.start_edit, "900")
     assert editor.project.start_branch == "900"

@@ -14,6 +14,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -110,6 +111,9 @@ class ProjectEditor(QWidget):
         self.tree.setAccessibleName("Triggers and rules")
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setUniformRowHeights(True)
+        # Long rule conditions scroll sideways instead of being cut short.
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         tree_label = QLabel("&Triggers and rules (a call's rules are tried in order):")
         tree_label.setWordWrap(True)
         tree_label.setBuddy(self.tree)
@@ -173,8 +177,8 @@ class ProjectEditor(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 4)
         self.splitter.setSizes([230, 820])
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)

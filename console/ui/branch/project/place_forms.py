@@ -92,8 +92,12 @@ class SettingsForm(QWidget):
         layout.addWidget(self.others, 1)
         for edit in (self.name_edit, self.hotline_edit, self.start_edit):
             edit.textEdited.connect(self.edited)
-        self.others_model.edited.connect(self.edited)
         self._loading = False
+        self.others_model.edited.connect(self._on_others_edited)
+
+    def _on_others_edited(self) -> None:
+        if not self._loading:
+            self.edited.emit()
 
     def show_project(self, project: Project) -> None:
         self._loading = True
@@ -105,9 +109,7 @@ class SettingsForm(QWidget):
                     edit.setText(text)
             rows = [(o.branch, o.name) for o in project.other_branches]
             if [tuple(r) for r in self.others_model.rows()] != rows:
-                self.others_model.blockSignals(True)
-                self.others_model.set_rows(rows)
-                self.others_model.blockSignals(False)
+                self.others_model.set_rows(rows)  # `_loading`: not told as an edit
         finally:
             self._loading = False
 

@@ -58,10 +58,10 @@ class ReplayPanel(QWidget):
         self.use_button.setToolTip("Replace the project's reply for the selected step (the rule "
                                    "that answers it) with what the endpoint answered")
         self.use_button.setEnabled(False)
-        explain = QLabel("Each saved walk's requests go to the endpoint address above, as saved "
-                         "(never with a card verification value). Against the exported "
-                         "endpoint every reply should be as expected; against another, the "
-                         "differences show where it answers otherwise.")
+        explain = QLabel("Sends the requests of the project's saved walks (never with a card "
+                         "verification value) to the address above and compares each reply "
+                         "with the one expected: the exported endpoint should match every "
+                         "one; another endpoint shows where it answers otherwise.")
         explain.setWordWrap(True)
         label = QLabel("Replayed steps:")
         label.setBuddy(self.list)
