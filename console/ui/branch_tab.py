@@ -50,7 +50,7 @@ class BranchTab(QWidget):
                                           notices=notices if notices is not None
                                           else getattr(messages, "notices", None))
         self.walker = WalkerPanel(project=lambda: self.editor.project,
-                                  update_project=self.editor._update, composer=self.composer)
+                                  update_project=self.editor.apply_change, composer=self.composer)
         self.replay = ReplayPanel(tester=self.tester, post_request=post_request,
                                   project=lambda: self.editor.project, adopt=self.adopt_reply)
         self.tester.result_tabs.addTab(self.replay, "Replay saved walks")

@@ -74,7 +74,7 @@ def test_saved_walks_say_when_the_project_no_longer_answers_alike(qtbot, tab):  
     tab.editor.set_project(sample_project())
     walker = tab.walker
     assert [walker.saved_list.item(i).text()[:1] for i in range(2)] == ["\u2713", "\u2713"]
-    tab.editor._update(set_rule(tab.editor.project, 2, 0, when="time is between 11:00 and 17:00"))
+    tab.editor.apply_change(set_rule(tab.editor.project, 2, 0, when="time is between 11:00 and 17:00"))
     first = walker.saved_list.item(0).text()
     assert first.startswith("\u2717 Reschedule, then the front desk in office hours: 2 of 3 as "
                             "expected. Step 3: branch 300, after key 0: Go to branch is none")

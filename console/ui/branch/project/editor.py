@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -41,12 +40,12 @@ from console.branch.project.model import (
     with_reply,
 )
 from console.branch.project.project_file import project_to_text
-from console.domain.wording import plural
 from console.ui.branch.designer import DesignerPanel
 from console.ui.branch.documents import add_shortcuts
 from console.ui.branch.findings_view import FindingsList
 from console.ui.branch.project.files import ProjectFiles
 from console.ui.branch.project.place_forms import ReplyHeader, RuleHeader, SettingsForm, TriggerForm
+from console.ui.branch.project.tree_actions import TreeActions
 from console.ui.branch.project.tree_model import ProjectTreeModel
 from console.ui.widgets import Confirm, ResultLabel, default_confirm
 
@@ -188,18 +187,19 @@ class ProjectEditor(QWidget):
         self.status.hide()
 
         # -- wiring ------------------------------------------------------------------
+        self.actions = TreeActions(self)
         self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
         self.model.modelReset.connect(self._reselect)
         self.designer.design_changed.connect(self._on_design_changed)
         self.settings_form.edited.connect(self._on_settings_edited)
         self.trigger_form.edited.connect(self._on_trigger_edited)
         self.rule_header.edited.connect(self._on_rule_edited)
-        self.check_list.finding_activated.connect(self.go_to_finding)
-        self.add_trigger_button.clicked.connect(self.add_trigger)
-        self.add_rule_button.clicked.connect(self.add_rule)
-        self.remove_button.clicked.connect(self.remove_selected)
-        self.up_button.clicked.connect(lambda: self.move_selected(-1))
-        self.down_button.clicked.connect(lambda: self.move_selected(1))
+        self.check_list.finding_activated.connect(self.actions.go_to_finding)
+        self.add_trigger_button.clicked.connect(self.actions.add_trigger)
+        self.add_rule_button.clicked.connect(self.actions.add_rule)
+        self.remove_button.clicked.connect(self.actions.remove_selected)
+        self.up_button.clicked.connect(lambda: self.actions.move_selected(-1))
+        self.down_button.clicked.connect(lambda: self.actions.move_selected(1))
         self.new_button.clicked.connect(self.files.on_new)
         self.open_button.clicked.connect(self.files.on_open)
         self.save_button.clicked.connect(self.files.on_save)
@@ -240,7 +240,7 @@ class ProjectEditor(QWidget):
             return Place("rule", t, 0) if trigger.rules else Place("otherwise", t)
         return Place("project")
 
-    def _update(self, project: Project, place: Place | None = None) -> None:
+    def apply_change(self, project: Project, place: Place | None = None) -> None:
         """A change made in the editor: `place` is what to select afterwards."""
         self.project = project
         self.model.set_project(project)
@@ -338,11 +338,11 @@ class ProjectEditor(QWidget):
             return
         design = self.designer.design()
         if design != reply_at(self.project, self.place):
-            self._update(with_reply(self.project, self.place, design))
+            self.apply_change(with_reply(self.project, self.place, design))
 
     def _on_settings_edited(self) -> None:
         form = self.settings_form
-        self._update(replace(self.project, name=form.name_edit.text(),
+        self.apply_change(replace(self.project, name=form.name_edit.text(),
                              hotline=form.hotline_edit.text(),
                              start_branch=form.start_edit.text(),
                              other_branches=form.other_branches()))
@@ -350,96 +350,21 @@ class ProjectEditor(QWidget):
     def _on_trigger_edited(self) -> None:
         if self.place.kind == "trigger":
             form = self.trigger_form
-            self._update(edits.set_trigger(self.project, self.place.trigger,
+            self.apply_change(edits.set_trigger(self.project, self.place.trigger,
                                            branch=form.branch_edit.text(),
                                            name=form.name_edit.text()))
 
     def _on_rule_edited(self) -> None:
         if self.place.kind == "rule":
             header = self.rule_header
-            self._update(edits.set_rule(self.project, self.place.trigger, self.place.rule,
+            self.apply_change(edits.set_rule(self.project, self.place.trigger, self.place.rule,
                                         name=header.name_edit.text(),
                                         when=header.when_edit.text()))
             self.rule_header.title.setText(
                 f"<b>{place_label(self.project, self.place)}</b>: its reply, when its "
                 "condition holds")
 
-    def add_trigger(self) -> None:
-        after = self.place.trigger if self.place.trigger >= 0 else None
-        project, place = edits.add_trigger(self.project, after)
-        self._update(project, place)
-        self.trigger_form.branch_edit.setFocus()
-        self.trigger_form.branch_edit.selectAll()
-
-    def add_rule(self) -> None:
-        if self.place.trigger < 0:
-            return
-        after = self.place.rule if self.place.kind == "rule" else None
-        project, place = edits.add_rule(self.project, self.place.trigger, after)
-        self._update(project, place)
-        self.rule_header.name_edit.setFocus()
-        self.rule_header.name_edit.selectAll()
-
-    def remove_selected(self) -> None:
-        place = self.place
-        if place.kind == "trigger":
-            trigger = self.project.triggers[place.trigger]
-            what = place_label(self.project, place)
-            if trigger.rules:
-                what += f" and its {plural(len(trigger.rules), 'rule')}"
-            if not self._confirm_removal(what):
-                return
-            self._update(*edits.remove_trigger(self.project, place.trigger))
-        elif place.kind == "rule":
-            if not self._confirm_removal(place_label(self.project, place)):
-                return
-            self._update(*edits.remove_rule(self.project, place.trigger, place.rule))
-
-    def _confirm_removal(self, what: str) -> bool:
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Remove?")
-        box.setText(f"Remove {what[:1].lower() + what[1:]}?")
-        box.setInformativeText("Its replies go too. Until the project is saved, the saved "
-                               "file still has them.")
-        remove = box.addButton("Remove", QMessageBox.ButtonRole.AcceptRole)
-        remove.setAccessibleName("Remove")
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setAccessibleName("Remove?")
-        return self.confirm(box)
-
-    def move_selected(self, offset: int) -> None:
-        place = self.place
-        if place.kind == "trigger":
-            self._update(*edits.move_trigger(self.project, place.trigger, offset))
-        elif place.kind == "rule":
-            self._update(*edits.move_rule(self.project, place.trigger, place.rule, offset))
-
     def set_reply(self, place: Place, design) -> None:
         """Put `design` in the reply at `place` (the tester's "Open in designer", a
         reply taken from an endpoint) and show it."""
-        self._update(with_reply(self.project, place, design), place)
-
-    # -- findings -----------------------------------------------------------------------
-    def go_to_finding(self, finding: Finding) -> None:
-        place, rest = place_of_path(finding.path)
-        self.select(place)
-        if place.kind == "project":
-            field = {"name": self.settings_form.name_edit, "hotline": self.settings_form.hotline_edit,
-                     "start_branch": self.settings_form.start_edit}.get(
-                str(rest[0]) if rest else "", self.settings_form.start_edit)
-            if rest[:1] == ("other_branches",):
-                self.settings_form.others.table.select_row(int(rest[1]) if len(rest) > 1 else 0)
-                self.settings_form.others.table.setFocus()
-            else:
-                field.setFocus()
-        elif place.kind == "trigger":
-            (self.trigger_form.name_edit if rest[:1] == ("name",)
-             else self.trigger_form.branch_edit).setFocus()
-        elif place.kind == "rule" and rest[:1] in (("when",), ("name",)):
-            (self.rule_header.when_edit if rest[:1] == ("when",)
-             else self.rule_header.name_edit).setFocus()
-        elif is_reply_place(place):
-            self.designer.go_to_finding(Finding(rest, finding.severity, finding.code,
-                                                finding.message))
+        self.apply_change(with_reply(self.project, place, design), place)
