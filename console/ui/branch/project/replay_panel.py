@@ -7,8 +7,16 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from qasync import asyncSlot
 
@@ -57,28 +65,36 @@ class ReplayPanel(QWidget):
         self.use_button.setAccessibleName("Use the endpoint's reply in the project")
         self.use_button.setToolTip("Replace the project's reply for the selected step (the rule "
                                    "that answers it) with what the endpoint answered")
+        self.use_button.setText("Use its reply in the project")
         self.use_button.setEnabled(False)
-        explain = QLabel("Sends the requests of the project's saved walks (never with a card "
-                         "verification value) to the address above and compares each reply "
-                         "with the one expected: the exported endpoint should match every "
-                         "one; another endpoint shows where it answers otherwise.")
-        explain.setWordWrap(True)
+        # Few lines, so this tab needs no more height than the reply's tabs beside it.
+        self.list.setMinimumHeight(self.fontMetrics().height() * 3)
         label = QLabel("Replayed steps:")
         label.setBuddy(self.list)
         buttons = QHBoxLayout()
         buttons.addWidget(self.replay_button)
-        buttons.addStretch(1)
         buttons.addWidget(self.use_button)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addWidget(explain)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(buttons)
         layout.addWidget(self.outcome)
         layout.addWidget(label)
         layout.addWidget(self.list, 1)
+        self._explain()
         self.outcome.hide()
         self.replay_button.clicked.connect(self.on_replay_clicked)
         self.list.currentRowChanged.connect(self._on_row_changed)
         self.use_button.clicked.connect(self.use_selected)
+
+    def _explain(self) -> None:
+        item = QListWidgetItem(
+            "Sends the requests of the project's saved walks (never with a card verification "
+            "value) to the endpoint address above and compares each reply with the one "
+            "expected: the exported endpoint should match every one; another endpoint shows "
+            "where it answers otherwise.")
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        self.list.addItem(item)
 
     @asyncSlot()
     async def on_replay_clicked(self) -> None:
