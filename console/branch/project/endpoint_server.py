@@ -229,13 +229,14 @@ def main(argv: list[str], project: RuntimeProject) -> int:
     address: Any = server.server_address
     host, port = str(address[0]), int(address[1])
     shown_host = f"[{host}]" if ":" in host else host
-    print(f"Voitex IVR endpoint for \u201c{project.name}\u201d, version {project.version}, "
-          f"listening on http://{shown_host}:{port}/", flush=True)
 
     def stop(_signum: int, _frame: Any) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
+    # Ready only once a stop request is heard: a supervisor may stop it at once.
+    print(f"Voitex IVR endpoint for \u201c{project.name}\u201d, version {project.version}, "
+          f"listening on http://{shown_host}:{port}/", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
