@@ -67,7 +67,7 @@ class BranchTab(QWidget):
         tester_page.setSizes([560, 640])
         self.pages = QTabWidget()
         self.pages.setAccessibleName("Branch designer and tester")
-        self.pages.addTab(self.editor, "IVR &project and replies")
+        self.pages.addTab(self.editor, "IVR pro&ject and replies")
         self.pages.addTab(self.walker, "&Walk the call offline")
         self.pages.addTab(tester_page, "Re&quest and endpoint tester")
         self.pages.setTabToolTip(0, "The triggers of your call flow, their rules, and the JSON "

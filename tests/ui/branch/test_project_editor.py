@@ -260,3 +260,19 @@ def test_the_tester_reply_goes_into_the_selected_reply(qtbot, tab, tmp_path):
     assert tab.editor.place == Place("otherwise", 2)
     assert tab.editor.project.triggers[2].otherwise.goto == "777"
     assert tab.pages.currentWidget() is tab.editor
+
+
+@pytest.mark.parametrize("place", [Place("project"), Place("fallback"), Place("trigger", 0),
+                                   Place("rule", 0, 0), Place("otherwise", 0)])
+def test_every_place_names_its_controls_and_shares_no_alt_letter(qtbot, tab, place):
+    from console.ui.main_window import TAB_TITLES
+    from tests.ui.test_accessibility import mnemonic, mnemonic_clashes, unnamed_controls
+
+    tab.editor.set_project(sample_project(), place=place)
+    # Always active: the main window's menus (File, Profile, Help) and its tab titles.
+    always = [(m, m) for m in ("f", "p", "h")] + [
+        (mnemonic(title), title) for title in TAB_TITLES.values() if mnemonic(title)]
+    for page in range(tab.pages.count()):
+        tab.pages.setCurrentIndex(page)
+        assert mnemonic_clashes(tab, always) == {}, (place, page)
+        assert unnamed_controls(tab) == [], (place, page)

@@ -80,7 +80,7 @@ class SettingsForm(QWidget):
         form = QFormLayout()
         for text, edit in (("Project &name:", self.name_edit),
                            ("Hot&line number (did):", self.hotline_edit),
-                           ("&First branch:", self.start_edit)):
+                           ("Fir&st branch:", self.start_edit)):
             label = QLabel(text)
             label.setBuddy(edit)
             form.addRow(label, edit)
@@ -194,7 +194,7 @@ class RuleHeader(QWidget):
         self.insert_button.setMenu(menu)
         name_label = QLabel("Rul&e name:")
         name_label.setBuddy(self.name_edit)
-        when_label = QLabel("W&hen:")
+        when_label = QLabel("Whe&n:")
         when_label.setBuddy(self.when_edit)
         row = QHBoxLayout()
         row.addWidget(name_label)
