@@ -36,7 +36,7 @@ def tab(qtbot, qloop):
     widget.resize(1200, 800)
     widget.show()
     qtbot.waitExposed(widget)
-    widget.pages.setCurrentIndex(1)
+    widget.pages.setCurrentIndex(2)  # the request and endpoint tester
     return widget
 
 
@@ -162,7 +162,7 @@ def test_open_in_designer(qtbot, tab, fake_endpoint):
     start_at(tab, "0")
     send(qtbot, tab, fake_endpoint.url("/menu"))
     qtbot.mouseClick(tab.tester.open_designer_button, Qt.MouseButton.LeftButton)
-    assert tab.pages.currentWidget() is tab.designer
+    assert tab.pages.currentWidget() is tab.editor
     assert tab.designer.design() == tab.tester.outcome.design
     assert '"1": "100"' in tab.designer.preview.toPlainText()
 
@@ -268,7 +268,7 @@ def _mnemonic(text: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
-@pytest.mark.parametrize("page", [0, 1])
+@pytest.mark.parametrize("page", [0, 1, 2])
 def test_alt_letters_are_not_shared_on_a_page_or_with_the_main_window(qtbot, tab, page):
     from PySide6.QtWidgets import QAbstractButton, QLabel
 

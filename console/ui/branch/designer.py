@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QHBoxLayout,
     QLabel,
@@ -22,13 +23,14 @@ from PySide6.QtWidgets import (
 )
 
 from console.branch.findings import Finding, summary_text
-from console.branch.schema import KEYPAD_KEYS, Design, DesignFormatError, FilePlay, design_to_json, parse_design
+from console.branch.schema import KEYPAD_KEYS, Design, DesignFormatError, design_to_json, parse_design
 from console.branch.validation import validate
 from console.domain.wording import plural
 from console.resources import read_resource_text
 from console.ui.branch.delegates import KindDelegate
-from console.ui.branch.documents import Documents, add_shortcuts, file_words
+from console.ui.branch.documents import Documents, add_shortcuts, file_words, replace_box
 from console.ui.branch.findings_view import FindingsList, InlineFindings
+from console.ui.branch.library_notes import library_notes
 from console.ui.branch.models import Column, PlayModel, RowsModel
 from console.ui.branch.preview import JsonPreview
 from console.ui.branch.table_section import TableSection
@@ -50,37 +52,16 @@ def _beside(anchor: QWidget, widget: QWidget, section: QWidget) -> None:
     outer.addWidget(widget)
 
 
-def library_notes(design: Design, library) -> tuple[Finding, ...]:
-    """A note (not an error) for each library file the catalogue does not know at
-    that album/sort for the active account: it may be a typo, or a recording
-    added in the Voitex portal, which the console cannot see."""
-    if library is None:
-        return ()
-    notes = []
-    known = None
-    for row, item in enumerate(design.play):
-        if not isinstance(item, FilePlay):
-            continue
-        album, sort = item.album.strip(), item.sort.strip()
-        if not (album.isdigit() and sort.isdigit()):
-            continue  # the validation already says what is wrong with it
-        if known is None:
-            known = library.known_places()
-        if (int(album), int(sort)) not in known:
-            notes.append(Finding(
-                ("play", row), "info", "play.not_in_library",
-                f"Play item {row + 1}: the Library has no recording at album {int(album)} / "
-                f"sort {int(sort)} for this account. Check it exists (it may have been added "
-                "in the Voitex portal), or choose one with \u201cAdd from the library\u201d."))
-    return tuple(notes)
-
-
 class DesignerPanel(QWidget):
     document_name_changed = Signal(str)  # the open design's file or sample name, "" for new
+    design_changed = Signal()  # the design shown may differ from before (typed, opened, set)
 
     def __init__(self, *, messages=None, confirm: Confirm = default_confirm,
-                 library=None, parent: QWidget | None = None) -> None:
+                 library=None, embedded: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Embedded: one reply of an IVR project, whose editor owns New, Open and
+        # Save (and their shortcuts); its own buttons then read and write one reply.
+        self.embedded = embedded
         # The Library (a LibrarySource): play items chosen by name, and a note on
         # an album/sort it does not know. None: neither.
         self.library = library
@@ -159,14 +140,18 @@ class DesignerPanel(QWidget):
         form_layout.addWidget(self.goto_findings)
         form_layout.addWidget(self.play_section, 3)
         _beside(self.play_section.add_buttons[-1], self.library_button, self.play_section)
-        tables = QHBoxLayout()
-        tables.addWidget(self.keys_section, 2)
-        tables.addWidget(self.variables_section, 3)
-        form_layout.addLayout(tables, 2)
+        # Keys beside variables, or under them when the form is narrow (a project's
+        # tree beside it on a 1024-pixel screen): never cut off.
+        self._tables = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._tables.addWidget(self.keys_section, 2)
+        self._tables.addWidget(self.variables_section, 3)
+        form_layout.addLayout(self._tables, 2)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form)
         scroll.setAccessibleName("Response form")
+        scroll.viewport().installEventFilter(self)
+        self._form_viewport = scroll.viewport()
 
         # -- preview, actions and findings -------------------------------------
         self.new_button = QPushButton("&New")
@@ -209,15 +194,17 @@ class DesignerPanel(QWidget):
         actions.addLayout(sample_row)
 
         self.status = ResultLabel("Designer result")
-        self.documents = Documents(self, what="response design", status=self.status,
-                                   messages=messages, confirm=confirm)
+        self.documents = Documents(self, what="reply" if embedded else "response design",
+                                   status=self.status, messages=messages, confirm=confirm)
         self.preview = JsonPreview("Response JSON preview")
         preview_label = QLabel("Response JSON (what your endpoint should return):")
+        preview_label.setWordWrap(True)
         preview_label.setBuddy(self.preview)
         self.summary = QLabel()
         self.summary.setAccessibleName("Findings summary")
         self.findings_list = FindingsList("Findings")
         findings_label = QLabel("Findings (double-click one to go to its field):")
+        findings_label.setWordWrap(True)
         findings_label.setBuddy(self.findings_list)
 
         right = QWidget()
@@ -257,9 +244,31 @@ class DesignerPanel(QWidget):
         self.findings_list.finding_activated.connect(self.go_to_finding)
         if library is not None:
             library.changed.connect(self.refresh)
-        add_shortcuts(self, [("Ctrl+N", self.on_new_clicked), ("Ctrl+O", self.on_open_clicked),
-                             ("Ctrl+S", self.on_save_clicked), ("Ctrl+Shift+C", self.copy_json)])
+        if embedded:
+            self.new_button.hide()
+            self.open_button.setText("Open file\u2026")
+            self.save_button.setText("Save file\u2026")
+            for button, name in ((self.open_button, "Replace this reply with a design file"),
+                                 (self.save_button, "Save this reply as a design file")):
+                button.setAccessibleName(name)
+                button.setToolTip(name)
+            add_shortcuts(self, [("Ctrl+Shift+C", self.copy_json)])
+        else:
+            add_shortcuts(self, [("Ctrl+N", self.on_new_clicked), ("Ctrl+O", self.on_open_clicked),
+                                 ("Ctrl+S", self.on_save_clicked),
+                                 ("Ctrl+Shift+C", self.copy_json)])
         self.refresh()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._form_viewport and event.type() == QEvent.Type.Resize:
+            side_by_side = (self.keys_section.minimumSizeHint().width()
+                            + self.variables_section.minimumSizeHint().width() + 30)
+            direction = (QBoxLayout.Direction.LeftToRight
+                         if self._form_viewport.width() >= side_by_side
+                         else QBoxLayout.Direction.TopToBottom)
+            if self._tables.direction() != direction:
+                self._tables.setDirection(direction)
+        return super().eventFilter(watched, event)
 
     # -- the design --------------------------------------------------------
     def design(self) -> Design:
@@ -313,6 +322,7 @@ class DesignerPanel(QWidget):
         if findings != self._findings:
             self._findings = findings
             self._show_findings(findings)
+        self.design_changed.emit()
 
     def _show_findings(self, findings: tuple[Finding, ...]) -> None:
         # What opening changed is said in the status line and the list; repeating it
@@ -438,13 +448,18 @@ class DesignerPanel(QWidget):
         self.set_document_name("")
         self.status.hide()
 
-    def set_document_name(self, name: str) -> None:
-        """Name the open design (the window title shows it); "" for a new one."""
+    def set_document_name(self, name: str, *, project: bool = False) -> None:
+        """Name the open design (the window title shows it); "" for a new one.
+        Embedded, only the project's editor names it (`project=True`)."""
+        if self.embedded and not project:
+            return
         if name != self.document_name:
             self.document_name = name
             self.document_name_changed.emit(name)
 
     def may_discard(self) -> bool:
+        if self.embedded:  # the project keeps every edit: only an overwrite loses one
+            return self.design().is_empty() or self.documents.confirm(replace_box(self))
         return self.documents.may_discard(self.is_modified())
 
     def on_new_clicked(self) -> None:

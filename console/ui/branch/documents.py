@@ -35,6 +35,20 @@ def discard_box(parent: QWidget, what: str) -> QMessageBox:
     return box
 
 
+def replace_box(parent: QWidget) -> QMessageBox:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Replace this reply?")
+    box.setText("The reply you are editing is not empty.")
+    box.setInformativeText("Replace what it holds? The rest of the project stays as it is.")
+    replace = box.addButton("Replace the reply", QMessageBox.ButtonRole.AcceptRole)
+    replace.setAccessibleName("Replace the reply")
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.setAccessibleName("Replace this reply?")
+    return box
+
+
 def add_shortcuts(widget: QWidget, bindings: list[tuple[str, Callable[[], object]]]) -> None:
     """Shortcuts that work while the focus is anywhere inside `widget` only, so
     the designer's Ctrl+S and the composer's Ctrl+S each save their own thing."""

@@ -6,6 +6,9 @@ from PySide6.QtWidgets import QComboBox, QLineEdit
 
 
 def open_editor(table, row: int, column: int, kind=QLineEdit):
+    # As before a user's click: layouts that earlier typing asked for are done,
+    # so the view does not move (and hide) the editor just opened.
+    QCoreApplication.processEvents()
     index = table.model().index(row, column)
     table.setCurrentIndex(index)
     table.edit(index)

@@ -43,7 +43,8 @@ def test_a_draft_round_trips_both_designs_and_never_holds_the_cvv(qtbot, qloop):
     assert (request.cnam, request.branch_data) == ("FRONT DESK", (Step("0", "1"),))
     assert request.payment_info[0].amount == "57" and request.payment_info[0].cvv == ""
     # Restored work still counts as unsaved: New asks before throwing it away.
-    qtbot.mouseClick(again.designer.new_button, Qt.MouseButton.LeftButton)
+    assert again.editor.is_modified()
+    qtbot.mouseClick(again.editor.new_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(again.composer.new_button, Qt.MouseButton.LeftButton)
     assert len(asked) == 2
     assert again.designer.goto_edit.text() == "150"
@@ -60,16 +61,41 @@ def test_an_untouched_request_is_not_brought_back_stale(qtbot, qloop):
 
 
 @pytest.mark.parametrize("design", [None, [1, 2], {"play": "not a list"}, "150"])
-def test_a_damaged_design_costs_the_design_only(qtbot, qloop, design):
+def test_a_damaged_design_in_a_draft_from_before_projects_costs_the_design_only(
+        qtbot, qloop, design):
     tab = make_tab(qtbot)
     tab.composer.edits["cnam"].setText("FRONT DESK")
-    draft = tab.draft()
+    draft = {key: value for key, value in tab.draft().items()
+             if key in ("design", "request", "request_modified")}
     draft["design"] = design
     again = make_tab(qtbot)
     again.restore_draft(draft)
     assert again.draft_problems == ["the response design"]
     assert again.composer.request().cnam == "FRONT DESK"
     assert again.designer.goto_edit.text() == ""
+
+
+def test_a_draft_from_before_projects_becomes_a_project_with_its_design(qtbot, qloop):
+    again = make_tab(qtbot)
+    again.restore_draft({"design": {"goto": "150"}, "design_clean": "{}"})
+    assert again.draft_problems == []
+    assert again.designer.goto_edit.text() == "150"
+    assert again.editor.project.triggers[0].otherwise.goto == "150"
+    assert again.editor.place.kind == "otherwise" and again.editor.is_modified()
+
+
+@pytest.mark.parametrize("project", [None, [1], {"format": "voitex-ivr-project", "schema": 9},
+                                     {"format": "voitex-ivr-project", "schema": 2,
+                                      "triggers": "x"}])
+def test_a_damaged_project_in_a_draft_costs_the_project_only(qtbot, qloop, project):
+    tab = make_tab(qtbot)
+    tab.composer.edits["cnam"].setText("FRONT DESK")
+    draft = tab.draft()
+    draft["project"] = project
+    again = make_tab(qtbot)
+    again.restore_draft(draft)
+    assert again.draft_problems == ["the IVR project"]
+    assert again.composer.request().cnam == "FRONT DESK"
 
 
 def test_typing_150_and_closing_the_window_loses_nothing(qtbot, qloop, memory_keyring):
@@ -94,7 +120,7 @@ def test_typing_150_and_closing_the_window_loses_nothing(qtbot, qloop, memory_ke
         designer = again.tabs["branch"].designer
         assert designer.goto_edit.text() == "150"
         assert '"goto": "150"' in designer.json_text()
-        assert designer.is_modified()
+        assert again.tabs["branch"].editor.is_modified()
         assert again.messages.notices.damaged() == []
     finally:
         again.window.close()

@@ -100,16 +100,23 @@ def test_pressing_a_key_records_it_on_the_branch_where_it_was_pressed(qtbot, tab
     assert "where it was pressed" in tab.tester.walk_hint.text()
 
 
-def test_the_designer_names_the_open_design(qtbot, tab, tmp_path):
+@pytest.mark.expect_log("WARNING", r"^Opened main-menu.json. This file holds a single reply",
+                        logger="console.messages")
+def test_the_window_title_names_the_open_project(qtbot, tab, tmp_path, monkeypatch):
     names = []
     tab.designer.document_name_changed.connect(names.append)
     path = tmp_path / "main-menu.json"
     path.write_text('{"goto": "150"}', encoding="utf-8")
-    assert tab.designer.open_design_from(path)
-    assert names == ["main-menu.json"]
-    assert tab.designer.save_design_to(tmp_path / "copy.json")
-    assert names[-1] == "copy.json"
-    tab.designer.new_design()
+    assert tab.editor.files.open_path(path)
+    assert names == []  # a single design opens as a new project, not saved yet
+    assert tab.designer.goto_edit.text() == "150"
+    assert tab.designer.save_design_to(tmp_path / "copy.json")  # one reply: no new name
+    assert names == []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a: (str(tmp_path / "menu"), "")))
+    tab.editor.save_as_button.click()
+    assert names == ["menu.voitexivr"] and (tmp_path / "menu.voitexivr").is_file()
+    tab.editor.new_button.click()
     assert names[-1] == ""
 
 

@@ -1,0 +1,189 @@
+"""New, Open, Save and the two exports of the project editor, with every failure
+told in words in the editor's result line (and the message log)."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFileDialog
+
+from console.branch.project.exporter import (
+    ExportError,
+    endpoint_file_name,
+    export_endpoint,
+    slug,
+    tests_file_name,
+)
+from console.branch.project.model import new_project
+from console.branch.project.project_file import (
+    MAX_FILE_BYTES,
+    SCHEMA,
+    SUFFIX,
+    ProjectFormatError,
+    parse_project_bytes,
+    project_to_text,
+)
+from console.branch.project.tests_export import export_tests
+from console.ui.branch.documents import Documents
+from console.ui.widgets import Confirm, default_confirm
+
+if TYPE_CHECKING:
+    from console.ui.branch.project.editor import ProjectEditor
+
+OPEN_FILTER = "IVR projects (*.voitexivr);;Response designs (*.json);;All files (*)"
+PROJECT_FILTER = "IVR projects (*.voitexivr)"
+PYTHON_FILTER = "Python files (*.py)"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` so that a crash half-way leaves the old file whole."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def with_suffix(path: str | Path, suffix: str) -> Path:
+    result = Path(path)
+    return result if result.suffix.lower() == suffix else result.with_name(result.name + suffix)
+
+
+class ProjectFiles:
+    def __init__(self, editor: ProjectEditor, *, messages=None,
+                 confirm: Confirm = default_confirm) -> None:
+        self.editor = editor
+        self.documents = Documents(editor, what="IVR project", status=editor.status,
+                                   messages=messages, confirm=confirm)
+
+    def tell(self, kind: str, text: str) -> None:
+        self.editor.status.show()
+        self.documents.tell(kind, text)
+
+    def _start(self, suggested: str) -> str:
+        return str(Path(self.documents.last_dir) / suggested) if suggested else \
+            self.documents.last_dir
+
+    def may_discard(self) -> bool:
+        return self.documents.may_discard(self.editor.is_modified())
+
+    # -- new and open -------------------------------------------------------------
+    def on_new(self) -> None:
+        if self.may_discard():
+            self.editor.set_project(new_project())
+            self.editor.status.hide()
+
+    def on_open(self) -> None:
+        if not self.may_discard():
+            return
+        path, _ = QFileDialog.getOpenFileName(self.editor, "Open an IVR project",
+                                              self.documents.last_dir, OPEN_FILTER)
+        if path:
+            self.open_path(Path(path))
+
+    def open_path(self, path: Path) -> bool:
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise ProjectFormatError(f"The file is larger than {MAX_FILE_BYTES:,} bytes; "
+                                         "a project file is much smaller. Is it the right file?")
+            opened = parse_project_bytes(path.read_bytes())
+        except OSError as error:
+            self.tell("error", f"Could not open {path.name}: {error.strerror or error}.")
+            return False
+        except ProjectFormatError as error:
+            self.tell("error", f"Could not open {path.name}. {error.message}")
+            return False
+        self.documents.last_dir = str(path.parent)
+        # An older file, or a single design, is never overwritten in the new schema:
+        # Save asks where to put the project.
+        keep_path = opened.schema == SCHEMA and path.suffix.lower() == SUFFIX
+        self.editor.set_project(opened.project, path=path if keep_path else None,
+                                clean=keep_path)
+        if opened.notes:
+            more = (f" ({len(opened.notes) - 2} more notes like these.)"
+                    if len(opened.notes) > 2 else "")
+            self.tell("warning", f"Opened {path.name}. " + " ".join(opened.notes[:2]) + more)
+        else:
+            self.tell("ok", f"Opened {path.name}.")
+        return True
+
+    # -- saving -----------------------------------------------------------------------
+    def on_save(self) -> None:
+        if self.editor.path is not None:
+            self.save_to(self.editor.path)
+        else:
+            self.on_save_as()
+
+    def on_save_as(self) -> None:
+        suggested = self.editor.path.name if self.editor.path else \
+            f"{slug(self.editor.project.name)}{SUFFIX}"
+        path, _ = QFileDialog.getSaveFileName(self.editor, "Save the IVR project",
+                                              self._start(suggested), PROJECT_FILTER)
+        if path:
+            self.save_to(with_suffix(path, SUFFIX))
+
+    def save_to(self, path: Path) -> bool:
+        text = project_to_text(self.editor.project)
+        try:
+            write_atomically(path, text)
+        except OSError as error:
+            self.tell("error", f"Could not save the project to {path}: "
+                               f"{error.strerror or error}. It is still here, unsaved.")
+            return False
+        self.documents.last_dir = str(path.parent)
+        self.editor.path = path
+        self.editor.clean_text = text
+        self.editor.designer.set_document_name(path.name, project=True)
+        errors = sum(f.severity == "error" for f in self.editor.findings)
+        note = (f" It still has {errors} problem{'s' if errors != 1 else ''}: see the project "
+                "check." if errors else "")
+        self.tell("ok", f"Saved the project to {path.name}.{note}")
+        self.editor.project_changed.emit()
+        return True
+
+    # -- exports --------------------------------------------------------------------------
+    def _ask_python_path(self, title: str, suggested: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self.editor, title, self._start(suggested),
+                                              PYTHON_FILTER)
+        return with_suffix(path, ".py") if path else None
+
+    def on_export_endpoint(self) -> None:
+        try:
+            export = export_endpoint(self.editor.project)
+        except ExportError as error:
+            self.tell("error", error.message)
+            return
+        path = self._ask_python_path("Export the endpoint", endpoint_file_name(self.editor.project))
+        if path is not None:
+            self.write_export(path, export.text, f"the endpoint (version {export.version})",
+                              f"Run it with: python3 {path.name} --port 8080")
+
+    def on_export_tests(self) -> None:
+        try:
+            text = export_tests(self.editor.project)
+        except ExportError as error:
+            self.tell("error", error.message)
+            return
+        path = self._ask_python_path("Export the walks as tests",
+                                     tests_file_name(self.editor.project))
+        if path is not None:
+            self.write_export(path, text, "the saved walks as tests",
+                              f"Run them with: python3 {path.name} --endpoint "
+                              "http://127.0.0.1:8080/")
+
+    def write_export(self, path: Path, text: str, what: str, then: str) -> bool:
+        try:
+            write_atomically(path, text)
+        except OSError as error:
+            self.tell("error", f"Could not write {path}: {error.strerror or error}.")
+            return False
+        self.documents.last_dir = str(path.parent)
+        self.tell("ok", f"Exported {what} to {path.name}. {then}")
+        return True
