@@ -452,7 +452,7 @@ def test_rows_on_the_wire_at_a_crash_come_back_with_two_choices(qtbot, env, tmp_
     # As the disk had it when the console died: two rows on the wire.
     for row in (0, 1):
         first.queue.item_at(row).status = uq.SENT
-        first.queue._mark_dirty([first.queue.item_at(row)])
+        first.queue.persistence.mark_dirty([first.queue.item_at(row)])
     first.queue.flush()
     first.queue.shutdown()
 
