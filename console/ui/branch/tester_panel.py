@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from PySide6.QtCore import Qt, Signal
@@ -50,10 +51,15 @@ from console.ui.branch.tester_settings import read_tester_settings, write_tester
 from console.ui.palette import warning_text_colours
 from console.ui.widgets import FieldErrorLabel, ResultLabel
 
+if TYPE_CHECKING:
+    from console.api.branch_endpoint import EndpointReply
+    from console.store.notices import Notices
+    from console.ui.messages import MessageBridge
+
 log = logging.getLogger(__name__)
 
 # (url, payload, budget_s=...) -> EndpointReply; see console/api/branch_endpoint.py
-PostRequest = Callable[..., Awaitable[object]]
+PostRequest = Callable[..., Awaitable["EndpointReply"]]
 DEFAULT_BUDGET_S = 3.0
 _OUTCOME_STYLE = {"valid": "ok", "invalid": "warning", "not_json": "error",
                   "http_error": "error", "no_reply": "error"}
@@ -126,7 +132,8 @@ class EndpointTesterPanel(QWidget):
     open_in_designer_requested = Signal(object)  # Design
 
     def __init__(self, *, composer: RequestComposer, post_request: PostRequest,
-                 settings_path: Path | None = None, messages=None, notices=None,
+                 settings_path: Path | None = None, messages: MessageBridge | None = None,
+                 notices: Notices | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.composer = composer
@@ -359,7 +366,7 @@ class EndpointTesterPanel(QWidget):
                                             budget_s=budget)
         finally:
             self._set_busy(False)
-        if getattr(reply, "error_kind", None) in ("invalid_url", "invalid_budget"):
+        if reply.error_kind in ("invalid_url", "invalid_budget"):
             self.url_error.show_error(reply.error)
             self.documents.tell("error", f"Not sent. {reply.error}")
             self.url_edit.setFocus()
