@@ -12,8 +12,17 @@ import json
 import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtCore import QEvent, QObject, Qt, QUrl
+from PySide6.QtGui import (
+    QDesktopServices,
+    QKeyEvent,
+    QKeySequence,
+    QResizeEvent,
+    QShortcut,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -311,7 +320,7 @@ class HelpWindow(QWidget):
                 iterator += 1
             block = block.next()
 
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit_images()
 
@@ -377,13 +386,15 @@ class HelpWindow(QWidget):
             self.show_page(self.contents.item(0).data(Qt.ItemDataRole.UserRole))
             self.contents.setFocus()
 
-    def _on_contents_changed(self, current, _previous) -> None:
+    def _on_contents_changed(self, current: QListWidgetItem | None,
+                             _previous: QListWidgetItem | None) -> None:
         if current is not None:
             self.show_page(current.data(Qt.ItemDataRole.UserRole))
 
-    def eventFilter(self, watched, event) -> bool:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Down in the search field moves on to the matching pages.
-        if (watched is self.search_edit and event.type() == event.Type.KeyPress
+        if (watched is self.search_edit and isinstance(event, QKeyEvent)
+                and event.type() == QEvent.Type.KeyPress
                 and event.key() == Qt.Key.Key_Down and self.contents.count()):
             self.contents.setFocus()
             if self.contents.currentRow() < 0:
@@ -393,7 +404,7 @@ class HelpWindow(QWidget):
 
     def _highlight(self, query: str) -> None:
         """Mark the searched words on the page, in the palette's selection colours."""
-        selections = []
+        selections: list[QTextEdit.ExtraSelection] = []
         fmt = QTextCharFormat()
         fmt.setBackground(self.palette().highlight())
         fmt.setForeground(self.palette().highlightedText())

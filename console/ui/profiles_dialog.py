@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -36,6 +38,9 @@ from console.store.secrets import SecretStore, SecretStoreError
 from console.ui.connection_panel import ConnectionTestPanel, ProxyFields
 from console.ui.messages import MessageBridge
 from console.ui.widgets import Confirm, FieldErrorLabel, ResultLabel, add_row, default_confirm
+
+if TYPE_CHECKING:
+    from console.api.probe import Step
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +225,8 @@ class ProfilesDialog(QDialog):
         self.profile_list.setCurrentItem(current)
         self._show_profile(current.data(Qt.ItemDataRole.UserRole))
 
-    def _on_current_changed(self, current, _previous) -> None:
+    def _on_current_changed(self, current: QListWidgetItem | None,
+                            _previous: QListWidgetItem | None) -> None:
         if current is not None:
             self._show_profile(current.data(Qt.ItemDataRole.UserRole))
 
@@ -276,11 +282,12 @@ class ProfilesDialog(QDialog):
     def _add_number_row(self, number: str, label: str) -> None:
         row = self.numbers_table.rowCount()
         self.numbers_table.insertRow(row)
-        self.numbers_table.setItem(row, 0, QTableWidgetItem(number))
+        number_item = QTableWidgetItem(number)
+        self.numbers_table.setItem(row, 0, number_item)
         self.numbers_table.setItem(row, 1, QTableWidgetItem(label))
         if not number:
             self.numbers_table.setCurrentCell(row, 0)
-            self.numbers_table.editItem(self.numbers_table.item(row, 0))
+            self.numbers_table.editItem(number_item)
 
     def _remove_number_row(self) -> None:
         rows = sorted({i.row() for i in self.numbers_table.selectedIndexes()}, reverse=True)
@@ -406,7 +413,7 @@ class ProfilesDialog(QDialog):
         else:
             choice = self.proxy_fields.choice(self.session.proxy_credentials(profile.id)[1])
 
-        async def test(on_step):
+        async def test(on_step: Callable[[Step], object]) -> list[Step]:
             return await self.session.test_connection(base_url=base_url, key=key, proxy=choice, on_step=on_step)
 
         await self.connection_panel.run(test)
@@ -433,10 +440,10 @@ class ProfilesDialog(QDialog):
                 # its reasons name the field, so they go under it.
                 if is_new:
                     profile.id = ""
-                errors: dict[str, str] = {}
+                refused: dict[str, str] = {}
                 for message in err.problems:
-                    errors.setdefault(_field_of(message), message)
-                self._show_field_errors(errors)
+                    refused.setdefault(_field_of(message), message)
+                self._show_field_errors(refused)
                 self.result_label.show_result("error", "Not saved. Please correct the fields "
                                               "marked in red.")
                 return
