@@ -30,8 +30,8 @@ from console.branch.request import DATE_TIME_FORMAT, Payment, now_text, request_
 from console.branch.schema import design_to_json
 from console.ui.branch.composer import RequestComposer
 from console.ui.branch.documents import add_shortcuts
+from console.ui.branch.keypad import KeypadWidget
 from console.ui.branch.preview import JsonPreview
-from console.ui.branch.tester_panel import KeypadWidget
 from console.ui.widgets import ResultLabel
 
 _HOW = {"start": "the call starts", "goto": "after Go to branch"}
