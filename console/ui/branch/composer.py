@@ -43,7 +43,7 @@ from console.branch.request import (
     sample_request,
     validate_request,
 )
-from console.ui.branch.documents import Documents, add_shortcuts
+from console.ui.branch.documents import DocumentButtons, Documents
 from console.ui.branch.findings_view import FIELD_STYLE, FindingsList, InlineFindings, mark_field
 from console.ui.branch.models import Column, RowsModel
 from console.ui.branch.preview import JsonPreview
@@ -261,18 +261,11 @@ class RequestComposer(QWidget):
         self.sample_button.setAccessibleName("Fill the request with the documentation's sample")
         self.sample_button.setToolTip("The documentation's sample request, with a new call ID "
                                       "and the current time")
-        self.new_button = QPushButton("New")
-        self.open_button = QPushButton("Open\u2026")
-        self.save_button = QPushButton("Save\u2026")
-        self.copy_button = QPushButton("Copy")
-        for button, name, keys in (
-            (self.new_button, "New request", "Ctrl+N"),
-            (self.open_button, "Open a saved request", "Ctrl+O"),
-            (self.save_button, "Save the request (never with the CVV)", "Ctrl+S"),
-            (self.copy_button, "Copy the request JSON (CVV masked)", "Ctrl+Shift+C"),
-        ):
-            button.setAccessibleName(name)
-            button.setToolTip(f"{name} ({keys})")
+        self.file_buttons = DocumentButtons(
+            new=("New", "New request"), open=("Open\u2026", "Open a saved request"),
+            save=("Save\u2026", "Save the request (never with the CVV)"),
+            copy=("Copy", "Copy the request JSON (CVV masked)"))
+        self.new_button, self.open_button, self.save_button, self.copy_button = self.file_buttons.all()
         actions = QHBoxLayout()
         for button in (self.sample_button, self.new_button, self.open_button,
                        self.save_button, self.copy_button):
@@ -318,14 +311,9 @@ class RequestComposer(QWidget):
         self.variables_model.edited.connect(self._on_changed)
         self.payments.changed.connect(self._on_changed)
         self.sample_button.clicked.connect(self.on_sample_clicked)
-        self.new_button.clicked.connect(self.on_new_clicked)
-        self.open_button.clicked.connect(self.on_open_clicked)
-        self.save_button.clicked.connect(self.on_save_clicked)
-        self.copy_button.clicked.connect(self.copy_request)
+        self.file_buttons.connect(self, new=self.on_new_clicked, open=self.on_open_clicked,
+                                  save=self.on_save_clicked, copy=self.copy_request)
         self.findings_list.finding_activated.connect(self.go_to_finding)
-        add_shortcuts(self, [("Ctrl+N", self.on_new_clicked), ("Ctrl+O", self.on_open_clicked),
-                             ("Ctrl+S", self.on_save_clicked),
-                             ("Ctrl+Shift+C", self.copy_request)])
         self.set_request(sample_request(with_payment=False))
 
     # -- the request ---------------------------------------------------------

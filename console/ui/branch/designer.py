@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QToolButton,
@@ -28,7 +27,7 @@ from console.branch.validation import validate
 from console.domain.wording import plural
 from console.resources import read_resource_text
 from console.ui.branch.delegates import KindDelegate
-from console.ui.branch.documents import Documents, add_shortcuts, replace_box
+from console.ui.branch.documents import DocumentButtons, Documents, replace_box
 from console.ui.branch.findings_view import FIELD_STYLE, FindingsList, InlineFindings, mark_field
 from console.ui.branch.library_notes import library_notes
 from console.ui.branch.models import Column, PlayModel, RowsModel
@@ -159,18 +158,11 @@ class DesignerPanel(QWidget):
         self._form_viewport = scroll.viewport()
 
         # -- preview, actions and findings -------------------------------------
-        self.new_button = QPushButton("&New")
-        self.open_button = QPushButton("&Open\u2026")
-        self.save_button = QPushButton("Save\u2026")
-        self.copy_button = QPushButton("Copy JSON")
-        for button, name, keys in (
-            (self.new_button, "New response design", "Ctrl+N"),
-            (self.open_button, "Open a response design", "Ctrl+O"),
-            (self.save_button, "Save the response design", "Ctrl+S"),
-            (self.copy_button, "Copy the response JSON", "Ctrl+Shift+C"),
-        ):
-            button.setAccessibleName(name)
-            button.setToolTip(f"{name} ({keys})")
+        self.file_buttons = DocumentButtons(
+            new=("&New", "New response design"), open=("&Open\u2026", "Open a response design"),
+            save=("Save\u2026", "Save the response design"),
+            copy=("Copy JSON", "Copy the response JSON"))
+        self.new_button, self.open_button, self.save_button, self.copy_button = self.file_buttons.all()
         self.samples_button = QToolButton()
         self.samples_button.setText("Start from a sample")
         self.samples_button.setAccessibleName("Start from a sample design")
@@ -242,10 +234,10 @@ class DesignerPanel(QWidget):
         for model in (self.play_model, self.keys_model, self.variables_model):
             model.edited.connect(self._on_content_changed)
         self.compact_check.toggled.connect(self._on_compact_toggled)
-        self.new_button.clicked.connect(self.on_new_clicked)
-        self.open_button.clicked.connect(self.on_open_clicked)
-        self.save_button.clicked.connect(self.on_save_clicked)
-        self.copy_button.clicked.connect(self.copy_json)
+        # Embedded in a project, the project's own New/Open/Save own those keys.
+        self.file_buttons.connect(self, new=self.on_new_clicked, open=self.on_open_clicked,
+                                  save=self.on_save_clicked, copy=self.copy_json,
+                                  shortcuts=("copy",) if embedded else ("new", "open", "save", "copy"))
         self.findings_list.finding_activated.connect(self.go_to_finding)
         if library is not None:
             library.changed.connect(self.refresh)
@@ -257,11 +249,6 @@ class DesignerPanel(QWidget):
                                  (self.save_button, "Save this reply as a design file")):
                 button.setAccessibleName(name)
                 button.setToolTip(name)
-            add_shortcuts(self, [("Ctrl+Shift+C", self.copy_json)])
-        else:
-            add_shortcuts(self, [("Ctrl+N", self.on_new_clicked), ("Ctrl+O", self.on_open_clicked),
-                                 ("Ctrl+S", self.on_save_clicked),
-                                 ("Ctrl+Shift+C", self.copy_json)])
         self.refresh()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

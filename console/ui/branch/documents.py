@@ -1,7 +1,8 @@
 """What the designer, the composer and the tester share about files and messages:
 the result line (also posted to the message bridge), JSON file dialogs that
 remember their folder, Open… and Save… (ask, read or write, say how it went),
-the clipboard, the "discard changes?" question, and shortcuts scoped to one panel."""
+the clipboard, the "discard changes?" question, shortcuts scoped to one panel, and
+the New / Open… / Save… / Copy buttons with their shortcuts."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
 
 from console.ui.widgets import Confirm, ResultLabel, default_confirm
 
@@ -61,6 +62,38 @@ def add_shortcuts(widget: QWidget, bindings: list[tuple[str, Callable[[], object
         shortcut = QShortcut(QKeySequence(keys), widget)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(slot)
+
+
+class DocumentButtons:
+    """New, Open…, Save… and Copy: each given its text and the name that is its
+    accessible name and, with its shortcut, its tool tip."""
+
+    KEYS = {"new": "Ctrl+N", "open": "Ctrl+O", "save": "Ctrl+S", "copy": "Ctrl+Shift+C"}
+
+    def __init__(self, *, new: tuple[str, str], open: tuple[str, str], save: tuple[str, str],
+                 copy: tuple[str, str]) -> None:
+        self.new, self.open, self.save, self.copy = (
+            self._button(text, name, self.KEYS[job])
+            for job, (text, name) in (("new", new), ("open", open), ("save", save), ("copy", copy)))
+
+    @staticmethod
+    def _button(text: str, name: str, keys: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setAccessibleName(name)
+        button.setToolTip(f"{name} ({keys})")
+        return button
+
+    def all(self) -> tuple[QPushButton, QPushButton, QPushButton, QPushButton]:
+        return self.new, self.open, self.save, self.copy
+
+    def connect(self, panel: QWidget, *, new: Callable[[], object], open: Callable[[], object],
+                save: Callable[[], object], copy: Callable[[], object],
+                shortcuts: tuple[str, ...] = ("new", "open", "save", "copy")) -> None:
+        """Clicks to the slots, and the `shortcuts` named, scoped to `panel`."""
+        slots = {"new": new, "open": open, "save": save, "copy": copy}
+        for button, job in zip(self.all(), slots, strict=True):
+            button.clicked.connect(slots[job])
+        add_shortcuts(panel, [(self.KEYS[job], slots[job]) for job in shortcuts])
 
 
 def file_words(message: str) -> str:
