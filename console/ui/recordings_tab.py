@@ -7,7 +7,6 @@ loses nothing.
 """
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -36,7 +35,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.audio import format_size
 from console.domain.validation import (
     ALBUM_MAX,
     ALBUM_MIN,
@@ -49,8 +47,9 @@ from console.jobs import uploads as uq
 from console.jobs.uploads import CONCURRENCY_MAX, UploadQueue
 from console.ui import playback
 from console.ui.playback import FilePlayer
-from console.ui.recordings.model import QueueModel, status_text
+from console.ui.recordings.model import QueueModel
 from console.ui.recordings.view import QueueView
+from console.ui.recordings.words import details_html, progress_text, replace_summary
 from console.ui.widgets import ResultLabel
 
 if TYPE_CHECKING:
@@ -60,18 +59,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 AUDIO_FILTER = "Audio files (*.wav *.WAV *.wave *.mp3 *.MP3);;All files (*)"
-
-
-def format_eta(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    if seconds < 60:
-        return "less than a minute left"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"about {minutes} min left"
-    hours, minutes = divmod(minutes, 60)
-    return f"about {hours} h {minutes} min left" if minutes else f"about {hours} h left"
 
 
 def _label(text: str, buddy: QWidget) -> QLabel:
@@ -538,16 +525,7 @@ class RecordingsTab(QWidget):
             self.details.hide()
             return
         item = self.queue.item(ids[0])
-        lines = [f"<b>{html.escape(item.name)}</b> — {html.escape(status_text(item))}"]
-        if item.status in (uq.UNSURE, uq.CANCELLED) and item.reason:
-            lines.append(html.escape(item.reason))
-        if item.id in self.replace_notes:
-            lines.append(f"⚠ {html.escape(self.replace_notes[item.id])}")
-        if item.info is not None and item.info.ok:
-            lines.append(html.escape(item.info.summary()))
-            lines += [f"⚠ {html.escape(advice)}" for advice in item.info.advice]
-        lines.append(f"<span style='color: palette(mid)'>{html.escape(str(item.path))}</span>")
-        self.details.setText("<br>".join(lines))
+        self.details.setText(details_html(item, self.replace_notes.get(item.id)))
         self.details.show()
 
     def _update_replace_notes(self) -> dict[int, str]:
@@ -561,11 +539,7 @@ class RecordingsTab(QWidget):
         if not notes:
             self.replace_label.hide()
             return notes
-        first = next(iter(notes.values()))
-        count = len(notes)
-        more = (f" ({plural(count - 1, 'more row also replaces', 'more rows also replace')} a recording; "
-                "select a row to see what.)" if count > 1 else "")
-        self.replace_label.show_result("warning", first + more)
+        self.replace_label.show_result("warning", replace_summary(notes))
         return notes
 
     def _tell(self, level: str, text: str) -> None:
@@ -616,22 +590,7 @@ class RecordingsTab(QWidget):
             self.overall_bar.setValue(int(1000 * p.bytes_done / p.bytes_total))
         else:
             self.overall_bar.setValue(0)
-        parts = []
-        if p.files_total:
-            parts.append(f"{p.files_done:,} of {plural(p.files_total, 'file')} uploaded")
-            parts.append(f"{format_size(p.bytes_done)} of {format_size(p.bytes_total)}")
-        if p.files_failed:
-            parts.append(f"{p.files_failed} failed")
-        if counts[uq.REJECTED]:
-            parts.append(f"{counts[uq.REJECTED]} rejected")
-        if counts[uq.INSPECTING]:
-            parts.append(f"reading {plural(counts[uq.INSPECTING], 'file')}…")
-        eta = format_eta(p.eta_s)
-        if eta:
-            parts.append(eta)
-        if self.queue.paused:
-            parts.append("paused" if not self.queue.active_count else "pausing…")
-        text = " · ".join(parts) if parts else "Nothing queued."
+        text = progress_text(p, counts, paused=self.queue.paused, active=self.queue.active_count)
         self.overall_label.setText(text)
         self.overall_bar.setAccessibleDescription(text)
 

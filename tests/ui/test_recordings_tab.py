@@ -17,7 +17,8 @@ from console.ui.recordings.model import (
     COL_STATUS,
     ProgressRole,
 )
-from console.ui.recordings_tab import RecordingsTab, format_eta
+from console.ui.recordings.words import format_eta
+from console.ui.recordings_tab import RecordingsTab
 from tests.helpers import make_mp3, make_wav
 from tests.jobs.queue_helpers import QueueFactory, make_prompts, sha256
 
