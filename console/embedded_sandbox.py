@@ -43,7 +43,7 @@ class EmbeddedSandbox:
         self._auth_key = auth_key
         self._host = host
         self._on_state_changed = on_state_changed or (lambda _state: None)
-        self._task: asyncio.Future | None = None
+        self._task: asyncio.Future[None] | None = None
         self.server: SandboxServer | None = None
         self.error = ""
         self._state = IDLE
@@ -76,7 +76,7 @@ class EmbeddedSandbox:
         return status_text(self._state, self.url, self.error)
 
     # -- starting and stopping -----------------------------------------------
-    def start_soon(self) -> asyncio.Future:
+    def start_soon(self) -> asyncio.Future[None]:
         """Start the server in the background (once); the task ends when it runs."""
         if self._task is None:
             self._task = asyncio.ensure_future(self._start())

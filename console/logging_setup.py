@@ -25,6 +25,8 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from urllib.parse import quote
 
+from console.domain.card_data import verification_name_pattern
+
 LOG_FILE_NAME = "voitex-console.log"
 MAX_BYTES = 1024 * 1024
 BACKUP_COUNT = 5
@@ -33,7 +35,7 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 
 _SECRET_NAME = (
     r"(?<![A-Za-z0-9])"
-    r"(?:auth[_\-]?key|cvv2?|cvc2?|card[_\-]?verification[_\-]?(?:value|code))"
+    r"(?:auth[_\-]?key|" + verification_name_pattern() + ")"
     r"(?![A-Za-z0-9])"
 )
 # name, then either a closing quote (possibly escaped, possibly after a stray

@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from console.domain.card_data import CARD_KEYS, folded
+
 from .bounded import ACCEPT_ENCODING, UnknownEncoding, read_capped
 from .wire import is_loopback_host
 
@@ -73,16 +75,6 @@ def check_endpoint_url(url: str) -> str | None:
     return None
 
 
-# Keys that hold card data wherever they appear, compared trimmed, lower case,
-# without spaces, underscores or dashes ("payment_info", "card number", "CVV").
-_CARD_KEYS = frozenset({"paymentinfo", "cvv", "cvv2", "cvc", "cardnumber", "cardno", "pan",
-                        "lastfour", "expiration", "cardexpiration"})
-
-
-def _folded(key: object) -> str:
-    return "".join(ch for ch in str(key).lower() if ch not in " _-\t")
-
-
 def _luhn(digits: str) -> bool:
     total = 0
     for index, ch in enumerate(reversed(digits)):
@@ -103,7 +95,7 @@ def carries_card_data(payload: Any) -> bool:
     card field with a value, or a string that is a card number (Luhn-valid)."""
     if isinstance(payload, dict):
         for key, value in payload.items():
-            if _folded(key) in _CARD_KEYS and value not in (None, "", [], {}):
+            if folded(key) in CARD_KEYS and value not in (None, "", [], {}):
                 return True
             if carries_card_data(value):
                 return True

@@ -14,6 +14,8 @@ from console.domain.wording import plural
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+# How bad each severity is, worst first: sort by it, or take the min for the worst.
+SEVERITY_RANK: dict[str, int] = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 PathPart = str | int
 Path = tuple[PathPart, ...]

@@ -24,11 +24,18 @@ NEAR_BUDGET = 0.8
 
 
 class ReplyLike(Protocol):
-    status_code: int | None
-    elapsed_s: float
-    text: str
-    headers: dict[str, str]
-    error: str | None
+    """A reply as read (`console.api.branch_endpoint.EndpointReply`, frozen: read-only here)."""
+
+    @property
+    def status_code(self) -> int | None: ...
+    @property
+    def elapsed_s(self) -> float: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def headers(self) -> dict[str, str]: ...
+    @property
+    def error(self) -> str | None: ...
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,7 @@ class _Endpoints:
             upload = validation.check_upload(form.fields, form.files)
 
             async def store() -> Entry:
-                entry = await self._run_blocking(self._state.store_upload, upload, _key_id(request))
+                entry: Entry = await self._run_blocking(self._state.store_upload, upload, _key_id(request))
                 del form.files["upload_file"]  # the library's file now, not a leftover
                 return entry
 

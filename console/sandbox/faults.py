@@ -42,7 +42,7 @@ class FaultRule:
     probability: float | None = None
     retry_after: float = 1.0
     delay: float = 5.0
-    acted: bool = None  # type: ignore[assignment]  # None until __post_init__ picks the default
+    acted: bool | None = None  # None until __post_init__ picks the kind's default
     seed: int | None = None
 
     def __post_init__(self) -> None:

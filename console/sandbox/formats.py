@@ -30,7 +30,7 @@ def _is_wav(head: bytes) -> bool:
     offset = 12
     while offset + 8 <= len(head):
         chunk_id = head[offset:offset + 4]
-        (chunk_size,) = struct.unpack_from("<I", head, offset + 4)
+        chunk_size: int = struct.unpack_from("<I", head, offset + 4)[0]
         if chunk_id == b"fmt ":
             return chunk_size >= 16
         # Chunks are padded to an even length.

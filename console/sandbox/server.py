@@ -22,6 +22,7 @@ from console.sandbox.app import build_app
 from console.sandbox.faults import FaultPlan, FaultRule
 from console.sandbox.forms import DEFAULT_MAX_UPLOAD_BYTES
 from console.sandbox.state import Entry, SandboxState
+from console.store.notices import DamagedFile
 
 DEFAULT_SANDBOX_KEY = "sandbox"
 
@@ -150,7 +151,7 @@ class SandboxServer:
         return f"{'https' if self._tls else 'http'}://{host}:{self.port}"
 
     @property
-    def damage(self):
+    def damage(self) -> DamagedFile | None:
         """What start-up found damaged in the state file (a DamagedFile), or None."""
         return self._state.damage
 

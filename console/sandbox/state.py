@@ -345,7 +345,7 @@ def _call_or_none(entry: Any) -> Entry | None:
     return {"sfile_id": None, "route_number": None, "branch_number": None, **entry}
 
 
-def _count_or_none(entry: Any) -> dict | None:
+def _count_or_none(entry: Any) -> dict[str, Any] | None:
     if not isinstance(entry, dict):
         return None
     if not all(_is_int(entry.get(k)) for k in ("album", "sort", "count")):

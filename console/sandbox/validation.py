@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from console.sandbox.formats import AudioFormat, sniff_audio
 from console.sandbox.forms import ReceivedFile
+
+_T = TypeVar("_T")
 
 TTS_MAX_CHARS = 3000
 SMS_MAX_CHARS = 1600
@@ -69,8 +72,7 @@ def check_upload(fields: Mapping[str, str], files: Mapping[str, ReceivedFile]) -
     upload = _check_upload_file(check, fields, files)
     display_name = fields.get("display_name", "").strip() or None
     check.done()
-    assert upload is not None  # done() raised otherwise
-    return UploadRequest(album, sort, display_name, *upload)
+    return UploadRequest(_given(album), _given(sort), display_name, *_given(upload))
 
 
 def check_tts(fields: Mapping[str, str]) -> TtsRequest:
@@ -82,7 +84,7 @@ def check_tts(fields: Mapping[str, str]) -> TtsRequest:
     if kind and kind != "tts":
         check.fail("type must be 'tts'")
     check.done()
-    return TtsRequest(album, sort, text)
+    return TtsRequest(_given(album), sort, _given(text))
 
 
 def check_call(fields: Mapping[str, str]) -> CallRequest:
@@ -109,7 +111,7 @@ def check_call(fields: Mapping[str, str]) -> CallRequest:
     else:
         check.fail("type must be 'stream' or 'goto'")
     check.done()
-    return CallRequest(cid, to, kind, sfile_id, route_number, branch_number)
+    return CallRequest(_given(cid), _given(to), kind, sfile_id, route_number, branch_number)
 
 
 def check_sms(fields: Mapping[str, str]) -> SmsRequest:
@@ -118,7 +120,7 @@ def check_sms(fields: Mapping[str, str]) -> SmsRequest:
     to = check.phone("to")
     body = check.text("body", max_chars=SMS_MAX_CHARS)
     check.done()
-    return SmsRequest(sender, to, body)
+    return SmsRequest(_given(sender), _given(to), _given(body))
 
 
 def _check_upload_file(
@@ -138,6 +140,12 @@ def _check_upload_file(
             return received, audio_format
         check.fail("upload_file is not a wav or mp3 recording (its content was checked, not its name)")
     return None
+
+
+def _given(value: _T | None) -> _T:
+    """A value `_Checker` read: its `done()` has raised if the value was missing or wrong."""
+    assert value is not None
+    return value
 
 
 class _Checker:

@@ -4,7 +4,7 @@ A state file cut off mid-write (a full disk, a crash in an older version, a
 copy that stopped) still holds whole entries before the cut. `salvage_json`
 keeps them: the outer `open_levels` containers may end early and keep their
 complete items; anything deeper is kept whole or not at all, so a profile or
-a draft is never half restored.
+a draft is never half restored. (A damaged SQLite file: `sqlite_salvage.py`.)
 """
 from __future__ import annotations
 

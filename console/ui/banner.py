@@ -1,13 +1,14 @@
 """The strip at the top that says which account the window talks to."""
 from __future__ import annotations
 
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
 from console.store.profiles import Profile
 from console.ui.palette import banner_colours
 
 
-def banner_style(kind: str, palette) -> str:
+def banner_style(kind: str, palette: QPalette) -> str:
     """The banner's colours for "sandbox" or "live", in the palette's variant."""
     background, text, border = banner_colours(palette)[kind]
     bold = " font-weight:bold;" if kind == "live" else ""

@@ -26,7 +26,9 @@ from console.ui.branch.tester_panel import EndpointTesterPanel, PostRequest
 from console.ui.widgets import Confirm, default_confirm
 
 if TYPE_CHECKING:
+    from console.store.catalogue import CatalogueEntry
     from console.store.notices import Notices
+    from console.ui.library.source import LibrarySource
     from console.ui.messages import MessageBridge
 
 _KINDS = ("project", "fallback", "trigger", "rule", "otherwise")
@@ -35,7 +37,7 @@ _KINDS = ("project", "fallback", "trigger", "rule", "otherwise")
 class BranchTab(QWidget):
     def __init__(self, *, post_request: PostRequest, settings_path: Path | None = None,
                  messages: MessageBridge | None = None, confirm: Confirm = default_confirm,
-                 notices: Notices | None = None, library=None,
+                 notices: Notices | None = None, library: LibrarySource | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.messages = messages
@@ -55,9 +57,7 @@ class BranchTab(QWidget):
                                   project=lambda: self.editor.project, adopt=self.adopt_reply)
         self.tester.result_tabs.addTab(self.replay, "Replay saved walks")
         # The keypad walks one reply; while replaying walks, their list gets its room.
-        self.tester.result_tabs.currentChanged.connect(
-            lambda _i: self.tester.result_splitter.widget(1).setVisible(
-                self.tester.result_tabs.currentWidget() is not self.replay))
+        self.tester.result_tabs.currentChanged.connect(self._on_result_tab_changed)
 
         tester_page = QSplitter(Qt.Orientation.Horizontal)
         tester_page.addWidget(self.composer)
@@ -85,7 +85,12 @@ class BranchTab(QWidget):
         self.tester.open_in_designer_requested.connect(self.open_in_designer)
         self.editor.project_changed.connect(self.walker.refresh_saved)
 
-    def add_library_recording(self, entry) -> int:
+    def _on_result_tab_changed(self, _index: int) -> None:
+        keypad = self.tester.result_splitter.widget(1)
+        if keypad is not None:
+            keypad.setVisible(self.tester.result_tabs.currentWidget() is not self.replay)
+
+    def add_library_recording(self, entry: CatalogueEntry) -> int:
         """The Library's "Use in a branch design": a play item in the reply shown."""
         self.pages.setCurrentWidget(self.editor)
         if not is_reply_place(self.editor.place):

@@ -7,7 +7,7 @@ the session) and shows each step as it starts and ends.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
@@ -135,7 +135,7 @@ class ConnectionTestPanel(QWidget):
         for label in self.step_labels.values():
             label.hide()
 
-    async def run(self, test: Callable[[Callable[[Step], object]], object]) -> None:
+    async def run(self, test: Callable[[Callable[[Step], object]], Awaitable[list[Step]]]) -> None:
         """Run ``test(on_step)`` (an awaitable), the button disabled meanwhile."""
         self.test_button.setEnabled(False)
         self.progress.setValue(0)
@@ -145,7 +145,7 @@ class ConnectionTestPanel(QWidget):
             self._show_step(name, "pending", "")
             label.show()
         try:
-            steps = await test(self.on_step)  # type: ignore[misc]
+            steps = await test(self.on_step)
         finally:
             self.test_button.setEnabled(True)
         failed = [s for s in steps if s.state == "failed"]

@@ -5,6 +5,10 @@ import logging
 import platform
 import sys
 import traceback
+from asyncio import AbstractEventLoop
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
 
 from PySide6.QtCore import qVersion
 from PySide6.QtGui import QGuiApplication
@@ -16,7 +20,8 @@ from console.logging_setup import redact
 log = logging.getLogger(__name__)
 
 
-def crash_report(exc_type, exc_value, exc_tb) -> str:
+def crash_report(exc_type: type[BaseException], exc_value: BaseException,
+                 exc_tb: TracebackType | None) -> str:
     lines = [
         f"Voitex Console {__version__}",
         f"Python {platform.python_version()} · Qt {qVersion()} · {platform.platform()}",
@@ -56,18 +61,20 @@ class CrashDialog(QDialog):
 class CrashHandler:
     """Routes sys.excepthook and the asyncio loop's unhandled errors to one dialog."""
 
-    def __init__(self, parent_provider=lambda: None, show=True) -> None:
+    def __init__(self, parent_provider: Callable[[], QWidget | None] = lambda: None,
+                 show: bool = True) -> None:
         self.parent_provider = parent_provider
         self.show = show
         self.reports: list[str] = []
         self._open: list[CrashDialog] = []
 
-    def install(self, loop=None) -> None:
+    def install(self, loop: AbstractEventLoop | None = None) -> None:
         sys.excepthook = self.excepthook
         if loop is not None:
             loop.set_exception_handler(self.loop_exception_handler)
 
-    def excepthook(self, exc_type, exc_value, exc_tb) -> None:
+    def excepthook(self, exc_type: type[BaseException], exc_value: BaseException,
+                   exc_tb: TracebackType | None) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc_value, exc_tb)
             return
@@ -80,7 +87,7 @@ class CrashHandler:
             self._open.append(dialog)
             dialog.open()
 
-    def loop_exception_handler(self, loop, context) -> None:
+    def loop_exception_handler(self, loop: AbstractEventLoop, context: dict[str, Any]) -> None:
         err = context.get("exception")
         if err is None:
             log.warning("asyncio: %s", redact(str(context.get("message"))))

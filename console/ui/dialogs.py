@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from console.about import about_text
-from console.jobs.upload_queue import CONCURRENCY_MAX
+from console.jobs.uploads import CONCURRENCY_MAX, UploadQueue
 from console.store.secrets import SecretStore
 from console.ui.widgets import add_row
 
@@ -30,7 +30,7 @@ class AboutDialog(QDialog):
 class PreferencesDialog(QDialog):
     """Settings that apply to the whole console."""
 
-    def __init__(self, *, queue, secrets: SecretStore, parent: QWidget | None = None) -> None:
+    def __init__(self, *, queue: UploadQueue, secrets: SecretStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self.queue = queue

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtGui import QFileOpenEvent
 
 __all__ = ["FileOpenFilter"]
 
@@ -17,7 +18,7 @@ class FileOpenFilter(QObject):
     files_opened = Signal(list)  # [Path]
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FileOpen:
-            self.files_opened.emit([Path(event.file())])  # a QFileOpenEvent
+        if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
+            self.files_opened.emit([Path(event.file())])
             return True
         return False

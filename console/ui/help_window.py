@@ -1,19 +1,19 @@
-"""The help window: the user guide, task by task, and the provider's API reference.
-
-The guide's pages are Markdown files in `resources/guide/`, listed in order by
-`resources/guide/index.json`; pages link to each other by file name. The API
-reference ships as the provider's plain text, whose tables are written with `|`
-between cells and across lines; `reference_to_markdown` turns them into real
-tables so the window shows them as such.
-"""
+"""The help window: the user guide, task by task, and the provider's API reference,
+with contents, search (the matches highlighted), back and forward, and images
+fitted to the width. The pages themselves come from help_pages.py."""
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass
-
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtCore import QEvent, QObject, Qt, QUrl
+from PySide6.QtGui import (
+    QDesktopServices,
+    QKeyEvent,
+    QKeySequence,
+    QResizeEvent,
+    QShortcut,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -28,150 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.resources import read_resource_text, resource_path
-
-REFERENCE_KEY = "api-reference"
-REFERENCE_TITLE = "Voitex API reference (for programmers)"
-START_PAGE = "start-here.md"
-# F1 opens the page about the tab in front (the main window's tab keys).
-PAGE_FOR_TAB = {"recordings": "upload-recordings.md", "tts": "create-tts.md",
-                "sms": "send-sms.md", "calls": "place-call.md", "broadcast": "broadcast.md",
-                "branch": "branch-design-test.md", "history": "history.md",
-                "library": "library.md"}
-
-# Lines of the provider's page that are section titles: the API names, then the
-# parts each API is described in.
-_API_TITLES = ("API Branch", "Client-Side APIs", "Upload Recording API", "Create TTS",
-               "Notification Call", "Send SMS")
-_PART_TITLES = ("Overview", "Authentication", "Endpoint", "Request Parameters",
-                "Response Parameters", "Request Code Sample", "Response Code Sample")
-
-
-@dataclass(frozen=True)
-class HelpPage:
-    key: str  # the file name in resources/guide/, or REFERENCE_KEY
-    title: str
-    markdown: str
-
-    def searchable(self) -> str:
-        return (self.title + "\n" + _plain(self.markdown)).casefold()
-
-
-def _plain(markdown: str) -> str:
-    """The words of a Markdown page, without link targets and markup."""
-    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    return re.sub(r"[*_`#|>]", " ", text)
-
-
-def matching_pages(pages: list[HelpPage], query: str) -> list[HelpPage]:
-    """The pages containing every word of `query` (any letter case), in order."""
-    words = query.casefold().split()
-    return [page for page in pages if all(word in page.searchable() for word in words)]
-
-
-def load_guide_pages() -> list[HelpPage]:
-    index = json.loads(read_resource_text("guide/index.json"))
-    return [HelpPage(entry["file"], entry["title"], read_resource_text(f"guide/{entry['file']}"))
-            for entry in index["pages"]]
-
-
-def load_reference_page() -> HelpPage:
-    text = read_resource_text("reference/voitex-api-docs.txt")
-    return HelpPage(REFERENCE_KEY, REFERENCE_TITLE, reference_to_markdown(text))
-
-
-def _table_header(line: str) -> list[str] | None:
-    """The column names when `line` starts a table ("Parameter | Description |")."""
-    stripped = line.strip()
-    if not stripped.endswith("|") or stripped.count("|") < 2:
-        return None
-    cells = [cell.strip() for cell in stripped[:-1].split("|")]
-    if cells and cells[0] == "Parameter" and all(cells):
-        return cells
-    return None
-
-
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
-
-
-def reference_to_markdown(text: str) -> str:
-    """The provider's API page as Markdown, with its `|` tables as real tables.
-
-    In the provider's text a table starts with a header line such as
-    ``Parameter | Description | Required |``; then each cell ends at a `|`, and
-    a cell may run over several lines (``album_number |`` / ``The album ...`` /
-    ``|``). The table ends at the first line without a `|` where a new row
-    would begin.
-    """
-    out: list[str] = []
-    lines = text.splitlines()
-    index = 0
-    code_block = False
-
-    def close_code() -> None:
-        nonlocal code_block
-        code_block = False
-
-    while index < len(lines):
-        line = lines[index]
-        stripped = line.strip()
-        header = _table_header(line)
-        if header is not None:
-            close_code()
-            columns = len(header)
-            out.append("| " + " | ".join(header) + " |")
-            out.append("|" + " --- |" * columns)
-            index += 1
-            row: list[str] = []
-            pending: list[str] = []
-            while index < len(lines):
-                current = lines[index]
-                if "|" not in current and not row and not pending:
-                    break  # the table is over
-                pieces = current.split("|")
-                for position, piece in enumerate(pieces):
-                    if piece.strip():
-                        pending.append(piece.strip())
-                    if position < len(pieces) - 1:  # a "|" ends the cell
-                        row.append(_cell(" ".join(pending)))
-                        pending = []
-                        if len(row) == columns:
-                            out.append("| " + " | ".join(row) + " |")
-                            row = []
-                index += 1
-            if row or pending:
-                row.append(_cell(" ".join(pending)))
-                row += [""] * (columns - len(row))
-                out.append("| " + " | ".join(row[:columns]) + " |")
-            out.append("")
-            continue
-        if index == 0 and stripped == "API Docs":
-            out += ["# Voitex API reference", ""]
-        elif stripped in _API_TITLES:
-            close_code()
-            out += [f"## {stripped}", ""]
-        elif stripped in _PART_TITLES:
-            close_code()
-            out += [f"### {stripped}", ""]
-            if stripped.endswith("Code Sample"):
-                code_block = True
-        elif code_block:
-            # Inline code, one paragraph a line: a fenced block would not wrap,
-            # and the samples are single long lines.
-            if stripped:
-                out += [f"`{stripped}`", ""]
-        elif stripped:
-            previous = out[-2] if len(out) >= 2 and out[-1] == "" else ""
-            if (previous and previous[:1].isalnum() and stripped[:1].islower()
-                    and not previous.endswith((".", ":", "!", "?", "}"))):
-                out[-2] = f"{previous} {stripped}"  # a sentence wrapped onto the next line
-            else:
-                out += [stripped, ""]
-        index += 1
-    close_code()
-    return "\n".join(out).rstrip() + "\n"
+from console.resources import resource_path
+from console.ui.help_pages import (
+    PAGE_FOR_TAB,
+    REFERENCE_KEY,
+    START_PAGE,
+    HelpPage,
+    load_guide_pages,
+    load_reference_page,
+    matching_pages,
+    reference_to_markdown,
+)
 
 
 class HelpWindow(QWidget):
@@ -311,7 +178,7 @@ class HelpWindow(QWidget):
                 iterator += 1
             block = block.next()
 
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit_images()
 
@@ -377,13 +244,15 @@ class HelpWindow(QWidget):
             self.show_page(self.contents.item(0).data(Qt.ItemDataRole.UserRole))
             self.contents.setFocus()
 
-    def _on_contents_changed(self, current, _previous) -> None:
+    def _on_contents_changed(self, current: QListWidgetItem | None,
+                             _previous: QListWidgetItem | None) -> None:
         if current is not None:
             self.show_page(current.data(Qt.ItemDataRole.UserRole))
 
-    def eventFilter(self, watched, event) -> bool:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Down in the search field moves on to the matching pages.
-        if (watched is self.search_edit and event.type() == event.Type.KeyPress
+        if (watched is self.search_edit and isinstance(event, QKeyEvent)
+                and event.type() == QEvent.Type.KeyPress
                 and event.key() == Qt.Key.Key_Down and self.contents.count()):
             self.contents.setFocus()
             if self.contents.currentRow() < 0:
@@ -393,7 +262,7 @@ class HelpWindow(QWidget):
 
     def _highlight(self, query: str) -> None:
         """Mark the searched words on the page, in the palette's selection colours."""
-        selections = []
+        selections: list[QTextEdit.ExtraSelection] = []
         fmt = QTextCharFormat()
         fmt.setBackground(self.palette().highlight())
         fmt.setForeground(self.palette().highlightedText())
@@ -428,5 +297,6 @@ def show_help(parent: QWidget, page: str = START_PAGE) -> HelpWindow:
     return window
 
 
-__all__ = ["PAGE_FOR_TAB", "HelpPage", "HelpWindow", "REFERENCE_KEY", "load_guide_pages",
+# The pages' names are here too, for the main window (F1 and the Help menu).
+__all__ = ["PAGE_FOR_TAB", "HelpPage", "HelpWindow", "REFERENCE_KEY", "START_PAGE", "load_guide_pages",
            "load_reference_page", "matching_pages", "reference_to_markdown", "show_help"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -37,15 +37,19 @@ from qasync import asyncSlot
 from console.store import office
 from console.store.identity import clean_desk_name, machine_name
 from console.store.office import OfficeSettings, OfficeSettingsError
+from console.store.secrets import SecretStore
 from console.ui.widgets import add_row
+
+if TYPE_CHECKING:
+    from console.ui.messages import MessageBridge
 
 
 class OfficeDatabaseDialog(QDialog):
     """`secrets` is the console's SecretStore (get_key/set_key, called on a worker thread);
     `sqlite_path` this desk's own history file (what the import reads)."""
 
-    def __init__(self, *, config_dir: Path, secrets: Any, sqlite_path: Path,
-                 in_use: OfficeSettings | None, messages: Any = None,
+    def __init__(self, *, config_dir: Path, secrets: SecretStore, sqlite_path: Path,
+                 in_use: OfficeSettings | None, messages: MessageBridge | None = None,
                  environ: dict[str, str] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Office database")

@@ -1,18 +1,22 @@
-"""Manage profiles: live accounts with their numbers, default album and key."""
+"""Manage profiles: live accounts with their numbers, default album and key.
+
+The list and the form are here; what the fields must hold is in profile_fields.py,
+the numbers table in profile_numbers.py, and saving the key and the proxy's
+password in profile_keys.py."""
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -20,8 +24,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -29,44 +31,24 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from console.api import PRODUCTION_BASE_URL
-from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
+from console.domain.phone import format_phone
 from console.jobs.session import AccountSession
-from console.store.profiles import OwnNumber, Profile, ProfileError, new_profile_id
+from console.store.profiles import Profile, ProfileError, new_profile_id
 from console.store.secrets import SecretStore, SecretStoreError
 from console.ui.connection_panel import ConnectionTestPanel, ProxyFields
 from console.ui.messages import MessageBridge
+from console.ui.profile_fields import duplicate_name_problem, field_of, normalize_base_url
+from console.ui.profile_keys import ProfileKeys
+from console.ui.profile_numbers import NumbersEditor
 from console.ui.widgets import Confirm, FieldErrorLabel, ResultLabel, add_row, default_confirm
+
+if TYPE_CHECKING:
+    from console.api.probe import Step
 
 log = logging.getLogger(__name__)
 
 TITLE = "Profiles"
 ADD_TITLE = "Add a live account"
-
-
-def normalize_base_url(url: str) -> tuple[str, str | None]:
-    """`url` without a trailing API version, and a note for the user when one was removed.
-
-    The console adds /v1 to every request path itself (console/api/wire.py), so
-    an address typed as https://api.voitex.com/v1 would send requests to
-    /v1/v1/... and every reply would be unreadable.
-    """
-    text = url.strip()
-    trimmed = text.rstrip("/")
-    if trimmed.lower().endswith("/v1"):
-        base = trimmed[: -len("/v1")].rstrip("/")
-        return base, (f"Removed \u201c/v1\u201d from the end: the console adds it to each "
-                      f"request itself. The address is now {base}.")
-    return text, None
-
-
-def duplicate_name_problem(name: str, profile_id: str, profiles: list[Profile]) -> str | None:
-    """Why `name` cannot be used (another profile has it, in any letter case), or None."""
-    folded = name.strip().casefold()
-    for other in profiles:
-        if other.id != profile_id and other.name.strip().casefold() == folded and folded:
-            return (f"Name: another profile is already called \u201c{other.name}\u201d. "
-                    "Choose a different name.")
-    return None
 
 
 class ProfilesDialog(QDialog):
@@ -115,22 +97,11 @@ class ProfilesDialog(QDialog):
         self.url_note.setWordWrap(True)
         self.url_note.setAccessibleName("Base URL note")
         self.url_note.hide()
-        self.numbers_table = QTableWidget(0, 2)
-        self.numbers_table.setHorizontalHeaderLabels(["Number", "Label"])
-        self.numbers_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.numbers_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.numbers_table.setMinimumHeight(110)
-        self.numbers_error = FieldErrorLabel("Numbers")
-        self.add_number_button = QPushButton("Add num&ber")
-        self.add_number_button.setAccessibleName("Add number")
-        self.add_number_button.clicked.connect(lambda: self._add_number_row("", ""))
-        self.remove_number_button = QPushButton("Remove number")
-        self.remove_number_button.setAccessibleName("Remove selected number")
-        self.remove_number_button.clicked.connect(self._remove_number_row)
-        number_buttons = QHBoxLayout()
-        number_buttons.addWidget(self.add_number_button)
-        number_buttons.addWidget(self.remove_number_button)
-        number_buttons.addStretch(1)
+        self.numbers = NumbersEditor()
+        self.numbers_table = self.numbers.table
+        self.numbers_error = self.numbers.error
+        self.add_number_button = self.numbers.add_button
+        self.remove_number_button = self.numbers.remove_button
         self.album_spin = QSpinBox()
         self.album_spin.setRange(1, 9999)
         self.key_edit = QLineEdit()
@@ -154,7 +125,7 @@ class ProfilesDialog(QDialog):
         form.addRow("", self.url_note)
         add_row(form, "&Own numbers:", self.numbers_table, "Own numbers",
                 help_text="The account's hotline numbers, used as SMS sender and caller id.")
-        form.addRow("", number_buttons)
+        form.addRow("", self.numbers.buttons)
         form.addRow("", self.numbers_error)
         add_row(form, "Default &album:", self.album_spin, "Default album",
                 help_text="The album new recordings go into unless you choose another.")
@@ -201,6 +172,9 @@ class ProfilesDialog(QDialog):
         outer.addWidget(close)
         self.resize(820, 700)
 
+        self.keys = ProfileKeys(session=session, secrets=secrets, messages=messages,
+                                confirm=self.confirm, parent=self, key_error=self.key_error,
+                                proxy_fields=self.proxy_fields, on_memory=self._refresh_keyring_note)
         self._refresh_keyring_note()
         self.reload()
 
@@ -220,7 +194,8 @@ class ProfilesDialog(QDialog):
         self.profile_list.setCurrentItem(current)
         self._show_profile(current.data(Qt.ItemDataRole.UserRole))
 
-    def _on_current_changed(self, current, _previous) -> None:
+    def _on_current_changed(self, current: QListWidgetItem | None,
+                            _previous: QListWidgetItem | None) -> None:
         if current is not None:
             self._show_profile(current.data(Qt.ItemDataRole.UserRole))
 
@@ -252,9 +227,7 @@ class ProfilesDialog(QDialog):
         self.delete_button.setEnabled(not sandbox and bool(profile.id))
         self.name_edit.setText(profile.name)
         self.url_edit.setText(profile.base_url or "")
-        self.numbers_table.setRowCount(0)
-        for own in profile.numbers:
-            self._add_number_row(format_phone(own.number), own.label)
+        self.numbers.show([(format_phone(own.number), own.label) for own in profile.numbers])
         self.album_spin.setValue(max(1, int(profile.default_album or 1)))
         self.key_edit.clear()
         self.proxy_fields.show(profile, self.session.proxy_credentials(profile.id)[0] if profile.id else "")
@@ -274,35 +247,14 @@ class ProfilesDialog(QDialog):
             self.key_status.setText("No key on this computer yet.")
 
     def _add_number_row(self, number: str, label: str) -> None:
-        row = self.numbers_table.rowCount()
-        self.numbers_table.insertRow(row)
-        self.numbers_table.setItem(row, 0, QTableWidgetItem(number))
-        self.numbers_table.setItem(row, 1, QTableWidgetItem(label))
-        if not number:
-            self.numbers_table.setCurrentCell(row, 0)
-            self.numbers_table.editItem(self.numbers_table.item(row, 0))
-
-    def _remove_number_row(self) -> None:
-        rows = sorted({i.row() for i in self.numbers_table.selectedIndexes()}, reverse=True)
-        for row in rows:
-            self.numbers_table.removeRow(row)
+        self.numbers.add_row(number, label)
 
     # -- saving --------------------------------------------------------------
     def _collect(self) -> tuple[Profile | None, dict[str, str]]:
         errors: dict[str, str] = {}
-        numbers: list[OwnNumber] = []
-        for row in range(self.numbers_table.rowCount()):
-            number_item = self.numbers_table.item(row, 0)
-            label_item = self.numbers_table.item(row, 1)
-            text = number_item.text().strip() if number_item else ""
-            label = label_item.text().strip() if label_item else ""
-            if not text and not label:
-                continue
-            try:
-                numbers.append(OwnNumber(normalize_phone(text, field="Number"), label))
-            except InvalidPhoneError as err:
-                errors["numbers"] = f"Row {row + 1}: {err}"
-                break
+        numbers, bad_row = self.numbers.read()
+        if bad_row:
+            errors["numbers"] = bad_row
         base = self._editing
         base_url, url_note = normalize_base_url(self.url_edit.text())
         if url_note:
@@ -313,7 +265,7 @@ class ProfilesDialog(QDialog):
                           proxy_mode=self.proxy_fields.mode,
                           proxy_address=self.proxy_fields.address_edit.text().strip())
         for message in profile.validate():
-            errors.setdefault(_field_of(message), message)
+            errors.setdefault(field_of(message), message)
         duplicate = duplicate_name_problem(profile.name, profile.id, self.session.all_profiles())
         if duplicate:
             errors.setdefault("name", duplicate)
@@ -339,51 +291,6 @@ class ProfilesDialog(QDialog):
                 focus[key].setFocus()
                 break
 
-    async def _store_key(self, profile_id: str, key: str) -> bool:
-        try:
-            await asyncio.to_thread(self.secrets.set_key, profile_id, key)
-            return True
-        except SecretStoreError as err:
-            box = QMessageBox(self)
-            box.setIcon(QMessageBox.Icon.Warning)
-            box.setWindowTitle("The keyring did not accept the key")
-            box.setText(f"The computer's password keyring failed: {err}")
-            box.setInformativeText(
-                "Keep the key in memory for this session only? You will need to enter "
-                "it again after you quit. It is never written to a file.")
-            keep = box.addButton("Keep in memory", QMessageBox.ButtonRole.AcceptRole)
-            keep.setAccessibleName("Keep in memory")
-            box.addButton(QMessageBox.StandardButton.Cancel)
-            if not self.confirm(box):
-                self.key_error.show_error("Account key: not saved. Unlock the keyring or "
-                                          "choose to keep it in memory.")
-                return False
-            self.secrets.use_memory_for_session()
-            self._refresh_keyring_note()
-            await asyncio.to_thread(self.secrets.set_key, profile_id, key)
-            return True
-
-    async def _store_proxy_credentials(self, profile_id: str) -> None:
-        """The proxy's user name and password to the keyring (or out of it)."""
-        fields = self.proxy_fields
-        saved_user, saved_password = self.session.proxy_credentials(profile_id)
-        choice = fields.choice(saved_password)
-        try:
-            if choice.username and (choice.username, choice.password) != (saved_user, saved_password):
-                await asyncio.to_thread(self.secrets.set_proxy_credentials, profile_id, choice.username,
-                                        choice.password)
-            elif not choice.username and saved_user:
-                await asyncio.to_thread(self.secrets.delete_proxy_credentials, profile_id)
-            else:
-                return
-        except SecretStoreError as err:
-            self.messages.warning(f"The proxy user name and password were not saved: {err} "
-                                  "Unlock the keyring and save the profile again.")
-            return
-        await self.session.load_proxy_credentials(profile_id)
-        await self.session.forget_client(profile_id)
-        fields.password_edit.clear()
-
     @asyncSlot()
     async def on_test_clicked(self) -> None:
         """Try the way to Voitex with what the form holds now (saved or not); sends nothing."""
@@ -406,7 +313,7 @@ class ProfilesDialog(QDialog):
         else:
             choice = self.proxy_fields.choice(self.session.proxy_credentials(profile.id)[1])
 
-        async def test(on_step):
+        async def test(on_step: Callable[[Step], object]) -> list[Step]:
             return await self.session.test_connection(base_url=base_url, key=key, proxy=choice, on_step=on_step)
 
         await self.connection_panel.run(test)
@@ -433,10 +340,10 @@ class ProfilesDialog(QDialog):
                 # its reasons name the field, so they go under it.
                 if is_new:
                     profile.id = ""
-                errors: dict[str, str] = {}
+                refused: dict[str, str] = {}
                 for message in err.problems:
-                    errors.setdefault(_field_of(message), message)
-                self._show_field_errors(errors)
+                    refused.setdefault(field_of(message), message)
+                self._show_field_errors(refused)
                 self.result_label.show_result("error", "Not saved. Please correct the fields "
                                               "marked in red.")
                 return
@@ -449,9 +356,9 @@ class ProfilesDialog(QDialog):
                 return
             key = self.key_edit.text().strip()
             self.key_edit.clear()
-            if key and await self._store_key(profile.id, key):
+            if key and await self.keys.store_key(profile.id, key):
                 await self.session.key_changed(profile.id)
-            await self._store_proxy_credentials(profile.id)
+            await self.keys.store_proxy_credentials(profile.id)
             self._editing = profile
             self.session.reload_profile()
             self.reload(select_id=profile.id)
@@ -509,9 +416,3 @@ class ProfilesDialog(QDialog):
         self.reload(select_id="sandbox")
         self.messages.info(f"Profile '{profile.name}' deleted.")
 
-
-def _field_of(message: str) -> str:
-    """Which field a store message ("Name: ...", "Base URL: ...") is about."""
-    field = message.split(":", 1)[0].strip().lower()
-    return {"name": "name", "base url": "url", "numbers": "numbers",
-            "default album": "name", "proxy address": "proxy", "proxy": "proxy"}.get(field, "name")

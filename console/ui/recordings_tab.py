@@ -7,12 +7,12 @@ loses nothing.
 """
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, QUrl
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragLeaveEvent,
@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.audio import format_size
 from console.domain.validation import (
     ALBUM_MAX,
     ALBUM_MIN,
@@ -46,30 +45,20 @@ from console.domain.validation import (
 from console.domain.wording import plural
 from console.jobs import uploads as uq
 from console.jobs.uploads import CONCURRENCY_MAX, UploadQueue
-from console.ui.recordings.model import QueueModel, status_text
+from console.ui import playback
+from console.ui.playback import FilePlayer
+from console.ui.recordings.model import QueueModel
 from console.ui.recordings.view import QueueView
+from console.ui.recordings.words import details_html, progress_text, replace_summary
 from console.ui.widgets import ResultLabel
+
+if TYPE_CHECKING:
+    from console.ui.library.source import LibrarySource
+    from console.ui.messages import MessageBridge
 
 log = logging.getLogger(__name__)
 
-try:  # PySide6-Essentials has no QtMultimedia; the Play button is hidden then.
-    from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
-except ImportError:  # pragma: no cover - depends on the installed wheels
-    QAudioOutput = QMediaPlayer = None
-
 AUDIO_FILTER = "Audio files (*.wav *.WAV *.wave *.mp3 *.MP3);;All files (*)"
-
-
-def format_eta(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    if seconds < 60:
-        return "less than a minute left"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"about {minutes} min left"
-    hours, minutes = divmod(minutes, 60)
-    return f"about {hours} h {minutes} min left" if minutes else f"about {hours} h left"
 
 
 def _label(text: str, buddy: QWidget) -> QLabel:
@@ -88,12 +77,17 @@ def _button(text: str, accessible: str, tip: str, shortcut: str | None = None) -
     return button
 
 
+def _start_without_asking(_count: int, **_details: object) -> bool:
+    return True
+
+
 class RecordingsTab(QWidget):
     """The bulk upload tab. Dependencies come in; nothing global is reached."""
 
     def __init__(self, *, queue: UploadQueue, default_album: Callable[[], int],
-                 messages=None, confirm_start: Callable[..., bool] | None = None,
-                 library=None, parent: QWidget | None = None) -> None:
+                 messages: MessageBridge | None = None,
+                 confirm_start: Callable[..., bool] | None = None,
+                 library: LibrarySource | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.queue = queue
         # The Library (a LibrarySource): rows going over a recording it knows say so.
@@ -101,13 +95,14 @@ class RecordingsTab(QWidget):
         self.replace_notes: dict[int, str] = {}
         # Asked with the number of files before a run starts (the app asks on
         # live accounts, where an upload replaces what is at album and sort).
-        self._confirm_start = confirm_start or (lambda _count: True)
+        self._confirm_start: Callable[..., bool] = confirm_start or _start_without_asking
         self._default_album = default_album
         self.messages = messages
         self._album_touched = False
-        self._player = None
-        self._audio_output = None
-        self._playing_path: Path | None = None
+        self.player = FilePlayer(self)
+        self.player.changed.connect(self._update_buttons)
+        self.player.failed.connect(
+            lambda text: self._tell("warning", f"The file cannot be played: {text}"))
         self.setAcceptDrops(True)
         self.setAccessibleName("Recordings")
 
@@ -185,7 +180,7 @@ class RecordingsTab(QWidget):
         self.clear_button = _button("Clear finished", "Clear finished",
                                     "Remove rows that are done, cancelled or rejected")
         self.play_button = _button("Pla&y", "Play", "Listen to the selected file")
-        self.play_button.setVisible(QMediaPlayer is not None)
+        self.play_button.setVisible(playback.AVAILABLE)
 
         actions = QHBoxLayout()
         for button in (self.upload_button, self.pause_button, self.cancel_button,
@@ -312,7 +307,7 @@ class RecordingsTab(QWidget):
         return [self.queue.item_at(row).id for row in rows if row < len(self.queue)]
 
     # ------------------------------------------------------------------ drops
-    def _local_paths(self, event) -> tuple[list[Path], int]:
+    def _local_paths(self, event: QDropEvent) -> tuple[list[Path], int]:
         mime = event.mimeData()
         if not mime.hasUrls():
             return [], 0
@@ -430,35 +425,17 @@ class RecordingsTab(QWidget):
             self._tell("info", f"Numbered {plural(count, 'row')} again.")
 
     def on_play_clicked(self) -> None:
-        if QMediaPlayer is None:
-            return
-        if self._player is not None and self._playing_path is not None:
-            self._player.stop()
+        if self.player.playing is not None:
+            self.player.toggle(self.player.playing)
             return
         ids = self.selected_ids()
-        if len(ids) != 1:
-            return
-        item = self.queue.item(ids[0])
-        if self._player is None:
-            self._player = QMediaPlayer(self)
-            self._audio_output = QAudioOutput(self)
-            self._player.setAudioOutput(self._audio_output)
-            self._player.playbackStateChanged.connect(self._on_playback_state)
-            self._player.errorOccurred.connect(
-                lambda _error, text: self._tell("warning", f"The file cannot be played: {text}"))
-        self._playing_path = item.path
-        self._player.setSource(QUrl.fromLocalFile(str(item.path)))
-        self._player.play()
-
-    def _on_playback_state(self, state) -> None:
-        if state == QMediaPlayer.PlaybackState.StoppedState:
-            self._playing_path = None
-        self._update_buttons()
+        if len(ids) == 1:
+            self.player.play(self.queue.item(ids[0]).path)
 
     def _on_album_edited(self, _value: int) -> None:
         self._album_touched = True
 
-    def _on_numbering_changed(self, *_args) -> None:
+    def _on_numbering_changed(self, *_args: object) -> None:
         mode = self.numbering_combo.currentData()
         try:
             self.queue.set_numbering(mode, next_sort=self.start_spin.value())
@@ -481,7 +458,7 @@ class RecordingsTab(QWidget):
         self.start_spin.setEnabled(by_order)
         self.start_label.setEnabled(by_order)
 
-    def _on_context_menu(self, pos) -> None:
+    def _on_context_menu(self, pos: QPoint) -> None:
         index = self.view.indexAt(pos)
         if not index.isValid():
             return
@@ -542,22 +519,13 @@ class RecordingsTab(QWidget):
             self._buttons_timer.start()
 
     # ------------------------------------------------------------------ display
-    def _update_details(self, *_args) -> None:
+    def _update_details(self, *_args: object) -> None:
         ids = self.selected_ids()
         if len(ids) != 1:
             self.details.hide()
             return
         item = self.queue.item(ids[0])
-        lines = [f"<b>{html.escape(item.name)}</b> — {html.escape(status_text(item))}"]
-        if item.status in (uq.UNSURE, uq.CANCELLED) and item.reason:
-            lines.append(html.escape(item.reason))
-        if item.id in self.replace_notes:
-            lines.append(f"⚠ {html.escape(self.replace_notes[item.id])}")
-        if item.info is not None and item.info.ok:
-            lines.append(html.escape(item.info.summary()))
-            lines += [f"⚠ {html.escape(advice)}" for advice in item.info.advice]
-        lines.append(f"<span style='color: palette(mid)'>{html.escape(str(item.path))}</span>")
-        self.details.setText("<br>".join(lines))
+        self.details.setText(details_html(item, self.replace_notes.get(item.id)))
         self.details.show()
 
     def _update_replace_notes(self) -> dict[int, str]:
@@ -571,11 +539,7 @@ class RecordingsTab(QWidget):
         if not notes:
             self.replace_label.hide()
             return notes
-        first = next(iter(notes.values()))
-        count = len(notes)
-        more = (f" ({plural(count - 1, 'more row also replaces', 'more rows also replace')} a recording; "
-                "select a row to see what.)" if count > 1 else "")
-        self.replace_label.show_result("warning", first + more)
+        self.replace_label.show_result("warning", replace_summary(notes))
         return notes
 
     def _tell(self, level: str, text: str) -> None:
@@ -584,7 +548,7 @@ class RecordingsTab(QWidget):
         if self.messages is not None:
             self.messages.post(level, text)
 
-    def _update_buttons(self, *_args) -> None:
+    def _update_buttons(self, *_args: object) -> None:
         self._update_replace_notes()
         queue = self.queue
         counts = queue.counts()
@@ -612,11 +576,11 @@ class RecordingsTab(QWidget):
         self.remove_button.setEnabled(any(s.can_remove for s in selected))
         self.clear_button.setEnabled(any(counts[s] for s in uq.STATUSES if s.finished))
         self.renumber_button.setEnabled(any(counts[s] for s in uq.STATUSES if s.can_edit))
-        if QMediaPlayer is not None:
-            playing = self._playing_path is not None
+        if playback.AVAILABLE:
+            playing = self.player.playing is not None
             self.play_button.setText("Stop pla&ying" if playing else "Pla&y")
-            playable = (len(ids) == 1 and queue.item(ids[0]).info is not None
-                        and queue.item(ids[0]).info.ok)
+            info = queue.item(ids[0]).info if len(ids) == 1 else None
+            playable = info is not None and info.ok
             self.play_button.setEnabled(playing or playable)
 
     def _update_progress(self) -> None:
@@ -626,22 +590,7 @@ class RecordingsTab(QWidget):
             self.overall_bar.setValue(int(1000 * p.bytes_done / p.bytes_total))
         else:
             self.overall_bar.setValue(0)
-        parts = []
-        if p.files_total:
-            parts.append(f"{p.files_done:,} of {plural(p.files_total, 'file')} uploaded")
-            parts.append(f"{format_size(p.bytes_done)} of {format_size(p.bytes_total)}")
-        if p.files_failed:
-            parts.append(f"{p.files_failed} failed")
-        if counts[uq.REJECTED]:
-            parts.append(f"{counts[uq.REJECTED]} rejected")
-        if counts[uq.INSPECTING]:
-            parts.append(f"reading {plural(counts[uq.INSPECTING], 'file')}…")
-        eta = format_eta(p.eta_s)
-        if eta:
-            parts.append(eta)
-        if self.queue.paused:
-            parts.append("paused" if not self.queue.active_count else "pausing…")
-        text = " · ".join(parts) if parts else "Nothing queued."
+        text = progress_text(p, counts, paused=self.queue.paused, active=self.queue.active_count)
         self.overall_label.setText(text)
         self.overall_bar.setAccessibleDescription(text)
 

@@ -85,7 +85,7 @@ class SavedDrafts:
             return {}
         found = reading.value if isinstance(reading.value, dict) else {}
         drafts = {key: value for key, value in found.items() if isinstance(value, dict)}
-        lost = [DRAFT_TITLES.get(key, key) for key in found if key not in drafts]
+        lost = [DRAFT_TITLES.get(key, str(key)) for key in found if key not in drafts]
         problem = reading.problem
         if problem is None and not isinstance(reading.value, dict):
             problem = "it does not hold drafts"

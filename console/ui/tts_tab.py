@@ -1,6 +1,8 @@
 """Text to speech: type a text, pick the album, create the recording."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -14,9 +16,11 @@ from PySide6.QtWidgets import (
 
 from qasync import asyncSlot
 
+from console.api import RecordingResult
 from console.domain import validation
 from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
+from console.store.profiles import Profile
 from console.ui.messages import MessageBridge
 from console.ui.send_flow import TTS, Confirmation, Form, SendFlow
 from console.ui.widgets import (
@@ -31,16 +35,19 @@ from console.ui.widgets import (
     tone,
 )
 
+if TYPE_CHECKING:
+    from console.ui.library.source import LibrarySource
+
 
 class TtsTab(QWidget):
 
     def __init__(self, *, session: AccountSession, sender: Sender, messages: MessageBridge,
-                 confirm: Confirm = default_confirm, library=None,
+                 confirm: Confirm = default_confirm, library: LibrarySource | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.library = library  # a LibrarySource: says what a sort number would replace
+        self.library = library  # says what a sort number would replace
         self.session = session
-        self.sender = sender
+        self._sender = sender  # not `sender`: QObject.sender() is a method
         self.messages = messages
 
         intro = QLabel("Type what the recording should say. Voitex turns it into speech "
@@ -121,7 +128,7 @@ class TtsTab(QWidget):
             return None
         return place_note(self.library, album, sort)
 
-    def _update_replace_note(self, *_args) -> None:
+    def _update_replace_note(self, *_args: object) -> None:
         text = self.replace_text()
         self.replace_note.setText(f"⚠ {text}" if text else "")
         self.replace_note.setVisible(bool(text))
@@ -135,7 +142,7 @@ class TtsTab(QWidget):
     def confirm(self, confirm: Confirm) -> None:
         self.flow.confirm = confirm
 
-    def _on_profile_changed(self, profile) -> None:
+    def _on_profile_changed(self, profile: Profile) -> None:
         self.result_label.hide()  # an earlier account's result must not look like this one's
         if not self.album_edit.text().strip() or not self.album_edit.isModified():
             self.album_edit.setText(str(profile.default_album))
@@ -157,11 +164,11 @@ class TtsTab(QWidget):
             self.text_error.show_error(None)
 
     # -- drafts: nothing typed is lost when the window closes -----------------
-    def draft(self) -> dict:
+    def draft(self) -> dict[str, str]:
         return {"text": self.text_edit.toPlainText(), "album": self.album_edit.text(),
                 "sort": self.sort_edit.text()}
 
-    def restore_draft(self, draft: dict) -> None:
+    def restore_draft(self, draft: dict[str, str]) -> None:
         self.text_edit.setPlainText(draft.get("text", ""))
         if draft.get("album"):
             self.album_edit.setText(draft["album"])
@@ -179,13 +186,13 @@ class TtsTab(QWidget):
         return form
 
     @staticmethod
-    def where(values: dict) -> str:
+    def where(values: dict[str, Any]) -> str:
         where = f"album {values['album']}"
         if values.get("sort") is not None:
             where += f", sort number {values['sort']}"
         return where
 
-    def _confirmations(self, values: dict, profile) -> list[Confirmation]:
+    def _confirmations(self, values: dict[str, Any], profile: Profile) -> list[Confirmation]:
         if profile.is_sandbox:
             return []
         if values["sort"] is None:
@@ -213,7 +220,7 @@ class TtsTab(QWidget):
         form = self._validate()
         values = form.values
 
-        def done_text(result) -> str:
+        def done_text(result: RecordingResult) -> str:
             return (f"Recording created in {self.where(values)}. "
                     f"Library file id: {result.recording_id} (use it to play this recording "
                     "in a call).")
@@ -221,7 +228,7 @@ class TtsTab(QWidget):
         await self.flow.run(
             form=form,
             confirmations=lambda profile: self._confirmations(values, profile),
-            request=lambda: self.sender.create_tts(text=values["text"],
+            request=lambda: self._sender.create_tts(text=values["text"],
                                                    album_number=values["album"],
                                                    sort_number=values["sort"]),
             busy_text="Creating the recording…", done_text=done_text)

@@ -1,15 +1,31 @@
 """Small widgets and helpers the forms share."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.domain.phone import format_as_you_type, format_phone
 from console.store.profiles import Profile
 from console.ui.palette import is_dark
+
+if TYPE_CHECKING:
+    from console.jobs.session import AccountSession
+    from console.ui.messages import MessageBridge
+
+_T = TypeVar("_T")
 
 # Shows a confirmation box and says whether the user chose to go ahead.
 # Tabs take one in their constructor so tests can answer without a modal loop.
@@ -89,7 +105,8 @@ ERROR_TEXT = {"light": "#b00020", "dark": "#ff8a80"}
 HIGHLIGHT = {"light": ("#ffe08a", "#000000"), "dark": ("#7a5c00", "#ffffff")}
 
 
-def tone(colours: dict):
+def tone(colours: Mapping[str, _T]) -> _T:
+    """The light or dark palette's value."""
     return colours["dark" if dark_palette() else "light"]
 
 
@@ -271,7 +288,7 @@ class CtrlEnterFilter(QObject):
         return False
 
 
-def submit_on_ctrl_enter(tab: QWidget, button, *text_edits: QWidget) -> None:
+def submit_on_ctrl_enter(tab: QWidget, button: QAbstractButton, *text_edits: QWidget) -> None:
     """Ctrl+Enter anywhere in `tab` clicks `button`."""
     for seq in ("Ctrl+Return", "Ctrl+Enter"):
         shortcut = QShortcut(QKeySequence(seq), tab)
@@ -282,7 +299,7 @@ def submit_on_ctrl_enter(tab: QWidget, button, *text_edits: QWidget) -> None:
         edit.installEventFilter(text_filter)
 
 
-def key_is_missing(session, result_label: ResultLabel, messages) -> bool:
+def key_is_missing(session: AccountSession, result_label: ResultLabel, messages: MessageBridge) -> bool:
     """Say so, before any confirmation, when the live profile has no key here."""
     if session.has_key():
         return False

@@ -54,6 +54,7 @@ class Counter:
         self.connections = 0
         self.tasks: set[asyncio.Task] = set()
         self.ssl = None
+        self.closed_one = asyncio.Event()  # the server closed a connection of `close_after`
 
     async def handle(self, reader, writer) -> None:
         self.tasks.add(asyncio.current_task())
@@ -73,6 +74,9 @@ class Counter:
                 writer.write(self.answer(number))
                 await writer.drain()
                 if number in self.close_after:
+                    writer.close()
+                    await writer.wait_closed()
+                    self.closed_one.set()
                     return
         except (ConnectionError, OSError):
             pass
@@ -276,6 +280,14 @@ def test_calls_of_every_size_share_one_kept_alive_connection(tmp_path, office_ca
     assert server.requests == len(sizes) and server.connections == 1
 
 
+async def _until(condition, timeout: float = 5.0) -> None:
+    """Wait until `condition()` is true, looking again at every turn of the loop."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "the condition never came true"
+        await asyncio.sleep(0.005)
+
+
 def _upload_ok() -> bytes:
     body = b'{"status": "success", "data": "4242", "errors": []}'
     return b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
@@ -287,7 +299,7 @@ def test_a_connection_the_server_closed_is_not_reused():
     async def scenario(url, _port):
         async with client(url) as c:
             first = await c.send_sms(**SMS)
-            await asyncio.sleep(0.05)  # idle a moment, as between two sends
+            await server.closed_one.wait()  # the server's end is closed before the next send
             return first, await c.send_sms(**SMS)
 
     first, second = run_async(server.run(scenario))
@@ -653,22 +665,26 @@ def test_a_plain_http_client_trusts_no_certificate(office_ca):
 
 
 def test_a_request_that_finds_no_free_connection_in_time_is_a_pool_timeout():
-    async def slow(reader, writer):
-        await asyncio.sleep(1)
+    arrived, answer = asyncio.Event(), asyncio.Event()
+
+    async def held(reader, writer):  # called once serve() has read the request
+        arrived.set()
+        await answer.wait()  # the one connection stays busy until the second request gave up
         writer.write(OK_SMS)
         await writer.drain()
 
     async def scenario():
-        async with loopback.serve(slow) as url:
+        async with loopback.serve(held) as url:
             limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
             async with build_http_client(https=False, route=Route(), limits=limits,
                                          timeout=httpx.Timeout(5, pool=0.1)) as http:
                 first = asyncio.ensure_future(http.post(url, content=b"a"))
-                await asyncio.sleep(0.05)
+                await asyncio.wait_for(arrived.wait(), 5)
                 try:
                     with pytest.raises(httpx.PoolTimeout):
                         await http.post(url, content=b"b")
                 finally:
+                    answer.set()
                     assert (await first).status_code == 200
 
     run_async(scenario())
@@ -681,7 +697,10 @@ def test_an_idle_connection_past_its_expiry_is_not_reused():
         limits = httpx.Limits(max_connections=2, max_keepalive_connections=2, keepalive_expiry=0.05)
         async with build_http_client(https=False, route=Route(), limits=limits) as http:
             first = (await http.post(url, content=b"a")).status_code
-            await asyncio.sleep(0.15)
+            # httpx gives no public view of its pool: its transport's pool says when
+            # the idle connection's expiry has passed.
+            pool = http._transport._pool
+            await _until(lambda: pool.connections and all(c.has_expired() for c in pool.connections))
             return [first, (await http.post(url, content=b"b")).status_code]
 
     assert run_async(server.run(scenario)) == [200, 200]

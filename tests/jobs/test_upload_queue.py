@@ -403,12 +403,8 @@ def test_restart_after_a_crash_never_resends_by_itself(qtbot, queues, sandbox, j
     qtbot.waitUntil(lambda: sum(i.status == uq.SENT for i in queue.items()) == 3, timeout=10_000)
     queue.flush()
     # A crash: nothing of the queue runs after this point (no shutdown()).
-    queue._closing = True
-    queue._progress_timer.stop()
-    queue._flush_timer.stop()
-    for active in queue._active.values():
-        active.abandoned = True
-        active.task.cancel()
+    queue.persistence.stop()  # nothing more is written
+    queue.runner.abandon()  # the uploads under way die with nothing settled
     on_wire = [i for i in queue.items() if i.status == uq.SENT]
     # History learnt the first one's recording id before the crash.
     journal.finish(on_wire[0].entry_id, outcome="done", result_id="REC-FROM-HISTORY")
@@ -531,7 +527,7 @@ def test_closing_mid_upload_keeps_the_unfinished_rest(qtbot, queues, sandbox, jo
     assert all("may already have the file" in e.messages[0] for e in interrupted)
 
 
-@pytest.mark.expect_log("ERROR", r"writing the upload's history entry failed", logger="console.jobs.uploads.runner")
+@pytest.mark.expect_log("ERROR", r"writing the upload's history entry failed", logger="console.jobs.uploads.attempt")
 def test_a_locked_history_sends_nothing_and_says_why(qtbot, queues, sandbox, journal, tmp_path):
     """Another program holds History locked: the pending entry cannot be written,
     so nothing is sent, and the row says why (the window never waits on the lock)."""

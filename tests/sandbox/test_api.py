@@ -158,6 +158,28 @@ def test_malformed_multipart_is_refused(client):
     assert messages == ["The multipart/form-data body ends before its closing boundary."]
 
 
+def test_a_part_without_a_name_is_refused(client):
+    headers = {"content-type": "multipart/form-data; boundary=xyz"}
+    body = b'--xyz\r\nContent-Disposition: form-data\r\n\r\n8451234567\r\n--xyz--\r\n'
+    [message] = _error(client.post(SMS, content=body, headers=headers))
+    assert message.startswith("The multipart/form-data body could not be read:")
+    assert "name" in message
+
+
+def test_a_repeated_part_keeps_its_last_value_and_no_spooled_file_is_left(client, sandbox, tmp_path):
+    first, second = make_wav(tmp_path / "a.wav"), make_wav(tmp_path / "b.wav", tone_hz=300)
+    request = httpx.Request("POST", "http://x/", files=[
+        ("album_number", (None, "1")), ("sort_number", (None, "9")), ("sort_number", (None, "5")),
+        ("upload_file", ("a.wav", first.read_bytes())), ("upload_file", ("b.wav", second.read_bytes()))])
+    reply = client.post(UPLOAD, content=request.read(),
+                        headers={"content-type": request.headers["content-type"]})
+    assert reply.json()["status"] == "success"
+    [entry] = sandbox.library()
+    assert entry["sort"] == 5
+    assert entry["sha256"] == hashlib.sha256(second.read_bytes()).hexdigest()
+    assert list((sandbox.data_dir / "incoming").iterdir()) == []
+
+
 def test_upload_file_sent_as_a_text_field_is_refused(client):
     fields = {"album_number": "1", "sort_number": "5", "upload_file": "example.wav"}
     assert _error(client.post(UPLOAD, files=multipart(fields))) == [

@@ -12,15 +12,14 @@ from PySide6.QtWidgets import QLabel
 import pytest
 
 from console.resources import read_resource_text, resource_path
-from console.ui.help_window import (
+from console.ui.help_pages import (
     PAGE_FOR_TAB,
     REFERENCE_KEY,
-    HelpWindow,
     load_guide_pages,
     matching_pages,
     reference_to_markdown,
-    show_help,
 )
+from console.ui.help_window import HelpWindow, show_help
 
 TASKS = ["upload", "recording from text", "sms", "call", "branch", "history", "live account",
          "sandbox", "unknown"]

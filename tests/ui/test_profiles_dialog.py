@@ -114,7 +114,7 @@ def test_no_keyring_backend_is_explained(qtbot, console_env, no_keyring):
 
 import pytest  # noqa: E402
 
-from console.ui.profiles_dialog import duplicate_name_problem, normalize_base_url  # noqa: E402
+from console.ui.profile_fields import duplicate_name_problem, normalize_base_url  # noqa: E402
 
 
 @pytest.mark.parametrize("typed, expected, noted", [

@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QApplication
 
 import pytest
 
-import console.ui.recordings_tab as recordings_tab_module
 from console.jobs import uploads as uq
+from console.ui import playback
 from console.ui.recordings.model import (
     COL_ALBUM,
     COL_AUDIO,
@@ -17,7 +17,8 @@ from console.ui.recordings.model import (
     COL_STATUS,
     ProgressRole,
 )
-from console.ui.recordings_tab import QMediaPlayer, RecordingsTab, format_eta
+from console.ui.recordings.words import format_eta
+from console.ui.recordings_tab import RecordingsTab
 from tests.helpers import make_mp3, make_wav
 from tests.jobs.queue_helpers import QueueFactory, make_prompts, sha256
 
@@ -258,7 +259,7 @@ def test_restored_queue_is_announced(qtbot, env, tmp_path):
     assert second.upload_button.isEnabled()
 
 
-@pytest.mark.skipif(not recordings_tab_module.QMediaPlayer,
+@pytest.mark.skipif(not playback.AVAILABLE,
                     reason="Qt Multimedia (PySide6-Addons) is not installed here")
 @pytest.mark.qt_log_ignore("PulseAudioService", "No audio device", "Couldn.t (load|resolve) va")
 # (a machine without sound or video acceleration)
@@ -272,9 +273,9 @@ def test_play_plays_the_selected_file_to_the_end(qtbot, env, tmp_path):
     tab.view.selectRow(0)
     assert tab.play_button.isVisibleTo(tab) and tab.play_button.isEnabled()
     tab.play_button.click()
-    assert tab._playing_path == tmp_path / "p" / "01 Short.wav"
+    assert tab.player.playing == tmp_path / "p" / "01 Short.wav"
     # With no audio device the player still runs the file to its end.
-    qtbot.waitUntil(lambda: tab._playing_path is None, timeout=10_000)
+    qtbot.waitUntil(lambda: tab.player.playing is None, timeout=10_000)
 
 
 def test_model_passes_the_model_tester_through_changes(qtbot, qtmodeltester, env, tmp_path):
@@ -294,7 +295,7 @@ def test_model_passes_the_model_tester_through_changes(qtbot, qtmodeltester, env
 
 def test_play_button_only_where_qt_multimedia_exists(env):
     tab = env()
-    assert tab.play_button.isHidden() == (QMediaPlayer is None)
+    assert tab.play_button.isHidden() == (not playback.AVAILABLE)
 
 
 def test_controls_have_labels_and_names(env):
@@ -452,7 +453,7 @@ def test_rows_on_the_wire_at_a_crash_come_back_with_two_choices(qtbot, env, tmp_
     # As the disk had it when the console died: two rows on the wire.
     for row in (0, 1):
         first.queue.item_at(row).status = uq.SENT
-        first.queue._mark_dirty([first.queue.item_at(row)])
+        first.queue.persistence.mark_dirty([first.queue.item_at(row)])
     first.queue.flush()
     first.queue.shutdown()
 

@@ -1,7 +1,9 @@
 """The bulk upload queue, in parts: `status` (what a row may still do), `rules`
-(pure numbering and problem rules), `items` (a row), `queue` (the row list and
-its run), `journal_link` (History calls as futures). Rows persist through
-`console.store.upload_store`."""
+(pure numbering and problem rules), `items` (a row), `rows` (the row list),
+`runner` and `attempt` (the run, one upload), `progress` (its figures),
+`persistence` (the store's side), `journal_link` (History calls as futures),
+`events` (what the parts need from their host) and `queue` (`UploadQueue`, the
+Qt adapter over them). Rows persist through `console.store.upload_store`."""
 from console.jobs.uploads.items import QueueItem, QueueProgress
 from console.jobs.uploads.queue import (
     CONCURRENCY_MAX,

@@ -1,120 +1,251 @@
-"""The upload run: asyncio tasks on the running loop, at most `concurrency` at a time.
+"""The upload run: at most `concurrency` attempts at a time, as asyncio tasks on the running loop.
 
-A mixin of `UploadQueue` (it works on the queue's rows and emits its signals):
-each upload begins its History entry, has its row written as on the wire and
-committed, then sends; it ends done, failed, cancelled (only while bytes are
-still to go) or "may already be in the library" (when Voitex's answer is
-unclear after every byte left). History calls go through `self._journal`,
-shaped as the journal writer (`begin(**kw) -> Future[int]`, `finish(...) -> Future`).
+`UploadRunner` owns the run (on, paused, closing), the attempts under way
+(`attempt.py`) and the run's figures (`progress.py`). It takes queued rows from
+`QueueRows` in table order, has them written through the persistence part, and
+tells what happened through `QueueEvents`. No Qt: its progress ticks come from
+a `Timer` its host connects to `tick`.
 """
 from __future__ import annotations
 
 import asyncio
-import logging
-import time
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from typing import Protocol
 
-from console.api import ApiError
-from console.domain.audio import inspect_audio
-from console.domain.vocabulary import EntryKind, MessageLevel, Outcome
+from console.api import VoitexClient
+from console.domain.vocabulary import MessageLevel, Outcome
 from console.domain.wording import plural
-from console.jobs.uploads import rules
-from console.jobs.uploads.host import QueueHost
+from console.jobs.uploads.attempt import UNSURE_REASON, Attempt, Ended
+from console.jobs.uploads.events import QueueEvents, Timer
 from console.jobs.uploads.items import QueueItem, QueueProgress
+from console.jobs.uploads.journal_link import JournalLink
+from console.jobs.uploads.progress import RunMeter
+from console.jobs.uploads.rows import QueueRows
 from console.jobs.uploads.status import Status
-from console.store.journal import JournalError
 
-log = logging.getLogger(__name__)
+__all__ = ["CONCURRENCY_MAX", "UNSURE_REASON", "UploadRunner", "journal_failed_text"]
 
-_RATE_WINDOW_S = 15.0
-
-UNSURE_REASON = ("It was being uploaded when the console stopped, so the library may already "
-                 "have it. Choose Upload again or Mark as done.")
+CONCURRENCY_MAX = 16
 
 
-@dataclass
-class _Active:
-    task: asyncio.Task[None]
-    entry_id: int | None = None
-    abandoned: bool = False  # the queue shut down: the task must not touch the item
-    cleaned: bool = False  # the row's state after the upload has been settled
+class RunWrites(Protocol):
+    """What the run has saved (`QueuePersistence`)."""
+
+    def mark_dirty(self, items: Iterable[QueueItem]) -> None: ...
+    def write_now(self, items: Sequence[QueueItem], *, durable: bool = False) -> Future[None]: ...
 
 
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def journal_failed_text(error: str) -> str:
+    # The upload's own outcome stands (the row shows it); History lags behind.
+    return (f"History could not be updated for an upload ({error}). "
+            "The Recordings tab shows what really happened.")
 
 
-def file_stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns)
+def _clamp_concurrency(value: int) -> int:
+    return max(1, min(CONCURRENCY_MAX, int(value)))
 
 
-class UploadRunner(QueueHost):
-    """The run's half of `UploadQueue` (see there for the attributes it uses)."""
+class UploadRunner:
+    def __init__(self, rows: QueueRows, *, writes: RunWrites, journal: JournalLink,
+                 events: QueueEvents, ticker: Timer,
+                 client_factory: Callable[[], VoitexClient],
+                 profile: Callable[[], tuple[str, str]], concurrency: int = 4) -> None:
+        """`ticker` is started while a run is on; its timeout calls `tick`."""
+        self._rows = rows
+        self._writes = writes
+        self._journal = journal
+        self._events = events
+        self._ticker = ticker
+        self._client_factory = client_factory
+        self._profile = profile
+        self._concurrency = _clamp_concurrency(concurrency)
+        self._run_client: VoitexClient | None = None
+        self._run_profile: tuple[str, str] = ("", "")
+        self._running = False
+        self._paused = False
+        self._closing = False
+        self._active: dict[int, Attempt] = {}
+        self._run_counts = {Status.DONE: 0, Status.FAILED: 0, Status.UNSURE: 0}
+        self._meter = RunMeter()
+        self._progress_ids: set[int] = set()
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def concurrency(self) -> int:
+        return self._concurrency
+
+    @property
+    def running(self) -> bool:
+        """An upload run is on (not paused, not finished)."""
+        return self._running
+
+    @property
+    def paused(self) -> bool:
+        """Paused by the user with rows still waiting (Upload then means Resume)."""
+        return self._paused and self._rows.any_with(Status.QUEUED)
+
+    @property
+    def active_count(self) -> int:
+        return len(self._active)
+
+    def has_active_uploads(self) -> bool:
+        return self._running or bool(self._active)
 
     def progress(self) -> QueueProgress:
-        files_total = files_done = files_failed = files_uploading = 0
-        bytes_total = bytes_done = 0
-        remaining = 0
-        for item in self._items:
-            status = item.status
-            if not status.holds_number:
-                continue
-            files_total += 1
-            bytes_total += item.size
-            if status == Status.DONE or status == Status.SENT:
-                files_done += status == Status.DONE
-                files_uploading += status == Status.SENT
-                bytes_done += item.size
-            elif status == Status.UPLOADING:
-                files_uploading += 1
-                sent = min(item.sent, item.size)
-                bytes_done += sent
-                remaining += item.size - sent
-            elif status == Status.FAILED:
-                files_failed += 1
-            elif status == Status.QUEUED and not item.problem:
-                remaining += item.size
-        rate = self._rate()
-        eta = None
-        if self._running or self._active:
-            raw = remaining / rate if rate else None
-            now = time.monotonic()
-            eta = rules.smooth_eta(self._eta, raw, now - self._eta_at)
-            self._eta, self._eta_at = eta, now
+        return self._meter.figures(self._rows, busy=self.has_active_uploads())
+
+    # ------------------------------------------------------------------ settings
+    def set_concurrency(self, value: int) -> bool:
+        """True when it changed (the host saves it and tells)."""
+        value = _clamp_concurrency(value)
+        if value == self._concurrency:
+            return False
+        self._concurrency = value
+        return True
+
+    def restore_concurrency(self, value: object) -> None:
+        if isinstance(value, int):
+            self._concurrency = _clamp_concurrency(value)
+
+    # ------------------------------------------------------------------ the user's commands
+    def start(self) -> bool:
+        """Start (or resume) uploading; False, with a message, when it cannot."""
+        if self._running:
+            return True
+        problems = self._rows.blocking_problems()
+        if problems:
+            first = problems[0]
+            self._events.message(
+                MessageLevel.WARNING,
+                f"Upload not started: {plural(len(problems), 'row needs', 'rows need')} "
+                f"attention first. {first.name}: {first.problem}")
+            self._events.state_changed()
+            return False
+        if not self._rows.any_with(Status.QUEUED, Status.INSPECTING):
+            self._events.message(MessageLevel.INFO, "There is nothing queued to upload.")
+            return False
+        if not self._active:
+            # A run talks to the account it started on, whatever the window
+            # switches to meanwhile (see account_changed).
+            try:
+                self._run_client = self._client_factory()
+            except Exception as err:  # no key for the profile, and the like
+                self._events.message(MessageLevel.ERROR, f"Upload not started: {err}")
+                self._events.state_changed()
+                return False
+            self._run_profile = self._profile()
+        self._running = True
+        self._paused = False
+        if not self._active:
+            self._run_counts = {Status.DONE: 0, Status.FAILED: 0, Status.UNSURE: 0}
+            self._meter.reset()
+        self._ticker.start()
+        self._events.state_changed()
+        self.pump()
+        return True
+
+    def account_changed(self) -> None:
+        """The window switched profile: a running batch stops taking new files."""
+        if self._running:
+            self.pause()
+            self._events.message(MessageLevel.WARNING, "Uploads paused because the profile changed. "
+                                                       "Press Upload to continue on the new profile.")
+
+    def pause(self) -> None:
+        """Start no new uploads; the ones under way finish."""
+        if not self._running:
+            return
+        self._running = False
+        self._paused = True
+        if self._active:
+            self._events.message(MessageLevel.INFO,
+                                 f"Pausing: waiting for {plural(len(self._active), 'upload')} "
+                                 "under way to finish.")
         else:
-            self._eta = None
-        return QueueProgress(files_total, files_done, files_failed, files_uploading,
-                             bytes_total, bytes_done, eta, rate)
+            self._tell_paused()
+        self._events.state_changed()
 
-    def _rate(self) -> float | None:
-        samples = self._rate_samples
-        if len(samples) < 2:
-            return None
-        (t0, b0), (t1, b1) = samples[0], samples[-1]
-        if t1 - t0 < 1.0 or b1 <= b0:
-            return None
-        return (b1 - b0) / (t1 - t0)
+    def _tell_paused(self) -> None:
+        waiting = sum(1 for i in self._rows if i.status == Status.QUEUED)
+        self._events.message(MessageLevel.INFO, f"Paused: {plural(waiting, 'file')} still queued. "
+                                                "Press Resume to go on.")
 
-    def _pump(self) -> None:
+    def cancel(self, item_ids: Iterable[int]) -> int:
+        """Cancel rows that are waiting or still sending; returns how many.
+
+        A row whose bytes have all left cannot be cancelled: it stays, says so,
+        and ends as uploaded or as "may already be in the library".
+        """
+        rows = self._rows
+        count = 0
+        changed_rows: list[int] = []
+        changed: list[QueueItem] = []
+        too_late: list[QueueItem] = []
+        for item_id in item_ids:
+            item = rows.get(item_id)
+            if item is None:
+                continue
+            if item.status == Status.SENT:
+                item.cancel_refused = True
+                too_late.append(item)
+                changed_rows.append(rows.row_of(item.id))
+            elif item.status == Status.UPLOADING and item_id in self._active:
+                self._active[item_id].cancel()
+                count += 1
+            elif item.status.can_cancel and item.status != Status.UPLOADING:
+                rows.cancel_waiting(item)
+                changed_rows.append(rows.row_of(item.id))
+                changed.append(item)
+                count += 1
+        if too_late:
+            names = ", ".join(f"“{i.name}”" for i in too_late[:3])
+            more = f" and {len(too_late) - 3} more" if len(too_late) > 3 else ""
+            self._events.message(
+                MessageLevel.WARNING, f"{names}{more}: already sent, so Cancel cannot undo "
+                f"{'it' if len(too_late) == 1 else 'them'}; waiting for Voitex's reply.")
+        if changed_rows:
+            rows.settle(changed, changed_rows)
+        return count
+
+    def cancel_all(self) -> int:
+        """Stop the run and cancel every row waiting or still sending (failed rows stay failed)."""
+        was = self._running or bool(self._active)
+        self._running = False
+        self._paused = False
+        count = self.cancel([i.id for i in self._rows
+                             if i.status in (Status.QUEUED, Status.INSPECTING, Status.UPLOADING)])
+        sent = sum(1 for a in self._active.values() if a.item.status == Status.SENT)
+        if was or count:
+            text = f"Upload stopped: {plural(count, 'file')} cancelled."
+            if sent:
+                text += (f" {plural(sent, 'file was', 'files were')} already sent and "
+                         f"{'is' if sent == 1 else 'are'} waiting for Voitex's reply.")
+            self._events.message(MessageLevel.INFO, text)
+        self._events.state_changed()
+        return count
+
+    def go_on(self) -> None:
+        """Rows were queued again: upload them (in the run, or a new one)."""
+        if self._running:
+            self.pump()
+        else:
+            self.start()
+
+    # ------------------------------------------------------------------ the run
+    def pump(self) -> None:
+        """Start queued rows while there is room; end the run when nothing is left."""
         if not self._running or self._closing:
             return
         if len(self._active) < self._concurrency:
-            for item in self._items:
+            for item in self._rows:
                 if len(self._active) >= self._concurrency:
                     break
                 if item.status == Status.QUEUED and not item.problem and item.id not in self._active:
                     self._launch(item)
-        if not self._active and not any(i.status == Status.INSPECTING for i in self._items):
-            waiting = any(i.status == Status.QUEUED for i in self._items)
-            if not waiting or self.blocking_problems():
-                self._finish_run()
+        idle = not self._active and not self._rows.any_with(Status.INSPECTING)
+        if idle and (not self._rows.any_with(Status.QUEUED) or self._rows.blocking_problems()):
+            self._finish_run()
 
     def _launch(self, item: QueueItem) -> None:
         try:
@@ -124,23 +255,29 @@ class UploadRunner(QueueHost):
         item.status = Status.UPLOADING
         item.sent = 0
         item.reason = None
-        self._row_changed(item)
-        active = _Active(task=None)  # type: ignore[arg-type]
-        self._active[item.id] = active
-        active.task = loop.create_task(self._upload(item, active))
-        active.task.add_done_callback(lambda task: self._on_task_done(item, active, task))
-        self.state_changed.emit()
+        self._rows.row_changed(item)
+        attempt = Attempt(item, client=self._run_client, profile=self._run_profile,
+                          journal=self._journal, writes=self._writes, count=self._count,
+                          on_progress=self._on_progress,
+                          on_journal_failed=self._events.journal_failed)
+        self._active[item.id] = attempt
+        task = attempt.task = loop.create_task(self._upload(attempt))
+        task.add_done_callback(lambda done: self._on_task_done(attempt, done))
+        self._events.state_changed()
+
+    def _count(self, status: Status) -> None:
+        self._run_counts[status] += 1
 
     def _finish_run(self) -> None:
         was_running = self._running
         self._running = False
-        self._progress_timer.stop()
-        self._flush_progress()
-        self.state_changed.emit()
+        self._ticker.stop()
+        self.tick()
+        self._events.state_changed()
         if was_running:
             done, failed, unsure = (self._run_counts[Status.DONE], self._run_counts[Status.FAILED],
                                     self._run_counts[Status.UNSURE])
-            left = sum(1 for i in self._items if i.status == Status.QUEUED)
+            left = sum(1 for i in self._rows if i.status == Status.QUEUED)
             parts = [f"{plural(done, 'file')} uploaded"]
             if failed:
                 parts.append(f"{failed} failed (see the Status column; “Retry failed” sends them again)")
@@ -150,206 +287,108 @@ class UploadRunner(QueueHost):
             if left:
                 parts.append(f"{left} still queued: fix the rows marked as needing attention")
             summary = "; ".join(parts) + "."
-            self.message.emit(MessageLevel.WARNING if failed or left or unsure else MessageLevel.INFO,
-                              summary)
+            self._events.message(MessageLevel.WARNING if failed or left or unsure else MessageLevel.INFO,
+                                 summary)
 
-    async def _upload(self, item: QueueItem, active: _Active) -> None:
-        outcome = None
+    async def _upload(self, attempt: Attempt) -> None:
+        outcome: Ended | None = None
         try:
-            client = self._run_client
-            stamp = file_stamp(item.path)
-            if stamp is None:
-                outcome = self._failed(item, "The file is no longer there: it was moved or "
-                                             "deleted after it was added.")
-                return
-            if stamp != item.stamp:
-                info = await asyncio.to_thread(inspect_audio, item.path)
-                item.info, item.stamp = info, stamp
-                if not info.ok:
-                    outcome = self._failed(item, f"The file changed after it was added: {info.reason}")
-                    return
-            try:
-                active.entry_id = await asyncio.wrap_future(self._journal_begin(item))
-            except Exception as err:
-                log.exception("writing the upload's history entry failed")
-                if isinstance(err, JournalError):  # already says what happened and what to do
-                    outcome = self._failed(item, f"The file was not sent: {err}")
-                else:
-                    outcome = self._failed(item, f"History could not be written ({err}), so the "
-                                                 "file was not sent. Try again in a moment.")
-                return
-            # The row says "on the wire" on disk before a byte leaves: after a
-            # crash from here on, it comes back as "may already be in the library".
-            item.entry_id = active.entry_id
-            try:
-                await asyncio.wrap_future(self._write_now([item], durable=True))
-            except Exception as err:
-                log.exception("saving the upload queue failed")
-                self._journal_finish(active, Outcome.FAILED, None, [
-                    "Not sent: the upload queue could not be saved."])
-                outcome = self._failed(item, f"The queue could not be saved ({err}), so the file "
-                                             "was not sent. Try again in a moment.")
-                return
-            # A run starts only with a client, and only rows without problems
-            # (an album and a sort number) are taken from the queue.
-            assert client is not None and item.album is not None and item.sort is not None
-            try:
-                result = await client.upload_recording(
-                    item.path, album_number=item.album, sort_number=item.sort,
-                    display_name=item.display_name or None,
-                    on_progress=lambda sent, total: self._on_progress(item, sent, total))
-            except ApiError as err:
-                reason = str(err)
-                extra = [m for m in err.messages if m and m not in reason]
-                if extra:
-                    reason += " Voitex said: " + "; ".join(extra)
-                unknown = err.outcome_unknown and item.status == Status.SENT
-                self._journal_finish(active, Outcome.UNKNOWN if err.outcome_unknown else Outcome.FAILED,
-                                     None, [str(err), *err.messages])
-                if unknown:
-                    outcome = self._unsure(item, f"{reason} The library may already have it: "
-                                                 "choose Upload again or Mark as done.")
-                else:
-                    outcome = self._failed(item, reason)
-            except OSError as err:
-                text = f"The file could not be read: {err.strerror or err}."
-                self._journal_finish(active, Outcome.FAILED, None, [text])
-                outcome = self._failed(item, text)
-            except asyncio.CancelledError:
-                raise
-            except Exception as err:  # the file changed under the upload, and the like
-                log.warning("upload of %s failed", item.path, exc_info=True)
-                text = f"The upload stopped: {err}."
-                self._journal_finish(active, Outcome.FAILED, None, [text])
-                outcome = self._failed(item, text)
-            else:
-                item.status = Status.DONE
-                item.recording_id = result.recording_id
-                item.sent = item.size
-                item.finished_at = utc_now()
-                item.reason = None
-                self._write_now([item])
-                self._journal_finish(active, Outcome.DONE, result.recording_id, [])
-                self._run_counts[Status.DONE] += 1
-                outcome = (Status.DONE, result.recording_id)
-        except asyncio.CancelledError:
-            if active.abandoned:
-                raise
-            if item.status == Status.SENT:
-                # Cancel refuses a row in this state; only closing gets here.
-                self._unsure(item, UNSURE_REASON)
-            else:
-                item.status = Status.CANCELLED
-                item.reason = "Cancelled before all of it was sent; the library does not have it."
-            if active.entry_id is not None:
-                ended = Outcome.UNKNOWN if item.status == Status.UNSURE else Outcome.FAILED
-                self._journal_finish(active, ended, None, [item.reason or ""])
-            raise
+            outcome = await attempt.run()
         finally:
-            self._after_upload(item, active, outcome)
+            self._after_upload(attempt, outcome)
 
-    def _on_task_done(self, item: QueueItem, active: _Active, task: asyncio.Task[None]) -> None:
+    def _on_task_done(self, attempt: Attempt, task: asyncio.Task[None]) -> None:
         # A task cancelled before its first step never runs its own clean-up.
-        if not active.cleaned:
+        if not attempt.cleaned:
+            item = attempt.item
             if task.cancelled() and item.status == Status.UPLOADING:
                 item.status = Status.CANCELLED
                 item.reason = "Cancelled before it was sent."
-            self._after_upload(item, active, None)
+            self._after_upload(attempt, None)
 
-    def _after_upload(self, item: QueueItem, active: _Active,
-                      outcome: tuple[Status, str] | None) -> None:
-        if active.cleaned or active.abandoned:
+    def _after_upload(self, attempt: Attempt, outcome: Ended | None) -> None:
+        if attempt.cleaned or attempt.abandoned:
             return
-        active.cleaned = True
+        attempt.cleaned = True
+        item = attempt.item
         self._active.pop(item.id, None)
         if item.status == Status.UPLOADING:
             item.status = Status.QUEUED
         self._progress_ids.discard(item.id)
         if item.status == Status.CANCELLED:
-            self._recheck_problems()  # a cancelled row no longer holds its album and sort
-        if item.id in self._by_id:
-            self._row_changed(item)
-            self._mark_dirty([item])
-        self.progress_changed.emit()
-        self.state_changed.emit()
+            self._rows.recheck_problems()  # a cancelled row no longer holds its album and sort
+        if self._rows.get(item.id) is not None:
+            self._rows.row_changed(item)
+            self._writes.mark_dirty([item])
+        self._events.progress_changed()
+        self._events.state_changed()
         if outcome is not None and outcome[0] == Status.DONE:
-            self.upload_finished.emit(item.id, outcome[1])
+            self._events.upload_finished(item.id, outcome[1])
         if self._paused and not self._active and not self._closing:
             self._tell_paused()
-        self._pump()
-
-    def _failed(self, item: QueueItem, reason: str) -> tuple[Status, str]:
-        item.status = Status.FAILED
-        item.reason = reason
-        item.sent = 0
-        item.finished_at = utc_now()
-        self._run_counts[Status.FAILED] += 1
-        return (Status.FAILED, reason)
-
-    def _unsure(self, item: QueueItem, reason: str) -> tuple[Status, str]:
-        item.status = Status.UNSURE
-        item.reason = reason
-        item.finished_at = utc_now()
-        self._run_counts[Status.UNSURE] += 1
-        return (Status.UNSURE, reason)
+        self.pump()
 
     def _on_progress(self, item: QueueItem, sent: int, total: int) -> None:
-        delta = sent - item.sent
-        if delta > 0:
-            self._transferred += delta
+        self._meter.sent(sent - item.sent)
         item.sent = sent
         if total and sent >= total and item.status == Status.UPLOADING:
             # The last byte has left: from now on Cancel cannot undo it. Only the
             # Status cell changes (with the next progress tick); buttons follow.
             item.status = Status.SENT
-            self._mark_dirty([item])
-            self.state_changed.emit()
+            self._writes.mark_dirty([item])
+            self._events.state_changed()
         self._progress_ids.add(item.id)
 
-    def _flush_progress(self) -> None:
-        now = time.monotonic()
-        samples = self._rate_samples
-        samples.append((now, self._transferred))
-        while len(samples) > 2 and now - samples[0][0] > _RATE_WINDOW_S:
-            samples.popleft()
+    def tick(self) -> None:
+        """A progress tick: a rate sample, and the rows whose percentage moved."""
+        self._meter.sample()
         if self._progress_ids:
-            rows = [self._rows[i] for i in self._progress_ids if i in self._rows]
+            found = (self._rows.row_if_present(i) for i in self._progress_ids)
+            rows = [row for row in found if row is not None]
             self._progress_ids.clear()
             if rows:
-                self.progress_rows_changed.emit(min(rows), max(rows))
-        self.progress_changed.emit()
+                self._events.progress_rows_changed(min(rows), max(rows))
+        self._events.progress_changed()
         if not self._running and not self._active:
-            self._progress_timer.stop()
+            self._ticker.stop()
 
-    # ------------------------------------------------------------------ journal
-    def _journal_begin(self, item: QueueItem) -> Future[int]:
-        profile_id, profile_name = self._run_profile
-        request = {"album_number": item.album, "sort_number": item.sort,
-                   "display_name": item.display_name, "upload_file": str(item.path),
-                   "size": item.size}
-        return self._journal.begin(
-            kind=EntryKind.UPLOAD, profile_id=profile_id, profile_name=profile_name,
-            recipient=f"album {item.album} / sort {item.sort}", content=item.name,
-            request=request)
+    # ------------------------------------------------------------------ closing
+    def shutdown(self) -> None:
+        """Stop for the application's exit, settling the rows under way.
 
-    def _journal_finish(self, active: _Active, outcome: Outcome, result_id: str | None,
-                        messages: list[str]) -> None:
-        if active.entry_id is None:
-            return
-        try:
-            future = self._journal.finish(active.entry_id, outcome=outcome, result_id=result_id,
-                                          messages=messages)
-        except RuntimeError:  # the I/O thread is gone (closing)
-            log.warning("history entry %s left pending: the queue is closing", active.entry_id)
-            return
-        def landed(done: Future[None]) -> None:  # on the I/O thread
-            if done.exception() is not None:
-                log.error("writing an upload to history failed: %s", done.exception())
-                self._journal_failed.emit(str(done.exception()))
+        An upload whose bytes had not all left is queued again (the library
+        cannot have it); one whose bytes had all left may be in the library.
+        """
+        self._closing = True
+        self._running = False
+        self._ticker.stop()
+        for item_id, attempt in list(self._active.items()):
+            attempt.abandoned = True
+            item = self._rows.get(item_id)
+            if item is not None:
+                if item.status == Status.SENT:
+                    item.status = Status.UNSURE
+                    item.reason = UNSURE_REASON
+                    attempt.finish_journal(Outcome.UNKNOWN, None, [
+                        "The console closed before Voitex's reply arrived; the library may "
+                        "already have the file."])
+                else:
+                    item.status = Status.QUEUED
+                    item.sent = 0
+                    attempt.finish_journal(Outcome.FAILED, None, [
+                        "Not uploaded: the console closed before all of the file was sent. "
+                        "It is still queued."])
+                item.entry_id = None if item.status == Status.QUEUED else item.entry_id
+                self._writes.mark_dirty([item])
+        self.abandon()
 
-        future.add_done_callback(landed)
-
-    def _on_journal_failed(self, error: str) -> None:
-        # The upload's own outcome stands (the row shows it); History lags behind.
-        self.message.emit(MessageLevel.WARNING, f"History could not be updated for an upload ({error}). "
-                                                "The Recordings tab shows what really happened.")
+    def abandon(self) -> None:
+        """Stop at once, as a killed process would: the tasks under way die with
+        nothing settled or written (what `shutdown` does after settling them)."""
+        self._closing = True
+        self._running = False
+        self._ticker.stop()
+        for attempt in self._active.values():
+            attempt.abandoned = True
+            attempt.cancel()
+        self._active.clear()

@@ -6,11 +6,12 @@ left out (see console/branch/request.py).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
@@ -42,24 +43,15 @@ from console.branch.request import (
     sample_request,
     validate_request,
 )
-from console.ui.branch.documents import Documents, add_shortcuts, file_words
-from console.ui.branch.findings_view import FindingsList, InlineFindings
+from console.ui.branch.documents import DocumentButtons, Documents
+from console.ui.branch.findings_view import FIELD_STYLE, FindingsList, InlineFindings, mark_field
 from console.ui.branch.models import Column, RowsModel
 from console.ui.branch.preview import JsonPreview
 from console.ui.branch.table_section import TableSection
 from console.ui.widgets import Confirm, ResultLabel, default_confirm
 
-_FIELD_STYLE = ("QLineEdit[finding=\"error\"] { border: 2px solid #c62828; }"
-                "QLineEdit[finding=\"warning\"] { border: 2px solid #e0a800; }")
-
-
-def _mark(edit: QLineEdit, findings: tuple[Finding, ...]) -> None:
-    worst = ("error" if any(f.severity == "error" for f in findings)
-             else "warning" if findings else "")
-    if edit.property("finding") != worst:
-        edit.setProperty("finding", worst)
-        edit.style().unpolish(edit)
-        edit.style().polish(edit)
+if TYPE_CHECKING:
+    from console.ui.messages import MessageBridge
 
 
 class PaymentsEditor(QGroupBox):
@@ -125,7 +117,7 @@ class PaymentsEditor(QGroupBox):
     def payments(self) -> tuple[Payment, ...]:
         return tuple(self._payments)
 
-    def set_payments(self, payments) -> None:
+    def set_payments(self, payments: Iterable[Payment]) -> None:
         self._payments = list(payments)
         self.list.blockSignals(True)
         self.list.clear()
@@ -155,7 +147,7 @@ class PaymentsEditor(QGroupBox):
         mine = tuple(f for f in findings if f.is_about("payment_info"))
         self.findings.set_findings(mine)
         for name, edit in self.edits.items():
-            _mark(edit, tuple(f for f in mine if f.path[1:3] == (row, name)))
+            mark_field(edit, tuple(f for f in mine if f.path[1:3] == (row, name)))
 
     @staticmethod
     def _title(position: int, payment: Payment) -> str:
@@ -196,13 +188,13 @@ class RequestComposer(QWidget):
         ("did", "Hotline n&umber (did)", "The number the caller dialled, like 8459511110"),
     )
 
-    def __init__(self, *, messages=None, confirm: Confirm = default_confirm,
+    def __init__(self, *, messages: MessageBridge | None = None, confirm: Confirm = default_confirm,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._loading = False
         self._clean_json = ""
         self._findings: tuple[Finding, ...] | None = None  # None: nothing shown yet
-        self.setStyleSheet(_FIELD_STYLE)
+        self.setStyleSheet(FIELD_STYLE)
 
         self.edits: dict[str, QLineEdit] = {}
         self.field_findings: dict[str, InlineFindings] = {}
@@ -269,18 +261,11 @@ class RequestComposer(QWidget):
         self.sample_button.setAccessibleName("Fill the request with the documentation's sample")
         self.sample_button.setToolTip("The documentation's sample request, with a new call ID "
                                       "and the current time")
-        self.new_button = QPushButton("New")
-        self.open_button = QPushButton("Open\u2026")
-        self.save_button = QPushButton("Save\u2026")
-        self.copy_button = QPushButton("Copy")
-        for button, name, keys in (
-            (self.new_button, "New request", "Ctrl+N"),
-            (self.open_button, "Open a saved request", "Ctrl+O"),
-            (self.save_button, "Save the request (never with the CVV)", "Ctrl+S"),
-            (self.copy_button, "Copy the request JSON (CVV masked)", "Ctrl+Shift+C"),
-        ):
-            button.setAccessibleName(name)
-            button.setToolTip(f"{name} ({keys})")
+        self.file_buttons = DocumentButtons(
+            new=("New", "New request"), open=("Open\u2026", "Open a saved request"),
+            save=("Save\u2026", "Save the request (never with the CVV)"),
+            copy=("Copy", "Copy the request JSON (CVV masked)"))
+        self.new_button, self.open_button, self.save_button, self.copy_button = self.file_buttons.all()
         actions = QHBoxLayout()
         for button in (self.sample_button, self.new_button, self.open_button,
                        self.save_button, self.copy_button):
@@ -311,10 +296,10 @@ class RequestComposer(QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([560, 200])
-        title = QLabel("<b>Request</b>: what Voitex sends to your endpoint")
+        heading = QLabel("<b>Request</b>: what Voitex sends to your endpoint")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(title)
+        layout.addWidget(heading)
         layout.addLayout(actions)
         layout.addWidget(self.status)
         layout.addWidget(splitter, 1)
@@ -326,14 +311,9 @@ class RequestComposer(QWidget):
         self.variables_model.edited.connect(self._on_changed)
         self.payments.changed.connect(self._on_changed)
         self.sample_button.clicked.connect(self.on_sample_clicked)
-        self.new_button.clicked.connect(self.on_new_clicked)
-        self.open_button.clicked.connect(self.on_open_clicked)
-        self.save_button.clicked.connect(self.on_save_clicked)
-        self.copy_button.clicked.connect(self.copy_request)
+        self.file_buttons.connect(self, new=self.on_new_clicked, open=self.on_open_clicked,
+                                  save=self.on_save_clicked, copy=self.copy_request)
         self.findings_list.finding_activated.connect(self.go_to_finding)
-        add_shortcuts(self, [("Ctrl+N", self.on_new_clicked), ("Ctrl+O", self.on_open_clicked),
-                             ("Ctrl+S", self.on_save_clicked),
-                             ("Ctrl+Shift+C", self.copy_request)])
         self.set_request(sample_request(with_payment=False))
 
     # -- the request ---------------------------------------------------------
@@ -342,9 +322,9 @@ class RequestComposer(QWidget):
         return BranchRequest(
             call_id=text["call_id"], cid=text["cid"], cnam=text["cnam"],
             contact_info=text["contact_info"], date_time=text["date_time"], did=text["did"],
-            branch_data=tuple(Step(branch, key) for branch, key in self.steps_model.rows()),
+            branch_data=tuple(Step(branch, key) for branch, key in self.steps_model.pairs()),
             payment_info=self.payments.payments(),
-            variables=tuple(self.variables_model.rows()),
+            variables=tuple(self.variables_model.pairs()),
         )
 
     def set_request(self, request: BranchRequest) -> None:
@@ -376,7 +356,7 @@ class RequestComposer(QWidget):
         self.edits["call_id"].setText(new_call_id())
 
     # -- updating ------------------------------------------------------------
-    def _on_changed(self, *_args) -> None:
+    def _on_changed(self, *_args: object) -> None:
         if not self._loading:
             self.refresh()
 
@@ -389,7 +369,7 @@ class RequestComposer(QWidget):
             for name, edit in self.edits.items():
                 mine = tuple(f for f in findings if f.is_about(name))
                 self.field_findings[name].set_findings(mine)
-                _mark(edit, mine)
+                mark_field(edit, mine)
             self.steps_section.show_findings(findings)
             self.variables_section.show_findings(findings)
             self.findings_list.set_findings(findings)
@@ -400,39 +380,32 @@ class RequestComposer(QWidget):
         path = finding.path
         if not path:
             return
-        if path[0] in self.edits:
-            self.edits[path[0]].setFocus()
-        elif path[0] == "payment_info" and len(path) >= 3:
-            self.payments.list.setCurrentRow(path[1])
-            self.payments.edits[path[2]].setFocus()
-        elif path[0] in ("branch_data", "variables") and len(path) >= 2:
-            section = self.steps_section if path[0] == "branch_data" else self.variables_section
-            section.table.select_row(path[1], 1 if path[-1] in ("input", "value") else 0)
+        head, row = path[0], path[1] if len(path) >= 2 and isinstance(path[1], int) else None
+        if isinstance(head, str) and head in self.edits:
+            self.edits[head].setFocus()
+        elif head == "payment_info" and row is not None and len(path) >= 3:
+            self.payments.list.setCurrentRow(row)
+            self.payments.edits[str(path[2])].setFocus()
+        elif head in ("branch_data", "variables") and row is not None:
+            section = self.steps_section if head == "branch_data" else self.variables_section
+            section.table.select_row(row, 1 if path[-1] in ("input", "value") else 0)
             section.table.setFocus()
 
     # -- files and clipboard -------------------------------------------------
     def save_request_to(self, path: Path | str) -> bool:
-        path = Path(path)
         request = self.request()
-        if not self.documents.write(path, request_to_json(request, cvv="omit") + "\n",
-                                    saving="the request"):
-            return False
-        self._clean_json = self.masked_json()
         note = (" The card verification value was left out: it is never saved."
                 if request.cvvs() else "")
-        self.documents.tell("ok", f"Saved the request to {path.name}.{note}")
+        if not self.documents.save(Path(path), request_to_json(request, cvv="omit") + "\n",
+                                   what="the request", note=note):
+            return False
+        self._clean_json = self.masked_json()
         return True
 
     def open_request_from(self, path: Path | str) -> bool:
         path = Path(path)
-        text = self.documents.read(path)
-        if text is None:
-            return False
-        try:
-            request = parse_request(text)
-        except RequestFormatError as error:
-            self.documents.tell("error", f"Could not open {path.name}. "
-                                         f"{file_words(error.message)}")
+        request = self.documents.read_as(path, parse_request, RequestFormatError)
+        if request is None:
             return False
         self.set_request(request)
         missing = any(not p.cvv for p in request.payment_info)
@@ -442,9 +415,8 @@ class RequestComposer(QWidget):
         return True
 
     def copy_request(self) -> None:
-        QGuiApplication.clipboard().setText(self.masked_json())
         note = " The card verification value is shown as ***." if self.request().cvvs() else ""
-        self.documents.tell("ok", f"Copied the request JSON to the clipboard.{note}")
+        self.documents.copy(self.masked_json(), said=f"Copied the request JSON to the clipboard.{note}")
 
     def may_discard(self) -> bool:
         return self.documents.may_discard(self.is_modified())
@@ -462,16 +434,12 @@ class RequestComposer(QWidget):
             self.status.hide()
 
     def on_open_clicked(self) -> None:
-        if not self.may_discard():
-            return
-        path = self.documents.ask_open_path("Open a saved request")
-        if path is not None:
-            self.open_request_from(path)
+        self.documents.ask_and_open("Open a saved request", may_discard=self.may_discard,
+                                    open_from=self.open_request_from)
 
     def on_save_clicked(self) -> None:
         branch = self.request().current_branch
-        path = self.documents.ask_save_path(
+        self.documents.ask_and_save(
             "Save the request",
-            suggested=f"request-branch-{branch}.json" if branch else "branch-request.json")
-        if path is not None:
-            self.save_request_to(path)
+            suggested=f"request-branch-{branch}.json" if branch else "branch-request.json",
+            save_to=self.save_request_to)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QBoxLayout,
     QCheckBox,
@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QToolButton,
@@ -28,25 +27,29 @@ from console.branch.validation import validate
 from console.domain.wording import plural
 from console.resources import read_resource_text
 from console.ui.branch.delegates import KindDelegate
-from console.ui.branch.documents import Documents, add_shortcuts, file_words, replace_box
-from console.ui.branch.findings_view import FindingsList, InlineFindings
+from console.ui.branch.documents import DocumentButtons, Documents, replace_box
+from console.ui.branch.findings_view import FIELD_STYLE, FindingsList, InlineFindings, mark_field
 from console.ui.branch.library_notes import library_notes
 from console.ui.branch.models import Column, PlayModel, RowsModel
 from console.ui.branch.preview import JsonPreview
 from console.ui.branch.table_section import TableSection
 from console.ui.widgets import Confirm, ResultLabel, default_confirm
 
-_FIELD_STYLE = ("QLineEdit[finding=\"error\"] { border: 2px solid #c62828; }"
-                "QLineEdit[finding=\"warning\"] { border: 2px solid #e0a800; }")
-_RANK = {"error": 0, "warning": 1, "info": 2}
+if TYPE_CHECKING:
+    from console.store.catalogue import CatalogueEntry
+    from console.ui.library.picker import LibraryChooser
+    from console.ui.library.source import LibrarySource
+    from console.ui.messages import MessageBridge
 
 
 def _beside(anchor: QWidget, widget: QWidget, section: QWidget) -> None:
     """Put `widget` right after `anchor` in the row of buttons that holds it."""
     outer = section.layout()
+    assert outer is not None  # a TableSection lays itself out
     for index in range(outer.count()):
-        row = outer.itemAt(index).layout()
-        if row is not None and row.indexOf(anchor) >= 0:
+        item = outer.itemAt(index)
+        row = item.layout() if item is not None else None
+        if isinstance(row, QBoxLayout) and row.indexOf(anchor) >= 0:
             row.insertWidget(row.indexOf(anchor) + 1, widget)
             return
     outer.addWidget(widget)
@@ -56,8 +59,9 @@ class DesignerPanel(QWidget):
     document_name_changed = Signal(str)  # the open design's file or sample name, "" for new
     design_changed = Signal()  # the design shown may differ from before (typed, opened, set)
 
-    def __init__(self, *, messages=None, confirm: Confirm = default_confirm,
-                 library=None, embedded: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(self, *, messages: MessageBridge | None = None, confirm: Confirm = default_confirm,
+                 library: LibrarySource | None = None, embedded: bool = False,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         # Embedded: one reply of an IVR project, whose editor owns New, Open and
         # Save (and their shortcuts); its own buttons then read and write one reply.
@@ -71,7 +75,7 @@ class DesignerPanel(QWidget):
         self._findings: tuple[Finding, ...] | None = None  # None: nothing shown yet
         self._clean_json = design_to_json(Design())
         self.document_name = ""
-        self.setStyleSheet(_FIELD_STYLE)
+        self.setStyleSheet(FIELD_STYLE)
 
         # -- the form ------------------------------------------------------
         self.response_findings = InlineFindings("Response")
@@ -154,18 +158,11 @@ class DesignerPanel(QWidget):
         self._form_viewport = scroll.viewport()
 
         # -- preview, actions and findings -------------------------------------
-        self.new_button = QPushButton("&New")
-        self.open_button = QPushButton("&Open\u2026")
-        self.save_button = QPushButton("Save\u2026")
-        self.copy_button = QPushButton("Copy JSON")
-        for button, name, keys in (
-            (self.new_button, "New response design", "Ctrl+N"),
-            (self.open_button, "Open a response design", "Ctrl+O"),
-            (self.save_button, "Save the response design", "Ctrl+S"),
-            (self.copy_button, "Copy the response JSON", "Ctrl+Shift+C"),
-        ):
-            button.setAccessibleName(name)
-            button.setToolTip(f"{name} ({keys})")
+        self.file_buttons = DocumentButtons(
+            new=("&New", "New response design"), open=("&Open\u2026", "Open a response design"),
+            save=("Save\u2026", "Save the response design"),
+            copy=("Copy JSON", "Copy the response JSON"))
+        self.new_button, self.open_button, self.save_button, self.copy_button = self.file_buttons.all()
         self.samples_button = QToolButton()
         self.samples_button.setText("Start from a sample")
         self.samples_button.setAccessibleName("Start from a sample design")
@@ -237,10 +234,10 @@ class DesignerPanel(QWidget):
         for model in (self.play_model, self.keys_model, self.variables_model):
             model.edited.connect(self._on_content_changed)
         self.compact_check.toggled.connect(self._on_compact_toggled)
-        self.new_button.clicked.connect(self.on_new_clicked)
-        self.open_button.clicked.connect(self.on_open_clicked)
-        self.save_button.clicked.connect(self.on_save_clicked)
-        self.copy_button.clicked.connect(self.copy_json)
+        # Embedded in a project, the project's own New/Open/Save own those keys.
+        self.file_buttons.connect(self, new=self.on_new_clicked, open=self.on_open_clicked,
+                                  save=self.on_save_clicked, copy=self.copy_json,
+                                  shortcuts=("copy",) if embedded else ("new", "open", "save", "copy"))
         self.findings_list.finding_activated.connect(self.go_to_finding)
         if library is not None:
             library.changed.connect(self.refresh)
@@ -252,11 +249,6 @@ class DesignerPanel(QWidget):
                                  (self.save_button, "Save this reply as a design file")):
                 button.setAccessibleName(name)
                 button.setToolTip(name)
-            add_shortcuts(self, [("Ctrl+Shift+C", self.copy_json)])
-        else:
-            add_shortcuts(self, [("Ctrl+N", self.on_new_clicked), ("Ctrl+O", self.on_open_clicked),
-                                 ("Ctrl+S", self.on_save_clicked),
-                                 ("Ctrl+Shift+C", self.copy_json)])
         self.refresh()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -276,8 +268,8 @@ class DesignerPanel(QWidget):
         return Design(
             goto=goto if goto != "" else None,
             play=self.play_model.items(),
-            inputs=tuple(self.keys_model.rows()),
-            variables=tuple(self.variables_model.rows()),
+            inputs=tuple(self.keys_model.pairs()),
+            variables=tuple(self.variables_model.pairs()),
         )
 
     def json_text(self, *, compact: bool | None = None) -> str:
@@ -305,7 +297,7 @@ class DesignerPanel(QWidget):
         self.refresh()
 
     # -- updating the preview and the findings --------------------------------
-    def _on_content_changed(self, *_args) -> None:
+    def _on_content_changed(self, *_args: object) -> None:
         if self._loading:
             return
         self._notes = ()
@@ -331,12 +323,7 @@ class DesignerPanel(QWidget):
             tuple(f for f in findings if f.path == () and not f.code.startswith("import.")))
         goto = tuple(f for f in findings if f.is_about("goto"))
         self.goto_findings.set_findings(goto)
-        worst = min((f.severity for f in goto if f.severity != "info"),
-                    key=_RANK.__getitem__, default="")
-        if self.goto_edit.property("finding") != worst:
-            self.goto_edit.setProperty("finding", worst)
-            self.goto_edit.style().unpolish(self.goto_edit)
-            self.goto_edit.style().polish(self.goto_edit)
+        mark_field(self.goto_edit, goto)
         self.goto_edit.setAccessibleDescription(" ".join(f.message for f in goto))
         for section in (self.play_section, self.keys_section, self.variables_section):
             section.show_findings(findings)
@@ -349,7 +336,7 @@ class DesignerPanel(QWidget):
             self.goto_edit.setFocus()
             return
         section = {"play": self.play_section, "inputs": self.keys_section,
-                   "variables": self.variables_section}.get(path[0])
+                   "variables": self.variables_section}.get(str(path[0]))
         if section is None:
             return
         if len(path) >= 2 and isinstance(path[1], int):
@@ -361,7 +348,7 @@ class DesignerPanel(QWidget):
         section.table.setFocus()
 
     # -- the Library -------------------------------------------------------
-    def add_library_recording(self, entry) -> int:
+    def add_library_recording(self, entry: CatalogueEntry) -> int:
         """Add a play item for a catalogue entry (by its album and sort); its row."""
         row = self.play_section.add_row(["file", str(entry.album), str(entry.sort), ""])
         self.status.show_result("ok", f"Added '{entry.display_name}' ({entry.place}) to the "
@@ -379,7 +366,7 @@ class DesignerPanel(QWidget):
         chooser.open()
         self._library_chooser = chooser
 
-    def _on_library_chosen(self, chooser, result: int) -> None:
+    def _on_library_chosen(self, chooser: LibraryChooser, result: int) -> None:
         entry = chooser.chosen()
         if result == chooser.DialogCode.Accepted and entry is not None:
             self.add_library_recording(entry)
@@ -399,23 +386,17 @@ class DesignerPanel(QWidget):
     def save_design_to(self, path: Path | str) -> bool:
         path = Path(path)
         text = design_to_json(self.design())
-        if not self.documents.write(path, text + "\n", saving="the design"):
+        if not self.documents.save(path, text + "\n", what="the design",
+                                   note=self._problems_suffix()):
             return False
         self._clean_json = text
         self.set_document_name(path.name)
-        self.documents.tell("ok", f"Saved the design to {path.name}.{self._problems_suffix()}")
         return True
 
     def open_design_from(self, path: Path | str) -> bool:
         path = Path(path)
-        text = self.documents.read(path)
-        if text is None:
-            return False
-        try:
-            parsed = parse_design(text)
-        except DesignFormatError as error:
-            self.documents.tell("error", f"Could not open {path.name}. "
-                                         f"{file_words(error.message)}")
+        parsed = self.documents.read_as(path, parse_design, DesignFormatError)
+        if parsed is None:
             return False
         self.set_design(parsed.design, parsed.notes)
         self.set_document_name(path.name)
@@ -437,11 +418,9 @@ class DesignerPanel(QWidget):
             self.documents.tell("ok", f"Opened {name}.")
 
     def copy_json(self) -> None:
-        text = self.json_text()
-        QGuiApplication.clipboard().setText(text)
         form = "compact" if self._compact else "indented"
-        self.documents.tell("ok", f"Copied the response JSON ({form}) to the clipboard."
-                   f"{self._problems_suffix()}")
+        self.documents.copy(self.json_text(), said=f"Copied the response JSON ({form}) to the "
+                                                   f"clipboard.{self._problems_suffix()}")
 
     def new_design(self) -> None:
         self.set_design(Design())
@@ -468,19 +447,14 @@ class DesignerPanel(QWidget):
             self.goto_edit.setFocus()
 
     def on_open_clicked(self) -> None:
-        if not self.may_discard():
-            return
-        path = self.documents.ask_open_path("Open a response design")
-        if path is not None:
-            self.open_design_from(path)
+        self.documents.ask_and_open("Open a response design", may_discard=self.may_discard,
+                                    open_from=self.open_design_from)
 
     def on_save_clicked(self) -> None:
-        path = self.documents.ask_save_path("Save the response design",
-                                            suggested=self.document_name
-                                            if self.document_name.endswith(".json")
-                                            else "response-design.json")
-        if path is not None:
-            self.save_design_to(path)
+        suggested = (self.document_name if self.document_name.endswith(".json")
+                     else "response-design.json")
+        self.documents.ask_and_save("Save the response design", suggested=suggested,
+                                    save_to=self.save_design_to)
 
     def on_sample_chosen(self, file_name: str, title: str) -> None:
         if self.may_discard():

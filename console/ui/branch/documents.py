@@ -1,19 +1,25 @@
 """What the designer, the composer and the tester share about files and messages:
 the result line (also posted to the message bridge), JSON file dialogs that
-remember their folder, reading and writing with the failure told in words, the
-"discard changes?" question, and shortcuts scoped to one panel."""
+remember their folder, Open… and Save… (ask, read or write, say how it went),
+the clipboard, the "discard changes?" question, shortcuts scoped to one panel, and
+the New / Open… / Save… / Copy buttons with their shortcuts."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
 
 from console.ui.widgets import Confirm, ResultLabel, default_confirm
 
+if TYPE_CHECKING:
+    from console.ui.messages import MessageBridge
+
 _JSON_FILTER = "JSON files (*.json)"
+_T = TypeVar("_T")
 
 
 def with_json_suffix(path: str | Path) -> Path:
@@ -58,6 +64,38 @@ def add_shortcuts(widget: QWidget, bindings: list[tuple[str, Callable[[], object
         shortcut.activated.connect(slot)
 
 
+class DocumentButtons:
+    """New, Open…, Save… and Copy: each given its text and the name that is its
+    accessible name and, with its shortcut, its tool tip."""
+
+    KEYS = {"new": "Ctrl+N", "open": "Ctrl+O", "save": "Ctrl+S", "copy": "Ctrl+Shift+C"}
+
+    def __init__(self, *, new: tuple[str, str], open: tuple[str, str], save: tuple[str, str],
+                 copy: tuple[str, str]) -> None:
+        self.new, self.open, self.save, self.copy = (
+            self._button(text, name, self.KEYS[job])
+            for job, (text, name) in (("new", new), ("open", open), ("save", save), ("copy", copy)))
+
+    @staticmethod
+    def _button(text: str, name: str, keys: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setAccessibleName(name)
+        button.setToolTip(f"{name} ({keys})")
+        return button
+
+    def all(self) -> tuple[QPushButton, QPushButton, QPushButton, QPushButton]:
+        return self.new, self.open, self.save, self.copy
+
+    def connect(self, panel: QWidget, *, new: Callable[[], object], open: Callable[[], object],
+                save: Callable[[], object], copy: Callable[[], object],
+                shortcuts: tuple[str, ...] = ("new", "open", "save", "copy")) -> None:
+        """Clicks to the slots, and the `shortcuts` named, scoped to `panel`."""
+        slots = {"new": new, "open": open, "save": save, "copy": copy}
+        for button, job in zip(self.all(), slots, strict=True):
+            button.clicked.connect(slots[job])
+        add_shortcuts(panel, [(self.KEYS[job], slots[job]) for job in shortcuts])
+
+
 def file_words(message: str) -> str:
     """A reader's message about text, said about the file it came from."""
     return message.replace("The text ends too early", "The file ends too early")
@@ -67,7 +105,8 @@ class Documents:
     """File and message plumbing for one panel; `what` names its document in
     messages ("response design", "request")."""
 
-    def __init__(self, parent: QWidget, *, what: str, status: ResultLabel, messages=None,
+    def __init__(self, parent: QWidget, *, what: str, status: ResultLabel,
+                 messages: MessageBridge | None = None,
                  confirm: Confirm = default_confirm) -> None:
         self.parent = parent
         self.what = what
@@ -96,6 +135,45 @@ class Documents:
         start = str(Path(self.last_dir) / suggested) if suggested else self.last_dir
         path, _ = QFileDialog.getSaveFileName(self.parent, title, start, _JSON_FILTER)
         return with_json_suffix(path) if path else None
+
+    def ask_and_open(self, title: str, *, may_discard: Callable[[], bool],
+                     open_from: Callable[[Path], object]) -> None:
+        """Open…: once the changes shown may go, ask for a file and open it."""
+        if not may_discard():
+            return
+        path = self.ask_open_path(title)
+        if path is not None:
+            open_from(path)
+
+    def ask_and_save(self, title: str, *, suggested: str, save_to: Callable[[Path], object]) -> None:
+        """Save…: ask where (proposing `suggested`), then save there."""
+        path = self.ask_save_path(title, suggested)
+        if path is not None:
+            save_to(path)
+
+    def read_as(self, path: Path, parse: Callable[[str], _T], refused: type[ValueError]) -> _T | None:
+        """What `parse` makes of the file, or None after telling why it could not be
+        opened (unreadable, or `parse` raised `refused`, whose text is for the user)."""
+        text = self.read(path)
+        if text is None:
+            return None
+        try:
+            return parse(text)
+        except refused as error:
+            self.tell("error", f"Could not open {path.name}. {file_words(str(error))}")
+            return None
+
+    def save(self, path: Path, text: str, *, what: str, note: str = "") -> bool:
+        """Write `text` and say so ("Saved the request to x.json." and `note`)."""
+        if not self.write(path, text, saving=what):
+            return False
+        self.tell("ok", f"Saved {what} to {path.name}.{note}")
+        return True
+
+    def copy(self, text: str, *, said: str) -> None:
+        """Put `text` on the clipboard and say `said`."""
+        QGuiApplication.clipboard().setText(text)
+        self.tell("ok", said)
 
     def read(self, path: Path) -> str | None:
         """The file's text, or None after telling the user why it could not be read."""

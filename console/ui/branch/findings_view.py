@@ -1,12 +1,14 @@
-"""The list of findings under a preview, and the small label shown next to a field."""
+"""The list of findings under a preview, the small label shown next to a field, and
+the field's own border (`mark_field`, drawn by a panel's `FIELD_STYLE`)."""
 from __future__ import annotations
 
 import html
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QSizePolicy, QStyle, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QSizePolicy, QStyle, QWidget
 
-from console.branch.findings import Finding
+from console.branch.findings import SEVERITY_RANK, Finding
 from console.ui.palette import warning_text_colours
 
 _ICONS = {
@@ -21,7 +23,25 @@ def _label_style(widget: QWidget, severity: str) -> str:
     # From the palette: the light colours are unreadable on a dark desktop.
     return f"color:{warning_text_colours(widget.palette())[severity]};"
 
-_RANK = {"error": 0, "warning": 1, "info": 2}
+
+# A panel's style sheet: a field's border says its worst finding (`mark_field`).
+FIELD_STYLE = ("QLineEdit[finding=\"error\"] { border: 2px solid #c62828; }"
+               "QLineEdit[finding=\"warning\"] { border: 2px solid #e0a800; }")
+
+
+def show_finding_look(edit: QLineEdit, worst: str) -> None:
+    """Give `edit` the border of `worst` ("error", "warning", or "" for none)."""
+    if edit.property("finding") != worst:
+        edit.setProperty("finding", worst)
+        edit.style().unpolish(edit)
+        edit.style().polish(edit)
+
+
+def mark_field(edit: QLineEdit, findings: tuple[Finding, ...]) -> None:
+    """The border of the worst of `findings` (notes draw none)."""
+    worst = min((f.severity for f in findings if f.severity != "info"),
+                key=SEVERITY_RANK.__getitem__, default="")
+    show_finding_look(edit, worst)
 
 
 class FindingsList(QListWidget):
@@ -59,7 +79,7 @@ class FindingsList(QListWidget):
                 self.addItem(item)
             return
         style = self.style()
-        for finding in sorted(findings, key=lambda f: _RANK[f.severity]):
+        for finding in sorted(findings, key=lambda f: SEVERITY_RANK[f.severity]):
             item = QListWidgetItem(style.standardIcon(_ICONS[finding.severity]), finding.message)
             item.setData(Qt.ItemDataRole.UserRole, finding)
             item.setToolTip(finding.message)
@@ -86,7 +106,7 @@ class InlineFindings(QLabel):
         self.hide()
 
     def severity(self) -> str | None:
-        return min((f.severity for f in self._shown), key=_RANK.__getitem__, default=None)
+        return min((f.severity for f in self._shown), key=SEVERITY_RANK.__getitem__, default=None)
 
     def set_findings(self, findings: tuple[Finding, ...], *, limit: int = 3) -> None:
         if findings == self._shown:
@@ -96,7 +116,7 @@ class InlineFindings(QLabel):
             self.clear()
             self.hide()
             return
-        ordered = sorted(findings, key=lambda f: _RANK[f.severity])
+        ordered = sorted(findings, key=lambda f: SEVERITY_RANK[f.severity])
         lines = [f'<div style="{_label_style(self, f.severity)}"><b>{_WORDS[f.severity]}:</b> '
                  f"{html.escape(f.message)}</div>" for f in ordered[:limit]]
         if len(ordered) > limit:
@@ -135,7 +155,7 @@ class FindingLine(QLabel):
         if findings == self._shown:
             return
         self._shown = findings
-        ordered = sorted(findings, key=lambda f: _RANK[f.severity])
+        ordered = sorted(findings, key=lambda f: SEVERITY_RANK[f.severity])
         if ordered:
             first = ordered[0]
             more = f"  (+{len(ordered) - 1} more)" if len(ordered) > 1 else ""
@@ -148,7 +168,7 @@ class FindingLine(QLabel):
         self.setAccessibleDescription(everything)
         self._elide()
 
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._elide()
 

@@ -1,11 +1,16 @@
 """The designer's note on a recording the Library's catalogue does not know."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from console.branch.findings import Finding
 from console.branch.schema import Design, FilePlay
 
+if TYPE_CHECKING:
+    from console.ui.library.source import LibrarySource
 
-def library_notes(design: Design, library) -> tuple[Finding, ...]:
+
+def library_notes(design: Design, library: LibrarySource | None) -> tuple[Finding, ...]:
     """A note (not an error) for each library file the catalogue does not know at
     that album/sort for the active account: it may be a typo, or a recording
     added in the Voitex portal, which the console cannot see."""

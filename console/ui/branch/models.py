@@ -7,18 +7,29 @@ item; the other tables (keys, variables, branch steps) are plain `RowsModel`s.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QGuiApplication
 
-from console.branch.findings import Finding
+from console.branch.findings import SEVERITY_RANK, Finding
 from console.branch.schema import FilePlay, PlayItem, TtsPlay
 from console.ui.palette import finding_cell_colours, muted_text_colour
 
 FINDINGS_ROLE = Qt.ItemDataRole.UserRole + 1
 _MIME = "application/x-voitex-console-rows"
-_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+Index = QModelIndex | QPersistentModelIndex
 
 
 def cell_colours(severity: str) -> tuple[QColor, QColor] | None:
@@ -46,7 +57,7 @@ class RowsModel(QAbstractTableModel):
 
     edited = Signal()  # content changed in any way: typed, added, removed, moved, reset
 
-    def __init__(self, columns: list[Column], parent=None) -> None:
+    def __init__(self, columns: list[Column], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.columns = columns
         self._column_of = {column.key: i for i, column in enumerate(columns)}
@@ -57,14 +68,18 @@ class RowsModel(QAbstractTableModel):
     def rows(self) -> list[tuple[str, ...]]:
         return [tuple(row) for row in self._rows]
 
-    def set_rows(self, rows) -> None:
+    def pairs(self) -> list[tuple[str, str]]:
+        """The rows of a two-column table (keys, variables, branch steps)."""
+        return [(row[0], row[1]) for row in self._rows]
+
+    def set_rows(self, rows: Iterable[Sequence[str]]) -> None:
         self.beginResetModel()
         self._rows = [list(row) for row in rows]
         self._findings = {}
         self.endResetModel()
         self.edited.emit()
 
-    def insert_row(self, row: int, values) -> int:
+    def insert_row(self, row: int, values: Sequence[str]) -> int:
         row = max(0, min(row, len(self._rows)))
         self.beginInsertRows(QModelIndex(), row, row)
         self._rows.insert(row, list(values))
@@ -101,7 +116,7 @@ class RowsModel(QAbstractTableModel):
         for finding in findings:
             path = finding.path
             if len(path) >= 2 and path[0] == field and isinstance(path[1], int):
-                column = self._column_of.get(path[2]) if len(path) >= 3 else None
+                column = self._column_of.get(str(path[2])) if len(path) >= 3 else None
                 columns = [column] if column is not None else range(len(self.columns))
                 for col in columns:
                     cells.setdefault((path[1], col), []).append(finding)
@@ -123,13 +138,14 @@ class RowsModel(QAbstractTableModel):
         return self._findings.get((row, column), ())
 
     # -- Qt model interface ------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -142,7 +158,7 @@ class RowsModel(QAbstractTableModel):
     def cell_applies(self, row: int, column: int) -> bool:
         return True
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row, column = index.row(), index.column()
@@ -178,10 +194,10 @@ class RowsModel(QAbstractTableModel):
         return None
 
     @staticmethod
-    def _worst(found) -> str:
-        return min(found, key=lambda f: _SEVERITY_RANK[f.severity]).severity
+    def _worst(found: Iterable[Finding]) -> str:
+        return min(found, key=lambda f: SEVERITY_RANK[f.severity]).severity
 
-    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
             return False
         row, column = index.row(), index.column()
@@ -196,7 +212,7 @@ class RowsModel(QAbstractTableModel):
         self.edited.emit()
         return True
 
-    def flags(self, index):
+    def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.ItemIsDropEnabled
         flags = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -206,26 +222,28 @@ class RowsModel(QAbstractTableModel):
         return flags
 
     # -- drag and drop: rows move within the table -------------------------
-    def supportedDropActions(self):
+    def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction
 
-    def supportedDragActions(self):
+    def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction
 
-    def mimeTypes(self):
+    def mimeTypes(self) -> list[str]:
         return [_MIME]
 
-    def mimeData(self, indexes):
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         rows = sorted({index.row() for index in indexes if index.isValid()})
         mime = QMimeData()
         mime.setData(_MIME, QByteArray(",".join(map(str, rows)).encode("ascii")))
         return mime
 
-    def canDropMimeData(self, data, action, row, column, parent) -> bool:
+    def canDropMimeData(self, data: QMimeData | None, action: Qt.DropAction, row: int, column: int,
+                        parent: Index) -> bool:
         return data is not None and data.hasFormat(_MIME) and action == Qt.DropAction.MoveAction
 
-    def dropMimeData(self, data, action, row, column, parent) -> bool:
-        if not self.canDropMimeData(data, action, row, column, parent):
+    def dropMimeData(self, data: QMimeData | None, action: Qt.DropAction, row: int, column: int,
+                     parent: Index) -> bool:
+        if data is None or not self.canDropMimeData(data, action, row, column, parent):
             return False
         raw = bytes(data.data(_MIME).data()).decode("ascii")
         sources = [int(part) for part in raw.split(",") if part.isdigit()]
@@ -256,7 +274,7 @@ class PlayModel(RowsModel):
 
     KIND, ALBUM, SORT, TEXT = range(4)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__([
             Column("type", "Kind", "Library file or text to speech"),
             Column("album", "Album", "The album number of the recording, like 10"),
@@ -279,7 +297,7 @@ class PlayModel(RowsModel):
             return "\u2014"  # an em dash: this cell is not used by this kind of item
         return self._rows[row][column]
 
-    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if index.isValid() and index.column() == self.KIND and role == Qt.ItemDataRole.EditRole:
             if value not in PLAY_KINDS:
                 return False
@@ -298,7 +316,7 @@ class PlayModel(RowsModel):
             result.append(FilePlay(album, sort) if kind == "file" else TtsPlay(text))
         return tuple(result)
 
-    def set_items(self, items) -> None:
+    def set_items(self, items: Iterable[PlayItem]) -> None:
         self.set_rows(_row_of(item) for item in items)
 
 

@@ -8,9 +8,19 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette, QSyntaxHighlighter, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QPlainTextEdit
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QPalette,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from console.resources import read_resource_text
 
@@ -23,11 +33,15 @@ _TOKENS = re.compile(
 )
 
 
-def _load_scheme(dark: bool) -> dict:
-    return json.loads(read_resource_text("branch/highlight.json"))["dark" if dark else "light"]
+Scheme = dict[str, dict[str, Any]]  # token kind -> {"color": "#rrggbb", "bold": bool}
 
 
-def _load_formats(scheme: dict) -> dict[str, QTextCharFormat]:
+def _load_scheme(dark: bool) -> Scheme:
+    schemes: dict[str, Scheme] = json.loads(read_resource_text("branch/highlight.json"))
+    return schemes["dark" if dark else "light"]
+
+
+def _load_formats(scheme: Scheme) -> dict[str, QTextCharFormat]:
     formats = {}
     for name, spec in scheme.items():
         fmt = QTextCharFormat()
@@ -39,7 +53,7 @@ def _load_formats(scheme: dict) -> dict[str, QTextCharFormat]:
 
 
 class JsonHighlighter(QSyntaxHighlighter):
-    def __init__(self, document, *, scheme: dict) -> None:
+    def __init__(self, document: QTextDocument, *, scheme: Scheme) -> None:
         super().__init__(document)
         self.formats = _load_formats(scheme)
 
@@ -47,6 +61,8 @@ class JsonHighlighter(QSyntaxHighlighter):
         formats = self.formats
         for match in _TOKENS.finditer(text):
             kind = match.lastgroup
+            if kind is None:
+                continue
             if kind == "colon" or match.group("string") is not None:
                 string_start, string_end = match.span("string")
                 name = "key" if match.group("colon") else "string"
@@ -85,7 +101,7 @@ def _utf16_length(text: str) -> int:
 
 
 class JsonPreview(QPlainTextEdit):
-    def __init__(self, accessible_name: str, parent=None) -> None:
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setReadOnly(True)
         self.setUndoRedoEnabled(False)

@@ -24,7 +24,7 @@ from console.ui.palette import muted_text_colour
 
 
 class RowsTable(QTableView):
-    def __init__(self, model: RowsModel, accessible_name: str, parent=None) -> None:
+    def __init__(self, model: RowsModel, accessible_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setModel(model)
         self.setAccessibleName(accessible_name)
@@ -67,7 +67,7 @@ class TableSection(QWidget):
 
     def __init__(self, title: str, model: RowsModel, field: str, *,
                  add_actions: list[tuple[str, str, Callable[[], list[str]]]],
-                 help_text: str = "", parent=None) -> None:
+                 help_text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self.field = field
@@ -165,7 +165,7 @@ class TableSection(QWidget):
         self.model.set_findings(mine, self.field)
         self.findings.set_findings(mine)
 
-    def _update_buttons(self, *_args) -> None:
+    def _update_buttons(self, *_args: object) -> None:
         row = self.table.current_row()
         count = self.model.rowCount()
         self.remove_button.setEnabled(0 <= row < count)

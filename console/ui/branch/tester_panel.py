@@ -6,14 +6,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDoubleSpinBox,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -21,7 +19,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QSizePolicy,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -45,88 +42,33 @@ from console.domain.wording import plural
 from console.ui.branch.composer import RequestComposer
 from console.ui.branch.documents import Documents, add_shortcuts
 from console.ui.branch.findings_view import FindingsList
+from console.ui.branch.keypad import WalkBox
 from console.ui.branch.preview import JsonPreview
 from console.ui.branch.tester_settings import read_tester_settings, write_tester_settings
+from console.ui.branch.tester_text import nothing_checked_text, runs_file_name, without_password
 from console.ui.palette import warning_text_colours
 from console.ui.widgets import FieldErrorLabel, ResultLabel
+
+if TYPE_CHECKING:
+    from console.api.branch_endpoint import EndpointReply
+    from console.store.notices import Notices
+    from console.ui.messages import MessageBridge
 
 log = logging.getLogger(__name__)
 
 # (url, payload, budget_s=...) -> EndpointReply; see console/api/branch_endpoint.py
-PostRequest = Callable[..., Awaitable[object]]
+PostRequest = Callable[..., Awaitable["EndpointReply"]]
 DEFAULT_BUDGET_S = 3.0
 _OUTCOME_STYLE = {"valid": "ok", "invalid": "warning", "not_json": "error",
                   "http_error": "error", "no_reply": "error"}
-
-
-def nothing_checked_text(outcome: ReplyOutcome) -> str:
-    """What the findings list says when there is no reply to check: never
-    "No problems found." after a timeout, a refused connection or an HTTP error."""
-    if outcome.kind == "no_reply":
-        return "Nothing to check: no reply arrived (see the result above)."
-    if outcome.kind == "http_error":
-        return (f"Nothing to check: the endpoint answered {outcome.status_text}, "
-                "so Voitex would not read the reply.")
-    return "No problems found."
-
-
-def runs_file_name(runs: list[EndpointRun]) -> str:
-    """The name proposed when saving the test runs: the first run's date and time."""
-    stamp = runs[0].sent_at if runs else ""
-    digits = stamp.replace("-", "").replace(":", "").replace(" ", "-")
-    return f"branch-test-runs-{digits}.json" if digits else "branch-test-runs.json"
-
-
-class KeypadWidget(QWidget):
-    """A phone keypad; each key shows the branch the reply sends it to."""
-
-    key_chosen = Signal(str)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.buttons: dict[str, QPushButton] = {}
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        for position, key in enumerate(KEYPAD_KEYS):
-            button = QPushButton()
-            button.setMinimumSize(56, 34)
-            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-            button.clicked.connect(lambda _c=False, k=key: self.key_chosen.emit(k))
-            grid.addWidget(button, position // 3, position % 3)
-            self.buttons[key] = button
-        self.set_targets({})
-
-    def set_targets(self, targets: dict[str, str]) -> None:
-        for key, button in self.buttons.items():
-            branch = targets.get(key)
-            if branch is None:
-                button.setText(f"{key}\n\u2014")
-                button.setEnabled(False)
-                button.setAccessibleName(f"Key {key}: not offered by the reply")
-                button.setToolTip("The reply does not offer this key.")
-            else:
-                button.setText(f"{key}\n\u2192 {branch}")
-                button.setEnabled(True)
-                button.setAccessibleName(f"Key {key}: goes to branch {branch}")
-                button.setToolTip(f"Press {key} as the caller would: adds the step "
-                                  f"\u201cbranch {branch}, key {key}\u201d.")
-
-
-def _without_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
 class EndpointTesterPanel(QWidget):
     open_in_designer_requested = Signal(object)  # Design
 
     def __init__(self, *, composer: RequestComposer, post_request: PostRequest,
-                 settings_path: Path | None = None, messages=None, notices=None,
+                 settings_path: Path | None = None, messages: MessageBridge | None = None,
+                 notices: Notices | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.composer = composer
@@ -223,27 +165,11 @@ class EndpointTesterPanel(QWidget):
         self.result_tabs.addTab(self.raw_reply, "Raw reply")
 
         # -- walking the call -------------------------------------------------
-        self.keypad = KeypadWidget()
-        self.walk_hint = QLabel("Send a request: keys the reply offers appear on the keypad.")
-        self.walk_hint.setWordWrap(True)
-        self.follow_goto_button = QPushButton("Follow \u201cGo to branch\u201d")
-        self.follow_goto_button.setAccessibleName("Follow the reply's Go to branch")
-        self.follow_goto_button.setEnabled(False)
-        self.auto_send_check = QCheckBox("Send the ne&xt request at once")
-        self.auto_send_check.setToolTip("Tick this when the branches the keys lead to also "
-                                        "trigger this endpoint: pressing a key then sends the "
-                                        "next request straight away.")
-        self.auto_send_check.setAccessibleName(
-            "Branches reached by a key also trigger this endpoint; send the next request")
-        walk = QGroupBox("Walk the call through")
-        walk_layout = QHBoxLayout(walk)
-        walk_layout.addWidget(self.keypad)
-        walk_side = QVBoxLayout()
-        walk_side.addWidget(self.walk_hint)
-        walk_side.addWidget(self.follow_goto_button)
-        walk_side.addWidget(self.auto_send_check)
-        walk_side.addStretch(1)
-        walk_layout.addLayout(walk_side, 1)
+        walk = WalkBox()
+        self.keypad = walk.keypad
+        self.walk_hint = walk.hint
+        self.follow_goto_button = walk.follow_goto_button
+        self.auto_send_check = walk.auto_send_check
 
         self.runs_list = QListWidget()
         self.runs_list.setAccessibleName("Test runs")
@@ -304,7 +230,7 @@ class EndpointTesterPanel(QWidget):
     def _save_settings(self) -> None:
         if self.settings_path is None:
             return
-        data = {"endpoint_url": _without_password(self.url_edit.text().strip()),
+        data = {"endpoint_url": without_password(self.url_edit.text().strip()),
                 "budget_s": self.budget_spin.value(),
                 "walk_sends": self.auto_send_check.isChecked()}
         write_tester_settings(self.settings_path, data)
@@ -350,7 +276,7 @@ class EndpointTesterPanel(QWidget):
         self.url_error.show_error(None)
         self.clear_result()
         self._set_busy(True)
-        where = _without_password(url) or "the endpoint"
+        where = without_password(url) or "the endpoint"
         self.outcome_label.show_result("busy", f"Sending to {where}\u2026 (waiting up to "
                                        f"{budget:g} s)")
         sent_at = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
@@ -359,13 +285,13 @@ class EndpointTesterPanel(QWidget):
                                             budget_s=budget)
         finally:
             self._set_busy(False)
-        if getattr(reply, "error_kind", None) in ("invalid_url", "invalid_budget"):
+        if reply.error_kind in ("invalid_url", "invalid_budget"):
             self.url_error.show_error(reply.error)
             self.documents.tell("error", f"Not sent. {reply.error}")
             self.url_edit.setFocus()
             return None
         outcome = interpret_reply(reply, budget_s=budget, secrets=request.cvvs())
-        run = EndpointRun(sent_at=sent_at, url=_without_password(url), budget_s=budget,
+        run = EndpointRun(sent_at=sent_at, url=without_password(url), budget_s=budget,
                           request=request_payload(request, cvv="omit"),
                           status_code=reply.status_code, elapsed_s=reply.elapsed_s,
                           outcome=outcome)

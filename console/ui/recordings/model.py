@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -118,7 +119,7 @@ class QueueModel(QAbstractTableModel):
 
     edit_refused = Signal(str)  # why an edit was not taken, in plain words
 
-    def __init__(self, queue: UploadQueue, parent=None) -> None:
+    def __init__(self, queue: UploadQueue, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._queue = queue
         queue.rows_about_to_be_inserted.connect(self._begin_insert)
@@ -169,7 +170,7 @@ class QueueModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole):
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return HEADERS[section]
@@ -187,7 +188,7 @@ class QueueModel(QAbstractTableModel):
         return _ROW_FLAGS
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole):
+             role: int = Qt.ItemDataRole.DisplayRole) -> object:
         # Called about a thousand times per repaint: unhandled roles leave first,
         # and roles are compared as plain ints.
         role = int(role)
@@ -285,7 +286,7 @@ class QueueModel(QAbstractTableModel):
             return self._icons.get(item.status)
         return None
 
-    def _foreground(self, item: QueueItem):
+    def _foreground(self, item: QueueItem) -> QBrush | None:
         status = item.status
         if status == uq.REJECTED:
             return _REJECTED_BRUSH
@@ -295,7 +296,7 @@ class QueueModel(QAbstractTableModel):
             return self._cancelled_brush
         return None
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value,
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: object,
                 role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:
             return False
@@ -303,9 +304,9 @@ class QueueModel(QAbstractTableModel):
         column = index.column()
         try:
             if column == COL_ALBUM:
-                self._queue.set_album(item.id, value)
+                self._queue.set_album(item.id, _typed_number(value))
             elif column == COL_SORT:
-                self._queue.set_sort(item.id, value)
+                self._queue.set_sort(item.id, _typed_number(value))
             elif column == COL_NAME:
                 self._queue.set_display_name(item.id, str(value))
             else:
@@ -316,3 +317,9 @@ class QueueModel(QAbstractTableModel):
         # The queue's items_changed already covered the row; Qt wants this for the cell.
         self.dataChanged.emit(index, index)
         return True
+
+
+def _typed_number(value: object) -> int | str:
+    """An edited album or sort number as the queue checks it (a spin box gives an
+    int; anything else goes as text, for the queue to refuse in words)."""
+    return value if isinstance(value, int) else str(value)

@@ -1,9 +1,11 @@
 """The queue table: shows a drop hint while it is empty."""
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QAccessible, QPainter, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from collections.abc import Sequence
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtGui import QAccessible, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from console.domain.validation import ALBUM_MAX, ALBUM_MIN, SORT_MAX, SORT_MIN
 from console.ui.recordings.delegates import NumberDelegate, ProgressDelegate
@@ -22,7 +24,7 @@ DRAG_HINT = "Release to add these files to the queue"
 
 
 class QueueView(QTableView):
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.dragging = False
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -41,7 +43,7 @@ class QueueView(QTableView):
         self.setAccessibleName("Upload queue")
         self.setAccessibleDescription(DROP_HINT)
 
-    def setModel(self, model) -> None:
+    def setModel(self, model: QAbstractItemModel | None) -> None:
         super().setModel(model)
         header = self.horizontalHeader()
         header.setHighlightSections(False)
@@ -52,10 +54,13 @@ class QueueView(QTableView):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.setColumnWidth(column, width)
         header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.Stretch)
-        model.rowsInserted.connect(self.viewport().update)
-        model.rowsRemoved.connect(self.viewport().update)
+        if model is not None:
+            model.rowsInserted.connect(self.viewport().update)
+            model.rowsRemoved.connect(self.viewport().update)
 
-    def dataChanged(self, top_left, bottom_right, roles=None) -> None:
+    def dataChanged(self, top_left: QModelIndex | QPersistentModelIndex,
+                    bottom_right: QModelIndex | QPersistentModelIndex,
+                    roles: Sequence[int] | None = None) -> None:
         # Qt repaints the whole viewport for any change wider than one cell, even
         # rows scrolled out of sight: with uploads or a dropped folder's rows
         # changing below the visible ones, that was a full repaint every tick.
@@ -87,7 +92,7 @@ class QueueView(QTableView):
         self.dragging = dragging
         self.viewport().update()
 
-    def paintEvent(self, event) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         model = self.model()
         if model is not None and model.rowCount() > 0 and not self.dragging:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QFileDialog
 import pytest
 
 from console.branch.request import Step
-from console.ui.branch.tester_panel import runs_file_name
+from console.ui.branch.tester_text import runs_file_name
 from tests.ui.test_branch_tab import WAIT_MS, send, start_at
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -40,16 +41,19 @@ from console.branch.project.model import (
     with_reply,
 )
 from console.branch.project.project_file import project_to_text
+from console.branch.schema import Design
 from console.ui.branch.designer import DesignerPanel
 from console.ui.branch.documents import add_shortcuts
-from console.ui.branch.findings_view import FindingsList
+from console.ui.branch.findings_view import FIELD_STYLE, FindingsList
 from console.ui.branch.project.files import ProjectFiles
 from console.ui.branch.project.place_forms import ReplyHeader, RuleHeader, SettingsForm, TriggerForm
 from console.ui.branch.project.tree_actions import TreeActions
 from console.ui.branch.project.tree_model import ProjectTreeModel
 from console.ui.widgets import Confirm, ResultLabel, default_confirm
 
-_FIELD_STYLE = "QLineEdit[finding=\"error\"] { border: 2px solid #c62828; }"
+if TYPE_CHECKING:
+    from console.ui.library.source import LibrarySource
+    from console.ui.messages import MessageBridge
 
 
 def _button(text: str, name: str, tip: str) -> QPushButton:
@@ -62,8 +66,8 @@ def _button(text: str, name: str, tip: str) -> QPushButton:
 class ProjectEditor(QWidget):
     project_changed = Signal()  # any change: an edit, a new or opened project
 
-    def __init__(self, *, messages=None, confirm: Confirm = default_confirm, library=None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, *, messages: MessageBridge | None = None, confirm: Confirm = default_confirm,
+                 library: LibrarySource | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.confirm = confirm
         self.library = library
@@ -73,12 +77,12 @@ class ProjectEditor(QWidget):
         self.clean_text = project_to_text(self.project)
         self.findings: tuple[Finding, ...] = ()
         self._showing = False
-        self.setStyleSheet(_FIELD_STYLE)
+        self.setStyleSheet(FIELD_STYLE)
 
         self.designer = DesignerPanel(messages=messages, confirm=confirm, library=library,
                                       embedded=True)
         self.status = ResultLabel("Project result")
-        self.files = ProjectFiles(self, messages=messages, confirm=confirm)
+        self.files = ProjectFiles(self, dialog_parent=self, messages=messages, confirm=confirm)
 
         # -- the file row ------------------------------------------------------
         self.new_button = _button("New project", "New IVR project", "A new, empty project (Ctrl+N)")
@@ -139,8 +143,8 @@ class ProjectEditor(QWidget):
         for row in ((self.add_trigger_button, self.add_rule_button),
                     (self.remove_button, self.up_button, self.down_button)):
             line = QHBoxLayout()
-            for button in row:
-                line.addWidget(button)
+            for tool in row:
+                line.addWidget(tool)
             line.addStretch(1)
             tree_buttons.addLayout(line)
         self.check_list = FindingsList("Project check")
@@ -187,19 +191,19 @@ class ProjectEditor(QWidget):
         self.status.hide()
 
         # -- wiring ------------------------------------------------------------------
-        self.actions = TreeActions(self)
+        self.tree_actions = TreeActions(self, dialog_parent=self)
         self.tree.selectionModel().currentChanged.connect(self._on_current_changed)
         self.model.modelReset.connect(self._reselect)
         self.designer.design_changed.connect(self._on_design_changed)
         self.settings_form.edited.connect(self._on_settings_edited)
         self.trigger_form.edited.connect(self._on_trigger_edited)
         self.rule_header.edited.connect(self._on_rule_edited)
-        self.check_list.finding_activated.connect(self.actions.go_to_finding)
-        self.add_trigger_button.clicked.connect(self.actions.add_trigger)
-        self.add_rule_button.clicked.connect(self.actions.add_rule)
-        self.remove_button.clicked.connect(self.actions.remove_selected)
-        self.up_button.clicked.connect(lambda: self.actions.move_selected(-1))
-        self.down_button.clicked.connect(lambda: self.actions.move_selected(1))
+        self.check_list.finding_activated.connect(self.tree_actions.go_to_finding)
+        self.add_trigger_button.clicked.connect(self.tree_actions.add_trigger)
+        self.add_rule_button.clicked.connect(self.tree_actions.add_rule)
+        self.remove_button.clicked.connect(self.tree_actions.remove_selected)
+        self.up_button.clicked.connect(lambda: self.tree_actions.move_selected(-1))
+        self.down_button.clicked.connect(lambda: self.tree_actions.move_selected(1))
         self.new_button.clicked.connect(self.files.on_new)
         self.open_button.clicked.connect(self.files.on_open)
         self.save_button.clicked.connect(self.files.on_save)
@@ -306,8 +310,9 @@ class ProjectEditor(QWidget):
                 self.forms.setCurrentWidget(self.reply_header)
             design = reply_at(self.project, place)
             self.designer.setVisible(design is not None)
-            self.forms.setMaximumHeight(16_777_215 if design is None
-                                        else self.forms.currentWidget().sizeHint().height())
+            shown = self.forms.currentWidget()
+            self.forms.setMaximumHeight(16_777_215 if design is None or shown is None
+                                        else shown.sizeHint().height())
             # Laid out now, not at the next turn of the event loop: a click right
             # after choosing a place lands where the user sees it.
             self._right_layout.activate()
@@ -364,7 +369,7 @@ class ProjectEditor(QWidget):
                 f"<b>{place_label(self.project, self.place)}</b>: its reply, when its "
                 "condition holds")
 
-    def set_reply(self, place: Place, design) -> None:
+    def set_reply(self, place: Place, design: Design) -> None:
         """Put `design` in the reply at `place` (the tester's "Open in designer", a
         reply taken from an endpoint) and show it."""
         self.apply_change(with_reply(self.project, place, design), place)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import SignalInstance
+from PySide6.QtWidgets import QFileDialog, QWidget
 
+from console.branch.findings import Finding
 from console.branch.project.exporter import (
     ExportError,
     endpoint_file_name,
@@ -16,7 +18,7 @@ from console.branch.project.exporter import (
     slug,
     tests_file_name,
 )
-from console.branch.project.model import new_project
+from console.branch.project.model import Place, Project, new_project
 from console.branch.project.project_file import (
     MAX_FILE_BYTES,
     SCHEMA,
@@ -26,11 +28,12 @@ from console.branch.project.project_file import (
     project_to_text,
 )
 from console.branch.project.tests_export import export_tests
+from console.ui.branch.designer import DesignerPanel
 from console.ui.branch.documents import Documents
-from console.ui.widgets import Confirm, default_confirm
+from console.ui.widgets import Confirm, ResultLabel, default_confirm
 
 if TYPE_CHECKING:
-    from console.ui.branch.project.editor import ProjectEditor
+    from console.ui.messages import MessageBridge
 
 OPEN_FILTER = "IVR projects (*.voitexivr);;Response designs (*.json);;All files (*)"
 PROJECT_FILTER = "IVR projects (*.voitexivr)"
@@ -56,11 +59,29 @@ def with_suffix(path: str | Path, suffix: str) -> Path:
     return result if result.suffix.lower() == suffix else result.with_name(result.name + suffix)
 
 
+class FilesHost(Protocol):
+    """What New, Open, Save and the exports work on: the project editor (`ProjectEditor`)."""
+
+    project: Project
+    path: Path | None
+    clean_text: str
+    findings: tuple[Finding, ...]
+    status: ResultLabel
+    designer: DesignerPanel
+
+    @property
+    def project_changed(self) -> SignalInstance: ...
+    def is_modified(self) -> bool: ...
+    def set_project(self, project: Project, *, path: Path | None = None, clean: bool = True,
+                    place: Place | None = None) -> None: ...
+
+
 class ProjectFiles:
-    def __init__(self, editor: ProjectEditor, *, messages=None,
-                 confirm: Confirm = default_confirm) -> None:
+    def __init__(self, editor: FilesHost, *, dialog_parent: QWidget,
+                 messages: MessageBridge | None = None, confirm: Confirm = default_confirm) -> None:
         self.editor = editor
-        self.documents = Documents(editor, what="IVR project", status=editor.status,
+        self._dialog_parent = dialog_parent
+        self.documents = Documents(dialog_parent, what="IVR project", status=editor.status,
                                    messages=messages, confirm=confirm)
 
     def tell(self, kind: str, text: str) -> None:
@@ -83,7 +104,7 @@ class ProjectFiles:
     def on_open(self) -> None:
         if not self.may_discard():
             return
-        path, _ = QFileDialog.getOpenFileName(self.editor, "Open an IVR project",
+        path, _ = QFileDialog.getOpenFileName(self._dialog_parent, "Open an IVR project",
                                               self.documents.last_dir, OPEN_FILTER)
         if path:
             self.open_path(Path(path))
@@ -124,7 +145,7 @@ class ProjectFiles:
     def on_save_as(self) -> None:
         suggested = self.editor.path.name if self.editor.path else \
             f"{slug(self.editor.project.name)}{SUFFIX}"
-        path, _ = QFileDialog.getSaveFileName(self.editor, "Save the IVR project",
+        path, _ = QFileDialog.getSaveFileName(self._dialog_parent, "Save the IVR project",
                                               self._start(suggested), PROJECT_FILTER)
         if path:
             self.save_to(with_suffix(path, SUFFIX))
@@ -150,7 +171,7 @@ class ProjectFiles:
 
     # -- exports --------------------------------------------------------------------------
     def _ask_python_path(self, title: str, suggested: str) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(self.editor, title, self._start(suggested),
+        path, _ = QFileDialog.getSaveFileName(self._dialog_parent, title, self._start(suggested),
                                               PYTHON_FILTER)
         return with_suffix(path, ".py") if path else None
 

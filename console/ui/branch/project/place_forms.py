@@ -20,7 +20,7 @@ from console.branch.findings import Finding
 from console.branch.project.condition_reader import ConditionError, parse_condition
 from console.branch.project.conditions import format_condition
 from console.branch.project.model import OtherBranch, Project, Rule, Trigger
-from console.ui.branch.findings_view import InlineFindings
+from console.ui.branch.findings_view import InlineFindings, show_finding_look
 from console.ui.branch.models import Column, RowsModel
 from console.ui.branch.table_section import TableSection
 
@@ -147,11 +147,12 @@ class TriggerForm(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(_title("Trigger"))
-        layout.addWidget(QLabel("When a call reaches this branch, Voitex asks the endpoint "
-                                "what to do. The rules below it are tried in order; the "
-                                "first whose condition holds gives its reply, and "
-                                "\u201cOtherwise\u201d answers when none does."))
-        layout.itemAt(layout.count() - 1).widget().setWordWrap(True)
+        about = QLabel("When a call reaches this branch, Voitex asks the endpoint "
+                       "what to do. The rules below it are tried in order; the "
+                       "first whose condition holds gives its reply, and "
+                       "\u201cOtherwise\u201d answers when none does.")
+        about.setWordWrap(True)
+        layout.addWidget(about)
         layout.addLayout(form)
         layout.addWidget(self.summary)
         layout.addStretch(1)
@@ -243,12 +244,10 @@ class RuleHeader(QWidget):
             condition = parse_condition(self.when_edit.text())
         except ConditionError as error:
             words = f"\u26a0 At character {error.position + 1}: {error.message}"
-            self.when_edit.setProperty("finding", "error")
+            show_finding_look(self.when_edit, "error")
         else:
             words = f"Reads as: {format_condition(condition)}"
-            self.when_edit.setProperty("finding", "")
-        self.when_edit.style().unpolish(self.when_edit)
-        self.when_edit.style().polish(self.when_edit)
+            show_finding_look(self.when_edit, "")
         self.when_feedback.setText(words)
         self.when_edit.setAccessibleDescription(words)
 

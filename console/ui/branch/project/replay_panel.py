@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,6 +29,9 @@ from console.branch.schema import Design
 from console.branch.tester import status_text
 from console.ui.widgets import ResultLabel
 
+if TYPE_CHECKING:
+    from console.ui.branch.tester_panel import EndpointTesterPanel, PostRequest
+
 
 @dataclass(frozen=True)
 class ReplayResult:
@@ -42,7 +46,8 @@ class ReplayResult:
 class ReplayPanel(QWidget):
     replay_finished = Signal(int, int)  # steps as expected, steps
 
-    def __init__(self, *, tester, post_request, project: Callable[[], Project],
+    def __init__(self, *, tester: EndpointTesterPanel, post_request: PostRequest,
+                 project: Callable[[], Project],
                  adopt: Callable[[Place, Design], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tester = tester

@@ -3,22 +3,38 @@ triggers and rules (asking before anything is removed), and go to the place a
 finding is about."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from console.branch.findings import Finding
 from console.branch.project import edits
-from console.branch.project.model import is_reply_place, place_label, place_of_path
+from console.branch.project.model import Place, Project, is_reply_place, place_label, place_of_path
 from console.domain.wording import plural
+from console.ui.branch.designer import DesignerPanel
+from console.ui.branch.project.place_forms import RuleHeader, SettingsForm, TriggerForm
+from console.ui.widgets import Confirm
 
-if TYPE_CHECKING:
-    from console.ui.branch.project.editor import ProjectEditor
+
+class TreeHost(Protocol):
+    """What the tree's actions work on: the project editor (`ProjectEditor`)."""
+
+    project: Project
+    place: Place
+    trigger_form: TriggerForm
+    rule_header: RuleHeader
+    settings_form: SettingsForm
+    designer: DesignerPanel
+    confirm: Confirm
+
+    def apply_change(self, project: Project, place: Place | None = None) -> None: ...
+    def select(self, place: Place) -> None: ...
 
 
 class TreeActions:
-    def __init__(self, editor: ProjectEditor) -> None:
+    def __init__(self, editor: TreeHost, *, dialog_parent: QWidget) -> None:
         self.editor = editor
+        self._dialog_parent = dialog_parent
 
     def add_trigger(self) -> None:
         after = self.editor.place.trigger if self.editor.place.trigger >= 0 else None
@@ -53,7 +69,7 @@ class TreeActions:
                                                    place.rule))
 
     def _confirm_removal(self, what: str) -> bool:
-        box = QMessageBox(self.editor)
+        box = QMessageBox(self._dialog_parent)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Remove?")
         box.setText(f"Remove {what[:1].lower() + what[1:]}?")

@@ -7,16 +7,17 @@ index's internal id is 0 at the top level and 1 + the top-level row below it.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QApplication, QStyle
 
-from console.branch.findings import Finding
+from console.branch.findings import SEVERITY_RANK, Finding
 from console.branch.project.model import Place, Project, place_of_path, rule_label
 from console.domain.wording import plural
 
 _ICONS = {"error": QStyle.StandardPixmap.SP_MessageBoxCritical,
           "warning": QStyle.StandardPixmap.SP_MessageBoxWarning}
-_RANK = {"error": 0, "warning": 1, "info": 2}
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -25,7 +26,7 @@ def _short(text: str, size: int = 48) -> str:
 
 
 class ProjectTreeModel(QAbstractItemModel):
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.project = Project()
         self._findings: dict[Place, list[Finding]] = {}
@@ -133,20 +134,21 @@ class ProjectTreeModel(QAbstractItemModel):
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return 1
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
                 and section == 0:
             return "Triggers and rules"
         return None
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         place = self.place_of(index)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self.text(place)
         found = self._findings.get(place, [])
-        worst = min((f.severity for f in found), key=_RANK.__getitem__, default="info")
+        worst = min((f.severity for f in found), key=SEVERITY_RANK.__getitem__, default="info")
         if role == Qt.ItemDataRole.DecorationRole and worst in _ICONS:
             return QApplication.style().standardIcon(_ICONS[worst])
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -26,11 +26,12 @@ from console.branch.project.edits import add_walk, remove_walk
 from console.branch.project.model import Project
 from console.branch.project.walker import CallSetup, OfflineWalk
 from console.branch.project.walks import replay_offline, step_title, walk_summary
-from console.branch.request import DATE_TIME_FORMAT, now_text, request_to_json
+from console.branch.request import DATE_TIME_FORMAT, Payment, now_text, request_to_json
 from console.branch.schema import design_to_json
+from console.ui.branch.composer import RequestComposer
 from console.ui.branch.documents import add_shortcuts
+from console.ui.branch.keypad import KeypadWidget
 from console.ui.branch.preview import JsonPreview
-from console.ui.branch.tester_panel import KeypadWidget
 from console.ui.widgets import ResultLabel
 
 _HOW = {"start": "the call starts", "goto": "after Go to branch"}
@@ -44,14 +45,15 @@ def _labelled(text: str, widget: QWidget) -> QLabel:
 
 class WalkerPanel(QWidget):
     def __init__(self, *, project: Callable[[], Project],
-                 update_project: Callable[[Project], None], composer=None,
+                 update_project: Callable[[Project], None],
+                 composer: RequestComposer | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project = project
         self.update_project = update_project
         self.composer = composer
         self.walk: OfflineWalk | None = None
-        self._payments: tuple = ()
+        self._payments: tuple[Payment, ...] = ()
 
         # -- the call -------------------------------------------------------------
         self.time_edit = QLineEdit(now_text())
@@ -220,6 +222,8 @@ class WalkerPanel(QWidget):
             self._show_walk()
 
     def take_from_composer(self) -> None:
+        if self.composer is None:  # the button is hidden then
+            return
         request = self.composer.request()
         self.caller_edit.setText(request.cid)
         self._payments = request.payment_info
