@@ -252,9 +252,10 @@ class ClaimsMixin:
             "UPDATE broadcast_rows SET claimed_by = NULL, lease_until = NULL WHERE run_id = %s"
             " AND claimed_by = %s AND state IN ('queued', 'waiting')", (run_id, who.id)).rowcount))
 
-    def leave(self, run_id: int, who: Participant) -> str:
-        """Stop taking part: unsent rows go back; the run is "interrupted" when nobody else takes
-        part and rows are left, "finished" when none are. Returns the run's state."""
+    def leave(self, run_id: int, who: Participant, *, alone: str = RunState.INTERRUPTED) -> str:
+        """Stop taking part: unsent rows go back; when nobody else takes part, the run is `alone`
+        ("interrupted" by a stop, "paused" by a problem) if rows are left, "finished" if none
+        are. Returns the run's state."""
         now = self._now()
 
         def job(conn: Conn) -> str:
@@ -266,7 +267,7 @@ class ClaimsMixin:
             state = _run_state(conn, run_id)
             if state in (RunState.RUNNING, RunState.SCHEDULED) and not _live(conn, run_id):
                 open_rows, sending, _first = _left(conn, run_id)
-                final = RunState.INTERRUPTED if open_rows or sending else RunState.FINISHED
+                final = str(alone) if open_rows or sending else RunState.FINISHED
                 if state == RunState.SCHEDULED and open_rows:
                     final = RunState.SCHEDULED  # nobody waits for it now, but it is still due
                 conn.execute("UPDATE broadcast_runs SET state = %s, updated_at = %s WHERE id = %s",
