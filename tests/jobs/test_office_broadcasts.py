@@ -62,6 +62,7 @@ def test_two_desks_share_a_run_and_send_each_row_once(desks, console_env, qtbot)
     ended = []
     for desk in desks:
         desk.runner.run_finished.connect(lambda run, state: ended.append(state))
+        desk.runner.judge.prepare(NOON_NEW_YORK)  # the tables, loaded once: both start at once
     front.runner.start(run_id)
     back.runner.start(run_id)
     qtbot.waitUntil(lambda: len(ended) == 2, timeout=30000)

@@ -49,6 +49,7 @@ def test_two_desks_never_claim_the_same_row(office):
     a = front.claim(run_id, FRONT, limit=4, lease_s=30, now=NOW)
     b = back.claim(run_id, BACK, limit=4, lease_s=30, now=NOW)
     c = back.claim(run_id, BACK, limit=4, lease_s=30, now=NOW)
+    assert [len(a.rows), len(b.rows), len(c.rows)] == [4, 4, 2]  # never more than asked for
     got = [r.position for r in a.rows + b.rows + c.rows]
     assert sorted(got) == list(range(10)) and len(set(got)) == 10
     assert (a.run_state, a.participants, c.open_rows) == ("running", 2, 10)
@@ -62,8 +63,9 @@ def test_a_dead_desks_rows_are_claimed_again_but_its_sending_row_becomes_unknown
     assert front.mark_sending_claimed(run_id, held[0].position, FRONT, 0.3).ok
     # The front desk dies here: no heartbeat renews its lease.
     back.join(run_id, BACK, 30)
+    assert [r.position for r in back.claim(run_id, BACK, limit=10, lease_s=30, now=NOW).rows] == [3]
     claimed = eventually(lambda: back.claim(run_id, BACK, limit=10, lease_s=30, now=NOW).rows)
-    assert sorted(r.position for r in claimed) == [1, 2, 3]
+    assert sorted(r.position for r in claimed) == [1, 2]  # once the lease ran out
     rows = {r.position: r for r in back.rows(run_id)}
     assert (rows[0].state, rows[0].message) == ("unknown", LOST_MESSAGE)
     # Never claimed again for sending, whoever asks.

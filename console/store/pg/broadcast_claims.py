@@ -2,10 +2,11 @@
 
 How a row goes, whoever sends it:
 
-1. **Claimed** a few at a time (`claim`): ``UPDATE … WHERE position IN (SELECT …
-   FOR UPDATE SKIP LOCKED LIMIT n)``, so two participants never get the same
-   row. The claim carries a lease (``lease_until``, the server's clock) that
-   the participant's heartbeat renews (`heartbeat`).
+1. **Claimed** a few at a time (`claim`): ``UPDATE … WHERE position =
+   ANY(ARRAY(SELECT … FOR UPDATE SKIP LOCKED LIMIT n))`` (an ``IN (SELECT …)``
+   that runs its SELECT once), so two participants never get the same row.
+   The claim carries a lease (``lease_until``, the server's clock) that the
+   participant's heartbeat renews (`heartbeat`).
 2. **Marked "sending"** by its holder only (`mark_sending_claimed`), in one
    statement that also checks the run still runs (a pause on any desk holds
    the very next row everywhere) and that the number is not on the office's
@@ -148,13 +149,17 @@ class ClaimsMixin:
             state = _run_state(conn, run_id)
             rows: list[RowInfo] = []
             if state == RunState.RUNNING:
+                # ARRAY(...) makes the inner SELECT run once: as a plain IN (subquery) the
+                # planner may rescan it for each row updated, and each rescan skips the rows
+                # just claimed and locks the next n (a claim of 20 took 60).
                 found = conn.execute(
                     "UPDATE broadcast_rows SET claimed_by = %(who)s,"
-                    " lease_until = now() + %(lease)s::interval WHERE run_id = %(run)s AND position IN"
-                    " (SELECT position FROM broadcast_rows WHERE run_id = %(run)s AND (state = 'queued'"
-                    " OR (state = 'waiting' AND (not_before IS NULL OR not_before <= %(at)s)))"
+                    " lease_until = now() + %(lease)s::interval WHERE run_id = %(run)s"
+                    " AND position = ANY(ARRAY(SELECT position FROM broadcast_rows"
+                    " WHERE run_id = %(run)s AND (state = 'queued' OR (state = 'waiting'"
+                    " AND (not_before IS NULL OR not_before <= %(at)s)))"
                     " AND (claimed_by IS NULL OR lease_until < now()) ORDER BY position"
-                    f" FOR UPDATE SKIP LOCKED LIMIT %(limit)s) RETURNING {ROW_COLUMNS}",
+                    f" FOR UPDATE SKIP LOCKED LIMIT %(limit)s)) RETURNING {ROW_COLUMNS}",
                     {"who": who.id, "lease": _lease(lease_s), "run": run_id, "at": at,
                      "limit": max(1, int(limit))}).fetchall()
                 rows = sorted((row_of(r) for r in found), key=lambda r: r.position)
