@@ -206,7 +206,7 @@ class OfficeRuns:
         if final in (RunState.FINISHED, RunState.CANCELLED):
             self.runner.run_finished.emit(run_id, final)
         elif final == RunState.PAUSED and run_id not in self._paused_here and not participant.stopping:
-            if participant._s.problem is None:
+            if participant.problem is None:
                 self.runner.run_stopped.emit(run_id, (
                     "It was paused at another desk. Press Resume to go on with it here."))
         elif final == STOPPED:

@@ -108,6 +108,11 @@ class OfficeParticipant:
     def stopping(self) -> bool:
         return self._s.stop_requested
 
+    @property
+    def problem(self) -> str | None:
+        """Why this participant stopped on a problem of its own (no key, no connection), if it did."""
+        return self._s.problem
+
     async def _nap(self, seconds: float) -> None:
         if seconds <= 0:
             await asyncio.sleep(0)

@@ -164,6 +164,11 @@ class PgEngine:
         return self._up
 
     @property
+    def last_error(self) -> str:
+        """Why the last connection attempt failed ("" when it did not)."""
+        return "" if self._up else self._last_error
+
+    @property
     def known(self) -> bool:
         """False until the first connection attempt has answered."""
         return self._known.is_set()
