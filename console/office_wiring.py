@@ -148,6 +148,27 @@ class OfficeLink(QObject):
                 self._profiles_pulled_once = True
                 self.news.profiles_pulled.emit(pulled)
 
+    def wire(self, *, journal_changed: Callable[[], None], catalogue_changed: Callable[[], None],
+             profiles: Any, session: Any) -> None:
+        """What the console does with the news: History and the Library read again, the
+        profiles follow the office's."""
+        self.news.journal_changed.connect(journal_changed)
+        self.news.catalogue_changed.connect(catalogue_changed)
+        self.share_profiles(profiles, session)
+
+    async def recover_broadcasts(self) -> list[Any] | None:
+        """Rows whose sender stopped answering become "unknown"; then the runs left to resume
+        (None when the database is away: said when it is back, by the Broadcast tab)."""
+        from console.store.broadcasts import BroadcastStoreError
+
+        try:
+            await asyncio.to_thread(self.stores.broadcasts.recover)
+            found: list[Any] = await asyncio.to_thread(self.stores.broadcasts.resumable_runs)
+        except BroadcastStoreError as err:
+            log.info("office broadcasts not looked at yet: %s", err)
+            return None
+        return found
+
     def share_profiles(self, profiles: Any, session: Any) -> None:
         """Keep this desk's profiles file and the office's profiles the same."""
         from console.store.office_profiles import ProfileSync
@@ -211,5 +232,5 @@ def open_office(paths: AppPaths, secrets: Any, *, messages: Any,
     from console.store.pg.stores import OfficeStores
 
     stores = OfficeStores.open(settings, password=lambda: secrets.get_key(settings.keyring_name),
-                               data_dir=paths.data_dir)
+                               data_dir=paths.data_dir, preload_uploads=True)
     return OfficeLink(stores, messages=messages, parent=parent)

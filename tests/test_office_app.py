@@ -8,6 +8,7 @@ import pytest
 
 from console.store.office import ENV, OfficeSettings
 from tests.console_env import drive
+from tests.office.helpers import off_thread
 from tests.pg_server import DESK_PASSWORD, DESK_ROLE
 from tests.tcp_proxy import TcpProxy
 
@@ -55,7 +56,7 @@ def test_a_desk_on_the_office_database_sends_stops_while_it_is_away_and_goes_on_
     assert type(app.journal).__name__ == "PgJournal"
     tab = send_sms(qtbot, app, "Your order is ready")
     assert tab.result_label.kind == "ok"
-    [entry] = app.journal.query()
+    [entry] = off_thread(app.journal.query)
     assert entry.outcome == "done" and entry.desk == app.office.settings.desk_name
     assert entry.operator == app.journal.operator
 
@@ -75,5 +76,5 @@ def test_a_desk_on_the_office_database_sends_stops_while_it_is_away_and_goes_on_
     tab.result_label.kind = None
     tab = send_sms(qtbot, app, "Table for two at eight")
     assert tab.result_label.kind == "ok", tab.result_label.text()
-    assert [e.content for e in app.journal.query()] == ["Table for two at eight",
+    assert [e.content for e in off_thread(app.journal.query)] == ["Table for two at eight",
                                                         "Your order is ready"]

@@ -41,7 +41,8 @@ class OfficeStores:
     def open(cls, settings: OfficeSettings, *, password: Callable[[], str | None],
              data_dir: Path, timeout_s: float = 10.0,
              reconnect_delays: Sequence[float] = RECONNECT_DELAYS_S,
-             poll_s: float = POLL_S, application: str = "voitex-console") -> OfficeStores:
+             poll_s: float = POLL_S, application: str = "voitex-console",
+             preload_uploads: bool = False) -> OfficeStores:
         desk = settings.desk_name
         engine = PgEngine(lambda: settings.conninfo(password()), where=settings.where,
                           application_name=f"{application} {desk}", timeout_s=timeout_s,
@@ -55,7 +56,7 @@ class OfficeStores:
         news = OfficeNews(engine, lambda: settings.conninfo(password()), poll_s=poll_s,
                           application_name=f"{application} {desk} news")
         return cls(settings, engine, journal, PgCatalogue(engine, owns_engine=False),
-                   PgUploadStore(engine, desk=desk, owns_engine=False),
+                   PgUploadStore(engine, desk=desk, owns_engine=False, preload=preload_uploads),
                    PgBroadcastStore(engine, desk=desk, operator=operator, owns_engine=False),
                    PgProfiles(engine, desk=desk), news, folder)
 
