@@ -235,7 +235,7 @@ class ConsoleApp(QObject):
         if self.office is not None:  # other desks' broadcasts, progress and lists show here
             from console.ui.office_views import OfficeViews
 
-            self._office_views = OfficeViews(self.window, self.office.news, parent=self)
+            self._office_views = OfficeViews(self.window, self.office.news, parent=self.window)
         self.window.close_requested.connect(self._on_close_requested)
         self.window.manage_profiles_requested.connect(self.show_profiles)
         self.window.add_account_requested.connect(lambda: self.show_profiles(new=True))
