@@ -236,6 +236,11 @@ class ConsoleApp(QObject):
             from console.ui.office_views import OfficeViews
 
             self._office_views = OfficeViews(self.window, self.office.news, parent=self.window)
+            from console.ui.office_banner import OfficeBanner
+
+            self.office_banner = OfficeBanner(self.office.settings.where)
+            self.window.add_notice_strip(self.office_banner)
+            self.office.reachability_changed.connect(self.office_banner.set_reachable)
         self.window.close_requested.connect(self._on_close_requested)
         self.window.manage_profiles_requested.connect(self.show_profiles)
         self.window.add_account_requested.connect(lambda: self.show_profiles(new=True))

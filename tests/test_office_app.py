@@ -36,10 +36,15 @@ def test_a_desk_on_the_office_database_sends_stops_while_it_is_away_and_goes_on_
     assert len(app.sandbox.server.outbox()["sms"]) == 1
     qtbot.waitUntil(lambda: any("cannot be reached" in text for level, text in app.messages.history
                                 if level == "error"), timeout=10_000)
+    # Said plainly at the top of the window, for as long as it is so.
+    qtbot.waitUntil(app.office_banner.isVisible, timeout=10_000)
+    assert "cannot be reached" in app.office_banner.text()
+    assert app.office.settings.where in app.office_banner.text()
 
     proxy.restore()
     qtbot.waitUntil(lambda: any("is back; sending works again" in text for _, text in app.messages.history),
                     timeout=15_000)
+    assert not app.office_banner.isVisible()
     tab.result_label.kind = None
     tab = send_sms(qtbot, app, "Table for two at eight")
     assert tab.result_label.kind == "ok", tab.result_label.text()
