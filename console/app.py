@@ -43,7 +43,7 @@ from console.jobs.session import AccountSession, NoKeyError  # noqa: E402
 from console.logging_setup import configure_logging, register_secret  # noqa: E402
 from console.office_wiring import open_office  # noqa: E402
 from console.resources import app_icon_files  # noqa: E402
-from console.store.broadcasts import SqliteBroadcastStore  # noqa: E402
+from console.store.broadcasts import BroadcastStore, SqliteBroadcastStore  # noqa: E402
 from console.store.catalogue import Catalogue, CatalogueError, CatalogueStore  # noqa: E402
 from console.store.interface import HistoryStore  # noqa: E402
 from console.store.journal import Journal, JournalError  # noqa: E402
@@ -203,7 +203,7 @@ class ConsoleApp(QObject):
         self.library = LibrarySource(self.catalogue, profile_id=lambda: self.session.profile.id,
                                      parent=self)
         self.catalogue.set_on_changed(self.library.notify_changed)
-        self.session.profile_changed.connect(lambda _profile: self.library.changed.emit())
+        self.session.profile_changed.connect(lambda _profile: self.library.reload())
         # The first start fills the catalogue from History; later starts catch up
         # on what a crash left unrecorded; after History was repaired, all of it
         # is read again. Off this thread.
@@ -212,8 +212,17 @@ class ConsoleApp(QObject):
 
         # Broadcasts live in the History file; rows left "sending" become unknown
         # before anything is sent. The runner (and httpx with it) comes on first use.
-        self.broadcasts = SqliteBroadcastStore(paths.journal_file)  # this desk's file either way
-        self.broadcasts.recover()
+        # On an office database they are the office's, seen through a copy in memory
+        # (console/store/pg/broadcast_cache.py); what other desks do arrives as news.
+        self.broadcasts: BroadcastStore
+        if self.office is None:
+            self.broadcasts = SqliteBroadcastStore(paths.journal_file)
+            self.broadcasts.recover()
+        else:
+            self.broadcasts = self.office.broadcasts
+            self.office.wire(journal_changed=self._on_journal_changed,
+                             catalogue_changed=self.library.notify_changed,
+                             profiles=self.profiles, session=self.session)
         self._broadcast_runner: BroadcastRunner | None = None
 
         self.window = MainWindow(session=self.session, messages=self.messages,
@@ -223,6 +232,15 @@ class ConsoleApp(QObject):
                                  broadcasts_running=self._broadcasts_running)
         self.window.setWindowIcon(app_icon())
         self.tabs = TabsOnDemand(self.window)
+        if self.office is not None:  # other desks' broadcasts, progress and lists show here
+            from console.ui.office_views import OfficeViews
+
+            self._office_views = OfficeViews(self.window, self.office.news, parent=self.window)
+            from console.ui.office_banner import OfficeBanner
+
+            self.office_banner = OfficeBanner(self.office.settings.where)
+            self.window.add_notice_strip(self.office_banner)
+            self.office.reachability_changed.connect(self.office_banner.set_reachable)
         self.window.close_requested.connect(self._on_close_requested)
         self.window.manage_profiles_requested.connect(self.show_profiles)
         self.window.add_account_requested.connect(lambda: self.show_profiles(new=True))
@@ -255,7 +273,10 @@ class ConsoleApp(QObject):
                 path=database.path, what="History", problem="SQLite could not read all of it",
                 saved=f"{plural(database.rows_saved, 'readable row')}, in a new history file",
                 kept_as=database.damaged_copy)
-        resumable = self.broadcasts.resumable_runs()
+        if self.office is None:
+            self._report_resumable(self.broadcasts.resumable_runs())
+
+    def _report_resumable(self, resumable: list) -> None:
         if resumable:
             rows = sum(run.to_send for run in resumable)
             self.messages.warning(
@@ -424,18 +445,23 @@ class ConsoleApp(QObject):
             self.messages.warning(secrets.explanation)
         if self.office is not None:
             self.office.start()
+            # The office's rows whose sender stopped answering become "unknown" (never
+            # another desk's live ones), then what is left to resume is said once.
+            resumable = await self.office.recover_broadcasts()
+            if resumable is not None:
+                self._report_resumable(resumable)
         if self.session.profile.is_sandbox:  # its state file is read as it starts
             await asyncio.shield(self.sandbox.start_soon())
-        self._report_upload_queue()
+        await self._report_upload_queue()
         self.window.show_startup_notices()
         # The HTTP client's imports, off the loop's thread, before the first send needs them.
         self.session.warm_up()
 
-    def _report_upload_queue(self) -> None:
+    async def _report_upload_queue(self) -> None:
         """Uploads left from last time join the start-up notice, whichever tab
         opens first: an upload that may already be in the library must not wait
         for a visit to Recordings to be mentioned."""
-        if self._upload_queue is None and not self._queue_has_rows():
+        if self._upload_queue is None and not await asyncio.to_thread(self._queue_has_rows):
             return
         from console.jobs.uploads.status import Status
 

@@ -11,6 +11,8 @@ USAGE_EPILOG = """\
 Other commands:
   voitex-console sandbox --port P --key K --data-dir D
         run the Voitex-compatible sandbox server in the foreground
+  voitex-console broadcast run ID | list | status ID [--json]
+        office broadcasts without a desk (voitex-console broadcast --help)
 """
 
 
@@ -58,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         from console.sandbox.cli import main as sandbox_main
 
         return sandbox_main(argv[1:])
+    if argv and argv[0] == "broadcast":
+        # No window, no Qt widgets: a service, cron or Task Scheduler runs this.
+        from console.jobs.broadcast_cli import main as broadcast_main
+
+        return broadcast_main(argv[1:])
     args = build_parser().parse_args(argv)
     if args.check_resources:
         return check_resources()

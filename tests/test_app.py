@@ -287,7 +287,8 @@ def test_history_built_late_shows_earlier_sends_and_refreshes_after_later_ones(
     assert app.history_tab() is None  # nothing built just to be refreshed
     app.window.show_tab("history")
     history = app.history_tab()
-    assert history is not None and history.model.total() == 1
+    assert history is not None
+    qtbot.waitUntil(lambda: history.model.total() == 1, timeout=5000)  # read off the window's thread
     drive(app.sender.send_sms(from_number="8459511000", to="8451234567", body="Two"))
     qtbot.waitUntil(lambda: history.model.total() == 2, timeout=5000)
 

@@ -39,8 +39,11 @@ def console_app(qtbot, qloop, memory_keyring, app_home):
 
 
 def library_names(app):
+    from tests.ui.history_helpers import fetch_all, settle
+
     tab = app.tabs["library"]
-    tab.model.fetch_all()
+    settle(app.library)
+    fetch_all(tab.model)
     return sorted(tab.model.entry(r).display_name for r in range(tab.model.rowCount()))
 
 

@@ -25,32 +25,31 @@ import heapq
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QObject, Signal
 
-from console.api import ApiError, ConnectionFailedError, InvalidArgumentError, KeyRefusedError, RateLimitedError
 from console.domain.broadcast.judge import SEND, SKIP
 from console.domain.broadcast.quiet_hours import Window, parse_clock_time
 from console.domain.broadcast.rate import RateLimiter
 from console.domain.vocabulary import EntryKind, RowState, RunState
+from console.jobs.broadcast_send import RowSender, send_outcome
 from console.jobs.row_judge import CapHistory, RowJudge
 from console.store.broadcasts import OPEN_ROW_STATES, BroadcastStore, BroadcastStoreError, RowInfo, RunInfo, RunSettings
 from console.store.journal import JournalError
 
 if TYPE_CHECKING:
+    from console.jobs.broadcast_office import OfficeRuns
     from console.jobs.sender import Sender
+    from console.store.broadcast_types import SharedBroadcastStore
 
 log = logging.getLogger(__name__)
 
 __all__ = ["BroadcastRunner", "RunProgress", "send_broadcast_row", "RowSender", "run_settings"]
-
-# (run, row) -> the reference id Voitex gave. Raises what the Sender raises.
-RowSender = Callable[[RunInfo, RowInfo], Awaitable[str | None]]
 
 _MAX_NAP = 30.0  # re-check the clock at least this often while waiting (the computer may sleep)
 
@@ -172,6 +171,12 @@ class BroadcastRunner(QObject):
         # never waits on the database (a writer thread may hold it for an fsync).
         self._live: dict[int, tuple[RunInfo, dict[int, RowInfo]]] = {}
         self._states: dict[int, str] = {}
+        # On an office database, this desk takes part in shared runs (console/jobs/broadcast_office.py).
+        self._office: OfficeRuns | None = None
+        if getattr(store, "shared", False):
+            from console.jobs.broadcast_office import OfficeRuns
+
+            self._office = OfficeRuns(self, cast("SharedBroadcastStore", store))
 
     def use_history(self, history: CapHistory) -> None:
         """Count per-person caps from `history` (when the runner was made without it)."""
@@ -189,16 +194,23 @@ class BroadcastRunner(QObject):
             log.warning("broadcast %s: state %s not saved: %s", run_id, state, err)
 
     def is_running(self, run_id: int) -> bool:
+        if self._office is not None:
+            return self._office.is_running(run_id)
         task = self._tasks.get(run_id)
         return task is not None and not task.done()
 
     def sending(self) -> bool:
         """A run is under way and not paused (quitting now would interrupt it)."""
+        if self._office is not None:
+            return self._office.sending()
         return any(self.is_running(run_id) and not control.paused
                    for run_id, control in self._controls.items())
 
     def start(self, run_id: int) -> None:
         """Start or resume `run_id`; rows still queued or waiting are sent."""
+        if self._office is not None:
+            self._office.start(run_id)
+            return
         if self.is_running(run_id):
             self.resume(run_id)
             return
@@ -212,6 +224,9 @@ class BroadcastRunner(QObject):
         task.add_done_callback(functools.partial(self._on_task_done, run_id))
 
     def pause(self, run_id: int) -> None:
+        if self._office is not None:
+            self._office.pause(run_id)
+            return
         control = self._controls.get(run_id)
         if control is not None and self.is_running(run_id):
             control.paused = True
@@ -220,6 +235,9 @@ class BroadcastRunner(QObject):
             self._emit_progress(run_id)
 
     def resume(self, run_id: int) -> None:
+        if self._office is not None:
+            self._office.start(run_id)
+            return
         control = self._controls.get(run_id)
         if control is not None and self.is_running(run_id):
             control.paused = False
@@ -235,6 +253,9 @@ class BroadcastRunner(QObject):
 
     def cancel(self, run_id: int) -> None:
         """Rows not yet sent are cancelled; a row whose request already left finishes."""
+        if self._office is not None:
+            self._office.cancel(run_id)
+            return
         control = self._controls.get(run_id)
         if control is not None and self.is_running(run_id):
             control.cancelled = True
@@ -252,6 +273,8 @@ class BroadcastRunner(QObject):
         come back, so a normal close leaves no row unknown. Past that it is
         cancelled, and its row is unknown.
         """
+        if self._office is not None:
+            await self._office.shutdown(grace)
         tasks = [t for t in self._tasks.values() if not t.done()]
         for control in self._controls.values():
             control.stopping = True
@@ -265,6 +288,9 @@ class BroadcastRunner(QObject):
     # -- the user's decisions on rows ---------------------------------------------
     def send_again(self, run_id: int, positions: Iterable[int]) -> None:
         """The user chose to send these failed or unknown rows again."""
+        if self._office is not None:
+            self._office.send_again(run_id, positions)
+            return
         rows = {r.position: r for r in self.store.rows(run_id)}
         again = (RowState.FAILED, RowState.UNKNOWN, RowState.CANCELLED, RowState.SKIPPED)
         chosen = [p for p in positions if rows.get(p) and rows[p].state in again]
@@ -284,6 +310,9 @@ class BroadcastRunner(QObject):
 
     def mark_sent(self, run_id: int, positions: Iterable[int]) -> None:
         """The user checked that these unknown rows did reach the customer."""
+        if self._office is not None:
+            self._office.mark_sent(run_id, positions)
+            return
         rows = {r.position: r for r in self.store.rows(run_id)}
         for p in positions:
             if rows.get(p) and rows[p].state == RowState.UNKNOWN:
@@ -537,44 +566,16 @@ class BroadcastRunner(QObject):
     async def _send(self, run: RunInfo, row: RowInfo, limiter: RateLimiter, control: _Control,
                     action: str) -> tuple[RowState, str | None, str]:
         """(new row state, reference id, message). "queued": provably not sent; try it later."""
-        from console.jobs.sender import HistoryUnavailableError
-        from console.jobs.session import NoKeyError
-
         try:
-            result_id = await self._send_row(run, row)
-        except RateLimitedError as err:
-            limiter.rate_limited(err.retry_after)
-            self.rate_limited.emit(run.id, limiter.effective_per_second)
-            return RowState.QUEUED, None, (f"Voitex asked to slow down; the whole run now sends about "
-                                    f"{limiter.effective_per_second * 60:.0f} per minute.")
-        except NoKeyError as err:
-            self._pause_for(run.id, control, str(err))
-            return RowState.QUEUED, None, "Not sent: no account key."
-        except HistoryUnavailableError as err:
-            # Nothing left: History could not record the row first.
-            self._pause_for(run.id, control, f"{err} The run is paused; press Resume then.")
-            return RowState.QUEUED, None, "Not sent: History could not record it first."
-        except ConnectionFailedError as err:
-            self._pause_for(run.id, control, (
-                f"{self._describe(err, action)} The run is paused; press Resume when the "
-                "connection is back."))
-            return RowState.QUEUED, None, "Not sent: Voitex could not be reached."
-        except KeyRefusedError as err:
-            self._pause_for(run.id, control, self._describe(err, action))
-            return RowState.FAILED, None, self._describe(err, action)
-        except InvalidArgumentError as err:
-            return RowState.FAILED, None, self._describe(err, action)
-        except ApiError as err:
-            state = RowState.UNKNOWN if err.outcome_unknown else RowState.FAILED
-            return state, None, self._describe(err, action)
+            outcome = await send_outcome(self._send_row, run, row, limiter, self._describe, action)
         except asyncio.CancelledError:
             # The console is closing with this request in the air.
             await asyncio.shield(self._save_outcome(
                 run.id, row.position, RowState.UNKNOWN, None,
                 "The console stopped while this was being sent; it may have gone out."))
             raise
-        except Exception as err:  # a bug: the row may have left, so it is unknown
-            log.exception("broadcast row failed unexpectedly")
-            return RowState.UNKNOWN, None, f"An unexpected problem ({err}); it may have gone out."
-        limiter.succeeded()
-        return RowState.SENT, result_id, ""
+        if outcome.slowed:
+            self.rate_limited.emit(run.id, limiter.effective_per_second)
+        if outcome.stop:
+            self._pause_for(run.id, control, outcome.stop)
+        return outcome.state, outcome.result_id, outcome.message

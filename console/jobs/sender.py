@@ -170,10 +170,10 @@ class Sender:
         request: dict[str, str | None] = {"cid": cid, "to": to, "type": type}
         if type == "stream":
             request["sfile_id"] = sfile_id
-            content = f"Play library file {sfile_id}"
         else:
             request.update(route_number=route_number, branch_number=branch_number)
-            content = f"Route into branch {branch_number} of {route_number}"
+        content = call_content(type=type, sfile_id=sfile_id, route_number=route_number,
+                               branch_number=branch_number)
         kwargs = {k: v for k, v in request.items() if v is not None}
         return await self._journalled(
             kind=EntryKind.CALL, recipient=to, content=content, request=request,
@@ -239,3 +239,11 @@ def _log_failure(future: Future[None]) -> None:
     err = future.exception()
     if err is not None:
         log.warning("a send's outcome is not in History yet: %s", err)
+
+
+def call_content(*, type: str, sfile_id: str | None = None, route_number: str | None = None,
+                 branch_number: str | None = None) -> str:
+    """What History records as a call's content (the Calls tab compares it before a call)."""
+    if type == "stream":
+        return f"Play library file {sfile_id}"
+    return f"Route into branch {branch_number} of {route_number}"

@@ -15,7 +15,8 @@ from console.store.broadcast_dnc import DncRecord
 
 __all__ = ["BroadcastStore", "BroadcastStoreError", "RunSpec", "NewRow", "RunInfo", "RowInfo",
            "LeftOutRow", "RunSettings", "ROW_STATES", "RUN_STATES", "OPEN_ROW_STATES",
-           "CRASH_MESSAGE", "DncRecord"]
+           "CRASH_MESSAGE", "LOST_MESSAGE", "DncRecord", "Participant", "Heartbeat", "Claim",
+           "SendingMark", "SharedBroadcastStore", "OFFICE_RUN_STATES"]
 
 # The states are explained in console/domain/vocabulary.py.
 ROW_STATES = tuple(RowState)
@@ -24,6 +25,14 @@ RUN_STATES = tuple(RunState)
 
 CRASH_MESSAGE = ("The console closed before the reply arrived, so it is not known whether "
                  "this went out. Check with the customer, then send again or mark as sent.")
+
+# A row another desk or runner marked "sending", whose lease ran out before its outcome came.
+LOST_MESSAGE = ("The desk or runner sending this stopped answering before the reply arrived, so "
+                "it is not known whether this went out. Check with the customer, then send again "
+                "or mark as sent.")
+# Runs that still go on (some participant may send their rows).
+OFFICE_RUN_STATES = ("scheduled", "running", "paused", "interrupted")
+
 
 class BroadcastStoreError(Exception):
     """The broadcast tables cannot be used; the message says what to do."""
@@ -156,3 +165,69 @@ class BroadcastStore(Protocol):
     def save_template(self, name: str, body: str) -> None: ...
     def delete_template(self, name: str) -> None: ...
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A desk or a desk-less runner taking part in an office broadcast."""
+
+    id: str  # unique per process: "desk Front desk 4211 9f2c"
+    desk: str  # the desk's name (the runner's: its host's)
+    kind: str  # "desk" or "runner"
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    run_state: str
+    participants: int  # live participants, this one included
+    holding: int  # rows this participant still holds (claimed or sending)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What one claim gave: the run's state, rows to judge and send, and what is left."""
+
+    run_state: str
+    rows: list[RowInfo]
+    participants: int
+    open_rows: int  # rows still queued or waiting, by anyone
+    sending: int  # rows in the air, by anyone
+    next_not_before: datetime | None  # the earliest waiting row's time, if any
+
+
+@dataclass(frozen=True)
+class SendingMark:
+    """The answer to "may this row go now?" at the moment it is marked "sending"."""
+
+    ok: bool
+    why: str = ""  # "paused" (the run no longer runs), "taken" (not this one's), "listed"
+    listed: DncRecord | None = None
+
+
+class SharedBroadcastStore(BroadcastStore, Protocol):
+    """An office's broadcasts, in which several desks and runners take part at once.
+
+    Rows are claimed a few at a time with a lease (renewed by `heartbeat`); a
+    row is marked "sending" only by its holder, only while the run runs and
+    only when its number is not on the do-not-contact list, all in one
+    statement; a "sending" row whose lease ran out becomes "unknown", never
+    queued again."""
+
+    shared: bool
+
+    def join(self, run_id: int, who: Participant, lease_s: float) -> RunInfo: ...
+    def claim(self, run_id: int, who: Participant, *, limit: int, lease_s: float,
+              now: datetime) -> Claim: ...
+    def heartbeat(self, run_id: int, who: Participant, lease_s: float) -> Heartbeat: ...
+    def mark_sending_claimed(self, run_id: int, position: int, who: Participant,
+                             lease_s: float) -> SendingMark: ...
+    def finish_claimed(self, run_id: int, position: int, who: Participant, *, state: RowState,
+                       result_id: str | None = None, message: str = "",
+                       not_before: datetime | None = None) -> bool: ...
+    def release(self, run_id: int, who: Participant) -> int: ...
+    def leave(self, run_id: int, who: Participant, *, alone: str = "interrupted") -> str: ...
+    def reap(self, run_id: int | None = None) -> int: ...
+    def participants(self, run_id: int) -> list[Participant]: ...
+    def rows_changed_since(self, run_id: int, mark: int) -> tuple[int, list[RowInfo]]: ...
+    def cancel_run(self, run_id: int) -> int: ...
+    def note_remote_change(self) -> None: ...

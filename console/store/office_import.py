@@ -147,7 +147,8 @@ def _entries(conn: Conn, rows: list[tuple[Any, ...]], file_id: str, desk: str) -
             (_text(created_at), _text(updated_at), kind, _text(profile_id), _text(profile_name),
              _text(recipient), _text(content), _text(request) or "{}", outcome, result_id,
              _text(messages) or json.dumps([]),
-             f"{file_id}:{resend_of}" if resend_of is not None else None, group_id,
+             f"{file_id}:{resend_of}" if resend_of is not None else None,
+             f"{file_id}:{group_id}" if group_id else group_id,
              _text(row_desk) or desk, _text(operator), f"{file_id}:{entry_id}")).fetchone()
         added += found is not None
     return added

@@ -13,6 +13,7 @@ import ipaddress
 import json
 import re
 import secrets as _random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -195,6 +196,8 @@ class ProfileStore:
         self.load_warning: str | None = None
         self._profiles: list[Profile] | None = None
         self._active_id = SANDBOX_ID
+        # Told after every save (an office database shares the profiles: console/store/office_profiles.py).
+        self.on_saved: Callable[[list[Profile]], None] | None = None
 
     @classmethod
     def default(cls) -> ProfileStore:
@@ -272,6 +275,8 @@ class ProfileStore:
         self._write(profiles, active_id)
         self._profiles = profiles
         self._active_id = active_id
+        if self.on_saved is not None:
+            self.on_saved(self._copies())
 
     def add(self, profile: Profile) -> Profile:
         profiles = self._loaded()

@@ -60,7 +60,8 @@ class PreflightRunner(QObject):
         super().__init__(parent)
         self.store = store
         self.history = history
-        self.inline_rows = INLINE_ROWS
+        # An office History is another machine's: even a short list is checked off this thread.
+        self.inline_rows = 0 if getattr(history, "remote", False) else INLINE_ROWS
         self._generation = 0
         self._task: asyncio.Task[None] | None = None
         self.busy = False

@@ -1,6 +1,8 @@
 """Calls: place a notification call that plays a library file or routes into a branch."""
 from __future__ import annotations
 
+import asyncio
+
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -19,10 +21,11 @@ from qasync import asyncSlot
 
 from console.domain import validation
 from console.domain.phone import format_phone
-from console.jobs.sender import Sender
+from console.jobs.sender import Sender, call_content
 from console.jobs.session import AccountSession
 from console.ui.library.picker import LibraryFollower, RecordingPicker
 from console.ui.messages import MessageBridge
+from console.ui.recent_send import SameSend, find_same_send, same_send_question
 from console.ui.send_flow import CALL, Confirmation, Form, SendFlow, check_phone_as_typed, own_number
 from console.ui.send_guard import do_not_contact_refusal
 from console.ui.widgets import (
@@ -51,6 +54,7 @@ class CallsTab(QWidget):
         self.library = library  # a LibrarySource: the library file id is picked by name
         self.session = session
         self.sender = sender
+        self._checking = False  # History is being read before a call
         self.messages = messages
 
         self.cid_combo = QComboBox()
@@ -223,8 +227,21 @@ class CallsTab(QWidget):
         return (f"routes them into branch {values['branch_number']} of "
                 f"{format_phone(values['route_number'])}")
 
-    def _confirmations(self, values: dict, profile) -> list[Confirmation]:
+    def _same_call(self, values: dict) -> SameSend | None:
+        """Off the window's thread: this same call to this number from any desk in the hour."""
+        content = call_content(type=values["type"], sfile_id=values.get("sfile_id"),
+                               route_number=values.get("route_number"),
+                               branch_number=values.get("branch_number"))
+        return find_same_send(getattr(self.sender, "journal", None), kind="call",
+                              recipient=values["to"], content=content)
+
+    def _confirmations(self, values: dict, profile, same: SameSend | None = None) -> list[Confirmation]:
         asks: list[Confirmation] = []
+        if same is not None:
+            to = format_phone(values["to"])
+            asks.append(same_send_question(
+                same, to=to, what="call", action="Call again",
+                declined=f"Not called: {to} got this same call in the last hour."))
         if profile.is_sandbox:
             return asks
         informative = f"When they answer, the call {self.what_happens(values)}."
@@ -240,10 +257,19 @@ class CallsTab(QWidget):
 
     @asyncSlot()
     async def on_call_clicked(self) -> None:
-        if self.flow.running:
+        if self.flow.running or self._checking:
             return
         form = self._validate()
         values = form.values
+        same: SameSend | None = None
+        if form.ok:
+            self._checking = True
+            self.call_button.setEnabled(False)
+            try:
+                same = await asyncio.to_thread(self._same_call, values)
+            finally:
+                self._checking = False
+                self.call_button.setEnabled(True)
         to = format_phone(values.get("to") or "")
         request = {k: values.get(k) for k in ("cid", "to", "type", "sfile_id", "route_number",
                                                "branch_number")}
@@ -254,6 +280,6 @@ class CallsTab(QWidget):
 
         await self.flow.run(
             form=form,
-            confirmations=lambda profile: self._confirmations(values, profile),
+            confirmations=lambda profile: self._confirmations(values, profile, same),
             request=lambda: self.sender.place_call(**request),
             busy_text=f"Calling {to}…", done_text=done_text)

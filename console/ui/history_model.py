@@ -8,38 +8,50 @@ key (entries older than the last loaded id), which costs the same at any depth.
 last look (new entries, finished ones) into the loaded rows instead of
 resetting, so the user's selection and scroll position survive.
 
+Every read runs on a thread of its own (`StoreReader`): the window never waits
+for the journal, whether it is the desk's file or the office database (where
+one read is a round trip that may stall). A page, a refresh or a count is
+asked for, and the rows change when the answer comes (`loaded` fires after
+each answer, `failed` when a read failed, with words for the status line);
+until the first page has come, the table is empty and `loading` is True.
+
 A search that matches tens of thousands of entries would take tens of
-milliseconds just to count them; the window counts up to COUNT_CAP at once
-and the exact number on a background thread (`total_changed` then fires), so
-no search or scroll stalls the window.
+milliseconds just to count them; the model counts up to COUNT_CAP first and
+the exact number after (`total_changed` then fires).
 """
 from __future__ import annotations
 
 import bisect
-import threading
-from concurrent.futures import Future
-from dataclasses import asdict, dataclass
-from datetime import datetime
+import sqlite3
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from console.domain.phone import format_phone
+from console.store.database import StoreError
 from console.store.interface import HistoryStore
-from console.store.journal import JournalEntry
+from console.store.journal import JournalEntry, JournalError
+from console.ui.history_cells import (
+    KIND_LABELS,
+    OUTCOME_LABELS,
+    HistoryFilter,
+    display_texts,
+    format_recipient,
+    local_time,
+)
+from console.ui.store_reader import StoreReader
+
+__all__ = ["HistoryModel", "HistoryFilter", "KIND_LABELS", "OUTCOME_LABELS", "PAGE_SIZE",
+           "COUNT_CAP", "format_recipient", "local_time"]
 
 PAGE_SIZE = 200
 # Searches count at most this many entries on the window's thread.
 COUNT_CAP = 2000
-_COUNT_POLL_MS = 20
 _COUNT_DELAY_MS = 60
 # Above this many changed entries since the last look, reloading is cheaper
 # than merging one by one.
 _MERGE_LIMIT = 500
 
-KIND_LABELS = {"sms": "SMS", "call": "Call", "tts": "TTS", "upload": "Upload"}
-OUTCOME_LABELS = {"pending": "Pending", "done": "Done", "failed": "Failed", "unknown": "Unknown"}
 # Colour is a hint only: the outcome is always spelled out as well.
 _OUTCOME_COLOURS = {
     "done": QColor("#1b6e35"),
@@ -53,7 +65,6 @@ _OUTCOME_ICONS = {
     "unknown": QStyle.StandardPixmap.SP_MessageBoxWarning,
     "pending": QStyle.StandardPixmap.SP_BrowserReload,
 }
-_CONTENT_CHARS = 120
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -69,20 +80,6 @@ _ROW_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
               | Qt.ItemFlag.ItemNeverHasChildren)
 
 
-@dataclass(frozen=True)
-class HistoryFilter:
-    kind: str | None = None
-    outcome: str | None = None
-    profile_id: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    text: str | None = None
-    group_id: str | None = None  # one broadcast run's entries
-
-    def kwargs(self) -> dict:
-        return asdict(self)
-
-
 class HistoryModel(QAbstractTableModel):
     COL_TIME, COL_KIND, COL_PROFILE, COL_TO, COL_CONTENT, COL_OUTCOME, COL_RESULT = range(7)
     HEADERS = ("Time", "Kind", "Profile", "To / Where", "Content", "Outcome", "Id / Messages")
@@ -91,15 +88,21 @@ class HistoryModel(QAbstractTableModel):
     OutcomeRole = Qt.ItemDataRole.UserRole + 2
 
     total_changed = Signal()  # the exact count of a large search arrived
+    loaded = Signal()  # an answer of the journal is in (a page, a refresh, a count)
+    failed = Signal(str)  # a read failed: what to tell the user
 
     def __init__(self, journal: HistoryStore, parent=None) -> None:
         super().__init__(parent)
         self._journal = journal
+        self._reader = StoreReader("history", self)
+        self._generation = 0  # a newer filter makes older answers stale
+        self._loading = False
+        self._fetching = False
+        self._refreshing = False
+        self._refresh_again = False
+        self.error: str | None = None
         self._total_exact = True
-        self._count: tuple[HistoryFilter, Future] | None = None
-        self._count_timer = QTimer(self)
-        self._count_timer.setInterval(_COUNT_POLL_MS)
-        self._count_timer.timeout.connect(self._on_count_timer)
+        self._counter = StoreReader("history-count", self)
         # The exact count starts once the new rows are painted, so the count's
         # thread does not compete with the first paint for the CPU.
         self._count_start = QTimer(self)
@@ -127,6 +130,16 @@ class HistoryModel(QAbstractTableModel):
     def filter(self) -> HistoryFilter:
         return self._filter
 
+    @property
+    def loading(self) -> bool:
+        """The first page of the current filter has not come yet."""
+        return self._loading
+
+    @property
+    def busy(self) -> bool:
+        """Answers are still to come (a page, a refresh, a count)."""
+        return self._reader.busy or self._counter.busy or self._count_start.isActive()
+
     def set_filter(self, new_filter: HistoryFilter) -> None:
         if new_filter == self._filter:
             return
@@ -134,9 +147,8 @@ class HistoryModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
-        self.beginResetModel()
+        """Read the first page again (the rows shown stay until it comes)."""
         self._load_first_page()
-        self.endResetModel()
 
     def total(self) -> int:
         """How many entries match the filter, loaded or not (while
@@ -156,15 +168,47 @@ class HistoryModel(QAbstractTableModel):
         return None
 
     def refresh(self) -> None:
-        """Bring the loaded rows up to date with the journal."""
-        mark, changed = self._journal.changed_since(self._seen_change)
-        if not changed:
+        """Bring the loaded rows up to date with the journal (when its answer comes)."""
+        if self._loading or self._refreshing:
+            self._refresh_again = True
             return
+        self._refreshing = True
+        journal, wanted, seen, generation = self._journal, self._filter, self._seen_change, self._generation
+
+        def read() -> tuple[int, list[int], dict[int, JournalEntry]]:
+            mark, changed = journal.changed_since(seen)
+            if not changed or len(changed) > _MERGE_LIMIT:
+                return mark, changed, {}
+            found = journal.query(**wanted.kwargs(), ids=changed, limit=len(changed))
+            return mark, changed, {e.id: e for e in found}
+
+        self._reader.read(read, lambda answer: self._refreshed(generation, answer),
+                          self._refresh_failed)
+
+    def _refresh_failed(self, err: BaseException) -> None:
+        self._refreshing = False
+        self._failed(err)
+
+    def _refreshed(self, generation: int, answer: tuple[int, list[int], dict[int, JournalEntry]]) -> None:
+        self._refreshing = False
+        if generation != self._generation:
+            self.refresh()  # a new filter came meanwhile: its own first page is under way
+            return
+        mark, changed, matching = answer
+        self.error = None
         if len(changed) > _MERGE_LIMIT:
             self.reload()
             return
-        matching = {e.id: e for e in self._journal.query(**self._filter.kwargs(), ids=changed,
-                                                         limit=len(changed))}
+        if changed:
+            self._merge(changed, matching)
+            self._count_total()
+        self._seen_change = mark
+        self.loaded.emit()
+        if self._refresh_again:
+            self._refresh_again = False
+            self.refresh()
+
+    def _merge(self, changed: list[int], matching: dict[int, JournalEntry]) -> None:
         # The oldest loaded id bounds the window: older entries arrive with fetchMore.
         floor = -self._keys[-1] if (self._keys and self._more) else 0
         for entry_id in sorted(changed, reverse=True):
@@ -186,8 +230,12 @@ class HistoryModel(QAbstractTableModel):
                 self._rows.insert(row, tuple(entry))
                 self._keys.insert(row, -entry_id)
                 self.endInsertRows()
-        self._count_total()
-        self._seen_change = mark
+
+    def _failed(self, err: BaseException) -> None:
+        if not isinstance(err, JournalError | StoreError | OSError | sqlite3.Error):
+            raise err  # a bug: the crash dialog shows it
+        self.error = f"History could not be read: {err}"
+        self.failed.emit(self.error)
 
     # Qt model interface
 
@@ -245,95 +293,130 @@ class HistoryModel(QAbstractTableModel):
         return _ROW_FLAGS
 
     def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self._more
+        return not parent.isValid() and self._more and not self._fetching and not self._loading
 
     def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or not self._more:
+        if parent.isValid() or not self._more or self._fetching or self._loading:
             return
+        self._fetching = True
         before_id = -self._keys[-1] if self._keys else None
-        page = self._journal.query(**self._filter.kwargs(), before_id=before_id,
-                                   limit=PAGE_SIZE + 1)
+        journal, wanted, generation = self._journal, self._filter, self._generation
+
+        def read() -> list[JournalEntry]:
+            return journal.query(**wanted.kwargs(), before_id=before_id, limit=PAGE_SIZE + 1)
+
+        self._reader.read(read, lambda page: self._fetched(generation, page), self._fetch_failed)
+
+    def _fetch_failed(self, err: BaseException) -> None:
+        self._fetching = False
+        self._failed(err)
+
+    def _fetched(self, generation: int, page: list[JournalEntry]) -> None:
+        self._fetching = False
+        if generation != self._generation:
+            return
+        self.error = None
         self._more = len(page) > PAGE_SIZE
         page = page[:PAGE_SIZE]
-        if not page:
-            return
-        first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-        self._rows.extend(map(tuple, page))
-        self._keys.extend(-e.id for e in page)
-        self.endInsertRows()
+        known = set(self._keys)
+        page = [e for e in page if -e.id not in known]  # a refresh may have brought some in
+        if page:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+            self._rows.extend(map(tuple, page))
+            self._keys.extend(-e.id for e in page)
+            self.endInsertRows()
+        self.loaded.emit()
 
     # Internals
 
     def _load_first_page(self) -> None:
-        # Read the change mark first: a write landing in between is then
-        # merged again by the next refresh, never missed.
-        self._seen_change = self._journal.last_change()
-        page = self._journal.query(**self._filter.kwargs(), limit=PAGE_SIZE + 1)
+        self._generation += 1
+        self._loading = True
+        self._fetching = False
+        journal, wanted, generation = self._journal, self._filter, self._generation
+
+        def read() -> tuple[int, list[JournalEntry]]:
+            # The change mark first: a write landing in between is then
+            # merged again by the next refresh, never missed.
+            mark = journal.last_change()
+            return mark, journal.query(**wanted.kwargs(), limit=PAGE_SIZE + 1)
+
+        self._reader.read(read, lambda answer: self._first_page(generation, answer),
+                          lambda err: self._first_page_failed(generation, err))
+
+    def _first_page_failed(self, generation: int, err: BaseException) -> None:
+        if generation == self._generation:
+            self._loading = False
+            self._failed(err)
+
+    def _first_page(self, generation: int, answer: tuple[int, list[JournalEntry]]) -> None:
+        if generation != self._generation:
+            return
+        mark, page = answer
+        self.error = None
+        self.beginResetModel()
+        self._seen_change = mark
         self._more = len(page) > PAGE_SIZE
         self._rows = [tuple(e) for e in page[:PAGE_SIZE]]
         self._keys = [-row[0] for row in self._rows]
         self._display = {}
+        self._loading = False
+        self.endResetModel()
         self._count_total()
+        self.loaded.emit()
+        if self._refresh_again:
+            self._refresh_again = False
+            self.refresh()
 
     def _count_total(self) -> None:
         self._count_start.stop()
-        kwargs = self._filter.kwargs()
+        wanted, journal, generation = self._filter, self._journal, self._generation
+        kwargs = wanted.kwargs()
         used = [name for name, value in kwargs.items() if value is not None]
-        if len(used) <= 1 and "text" not in used:
-            # One index or none: a few milliseconds even at 100,000 entries.
-            self._total, self._total_exact = self._journal.count(**kwargs), True
+        # One index or none: a few milliseconds even at 100,000 entries. Searches and
+        # combined filters read one row per match: the first COUNT_CAP, then the rest.
+        capped = not (len(used) <= 1 and "text" not in used)
+
+        def read() -> int:
+            return journal.count(**kwargs, at_most=COUNT_CAP) if capped else journal.count(**kwargs)
+
+        self._reader.read(read, lambda total: self._counted(generation, capped, total),
+                          self._failed)
+
+    def _counted(self, generation: int, capped: bool, total: int) -> None:
+        if generation != self._generation:
             return
-        # Searches and combined filters read one row per match to count:
-        # count the first COUNT_CAP now, the rest off the window's thread.
-        self._total = self._journal.count(**kwargs, at_most=COUNT_CAP)
-        self._total_exact = self._total < COUNT_CAP
+        self._total = total
+        self._total_exact = not capped or total < COUNT_CAP
         if not self._total_exact:
             self._count_start.start()
+        self.total_changed.emit()
+        self.loaded.emit()
 
     def _count_in_background(self) -> None:
-        wanted = self._filter
-        if self._count is not None and self._count[0] == wanted:
-            return
-        future: Future = Future()
-        journal = self._journal
+        wanted, journal, generation = self._filter, self._journal, self._generation
 
-        def count() -> None:
+        def count() -> int:
+            # Its own connection and thread: the window's reads never queue behind it.
+            handle = journal.reopen()
             try:
-                # Its own connection: the window's reads never queue behind it.
-                handle = journal.reopen()
-                try:
-                    future.set_result(handle.count(**wanted.kwargs()))
-                finally:
-                    handle.close()
-            except BaseException as err:  # reported by the timer on the window's thread
-                future.set_exception(err)
+                return handle.count(**wanted.kwargs())
+            finally:
+                handle.close()
 
-        self._count = (wanted, future)
-        threading.Thread(target=count, name="history-count", daemon=True).start()
-        self._count_timer.start()
+        self._counter.read(count, lambda total: self._counted_exactly(generation, total),
+                           lambda err: None)  # the first count stays, "at least"
 
-    def _on_count_timer(self) -> None:
-        if self._count is None:
-            self._count_timer.stop()
-            return
-        wanted, future = self._count
-        if not future.done():
-            return
-        self._count_timer.stop()
-        self._count = None
-        if wanted != self._filter:
-            if not self._total_exact:
-                self._count_start.start()
-            return
-        if future.exception() is None:
-            self._total, self._total_exact = future.result(), True
+    def _counted_exactly(self, generation: int, total: int) -> None:
+        if generation == self._generation:
+            self._total, self._total_exact = total, True
             self.total_changed.emit()
 
     def _display_row(self, raw: tuple) -> tuple[str, ...]:
         cached = self._display.get(raw[0])
         if cached is None:
-            cached = self._display[raw[0]] = _display_texts(JournalEntry._make(raw))
+            cached = self._display[raw[0]] = display_texts(JournalEntry._make(raw))
         return cached
 
     def _icon(self, outcome: str) -> QIcon:
@@ -341,28 +424,3 @@ class HistoryModel(QAbstractTableModel):
         if icon is None:
             icon = self._icons[outcome] = QApplication.style().standardIcon(_OUTCOME_ICONS[outcome])
         return icon
-
-
-def local_time(entry: JournalEntry) -> str:
-    return entry.created.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-
-
-def format_recipient(recipient: str) -> str:
-    # Only bare digit strings are numbers; "album 1 / sort 5" stays as written.
-    return format_phone(recipient) if recipient.isdigit() else recipient
-
-
-def _display_texts(entry: JournalEntry) -> tuple[str, ...]:
-    content = " ".join(entry.content.split())
-    if len(content) > _CONTENT_CHARS:
-        content = content[: _CONTENT_CHARS - 1] + "…"
-    result = "; ".join(filter(None, [entry.result_id, *entry.messages]))
-    return (
-        local_time(entry),
-        KIND_LABELS.get(entry.kind, entry.kind),
-        entry.profile_name,
-        format_recipient(entry.recipient),
-        content,
-        OUTCOME_LABELS.get(entry.outcome, entry.outcome),
-        result,
-    )

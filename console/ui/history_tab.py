@@ -3,8 +3,6 @@ the way back to a failed or uncertain send."""
 from __future__ import annotations
 
 import asyncio
-import html
-import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -32,21 +30,21 @@ from PySide6.QtWidgets import (
 
 from qasync import asyncSlot
 
-from console.domain.phone import format_phone
 from console.domain.vocabulary import EntryKind
 from console.domain.wording import plural
 from console.jobs.resend import CONFIRM_LABELS as _KIND_ACTIONS
 from console.jobs.resend import RESENDABLE_KINDS, RESENDABLE_OUTCOMES
+from console.store.database import StoreError
 from console.store.interface import HistoryStore
-from console.store.journal import JournalEntry
+from console.store.journal import JournalEntry, JournalError
 from console.store.profiles import Profile
+from console.ui.history_details import _detail_html
 from console.ui.history_model import (
     KIND_LABELS,
     OUTCOME_LABELS,
     HistoryFilter,
     HistoryModel,
     format_recipient,
-    local_time,
 )
 from console.ui.messages import MessageBridge
 from console.ui.send_flow import describe_resend
@@ -145,7 +143,10 @@ class HistoryTab(QWidget):
         self.resend_button.clicked.connect(self.on_resend_clicked)
         self.run_button.clicked.connect(self.on_run_clicked)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self._reselect: int | None = None
+        self.model.modelReset.connect(self._on_rows_reset)
         self.model.modelReset.connect(self._show_selected)
+        self.model.failed.connect(lambda text: self._set_status(text, error=True))
         self.model.modelReset.connect(self._update_count)
         self.model.rowsInserted.connect(self._update_count)
         self.model.rowsRemoved.connect(self._update_count)
@@ -323,9 +324,16 @@ class HistoryTab(QWidget):
         """List only one broadcast run's entries (None: everything again)."""
         selected = self.selected_entry()
         self._run_filter = group_id or None
+        # The user's place is kept: selected again once the new rows are in.
+        self._reselect = selected.id if selected is not None else None
         self._apply_filter()
-        row = self.model.row_of(selected.id) if selected is not None else None
-        if row is not None:  # keep the user's place
+        self._update_run_button(self.selected_entry())
+
+    @Slot()
+    def _on_rows_reset(self) -> None:
+        wanted, self._reselect = self._reselect, None
+        row = self.model.row_of(wanted) if wanted is not None else None
+        if row is not None:
             self.table.selectRow(row)
         self._update_run_button(self.selected_entry())
 
@@ -362,6 +370,8 @@ class HistoryTab(QWidget):
             count = self._journal.export_csv(path, **self.model.filter.kwargs())
         except OSError as err:
             return self._export_failed(path, err)
+        except (JournalError, StoreError) as err:
+            return self._export_unreadable(path, err)
         return self._exported(path, count)
 
     async def export_in_background(self, path: Path | str) -> int | None:
@@ -375,6 +385,8 @@ class HistoryTab(QWidget):
                                             **self.model.filter.kwargs())
         except OSError as err:
             return self._export_failed(path, err)
+        except (JournalError, StoreError) as err:
+            return self._export_unreadable(path, err)
         finally:
             self.export_button.setEnabled(True)
         return self._exported(path, count)
@@ -385,6 +397,15 @@ class HistoryTab(QWidget):
         if self.messages is not None:
             self.messages.info(text)
         return count
+
+    def _export_unreadable(self, path: Path, err: Exception) -> None:
+        """History itself could not be read (the office database is away, the file is locked)."""
+        text = (f"Nothing was exported to {path}: History could not be read ({err}). "
+                "Press Export again once History can be read.")
+        self._set_status(text, error=True)
+        if self.messages is not None:
+            self.messages.error(text)
+        return None
 
     def _export_failed(self, path: Path, err: OSError) -> None:
         reason = err.strerror or str(err)
@@ -443,11 +464,17 @@ class HistoryTab(QWidget):
         finally:
             self._resending = False
             self.refresh()
-        self._set_status(self._resend_summary(entry))
+        try:
+            recent = await asyncio.to_thread(self._journal.query, limit=50)
+        except (JournalError, StoreError) as err:
+            self._set_status(f"Entry {entry.id} was sent again; History could not be read to "
+                             f"say how it went ({err}).", error=True)
+            return
+        self._set_status(self._resend_summary(entry, recent))
 
-    def _resend_summary(self, entry: JournalEntry) -> str:
+    def _resend_summary(self, entry: JournalEntry, recent: list[JournalEntry]) -> str:
         # The sender records the new attempt itself; look for it to say how it went.
-        for newer in self._journal.query(limit=50):
+        for newer in recent:
             if newer.resend_of == entry.id:
                 outcome = OUTCOME_LABELS.get(newer.outcome, newer.outcome).lower()
                 return f"Entry {entry.id} was sent again as entry {newer.id}: {outcome}."
@@ -585,94 +612,3 @@ class HistoryTab(QWidget):
     def _set_status(self, text: str, *, error: bool = False) -> None:
         self.status_label.setStyleSheet("color: #b3261e;" if error else "")
         self.status_label.setText(text)
-
-
-# What each stored request field is called on the form that sends it, so the
-# details read like the SMS, Calls, Text to speech and Recordings tabs.
-REQUEST_LABELS = {
-    "from": "From",
-    "to": "To",
-    "body": "Message",
-    "cid": "Caller id",
-    "type": "When they answer",
-    "sfile_id": "Library file id",
-    "route_number": "Route number",
-    "branch_number": "Branch number",
-    "text": "Text",
-    "album_number": "Album",
-    "sort_number": "Sort number",
-    "display_name": "Display name",
-    "upload_file": "File",
-    "size": "Size",
-}
-_PHONE_FIELDS = frozenset({"from", "to", "cid", "route_number"})
-_CALL_TYPES = {"stream": "Play a recording from the library",
-               "goto": "Route into an IVR branch"}
-
-
-def request_rows(entry: JournalEntry) -> list[tuple[str, str]]:
-    """The stored request as (label, value) pairs in the forms' words."""
-    rows = []
-    for name, value in entry.request.items():
-        if value is None:
-            continue
-        label = REQUEST_LABELS.get(name) or name.replace("_", " ").capitalize()
-        if name in _PHONE_FIELDS and isinstance(value, str) and value.isdigit():
-            text = format_phone(value)
-        elif name == "type" and entry.kind == "call":
-            text = _CALL_TYPES.get(str(value), str(value))
-        elif name == "size" and isinstance(value, int):
-            text = _size(value)
-        else:
-            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        rows.append((label, text))
-    return rows
-
-
-def _size(size: int) -> str:
-    for unit, scale in (("MB", 1_000_000), ("KB", 1_000)):
-        if size >= scale:
-            return f"{size / scale:.1f} {unit}"
-    return f"{size} bytes"
-
-
-def _detail_html(entry: JournalEntry) -> str:
-    def row(label: str, value: str) -> str:
-        return (f"<tr><th align='left' valign='top' style='padding-right:12px'>{html.escape(label)}</th>"
-                f"<td>{html.escape(value).replace(chr(10), '<br>')}</td></tr>")
-
-    def heading(text: str) -> str:
-        return (f"<tr><th colspan='2' align='left' style='padding-top:8px'>"
-                f"{html.escape(text)}</th></tr>")
-
-    rows = [
-        row("Entry", str(entry.id)),
-        row("Time", local_time(entry)),
-        row("Kind", KIND_LABELS.get(entry.kind, entry.kind)),
-        row("Profile", entry.profile_name),
-    ]
-    # Who sent it: the desk (computer) and the person signed in there.
-    if entry.desk:
-        rows.append(row("Desk", entry.desk))
-    if entry.operator:
-        rows.append(row("Operator", entry.operator))
-    rows += [
-        row("To / Where", format_recipient(entry.recipient)),
-        row("Outcome", OUTCOME_LABELS.get(entry.outcome, entry.outcome)),
-    ]
-    if entry.group_id:
-        rows.append(row("Broadcast run", entry.group_id))
-    if entry.result_id:
-        rows.append(row("Id", entry.result_id))
-    if entry.resend_of is not None:
-        rows.append(row("Sent again from", f"entry {entry.resend_of}"))
-    if entry.messages:
-        rows.append(row("Messages", "\n".join(entry.messages)))
-    if entry.outcome == "unknown":
-        rows.append(row("Note", "It is not known whether this reached the customer."))
-    rows.append(row("Content", entry.content))
-    fields = request_rows(entry)
-    if fields:
-        rows.append(heading("What was sent"))
-        rows.extend(row(label, value) for label, value in fields)
-    return "<table cellspacing='2'>" + "".join(rows) + "</table>"

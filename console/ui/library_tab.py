@@ -37,7 +37,7 @@ from qasync import asyncSlot
 
 from console.domain.wording import plural
 from console.store.catalogue import CatalogueEntry, CatalogueError, compare_with_listing
-from console.ui.library.model import PAGE, LibraryModel, LibraryQuery
+from console.ui.library.model import LibraryModel, LibraryQuery
 from console.ui.library.source import LibrarySource
 from console.ui.widgets import ResultLabel
 
@@ -170,6 +170,9 @@ class LibraryTab(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _index: self.on_call_clicked())
         self.model.modelReset.connect(self._update_buttons)
+        self.model.loaded.connect(self._on_loaded)
+        self._reselect: str | None = None  # the user's place, kept across a new query
+        self._wanted: str | None = None  # select_recording's, read on until found
         self.model.layoutChanged.connect(self._update_buttons)
         self.copy_button.clicked.connect(self.on_copy_clicked)
         self.call_button.clicked.connect(self.on_call_clicked)
@@ -191,18 +194,13 @@ class LibraryTab(QWidget):
         self.intro.setText(
             f"Every recording this console uploaded or created by text to speech for "
             f"<b>{html.escape(profile.name)}</b>, newest replacing older ones at the same album "
-            "and sort number. Recordings added in the Voitex portal, or from another "
-            "computer, are not listed here.")
+            "and sort number. Recordings added in the Voitex portal, or by a console that does "
+            "not share this desk's History, are not listed here.")
         self.compare_button.setVisible(profile.is_sandbox and self._sandbox_listing is not None)
-        self._fill_albums()
         self.apply_filter()
 
-    def _fill_albums(self) -> None:
+    def _fill_albums(self, albums: list[int]) -> None:
         current = self.album_combo.currentData()
-        try:
-            albums = self.library.catalogue.albums(self.session.profile.id)
-        except CatalogueError:
-            albums = []
         self.album_combo.blockSignals(True)
         self.album_combo.clear()
         self.album_combo.addItem("All albums", None)
@@ -221,15 +219,24 @@ class LibraryTab(QWidget):
                             descending=self.model.query.descending)
 
     def apply_filter(self) -> None:
+        """Ask the catalogue for the rows the filters match (shown when they come)."""
         self._search_timer.stop()
         selected = self.selected_entry()
+        if selected is not None:
+            self._reselect = selected.recording_id
         self.model.set_query(self.current_query())
+
+    def _on_loaded(self) -> None:
         if self.model.error:
             self.notice.show_result("error", self.model.error)
-        if selected is not None and self.model.rowCount() < PAGE:
-            self.select_recording(selected.recording_id)
+        self._fill_albums(self.model.albums)
+        if self._wanted is not None:
+            self.select_recording(self._wanted)
+        elif self._reselect is not None:
+            self._select_loaded(self._reselect)
+            self._reselect = None
         count = self.model.matching_count()
-        total = self._total()
+        total = self.model.total_count()
         filtered = bool(self.search_edit.text().strip() or self.album_combo.currentData())
         if total == 0:
             self.empty_label.setText(
@@ -242,23 +249,25 @@ class LibraryTab(QWidget):
                                  else plural(count, "recording"))
         self._update_buttons()
 
-    def _total(self) -> int:
-        try:
-            return self.library.catalogue.count(
-                self.session.profile.id, include_replaced=self.replaced_check.isChecked())
-        except CatalogueError:
-            return 0
-
     def selected_entry(self) -> CatalogueEntry | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.entry(rows[0].row()) if rows else None
 
-    def select_recording(self, recording_id: str) -> bool:
-        self.model.fetch_all()
+    def _select_loaded(self, recording_id: str) -> bool:
         for row in range(self.model.rowCount()):
             if self.model.entry(row).recording_id == recording_id:
                 self.table.selectRow(row)
                 return True
+        return False
+
+    def select_recording(self, recording_id: str) -> bool:
+        """Select it if it is among the rows read (True); else read on and select it then."""
+        self._wanted = None
+        if self._select_loaded(recording_id):
+            return True
+        if self.model.canFetchMore() or self.model.busy:
+            self._wanted = recording_id
+            self.model.fetchMore()
         return False
 
     def _update_buttons(self, *_args) -> None:
@@ -390,7 +399,11 @@ class LibraryTab(QWidget):
             return None
         finally:
             self.compare_button.setEnabled(True)
-        entries = self.library.catalogue.entries(self.session.profile.id)
+        try:
+            entries = await asyncio.to_thread(self.library.catalogue.entries, self.session.profile.id)
+        except CatalogueError as err:
+            self._tell("error", f"The Library could not be read to compare: {err}")
+            return None
         comparison = compare_with_listing(entries, listing)
         text = comparison.text()
         self._tell("ok" if comparison.agrees else "warning", text)

@@ -267,6 +267,11 @@ class MainWindow(QMainWindow):
         self.restore_state()
         self.keep_on_screen()
 
+    def add_notice_strip(self, strip: QWidget) -> None:
+        """A strip under the account banner (the office database's, say)."""
+        layout = self.centralWidget().layout()
+        layout.insertWidget(layout.indexOf(self.banner) + 1, strip)
+
     # -- tabs, built on first visit ------------------------------------------
     def tab(self, key: str) -> QWidget:
         """The tab `key`, built now if it was not yet (files for Recordings, a test)."""

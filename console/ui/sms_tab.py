@@ -1,6 +1,7 @@
 """SMS: one message from one of the account's numbers to one customer."""
 from __future__ import annotations
 
+import asyncio
 import time
 
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
@@ -26,6 +27,7 @@ from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
 from console.ui.broadcast_templates import TemplatePicker, unreplaced_fields
 from console.ui.messages import MessageBridge
+from console.ui.recent_send import SameSend, find_same_send, same_send_question
 from console.ui.send_flow import SMS, Confirmation, Form, SendFlow, check_phone_as_typed, own_number, sms_cost
 from console.ui.send_guard import cap_warning, do_not_contact_refusal
 from console.ui.widgets import (
@@ -61,6 +63,7 @@ class SmsTab(QWidget):
         self.messages = messages
         # (from, to, body) -> (time sent, outcome), to catch the same message twice by accident
         self._sent_this_session: dict[tuple[str, str, str], tuple[float, str]] = {}
+        self._checking = False  # History is being read before a send
 
         self.from_combo = QComboBox()
         self.from_error = FieldErrorLabel("From")
@@ -223,13 +226,26 @@ class SmsTab(QWidget):
     def _from_number(self) -> str:
         return own_number(self.from_combo, "From")
 
-    def _confirmations(self, values: dict, profile) -> list[Confirmation]:
+    def _history_checks(self, values: dict) -> tuple[Confirmation | None, SameSend | None]:
+        """Off the window's thread: the state's cap, and the same message from any desk."""
+        over_cap = cap_warning(values["to"], history=self.history, store=self.broadcasts)
+        same = find_same_send(self.history, kind="sms", recipient=values["to"],
+                              content=values["body"])
+        return over_cap, same
+
+    def _confirmations(self, values: dict, profile,
+                       checks: tuple[Confirmation | None, SameSend | None] = (None, None),
+                       ) -> list[Confirmation]:
         to, body = format_phone(values["to"]), values["body"]
         asks = []
-        over_cap = cap_warning(values["to"], history=self.history, store=self.broadcasts)
+        over_cap, same = checks
         if over_cap is not None:
             asks.append(over_cap)
         key = (values["from"], values["to"], body)
+        if key not in self._sent_this_session and same is not None:
+            asks.append(same_send_question(
+                same, to=to, what="message", action="Send again",
+                declined=f"Not sent: {to} got this same message in the last hour."))
         if key in self._sent_this_session:
             sent_time, outcome = self._sent_this_session[key]
             sent_at = time.strftime("%H:%M", time.localtime(sent_time))
@@ -252,10 +268,19 @@ class SmsTab(QWidget):
 
     @asyncSlot()
     async def on_send_clicked(self) -> None:
-        if self.flow.running:
+        if self.flow.running or self._checking:
             return
         form = self._validate()
         values = form.values
+        checks: tuple[Confirmation | None, SameSend | None] = (None, None)
+        if form.ok:
+            self._checking = True
+            self.send_button.setEnabled(False)
+            try:
+                checks = await asyncio.to_thread(self._history_checks, values)
+            finally:
+                self._checking = False
+                self.send_button.setEnabled(True)
 
         def done_text(result) -> str:
             # The DID type (TN/TF) Voitex reports says nothing an office needs: left out.
@@ -264,7 +289,7 @@ class SmsTab(QWidget):
 
         await self.flow.run(
             form=form,
-            confirmations=lambda profile: self._confirmations(values, profile),
+            confirmations=lambda profile: self._confirmations(values, profile, checks),
             request=lambda: self.sender.send_sms(from_number=values["from"], to=values["to"],
                                                  body=values["body"]),
             busy_text=f"Sending to {format_phone(values.get('to') or '')}…",

@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from console.store.broadcasts import SqliteBroadcastStore
 from console.store.catalogue import Catalogue
 from console.store.journal import Journal
 from console.store.upload_store import SqliteUploadStore
@@ -37,6 +38,9 @@ class SqliteBackend:
 
     def upload_store(self, **kwargs: Any) -> SqliteUploadStore:
         return self._keep(SqliteUploadStore(self.path, **kwargs))
+
+    def broadcast_store(self, **kwargs: Any) -> SqliteBroadcastStore:
+        return self._keep(SqliteBroadcastStore(self.path, **kwargs))
 
     def everything_stored(self) -> bytes:
         """Every byte the engine keeps (to look for what must never be there)."""
@@ -90,6 +94,11 @@ class PgBackend:
         from console.store.pg.uploads import PgUploadStore
 
         return self._keep(PgUploadStore(self.engine(), desk=desk, **kwargs))
+
+    def broadcast_store(self, *, desk: str = "Front desk", **kwargs: Any):  # type: ignore[no-untyped-def]
+        from console.store.pg.broadcasts import PgBroadcastStore
+
+        return self._keep(PgBroadcastStore(self.engine(), desk=desk, operator="anna", **kwargs))
 
     def sql(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Run one statement as the database's owner, outside the console's code."""

@@ -23,7 +23,13 @@ def path(tmp_path):
 
 
 @pytest.fixture
-def store(path):
+def store(backend):
+    """The broadcast store on each engine (tests/store/backends.py)."""
+    return backend.broadcast_store()
+
+
+@pytest.fixture
+def sqlite_store(path):
     s = SqliteBroadcastStore(path)
     yield s
     s.close()
@@ -194,7 +200,8 @@ def test_templates(store):
         store.save_template("  ", "x")
 
 
-def test_locked_file_is_a_clear_error(path, store):
+def test_locked_file_is_a_clear_error(path, sqlite_store):
+    store = sqlite_store
     run_id = store.create_run(_spec(), _rows(1))
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")

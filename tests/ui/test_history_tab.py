@@ -22,6 +22,7 @@ from console.store.paths import app_paths
 from console.store.profiles import OwnNumber, Profile, sandbox_profile
 from console.ui.history_model import PAGE_SIZE, HistoryModel
 from console.ui.history_tab import FAILED_NOTE, UNKNOWN_WARNING, HistoryTab
+from tests.ui.history_helpers import fetch_all, settle
 
 KEY = "auth-key-7c1d9e"
 CVV = "cvv-4321"
@@ -88,29 +89,32 @@ def make_tab(qtbot, journal):
                          resend=resend, confirm=confirm)
         qtbot.addWidget(tab)
         tab.resize(1100, 600)
+        settle(tab.model)
         return tab
     return make
 
 
 def displayed(tab, column=HistoryModel.COL_CONTENT):
     model = tab.model
+    settle(model)
     return [model.data(model.index(row, column)) for row in range(model.rowCount())]
 
 
 def select_entry(tab, entry_id):
+    settle(tab.model)
     row = tab.model.row_of(entry_id)
     assert row is not None
     tab.table.selectRow(row)
     assert tab.selected_entry().id == entry_id
 
 
-def test_model_passes_qtmodeltester(qtmodeltester, journal):
+def test_model_passes_qtmodeltester(qapp, qtmodeltester, journal):
     for n in range(PAGE_SIZE + 50):
         add(journal, outcome=("done", "failed", "unknown", "pending")[n % 4], content=f"m{n}")
     model = HistoryModel(journal)
+    settle(model)
     qtmodeltester.check(model)
-    while model.canFetchMore():
-        model.fetchMore()
+    fetch_all(model)
     qtmodeltester.check(model)
     assert model.rowCount() == PAGE_SIZE + 50
 
@@ -161,8 +165,7 @@ def test_pages_beyond_the_first_200_rows(make_tab, journal, qtbot):
     assert "Showing the newest 200 of 430" in tab.count_label.text()
     tab.table.scrollToBottom()
     qtbot.waitUntil(lambda: tab.model.rowCount() > PAGE_SIZE)
-    while tab.model.canFetchMore():
-        tab.model.fetchMore()
+    fetch_all(tab.model)
     assert displayed(tab) == [f"m{n}" for n in reversed(range(2 * PAGE_SIZE + 30))]
     assert tab.count_label.text() == "430 entries."
 
@@ -267,9 +270,9 @@ def test_refresh_does_not_insert_entries_older_than_the_loaded_window(make_tab, 
     assert tab.model.rowCount() == PAGE_SIZE
     journal.finish(early_pending, outcome="done")
     tab.refresh()
+    settle(tab.model)
     assert tab.model.rowCount() == PAGE_SIZE
-    while tab.model.canFetchMore():
-        tab.model.fetchMore()
+    fetch_all(tab.model)
     assert displayed(tab).count("early") == 1
     assert displayed(tab)[-1] == "early"
 

@@ -16,6 +16,7 @@ from console.ui.library_tab import LibraryTab
 from console.ui.tab_interface import TabSpec  # noqa: F401  (the tab is built like the others)
 from tests.console_env import drive
 from tests.helpers import make_wav
+from tests.ui.history_helpers import settle
 
 
 @pytest.fixture
@@ -55,23 +56,30 @@ def make_tab(qtbot, console_env, library, **kwargs):
     tab = LibraryTab(library=library, session=console_env.session,
                      messages=console_env.messages, **kwargs)
     qtbot.addWidget(tab)
+    settle(library)
+    settle(tab.model)
     return tab
 
 
 def names(tab):
+    settle(tab.library)
+    settle(tab.model)
     return [tab.model.entry(row).display_name for row in range(tab.model.rowCount())]
 
 
-def test_the_model_passes_the_model_tester_and_sorts_by_any_column(qtmodeltester, filled):
+def test_the_model_passes_the_model_tester_and_sorts_by_any_column(qapp, qtmodeltester, filled):
     model = LibraryModel(filled)
     model.set_query(LibraryQuery(profile_id="sandbox"))
+    settle(model)
     qtmodeltester.check(model)
     assert model.rowCount() == 4
     model.sort(NAME, Qt.SortOrder.DescendingOrder)
+    settle(model)
     assert [model.entry(r).display_name for r in range(4)] == [
         "Welcome", "Spoken hello", "Holiday", "Closed"]
     for column in range(model.columnCount()):
         model.sort(column, Qt.SortOrder.AscendingOrder)
+        settle(model)
         assert model.rowCount() == 4
     qtmodeltester.check(model)
 
@@ -83,6 +91,7 @@ def test_the_tab_lists_the_active_profile_searches_filters_and_says_what_it_show
     assert sorted(names(tab)) == ["Closed", "Holiday", "Spoken hello", "Welcome"]
     tab.search_edit.setText("HOL")
     qtbot.waitUntil(lambda: names(tab) == ["Holiday"])
+    settle(tab.model)
     assert tab.count_label.text() == "1 of 4 recordings"
     tab.search_edit.setText("")
     qtbot.waitUntil(lambda: len(names(tab)) == 4)
@@ -129,6 +138,7 @@ def test_export_writes_the_listed_rows_formula_safe(qtbot, console_env, library,
                                                     tmp_path):
     add(filled, "=cmd|' /C calc'!A0", 3, 1, "918500")
     tab = make_tab(qtbot, console_env, library)
+    settle(tab.model)
     tab.album_combo.setCurrentIndex(tab.album_combo.findData(3))
     out = tmp_path / "library.csv"
     assert tab.export_to(out) == 1
@@ -141,6 +151,7 @@ def test_export_writes_the_listed_rows_formula_safe(qtbot, console_env, library,
 
 def test_an_empty_library_says_how_it_fills(qtbot, console_env, library):
     tab = make_tab(qtbot, console_env, library)
+    settle(tab.model)
     assert tab.empty_label.isVisible() or not tab.isVisible()
     assert "appears here as soon as an upload" in tab.empty_label.text()
     assert not tab.export_button.isEnabled()

@@ -25,6 +25,8 @@ from console.store.migrations import (
     m003_uploads_catalogue,
     m004_desk_operator,
     m005_recipient_index,
+    m006_broadcasts,
+    m007_office_sharing,
 )
 
 if TYPE_CHECKING:
@@ -47,7 +49,7 @@ def _step(number: int, module: object) -> Step:
 STEPS: tuple[Step, ...] = tuple(
     _step(n, m) for n, m in enumerate(
         (m001_journal, m002_search, m003_uploads_catalogue, m004_desk_operator,
-         m005_recipient_index), start=1))
+         m005_recipient_index, m006_broadcasts, m007_office_sharing), start=1))
 SCHEMA_VERSION = len(STEPS)
 
 # pg_advisory_xact_lock key for migrations ("voitex" in ASCII, as a number).

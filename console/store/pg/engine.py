@@ -150,6 +150,9 @@ class PgEngine:
         self._migrated = False
         self._last_error = ""
         self._migrate_lock = threading.Lock()
+        # The window's thread: a caller there never waits for the database (see forbid_waits_on).
+        self._forbidden: threading.Thread | None = None
+        self.waits_on_forbidden = 0
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="voitex-pg")
         # The first probe, at once and in the background: a server that is away at
         # start does not stop it; the pool is made once a probe has connected.
@@ -159,6 +162,11 @@ class PgEngine:
     @property
     def reachable(self) -> bool:
         return self._up
+
+    @property
+    def last_error(self) -> str:
+        """Why the last connection attempt failed ("" when it did not)."""
+        return "" if self._up else self._last_error
 
     @property
     def known(self) -> bool:
@@ -321,8 +329,20 @@ class PgEngine:
             return failed
         return self._executor.submit(self._run, job)
 
+    def forbid_waits_on(self, thread: threading.Thread | None) -> None:
+        """Say so (a WARNING in the log, which fails any test) whenever `thread` waits for the
+        database: the window's thread must only submit jobs, or ask a copy in memory."""
+        self._forbidden = thread
+
+    def _check_waiter(self, job: object) -> None:
+        if self._forbidden is not None and threading.current_thread() is self._forbidden:
+            self.waits_on_forbidden += 1
+            name = getattr(job, "__qualname__", type(job).__name__)
+            log.warning("the window's thread waited for the office database (%s)", name)
+
     def call(self, job: Job[T], *, timeout: float | None = None) -> T:
         """`submit` and wait for the result (at most `timeout`, default `timeout_s`)."""
+        self._check_waiter(job)
         future = self.submit(job)
         try:
             # Longer than the pool's own wait, which then says what happened.
@@ -336,6 +356,7 @@ class PgEngine:
         writes): ``with engine.transaction() as tx: tx.call(job)``. The jobs still run
         on an engine thread, one after the other; the transaction commits when the
         block ends and rolls back when it raises."""
+        self._check_waiter(self.transaction)
         session = Session(self)
         holder = self.submit(session.serve)
         try:

@@ -73,6 +73,9 @@ class PgJournal:
     office database (the outcomes not yet written wait there, in
     ``history-pending-updates.jsonl``)."""
 
+    # Each read is a round trip to another machine: the window asks it off its own thread.
+    remote = True
+
     def __init__(self, engine: PgEngine, *, folder: Path | str, desk: str | None = None,
                  operator: str | None = None, clock: Callable[[], datetime] = utc_now,
                  replay: bool = True, owns_engine: bool = True,

@@ -2,13 +2,15 @@
 
 Filtering and ordering are done by the catalogue's SQL; the model keeps the
 answer as plain tuples, a page at a time as the view scrolls, and builds each
-cell's text when it is shown.
+cell's text when it is shown. Every read runs on a thread of its own
+(`StoreReader`): the window never waits for the catalogue. A query's first page
+comes with its counts and its albums; `loaded` fires after each answer.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from console.domain.audio import format_duration, format_size
@@ -21,6 +23,8 @@ from console.store.catalogue import (
     entry_of,
     shorten,
 )
+from console.store.database import StoreError
+from console.ui.store_reader import StoreReader
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 # Rows read per query; the view asks for more as it scrolls (fetchMore).
@@ -65,13 +69,25 @@ class LibraryQuery:
 
 
 class LibraryModel(QAbstractTableModel):
+    loaded = Signal()  # an answer of the catalogue is in (a query's first page, a page, an order)
+
     def __init__(self, catalogue: CatalogueStore, parent=None) -> None:
         super().__init__(parent)
         self._catalogue = catalogue
+        self._reader = StoreReader("library-table", self)
         self._rows: list[tuple] = []
         self._more = False
+        self._fetching = False
+        self._generation = 0
+        self._matching = 0
+        self._total = 0
+        self.albums: list[int] = []
         self.query = LibraryQuery()
         self.error: str | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._reader.busy
 
     # -- querying ------------------------------------------------------------
     def set_query(self, query: LibraryQuery) -> None:
@@ -79,53 +95,73 @@ class LibraryModel(QAbstractTableModel):
         self.refresh()
 
     def refresh(self) -> None:
-        rows = self._page(0)
+        """Read the query's first page, its counts and the profile's albums (when they come,
+        the rows are replaced and `loaded` fires)."""
+        self._generation += 1
+        generation, query, catalogue = self._generation, self.query, self._catalogue
+
+        def read() -> tuple[list[tuple], int, int, list[int]]:
+            if not query.profile_id:
+                return [], 0, 0, []
+            kwargs = query.kwargs()
+            rows = catalogue.rows(query.profile_id, **kwargs, offset=0, limit=PAGE)
+            kwargs.pop("order_by"), kwargs.pop("descending")
+            matching = catalogue.count(query.profile_id, **kwargs)
+            total = catalogue.count(query.profile_id, include_replaced=query.include_replaced)
+            return rows, matching, total, catalogue.albums(query.profile_id)
+
+        self._reader.read(read, lambda answer: self._first_page(generation, answer), self._failed)
+
+    def _first_page(self, generation: int, answer: tuple[list[tuple], int, int, list[int]]) -> None:
+        if generation != self._generation:
+            return
+        rows, self._matching, self._total, self.albums = answer
+        self.error = None
         self.beginResetModel()
         self._rows = rows
         self._more = len(rows) == PAGE
+        self._fetching = False
         self.endResetModel()
+        self.loaded.emit()
 
-    def _page(self, offset: int) -> list[tuple]:
-        """One page of the query's rows; SQL filters and orders, so a page is cheap."""
-        if not self.query.profile_id:
-            return []
-        try:
-            rows = self._catalogue.rows(self.query.profile_id, **self.query.kwargs(),
-                                        offset=offset, limit=PAGE)
-        except CatalogueError as err:
-            self.error = str(err)
-            return []
-        self.error = None
-        return rows
+    def _failed(self, err: BaseException) -> None:
+        self._fetching = False
+        if not isinstance(err, CatalogueError | StoreError):
+            raise err
+        self.error = str(err)
+        self.loaded.emit()
 
     def canFetchMore(self, parent=QModelIndex()) -> bool:
-        return not parent.isValid() and self._more
+        return not parent.isValid() and self._more and not self._fetching
 
     def fetchMore(self, parent=QModelIndex()) -> None:
-        if parent.isValid() or not self._more:
+        if parent.isValid() or not self._more or self._fetching:
             return
-        rows = self._page(len(self._rows))
+        self._fetching = True
+        generation, query, offset = self._generation, self.query, len(self._rows)
+        catalogue = self._catalogue
+        self._reader.read(
+            lambda: catalogue.rows(query.profile_id, **query.kwargs(), offset=offset, limit=PAGE),
+            lambda rows: self._fetched(generation, rows), self._failed)
+
+    def _fetched(self, generation: int, rows: list[tuple]) -> None:
+        self._fetching = False
+        if generation != self._generation:
+            return
         self._more = len(rows) == PAGE
         if rows:
             self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
             self._rows.extend(rows)
             self.endInsertRows()
-
-    def fetch_all(self) -> None:
-        """Load every matching row (finding one recording among them)."""
-        while self.canFetchMore():
-            self.fetchMore()
+        self.loaded.emit()
 
     def matching_count(self) -> int:
-        """How many rows the query matches, loaded or not."""
-        if not self.query.profile_id:
-            return 0
-        kwargs = self.query.kwargs()
-        kwargs.pop("order_by"), kwargs.pop("descending")
-        try:
-            return self._catalogue.count(self.query.profile_id, **kwargs)
-        except CatalogueError:
-            return len(self._rows)
+        """How many rows the query matches, loaded or not (as last read)."""
+        return self._matching if self.query.profile_id else 0
+
+    def total_count(self) -> int:
+        """How many recordings the profile has (replaced ones if the query shows them)."""
+        return self._total
 
     def entry(self, row: int) -> CatalogueEntry | None:
         return entry_of(self._rows[row]) if 0 <= row < len(self._rows) else None
@@ -179,23 +215,33 @@ class LibraryModel(QAbstractTableModel):
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
-        self.layoutAboutToBeChanged.emit()
         self.query = replace(self.query, order_by=COLUMNS[column].key,
                              descending=order == Qt.SortOrder.DescendingOrder)
-        # As many rows as were shown, in the new order.
-        rows: list[tuple] = []
-        while True:
-            page = self._page(len(rows))
-            rows.extend(page)
-            if len(page) < PAGE or len(rows) >= len(self._rows):
-                break
-        self._more = len(rows) % PAGE == 0 and bool(rows)
+        self._generation += 1
+        generation, query, catalogue = self._generation, self.query, self._catalogue
+        shown = max(PAGE, len(self._rows))
+
+        def read() -> list[tuple]:
+            # As many rows as were shown, in the new order.
+            if not query.profile_id:
+                return []
+            return catalogue.rows(query.profile_id, **query.kwargs(), offset=0, limit=shown)
+
+        self._reader.read(read, lambda rows: self._sorted(generation, rows, shown), self._failed)
+
+    def _sorted(self, generation: int, rows: list[tuple], shown: int) -> None:
+        if generation != self._generation:
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._more = len(rows) == shown
+        self._fetching = False
         # A new order of the same rows is a layout change; persistent indexes
         # (the selection) are dropped rather than pointed at the wrong rows.
         self.changePersistentIndexList(self.persistentIndexList(),
                                        [QModelIndex()] * len(self.persistentIndexList()))
         self._rows = rows
         self.layoutChanged.emit()
+        self.loaded.emit()
 
 
 def cell_text(entry: CatalogueEntry, column: int) -> str:

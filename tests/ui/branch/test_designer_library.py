@@ -11,6 +11,7 @@ from console.branch.schema import Design, FilePlay, TtsPlay
 from console.store.catalogue import Catalogue, NewRecording
 from console.ui.branch.designer import DesignerPanel
 from console.ui.library.source import LibrarySource
+from tests.ui.history_helpers import settle
 
 
 @pytest.fixture
@@ -25,6 +26,8 @@ def library(qtbot, tmp_path):
                                       file_name=f"{name}.wav",
                                       created_at="2026-11-03T10:00:00.000+00:00")).result(5)
     source.profile = profile  # the test switches account through it
+    source.reload()
+    settle(source)  # its copy of the catalogue is in
     yield source
     catalogue.close()
 
@@ -44,7 +47,8 @@ def test_a_play_item_the_library_does_not_know_gets_a_note_not_an_error(qtbot, l
 
     # Another account's library does not know album 1 / sort 5.
     library.profile["id"] = "office"
-    library.changed.emit()
+    library.reload()  # what the console does when the profile changes
+    settle(library)
     assert [f.path for f in notes(panel)] == [("play", 0), ("play", 1)]
 
 
