@@ -24,45 +24,26 @@ import asyncio
 import json
 import logging
 import os
-import signal
 import socket
 import sys
-import textwrap
 from collections.abc import Sequence
 from typing import Any
 
+from console.jobs.broadcast_cli_codes import (
+    EXIT_CODES,
+    EXIT_DATABASE,
+    EXIT_DONE,
+    EXIT_PROBLEM,
+    EXIT_STOPPED_AT_DESK,
+    EXIT_USAGE,
+    counts_words,
+    exit_code_text,
+)
 from console.store.office import ENV, OfficeSettings, OfficeSettingsError, from_url
 
 log = logging.getLogger(__name__)
 
 __all__ = ["main", "build_parser", "EXIT_CODES"]
-
-EXIT_DONE, EXIT_UNKNOWN, EXIT_USAGE, EXIT_DATABASE = 0, 1, 2, 3
-EXIT_ACCOUNT, EXIT_STOPPED_AT_DESK, EXIT_SIGNAL, EXIT_PROBLEM = 4, 5, 6, 10
-KEY_ENV = "VOITEX_AUTH_KEY"
-EXIT_CODES = (
-    (EXIT_DONE, "finished: every row was sent, skipped or failed for good"),
-    (EXIT_UNKNOWN, "finished, but some rows' outcome is unknown: a person decides in the "
-                   "Broadcast tab (send again, or mark as sent)"),
-    (EXIT_USAGE, "wrong arguments, or no office database named"),
-    (EXIT_DATABASE, "the office database cannot be used (unreachable, password refused, "
-                    "written by a newer console)"),
-    (EXIT_ACCOUNT, "this runner cannot send: no key, the key refused, no base URL, or Voitex "
-                   "unreachable (desks may go on with the broadcast)"),
-    (EXIT_STOPPED_AT_DESK, "the broadcast was paused or cancelled at a desk, or does not exist"),
-    (EXIT_SIGNAL, "stopped by SIGTERM or Ctrl+C: rows in the air are unknown, the others went "
-                  "back for the desks or the next run"),
-    (EXIT_PROBLEM, "an unexpected problem (the log says which)"),
-)
-
-
-def exit_code_text() -> str:
-    lines = ["Exit codes:"]
-    for code, words in EXIT_CODES:
-        lines.extend(textwrap.wrap(words, 74, initial_indent=f"  {code:>2}  ",
-                                   subsequent_indent=" " * 6))
-    return "\n".join(lines)
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -146,7 +127,7 @@ def _show(engine: Any, args: argparse.Namespace) -> int:
             else:
                 for r in runs:
                     print(f"{r.id:>6}  {r.state:<11}  {r.created_at[:16].replace('T', ' ')}  "
-                          f"{_counts_words(r.counts)}  {r.name}")
+                          f"{counts_words(r.counts)}  {r.name}")
             return EXIT_DONE
         run = store.run(args.id)
         people = store.participants(args.id)
@@ -158,7 +139,7 @@ def _show(engine: Any, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(found, indent=2, ensure_ascii=False))
     else:
-        print(f"Broadcast {run.id} ({run.name}): {run.state}; {_counts_words(run.counts)}")
+        print(f"Broadcast {run.id} ({run.name}): {run.state}; {counts_words(run.counts)}")
         for p in people:
             print(f"  taking part: {p.desk} ({p.kind})")
     return EXIT_DONE
@@ -172,12 +153,6 @@ def _run_json(run: Any) -> dict[str, Any]:
             "counts": dict(run.counts), "to_send": run.to_send, "unknown": run.unknown}
 
 
-def _counts_words(counts: dict[str, int]) -> str:
-    shown = [f"{counts[s]} {s}" for s in ("sent", "queued", "waiting", "sending", "unknown",
-                                         "failed", "skipped", "cancelled") if counts.get(s)]
-    return ", ".join(shown) or "no rows"
-
-
 def _configure_logging() -> None:
     """The runner's log file (its own folder: a desk on this computer keeps its own) and stderr."""
     from console.logging_setup import configure_logging
@@ -188,15 +163,3 @@ def _configure_logging() -> None:
     except OSError as err:  # no log folder: stderr only, through the same redaction
         print(f"voitex-console broadcast: no log file ({err})", file=sys.stderr)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request: the journal has them
-
-
-def install_stop_handlers(loop: asyncio.AbstractEventLoop, stop: Any) -> None:
-    """SIGTERM, SIGINT (and Windows' SIGBREAK) call `stop()` on the loop's thread."""
-    for name in ("SIGTERM", "SIGINT", "SIGBREAK"):
-        number = getattr(signal, name, None)
-        if number is None:
-            continue
-        try:
-            loop.add_signal_handler(number, stop)
-        except (NotImplementedError, RuntimeError, ValueError):  # Windows' loops
-            signal.signal(number, lambda _n, _f: loop.call_soon_threadsafe(stop))

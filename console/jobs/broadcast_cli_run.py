@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from console.domain.vocabulary import RunState
-from console.jobs.broadcast_cli import (
+from console.jobs.broadcast_cli_codes import (
     EXIT_ACCOUNT,
     EXIT_DATABASE,
     EXIT_DONE,
@@ -107,9 +107,9 @@ def _office_profile(engine: PgEngine, run: RunInfo) -> Profile | None:
 
 
 def _summary(run: RunInfo) -> str:
-    from console.jobs.broadcast_cli import _counts_words
+    from console.jobs.broadcast_cli_codes import counts_words
 
-    return f"broadcast {run.id} ({run.name}): {run.state}; {_counts_words(run.counts)}"
+    return f"broadcast {run.id} ({run.name}): {run.state}; {counts_words(run.counts)}"
 
 
 async def run_broadcast(engine: PgEngine, settings: OfficeSettings, args: argparse.Namespace) -> int:

@@ -224,7 +224,7 @@ class OfficeParticipant:
         return max(1, min(20, int(limiter.effective_per_second * self.lease_s / 3)))
 
     async def _take_part(self, run: RunInfo) -> str:
-        from console.jobs.broadcast_runner import run_settings
+        from console.jobs.broadcast_settings import run_settings
 
         window, mode, _ps, _pm, office_zone = run_settings(run.settings)
         action = "the message" if run.kind == EntryKind.SMS else "the call"

@@ -27,19 +27,18 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QObject, Signal
 
 from console.domain.broadcast.judge import SEND, SKIP
-from console.domain.broadcast.quiet_hours import Window, parse_clock_time
 from console.domain.broadcast.rate import RateLimiter
 from console.domain.vocabulary import EntryKind, RowState, RunState
 from console.jobs.broadcast_send import RowSender, send_outcome
+from console.jobs.broadcast_settings import run_settings
 from console.jobs.row_judge import CapHistory, RowJudge
-from console.store.broadcasts import OPEN_ROW_STATES, BroadcastStore, BroadcastStoreError, RowInfo, RunInfo, RunSettings
+from console.store.broadcasts import OPEN_ROW_STATES, BroadcastStore, BroadcastStoreError, RowInfo, RunInfo
 from console.store.journal import JournalError
 
 if TYPE_CHECKING:
@@ -72,23 +71,6 @@ async def send_broadcast_row(sender: Sender, run: RunInfo, row: RowInfo) -> str 
                                    branch_number=s.get("branch_number"),
                                    group_id=group)
     return call.value.reference_id
-
-
-def run_settings(settings: RunSettings) -> tuple[Window, str, float, int, tzinfo]:
-    """(window, quiet mode, per second, per minute, office zone) from a run's stored settings."""
-    window = Window(parse_clock_time(settings.get("window_opens", "08:00"), "Opens"),
-                    parse_clock_time(settings.get("window_closes", "21:00"), "Closes"))
-    zone: tzinfo
-    try:
-        zone = ZoneInfo(settings["office_zone"]) if settings.get("office_zone") else _local_zone()
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = _local_zone()
-    return (window, settings.get("quiet_mode", "wait"), float(settings.get("per_second", 1)),
-            int(settings.get("per_minute", 60)), zone)
-
-
-def _local_zone() -> tzinfo:
-    return datetime.now().astimezone().tzinfo or UTC
 
 
 @dataclass(frozen=True)

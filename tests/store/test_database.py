@@ -58,7 +58,7 @@ def test_pragmas_are_durable_and_short_waiting(path):
         assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
         assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 250
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7  # steps 6 and 7: broadcasts and the office lists
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7  # steps 6, 7: office lists
         assert database.notice is None
     finally:
         database.close()
