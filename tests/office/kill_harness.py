@@ -39,6 +39,8 @@ class Child:
         if self.alive():
             self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(timeout=30)
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
 
     def tail(self, chars: int = 1500) -> str:
         return f"--- {self.name} ({self.kind}, pid {self.proc.pid}) ---\n" + (
@@ -58,7 +60,6 @@ class Office:
         self.run_id = run_id
         self.lease_s = lease_s
         self.children: list[Child] = []
-        self._starts = 0
 
     def _env(self, home: Path) -> dict[str, str]:
         home.mkdir(parents=True, exist_ok=True)
@@ -72,8 +73,6 @@ class Office:
 
     def start(self, name: str, kind: str) -> Child:
         """A desk (its home: folder/name) or the runner, taking part in the run from now on."""
-        self._starts += 1
-        home = self.folder / "homes" / name.replace(" ", "-")
         if kind == "desk":
             argv = ["-m", "tests.office.desk_child", "--run", str(self.run_id), "--desk", name,
                     "--base-url", self.base_url, "--lease", str(self.lease_s)]
@@ -81,10 +80,16 @@ class Office:
             argv = ["-m", "tests.office.runner_child", "broadcast", "--database",
                     self.database_url, "run", str(self.run_id), "--desk", name,
                     "--base-url", self.base_url, "--lease", str(self.lease_s)]
-        log = self.folder / f"{name.replace(' ', '-')}-{self._starts}.log"
+        return self.spawn(name, kind, argv)
+
+    def spawn(self, name: str, kind: str, argv: list[str], *, stdin: bool = False) -> Child:
+        """``python ARGV`` in the home folder/name; its output goes to a log (`Child.tail`)."""
+        home = self.folder / "homes" / name.replace(" ", "-")
+        log = self.folder / f"{name.replace(' ', '-')}-{len(self.children) + 1}.log"
         with open(log, "wb") as out:
             proc = subprocess.Popen([sys.executable, *argv], cwd=REPO, env=self._env(home),
-                                    stdout=out, stderr=subprocess.STDOUT)
+                                    stdout=out, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.PIPE if stdin else subprocess.DEVNULL)
         child = Child(name, kind, proc, log)
         self.children.append(child)
         return child
@@ -113,6 +118,19 @@ class Office:
 
     def logs(self) -> str:
         return "\n".join(c.tail(600) for c in self.children[-6:])
+
+
+def database_url(db: Any) -> str:
+    """The office database of a tests/store/backends.py PgBackend, as IT gives it (no password)."""
+    from tests.pg_server import DESK_ROLE
+
+    return f"postgresql://{DESK_ROLE}@127.0.0.1:{db.server.port}/{db.dbname}"
+
+
+def rows_done(db: Any, run_id: int) -> int:
+    found = db.sql("SELECT count(*) FROM broadcast_rows WHERE run_id = %s AND state = ANY(%s)",
+                   (run_id, list(DONE_STATES)))
+    return int(found[0][0])
 
 
 def wait_for(condition: Callable[[], Any], *, timeout_s: float, every_s: float = 0.02,

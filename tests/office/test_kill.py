@@ -27,7 +27,7 @@ import pytest
 
 from tests.helpers import SANDBOX_KEY
 from tests.jobs.broadcast_helpers import make_run, numbers
-from tests.office.kill_harness import DONE_STATES, Office, wait_for
+from tests.office.kill_harness import Office, database_url, rows_done, wait_for
 from tests.store.backends import PgBackend
 
 ROWS = 1000
@@ -65,18 +65,6 @@ def office_db(pg_server, pg_database, tmp_path):
     opened.close()
 
 
-def _database_url(db: PgBackend) -> str:
-    from tests.pg_server import DESK_ROLE
-
-    return f"postgresql://{DESK_ROLE}@127.0.0.1:{db.server.port}/{db.dbname}"
-
-
-def _done(db: PgBackend, run_id: int) -> int:
-    found = db.sql("SELECT count(*) FROM broadcast_rows WHERE run_id = %s AND state = ANY(%s)",
-                   (run_id, list(DONE_STATES)))
-    return int(found[0][0])
-
-
 def test_sigkill_at_20_random_points_sends_each_row_at_most_once(office_db, slow_sandbox, seed,
                                                                    tmp_path):
     from tests.pg_server import DESK_PASSWORD
@@ -84,7 +72,7 @@ def test_sigkill_at_20_random_points_sends_each_row_at_most_once(office_db, slow
     rng = random.Random(seed)
     store = office_db.broadcast_store()
     run_id = make_run(store, count=ROWS, per_second=60, per_minute=6000)
-    office = Office(folder=tmp_path, database_url=_database_url(office_db), password=DESK_PASSWORD,
+    office = Office(folder=tmp_path, database_url=database_url(office_db), password=DESK_PASSWORD,
                     base_url=slow_sandbox.url, key=SANDBOX_KEY, run_id=run_id, lease_s=LEASE_S)
     # Kill points: rows done (at least 15 apart), each with its victim.
     points = sorted(rng.sample(range(10, 950, 15), KILLS))
@@ -96,11 +84,11 @@ def test_sigkill_at_20_random_points_sends_each_row_at_most_once(office_db, slow
         current = {name: office.start(name, kind) for name, kind in PARTICIPANTS}
         kills = []
         for point, victim in zip(points, victims, strict=True):
-            wait_for(lambda point=point: office.check() and _done(office_db, run_id) >= point, timeout_s=60,
+            wait_for(lambda point=point: office.check() and rows_done(office_db, run_id) >= point, timeout_s=60,
                      what=f"{point} rows done\n{office.logs()}")
             name, kind = PARTICIPANTS[victim]
             current[name].kill()
-            kills.append((_done(office_db, run_id), name))
+            kills.append((rows_done(office_db, run_id), name))
             current[name] = office.start(name, kind)
         office.wait_all(timeout_s=90)
     finally:
