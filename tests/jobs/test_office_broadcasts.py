@@ -1,8 +1,8 @@
 """Desks taking part in one office broadcast (PostgreSQL, the real sandbox, one process).
 
-The multi-process tests (SIGKILL at random points, the desk-less runner) are
-tests/test_office_desks.py; these check the runner's office side through its
-signals, as the Broadcast tab uses it.
+The multi-process tests (SIGKILL at random points, the desk-less runner) are in
+tests/office/ (test_kill.py, test_optout_across_desks.py); these check the
+runner's office side through its signals, as the Broadcast tab uses it.
 """
 from __future__ import annotations
 
