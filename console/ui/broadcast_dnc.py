@@ -11,14 +11,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QLineEdit, QTableWidgetItem, QWidget
 
 from console.domain.broadcast.do_not_contact import DncEntry, day_words, dnc_csv, dnc_words, parse_dnc_csv
 from console.domain.broadcast.table import TableError
 from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
 from console.domain.wording import plural
 from console.store.broadcasts import BroadcastStore, BroadcastStoreError, DncRecord
-from console.ui.broadcast.parts import button_row, dialog_frame, push_button, read_only_table, stack
+from console.ui.broadcast.parts import (
+    button_row,
+    dialog_frame,
+    push_button,
+    read_only_table,
+    stack,
+    wrapped_label,
+)
 from console.ui.widgets import FieldErrorLabel, ResultLabel, add_row, format_phone_as_typed
 
 PathChooser = Callable[[], "Path | None"]
@@ -43,10 +50,9 @@ class DoNotContactDialog(QDialog):
         dialog_frame(self, "Do-not-contact list — the whole office",
                      accessible="Do-not-contact list", size=(820, 520))
 
-        intro = QLabel("Numbers on this list are skipped by every broadcast, and the SMS, Calls "
-                       "and History tabs refuse to send to them, whatever profile is active. "
-                       "Import the customers' replies to add those who answered STOP.")
-        intro.setWordWrap(True)
+        intro = wrapped_label("Numbers on this list are skipped by every broadcast, and the SMS, "
+                              "Calls and History tabs refuse to send to them, whatever profile is "
+                              "active. Import the customers' replies to add those who answered STOP.")
         # No word wrap: a number on two lines is misread.
         self.table = read_only_table(["Number", "Reason", "Added", "How it arrived"],
                                      "Numbers not to contact", fit=(0, 2), stretch=(1, 3))

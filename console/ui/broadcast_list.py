@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -31,7 +30,7 @@ from PySide6.QtWidgets import (
 from console.domain.broadcast.recipients import ColumnMapping, guess_mapping
 from console.domain.broadcast.table import DELIMITER_NAMES, Table, TableError, field_key, read_list_file, read_pasted
 from console.domain.wording import plural
-from console.ui.broadcast.parts import push_button, stack
+from console.ui.broadcast.parts import push_button, stack, wrapped_label
 from console.ui.widgets import FieldErrorLabel, ResultLabel, add_row
 
 __all__ = ["ListPicker", "column_label"]
@@ -76,10 +75,8 @@ class ListPicker(QGroupBox):
                                         self.on_paste_clicked,
                                         tip="Copy the cells in the spreadsheet (with or without "
                                             "the titles row), then press this.")
-        self.source_label = QLabel("No recipients yet: open a CSV or Excel file, or paste cells "
-                                   "copied from a spreadsheet.")
-        self.source_label.setWordWrap(True)
-        self.source_label.setAccessibleName("Recipients source")
+        self.source_label = wrapped_label("No recipients yet: open a CSV or Excel file, or paste "
+                                          "cells copied from a spreadsheet.", "Recipients source")
         self.source_error = ResultLabel("Recipients problem")
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableView,
     QWidget,
 )
@@ -41,7 +40,7 @@ from console.domain.broadcast.preflight import (
 )
 from console.domain.broadcast.report import preflight_csv
 from console.domain.wording import plural
-from console.ui.broadcast.parts import ColumnsModel, stack
+from console.ui.broadcast.parts import ColumnsModel, push_button, stack, wrapped_label
 
 __all__ = ["PreflightModel", "PreflightPanel", "FILTERS", "totals_words", "special_words"]
 
@@ -176,9 +175,7 @@ class PreflightPanel(QWidget):
         super().__init__(parent)
         self._choose_save = choose_save_path
         self.preflight = Preflight()
-        self.totals_label = QLabel("No recipients yet.")
-        self.totals_label.setWordWrap(True)
-        self.totals_label.setAccessibleName("Broadcast totals")
+        self.totals_label = wrapped_label("No recipients yet.", "Broadcast totals")
         self.filter_combo = QComboBox()
         for words, kinds in FILTERS:
             self.filter_combo.addItem(words, kinds)
@@ -187,9 +184,8 @@ class PreflightPanel(QWidget):
         self.search_edit.setPlaceholderText("Find a name, a number or a reason")
         self.search_edit.setAccessibleName("Find in the check")
         self.search_edit.setClearButtonEnabled(True)
-        self.export_button = QPushButton("Export the chec&k…")
-        self.export_button.setAccessibleName("Export the rows shown as CSV")
-        self.export_button.clicked.connect(self.on_export_clicked)
+        self.export_button = push_button("Export the chec&k…", "Export the rows shown as CSV",
+                                         self.on_export_clicked)
         self.model = PreflightModel(self)
         self.view = QTableView()
         self.view.setModel(self.model)

@@ -14,14 +14,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLabel, QPlainTextEdit, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import QDialog, QPlainTextEdit, QTableWidgetItem, QWidget
 
 from console.domain.broadcast.optout import OPT_OUT, TO_CONFIRM, Reply, ReplyImport, read_replies
 from console.domain.broadcast.table import Table, TableError, read_list_file, read_pasted
 from console.domain.phone import format_phone
 from console.domain.wording import plural
 from console.store.broadcasts import BroadcastStore, BroadcastStoreError, DncRecord
-from console.ui.broadcast.parts import button_row, dialog_frame, push_button, read_only_table, stack
+from console.ui.broadcast.parts import button_row, dialog_frame, push_button, read_only_table, stack, wrapped_label
 from console.ui.widgets import ResultLabel
 
 __all__ = ["ReplyImportDialog"]
@@ -42,10 +42,9 @@ class ReplyImportDialog(QDialog):
         self.replies: list[Reply] = []
         self.source = "pasted"
         dialog_frame(self, "Import the customers' replies", size=(820, 560))
-        intro = QLabel("Paste the replies, one a line: number, text and time (tab- or "
-                       "comma-separated, as copied from a spreadsheet), or open a CSV file of "
-                       "them. A time without a zone is the office's.")
-        intro.setWordWrap(True)
+        intro = wrapped_label("Paste the replies, one a line: number, text and time (tab- or "
+                              "comma-separated, as copied from a spreadsheet), or open a CSV file "
+                              "of them. A time without a zone is the office's.")
         self.paste_edit = QPlainTextEdit()
         self.paste_edit.setPlaceholderText("(212) 555-0101\tSTOP\t2026-12-03 14:02")
         self.paste_edit.setAccessibleName("Pasted replies")

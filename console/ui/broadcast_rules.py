@@ -28,7 +28,15 @@ from PySide6.QtWidgets import (
 from console.domain.calling_rules import DAY_NAMES, FEDERAL, Cap, Rule, RuleBook
 from console.domain.office_rules import ALL, OfficeRules, OfficeSetting, apply_setting, check_setting
 from console.store.broadcasts import BroadcastStore, BroadcastStoreError
-from console.ui.broadcast.parts import button_row, dialog_frame, push_button, read_only_table, row_box, stack
+from console.ui.broadcast.parts import (
+    button_row,
+    dialog_frame,
+    push_button,
+    read_only_table,
+    row_box,
+    stack,
+    wrapped_label,
+)
 from console.ui.widgets import FieldErrorLabel, ResultLabel, add_row
 
 __all__ = ["CallingRulesDialog"]
@@ -52,12 +60,11 @@ class CallingRulesDialog(QDialog):
         self.book = book
         dialog_frame(self, "Calling rules", size=(980, 620))
         self.keys = [ALL] + sorted(k for k in book.rules if k != FEDERAL)
-        intro = QLabel(
+        intro = wrapped_label(
             "A broadcast reaches each customer only when the law where they are allows it: the "
             "federal rule everywhere, and the stricter rule of their state. The office may make "
             "any rule stricter, never looser. This is not legal advice: have the office's counsel "
             "confirm the entries that apply to it.")
-        intro.setWordWrap(True)
         # No word wrap: the full source of the chosen entry is shown below.
         self.table = read_only_table(_COLUMNS, "Calling rules by place", fit=(0, 2, 5),
                                      stretch=(1, 3, 4))
@@ -95,11 +102,8 @@ class CallingRulesDialog(QDialog):
         cap.addWidget(self.cap_hours_spin)
         cap.addStretch(1)
         cap_box = row_box(cap)
-        self.editing_label = QLabel()
-        self.editing_label.setWordWrap(True)
-        self.source_label = QLabel()
-        self.source_label.setWordWrap(True)
-        self.source_label.setAccessibleName("Source of the chosen rule")
+        self.editing_label = wrapped_label()
+        self.source_label = wrapped_label("", "Source of the chosen rule")
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         form.addRow(self.source_label)

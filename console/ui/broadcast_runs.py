@@ -30,7 +30,7 @@ from console.domain.wording import plural
 from console.jobs.broadcast_runner import BroadcastRunner, RunProgress
 from console.jobs.session import AccountSession
 from console.store.broadcasts import BroadcastStore, RowInfo, RunInfo
-from console.ui.broadcast.parts import button_row, push_button, stack
+from console.ui.broadcast.parts import button_row, push_button, stack, wrapped_label
 from console.ui.broadcast_guard import cancel_question
 from console.ui.broadcast_model import BroadcastRowsModel
 from console.ui.messages import MessageBridge
@@ -92,9 +92,7 @@ class RunsPanel(QGroupBox):
         self.runs_combo.setAccessibleName("Broadcast run")
         self.progress_bar = QProgressBar()
         self.progress_bar.setAccessibleName("Broadcast progress")
-        self.progress_label = QLabel()
-        self.progress_label.setWordWrap(True)
-        self.progress_label.setAccessibleName("Broadcast progress details")
+        self.progress_label = wrapped_label("", "Broadcast progress details")
         self.model = BroadcastRowsModel(self)
         self.rows_view = QTableView()
         self.rows_view.setModel(self.model)

@@ -36,6 +36,7 @@ from console.ui.broadcast.launch import Launcher
 from console.ui.broadcast.message import MessagePanel, TextAsker
 from console.ui.broadcast.sending import PathChooser, SendingBox
 from console.ui.broadcast.state import Context, left_out_counts
+from console.ui.broadcast.steps import Steps
 from console.ui.broadcast.timing import TimingPanel
 from console.ui.broadcast_check import PreflightRunner
 from console.ui.broadcast_dnc import DoNotContactDialog
@@ -108,16 +109,15 @@ class BroadcastTab(QWidget):
                                   choose_open_path=lambda: self._choose_open(),
                                   choose_save_path=lambda: self._choose_save(),
                                   context=self.context)
-        self.checking = Checking(store=store, history=history, recipients=self.list_picker,
-                                 message=self.message, timing=self.timing,
-                                 panel=self.sending.check_panel, context=self.context, parent=self)
+        self.steps = Steps(recipients=self.list_picker, message=self.message, timing=self.timing,
+                           sending=self.sending, runs=self.runs)
+        self.checking = Checking(store=store, history=history, steps=self.steps,
+                                 context=self.context, parent=self)
         self.launcher = Launcher(owner=self, session=session, sender=sender, store=store,
                                  runner=runner, messages=messages,
                                  confirm=lambda box: self.confirm(box),
                                  choose=lambda box: self.choose(box), history=history,
-                                 context=self.context, recipients=self.list_picker,
-                                 message=self.message, timing=self.timing, sending=self.sending,
-                                 checking=self.checking, runs=self.runs)
+                                 context=self.context, steps=self.steps, checking=self.checking)
         self._name_the_fields()
         self._lay_out()
 

@@ -7,6 +7,7 @@
 - `sending`: step 4's buttons (do-not-contact list, the test, Start) around the
   check of every row, and `checking`, which keeps that check up to date.
 - `launch`: what Start and the test send do.
+- `steps`: the five steps as one value, for `checking` and `launch`.
 - `parts`: the small Qt helpers the broadcast widgets and dialogs share.
 
 Step 1 (the list) is console/ui/broadcast_list.py, step 5 (the runs and their

@@ -19,12 +19,9 @@ from console.domain.public_holidays import holiday_name
 from console.domain.wording import plural
 from console.store.broadcasts import BroadcastStore
 from console.store.interface import HistoryStore
-from console.ui.broadcast.message import MessagePanel
 from console.ui.broadcast.state import Context, check_failure_field, pending_words
-from console.ui.broadcast.timing import TimingPanel
+from console.ui.broadcast.steps import Steps
 from console.ui.broadcast_check import PreflightRunner
-from console.ui.broadcast_list import ListPicker
-from console.ui.broadcast_preflight import PreflightPanel
 
 __all__ = ["Checking", "RECHECK_MS"]
 
@@ -35,15 +32,12 @@ class Checking(QObject):
     checked = Signal()
     settled = Signal()
 
-    def __init__(self, *, store: BroadcastStore, history: HistoryStore | None, recipients: ListPicker,
-                 message: MessagePanel, timing: TimingPanel, panel: PreflightPanel,
+    def __init__(self, *, store: BroadcastStore, history: HistoryStore | None, steps: Steps,
                  context: Context, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.recipients = recipients
-        self.message = message
-        self.timing = timing
-        self.panel = panel
         self.context = context
+        self.recipients, self.message, self.timing = steps.recipients, steps.message, steps.timing
+        self.panel = steps.sending.check_panel
         self.template_error = ""
         self.result = Preflight()
         self.runner = PreflightRunner(store=store, history=history, parent=self)

@@ -28,8 +28,6 @@ from console.store.broadcasts import BroadcastStore, BroadcastStoreError, RunSet
 from console.store.interface import HistoryStore
 from console.store.journal import JournalError
 from console.ui.broadcast.checking import Checking
-from console.ui.broadcast.message import MessagePanel
-from console.ui.broadcast.sending import SendingBox
 from console.ui.broadcast.state import (
     Context,
     confirmation_lines,
@@ -38,11 +36,9 @@ from console.ui.broadcast.state import (
     run_settings,
     started_words,
 )
-from console.ui.broadcast.timing import TimingPanel
+from console.ui.broadcast.steps import Steps
 from console.ui.broadcast_guard import INCLUDE, LEAVE_OUT, Choose, overlap_question
-from console.ui.broadcast_list import ListPicker
 from console.ui.broadcast_rows import run_rows
-from console.ui.broadcast_runs import RunsPanel
 from console.ui.messages import MessageBridge
 from console.ui.send_flow import Form
 from console.ui.widgets import key_is_missing, live_confirmation
@@ -59,9 +55,8 @@ class Launcher(QObject):
     def __init__(self, *, owner: QWidget, session: AccountSession, sender: Sender,
                  store: BroadcastStore, runner: BroadcastRunner, messages: MessageBridge,
                  confirm: Callable[[QMessageBox], bool], choose: Choose,
-                 history: HistoryStore | None, context: Context,
-                 recipients: ListPicker, message: MessagePanel, timing: TimingPanel,
-                 sending: SendingBox, checking: Checking, runs: RunsPanel) -> None:
+                 history: HistoryStore | None, context: Context, steps: Steps,
+                 checking: Checking) -> None:
         super().__init__(owner)
         self.owner = owner  # the tab: the parent of the questions asked
         self.session = session
@@ -73,12 +68,10 @@ class Launcher(QObject):
         self.choose = choose
         self.history = history
         self.context = context
-        self.recipients = recipients
-        self.message = message
-        self.timing = timing
-        self.sending = sending
         self.checking = checking
-        self.runs = runs
+        recipients, sending, runs = steps.recipients, steps.sending, steps.runs
+        self.recipients, self.message, self.timing = recipients, steps.message, steps.timing
+        self.sending, self.runs = sending, runs
         self.result_label = sending.result_label
         self.tested: tuple[str, str] | None = None  # (kind, message) a test went out with
         self.starting = False  # a Start is being handled: a second click does nothing

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QWidget,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from console.store.broadcasts import BroadcastStore, BroadcastStoreError
 from console.store.profiles import Profile
-from console.ui.broadcast.parts import push_button, radio_row, row_box, stack
+from console.ui.broadcast.parts import push_button, radio_row, row_box, stack, wrapped_label
 from console.ui.broadcast.state import CALL, GOTO, SMS, STREAM, MessageChoice, draft_of, read_draft
 from console.ui.library.picker import LibraryFollower, RecordingPicker
 from console.ui.messages import MessageBridge
@@ -69,9 +68,7 @@ class MessagePanel(QGroupBox):
         self.body_edit.setTabChangesFocus(True)
         self.body_edit.setMaximumHeight(110)
         self.body_error = FieldErrorLabel("Message")
-        self.fields_label = QLabel()
-        self.fields_label.setWordWrap(True)
-        self.fields_label.setAccessibleName("Merge fields you can use")
+        self.fields_label = wrapped_label("", "Merge fields you can use")
 
         self.cid_combo = QComboBox()
         self.cid_error = FieldErrorLabel("Caller id")

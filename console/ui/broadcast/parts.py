@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLayout,
     QPushButton,
     QRadioButton,
@@ -20,8 +21,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["push_button", "radio_row", "row_box", "button_row", "read_only_table",
+__all__ = ["wrapped_label", "push_button", "radio_row", "row_box", "button_row", "read_only_table",
            "dialog_frame", "stack", "ColumnsModel"]
+
+
+def wrapped_label(text: str = "", accessible: str = "") -> QLabel:
+    """A label whose words wrap at the width it is given (an intro, a summary, a status)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    if accessible:
+        label.setAccessibleName(accessible)
+    return label
 
 
 def push_button(text: str, accessible: str, clicked: Callable[[], object] | None = None, *,

@@ -38,13 +38,11 @@ class SendingBox(QGroupBox):
                  choose_open_path: PathChooser, choose_save_path: PathChooser,
                  context: Context, parent: QWidget | None = None) -> None:
         super().__init__("4. Check and send", parent)
-        self.store = store
+        self.store, self.context = store, context
+        self.dnc_dialog: DoNotContactDialog | None = None
+        self._choose_open, self._choose_save = choose_open_path, choose_save_path
         self.messages = messages
         self.result_label = result_label
-        self._choose_open = choose_open_path
-        self._choose_save = choose_save_path
-        self.context = context
-        self.dnc_dialog: DoNotContactDialog | None = None
         self.check_panel = PreflightPanel(choose_save_path=choose_save_path)
         self.check_panel.exported.connect(self._on_check_exported)
         self.dnc_button = push_button("Do-not-contact &list…", "Manage the do-not-contact list",

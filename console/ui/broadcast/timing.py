@@ -28,7 +28,7 @@ from console.domain.broadcast.quiet_hours import WAIT as WAIT_MODE
 from console.domain.broadcast.quiet_hours import Window
 from console.domain.calling_rules import RuleBook
 from console.store.broadcasts import BroadcastStore
-from console.ui.broadcast.parts import push_button, radio_row, row_box, stack
+from console.ui.broadcast.parts import push_button, radio_row, row_box, stack, wrapped_label
 from console.ui.broadcast.state import sending_window
 from console.ui.broadcast_rows import rules_summary
 from console.ui.broadcast_rules import CallingRulesDialog
@@ -101,9 +101,7 @@ class TimingPanel(QGroupBox):
             self.on_rules_clicked,
             tip="The law's hours, days, holidays and per-person limits for each state, and the "
                 "office's own stricter settings.")
-        self.rules_label = QLabel(rules_summary(book))
-        self.rules_label.setWordWrap(True)
-        self.rules_label.setAccessibleName("Calling rules in force")
+        self.rules_label = wrapped_label(rules_summary(book), "Calling rules in force")
         rules_row = QHBoxLayout()
         rules_row.addWidget(self.rules_label, 1)
         rules_row.addWidget(self.rules_button)
