@@ -28,7 +28,7 @@ from console.domain.broadcast.preflight import Preflight
 from console.domain.calling_rules import RuleBook, rule_book
 from console.jobs.broadcast_runner import BroadcastRunner
 from console.jobs.session import AccountSession
-from console.store.broadcasts import BroadcastStore
+from console.store.broadcasts import BroadcastStore, RunSettings
 from console.store.interface import HistoryStore
 from console.store.profiles import Profile
 from console.ui.broadcast.checking import Checking
@@ -280,6 +280,13 @@ class BroadcastTab(QWidget):
         self.runs.show_resume_offer()
         self.result_label.hide()
         self.checking.schedule()
+
+    # The call's words and the run's settings, as tests/test_library.py asks them of the tab.
+    def _call_description(self) -> str:
+        return self.message.choice().call_description()
+
+    def _validate_send(self) -> RunSettings | None:
+        return self.launcher.validate_send()
 
     def draft(self) -> dict[str, str]:
         return self.message.draft()
