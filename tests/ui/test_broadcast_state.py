@@ -16,8 +16,8 @@ from console.ui.broadcast.state import (
     sending_window,
     started_words,
 )
-from tests.test_import_graph import qt_in, reached
 from tests.test_import_graph import imports as imports_of
+from tests.test_import_graph import qt_in, reached
 
 NOW = datetime(2026, 1, 15, 17, 0, tzinfo=UTC)
 WINDOW = Window(time(8), time(21))
