@@ -276,20 +276,22 @@ class RunsPanel(QGroupBox):
         self.runner.cancel(run_id)
         self.refresh()
 
-    def _selected_positions(self) -> list[int]:
-        rows = sorted({i.row() for i in self.rows_view.selectionModel().selectedIndexes()})
-        return [self.model.row_at(r).position for r in rows]
+    def _chosen_rows(self, missing: str) -> tuple[int, list[RowInfo]] | None:
+        """The run shown and its rows selected, or None after telling the user `missing`."""
+        run_id = self.current_run_id()
+        indexes = sorted({i.row() for i in self.rows_view.selectionModel().selectedIndexes()})
+        if run_id is None or not indexes:
+            self.result_label.show_result("warning", missing)
+            return None
+        return run_id, [self.model.row_at(i) for i in indexes]
 
     def on_send_again_clicked(self) -> None:
-        run_id = self.current_run_id()
-        positions = self._selected_positions()
-        if run_id is None or not positions:
-            self.result_label.show_result("warning", "Select the rows to send again first.")
+        chosen = self._chosen_rows("Select the rows to send again first.")
+        if chosen is None:
             return
+        run_id, rows = chosen
         if not self._own_run(run_id):
             return
-        rows = [self.model.row_at(i) for i in range(self.model.rowCount())
-                if self.model.row_at(i).position in positions]
         eligible = [r for r in rows if r.state in ("failed", "unknown", "cancelled", "skipped")]
         if not eligible:
             self.result_label.show_result("warning", "Only rows that failed, are unknown, were "
@@ -308,12 +310,11 @@ class RunsPanel(QGroupBox):
         self.refresh()
 
     def on_mark_sent_clicked(self) -> None:
-        run_id = self.current_run_id()
-        positions = self._selected_positions()
-        if run_id is None or not positions:
-            self.result_label.show_result("warning", "Select the unknown rows you checked first.")
+        chosen = self._chosen_rows("Select the unknown rows you checked first.")
+        if chosen is None:
             return
-        self.runner.mark_sent(run_id, positions)
+        run_id, rows = chosen
+        self.runner.mark_sent(run_id, [r.position for r in rows])
         self.refresh()
 
     def on_export_clicked(self) -> None:
