@@ -11,27 +11,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QFormLayout, QLineEdit, QTableWidgetItem, QWidget
 
 from console.domain.broadcast.do_not_contact import DncEntry, day_words, dnc_csv, dnc_words, parse_dnc_csv
 from console.domain.broadcast.table import TableError
 from console.domain.phone import InvalidPhoneError, format_phone, normalize_phone
 from console.domain.wording import plural
 from console.store.broadcasts import BroadcastStore, BroadcastStoreError, DncRecord
+from console.ui.broadcast.parts import (
+    button_row,
+    dialog_frame,
+    push_button,
+    read_only_table,
+    stack,
+    wrapped_label,
+)
 from console.ui.widgets import FieldErrorLabel, ResultLabel, add_row, format_phone_as_typed
 
 PathChooser = Callable[[], "Path | None"]
@@ -53,26 +47,15 @@ class DoNotContactDialog(QDialog):
         self._choose_export = choose_export_path
         self._now = now
         self.office_zone = office_zone
-        self.setWindowTitle("Do-not-contact list — the whole office")
-        self.setAccessibleName("Do-not-contact list")
-        self.resize(820, 520)
+        dialog_frame(self, "Do-not-contact list — the whole office",
+                     accessible="Do-not-contact list", size=(820, 520))
 
-        intro = QLabel("Numbers on this list are skipped by every broadcast, and the SMS, Calls "
-                       "and History tabs refuse to send to them, whatever profile is active. "
-                       "Import the customers' replies to add those who answered STOP.")
-        intro.setWordWrap(True)
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Number", "Reason", "Added", "How it arrived"])
-        self.table.setAccessibleName("Numbers not to contact")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)  # a number on two lines is misread
-        header = self.table.horizontalHeader()
-        for column in (0, 2):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().hide()
+        intro = wrapped_label("Numbers on this list are skipped by every broadcast, and the SMS, "
+                              "Calls and History tabs refuse to send to them, whatever profile is "
+                              "active. Import the customers' replies to add those who answered STOP.")
+        # No word wrap: a number on two lines is misread.
+        self.table = read_only_table(["Number", "Reason", "Added", "How it arrived"],
+                                     "Numbers not to contact", fit=(0, 2), stretch=(1, 3))
 
         self.number_edit = QLineEdit()
         self.number_edit.setPlaceholderText("(845) 123-4567")
@@ -83,40 +66,21 @@ class DoNotContactDialog(QDialog):
         form = QFormLayout()
         add_row(form, "&Number:", self.number_edit, "Number to add", self.number_error)
         add_row(form, "&Reason:", self.reason_edit, "Reason")
-        self.add_button = QPushButton("&Add to the list")
-        self.add_button.setAccessibleName("Add to the list")
-        self.add_button.clicked.connect(self.on_add_clicked)
-        self.remove_button = QPushButton("Re&move selected")
-        self.remove_button.setAccessibleName("Remove selected numbers")
-        self.remove_button.clicked.connect(self.on_remove_clicked)
-        self.import_button = QPushButton("&Import numbers (CSV)…")
-        self.import_button.setAccessibleName("Import numbers from a CSV file")
-        self.import_button.clicked.connect(self.on_import_clicked)
-        self.replies_button = QPushButton("Import re&plies…")
-        self.replies_button.setAccessibleName("Import the customers' replies")
-        self.replies_button.setToolTip("Paste or open replies (number, text, time): STOP and the "
-                                       "other opt-out words are added; replies in plain words are "
-                                       "shown for you to confirm.")
-        self.replies_button.clicked.connect(self.on_replies_clicked)
-        self.export_button = QPushButton("&Export CSV…")
-        self.export_button.setAccessibleName("Export the list as a CSV file")
-        self.export_button.clicked.connect(self.on_export_clicked)
+        self.add_button = push_button("&Add to the list", "Add to the list", self.on_add_clicked)
+        self.remove_button = push_button("Re&move selected", "Remove selected numbers",
+                                         self.on_remove_clicked)
+        self.import_button = push_button("&Import numbers (CSV)…", "Import numbers from a CSV file",
+                                         self.on_import_clicked)
+        self.replies_button = push_button(
+            "Import re&plies…", "Import the customers' replies", self.on_replies_clicked,
+            tip="Paste or open replies (number, text, time): STOP and the other opt-out words "
+                "are added; replies in plain words are shown for you to confirm.")
+        self.export_button = push_button("&Export CSV…", "Export the list as a CSV file",
+                                         self.on_export_clicked)
         self.result_label = ResultLabel("Do-not-contact result")
-        buttons = QHBoxLayout()
-        for button in (self.add_button, self.remove_button, self.import_button,
-                       self.replies_button, self.export_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.result_label)
-        layout.addWidget(close)
+        buttons = button_row((self.add_button, self.remove_button, self.import_button,
+                              self.replies_button, self.export_button))
+        stack(self, [intro, (self.table, 1), form, buttons, self.result_label], close=self)
         self.refresh()
 
     def refresh(self) -> None:
@@ -162,7 +126,8 @@ class DoNotContactDialog(QDialog):
 
     def on_remove_clicked(self) -> None:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})
-        numbers = [self.table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in rows]
+        items = [self.table.item(r, 0) for r in rows]
+        numbers = [str(item.data(Qt.ItemDataRole.UserRole)) for item in items if item is not None]
         if not numbers:
             self.result_label.show_result("warning", "Select the numbers to remove first.")
             return

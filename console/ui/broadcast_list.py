@@ -10,6 +10,7 @@ a column says it better than the area code of a ported number).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -21,17 +22,15 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from console.domain.broadcast.recipients import ColumnMapping, guess_mapping
 from console.domain.broadcast.table import DELIMITER_NAMES, Table, TableError, field_key, read_list_file, read_pasted
 from console.domain.wording import plural
+from console.ui.broadcast.parts import push_button, stack, wrapped_label
 from console.ui.widgets import FieldErrorLabel, ResultLabel, add_row
 
 __all__ = ["ListPicker", "column_label"]
@@ -59,7 +58,8 @@ class ListPicker(QGroupBox):
     changed = Signal()
     loading_finished = Signal(bool)  # True: a list was loaded; False: refused or unreadable
 
-    def __init__(self, *, choose_open_path, parent: QWidget | None = None) -> None:
+    def __init__(self, *, choose_open_path: Callable[[], Path | None],
+                 parent: QWidget | None = None) -> None:
         super().__init__("1. Recipients", parent)
         self._choose_open = choose_open_path
         self.table: Table | None = None
@@ -68,18 +68,15 @@ class ListPicker(QGroupBox):
         self._filling = False
         self._task: asyncio.Task[None] | None = None
 
-        self.open_button = QPushButton("&Open CSV or Excel file…")
-        self.open_button.setAccessibleName("Open a CSV or Excel file of recipients")
-        self.open_button.clicked.connect(self.on_open_clicked)
-        self.paste_button = QPushButton("Paste &cells")
-        self.paste_button.setAccessibleName("Paste cells copied from a spreadsheet")
-        self.paste_button.setToolTip("Copy the cells in the spreadsheet (with or without the "
-                                     "titles row), then press this.")
-        self.paste_button.clicked.connect(self.on_paste_clicked)
-        self.source_label = QLabel("No recipients yet: open a CSV or Excel file, or paste cells "
-                                   "copied from a spreadsheet.")
-        self.source_label.setWordWrap(True)
-        self.source_label.setAccessibleName("Recipients source")
+        self.open_button = push_button("&Open CSV or Excel file…",
+                                       "Open a CSV or Excel file of recipients",
+                                       self.on_open_clicked)
+        self.paste_button = push_button("Paste &cells", "Paste cells copied from a spreadsheet",
+                                        self.on_paste_clicked,
+                                        tip="Copy the cells in the spreadsheet (with or without "
+                                            "the titles row), then press this.")
+        self.source_label = wrapped_label("No recipients yet: open a CSV or Excel file, or paste "
+                                          "cells copied from a spreadsheet.", "Recipients source")
         self.source_error = ResultLabel("Recipients problem")
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
@@ -120,10 +117,7 @@ class ListPicker(QGroupBox):
         for combo in (self.number_combo, self.state_combo, self.zone_combo, self.name_combo):
             combo.currentIndexChanged.connect(lambda *_: self._on_mapping_changed())
 
-        column = QVBoxLayout(self)
-        column.addLayout(buttons)
-        column.addWidget(self.source_error)
-        column.addLayout(form)
+        stack(self, [buttons, self.source_error, form])
 
     # -- loading ---------------------------------------------------------------------
     @property
@@ -185,7 +179,10 @@ class ListPicker(QGroupBox):
         self.source_error.hide()
         self.table = table
         self.source = source
-        mapping = guess_mapping(table)
+        self._use_mapping(guess_mapping(table))
+
+    def _use_mapping(self, mapping: ColumnMapping) -> None:
+        """Show `mapping` in the fields (their own signals held), then say it changed."""
         self._filling = True
         try:
             self.header_check.setChecked(mapping.has_header)
@@ -258,14 +255,7 @@ class ListPicker(QGroupBox):
                                 state_column=guessed.state_column if checked else None,
                                 zone_column=guessed.zone_column if checked else None,
                                 name_column=guessed.name_column if checked else None)
-        self._filling = True
-        try:
-            self._fill_columns(mapping)
-        finally:
-            self._filling = False
-        self.mapping = mapping
-        self._show_source()
-        self.changed.emit()
+        self._use_mapping(mapping)
 
     def _on_column_renamed(self, item: QTableWidgetItem) -> None:
         if not self._filling and item.column() == 2:
@@ -274,9 +264,8 @@ class ListPicker(QGroupBox):
     def _on_mapping_changed(self) -> None:
         if self._filling or self.table is None:
             return
-        names = tuple((self.columns_table.item(c, 2).text().strip()
-                       if self.columns_table.item(c, 2) else "")
-                      for c in range(self.columns_table.rowCount()))
+        items = (self.columns_table.item(c, 2) for c in range(self.columns_table.rowCount()))
+        names = tuple(item.text().strip() if item is not None else "" for item in items)
         self.mapping = ColumnMapping(number_column=max(0, self.number_combo.currentIndex()),
                                      names=names, has_header=self.header_check.isChecked(),
                                      state_column=self._role(self.state_combo),

@@ -1,21 +1,22 @@
 """The per-row status table of a broadcast run."""
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from console.domain.broadcast.report import STATE_WORDS
 from console.domain.phone import format_phone
 from console.store.broadcasts import RowInfo
+from console.ui.broadcast.parts import ColumnsModel
 
 _COLUMNS = ("Row", "Number", "Message", "Status", "Details")
 _COLOURS = {"sent": "#0d5323", "failed": "#8a1c12", "unknown": "#7a4b00", "sending": "#1d3d6e"}
 
 
-class BroadcastRowsModel(QAbstractTableModel):
-    def __init__(self, parent=None) -> None:
+class BroadcastRowsModel(ColumnsModel):
+    columns = _COLUMNS
+
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[RowInfo] = []
         self._index: dict[int, int] = {}
@@ -41,24 +42,15 @@ class BroadcastRowsModel(QAbstractTableModel):
     def rows(self) -> list[RowInfo]:
         return list(self._rows)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(_COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(_COLUMNS)):
-            return _COLUMNS[section]
-        return None
+    def shown_count(self) -> int:
+        return len(self._rows)
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+             role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        at = self.shown_row(index)
+        if at is None:
             return None
-        row = self._rows[index.row()]
+        row = self._rows[at]
         column = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if column == 0:

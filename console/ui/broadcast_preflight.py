@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,9 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -43,6 +40,7 @@ from console.domain.broadcast.preflight import (
 )
 from console.domain.broadcast.report import preflight_csv
 from console.domain.wording import plural
+from console.ui.broadcast.parts import ColumnsModel, push_button, stack, wrapped_label
 
 __all__ = ["PreflightModel", "PreflightPanel", "FILTERS", "totals_words", "special_words"]
 
@@ -82,8 +80,10 @@ def totals_words(preflight: Preflight, *, sms: bool) -> str:
     return f"{plural(rows, 'row')}: " + " · ".join(parts)
 
 
-class PreflightModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
+class PreflightModel(ColumnsModel):
+    columns = COLUMNS
+
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._all: list[RowDecision] = []
         self._shown: list[RowDecision] = []
@@ -121,24 +121,15 @@ class PreflightModel(QAbstractTableModel):
     def decision_at(self, row: int) -> RowDecision:
         return self._shown[row]
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._shown)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(COLUMNS)):
-            return COLUMNS[section]
-        return None
+    def shown_count(self) -> int:
+        return len(self._shown)
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._shown):
+             role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        at = self.shown_row(index)
+        if at is None:
             return None
-        d = self._shown[index.row()]
+        d = self._shown[at]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text_of(d, column)
@@ -184,9 +175,7 @@ class PreflightPanel(QWidget):
         super().__init__(parent)
         self._choose_save = choose_save_path
         self.preflight = Preflight()
-        self.totals_label = QLabel("No recipients yet.")
-        self.totals_label.setWordWrap(True)
-        self.totals_label.setAccessibleName("Broadcast totals")
+        self.totals_label = wrapped_label("No recipients yet.", "Broadcast totals")
         self.filter_combo = QComboBox()
         for words, kinds in FILTERS:
             self.filter_combo.addItem(words, kinds)
@@ -195,9 +184,8 @@ class PreflightPanel(QWidget):
         self.search_edit.setPlaceholderText("Find a name, a number or a reason")
         self.search_edit.setAccessibleName("Find in the check")
         self.search_edit.setClearButtonEnabled(True)
-        self.export_button = QPushButton("Export the chec&k…")
-        self.export_button.setAccessibleName("Export the rows shown as CSV")
-        self.export_button.clicked.connect(self.on_export_clicked)
+        self.export_button = push_button("Export the chec&k…", "Export the rows shown as CSV",
+                                         self.on_export_clicked)
         self.model = PreflightModel(self)
         self.view = QTableView()
         self.view.setModel(self.model)
@@ -219,11 +207,7 @@ class PreflightPanel(QWidget):
         tools.addWidget(self.filter_combo)
         tools.addWidget(self.search_edit, 1)
         tools.addWidget(self.export_button)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.totals_label)
-        column.addLayout(tools)
-        column.addWidget(self.view)
+        stack(self, [self.totals_label, tools, self.view], margins=0)
         self.filter_combo.currentIndexChanged.connect(self._apply_filter)
         self.search_edit.textChanged.connect(self._apply_filter)
         self.export_button.setEnabled(False)
@@ -255,7 +239,9 @@ class PreflightPanel(QWidget):
     def export_to(self, path: Path) -> None:
         rows = self.model.shown()
         try:
-            path.write_bytes(preflight_csv(rows, KIND_WORDS))
+            # report.py's row Protocol names plain attributes; a frozen dataclass's are
+            # read-only, which mypy counts as a mismatch though the CSV only reads them.
+            path.write_bytes(preflight_csv(rows, KIND_WORDS))  # type: ignore[arg-type]
         except OSError as err:
             self.exported.emit(f"error:The check could not be saved to {path}: "
                                f"{err.strerror or err}. Choose another folder.")

@@ -14,26 +14,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
-    QDialogButtonBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPlainTextEdit,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QPlainTextEdit, QTableWidgetItem, QWidget
 
 from console.domain.broadcast.optout import OPT_OUT, TO_CONFIRM, Reply, ReplyImport, read_replies
 from console.domain.broadcast.table import Table, TableError, read_list_file, read_pasted
 from console.domain.phone import format_phone
 from console.domain.wording import plural
 from console.store.broadcasts import BroadcastStore, BroadcastStoreError, DncRecord
+from console.ui.broadcast.parts import button_row, dialog_frame, push_button, read_only_table, stack, wrapped_label
 from console.ui.widgets import ResultLabel
 
 __all__ = ["ReplyImportDialog"]
@@ -53,56 +41,30 @@ class ReplyImportDialog(QDialog):
         self._zone = ZoneInfo(office_zone)
         self.replies: list[Reply] = []
         self.source = "pasted"
-        self.setWindowTitle("Import the customers' replies")
-        self.setAccessibleName("Import the customers' replies")
-        self.resize(820, 560)
-        intro = QLabel("Paste the replies, one a line: number, text and time (tab- or "
-                       "comma-separated, as copied from a spreadsheet), or open a CSV file of "
-                       "them. A time without a zone is the office's.")
-        intro.setWordWrap(True)
+        dialog_frame(self, "Import the customers' replies", size=(820, 560))
+        intro = wrapped_label("Paste the replies, one a line: number, text and time (tab- or "
+                              "comma-separated, as copied from a spreadsheet), or open a CSV file "
+                              "of them. A time without a zone is the office's.")
         self.paste_edit = QPlainTextEdit()
         self.paste_edit.setPlaceholderText("(212) 555-0101\tSTOP\t2026-12-03 14:02")
         self.paste_edit.setAccessibleName("Pasted replies")
         self.paste_edit.setTabChangesFocus(True)
         self.paste_edit.setMaximumHeight(110)
-        self.read_button = QPushButton("&Read the pasted replies")
-        self.read_button.setAccessibleName("Read the pasted replies")
-        self.read_button.clicked.connect(self.on_read_clicked)
-        self.open_button = QPushButton("&Open a CSV of replies…")
-        self.open_button.setAccessibleName("Open a CSV file of replies")
-        self.open_button.clicked.connect(self.on_open_clicked)
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Number", "Received", "Reply", "What it is"])
-        self.table.setAccessibleName("Replies read")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        for column in (0, 1, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.add_button = QPushButton("&Add the opt-outs to the list")
-        self.add_button.setAccessibleName("Add the opt-outs to the do-not-contact list")
-        self.add_button.clicked.connect(self.on_add_clicked)
+        self.read_button = push_button("&Read the pasted replies", "Read the pasted replies",
+                                       self.on_read_clicked)
+        self.open_button = push_button("&Open a CSV of replies…", "Open a CSV file of replies",
+                                       self.on_open_clicked)
+        self.table = read_only_table(["Number", "Received", "Reply", "What it is"], "Replies read",
+                                     fit=(0, 1, 3), stretch=(2,), select_rows=False)
+        self.add_button = push_button("&Add the opt-outs to the list",
+                                      "Add the opt-outs to the do-not-contact list",
+                                      self.on_add_clicked)
         self.add_button.setEnabled(False)
         self.result_label = ResultLabel("Replies result")
-        top = QHBoxLayout()
-        top.addWidget(self.read_button)
-        top.addWidget(self.open_button)
-        top.addStretch(1)
-        bottom = QHBoxLayout()
-        bottom.addStretch(1)
-        bottom.addWidget(self.add_button)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.paste_edit)
-        layout.addLayout(top)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(bottom)
-        layout.addWidget(self.result_label)
-        layout.addWidget(close)
+        top = button_row((self.read_button, self.open_button))
+        bottom = button_row((self.add_button,), stretch_before=True, stretch_after=False)
+        stack(self, [intro, self.paste_edit, top, (self.table, 1), bottom, self.result_label],
+              close=self)
 
     # -- reading ---------------------------------------------------------------------
     def on_read_clicked(self) -> None:
@@ -161,6 +123,8 @@ class ReplyImportDialog(QDialog):
     # -- adding ----------------------------------------------------------------------
     def confirm_row(self, index: int, confirmed: bool = True) -> None:
         item = self.table.item(index, 0)
+        if item is None:
+            raise IndexError(f"no reply in row {index}")
         item.setCheckState(Qt.CheckState.Checked if confirmed else Qt.CheckState.Unchecked)
 
     def chosen(self) -> list[DncRecord]:

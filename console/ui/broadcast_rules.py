@@ -16,23 +16,27 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QPushButton,
     QSpinBox,
-    QTableWidget,
     QTableWidgetItem,
     QTimeEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from console.domain.calling_rules import DAY_NAMES, FEDERAL, Cap, Rule, RuleBook
 from console.domain.office_rules import ALL, OfficeRules, OfficeSetting, apply_setting, check_setting
 from console.store.broadcasts import BroadcastStore, BroadcastStoreError
+from console.ui.broadcast.parts import (
+    button_row,
+    dialog_frame,
+    push_button,
+    read_only_table,
+    row_box,
+    stack,
+    wrapped_label,
+)
 from console.ui.widgets import FieldErrorLabel, ResultLabel, add_row
 
 __all__ = ["CallingRulesDialog"]
@@ -45,34 +49,27 @@ def _qtime(value: time) -> QTime:
     return QTime(value.hour, value.minute)
 
 
+def _pytime(value: QTime) -> time:
+    return time(value.hour(), value.minute())
+
+
 class CallingRulesDialog(QDialog):
     def __init__(self, *, store: BroadcastStore, book: RuleBook, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.book = book
-        self.setWindowTitle("Calling rules")
-        self.setAccessibleName("Calling rules")
-        self.resize(980, 620)
+        dialog_frame(self, "Calling rules", size=(980, 620))
         self.keys = [ALL] + sorted(k for k in book.rules if k != FEDERAL)
-        intro = QLabel(
+        intro = wrapped_label(
             "A broadcast reaches each customer only when the law where they are allows it: the "
             "federal rule everywhere, and the stricter rule of their state. The office may make "
             "any rule stricter, never looser. This is not legal advice: have the office's counsel "
             "confirm the entries that apply to it.")
-        intro.setWordWrap(True)
-        self.table = QTableWidget(len(self.keys), len(_COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(_COLUMNS))
-        self.table.setAccessibleName("Calling rules by place")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        # No word wrap: the full source of the chosen entry is shown below.
+        self.table = read_only_table(_COLUMNS, "Calling rules by place", fit=(0, 2, 5),
+                                     stretch=(1, 3, 4))
+        self.table.setRowCount(len(self.keys))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setWordWrap(False)  # the full source of the chosen entry is shown below
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        for column in (0, 2, 5):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        for column in (1, 3, 4):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
 
         self.opens_edit = QTimeEdit()
         self.opens_edit.setDisplayFormat("HH:mm")
@@ -86,9 +83,7 @@ class CallingRulesDialog(QDialog):
             check.setAccessibleName(f"No messages on {day}s")
             days.addWidget(check)
         days.addStretch(1)
-        days_box = QWidget()
-        days.setContentsMargins(0, 0, 0, 0)
-        days_box.setLayout(days)
+        days_box = row_box(days)
         self.holidays_check = QCheckBox("No messages on public holidays")
         self.holidays_check.setAccessibleName("No messages on public holidays")
         self.cap_spin = QSpinBox()
@@ -106,14 +101,9 @@ class CallingRulesDialog(QDialog):
         cap.addWidget(in_label)
         cap.addWidget(self.cap_hours_spin)
         cap.addStretch(1)
-        cap_box = QWidget()
-        cap.setContentsMargins(0, 0, 0, 0)
-        cap_box.setLayout(cap)
-        self.editing_label = QLabel()
-        self.editing_label.setWordWrap(True)
-        self.source_label = QLabel()
-        self.source_label.setWordWrap(True)
-        self.source_label.setAccessibleName("Source of the chosen rule")
+        cap_box = row_box(cap)
+        self.editing_label = wrapped_label()
+        self.source_label = wrapped_label("", "Source of the chosen rule")
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         form.addRow(self.source_label)
@@ -127,26 +117,13 @@ class CallingRulesDialog(QDialog):
         add_row(form, "At &most, per person:", self.cap_spin, "Messages per person at most",
                 self.cap_error)
         form.addRow("", cap_box)
-        self.apply_button = QPushButton("&Apply the office's setting")
-        self.apply_button.setAccessibleName("Apply the office's setting")
-        self.apply_button.clicked.connect(self.on_apply_clicked)
-        self.reset_button = QPushButton("Use the &law's rule only")
-        self.reset_button.setAccessibleName("Remove the office's setting")
-        self.reset_button.clicked.connect(self.on_reset_clicked)
+        self.apply_button = push_button("&Apply the office's setting", "Apply the office's setting",
+                                        self.on_apply_clicked)
+        self.reset_button = push_button("Use the &law's rule only", "Remove the office's setting",
+                                        self.on_reset_clicked)
         self.result_label = ResultLabel("Calling rules result")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.apply_button)
-        buttons.addWidget(self.reset_button)
-        buttons.addStretch(1)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.result_label)
-        layout.addWidget(close)
+        buttons = button_row((self.apply_button, self.reset_button))
+        stack(self, [intro, (self.table, 1), form, buttons, self.result_label], close=self)
         self.table.itemSelectionChanged.connect(self._show_selected)
         self.refresh()
         self.table.selectRow(0)
@@ -209,8 +186,8 @@ class CallingRulesDialog(QDialog):
     # -- changing ---------------------------------------------------------------------
     def setting_from_fields(self, key: str) -> OfficeSetting:
         law = self.law(key)
-        opens = self.opens_edit.time().toPython()
-        closes = self.closes_edit.time().toPython()
+        opens = _pytime(self.opens_edit.time())
+        closes = _pytime(self.closes_edit.time())
         open_days = [h for h in law.days if h is not None]
         earliest = min((h.opens for h in open_days), default=None)
         latest = max((h.closes for h in open_days), default=None)

@@ -21,18 +21,19 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QProgressBar,
-    QPushButton,
     QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
 from console.domain.broadcast.report import report_csv
 from console.domain.wording import plural
 from console.jobs.broadcast_runner import BroadcastRunner, RunProgress
-from console.store.broadcasts import BroadcastStore, RunInfo
+from console.jobs.session import AccountSession
+from console.store.broadcasts import BroadcastStore, RowInfo, RunInfo
+from console.ui.broadcast.parts import button_row, push_button, stack, wrapped_label
 from console.ui.broadcast_guard import cancel_question
 from console.ui.broadcast_model import BroadcastRowsModel
+from console.ui.messages import MessageBridge
 from console.ui.widgets import Confirm, ResultLabel, key_is_missing, live_confirmation
 
 __all__ = ["RunsPanel", "RUN_STATE_WORDS", "duration_words"]
@@ -59,8 +60,8 @@ class RunsPanel(QGroupBox):
     run_ended = Signal(int, str, str)  # run id, final state, what to tell the user
     progress_shown = Signal()
 
-    def __init__(self, *, session, store: BroadcastStore, runner: BroadcastRunner, messages,
-                 confirm: Confirm, result_label: ResultLabel,
+    def __init__(self, *, session: AccountSession, store: BroadcastStore, runner: BroadcastRunner,
+                 messages: MessageBridge, confirm: Confirm, result_label: ResultLabel,
                  choose_save_path: Callable[[], Path | None],
                  parent: QWidget | None = None) -> None:
         super().__init__("5. Runs", parent)
@@ -73,9 +74,8 @@ class RunsPanel(QGroupBox):
         self._choose_save = choose_save_path
         self._offer: int | None = None
         self.resume_label = ResultLabel("Broadcast to resume")
-        self.resume_button = QPushButton("Resume it")
-        self.resume_button.setAccessibleName("Resume the interrupted broadcast")
-        self.resume_button.clicked.connect(self.on_resume_offer_clicked)
+        self.resume_button = push_button("Resume it", "Resume the interrupted broadcast",
+                                         self.on_resume_offer_clicked)
         self.resume_button.hide()
         self._build()
         runner.row_changed.connect(self._on_runner_row_changed)
@@ -85,7 +85,6 @@ class RunsPanel(QGroupBox):
         runner.rate_limited.connect(self._on_rate_limited)
 
     def _build(self) -> None:
-        box = self
         self.runs_combo = QComboBox()
         self.runs_combo.currentIndexChanged.connect(self._on_run_chosen)
         runs_label = QLabel("Run:")
@@ -93,9 +92,7 @@ class RunsPanel(QGroupBox):
         self.runs_combo.setAccessibleName("Broadcast run")
         self.progress_bar = QProgressBar()
         self.progress_bar.setAccessibleName("Broadcast progress")
-        self.progress_label = QLabel()
-        self.progress_label.setWordWrap(True)
-        self.progress_label.setAccessibleName("Broadcast progress details")
+        self.progress_label = wrapped_label("", "Broadcast progress details")
         self.model = BroadcastRowsModel(self)
         self.rows_view = QTableView()
         self.rows_view.setModel(self.model)
@@ -113,46 +110,33 @@ class RunsPanel(QGroupBox):
             self.rows_view.fontMetrics().height() + 6)
         self.rows_view.verticalHeader().hide()
         self.rows_view.setMinimumHeight(200)
-        self.pause_button = QPushButton("Pause")
-        self.pause_button.setAccessibleName("Pause the broadcast")
-        self.pause_button.clicked.connect(self.on_pause_clicked)
-        self.resume_run_button = QPushButton("Resume")
-        self.resume_run_button.setAccessibleName("Resume the broadcast")
-        self.resume_run_button.clicked.connect(self.on_resume_clicked)
-        self.cancel_button = QPushButton("Cancel the rest")
-        self.cancel_button.setAccessibleName("Cancel the rows not sent yet")
-        self.cancel_button.clicked.connect(self.on_cancel_clicked)
-        self.send_again_button = QPushButton("Send selected again")
-        self.send_again_button.setAccessibleName("Send the selected rows again")
-        self.send_again_button.setToolTip("For rows that failed, or whose outcome is unknown "
-                                          "after you checked they did not arrive.")
-        self.send_again_button.clicked.connect(self.on_send_again_clicked)
-        self.mark_sent_button = QPushButton("Mark selected as sent")
-        self.mark_sent_button.setAccessibleName("Mark the selected unknown rows as sent")
-        self.mark_sent_button.clicked.connect(self.on_mark_sent_clicked)
-        self.export_button = QPushButton("Export report…")
-        self.export_button.setAccessibleName("Export the run's report as CSV")
-        self.export_button.clicked.connect(self.on_export_clicked)
+        self.pause_button = push_button("Pause", "Pause the broadcast", self.on_pause_clicked)
+        self.resume_run_button = push_button("Resume", "Resume the broadcast",
+                                             self.on_resume_clicked)
+        self.cancel_button = push_button("Cancel the rest", "Cancel the rows not sent yet",
+                                         self.on_cancel_clicked)
+        self.send_again_button = push_button(
+            "Send selected again", "Send the selected rows again", self.on_send_again_clicked,
+            tip="For rows that failed, or whose outcome is unknown after you checked they did "
+                "not arrive.")
+        self.mark_sent_button = push_button("Mark selected as sent",
+                                            "Mark the selected unknown rows as sent",
+                                            self.on_mark_sent_clicked)
+        self.export_button = push_button("Export report…", "Export the run's report as CSV",
+                                         self.on_export_clicked)
         top = QHBoxLayout()
         top.addWidget(runs_label)
         top.addWidget(self.runs_combo, 1)
         top.addWidget(self.progress_bar, 1)
-        buttons = QHBoxLayout()
-        for button in (self.pause_button, self.resume_run_button, self.cancel_button,
-                       self.send_again_button, self.mark_sent_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons = button_row((self.pause_button, self.resume_run_button, self.cancel_button,
+                              self.send_again_button, self.mark_sent_button))
         buttons.addWidget(self.export_button)
-        column = QVBoxLayout(box)
-        column.addLayout(top)
-        column.addWidget(self.progress_label)
-        column.addWidget(self.rows_view)
-        column.addLayout(buttons)
-
+        stack(self, [top, self.progress_label, self.rows_view, buttons])
 
     # -- runs --------------------------------------------------------------------
     def current_run_id(self) -> int | None:
-        return self.runs_combo.currentData()
+        run_id = self.runs_combo.currentData()
+        return run_id if isinstance(run_id, int) else None
 
     def _run_title(self, run: RunInfo) -> str:
         when = run.created_at[:16].replace("T", " ")
@@ -172,7 +156,7 @@ class RunsPanel(QGroupBox):
         self.runs_combo.blockSignals(False)
         self._on_run_chosen()
 
-    def _on_run_chosen(self, *_args) -> None:
+    def _on_run_chosen(self, *_args: object) -> None:
         run_id = self.current_run_id()
         if run_id is None:
             self.model.set_rows(None, [])
@@ -184,18 +168,24 @@ class RunsPanel(QGroupBox):
         self._on_runner_progress(self.runner.progress(run_id))
 
     def _update_run_buttons(self, progress: RunProgress | None) -> None:
-        running = (progress is not None and self.runner.is_running(progress.run_id)
+        if progress is None:
+            for button in (self.pause_button, self.resume_run_button, self.cancel_button,
+                           self.send_again_button, self.mark_sent_button, self.export_button):
+                button.setEnabled(False)
+            return
+        is_paused = self.runner.is_paused(progress.run_id)
+        running = (self.runner.is_running(progress.run_id)
                    and progress.state in ("running", "scheduled", "paused"))
-        paused = progress is not None and progress.state in ("paused", "interrupted", "scheduled") \
-            and not (running and not self.runner.is_paused(progress.run_id))
-        self.pause_button.setEnabled(running and not self.runner.is_paused(progress.run_id))
-        self.resume_run_button.setEnabled(progress is not None and progress.to_send > 0 and paused)
-        self.cancel_button.setEnabled(progress is not None and progress.to_send > 0)
-        self.send_again_button.setEnabled(progress is not None)
-        self.mark_sent_button.setEnabled(progress is not None and progress.unknown > 0)
-        self.export_button.setEnabled(progress is not None)
+        paused = (progress.state in ("paused", "interrupted", "scheduled")
+                  and not (running and not is_paused))
+        self.pause_button.setEnabled(running and not is_paused)
+        self.resume_run_button.setEnabled(progress.to_send > 0 and paused)
+        self.cancel_button.setEnabled(progress.to_send > 0)
+        self.send_again_button.setEnabled(True)
+        self.mark_sent_button.setEnabled(progress.unknown > 0)
+        self.export_button.setEnabled(True)
 
-    def _on_runner_row_changed(self, row) -> None:
+    def _on_runner_row_changed(self, row: RowInfo) -> None:
         self.model.update_row(row)
 
     def _on_runner_progress(self, progress: RunProgress) -> None:
@@ -286,20 +276,22 @@ class RunsPanel(QGroupBox):
         self.runner.cancel(run_id)
         self.refresh()
 
-    def _selected_positions(self) -> list[int]:
-        rows = sorted({i.row() for i in self.rows_view.selectionModel().selectedIndexes()})
-        return [self.model.row_at(r).position for r in rows]
+    def _chosen_rows(self, missing: str) -> tuple[int, list[RowInfo]] | None:
+        """The run shown and its rows selected, or None after telling the user `missing`."""
+        run_id = self.current_run_id()
+        indexes = sorted({i.row() for i in self.rows_view.selectionModel().selectedIndexes()})
+        if run_id is None or not indexes:
+            self.result_label.show_result("warning", missing)
+            return None
+        return run_id, [self.model.row_at(i) for i in indexes]
 
     def on_send_again_clicked(self) -> None:
-        run_id = self.current_run_id()
-        positions = self._selected_positions()
-        if run_id is None or not positions:
-            self.result_label.show_result("warning", "Select the rows to send again first.")
+        chosen = self._chosen_rows("Select the rows to send again first.")
+        if chosen is None:
             return
+        run_id, rows = chosen
         if not self._own_run(run_id):
             return
-        rows = [self.model.row_at(i) for i in range(self.model.rowCount())
-                if self.model.row_at(i).position in positions]
         eligible = [r for r in rows if r.state in ("failed", "unknown", "cancelled", "skipped")]
         if not eligible:
             self.result_label.show_result("warning", "Only rows that failed, are unknown, were "
@@ -318,12 +310,11 @@ class RunsPanel(QGroupBox):
         self.refresh()
 
     def on_mark_sent_clicked(self) -> None:
-        run_id = self.current_run_id()
-        positions = self._selected_positions()
-        if run_id is None or not positions:
-            self.result_label.show_result("warning", "Select the unknown rows you checked first.")
+        chosen = self._chosen_rows("Select the unknown rows you checked first.")
+        if chosen is None:
             return
-        self.runner.mark_sent(run_id, positions)
+        run_id, rows = chosen
+        self.runner.mark_sent(run_id, [r.position for r in rows])
         self.refresh()
 
     def on_export_clicked(self) -> None:
@@ -343,7 +334,9 @@ class RunsPanel(QGroupBox):
 
         def write() -> int:
             rows, left = self.store.rows(run_id), self.store.left_out(run_id)
-            path.write_bytes(report_csv(rows, left))
+            # report.py's row Protocols name plain attributes; a frozen dataclass's are
+            # read-only, which mypy counts as a mismatch though the CSV only reads them.
+            path.write_bytes(report_csv(rows, left))  # type: ignore[arg-type]
             return len(rows) + len(left)
 
         try:
@@ -379,7 +372,7 @@ class RunsPanel(QGroupBox):
         self.resume_button.show()
 
     def on_resume_offer_clicked(self) -> None:
-        run_id = getattr(self, "_offer", None)
+        run_id = self._offer
         if run_id is None:
             return
         self.refresh(select=run_id)

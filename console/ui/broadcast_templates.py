@@ -6,6 +6,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QWidget
 
 from console.domain.broadcast.template import TemplateError, fields_in
+from console.store.broadcasts import BroadcastStore
 
 
 def unreplaced_fields(text: str) -> str:
@@ -21,7 +22,7 @@ class TemplatePicker(QWidget):
 
     chosen = Signal(str)  # the template's text
 
-    def __init__(self, store, parent: QWidget | None = None) -> None:
+    def __init__(self, store: BroadcastStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.combo = QComboBox()

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
+from console.store.interface import HistoryStore
 from console.ui.send_flow import Confirmation
 
 __all__ = ["RECENT", "SameSend", "find_same_send", "same_send_question"]
@@ -25,7 +25,7 @@ class SameSend:
     mine: bool  # written by this desk
 
 
-def find_same_send(history: Any, *, kind: str, recipient: str, content: str,
+def find_same_send(history: HistoryStore | None, *, kind: str, recipient: str, content: str,
                    now: datetime | None = None) -> SameSend | None:
     """The newest entry of `kind` to `recipient` with `content` in the last hour (not failed),
     from every desk and profile; None when there is none or History cannot be read (the send

@@ -86,8 +86,8 @@ def test_a_list_that_overlaps_a_broadcast_not_over_names_it(harness, qtbot, cons
     # A second broadcast (other text) to Bob, who waits in the first one, and to Dee.
     tab.now_radio.setChecked(True)
     ready(tab, "name\tphone\nBob\t2125550002\nDee\t2125550004\n", body="Closed on Friday, {name}")
-    tab._own_run_id = None  # as after a restart: the first run is not this tab's own
-    tab._update_start_button()
+    tab.launcher.own_run_id = None  # as after a restart: the first run is not this tab's own
+    tab.launcher.update_start_button()
     harness.choose.answer = NOT_NOW
     qtbot.mouseClick(tab.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.result_label.text() == "Not started.", timeout=5000)

@@ -380,3 +380,30 @@ def test_the_summary_agrees_with_what_will_go_and_each_row_shows_its_time(harnes
         "The opening stays 8:00.")
     assert tab.totals_label.text() == "Correct the sending hours to see what happens to each row."
     assert not tab.start_button.isEnabled()
+
+
+def test_send_again_takes_only_the_rows_that_did_not_go_and_asks_about_unknown_ones(harness, qtbot):
+    from PySide6.QtCore import QItemSelectionModel
+
+    store = harness.store
+    run_id = make_run(store, count=3)
+    store.set_run_state(run_id, "running")
+    for position, state in enumerate(("sent", "failed", "unknown")):
+        store.mark_sending(run_id, position)
+        store.finish_row(run_id, position, state=state)
+    store.set_run_state(run_id, "finished")
+    tab = harness.tab
+    tab.runs.refresh(select=run_id)
+    tab.send_again_button.click()
+    assert tab.result_label.text() == "Select the rows to send again first."
+    tab.rows_view.selectRow(0)
+    tab.send_again_button.click()
+    assert tab.result_label.text().startswith("Only rows that failed, are unknown, were skipped")
+    assert harness.store.rows(run_id)[0].state == "sent"
+    tab.rows_view.selectRow(1)
+    tab.rows_view.selectionModel().select(tab.model.index(2, 0),
+                                          QItemSelectionModel.SelectionFlag.Select
+                                          | QItemSelectionModel.SelectionFlag.Rows)
+    tab.send_again_button.click()
+    assert tab.confirm.boxes[-1].startswith("1 selected row may already have reached the customer.")
+    assert [r.state for r in store.rows(run_id)] == ["sent", "queued", "queued"]
