@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from console.domain.card_data import VERIFICATION_KEYS, folded
 from console.domain.csv_safe import safe_writer
 from console.domain.vocabulary import EntryKind, Outcome
 from console.store.database import Database, StoreError, explain, inserted_id, is_damaged
@@ -39,9 +40,12 @@ KINDS = tuple(EntryKind)
 OUTCOMES = tuple(Outcome)
 FINAL_OUTCOMES = tuple(o for o in Outcome if o.is_final)
 
-# Compared after trimming and lower-casing, because the API's own samples carry
-# stray spaces in key names ("cvv ", "from ").
-SECRET_FIELDS = frozenset({"auth_key", "key", "cvv", "cvv2", "cvc"})
+# The account key's field names, folded as console/domain/card_data.py folds names.
+ACCOUNT_KEY_FIELDS = frozenset({"authkey", "key"})
+# What never reaches the journal: the account key and the card verification value
+# under any of its names (card_data's list). Compared folded, because the API's own
+# samples carry stray spaces in key names ("cvv ", "from ").
+SECRET_FIELDS = ACCOUNT_KEY_FIELDS | VERIFICATION_KEYS
 
 CRASH_MESSAGE = (
     "The console closed before the reply arrived, so it is not known whether "
@@ -121,7 +125,7 @@ def scrub(value: Any) -> Any:
         return {
             str(k): scrub(v)
             for k, v in value.items()
-            if str(k).strip().lower() not in SECRET_FIELDS
+            if folded(k) not in SECRET_FIELDS
         }
     if isinstance(value, (list, tuple)):
         return [scrub(v) for v in value]

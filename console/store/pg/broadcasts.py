@@ -4,8 +4,9 @@ The same contract as the SQLite `SqliteBroadcastStore` (console/store/broadcast_
 `BroadcastStore`), for the whole office: one list of broadcasts whose run ids
 come from one sequence (unique across desks), one do-not-contact list, one set
 of calling-rule settings, one set of templates. What several desks taking part
-in one broadcast need (claims, leases, heartbeats) is in `broadcast_claims.py`,
-mixed in here, so this store is a `SharedBroadcastStore`.
+in one broadcast need (claims, leases, heartbeats) is `BroadcastClaims` in
+`broadcast_claims.py`, an object this store owns and hands those calls to, so this
+store is a `SharedBroadcastStore`.
 
 Every method is a job on the engine's threads (`PgEngine.call`): the caller
 waits, as it waits for the SQLite file. A database that is away raises
@@ -26,16 +27,20 @@ from console.store.broadcast_types import (
     ROW_STATES,
     RUN_STATES,
     BroadcastStoreError,
+    Claim,
+    Heartbeat,
     LeftOutRow,
     NewRow,
+    Participant,
     RowInfo,
     RunInfo,
     RunSpec,
+    SendingMark,
 )
 from console.store.broadcasts import _moment, _stamp, _utc_now
 from console.store.database import StoreError
 from console.store.identity import machine_name, operator_name
-from console.store.pg.broadcast_claims import ClaimsMixin
+from console.store.pg.broadcast_claims import BroadcastClaims
 from console.store.pg.broadcast_rows import ROW_COLUMNS, row_of
 from console.store.pg.engine import Conn, Job, PgEngine
 
@@ -48,7 +53,7 @@ _OFFICE_RULES = "office_rules"
 _GOING_ON = ("scheduled", "running", "paused", "interrupted")
 
 
-class PgBroadcastStore(ClaimsMixin):
+class PgBroadcastStore:
     """A `SharedBroadcastStore` over `engine`. `desk` and `operator` are recorded with each
     run this desk makes."""
 
@@ -63,6 +68,7 @@ class PgBroadcastStore(ClaimsMixin):
         self._clock = clock
         self._version = 0
         self._version_lock = threading.Lock()
+        self.claims = BroadcastClaims(self._write, self._now, self.run)
 
     # -- plumbing --------------------------------------------------------------------
     def _call(self, job: Job[T], what: str = "The broadcast could not be read") -> T:
@@ -231,7 +237,7 @@ class PgBroadcastStore(ClaimsMixin):
         """At a desk's start: rows whose sender stopped answering become "unknown", runs that
         nobody takes part in any more "interrupted". Rows and runs other desks are working on
         now are left alone (their leases are alive)."""
-        return self.reap_all()
+        return self.claims.reap_all()
 
     # -- templates -------------------------------------------------------------------
     def templates(self) -> dict[str, str]:
@@ -312,3 +318,46 @@ class PgBroadcastStore(ClaimsMixin):
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (_OFFICE_RULES, value)),
             "The office's calling rules could not be saved")
         self._bump()
+
+    # -- taking part with other desks (the claims object's) ---------------------------
+    def join(self, run_id: int, who: Participant, lease_s: float) -> RunInfo:
+        return self.claims.join(run_id, who, lease_s)
+
+    def claim(self, run_id: int, who: Participant, *, limit: int, lease_s: float,
+              now: datetime) -> Claim:
+        return self.claims.claim(run_id, who, limit=limit, lease_s=lease_s, now=now)
+
+    def heartbeat(self, run_id: int, who: Participant, lease_s: float) -> Heartbeat:
+        return self.claims.heartbeat(run_id, who, lease_s)
+
+    def mark_sending_claimed(self, run_id: int, position: int, who: Participant,
+                             lease_s: float) -> SendingMark:
+        return self.claims.mark_sending_claimed(run_id, position, who, lease_s)
+
+    def finish_claimed(self, run_id: int, position: int, who: Participant, *, state: RowState,
+                       result_id: str | None = None, message: str = "",
+                       not_before: datetime | None = None) -> bool:
+        return self.claims.finish_claimed(run_id, position, who, state=state,
+                                          result_id=result_id, message=message,
+                                          not_before=not_before)
+
+    def release(self, run_id: int, who: Participant) -> int:
+        return self.claims.release(run_id, who)
+
+    def leave(self, run_id: int, who: Participant, *, alone: str = RunState.INTERRUPTED) -> str:
+        return self.claims.leave(run_id, who, alone=alone)
+
+    def reap(self, run_id: int | None = None) -> int:
+        return self.claims.reap(run_id)
+
+    def reap_all(self) -> tuple[int, int]:
+        return self.claims.reap_all()
+
+    def cancel_run(self, run_id: int) -> int:
+        return self.claims.cancel_run(run_id)
+
+    def participants(self, run_id: int) -> list[Participant]:
+        return self.claims.participants(run_id)
+
+    def rows_changed_since(self, run_id: int, mark: int) -> tuple[int, list[RowInfo]]:
+        return self.claims.rows_changed_since(run_id, mark)
