@@ -28,7 +28,7 @@ from typing import Any
 
 from console.store.catalogue import CURRENT, NewRecording
 from console.store.database import Database, StoreError
-from console.store.journal import _COLUMNS as ENTRY_COLUMNS
+from console.store.journal import ENTRY_SELECT as ENTRY_COLUMNS
 from console.store.pg.catalogue import insert_recording, lock_catalogue
 from console.store.pg.engine import Conn, PgEngine
 
