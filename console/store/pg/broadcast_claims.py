@@ -27,6 +27,7 @@ from typing import Protocol, TypeVar
 
 from console.domain.vocabulary import RowState, RunState
 from console.store.broadcast_dnc import DncRecord
+from console.store.broadcast_mapping import stamp as _stamp
 from console.store.broadcast_types import (
     LOST_MESSAGE,
     BroadcastStoreError,
@@ -139,8 +140,6 @@ class BroadcastClaims:
 
     def claim(self, run_id: int, who: Participant, *, limit: int, lease_s: float,
               now: datetime) -> Claim:
-        from console.store.broadcasts import _stamp
-
         stamp, at = self._now(), _stamp(now)
 
         def job(conn: Conn) -> Claim:
@@ -236,8 +235,6 @@ class BroadcastClaims:
         """The row's new state, written only by its holder. Outcomes (sent, failed, unknown, or
         back to queued when it provably never left) replace "sending", or the "unknown" another
         participant put there meanwhile; skipped and waiting replace queued or waiting."""
-        from console.store.broadcasts import _stamp
-
         if state in _FROM_SENDING:
             sources = ["sending", "unknown"]
         elif state in _FROM_OPEN:

@@ -22,6 +22,17 @@ from typing import Any, TypeVar
 
 from console.domain.vocabulary import EntryKind, RowState, RunState
 from console.store.broadcast_dnc import DncRecord
+from console.store.broadcast_mapping import (
+    LEFT_OUT_COLUMNS,
+    ROW_COLUMNS,
+    RUN_COLUMNS,
+    left_out_of,
+    row_of,
+    run_of,
+    stamp,
+    state_counts,
+    utc_now,
+)
 from console.store.broadcast_types import (
     OPEN_ROW_STATES,
     ROW_STATES,
@@ -37,18 +48,15 @@ from console.store.broadcast_types import (
     RunSpec,
     SendingMark,
 )
-from console.store.broadcasts import _moment, _stamp, _utc_now
 from console.store.database import StoreError
 from console.store.identity import machine_name, operator_name
 from console.store.pg.broadcast_claims import BroadcastClaims
-from console.store.pg.broadcast_rows import ROW_COLUMNS, row_of
 from console.store.pg.engine import Conn, Job, PgEngine
 
 __all__ = ["PgBroadcastStore"]
 
 T = TypeVar("T")
 
-_RUN_COLUMNS = "id, created_at, profile_id, profile_name, kind, name, settings, state, start_at"
 _OFFICE_RULES = "office_rules"
 _GOING_ON = ("scheduled", "running", "paused", "interrupted")
 
@@ -60,7 +68,7 @@ class PgBroadcastStore:
     shared = True
 
     def __init__(self, engine: PgEngine, *, desk: str | None = None, operator: str | None = None,
-                 owns_engine: bool = True, clock: Callable[[], datetime] = _utc_now) -> None:
+                 owns_engine: bool = True, clock: Callable[[], datetime] = utc_now) -> None:
         self.engine = engine
         self.desk = machine_name() if desk is None else desk
         self.operator = operator_name() if operator is None else operator
@@ -81,7 +89,7 @@ class PgBroadcastStore:
         return self._call(job, what)
 
     def _now(self) -> str:
-        return _stamp(self._clock())
+        return stamp(self._clock())
 
     def _bump(self) -> None:
         with self._version_lock:
@@ -113,7 +121,7 @@ class PgBroadcastStore:
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
                 (now, now, spec.profile_id, spec.profile_name, str(spec.kind), spec.name,
                  json.dumps(dict(spec.settings), ensure_ascii=False), str(state),
-                 _stamp(spec.start_at) if spec.start_at else None, self.desk,
+                 stamp(spec.start_at) if spec.start_at else None, self.desk,
                  self.operator)).fetchone()
             assert found is not None
             run_id = int(found[0])
@@ -125,8 +133,8 @@ class PgBroadcastStore:
                     copy.write_row((run_id, i, r.source_row, r.number, r.text, r.segments,
                                     "queued", now, r.name, r.us_state, r.place, r.zones,
                                     r.preflight))
-            with cursor.copy("COPY broadcast_left_out (run_id, source_row, number_text, number,"
-                             " name, place, zones, kind, reason) FROM STDIN") as copy:
+            with cursor.copy(f"COPY broadcast_left_out (run_id, {LEFT_OUT_COLUMNS})"
+                             " FROM STDIN") as copy:
                 for lo in left_out:
                     copy.write_row((run_id, lo.source_row, lo.number_text, lo.number, lo.name,
                                     lo.place, lo.zones, lo.kind, lo.reason))
@@ -137,18 +145,13 @@ class PgBroadcastStore:
     def _runs(self, where: str, params: Sequence[Any], limit: int = 1000) -> list[RunInfo]:
         def job(conn: Conn) -> list[RunInfo]:
             found = conn.execute(
-                f"SELECT {_RUN_COLUMNS} FROM broadcast_runs {where} ORDER BY id DESC LIMIT %s",
+                f"SELECT {RUN_COLUMNS} FROM broadcast_runs {where} ORDER BY id DESC LIMIT %s",
                 (*params, limit)).fetchall()
             ids = [int(r[0]) for r in found]
-            counts: dict[int, dict[str, int]] = {i: {} for i in ids}
-            if ids:
-                for run_id, state, count in conn.execute(
-                        "SELECT run_id, state, count(*) FROM broadcast_rows WHERE run_id = ANY(%s)"
-                        " GROUP BY run_id, state", (ids,)).fetchall():
-                    counts[int(run_id)][str(state)] = int(count)
-            return [RunInfo(id=int(r[0]), created_at=r[1], profile_id=r[2], profile_name=r[3],
-                            kind=r[4], name=r[5], settings=json.loads(r[6]), state=r[7],
-                            start_at=_moment(r[8]), counts=counts[int(r[0])]) for r in found]
+            counts = state_counts(ids, conn.execute(
+                "SELECT run_id, state, count(*) FROM broadcast_rows WHERE run_id = ANY(%s)"
+                " GROUP BY run_id, state", (ids,)).fetchall() if ids else [])
+            return [run_of(r, counts) for r in found]
 
         return self._call(job)
 
@@ -194,9 +197,9 @@ class PgBroadcastStore:
 
     def left_out(self, run_id: int) -> list[LeftOutRow]:
         found = self._call(lambda conn: conn.execute(
-            "SELECT source_row, number_text, number, name, place, zones, kind, reason"
-            " FROM broadcast_left_out WHERE run_id = %s ORDER BY source_row", (run_id,)).fetchall())
-        return [LeftOutRow(*r) for r in found]
+            f"SELECT {LEFT_OUT_COLUMNS} FROM broadcast_left_out WHERE run_id = %s"
+            " ORDER BY source_row", (run_id,)).fetchall())
+        return [left_out_of(r) for r in found]
 
     # -- row states (a desk alone's way; the office's is broadcast_claims) ---------------
     def mark_sending(self, run_id: int, position: int) -> None:
@@ -226,7 +229,7 @@ class PgBroadcastStore:
         if state not in ROW_STATES:
             raise ValueError(f"unknown row state {state!r}")
         now = self._now()
-        when = _stamp(not_before) if not_before else None
+        when = stamp(not_before) if not_before else None
         chosen = [int(p) for p in positions]
         self._write(lambda conn: conn.execute(
             "UPDATE broadcast_rows SET state = %s, message = %s, not_before = %s, updated_at = %s,"
