@@ -33,15 +33,12 @@ from console.domain.vocabulary import RowState, RunState
 from console.store.broadcast_dnc import DncRecord
 from console.store.broadcast_types import (
     BroadcastStoreError,
-    Claim,
-    Heartbeat,
     LeftOutRow,
     NewRow,
     Participant,
     RowInfo,
     RunInfo,
     RunSpec,
-    SendingMark,
 )
 from console.store.pg.broadcast_copies import BroadcastCopies
 from console.store.pg.broadcasts import PgBroadcastStore
@@ -70,6 +67,13 @@ class BroadcastCache:
         self._ui = ui_thread or threading.main_thread()
         self._lock = threading.RLock()
         self._c = BroadcastCopies()  # under self._lock
+        # The runner's calls, always off the window's thread, go to the store itself.
+        self.recover, self.mark_sending, self.join = store.recover, store.mark_sending, store.join
+        self.claim, self.heartbeat, self.release = store.claim, store.heartbeat, store.release
+        self.mark_sending_claimed, self.finish_claimed = (store.mark_sending_claimed,
+                                                          store.finish_claimed)
+        self.leave, self.reap, self.reap_all = store.leave, store.reap, store.reap_all
+        self.participants, self.rows_changed_since = store.participants, store.rows_changed_since
         self._loading: set[str] = set()
         self.writes = WriteQueue(store, path=pending_path, on_written=self._written,
                                  on_refused=lambda change, why: on_refused(
@@ -340,49 +344,3 @@ class BroadcastCache:
                    result_id: str | None = None, message: str = "") -> None:
         self._change("finish_row", run_id, position, state=str(state), result_id=result_id,
                      message=message)
-
-    # -- the runner's, always off the window's thread: the store itself ----------------
-    def recover(self) -> tuple[int, int]:
-        return self.store.recover()
-
-    def mark_sending(self, run_id: int, position: int) -> None:
-        self.store.mark_sending(run_id, position)
-
-    def join(self, run_id: int, who: Participant, lease_s: float) -> RunInfo:
-        return self.store.join(run_id, who, lease_s)
-
-    def claim(self, run_id: int, who: Participant, *, limit: int, lease_s: float,
-              now: datetime) -> Claim:
-        return self.store.claim(run_id, who, limit=limit, lease_s=lease_s, now=now)
-
-    def heartbeat(self, run_id: int, who: Participant, lease_s: float) -> Heartbeat:
-        return self.store.heartbeat(run_id, who, lease_s)
-
-    def mark_sending_claimed(self, run_id: int, position: int, who: Participant,
-                             lease_s: float) -> SendingMark:
-        return self.store.mark_sending_claimed(run_id, position, who, lease_s)
-
-    def finish_claimed(self, run_id: int, position: int, who: Participant, *, state: RowState,
-                       result_id: str | None = None, message: str = "",
-                       not_before: datetime | None = None) -> bool:
-        return self.store.finish_claimed(run_id, position, who, state=state,
-                                         result_id=result_id, message=message,
-                                         not_before=not_before)
-
-    def release(self, run_id: int, who: Participant) -> int:
-        return self.store.release(run_id, who)
-
-    def leave(self, run_id: int, who: Participant, *, alone: str = RunState.INTERRUPTED) -> str:
-        return self.store.leave(run_id, who, alone=alone)
-
-    def reap(self, run_id: int | None = None) -> int:
-        return self.store.reap(run_id)
-
-    def reap_all(self) -> tuple[int, int]:
-        return self.store.reap_all()
-
-    def participants(self, run_id: int) -> list[Participant]:
-        return self.store.participants(run_id)
-
-    def rows_changed_since(self, run_id: int, mark: int) -> tuple[int, list[RowInfo]]:
-        return self.store.rows_changed_since(run_id, mark)
