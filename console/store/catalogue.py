@@ -38,7 +38,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -70,6 +69,7 @@ from console.store.catalogue_filling import (
     with_file_facts,
 )
 from console.store.catalogue_reads import COLUMNS, CatalogueDialect, CatalogueReads, like_escape
+from console.store.catalogue_worker import CatalogueWorker
 from console.store.database import Database, StoreError, explain
 from console.store.interface import HistoryStore
 
@@ -125,8 +125,6 @@ class Catalogue(CatalogueReads):
     def __init__(self, path: Path | str, *,
                  on_changed: Callable[[], None] | None = None) -> None:
         self.path = Path(path)
-        self._on_changed = on_changed or (lambda: None)
-        self._closed = False
         # Two handles from the database layer (its pragmas, locks and errors):
         # the worker thread writes through one, readers use the other, so a
         # read never queues behind a write. Whoever opened the file first at
@@ -145,46 +143,19 @@ class Catalogue(CatalogueReads):
         self._writer, self._reader = opened
         self._writer_db, self._write_lock = self._writer.connection, self._writer.lock
         self._reader_db, self._read_lock = self._reader.connection, self._reader.lock
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voitex-catalogue")
         super().__init__(self._read, SQLITE)
-
-    def set_on_changed(self, callback: Callable[[], None]) -> None:
-        self._on_changed = callback
-
-    # -- writing (on the worker thread) ---------------------------------------------
-    def record(self, recording: NewRecording) -> Future[CatalogueEntry | None]:
-        """Add a confirmed recording; the future's result is the new entry, or
-        None when its History entry was recorded before."""
-        return self._submit(self._record_now, recording)
-
-    def sync_from_history(self, journal: HistoryStore, *, from_start: bool = False) -> Future[int]:
-        """Record every finished upload and TTS of History not yet recorded;
-        the future's result is how many were added.
-
-        `from_start` reads all of History again rather than what changed since
-        the last time: after History was repaired, what was saved from it is
-        not what the catalogue last saw (entries are still recorded once)."""
-        return self._submit(self._sync_now, journal, from_start)
-
-    def wait_idle(self, timeout: float | None = 10.0) -> None:
-        """Wait for the writes submitted so far (tests, shutdown)."""
-        self._submit(lambda: None).result(timeout)
-
-    def _submit(self, fn: Callable[..., _T], *args: Any) -> Future[_T]:
-        if self._closed:
-            future: Future[_T] = Future()
-            future.set_exception(CatalogueError("The Library catalogue is closed."))
-            return future
-        future = self._executor.submit(fn, *args)
-        future.add_done_callback(log_failure)
-        return future
+        self._worker = CatalogueWorker(record_now=self._record_now, sync_now=self._sync_now,
+                                       on_changed=on_changed, on_failure=log_failure)
+        # Writes: on the worker's thread (`CatalogueWorker`).
+        self.record, self.sync_from_history = self._worker.record, self._worker.sync_from_history
+        self.wait_idle, self.set_on_changed = self._worker.wait_idle, self._worker.set_on_changed
 
     def _record_now(self, recording: NewRecording) -> CatalogueEntry | None:
         with self._write_lock:
             recording = with_file_facts(recording)
             entry = self._insert([recording])
         if entry:
-            self._notify()
+            self._worker.notify()
         return entry[0] if entry else None
 
     def _sync_now(self, journal: HistoryStore, from_start: bool = False) -> int:
@@ -193,7 +164,7 @@ class Catalogue(CatalogueReads):
             latest, new = recordings_since(journal, since, self._known_entry_ids)
             added = self._insert(new, meta={SYNC_KEY: str(latest)})
         if added:
-            self._notify()
+            self._worker.notify()
         return len(added)
 
     def _insert(self, recordings: Iterable[NewRecording], *,
@@ -263,12 +234,6 @@ class Catalogue(CatalogueReads):
                                       (key,)).fetchone()
         return row[0] if row else None
 
-    def _notify(self) -> None:
-        try:
-            self._on_changed()
-        except Exception:  # a listener's bug must not undo a write
-            log.exception("a catalogue listener failed")
-
     # -- reading (any thread; never waits for a write) ----------------------------
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._read_lock:
@@ -281,10 +246,8 @@ class Catalogue(CatalogueReads):
 
     # -- closing -----------------------------------------------------------------------
     def close(self) -> None:
-        if self._closed:
+        if not self._worker.close():
             return
-        self._closed = True
-        self._executor.shutdown(wait=True)
         self._writer.close()
         self._reader.close()
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any, TypeVar
 
 from console.store.catalogue_entry import (
@@ -29,6 +29,7 @@ from console.store.catalogue_entry import (
 )
 from console.store.catalogue_filling import SYNC_KEY, log_failure, recordings_since, with_file_facts
 from console.store.catalogue_reads import COLUMNS, CatalogueDialect, CatalogueReads, like_escape
+from console.store.catalogue_worker import CatalogueWorker
 from console.store.database import StoreError
 from console.store.interface import HistoryStore
 from console.store.pg.engine import Conn, DatabaseUnreachable, Job, PgEngine
@@ -64,14 +65,13 @@ class PgCatalogue(CatalogueReads):
     def __init__(self, engine: PgEngine, *, on_changed: Callable[[], None] | None = None,
                  owns_engine: bool = True) -> None:
         self.engine = engine
-        self._on_changed = on_changed or (lambda: None)
         self._owns_engine = owns_engine
-        self._closed = False
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voitex-catalogue")
         super().__init__(self._read, POSTGRES)
-
-    def set_on_changed(self, callback: Callable[[], None]) -> None:
-        self._on_changed = callback
+        self._worker = CatalogueWorker(record_now=self._record_now, sync_now=self._sync_now,
+                                       on_changed=on_changed, on_failure=_log_unless_away)
+        # Writes: on the worker's thread (`CatalogueWorker`); their statements on the engine's.
+        self.record, self.sync_from_history = self._worker.record, self._worker.sync_from_history
+        self.wait_idle, self.set_on_changed = self._worker.wait_idle, self._worker.set_on_changed
 
     def _call(self, job: Job[T]) -> T:
         try:
@@ -80,29 +80,11 @@ class PgCatalogue(CatalogueReads):
             raise CatalogueError(f"The Library could not be used: {err}") from err
 
     # -- writing (on the worker thread) ------------------------------------------------
-    def record(self, recording: NewRecording) -> Future[CatalogueEntry | None]:
-        return self._submit(self._record_now, recording)
-
-    def sync_from_history(self, journal: HistoryStore, *, from_start: bool = False) -> Future[int]:
-        return self._submit(self._sync_now, journal, from_start)
-
-    def wait_idle(self, timeout: float | None = 10.0) -> None:
-        self._submit(lambda: None).result(timeout)
-
-    def _submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        if self._closed:
-            future: Future[T] = Future()
-            future.set_exception(CatalogueError("The Library catalogue is closed."))
-            return future
-        future = self._executor.submit(fn, *args)
-        future.add_done_callback(_log_unless_away)
-        return future
-
     def _record_now(self, recording: NewRecording) -> CatalogueEntry | None:
         recording = with_file_facts(recording)
         added = self._call(lambda conn: _insert(conn, [recording]))
         if added:
-            self._notify()
+            self._worker.notify()
         return added[0] if added else None
 
     def _sync_now(self, journal: HistoryStore, from_start: bool = False) -> int:
@@ -111,24 +93,16 @@ class PgCatalogue(CatalogueReads):
             journal, since, lambda ids: self._call(lambda conn: _known_entry_ids(conn, ids)))
         added = self._call(lambda conn: _insert(conn, new, meta={SYNC_KEY: str(latest)}))
         if added:
-            self._notify()
+            self._worker.notify()
         return len(added)
-
-    def _notify(self) -> None:
-        try:
-            self._on_changed()
-        except Exception:  # a listener's bug must not undo a write
-            log.exception("a catalogue listener failed")
 
     # -- reading ---------------------------------------------------------------------
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self._call(lambda conn: conn.execute(sql, params).fetchall())
 
     def close(self) -> None:
-        if self._closed:
+        if not self._worker.close():
             return
-        self._closed = True
-        self._executor.shutdown(wait=True)
         if self._owns_engine:
             self.engine.close()
 
