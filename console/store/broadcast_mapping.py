@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from console.store.broadcast_types import LeftOutRow, RowInfo, RunInfo
+from console.store.broadcast_types import BroadcastStoreError, LeftOutRow, RowInfo, RunInfo
 
 RUN_COLUMNS = "id, created_at, profile_id, profile_name, kind, name, settings, state, start_at"
 ROW_COLUMNS = ("run_id, position, source_row, number, text, segments, state, not_before, "
@@ -37,6 +37,18 @@ def run_of(r: Sequence[Any], counts: Mapping[int, dict[str, int]]) -> RunInfo:
     return RunInfo(id=int(r[0]), created_at=r[1], profile_id=r[2], profile_name=r[3], kind=r[4],
                    name=r[5], settings=json.loads(r[6]), state=r[7], start_at=moment(r[8]),
                    counts=counts[int(r[0])])
+
+
+def only_run(found: Sequence[RunInfo], run_id: int) -> RunInfo:
+    """The one run a lookup by id found; BroadcastStoreError when there is none."""
+    if not found:
+        raise BroadcastStoreError(f"There is no broadcast {run_id}.")
+    return found[0]
+
+
+def profile_filter(profile_id: str | None, mark: str) -> tuple[str, tuple[Any, ...]]:
+    """The WHERE clause (and its parameters) of a profile's runs; every run for None."""
+    return ("", ()) if profile_id is None else (f"WHERE profile_id = {mark}", (profile_id,))
 
 
 def row_of(r: Sequence[Any]) -> RowInfo:

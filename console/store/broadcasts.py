@@ -37,6 +37,8 @@ from console.store.broadcast_mapping import (
     RUN_COLUMNS,
     left_out_of,
     moment,
+    only_run,
+    profile_filter,
     row_of,
     run_of,
     stamp,
@@ -177,15 +179,10 @@ class SqliteBroadcastStore:
         return [run_of(r, counts) for r in found]
 
     def run(self, run_id: int) -> RunInfo:
-        found = self._runs("WHERE id = ?", (run_id,))
-        if not found:
-            raise BroadcastStoreError(f"There is no broadcast {run_id}.")
-        return found[0]
+        return only_run(self._runs("WHERE id = ?", (run_id,)), run_id)
 
     def runs(self, *, profile_id: str | None = None, limit: int = 50) -> list[RunInfo]:
-        if profile_id is None:
-            return self._runs("", (), limit)
-        return self._runs("WHERE profile_id = ?", (profile_id,), limit)
+        return self._runs(*profile_filter(profile_id, "?"), limit)
 
     def resumable_runs(self) -> list[RunInfo]:
         """Runs not finished or cancelled that still have rows to send or to decide."""

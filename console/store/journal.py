@@ -42,6 +42,7 @@ from console.store.journal_entry import (
     JournalError,
     RecentSend,
     entry_of,
+    found_entry,
     json_list,
     timestamp,
     utc_now,
@@ -239,9 +240,7 @@ class Journal:
             row = self._db.execute(
                 f"SELECT {_COLUMNS} FROM entries WHERE id = ?", (entry_id,)
             ).fetchone()
-        if row is None:
-            raise JournalError(f"There is no history entry {entry_id}.")
-        return entry_of(row)
+        return found_entry(row, entry_id)
 
     def query(self, *, kind: str | None = None, outcome: str | None = None,
               profile_id: str | None = None, since: datetime | None = None,

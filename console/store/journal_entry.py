@@ -114,6 +114,13 @@ _OPTIONAL_TEXT_FIELDS = (10, 13)
 _OPTIONAL_INT_FIELDS = (12,)
 
 
+def found_entry(row: tuple[Any, ...] | None, entry_id: int) -> JournalEntry:
+    """The entry `row` holds; JournalError when no row was found."""
+    if row is None:
+        raise JournalError(f"There is no history entry {entry_id}.")
+    return entry_of(row)
+
+
 def entry_of(row: tuple[Any, ...]) -> JournalEntry:
     for i in _TEXT_FIELDS:
         if type(row[i]) is not str:

@@ -27,6 +27,8 @@ from console.store.broadcast_mapping import (
     ROW_COLUMNS,
     RUN_COLUMNS,
     left_out_of,
+    only_run,
+    profile_filter,
     row_of,
     run_of,
     stamp,
@@ -156,15 +158,10 @@ class PgBroadcastStore:
         return self._call(job)
 
     def run(self, run_id: int) -> RunInfo:
-        found = self._runs("WHERE id = %s", (run_id,))
-        if not found:
-            raise BroadcastStoreError(f"There is no broadcast {run_id}.")
-        return found[0]
+        return only_run(self._runs("WHERE id = %s", (run_id,)), run_id)
 
     def runs(self, *, profile_id: str | None = None, limit: int = 50) -> list[RunInfo]:
-        if profile_id is None:
-            return self._runs("", (), limit)
-        return self._runs("WHERE profile_id = %s", (profile_id,), limit)
+        return self._runs(*profile_filter(profile_id, "%s"), limit)
 
     def resumable_runs(self) -> list[RunInfo]:
         """Runs not over, with rows to send or decide, that no desk or runner is taking part in now."""

@@ -39,6 +39,7 @@ from console.store.journal_entry import (
     JournalError,
     RecentSend,
     entry_of,
+    found_entry,
     json_list,
     timestamp,
     utc_now,
@@ -224,9 +225,7 @@ class PgJournal:
     def get(self, entry_id: int) -> JournalEntry:
         row = self._call(lambda conn: conn.execute(
             f"SELECT {_COLUMNS} FROM entries WHERE id = %s", (entry_id,)).fetchone())
-        if row is None:
-            raise JournalError(f"There is no history entry {entry_id}.")
-        return entry_of(row)
+        return found_entry(row, entry_id)
 
     def query(self, *, kind: str | None = None, outcome: str | None = None,
               profile_id: str | None = None, since: datetime | None = None,
