@@ -29,8 +29,9 @@ Writes run on one worker thread of the catalogue's own; reads use a second
 connection (WAL: they never wait for a write), so the window never blocks.
 
 The module holds the SQLite catalogue; what it holds is catalogue_entry.py, how
-History fills it catalogue_filling.py, the reads both engines share
-catalogue_reads.py, the comparison with a server's listing catalogue_compare.py
+History fills it catalogue_filling.py, the SQL both engines share (reads,
+where a new recording goes)
+catalogue_sql.py, the writing thread catalogue_worker.py, the comparison with a server's listing catalogue_compare.py
 (all importable from here, as before).
 """
 from __future__ import annotations
@@ -68,9 +69,17 @@ from console.store.catalogue_filling import (
     recordings_since,
     with_file_facts,
 )
-from console.store.catalogue_reads import COLUMNS, CatalogueDialect, CatalogueReads, like_escape
+from console.store.catalogue_sql import (
+    COLUMNS,
+    NEW_COLUMNS,
+    CatalogueDialect,
+    CatalogueReads,
+    like_escape,
+    new_row,
+    take_place,
+)
 from console.store.catalogue_worker import CatalogueWorker
-from console.store.database import Database, StoreError, explain
+from console.store.database import Database, StoreError, explain, immediate
 from console.store.interface import HistoryStore
 
 __all__ = ["CURRENT", "KINDS", "REPLACED", "ORDERS", "SQLITE", "Catalogue", "CatalogueEntry",
@@ -110,7 +119,8 @@ def _search(text: str) -> tuple[str, list[Any]]:
             " OR file_name LIKE ? ESCAPE '\\' OR tts_text LIKE ? ESCAPE '\\')", [pattern] * 4)
 
 
-SQLITE = CatalogueDialect(mark="?", search=_search, orders=ORDERS)
+SQLITE = CatalogueDialect(mark="?", search=_search, orders=ORDERS,
+                          by_place="catalogue_entries INDEXED BY catalogue_place")
 
 
 # -- the SQLite catalogue --------------------------------------------------------------
@@ -171,40 +181,18 @@ class Catalogue(CatalogueReads):
                 meta: Mapping[str, str] | None = None) -> list[CatalogueEntry]:
         db = self._writer_db
         added: list[CatalogueEntry] = []
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(db):
             for r in recordings:
                 if r.entry_id is not None and db.execute(
                         "SELECT 1 FROM catalogue_entries WHERE entry_id = ?",
                         (r.entry_id,)).fetchone():
                     continue
-                state = CURRENT
-                if r.sort is not None:
-                    newer = db.execute(
-                        # INDEXED BY: with no statistics yet, the planner may walk the
-                        # time index instead (40 s to fill 10,000 rows instead of 0.5 s).
-                        "SELECT 1 FROM catalogue_entries INDEXED BY catalogue_place"
-                        " WHERE profile_id = ? AND album = ?"
-                        " AND sort = ? AND state = 'current' AND created_at > ?",
-                        (r.profile_id, r.album, r.sort, r.created_at)).fetchone()
-                    if newer:
-                        state = REPLACED  # an older one found late (filled from History)
-                    else:
-                        db.execute(
-                            "UPDATE catalogue_entries INDEXED BY catalogue_place"
-                            " SET state = 'replaced', replaced_at = ?"
-                            " WHERE profile_id = ? AND album = ? AND sort = ?"
-                            " AND state = 'current'",
-                            (r.created_at, r.profile_id, r.album, r.sort))
+                # INDEXED BY (SQLITE.by_place): with no statistics yet, the planner may
+                # walk the time index instead (40 s to fill 10,000 rows instead of 0.5 s).
+                state = take_place(db.execute, SQLITE, r)
                 cursor = db.execute(
-                    "INSERT INTO catalogue_entries (profile_id, album, sort, display_name,"
-                    " recording_id, kind, file_name, file_path, file_size, sha256, tts_text,"
-                    " duration_s, format, created_at, entry_id, state, replaced_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (r.profile_id, r.album, r.sort, r.display_name, r.recording_id, r.kind,
-                     r.file_name, r.file_path, r.file_size, r.sha256, r.tts_text, r.duration_s,
-                     r.format, r.created_at, r.entry_id, state,
-                     r.created_at if state == REPLACED else None))
+                    f"INSERT INTO catalogue_entries ({NEW_COLUMNS})"
+                    f" VALUES ({', '.join('?' * 17)})", new_row(r, state))
                 added.append(entry_of(db.execute(
                     f"SELECT {COLUMNS} FROM catalogue_entries WHERE id = ?",
                     (cursor.lastrowid,)).fetchone()))
@@ -212,10 +200,6 @@ class Catalogue(CatalogueReads):
                 db.execute("INSERT INTO catalogue_meta (key, value) VALUES (?, ?)"
                            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                            (key, value))
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
         return added
 
     def _known_entry_ids(self, entry_ids: Iterable[int | None]) -> set[int]:

@@ -3,7 +3,8 @@ the `CatalogueStore` interface both engines implement, and how an entry is worde
 
 The catalogue itself is console/store/catalogue.py (SQLite) and
 console/store/pg/catalogue.py (the office's PostgreSQL database); what they share
-beyond these values (the filters, orders and reads) is catalogue_reads.py.
+beyond these values (the filters, orders, reads and where a new recording goes) is
+catalogue_sql.py.
 """
 from __future__ import annotations
 

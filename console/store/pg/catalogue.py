@@ -20,15 +20,21 @@ from concurrent.futures import Future
 from typing import Any, TypeVar
 
 from console.store.catalogue_entry import (
-    CURRENT,
-    REPLACED,
     CatalogueEntry,
     CatalogueError,
     NewRecording,
     entry_of,
 )
 from console.store.catalogue_filling import SYNC_KEY, log_failure, recordings_since, with_file_facts
-from console.store.catalogue_reads import COLUMNS, CatalogueDialect, CatalogueReads, like_escape
+from console.store.catalogue_sql import (
+    COLUMNS,
+    NEW_COLUMNS,
+    CatalogueDialect,
+    CatalogueReads,
+    like_escape,
+    new_row,
+    take_place,
+)
 from console.store.catalogue_worker import CatalogueWorker
 from console.store.database import StoreError
 from console.store.interface import HistoryStore
@@ -139,28 +145,11 @@ def insert_recording(conn: Conn, r: NewRecording, *, state: str | None = None,
             "SELECT 1 FROM catalogue_entries WHERE source_key = %s", (source_key,)).fetchone():
         return None  # imported before: its place's state must not change again
     if state is None:
-        state = CURRENT
-        if r.sort is not None:
-            newer = conn.execute(
-                "SELECT 1 FROM catalogue_entries WHERE profile_id = %s AND album = %s"
-                " AND sort = %s AND state = 'current' AND created_at > %s",
-                (r.profile_id, r.album, r.sort, r.created_at)).fetchone()
-            if newer:
-                state = REPLACED  # an older one found late (filled from History)
-            else:
-                conn.execute(
-                    "UPDATE catalogue_entries SET state = 'replaced', replaced_at = %s"
-                    " WHERE profile_id = %s AND album = %s AND sort = %s AND state = 'current'",
-                    (r.created_at, r.profile_id, r.album, r.sort))
+        state = take_place(conn.execute, POSTGRES, r)
     row = conn.execute(
-        "INSERT INTO catalogue_entries (profile_id, album, sort, display_name, recording_id,"
-        " kind, file_name, file_path, file_size, sha256, tts_text, duration_s, format,"
-        " created_at, entry_id, state, replaced_at, source_key)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        f" ON CONFLICT DO NOTHING RETURNING {COLUMNS}",
-        (r.profile_id, r.album, r.sort, r.display_name, r.recording_id, r.kind, r.file_name,
-         r.file_path, r.file_size, r.sha256, r.tts_text, r.duration_s, r.format, r.created_at,
-         r.entry_id, state, r.created_at if state == REPLACED else None, source_key)).fetchone()
+        f"INSERT INTO catalogue_entries ({NEW_COLUMNS}, source_key)"
+        f" VALUES ({', '.join(['%s'] * 18)}) ON CONFLICT DO NOTHING RETURNING {COLUMNS}",
+        (*new_row(r, state), source_key)).fetchone()
     return entry_of(row) if row else None
 
 

@@ -1,8 +1,10 @@
-"""The Library catalogue's reads, written once for both engines.
+"""The Library catalogue's SQL, written once for both engines.
 
 A list is filtered by profile, album, "current only" and a search text, ordered
 by one of the view's columns and paged; one entry is looked up by its place or
-its recording id; the albums are listed; an export writes what a list shows.
+its recording id; the albums are listed; an export writes what a list shows
+(`CatalogueReads`). A new recording takes its place (`take_place`): it becomes
+the current one there, or goes in as replaced when a later one is there already.
 What differs between SQLite (console/store/catalogue.py) and PostgreSQL
 (console/store/pg/catalogue.py) is handed in as a `CatalogueDialect`: the
 parameter mark, how a search text is matched (SQLite's trigram index, ILIKE)
@@ -17,12 +19,17 @@ from typing import Any
 
 from console.domain.csv_safe import safe_writer
 from console.domain.vocabulary import EntryKind
-from console.store.catalogue_entry import CatalogueEntry, entry_of
+from console.store.catalogue_entry import CURRENT, REPLACED, CatalogueEntry, NewRecording, entry_of
 from console.store.files import atomic_write
 
 COLUMNS = ("id, profile_id, album, sort, display_name, recording_id, kind, file_name, "
            "file_path, file_size, sha256, tts_text, duration_s, format, created_at, entry_id, "
            "state, replaced_at")
+
+# What a new recording's row is written with (`new_row`), in this order.
+NEW_COLUMNS = ("profile_id, album, sort, display_name, recording_id, kind, file_name, file_path,"
+               " file_size, sha256, tts_text, duration_s, format, created_at, entry_id, state,"
+               " replaced_at")
 
 Read = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
 # A search text (trimmed, not empty) as a WHERE clause and its parameters.
@@ -42,6 +49,8 @@ class CatalogueDialect:
     # Columns a list may be ordered by (the view's columns), each an ORDER BY with
     # {d} for the direction and, where it matters, {n} for where NULLs go.
     orders: Mapping[str, str]
+    # How the table is named where a recording's place is looked up (an index hint).
+    by_place: str = "catalogue_entries"
 
     def where(self, profile_id: str, *, text: str | None, album: int | None,
               include_replaced: bool) -> tuple[str, list[Any]]:
@@ -158,3 +167,30 @@ class CatalogueReads:
     def _first(self, sql: str, params: Sequence[Any]) -> CatalogueEntry | None:
         rows = self._query(sql, params)
         return entry_of(rows[0]) if rows else None
+
+
+def take_place(execute: Callable[[str, Sequence[Any]], Any], dialect: CatalogueDialect,
+               r: NewRecording) -> str:
+    """The state `r` goes in with ("current" or "replaced"), in the writer's transaction:
+    a recording at the same place finished later keeps it (`r` was found late, filled
+    from History); otherwise the current one there becomes "replaced" from `r`'s time."""
+    if r.sort is None:
+        return CURRENT  # Voitex chose the sort number: no place to share
+    m, table = dialect.mark, dialect.by_place
+    newer = execute(
+        f"SELECT 1 FROM {table} WHERE profile_id = {m} AND album = {m} AND sort = {m}"
+        f" AND state = 'current' AND created_at > {m}",
+        (r.profile_id, r.album, r.sort, r.created_at)).fetchone()
+    if newer:
+        return REPLACED
+    execute(f"UPDATE {table} SET state = 'replaced', replaced_at = {m}"
+            f" WHERE profile_id = {m} AND album = {m} AND sort = {m} AND state = 'current'",
+            (r.created_at, r.profile_id, r.album, r.sort))
+    return CURRENT
+
+
+def new_row(r: NewRecording, state: str) -> tuple[Any, ...]:
+    """The `NEW_COLUMNS` values of `r` going in as `state`."""
+    return (r.profile_id, r.album, r.sort, r.display_name, r.recording_id, r.kind, r.file_name,
+            r.file_path, r.file_size, r.sha256, r.tts_text, r.duration_s, r.format, r.created_at,
+            r.entry_id, state, r.created_at if state == REPLACED else None)
