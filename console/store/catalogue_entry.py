@@ -29,6 +29,7 @@ class RecordingState(enum.StrEnum):
 
 CURRENT, REPLACED = RecordingState.CURRENT, RecordingState.REPLACED
 
+
 class CatalogueError(Exception):
     """The catalogue cannot be read or written now; the message says what to do."""
 

@@ -13,7 +13,7 @@ from console.store.profile_values import (
 )
 
 
-def _profile_to_json(profile: Profile) -> dict[str, Any]:
+def profile_to_json(profile: Profile) -> dict[str, Any]:
     return {
         "id": profile.id,
         "name": profile.name,
@@ -47,7 +47,7 @@ def _sandbox_first(profiles: list[Profile]) -> list[Profile]:
     return [sandbox, *others]
 
 
-def _profile_from_json(item: object) -> Profile:
+def profile_from_json(item: object) -> Profile:
     if not isinstance(item, dict):
         raise ValueError("a profile is not an object")
     strings = {key: item[key] for key in ("id", "name", "base_url")}

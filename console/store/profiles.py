@@ -20,10 +20,10 @@ from console.store.files import atomic_write
 from console.store.notices import DamagedFile, Notices, set_aside
 from console.store.profile_json import (
     _is_sandbox_item,
-    _profile_from_json,
-    _profile_to_json,
     _sandbox_first,
     _shown_name,
+    profile_from_json,
+    profile_to_json,
 )
 from console.store.profile_values import (
     FILE_VERSION,
@@ -46,10 +46,14 @@ from console.store.salvage import read_json_file
 if TYPE_CHECKING:
     from console.store.secrets import SecretStore
 
+# The names the broadcast runner (console/jobs/broadcast_cli_run.py) imports from here.
+_profile_from_json, _profile_to_json = profile_from_json, profile_to_json
+
 __all__ = ["FILE_VERSION", "NAME_MAX_CHARS", "PROXY_ADDRESS", "PROXY_MODES", "PROXY_NONE",
            "PROXY_SYSTEM", "SANDBOX_ID", "OwnNumber", "Profile", "ProfileError", "ProfileStore",
            "base_url_problem", "new_profile_id", "proxy_address_problem", "sandbox_profile",
            "_profile_from_json", "_profile_to_json"]
+
 
 class ProfileStore:
     """The profiles file. Every change is written to disk at once."""
@@ -214,7 +218,7 @@ class ProfileStore:
             # The built-in Sandbox profile is put back anyway: not worth a mention.
             name = None if _is_sandbox_item(item) else _shown_name(item)
             try:
-                profile = _profile_from_json(item)
+                profile = profile_from_json(item)
             except (ValueError, TypeError, KeyError, AttributeError):
                 left_out.append(name)
                 continue
@@ -263,7 +267,7 @@ class ProfileStore:
         document = {
             "version": FILE_VERSION,
             "active_id": active_id,
-            "profiles": [_profile_to_json(p) for p in profiles],
+            "profiles": [profile_to_json(p) for p in profiles],
         }
         with atomic_write(self.path, "w", encoding="utf-8") as handle:
             json.dump(document, handle, indent=2, ensure_ascii=False)

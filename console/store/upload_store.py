@@ -49,6 +49,8 @@ __all__ = ["MemoryUploadStore", "SqliteUploadStore", "StoredQueue", "StoredRow",
 log = logging.getLogger(__name__)
 
 _BUSY_TIMEOUT_MS = 2000
+
+
 class UploadStoreError(Exception):
     """The queue's store cannot be used; the message says what to do."""
 
