@@ -19,20 +19,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DncRecord", "DNC_SCHEMA", "DncTables"]
+from console.store.database import immediate
 
-DNC_SCHEMA = """
-CREATE TABLE IF NOT EXISTS broadcast_dnc (
-    number TEXT PRIMARY KEY,
-    reason TEXT NOT NULL,
-    added TEXT NOT NULL,
-    source TEXT NOT NULL DEFAULT ''
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS broadcast_meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-) WITHOUT ROWID;
-"""
+__all__ = ["DncRecord", "DncTables"]
+
 _MIGRATED = "dnc_office_wide"
 _OFFICE_RULES = "office_rules"
 
@@ -46,12 +36,17 @@ class DncRecord:
 
 
 class DncTables:
-    """Mixed into SqliteBroadcastStore: it provides _db, _lock and _write_error."""
+    """The list and the rules in the History file, owned by `SqliteBroadcastStore`: it
+    hands in its connection, the lock guarding it and how a failed write is said.
+    The tables are schema step 6's (console/store/migrations/m006_broadcasts.py)."""
 
-    _db: sqlite3.Connection
-    _lock: threading.RLock
-    _write_error: Callable[[str, sqlite3.Error], Exception]
-    _version = 0
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock,
+                 write_error: Callable[[str, sqlite3.Error], Exception]) -> None:
+        self._db = db
+        self._lock = lock
+        self._write_error = write_error
+        self._version = 0
+        self._migrate_do_not_contact()
 
     def lists_version(self) -> int:
         """Grows with every change of the list or the office's rules made through this store,
@@ -65,8 +60,7 @@ class DncTables:
                                     (_MIGRATED,)).fetchone()
             if done:
                 return
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate(self._db):
                 found = self._db.execute(
                     "SELECT number, profile_id, reason, added FROM broadcast_do_not_contact"
                     " ORDER BY number, added, profile_id").fetchall()
@@ -84,10 +78,6 @@ class DncTables:
                      for number, (reasons, first, profiles) in merged.items()])
                 self._db.execute("INSERT INTO broadcast_meta (key, value) VALUES (?, ?)",
                                  (_MIGRATED, str(len(merged))))
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
 
     # -- the list ------------------------------------------------------------------
     def do_not_contact(self) -> list[DncRecord]:
@@ -111,18 +101,12 @@ class DncTables:
         arrived. Returns how many were new."""
         rows = [(r.number, r.reason, r.added, r.source) for r in records]
         try:
-            with self._lock:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    before = self._db.total_changes
-                    self._db.executemany(
-                        "INSERT INTO broadcast_dnc (number, reason, added, source) VALUES (?,?,?,?)"
-                        " ON CONFLICT (number) DO NOTHING", rows)
-                    added = self._db.total_changes - before
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
+            with self._lock, immediate(self._db):
+                before = self._db.total_changes
+                self._db.executemany(
+                    "INSERT INTO broadcast_dnc (number, reason, added, source) VALUES (?,?,?,?)"
+                    " ON CONFLICT (number) DO NOTHING", rows)
+                added = self._db.total_changes - before
         except sqlite3.Error as err:
             raise self._write_error("The do-not-contact list could not be saved", err) from err
         self._version += 1

@@ -8,9 +8,10 @@ do-not-contact list and the office's calling rules are in
 console/store/broadcast_dnc.py.
 
 They live in the History file (history.sqlite3), in tables of their own
-prefixed ``broadcast_``, on a connection of their own. The History journal
-owns the file's ``PRAGMA user_version``; these tables are created with
-``CREATE TABLE IF NOT EXISTS`` and never touch it.
+prefixed ``broadcast_``, on a connection of their own. The tables are schema
+step 6's (console/store/migrations/m006_broadcasts.py): opening runs the steps
+the file still lacks, as every store of the file does. How a stored row reads
+is console/store/broadcast_mapping.py, shared with the office database's store.
 
 A row is marked "sending" and that change is committed with
 ``synchronous=FULL`` (on disk, not only in the OS cache) before its request
@@ -24,12 +25,26 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from console.domain.vocabulary import EntryKind, RowState, RunState
-from console.store.broadcast_dnc import DNC_SCHEMA, DncTables
+from console.store.broadcast_dnc import DncTables
+from console.store.broadcast_mapping import (
+    LEFT_OUT_COLUMNS,
+    ROW_COLUMNS,
+    RUN_COLUMNS,
+    left_out_of,
+    moment,
+    only_run,
+    profile_filter,
+    row_of,
+    run_of,
+    stamp,
+    state_counts,
+    utc_now,
+)
 from console.store.broadcast_types import (
     CRASH_MESSAGE,
     OPEN_ROW_STATES,
@@ -45,94 +60,27 @@ from console.store.broadcast_types import (
     RunSettings,
     RunSpec,
 )
-from console.store.database import inserted_id
+from console.store.database import StoreError, immediate, inserted_id, migrate
 
 __all__ = ["BroadcastStore", "SqliteBroadcastStore", "BroadcastStoreError", "RunSpec", "NewRow",
            "RunInfo", "RowInfo", "DncRecord", "LeftOutRow", "ROW_STATES", "RUN_STATES",
            "OPEN_ROW_STATES", "CRASH_MESSAGE", "RunSettings"]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS broadcast_runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    profile_id TEXT NOT NULL,
-    profile_name TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('sms', 'call')),
-    name TEXT NOT NULL,
-    settings TEXT NOT NULL,
-    state TEXT NOT NULL,
-    start_at TEXT
-);
-CREATE TABLE IF NOT EXISTS broadcast_rows (
-    run_id INTEGER NOT NULL REFERENCES broadcast_runs(id),
-    position INTEGER NOT NULL,
-    source_row INTEGER NOT NULL,
-    number TEXT NOT NULL,
-    text TEXT NOT NULL,
-    segments INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    not_before TEXT,
-    result_id TEXT,
-    message TEXT NOT NULL DEFAULT '',
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (run_id, position)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS broadcast_rows_state ON broadcast_rows (state);
-CREATE TABLE IF NOT EXISTS broadcast_do_not_contact (
-    profile_id TEXT NOT NULL,
-    number TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    added TEXT NOT NULL,
-    PRIMARY KEY (profile_id, number)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS broadcast_templates (
-    name TEXT PRIMARY KEY,
-    body TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS broadcast_left_out (
-    run_id INTEGER NOT NULL REFERENCES broadcast_runs(id),
-    source_row INTEGER NOT NULL,
-    number_text TEXT NOT NULL,
-    number TEXT NOT NULL,
-    name TEXT NOT NULL,
-    place TEXT NOT NULL,
-    zones TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    PRIMARY KEY (run_id, source_row)
-) WITHOUT ROWID;
-"""
 # Columns added to broadcast_rows after its first version: (name, SQL type and default).
+# Step 6 has them; a table made before the steps existed gains them at open.
 _ROW_EXTRAS = (("name", "TEXT NOT NULL DEFAULT ''"), ("us_state", "TEXT NOT NULL DEFAULT ''"),
                ("place", "TEXT NOT NULL DEFAULT ''"), ("zones", "TEXT NOT NULL DEFAULT ''"),
                ("preflight", "TEXT NOT NULL DEFAULT ''"))
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
+# The names the office database's stores have imported from here.
+_utc_now, _stamp, _moment = utc_now, stamp, moment
 
 
-def _stamp(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("a stored time must carry its time zone")
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
-def _moment(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-_RUN_COLUMNS = "id, created_at, profile_id, profile_name, kind, name, settings, state, start_at"
-_ROW_COLUMNS = ("run_id, position, source_row, number, text, segments, state, not_before, "
-                "result_id, message, name, us_state, place, zones, preflight")
-
-
-class SqliteBroadcastStore(DncTables):
+class SqliteBroadcastStore:
     """Thread-safe: one connection guarded by a lock, so the runner can write off the UI thread."""
 
-    def __init__(self, path: Path | str, *, clock: Callable[[], datetime] = _utc_now,
+    def __init__(self, path: Path | str, *, clock: Callable[[], datetime] = utc_now,
                  busy_timeout_ms: int = 500) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,12 +97,14 @@ class SqliteBroadcastStore(DncTables):
             # thread), so the History journal's connection, which writes on the
             # UI thread, seldom reaches its own checkpoint of 1,000 pages.
             self._db.execute("PRAGMA wal_autocheckpoint=100")
-            self._db.executescript(_SCHEMA + DNC_SCHEMA)
+            migrate(self._db, self.path)
             have = {r[1] for r in self._db.execute("PRAGMA table_info(broadcast_rows)")}
             for column, kind in _ROW_EXTRAS:
                 if column not in have:
                     self._db.execute(f"ALTER TABLE broadcast_rows ADD COLUMN {column} {kind}")
-            self._migrate_do_not_contact()
+            self.dnc = DncTables(self._db, self._lock, self._write_error)
+        except StoreError as err:
+            raise BroadcastStoreError(str(err)) from err
         except sqlite3.Error as err:
             raise BroadcastStoreError(
                 f"The broadcast tables in {self.path} could not be opened ({err}). Close any "
@@ -165,7 +115,7 @@ class SqliteBroadcastStore(DncTables):
             self._db.close()
 
     def _now(self) -> str:
-        return _stamp(self._clock())
+        return stamp(self._clock())
 
     def _write(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         try:
@@ -187,31 +137,25 @@ class SqliteBroadcastStore(DncTables):
         now = self._now()
         state = RunState.SCHEDULED if spec.start_at is not None else RunState.PAUSED
         try:
-            with self._lock:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    cursor = self._db.execute(
-                        "INSERT INTO broadcast_runs (created_at, updated_at, profile_id, profile_name,"
-                        " kind, name, settings, state, start_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                        (now, now, spec.profile_id, spec.profile_name, spec.kind, spec.name,
-                         json.dumps(dict(spec.settings), ensure_ascii=False), state,
-                         _stamp(spec.start_at) if spec.start_at else None))
-                    run_id = inserted_id(cursor)
-                    self._db.executemany(
-                        "INSERT INTO broadcast_rows (run_id, position, source_row, number, text,"
-                        " segments, state, updated_at, name, us_state, place, zones, preflight)"
-                        " VALUES (?,?,?,?,?,?,'queued',?,?,?,?,?,?)",
-                        [(run_id, i, r.source_row, r.number, r.text, r.segments, now, r.name,
-                          r.us_state, r.place, r.zones, r.preflight) for i, r in enumerate(rows)])
-                    self._db.executemany(
-                        "INSERT INTO broadcast_left_out (run_id, source_row, number_text, number,"
-                        " name, place, zones, kind, reason) VALUES (?,?,?,?,?,?,?,?,?)",
-                        [(run_id, r.source_row, r.number_text, r.number, r.name, r.place, r.zones,
-                          r.kind, r.reason) for r in left_out])
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
+            with self._lock, immediate(self._db):
+                cursor = self._db.execute(
+                    "INSERT INTO broadcast_runs (created_at, updated_at, profile_id, profile_name,"
+                    " kind, name, settings, state, start_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (now, now, spec.profile_id, spec.profile_name, spec.kind, spec.name,
+                     json.dumps(dict(spec.settings), ensure_ascii=False), state,
+                     stamp(spec.start_at) if spec.start_at else None))
+                run_id = inserted_id(cursor)
+                self._db.executemany(
+                    "INSERT INTO broadcast_rows (run_id, position, source_row, number, text,"
+                    " segments, state, updated_at, name, us_state, place, zones, preflight)"
+                    " VALUES (?,?,?,?,?,?,'queued',?,?,?,?,?,?)",
+                    [(run_id, i, r.source_row, r.number, r.text, r.segments, now, r.name,
+                      r.us_state, r.place, r.zones, r.preflight) for i, r in enumerate(rows)])
+                self._db.executemany(
+                    f"INSERT INTO broadcast_left_out (run_id, {LEFT_OUT_COLUMNS})"
+                    " VALUES (?,?,?,?,?,?,?,?,?)",
+                    [(run_id, r.source_row, r.number_text, r.number, r.name, r.place, r.zones,
+                      r.kind, r.reason) for r in left_out])
         except sqlite3.Error as err:
             raise BroadcastStoreError(f"The broadcast could not be saved ({err}).") from err
         return run_id
@@ -224,31 +168,21 @@ class SqliteBroadcastStore(DncTables):
             found = self._db.execute(
                 f"SELECT run_id, state, COUNT(*) FROM broadcast_rows WHERE run_id IN ({marks})"
                 " GROUP BY run_id, state", list(run_ids)).fetchall()
-        counts: dict[int, dict[str, int]] = {i: {} for i in run_ids}
-        for run_id, state, count in found:
-            counts[run_id][state] = count
-        return counts
+        return state_counts(run_ids, found)
 
     def _runs(self, where: str, params: Sequence[Any], limit: int = 1000) -> list[RunInfo]:
         with self._lock:
             found = self._db.execute(
-                f"SELECT {_RUN_COLUMNS} FROM broadcast_runs {where} ORDER BY id DESC LIMIT ?",
+                f"SELECT {RUN_COLUMNS} FROM broadcast_runs {where} ORDER BY id DESC LIMIT ?",
                 (*params, limit)).fetchall()
         counts = self._counts([r[0] for r in found])
-        return [RunInfo(id=r[0], created_at=r[1], profile_id=r[2], profile_name=r[3], kind=r[4],
-                        name=r[5], settings=json.loads(r[6]), state=r[7],
-                        start_at=_moment(r[8]), counts=counts[r[0]]) for r in found]
+        return [run_of(r, counts) for r in found]
 
     def run(self, run_id: int) -> RunInfo:
-        found = self._runs("WHERE id = ?", (run_id,))
-        if not found:
-            raise BroadcastStoreError(f"There is no broadcast {run_id}.")
-        return found[0]
+        return only_run(self._runs("WHERE id = ?", (run_id,)), run_id)
 
     def runs(self, *, profile_id: str | None = None, limit: int = 50) -> list[RunInfo]:
-        if profile_id is None:
-            return self._runs("", (), limit)
-        return self._runs("WHERE profile_id = ?", (profile_id,), limit)
+        return self._runs(*profile_filter(profile_id, "?"), limit)
 
     def resumable_runs(self) -> list[RunInfo]:
         """Runs not finished or cancelled that still have rows to send or to decide."""
@@ -277,19 +211,16 @@ class SqliteBroadcastStore(DncTables):
     def rows(self, run_id: int) -> list[RowInfo]:
         with self._lock:
             found = self._db.execute(
-                f"SELECT {_ROW_COLUMNS} FROM broadcast_rows WHERE run_id = ? ORDER BY position",
+                f"SELECT {ROW_COLUMNS} FROM broadcast_rows WHERE run_id = ? ORDER BY position",
                 (run_id,)).fetchall()
-        return [RowInfo(run_id=r[0], position=r[1], source_row=r[2], number=r[3], text=r[4],
-                        segments=r[5], state=r[6], not_before=_moment(r[7]), result_id=r[8],
-                        message=r[9], name=r[10], us_state=r[11], place=r[12], zones=r[13],
-                        preflight=r[14]) for r in found]
+        return [row_of(r) for r in found]
 
     def left_out(self, run_id: int) -> list[LeftOutRow]:
         with self._lock:
             found = self._db.execute(
-                "SELECT source_row, number_text, number, name, place, zones, kind, reason"
-                " FROM broadcast_left_out WHERE run_id = ? ORDER BY source_row", (run_id,)).fetchall()
-        return [LeftOutRow(*r) for r in found]
+                f"SELECT {LEFT_OUT_COLUMNS} FROM broadcast_left_out WHERE run_id = ?"
+                " ORDER BY source_row", (run_id,)).fetchall()
+        return [left_out_of(r) for r in found]
 
     # -- row states --------------------------------------------------------------
     def mark_sending(self, run_id: int, position: int) -> None:
@@ -325,19 +256,13 @@ class SqliteBroadcastStore(DncTables):
         if state not in ROW_STATES:
             raise ValueError(f"unknown row state {state!r}")
         now = self._now()
-        when = _stamp(not_before) if not_before else None
+        when = stamp(not_before) if not_before else None
         try:
-            with self._lock:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    self._db.executemany(
-                        "UPDATE broadcast_rows SET state = ?, message = ?, not_before = ?,"
-                        " updated_at = ? WHERE run_id = ? AND position = ?",
-                        [(state, message, when, now, run_id, p) for p in positions])
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
+            with self._lock, immediate(self._db):
+                self._db.executemany(
+                    "UPDATE broadcast_rows SET state = ?, message = ?, not_before = ?,"
+                    " updated_at = ? WHERE run_id = ? AND position = ?",
+                    [(state, message, when, now, run_id, p) for p in positions])
         except sqlite3.Error as err:
             raise BroadcastStoreError(f"The broadcast could not be saved ({err}).") from err
 
@@ -371,3 +296,28 @@ class SqliteBroadcastStore(DncTables):
 
     def delete_template(self, name: str) -> None:
         self._write("DELETE FROM broadcast_templates WHERE name = ?", (name,))
+
+    # -- the do-not-contact list and the office's rules (the DncTables object's) ------
+    def lists_version(self) -> int:
+        return self.dnc.lists_version()
+
+    def do_not_contact(self) -> list[DncRecord]:
+        return self.dnc.do_not_contact()
+
+    def do_not_contact_map(self) -> dict[str, DncRecord]:
+        return self.dnc.do_not_contact_map()
+
+    def do_not_contact_entry(self, number: str) -> DncRecord | None:
+        return self.dnc.do_not_contact_entry(number)
+
+    def add_do_not_contact(self, records: Iterable[DncRecord]) -> int:
+        return self.dnc.add_do_not_contact(records)
+
+    def remove_do_not_contact(self, numbers: Iterable[str]) -> None:
+        self.dnc.remove_do_not_contact(numbers)
+
+    def office_rules(self) -> dict[str, Any]:
+        return self.dnc.office_rules()
+
+    def save_office_rules(self, rules: dict[str, Any]) -> None:
+        self.dnc.save_office_rules(rules)

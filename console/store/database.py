@@ -1,8 +1,9 @@
 """The console's one SQLite file (``history.sqlite3``): opening, schema, repair.
 
 Every durable table lives in this file: the History journal (``entries``) and
-the tables other parts add with ``CREATE TABLE IF NOT EXISTS`` and a name
-prefix of their own (``upload_``, ``catalogue_``, ``broadcast_``).
+the tables of the other parts, each with a name prefix of its own (``upload_``,
+``catalogue_``, ``broadcast_``), all defined once in the schema steps
+(`console.store.migrations`), which every store runs at open (`migrate`).
 
 - **Pragmas.** WAL, so the window's reads never wait for a write;
   ``synchronous=FULL``, so a committed pending entry survives a power cut
@@ -32,6 +33,7 @@ prefix of their own (``upload_``, ``catalogue_``, ``broadcast_``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -71,6 +73,20 @@ def inserted_id(cursor: sqlite3.Cursor) -> int:
     return row_id
 
 
+@contextmanager
+def immediate(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction on `db` (a connection in autocommit mode): BEGIN
+    IMMEDIATE, then COMMIT, or ROLLBACK when the block raises. The caller holds
+    whatever lock guards `db`."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 # -- schema steps ----------------------------------------------------------------
 # The numbered steps, shared with the PostgreSQL engine, are in
 # console/store/migrations/; this file's PRAGMA user_version counts them.
@@ -86,18 +102,13 @@ def migrate(db: sqlite3.Connection, path: Path | str = "the history file") -> in
         raise StoreError(migrations.newer_schema_text(f"The history file {path}", version))
     if version == SCHEMA_VERSION:
         return version
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with immediate(db):
         # Read again inside the lock: another console may have migrated meanwhile.
         current = db.execute("PRAGMA user_version").fetchone()[0]
         for step in migrations.STEPS[current:]:
             for statement in _statements(step.sqlite):
                 db.execute(statement)
         db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
     return version
 
 
@@ -280,14 +291,8 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self.lock:
-            self.connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.connection
-            except BaseException:
-                self.connection.execute("ROLLBACK")
-                raise
-            self.connection.execute("COMMIT")
+        with self.lock, immediate(self.connection) as db:
+            yield db
 
     # -- repair ------------------------------------------------------------------
 
@@ -306,10 +311,25 @@ class Database:
         return db
 
 
+@functools.cache
+def _entry_columns() -> tuple[str, ...]:
+    """The columns of ``entries`` as the schema steps make them (read from a
+    database in memory that ran every step)."""
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        for step in migrations.STEPS:
+            for statement in _statements(step.sqlite):
+                db.execute(statement)
+        return tuple(str(row[1]) for row in db.execute("PRAGMA table_info(entries)"))
+    finally:
+        db.close()
+
+
 def _probe_writes(db: sqlite3.Connection) -> None:
-    """Write an entry and search for it, then roll back: damage that only a
-    write meets (a garbled trigger, a broken search index) is found at open,
-    not in the middle of a send. A file locked by another program is skipped."""
+    """Write an entry, read it back by every column and search for it, then roll
+    back: damage that only a write or a read meets (a garbled trigger, a broken
+    search index, a column name garbled in the schema) is found at open, not in
+    the middle of a send. A file locked by another program is skipped."""
     try:
         db.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as err:
@@ -321,6 +341,8 @@ def _probe_writes(db: sqlite3.Connection) -> None:
             "INSERT INTO entries (created_at, updated_at, kind, profile_id, profile_name,"
             " recipient, content, request, outcome, messages, change_seq)"
             " VALUES ('', '', 'sms', '', '', 'probe', 'probe', '{}', 'pending', '[]', 0)")
+        db.execute(f"SELECT {', '.join(_entry_columns())} FROM entries"
+                   " WHERE id = last_insert_rowid()").fetchall()
         db.execute("SELECT rowid FROM entries_fts WHERE entries_fts MATCH '\"probe\"'").fetchall()
     except sqlite3.OperationalError as err:
         if is_busy(err):

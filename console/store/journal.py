@@ -9,6 +9,10 @@ The request's fields are stored for the detail view and for re-sending, after
 removing anything secret: the account key and card verification values never
 reach the disk.
 
+What an entry is (and how a row becomes one) is `console.store.journal_entry`;
+what is kept out of a request `journal_redaction`; the list filters both
+journals share `journal_filters`; the CSV export `journal_export`.
+
 The file itself (pragmas, migrations, repair of a damaged file) is
 `console.store.database`; what jobs and the UI may rely on is the
 `HistoryStore` interface in `console.store.interface`, which this class
@@ -17,136 +21,45 @@ implements for SQLite. Writes from sends and uploads go through
 """
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import re
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from console.domain.csv_safe import safe_writer
 from console.domain.vocabulary import EntryKind, Outcome
 from console.store.database import Database, StoreError, explain, inserted_id, is_damaged
-from console.store.files import atomic_write
 from console.store.identity import machine_name, operator_name
-from console.store.pending_updates import PendingUpdate, PendingUpdates, sidecar_path
-
-KINDS = tuple(EntryKind)
-OUTCOMES = tuple(Outcome)
-FINAL_OUTCOMES = tuple(o for o in Outcome if o.is_final)
-
-# Compared after trimming and lower-casing, because the API's own samples carry
-# stray spaces in key names ("cvv ", "from ").
-SECRET_FIELDS = frozenset({"auth_key", "key", "cvv", "cvv2", "cvc"})
-
-CRASH_MESSAGE = (
-    "The console closed before the reply arrived, so it is not known whether "
-    "this went out."
+from console.store.journal_entry import (
+    CRASH_MESSAGE,
+    ENTRY_COLUMNS,
+    FINAL_OUTCOMES,
+    KINDS,
+    OUTCOMES,
+    JournalEntry,
+    JournalError,
+    RecentSend,
+    entry_of,
+    found_entry,
+    json_list,
+    timestamp,
+    utc_now,
 )
+from console.store.journal_export import export_csv
+from console.store.journal_filters import EntryFilter, like_escape
+from console.store.journal_redaction import SECRET_FIELDS, scrub
+from console.store.pending_updates import PendingUpdate, replay, sidecar_path
 
-_EXPORT_CHUNK = 2000
+# The names other modules have long imported from here.
+__all__ = ["CRASH_MESSAGE", "FINAL_OUTCOMES", "KINDS", "OUTCOMES", "SECRET_FIELDS", "Journal",
+           "JournalEntry", "JournalError", "RecentSend", "scrub", "utc_now"]
+
 # Searches this long or longer use the trigram index; shorter ones read every row.
 _FTS_MIN_CHARS = 3
-_COLUMNS = ", ".join(f"entries.{c}" for c in (
-    "id", "created_at", "updated_at", "kind", "profile_id", "profile_name", "recipient",
-    "content", "request", "outcome", "result_id", "messages", "resend_of", "group_id", "desk",
-    "operator"))
-_UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+_COLUMNS = ENTRY_SELECT = ", ".join(f"entries.{c}" for c in ENTRY_COLUMNS)
 _NEXT_SEQ = "(SELECT COALESCE(MAX(change_seq), 0) + 1 FROM entries)"
-
-
-class JournalError(StoreError):
-    """The history file cannot be used; the message says what to do."""
-
-
-class JournalEntry(NamedTuple):
-    """One History entry. A tuple of plain values, with the request and the
-    messages kept as their JSON text and read on access: 100,000 loaded
-    entries then cost the garbage collector nothing to walk, so scrolling
-    History never pauses for it."""
-
-    id: int
-    created_at: str  # ISO 8601, UTC
-    updated_at: str
-    kind: str
-    profile_id: str
-    profile_name: str
-    recipient: str
-    content: str
-    request_json: str
-    outcome: str
-    result_id: str | None
-    messages_json: str
-    resend_of: int | None
-    group_id: str | None = None  # the broadcast run this entry belongs to
-    desk: str = ""  # the desk (computer) that wrote it; "" before desks were recorded
-    operator: str = ""  # the OS user signed in there
-
-    @property
-    def created(self) -> datetime:
-        try:
-            return datetime.fromisoformat(str(self.created_at))
-        except ValueError:
-            return _UNKNOWN_TIME  # a garbled row from a repaired file is still shown
-
-    @property
-    def request(self) -> dict[str, Any]:
-        """The request's fields as stored (secrets already removed)."""
-        return _json_dict(self.request_json)
-
-    @property
-    def messages(self) -> list[str]:
-        return _json_list(self.messages_json)
-
-
-class RecentSend(NamedTuple):
-    """One entry of `Journal.recent_sends`: to whom, what, when, and how it ended."""
-
-    recipient: str
-    content: str
-    created_at: str  # ISO 8601, UTC
-    kind: str
-    outcome: str  # done, pending or unknown: never failed
-    group_id: str | None  # the broadcast run, or None for a one-off send
-
-
-def scrub(value: Any) -> Any:
-    """A copy of `value` without secret fields, at any depth (payment_info
-    is a list of objects). Values that JSON cannot hold become text."""
-    if isinstance(value, Mapping):
-        return {
-            str(k): scrub(v)
-            for k, v in value.items()
-            if str(k).strip().lower() not in SECRET_FIELDS
-        }
-    if isinstance(value, (list, tuple)):
-        return [scrub(v) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, (bytes, bytearray)):
-        return f"<{len(value)} bytes>"
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    return str(value)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _timestamp(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("a journal time must carry its time zone")
-    # One fixed format, so text comparison in SQL orders and filters correctly.
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class Journal:
@@ -195,25 +108,14 @@ class Journal:
     def replay_pending_updates(self) -> int:
         """Write outcomes kept in the sidecar file by an earlier run; returns how many landed.
         Call before mark_crashed_pending_unknown(). What cannot be written stays kept."""
-        sidecar = PendingUpdates(self.pending_updates_path)
-        updates = sidecar.load()
-        landed = []
-        for update in updates:
-            try:
-                self.apply_update(update)
-            except JournalError:
-                break  # locked or full: the writer tries again later
-            landed.append(update.entry_id)
-        if landed:
-            with contextlib.suppress(OSError):  # replaying again is harmless: apply_update is idempotent
-                sidecar.remove(landed)
-        self.replayed += len(landed)
-        return len(landed)
+        landed = replay(self.pending_updates_path, self.apply_update, JournalError)
+        self.replayed += landed
+        return landed
 
     def apply_update(self, update: PendingUpdate) -> bool:
         """Write a kept outcome to an entry still pending or unknown; True if it changed.
         An entry that no longer exists (a repaired file lost it) is skipped."""
-        now = update.at or _timestamp(self._clock())
+        now = update.at or timestamp(self._clock())
         with self._lock, self._errors("updated"):
             cursor = self._db.execute(
                 "UPDATE entries SET outcome = ?, result_id = ?, messages = ?, updated_at = ?,"
@@ -282,7 +184,7 @@ class Journal:
         ties the entry to a broadcast run (History groups them)."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-        now = _timestamp(self._clock())
+        now = timestamp(self._clock())
         request_json = json.dumps(scrub(dict(request or {})), ensure_ascii=False)
         with self._lock, self._errors("written"):
             cursor = self._db.execute(
@@ -301,7 +203,7 @@ class Journal:
             raise ValueError(f"outcome must be one of {', '.join(FINAL_OUTCOMES)}, not {outcome!r}")
         if isinstance(messages, str):
             raise TypeError("messages must be a list of texts, not one text")
-        now = _timestamp(self._clock())
+        now = timestamp(self._clock())
         with self._lock, self._errors("updated"):
             cursor = self._db.execute(
                 "UPDATE entries SET outcome = ?, result_id = ?, messages = ?, updated_at = ?,"
@@ -315,7 +217,7 @@ class Journal:
     def mark_crashed_pending_unknown(self) -> int:
         """At start-up, before anything is sent: turn entries left pending by
         a console that stopped mid-request into "unknown". Returns how many."""
-        now = _timestamp(self._clock())
+        now = timestamp(self._clock())
         with self._lock, self._errors("updated"), self._transaction():
             rows = self._db.execute(
                 "SELECT id, messages FROM entries WHERE outcome = 'pending'"
@@ -326,7 +228,7 @@ class Journal:
             self._db.executemany(
                 "UPDATE entries SET outcome = 'unknown', messages = ?, updated_at = ?,"
                 " change_seq = ? WHERE id = ?",
-                [(json.dumps([*_json_list(messages), CRASH_MESSAGE], ensure_ascii=False),
+                [(json.dumps([*json_list(messages), CRASH_MESSAGE], ensure_ascii=False),
                   now, seq, entry_id) for entry_id, messages in rows],
             )
             return len(rows)
@@ -338,9 +240,7 @@ class Journal:
             row = self._db.execute(
                 f"SELECT {_COLUMNS} FROM entries WHERE id = ?", (entry_id,)
             ).fetchone()
-        if row is None:
-            raise JournalError(f"There is no history entry {entry_id}.")
-        return _entry(row)
+        return found_entry(row, entry_id)
 
     def query(self, *, kind: str | None = None, outcome: str | None = None,
               profile_id: str | None = None, since: datetime | None = None,
@@ -362,7 +262,7 @@ class Journal:
                " LIMIT ? OFFSET ?")
         with self._lock, self._errors("read"):
             rows = self._db.execute(sql, (*params, int(limit), int(offset))).fetchall()
-        return [_entry(row) for row in rows]
+        return [entry_of(row) for row in rows]
 
     def recent_sends(self, since: datetime, *, kinds: Sequence[str] = (EntryKind.SMS, EntryKind.CALL),
                      profile_id: str | None = None) -> list[RecentSend]:
@@ -372,7 +272,7 @@ class Journal:
         marks = ",".join("?" * len(kinds))
         sql = ("SELECT recipient, content, created_at, kind, outcome, group_id FROM entries"
                f" WHERE created_at >= ? AND kind IN ({marks}) AND outcome != 'failed'")
-        params: list[Any] = [_timestamp(since), *kinds]
+        params: list[Any] = [timestamp(since), *kinds]
         if profile_id is not None:
             sql += " AND profile_id = ?"
             params.append(profile_id)
@@ -389,7 +289,7 @@ class Journal:
         sql = ("SELECT created_at FROM entries WHERE recipient = ? AND created_at >= ?"
                f" AND kind IN ({marks}) AND outcome != 'failed' ORDER BY created_at, id")
         with self._lock, self._errors("read"):
-            rows = self._db.execute(sql, (recipient, _timestamp(since), *kinds)).fetchall()
+            rows = self._db.execute(sql, (recipient, timestamp(since), *kinds)).fetchall()
         return [str(row[0]) for row in rows]
 
     def count(self, *, kind: str | None = None, outcome: str | None = None,
@@ -428,49 +328,10 @@ class Journal:
         latest = max((seq for _, seq in rows), default=change)
         return latest, [entry_id for entry_id, _ in rows]
 
-    def export_csv(self, path: Path | str, *, kind: str | None = None,
-                   outcome: str | None = None, profile_id: str | None = None,
-                   since: datetime | None = None, until: datetime | None = None,
-                   text: str | None = None, group_id: str | None = None) -> int:
-        """Write the matching entries, newest first, as CSV; returns how many.
-
-        The stored request is left out (it is for re-sending, not reporting).
-        Written to a temporary file first, so a failed export never leaves a
-        half file under the chosen name.
-        """
-        path = Path(path)
-        written = 0
-        # utf-8-sig: spreadsheet programs then read accents and emoji correctly.
-        with atomic_write(path, "w", make_folders=False, encoding="utf-8-sig",
-                          newline="") as handle:
-            # Every cell is formula-safe (console/domain/csv_safe.py), replies from Voitex included.
-            writer = safe_writer(handle)
-            writer.writerow(["id", "time", "kind", "profile", "recipient", "content",
-                             "outcome", "result id", "messages"])
-            before_id = None
-            while True:
-                # Chunks, so a long export does not hold the lock against
-                # the UI recording a new send.
-                chunk = self.query(kind=kind, outcome=outcome, profile_id=profile_id,
-                                   since=since, until=until, text=text, group_id=group_id,
-                                   before_id=before_id, limit=_EXPORT_CHUNK)
-                for entry in chunk:
-                    writer.writerow([
-                        entry.id,
-                        entry.created.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
-                        entry.kind,
-                        entry.profile_name,
-                        entry.recipient,
-                        entry.content,
-                        entry.outcome,
-                        entry.result_id or "",
-                        "\n".join(entry.messages),
-                    ])
-                written += len(chunk)
-                if len(chunk) < _EXPORT_CHUNK:
-                    break
-                before_id = chunk[-1].id
-        return written
+    def export_csv(self, path: Path | str, **filters: Any) -> int:
+        """Write the matching entries, newest first, as CSV; returns how many
+        (`console.store.journal_export.export_csv`: the filters of `query`)."""
+        return export_csv(self.query, path, **filters)
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -486,9 +347,6 @@ class Journal:
         self._db.execute("COMMIT")
 
 
-_DIGITS_ONLY = re.compile(r"[\d\s().+\-]+")
-
-
 def _fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
@@ -498,105 +356,37 @@ def _where(*, kind: str | None, outcome: str | None, profile_id: str | None,
            before_id: int | None = None, ids: Sequence[int] | None = None,
            group_id: str | None = None) -> tuple[str, str, list[Any], str]:
     """(FROM source, WHERE clause, parameters, the id column to order by)."""
+    f = EntryFilter.of(kind=kind, outcome=outcome, profile_id=profile_id, since=since,
+                       until=until, text=text, before_id=before_id, ids=ids, group_id=group_id)
     clauses: list[str] = []
     params: list[Any] = []
-    text = (text or "").strip()
     source, id_column = "entries", "entries.id"
-    if text:
-        digits = re.sub(r"\D", "", text)
-        # Numbers are stored as 10 digits; "(845) 951-1000" should find them.
-        phone = len(digits) >= 3 and digits != text and _DIGITS_ONLY.fullmatch(text)
-        if len(text) >= _FTS_MIN_CHARS:
-            # The trigram index finds substrings, case-insensitively, like the
-            # LIKE below. CROSS JOIN keeps the index as the outer loop, so
-            # "newest first, 200 rows" stops after 200 matches.
-            source = "entries_fts CROSS JOIN entries ON entries.id = entries_fts.rowid"
-            id_column = "entries_fts.rowid"
-            expression = _fts_phrase(text)
-            if phone:
-                expression += f" OR recipient : {_fts_phrase(digits)}"
-            clauses.append("entries_fts MATCH ?")
-            params.append(expression)
-        else:
-            pattern = f"%{_like_escape(text)}%"
-            clauses.append("(entries.recipient LIKE ? ESCAPE '\\'"
-                           " OR entries.content LIKE ? ESCAPE '\\')")
-            params.extend([pattern, pattern])
-    if kind is not None:
-        clauses.append("entries.kind = ?")
-        params.append(kind)
-    if outcome is not None:
-        clauses.append("entries.outcome = ?")
-        params.append(outcome)
-    if profile_id is not None:
-        clauses.append("entries.profile_id = ?")
-        params.append(profile_id)
-    if group_id is not None:
-        clauses.append("entries.group_id = ?")
-        params.append(group_id)
-    if since is not None:
-        clauses.append("entries.created_at >= ?")
-        params.append(_timestamp(since))
-    if until is not None:
-        clauses.append("entries.created_at < ?")
-        params.append(_timestamp(until))
-    if before_id is not None:
-        clauses.append(f"{id_column} < ?")
-        params.append(int(before_id))
-    if ids is not None:
-        wanted = [int(i) for i in ids]
-        if not wanted:
+    if len(f.text) >= _FTS_MIN_CHARS:
+        # The trigram index finds substrings, case-insensitively, like the
+        # LIKE below. CROSS JOIN keeps the index as the outer loop, so
+        # "newest first, 200 rows" stops after 200 matches.
+        source = "entries_fts CROSS JOIN entries ON entries.id = entries_fts.rowid"
+        id_column = "entries_fts.rowid"
+        expression = _fts_phrase(f.text)
+        if f.phone_digits:
+            expression += f" OR recipient : {_fts_phrase(f.phone_digits)}"
+        clauses.append("entries_fts MATCH ?")
+        params.append(expression)
+    elif f.text:
+        pattern = f"%{like_escape(f.text)}%"
+        clauses.append("(entries.recipient LIKE ? ESCAPE '\\'"
+                       " OR entries.content LIKE ? ESCAPE '\\')")
+        params.extend([pattern, pattern])
+    common, values = f.clauses("?", table="entries.", id_column=id_column)
+    clauses += common
+    params += values
+    if f.ids is not None:
+        if not f.ids:
             clauses.append("0")
         else:
-            clauses.append(f"{id_column} IN ({', '.join('?' * len(wanted))})")
-            params.extend(wanted)
+            clauses.append(f"{id_column} IN ({', '.join('?' * len(f.ids))})")
+            params.extend(f.ids)
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     return source, where, params, id_column
 
 
-def _json_list(text: str) -> list[str]:
-    try:
-        value = json.loads(text)
-    except (TypeError, ValueError):
-        return [str(text)]
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
-def _json_dict(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except (TypeError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-_TEXT_FIELDS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 14, 15)
-_OPTIONAL_TEXT_FIELDS = (10, 13)
-_OPTIONAL_INT_FIELDS = (12,)
-
-
-def _entry(row: tuple[Any, ...]) -> JournalEntry:
-    for i in _TEXT_FIELDS:
-        if type(row[i]) is not str:
-            return JournalEntry._make(_coerced(row))
-    return JournalEntry._make(row)
-
-
-def _coerced(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A row from a repaired file whose values are not of their column's type
-    (garbled bytes can turn a text into a number or a blob): still showable."""
-    def text(value: Any) -> str:
-        if isinstance(value, bytes):
-            return value.decode("utf-8", "replace")
-        return "" if value is None else str(value)
-
-    values = list(row)
-    for i in _TEXT_FIELDS:
-        values[i] = text(values[i])
-    for i in _OPTIONAL_TEXT_FIELDS:
-        if values[i] is not None:
-            values[i] = text(values[i])
-    for i in _OPTIONAL_INT_FIELDS:
-        if values[i] is not None and not isinstance(values[i], int):
-            values[i] = None
-    return tuple(values)

@@ -41,7 +41,7 @@ from typing import Any
 from console.domain.vocabulary import EntryKind, Outcome
 from console.store.database import is_busy
 from console.store.interface import HistoryStore
-from console.store.journal import FINAL_OUTCOMES, JournalError, _timestamp, utc_now
+from console.store.journal_entry import FINAL_OUTCOMES, JournalError, timestamp, utc_now
 from console.store.pending_updates import PendingUpdate, PendingUpdates
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class JournalWriter:
             raise TypeError("messages must be a list of texts, not one text")
         update = PendingUpdate(entry_id=int(entry_id), outcome=Outcome(outcome), result_id=result_id,
                                messages=tuple(str(m) for m in messages),
-                               at=_timestamp(utc_now()))
+                               at=timestamp(utc_now()))
         job = _Finish(update, Future())
         if self._closed:
             self._keep(job)

@@ -28,7 +28,7 @@ from typing import Any
 
 from console.store.catalogue import CURRENT, NewRecording
 from console.store.database import Database, StoreError
-from console.store.journal import _COLUMNS as ENTRY_COLUMNS
+from console.store.journal import ENTRY_SELECT as ENTRY_COLUMNS
 from console.store.pg.catalogue import insert_recording, lock_catalogue
 from console.store.pg.engine import Conn, PgEngine
 
@@ -102,34 +102,28 @@ def _import(database: Database, engine: PgEngine, *, desk: str,
     total = entries_total + recordings_total
     done = 0
     progress(0, total)
-    added = known = 0
-    last = 0
-    while True:
-        with database.lock:
-            rows = db.execute(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE id > ? ORDER BY id"
-                              " LIMIT ?", (last, CHUNK)).fetchall()
-        if not rows:
-            break
-        last = int(rows[-1][0])
-        count = engine.call(functools.partial(_entries, rows=rows, file_id=file_id, desk=desk))
-        added += count
-        known += len(rows) - count
-        done += len(rows)
-        progress(done, total)
-    rec_added = rec_known = 0
-    last = 0
-    while has_catalogue:
-        with database.lock:
-            rows = db.execute(f"SELECT {_CATALOGUE_COLUMNS} FROM catalogue_entries WHERE id > ?"
-                              " ORDER BY id LIMIT ?", (last, CHUNK)).fetchall()
-        if not rows:
-            break
-        last = int(rows[-1][0])
-        count = engine.call(functools.partial(_recordings, rows=rows, file_id=file_id))
-        rec_added += count
-        rec_known += len(rows) - count
-        done += len(rows)
-        progress(done, total)
+    def copy(select: str, job: Callable[..., int]) -> tuple[int, int]:
+        """Every row `select` reads (by id, a chunk at a time) through `job`:
+        (added, known before)."""
+        nonlocal done
+        added = known = last = 0
+        while True:
+            with database.lock:
+                rows = db.execute(select, (last, CHUNK)).fetchall()
+            if not rows:
+                return added, known
+            last = int(rows[-1][0])
+            count = engine.call(functools.partial(job, rows=rows))
+            added += count
+            known += len(rows) - count
+            done += len(rows)
+            progress(done, total)
+
+    added, known = copy(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE id > ? ORDER BY id LIMIT ?",
+                        functools.partial(_entries, file_id=file_id, desk=desk))
+    rec_added, rec_known = copy(
+        f"SELECT {_CATALOGUE_COLUMNS} FROM catalogue_entries WHERE id > ? ORDER BY id LIMIT ?",
+        functools.partial(_recordings, file_id=file_id)) if has_catalogue else (0, 0)
     return ImportResult(added, known, rec_added, rec_known)
 
 

@@ -23,14 +23,8 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from console.store.profiles import (
-    SANDBOX_ID,
-    Profile,
-    ProfileError,
-    ProfileStore,
-    _profile_from_json,
-    _profile_to_json,
-)
+from console.store.profile_json import profile_from_json, profile_to_json
+from console.store.profiles import SANDBOX_ID, Profile, ProfileError, ProfileStore
 
 if TYPE_CHECKING:
     from console.store.pg.profiles import OfficeProfile
@@ -50,7 +44,7 @@ def merge(local: Sequence[Profile], office: Sequence[OfficeProfile]) -> tuple[li
         if item.deleted or item.id == SANDBOX_ID:
             continue
         try:
-            alive[item.id] = _profile_from_json(item.document)
+            alive[item.id] = profile_from_json(item.document)
         except (ValueError, TypeError, KeyError, AttributeError):
             log.info("office profile %r is not readable here; left out", item.id)
     merged: list[Profile] = []
@@ -62,7 +56,7 @@ def merge(local: Sequence[Profile], office: Sequence[OfficeProfile]) -> tuple[li
             merged.append(alive.pop(profile.id))
         elif profile.id not in gone:
             merged.append(profile)
-            push.append(_profile_to_json(profile))
+            push.append(profile_to_json(profile))
     taken = {p.name.strip().casefold() for p in merged}
     for profile in sorted(alive.values(), key=lambda p: p.name.casefold()):
         if profile.name.strip().casefold() in taken:
@@ -102,7 +96,7 @@ class ProfileSync:
         """A save made at this desk: what the office should learn (None: it came from the office)."""
         if self._applying:
             return None
-        documents = [_profile_to_json(p) for p in saved if not p.is_sandbox]
+        documents = [profile_to_json(p) for p in saved if not p.is_sandbox]
         ids = {d["id"] for d in documents}
         deleted = sorted(self._office_ids - ids)
         self._office_ids = ids
@@ -110,4 +104,4 @@ class ProfileSync:
 
 
 def _documents(profiles: Sequence[Profile]) -> list[dict[str, Any]]:
-    return [_profile_to_json(p) for p in profiles]
+    return [profile_to_json(p) for p in profiles]

@@ -9,9 +9,10 @@ is never shown as of unknown outcome just because History was busy.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -100,3 +101,22 @@ class PendingUpdates:
         with atomic_write(self.path, "w", encoding="utf-8") as handle:
             for update in updates:
                 handle.write(update.to_json() + "\n")
+
+
+def replay(path: Path | str, apply: Callable[[PendingUpdate], object],
+           stop: type[Exception]) -> int:
+    """Write the outcomes kept in the sidecar file at `path` with `apply` (idempotent),
+    in order, until one raises `stop` (the store is locked, full or away: what is
+    left stays kept, to be tried again later); returns how many landed."""
+    sidecar = PendingUpdates(path)
+    landed = []
+    for update in sidecar.load():
+        try:
+            apply(update)
+        except stop:
+            break
+        landed.append(update.entry_id)
+    if landed:
+        with contextlib.suppress(OSError):  # replaying again is harmless: apply is idempotent
+            sidecar.remove(landed)
+    return len(landed)

@@ -8,8 +8,8 @@ touching the queue. Two backends here:
   History (`history.sqlite3`), on a connection of its own. Every `write` is one
   transaction; `durable=True` writes (a row marked as going on the wire)
   commit with `synchronous=FULL`, so the mark survives a power cut before the
-  first byte leaves. The journal owns `PRAGMA user_version`; this module never
-  touches it.
+  first byte leaves. The tables are schema step 3's: opening runs the steps the
+  file still lacks (`console.store.database.migrate`), as every store of the file does.
 - `MemoryUploadStore`: for a session whose database cannot be opened (the
   console still starts, and says the queue is not kept), and for tests.
 
@@ -17,6 +17,7 @@ Neither is thread-safe: the queue calls its store from one I/O thread only.
 Rows are plain values (`StoredRow`); the store knows nothing of Qt or of the
 queue's logic. An earlier version kept the queue in `upload-queue.json`; the
 first start migrates that file and renames it `upload-queue.json.migrated`.
+How a row is stored (both engines) is console/store/upload_rows.py.
 """
 from __future__ import annotations
 
@@ -26,76 +27,32 @@ import logging
 import os
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from console.domain.wording import plural
+from console.store.database import StoreError, immediate, migrate
+from console.store.upload_rows import (
+    COLUMNS,
+    StoredQueue,
+    StoredRow,
+    opt_int,
+    opt_str,
+    row_to_db,
+    stored_queue,
+)
+
+__all__ = ["MemoryUploadStore", "SqliteUploadStore", "StoredQueue", "StoredRow", "UploadStore",
+           "UploadStoreError", "open_upload_store", "read_legacy_json"]
 
 log = logging.getLogger(__name__)
 
 _BUSY_TIMEOUT_MS = 2000
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS upload_rows (
-    id INTEGER PRIMARY KEY,
-    path TEXT NOT NULL,
-    status TEXT NOT NULL,
-    album INTEGER,
-    sort INTEGER,
-    display_name TEXT NOT NULL DEFAULT '',
-    info TEXT,
-    recording_id TEXT,
-    reason TEXT,
-    stamp_size INTEGER,
-    stamp_mtime_ns INTEGER,
-    finished_at TEXT,
-    awaiting_number INTEGER NOT NULL DEFAULT 0,
-    entry_id INTEGER,
-    sha256 TEXT,
-    name_problem TEXT
-);
-CREATE TABLE IF NOT EXISTS upload_settings (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"""
-_COLUMNS = ("id", "path", "status", "album", "sort", "display_name", "info", "recording_id",
-            "reason", "stamp_size", "stamp_mtime_ns", "finished_at", "awaiting_number",
-            "entry_id", "sha256", "name_problem")
 
 
 class UploadStoreError(Exception):
     """The queue's store cannot be used; the message says what to do."""
-
-
-@dataclass
-class StoredRow:
-    id: int
-    path: str
-    status: str
-    album: int | None = None
-    sort: int | None = None
-    display_name: str = ""
-    info: dict[str, Any] | None = None  # AudioInfo.to_dict()
-    recording_id: str | None = None
-    reason: str | None = None
-    stamp: tuple[int, int] | None = None  # (size, mtime_ns) when read
-    finished_at: str | None = None
-    awaiting_number: bool = False
-    entry_id: int | None = None  # the History entry of the upload on the wire
-    sha256: str | None = None
-    name_problem: str | None = None
-
-
-@dataclass
-class StoredQueue:
-    settings: dict[str, Any] = field(default_factory=dict)
-    rows: list[StoredRow] = field(default_factory=list)
-    # Set when something could not be read: what, where it was kept, what was saved.
-    warning: str | None = None
-    migrated: int = 0  # rows taken over from upload-queue.json
-    max_id: int = 0  # the highest row id stored, unreadable rows included (never reused)
 
 
 class UploadStore(Protocol):
@@ -150,37 +107,22 @@ class SqliteUploadStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._synchronous = "NORMAL"
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-        except (sqlite3.Error, OSError) as err:
+            # The tables are schema step 3's (migrations/m003_uploads_catalogue.py).
+            migrate(self._db, self.path)
+        except (sqlite3.Error, OSError, StoreError) as err:
             raise UploadStoreError(
                 f"The upload queue could not be opened in {self.path} ({err}).") from err
 
     # -- reading ---------------------------------------------------------------
     def load(self) -> StoredQueue:
-        loaded = StoredQueue()
         try:
             settings = dict(self._db.execute("SELECT key, value FROM upload_settings").fetchall())
             raw_rows = self._db.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM upload_rows ORDER BY id").fetchall()
+                f"SELECT {', '.join(COLUMNS)} FROM upload_rows ORDER BY id").fetchall()
         except sqlite3.Error as err:
             raise UploadStoreError(
                 f"The upload queue in {self.path} could not be read ({err}).") from err
-        for key, value in settings.items():
-            with contextlib.suppress(ValueError):
-                loaded.settings[key] = json.loads(value)
-        skipped = 0
-        for raw in raw_rows:
-            if isinstance(raw[0], int):
-                loaded.max_id = max(loaded.max_id, raw[0])
-            row = _row_from_db(raw)
-            if row is None:
-                skipped += 1
-            else:
-                loaded.rows.append(row)
-        if skipped:
-            loaded.warning = (f"Left out {plural(skipped, 'row')} of the saved upload queue that "
-                              f"could not be read (untouched in {self.path.name}); "
-                              f"kept the other {len(loaded.rows):,}.")
+        loaded = stored_queue(settings.items(), raw_rows, kept_in=self.path.name)
         if self.legacy_json is not None and self.legacy_json.exists():
             self._migrate(loaded)
         return loaded
@@ -220,13 +162,12 @@ class SqliteUploadStore:
             # Per connection, outside a transaction: the next commit follows it.
             self._db.execute(f"PRAGMA synchronous={wanted}")
             self._synchronous = wanted
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self._db):
             if rows:
                 self._db.executemany(
-                    f"INSERT OR REPLACE INTO upload_rows ({', '.join(_COLUMNS)}) "
-                    f"VALUES ({', '.join('?' * len(_COLUMNS))})",
-                    [_row_to_db(row) for row in rows])
+                    f"INSERT OR REPLACE INTO upload_rows ({', '.join(COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(COLUMNS))})",
+                    [row_to_db(row) for row in rows])
             if deleted:
                 self._db.executemany("DELETE FROM upload_rows WHERE id = ?",
                                      [(row_id,) for row_id in deleted])
@@ -234,10 +175,6 @@ class SqliteUploadStore:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO upload_settings (key, value) VALUES (?, ?)",
                     [(key, json.dumps(value)) for key, value in settings.items()])
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
@@ -254,52 +191,6 @@ def open_upload_store(path: Path | str, *, legacy_json: Path | str | None = None
         return MemoryUploadStore(), (
             f"{err} Files queued now are kept only until the console closes; close any other "
             "Voitex Console and check the disk, then start again.")
-
-
-def _row_to_db(row: StoredRow) -> tuple[Any, ...]:
-    stamp = row.stamp or (None, None)
-    return (row.id, row.path, row.status, row.album, row.sort, row.display_name,
-            json.dumps(row.info) if row.info is not None else None, row.recording_id,
-            row.reason, stamp[0], stamp[1], row.finished_at, int(row.awaiting_number),
-            row.entry_id, row.sha256, row.name_problem)
-
-
-def _opt_int(value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"not a whole number: {value!r}")
-    return value
-
-
-def _opt_str(value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise TypeError(f"not a text: {value!r}")
-    return value
-
-
-def _row_from_db(raw: tuple[Any, ...]) -> StoredRow | None:
-    values = dict(zip(_COLUMNS, raw, strict=True))
-    try:
-        info = json.loads(values["info"]) if values["info"] else None
-        if info is not None and not isinstance(info, dict):
-            raise TypeError("info is not an object")
-        size, mtime = _opt_int(values["stamp_size"]), _opt_int(values["stamp_mtime_ns"])
-        return StoredRow(
-            id=int(values["id"]), path=str(_opt_str(values["path"])),
-            status=str(_opt_str(values["status"])), album=_opt_int(values["album"]),
-            sort=_opt_int(values["sort"]), display_name=_opt_str(values["display_name"]) or "",
-            info=info, recording_id=_opt_str(values["recording_id"]),
-            reason=_opt_str(values["reason"]),
-            stamp=(size, mtime) if size is not None and mtime is not None else None,
-            finished_at=_opt_str(values["finished_at"]),
-            awaiting_number=bool(values["awaiting_number"]), entry_id=_opt_int(values["entry_id"]),
-            sha256=_opt_str(values["sha256"]), name_problem=_opt_str(values["name_problem"]))
-    except (TypeError, ValueError) as err:
-        log.warning("left out a damaged upload queue row %r: %s", values.get("id"), err)
-        return None
 
 
 # --- the JSON file of earlier versions -----------------------------------------------
@@ -335,7 +226,7 @@ def read_legacy_json(path: Path) -> tuple[dict[str, Any], list[StoredRow], str |
         try:
             if not isinstance(item, dict):
                 raise TypeError("a row is not an object")
-            status = _opt_str(item["status"])
+            status = opt_str(item["status"])
             if status == "uploading":
                 # The JSON lagged reality and kept no History link: it may have arrived.
                 status = "unsure"
@@ -344,13 +235,13 @@ def read_legacy_json(path: Path) -> tuple[dict[str, Any], list[StoredRow], str |
             if info is not None and not isinstance(info, dict):
                 raise TypeError("info is not an object")
             rows.append(StoredRow(
-                id=n, path=str(_opt_str(item["path"])), status=str(status),
-                album=_opt_int(item.get("album")), sort=_opt_int(item.get("sort")),
-                display_name=_opt_str(item.get("display_name")) or "", info=info,
-                recording_id=_opt_str(item.get("recording_id")),
-                reason=_opt_str(item.get("reason")),
+                id=n, path=str(opt_str(item["path"])), status=str(status),
+                album=opt_int(item.get("album")), sort=opt_int(item.get("sort")),
+                display_name=opt_str(item.get("display_name")) or "", info=info,
+                recording_id=opt_str(item.get("recording_id")),
+                reason=opt_str(item.get("reason")),
                 stamp=(int(stamp[0]), int(stamp[1])) if stamp else None,
-                finished_at=_opt_str(item.get("finished_at")),
+                finished_at=opt_str(item.get("finished_at")),
                 awaiting_number=bool(item.get("awaiting_number"))))
         except (KeyError, TypeError, ValueError, IndexError) as err:
             log.warning("left out row %d of %s: %s", n, path, err)

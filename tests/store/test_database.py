@@ -207,6 +207,31 @@ def test_a_file_with_a_garbled_header_is_replaced_and_says_nothing_was_saved(pat
         journal.close()
 
 
+def test_a_column_name_garbled_in_the_schema_is_repaired_at_open(path):
+    # One byte of the schema text turned into a space: "result_id TEXT" reads as a
+    # column "result" of type "id TEXT". quick_check sees nothing; every History
+    # read would fail on the missing column.
+    journal = Journal(path)
+    entry_id = journal.begin(kind="sms", profile_id="p", profile_name="P",
+                             recipient="8451234567", content="kept")
+    journal.finish(entry_id, outcome="done", result_id="R1")
+    journal.close()
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA writable_schema=ON")
+    db.execute("UPDATE sqlite_master SET sql = replace(sql, 'result_id TEXT', 'result id TEXT')"
+               " WHERE name = 'entries'")
+    db.commit()
+    db.close()
+    journal = Journal(path)
+    try:
+        assert journal.load_warning and "was damaged" in journal.load_warning
+        [entry] = journal.query()
+        assert (entry.id, entry.content, entry.outcome) == (entry_id, "kept", "done")
+        assert sms(journal, 1) >= 1
+    finally:
+        journal.close()
+
+
 def test_a_whole_file_that_is_not_a_database_is_set_aside(path):
     path.write_bytes(b"this is not a database" * 100)
     journal = Journal(path)

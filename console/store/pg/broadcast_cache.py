@@ -25,7 +25,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,6 @@ from typing import Any
 from console.domain.vocabulary import RowState, RunState
 from console.store.broadcast_dnc import DncRecord
 from console.store.broadcast_types import (
-    OPEN_ROW_STATES,
     BroadcastStoreError,
     LeftOutRow,
     NewRow,
@@ -42,6 +40,7 @@ from console.store.broadcast_types import (
     RunInfo,
     RunSpec,
 )
+from console.store.pg.broadcast_copies import BroadcastCopies
 from console.store.pg.broadcasts import PgBroadcastStore
 from console.store.write_queue import Change, WriteQueue
 
@@ -67,16 +66,15 @@ class BroadcastCache:
         self.on_changed = on_changed
         self._ui = ui_thread or threading.main_thread()
         self._lock = threading.RLock()
-        self._dnc: dict[str, DncRecord] | None = None
-        self._rules: dict[str, Any] = {}
-        self._templates: dict[str, str] = {}
-        self._runs: dict[str | None, list[RunInfo]] = {}
-        self._resumable: list[RunInfo] = []
-        self._rows: dict[int, dict[int, RowInfo]] = {}
-        self._marks: dict[int, int] = {}
-        self._people: dict[int, list[Participant]] = {}
+        self._c = BroadcastCopies()  # under self._lock
+        # The runner's calls, always off the window's thread, go to the store itself.
+        self.recover, self.mark_sending, self.join = store.recover, store.mark_sending, store.join
+        self.claim, self.heartbeat, self.release = store.claim, store.heartbeat, store.release
+        self.mark_sending_claimed, self.finish_claimed = (store.mark_sending_claimed,
+                                                          store.finish_claimed)
+        self.leave, self.reap, self.reap_all = store.leave, store.reap, store.reap_all
+        self.participants, self.rows_changed_since = store.participants, store.rows_changed_since
         self._loading: set[str] = set()
-        self._version = 0
         self.writes = WriteQueue(store, path=pending_path, on_written=self._written,
                                  on_refused=lambda change, why: on_refused(
                                      f"A change was not saved in the office database: {why}"))
@@ -118,76 +116,73 @@ class BroadcastCache:
         return self.writes.drain(timeout)
 
     def lists_version(self) -> int:
-        return self._version + self.store.lists_version()
+        return self._c.version + self.store.lists_version()
 
     def note_remote_change(self) -> None:
         self.store.note_remote_change()
 
-    def __getattr__(self, name: str) -> Any:
-        # Claims, heartbeats, reaping...: the runner's, always off the window's thread.
-        return getattr(self.store, name)
 
     # -- reading again (off the window's thread) ------------------------------------------
     def load_all(self) -> None:
         self._load_lists()
-        for profile_id in list(self._runs):
+        for profile_id in list(self._c.runs):
             self._load_runs(profile_id)
 
     def refresh(self, changed: frozenset[str]) -> None:
         """Read again what `changed` names; the watched runs' rows every time."""
-        if changed & _LISTS or self._dnc is None:
+        if changed & _LISTS or self._c.dnc is None:
             self._load_lists()
             self.store.note_remote_change()
         if changed & _RUNS:
-            for profile_id in list(self._runs):
+            for profile_id in list(self._c.runs):
                 self._load_runs(profile_id)
-        for run_id in list(self._rows):
+        for run_id in list(self._c.rows):
             self._load_rows(run_id)
 
     def _load_lists(self) -> None:
         dnc = {r.number: r for r in self.store.do_not_contact()}
         rules, templates = self.store.office_rules(), self.store.templates()
         with self._lock:
-            self._dnc, self._rules, self._templates = dnc, rules, templates
+            self._c.dnc, self._c.rules, self._c.templates = dnc, rules, templates
             for change in self.writes.pending():
-                self._apply(change)
-            self._version += 1
+                self._c.apply(change)
+            self._c.version += 1
         self.on_changed("lists", None)
 
     def _load_runs(self, profile_id: str | None) -> None:
         runs = self.store.runs(profile_id=profile_id)
         resumable = self.store.resumable_runs()
         with self._lock:
-            self._runs[profile_id] = runs
-            self._resumable = resumable
+            self._c.runs[profile_id] = runs
+            self._c.resumable = resumable
             for change in self.writes.pending():
-                self._apply(change)
+                self._c.apply(change)
         self.on_changed("runs", None)
 
     def _load_run(self, run_id: int) -> None:
         run = self.store.run(run_id)
         with self._lock:
-            for key, runs in self._runs.items():
+            for key, runs in self._c.runs.items():
                 if key in (None, run.profile_id):
                     others = [r for r in runs if r.id != run_id]
-                    self._runs[key] = sorted([*others, run], key=lambda r: -r.id)
-            self._resumable = self.store.resumable_runs()
-        if run_id in self._rows:
+                    self._c.runs[key] = sorted([*others, run], key=lambda r: -r.id)
+            self._c.resumable = self.store.resumable_runs()
+        if run_id in self._c.rows:
             self._load_rows(run_id)
         self.on_changed("runs", None)
 
     def _load_rows(self, run_id: int) -> None:
-        mark = self._marks.get(run_id, 0)
+        mark = self._c.marks.get(run_id, 0)
         new_mark, rows = self.store.rows_changed_since(run_id, mark)
         people = self.store.participants(run_id)
         with self._lock:
-            known = self._rows.setdefault(run_id, {})
+            known = self._c.rows.setdefault(run_id, {})
             changed = [r for r in rows if known.get(r.position) != r]
             for row in changed:
                 known[row.position] = row
-            self._marks[run_id] = new_mark
-            moved = people != self._people.get(run_id)
-            self._people[run_id] = people
+            self._c.marks[run_id] = new_mark
+            moved = people != self._c.people.get(run_id)
+            self._c.people[run_id] = people
         if changed or moved or not mark:
             self.on_changed("rows", run_id)
 
@@ -196,31 +191,22 @@ class BroadcastCache:
         if not self._on_ui():
             return self.store.runs(profile_id=profile_id, limit=limit)
         with self._lock:
-            found = self._runs.get(profile_id)
+            found = self._c.runs.get(profile_id)
         if found is None:
             with self._lock:
-                self._runs.setdefault(profile_id, [])
+                self._c.runs.setdefault(profile_id, [])
             self._later(f"runs {profile_id}", lambda: self._load_runs(profile_id))
             return []
-        return [self._counted(r) for r in found[:limit]]
-
-    def _counted(self, run: RunInfo) -> RunInfo:
-        rows = self._rows.get(run.id)
-        if not rows:
-            return run
-        counts: dict[str, int] = {}
-        for row in rows.values():
-            counts[row.state] = counts.get(row.state, 0) + 1
-        return replace(run, counts=counts)
+        return [self._c.counted(r) for r in found[:limit]]
 
     def run(self, run_id: int) -> RunInfo:
         if not self._on_ui():
             return self.store.run(run_id)
         with self._lock:
-            for runs in self._runs.values():
+            for runs in self._c.runs.values():
                 for run in runs:
                     if run.id == run_id:
-                        return self._counted(run)
+                        return self._c.counted(run)
         self._later(f"run {run_id}", lambda: self._load_run(run_id))
         raise BroadcastStoreError(f"Broadcast {run_id} is still being read from the office "
                                   "database; try again in a moment.")
@@ -229,12 +215,12 @@ class BroadcastCache:
         if not self._on_ui():
             return self.store.rows(run_id)
         with self._lock:
-            known = self._rows.get(run_id)
+            known = self._c.rows.get(run_id)
             if known is None:
-                self._rows[run_id] = {}
-                for stale in list(self._rows)[:-_WATCHED]:
-                    self._rows.pop(stale, None)
-                    self._marks.pop(stale, None)
+                self._c.rows[run_id] = {}
+                for stale in list(self._c.rows)[:-_WATCHED]:
+                    self._c.rows.pop(stale, None)
+                    self._c.marks.pop(stale, None)
             else:
                 return [known[p] for p in sorted(known)]
         self._later(f"rows {run_id}", lambda: self._load_rows(run_id))
@@ -242,12 +228,12 @@ class BroadcastCache:
 
     def watched_participants(self, run_id: int) -> list[Participant]:
         with self._lock:
-            return list(self._people.get(run_id, []))
+            return list(self._c.people.get(run_id, []))
 
     def absorb(self, row: RowInfo) -> None:
         """A row this desk's runner just changed (its news comes back on the next read)."""
         with self._lock:
-            known = self._rows.get(row.run_id)
+            known = self._c.rows.get(row.run_id)
             if known is not None:
                 known[row.position] = row
 
@@ -255,7 +241,7 @@ class BroadcastCache:
         if not self._on_ui():
             return self.store.resumable_runs()
         with self._lock:
-            return list(self._resumable)
+            return list(self._c.resumable)
 
     def left_out(self, run_id: int) -> list[LeftOutRow]:
         return self.store.left_out(run_id)
@@ -287,8 +273,8 @@ class BroadcastCache:
 
     def _listed(self) -> dict[str, DncRecord]:
         with self._lock:
-            if self._dnc is not None:
-                return self._dnc
+            if self._c.dnc is not None:
+                return self._c.dnc
         self._later("lists", self._load_lists)
         raise BroadcastStoreError("The office's do-not-contact list is still being read from "
                                   "the office database; try again in a moment.")
@@ -297,13 +283,13 @@ class BroadcastCache:
         if not self._on_ui():
             return self.store.office_rules()
         with self._lock:
-            return dict(self._rules)
+            return dict(self._c.rules)
 
     def templates(self) -> dict[str, str]:
         if not self._on_ui():
             return self.store.templates()
         with self._lock:
-            return dict(self._templates)
+            return dict(self._c.templates)
 
     # -- what the window changes ------------------------------------------------------------
     def _change(self, method: str, *args: Any, keep: bool = False, **kwargs: Any) -> Any:
@@ -312,64 +298,14 @@ class BroadcastCache:
         if not self._on_ui():
             result = getattr(self.store, method)(*args, **kwargs)
             with self._lock:
-                self._apply(change)
+                self._c.apply(change)
             if method in ("set_run_state", "cancel_run", "set_rows_state", "finish_row"):
                 self._load_run(int(args[0]))
             return result
         with self._lock:
-            result = self._apply(change)
+            result = self._c.apply(change)
         self.writes.put(change)
         return result
-
-    def _apply(self, change: Change) -> Any:
-        """The change's effect on the copies (under the lock); the result the store would give."""
-        args, kwargs = change.args, change.kwargs
-        if change.method == "add_do_not_contact":
-            listed = self._dnc if self._dnc is not None else {}
-            new = 0
-            for record in args[0]:
-                if record.number not in listed:
-                    listed[record.number] = record
-                    new += 1
-            self._dnc = listed
-            self._version += 1
-            return new
-        if change.method == "remove_do_not_contact":
-            for number in args[0]:
-                (self._dnc or {}).pop(number, None)
-            self._version += 1
-        elif change.method == "save_office_rules":
-            self._rules = dict(args[0])
-            self._version += 1
-        elif change.method == "save_template":
-            self._templates[str(args[0]).strip()] = str(args[1])
-        elif change.method == "delete_template":
-            self._templates.pop(str(args[0]), None)
-        elif change.method in ("set_run_state", "cancel_run"):
-            state = args[1] if change.method == "set_run_state" else RunState.CANCELLED
-            for key, runs in self._runs.items():
-                self._runs[key] = [replace(r, state=state) if r.id == args[0] else r for r in runs]
-            if change.method == "cancel_run":
-                self._rows_to(int(args[0]), None, RowState.CANCELLED, "Cancelled before it was sent.",
-                              only_open=True)
-        elif change.method in ("set_rows_state", "finish_row"):
-            positions = list(args[1]) if change.method == "set_rows_state" else [int(args[1])]
-            self._rows_to(int(args[0]), positions, kwargs["state"], kwargs.get("message", ""),
-                          result_id=kwargs.get("result_id"), not_before=kwargs.get("not_before"))
-        return None
-
-    def _rows_to(self, run_id: int, positions: Iterable[int] | None, state: str, message: str, *,
-                 only_open: bool = False, result_id: str | None = None,
-                 not_before: datetime | None = None) -> None:
-        known = self._rows.get(run_id)
-        if not known:
-            return
-        chosen = set(positions) if positions is not None else set(known)
-        for p in chosen:
-            row = known.get(p)
-            if row is not None and (not only_open or row.state in OPEN_ROW_STATES):
-                known[p] = replace(row, state=state, message=message, not_before=not_before,
-                                   result_id=result_id if result_id is not None else row.result_id)
 
     def add_do_not_contact(self, records: Iterable[DncRecord]) -> int:
         given = list(records)

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Protocol, TypeVar
 
 from console.domain.vocabulary import RowState, RunState
 from console.store.broadcast_dnc import DncRecord
+from console.store.broadcast_mapping import stamp as _stamp
 from console.store.broadcast_types import (
     LOST_MESSAGE,
     BroadcastStoreError,
@@ -40,7 +41,7 @@ from console.store.broadcast_types import (
 from console.store.pg.broadcast_rows import MARK, ROW_COLUMNS, row_of
 from console.store.pg.engine import Conn, Job
 
-__all__ = ["ClaimsMixin", "CANCELLED_MESSAGE"]
+__all__ = ["BroadcastClaims", "CANCELLED_MESSAGE"]
 
 T = TypeVar("T")
 
@@ -94,16 +95,20 @@ def _lease(lease_s: float) -> str:
     return f"{max(0.05, float(lease_s)):.3f} seconds"
 
 
-class ClaimsMixin:
-    """Mixed into PgBroadcastStore, which provides these."""
+class _Write(Protocol):
+    def __call__(self, job: Job[T]) -> T: ...
 
-    _write: Callable[..., Any]
-    _now: Callable[[], str]
-    run: Callable[[int], RunInfo]
 
-    def _job(self, job: Job[T]) -> T:
-        result: T = self._write(job)
-        return result
+class BroadcastClaims:
+    """The claims of the office's broadcasts, owned by `PgBroadcastStore`: it hands in
+    how a job is written (on its engine, its errors said its way), the time as stored
+    and how a run is read."""
+
+    def __init__(self, write: _Write, now: Callable[[], str],
+                 run: Callable[[int], RunInfo]) -> None:
+        self._job = write
+        self._now = now
+        self._run = run
 
     def reap(self, run_id: int | None = None) -> int:
         now = self._now()
@@ -131,12 +136,10 @@ class ClaimsMixin:
                 {"now": now, "run": run_id})
 
         self._job(job)
-        return self.run(run_id)
+        return self._run(run_id)
 
     def claim(self, run_id: int, who: Participant, *, limit: int, lease_s: float,
               now: datetime) -> Claim:
-        from console.store.broadcasts import _stamp
-
         stamp, at = self._now(), _stamp(now)
 
         def job(conn: Conn) -> Claim:
@@ -232,8 +235,6 @@ class ClaimsMixin:
         """The row's new state, written only by its holder. Outcomes (sent, failed, unknown, or
         back to queued when it provably never left) replace "sending", or the "unknown" another
         participant put there meanwhile; skipped and waiting replace queued or waiting."""
-        from console.store.broadcasts import _stamp
-
         if state in _FROM_SENDING:
             sources = ["sending", "unknown"]
         elif state in _FROM_OPEN:

@@ -4,8 +4,9 @@ The same contract as the SQLite `SqliteBroadcastStore` (console/store/broadcast_
 `BroadcastStore`), for the whole office: one list of broadcasts whose run ids
 come from one sequence (unique across desks), one do-not-contact list, one set
 of calling-rule settings, one set of templates. What several desks taking part
-in one broadcast need (claims, leases, heartbeats) is in `broadcast_claims.py`,
-mixed in here, so this store is a `SharedBroadcastStore`.
+in one broadcast need (claims, leases, heartbeats) is `BroadcastClaims` in
+`broadcast_claims.py`, an object this store owns and hands those calls to, so this
+store is a `SharedBroadcastStore`.
 
 Every method is a job on the engine's threads (`PgEngine.call`): the caller
 waits, as it waits for the SQLite file. A database that is away raises
@@ -21,41 +22,55 @@ from typing import Any, TypeVar
 
 from console.domain.vocabulary import EntryKind, RowState, RunState
 from console.store.broadcast_dnc import DncRecord
+from console.store.broadcast_mapping import (
+    LEFT_OUT_COLUMNS,
+    ROW_COLUMNS,
+    RUN_COLUMNS,
+    left_out_of,
+    only_run,
+    profile_filter,
+    row_of,
+    run_of,
+    stamp,
+    state_counts,
+    utc_now,
+)
 from console.store.broadcast_types import (
     OPEN_ROW_STATES,
     ROW_STATES,
     RUN_STATES,
     BroadcastStoreError,
+    Claim,
+    Heartbeat,
     LeftOutRow,
     NewRow,
+    Participant,
     RowInfo,
     RunInfo,
     RunSpec,
+    SendingMark,
 )
-from console.store.broadcasts import _moment, _stamp, _utc_now
 from console.store.database import StoreError
 from console.store.identity import machine_name, operator_name
-from console.store.pg.broadcast_claims import ClaimsMixin
-from console.store.pg.broadcast_rows import ROW_COLUMNS, row_of
+from console.store.pg.broadcast_claims import BroadcastClaims
 from console.store.pg.engine import Conn, Job, PgEngine
 
 __all__ = ["PgBroadcastStore"]
 
 T = TypeVar("T")
 
-_RUN_COLUMNS = "id, created_at, profile_id, profile_name, kind, name, settings, state, start_at"
 _OFFICE_RULES = "office_rules"
 _GOING_ON = ("scheduled", "running", "paused", "interrupted")
 
 
-class PgBroadcastStore(ClaimsMixin):
+class PgBroadcastStore:
     """A `SharedBroadcastStore` over `engine`. `desk` and `operator` are recorded with each
     run this desk makes."""
 
     shared = True
 
     def __init__(self, engine: PgEngine, *, desk: str | None = None, operator: str | None = None,
-                 owns_engine: bool = True, clock: Callable[[], datetime] = _utc_now) -> None:
+                 owns_engine: bool = True, clock: Callable[[], datetime] = utc_now) -> None:
         self.engine = engine
         self.desk = machine_name() if desk is None else desk
         self.operator = operator_name() if operator is None else operator
@@ -63,6 +78,7 @@ class PgBroadcastStore(ClaimsMixin):
         self._clock = clock
         self._version = 0
         self._version_lock = threading.Lock()
+        self.claims = BroadcastClaims(self._write, self._now, self.run)
 
     # -- plumbing --------------------------------------------------------------------
     def _call(self, job: Job[T], what: str = "The broadcast could not be read") -> T:
@@ -75,7 +91,7 @@ class PgBroadcastStore(ClaimsMixin):
         return self._call(job, what)
 
     def _now(self) -> str:
-        return _stamp(self._clock())
+        return stamp(self._clock())
 
     def _bump(self) -> None:
         with self._version_lock:
@@ -107,7 +123,7 @@ class PgBroadcastStore(ClaimsMixin):
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
                 (now, now, spec.profile_id, spec.profile_name, str(spec.kind), spec.name,
                  json.dumps(dict(spec.settings), ensure_ascii=False), str(state),
-                 _stamp(spec.start_at) if spec.start_at else None, self.desk,
+                 stamp(spec.start_at) if spec.start_at else None, self.desk,
                  self.operator)).fetchone()
             assert found is not None
             run_id = int(found[0])
@@ -119,8 +135,8 @@ class PgBroadcastStore(ClaimsMixin):
                     copy.write_row((run_id, i, r.source_row, r.number, r.text, r.segments,
                                     "queued", now, r.name, r.us_state, r.place, r.zones,
                                     r.preflight))
-            with cursor.copy("COPY broadcast_left_out (run_id, source_row, number_text, number,"
-                             " name, place, zones, kind, reason) FROM STDIN") as copy:
+            with cursor.copy(f"COPY broadcast_left_out (run_id, {LEFT_OUT_COLUMNS})"
+                             " FROM STDIN") as copy:
                 for lo in left_out:
                     copy.write_row((run_id, lo.source_row, lo.number_text, lo.number, lo.name,
                                     lo.place, lo.zones, lo.kind, lo.reason))
@@ -131,31 +147,21 @@ class PgBroadcastStore(ClaimsMixin):
     def _runs(self, where: str, params: Sequence[Any], limit: int = 1000) -> list[RunInfo]:
         def job(conn: Conn) -> list[RunInfo]:
             found = conn.execute(
-                f"SELECT {_RUN_COLUMNS} FROM broadcast_runs {where} ORDER BY id DESC LIMIT %s",
+                f"SELECT {RUN_COLUMNS} FROM broadcast_runs {where} ORDER BY id DESC LIMIT %s",
                 (*params, limit)).fetchall()
             ids = [int(r[0]) for r in found]
-            counts: dict[int, dict[str, int]] = {i: {} for i in ids}
-            if ids:
-                for run_id, state, count in conn.execute(
-                        "SELECT run_id, state, count(*) FROM broadcast_rows WHERE run_id = ANY(%s)"
-                        " GROUP BY run_id, state", (ids,)).fetchall():
-                    counts[int(run_id)][str(state)] = int(count)
-            return [RunInfo(id=int(r[0]), created_at=r[1], profile_id=r[2], profile_name=r[3],
-                            kind=r[4], name=r[5], settings=json.loads(r[6]), state=r[7],
-                            start_at=_moment(r[8]), counts=counts[int(r[0])]) for r in found]
+            counts = state_counts(ids, conn.execute(
+                "SELECT run_id, state, count(*) FROM broadcast_rows WHERE run_id = ANY(%s)"
+                " GROUP BY run_id, state", (ids,)).fetchall() if ids else [])
+            return [run_of(r, counts) for r in found]
 
         return self._call(job)
 
     def run(self, run_id: int) -> RunInfo:
-        found = self._runs("WHERE id = %s", (run_id,))
-        if not found:
-            raise BroadcastStoreError(f"There is no broadcast {run_id}.")
-        return found[0]
+        return only_run(self._runs("WHERE id = %s", (run_id,)), run_id)
 
     def runs(self, *, profile_id: str | None = None, limit: int = 50) -> list[RunInfo]:
-        if profile_id is None:
-            return self._runs("", (), limit)
-        return self._runs("WHERE profile_id = %s", (profile_id,), limit)
+        return self._runs(*profile_filter(profile_id, "%s"), limit)
 
     def resumable_runs(self) -> list[RunInfo]:
         """Runs not over, with rows to send or decide, that no desk or runner is taking part in now."""
@@ -188,9 +194,9 @@ class PgBroadcastStore(ClaimsMixin):
 
     def left_out(self, run_id: int) -> list[LeftOutRow]:
         found = self._call(lambda conn: conn.execute(
-            "SELECT source_row, number_text, number, name, place, zones, kind, reason"
-            " FROM broadcast_left_out WHERE run_id = %s ORDER BY source_row", (run_id,)).fetchall())
-        return [LeftOutRow(*r) for r in found]
+            f"SELECT {LEFT_OUT_COLUMNS} FROM broadcast_left_out WHERE run_id = %s"
+            " ORDER BY source_row", (run_id,)).fetchall())
+        return [left_out_of(r) for r in found]
 
     # -- row states (a desk alone's way; the office's is broadcast_claims) ---------------
     def mark_sending(self, run_id: int, position: int) -> None:
@@ -220,7 +226,7 @@ class PgBroadcastStore(ClaimsMixin):
         if state not in ROW_STATES:
             raise ValueError(f"unknown row state {state!r}")
         now = self._now()
-        when = _stamp(not_before) if not_before else None
+        when = stamp(not_before) if not_before else None
         chosen = [int(p) for p in positions]
         self._write(lambda conn: conn.execute(
             "UPDATE broadcast_rows SET state = %s, message = %s, not_before = %s, updated_at = %s,"
@@ -231,7 +237,7 @@ class PgBroadcastStore(ClaimsMixin):
         """At a desk's start: rows whose sender stopped answering become "unknown", runs that
         nobody takes part in any more "interrupted". Rows and runs other desks are working on
         now are left alone (their leases are alive)."""
-        return self.reap_all()
+        return self.claims.reap_all()
 
     # -- templates -------------------------------------------------------------------
     def templates(self) -> dict[str, str]:
@@ -312,3 +318,46 @@ class PgBroadcastStore(ClaimsMixin):
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (_OFFICE_RULES, value)),
             "The office's calling rules could not be saved")
         self._bump()
+
+    # -- taking part with other desks (the claims object's) ---------------------------
+    def join(self, run_id: int, who: Participant, lease_s: float) -> RunInfo:
+        return self.claims.join(run_id, who, lease_s)
+
+    def claim(self, run_id: int, who: Participant, *, limit: int, lease_s: float,
+              now: datetime) -> Claim:
+        return self.claims.claim(run_id, who, limit=limit, lease_s=lease_s, now=now)
+
+    def heartbeat(self, run_id: int, who: Participant, lease_s: float) -> Heartbeat:
+        return self.claims.heartbeat(run_id, who, lease_s)
+
+    def mark_sending_claimed(self, run_id: int, position: int, who: Participant,
+                             lease_s: float) -> SendingMark:
+        return self.claims.mark_sending_claimed(run_id, position, who, lease_s)
+
+    def finish_claimed(self, run_id: int, position: int, who: Participant, *, state: RowState,
+                       result_id: str | None = None, message: str = "",
+                       not_before: datetime | None = None) -> bool:
+        return self.claims.finish_claimed(run_id, position, who, state=state,
+                                          result_id=result_id, message=message,
+                                          not_before=not_before)
+
+    def release(self, run_id: int, who: Participant) -> int:
+        return self.claims.release(run_id, who)
+
+    def leave(self, run_id: int, who: Participant, *, alone: str = RunState.INTERRUPTED) -> str:
+        return self.claims.leave(run_id, who, alone=alone)
+
+    def reap(self, run_id: int | None = None) -> int:
+        return self.claims.reap(run_id)
+
+    def reap_all(self) -> tuple[int, int]:
+        return self.claims.reap_all()
+
+    def cancel_run(self, run_id: int) -> int:
+        return self.claims.cancel_run(run_id)
+
+    def participants(self, run_id: int) -> list[Participant]:
+        return self.claims.participants(run_id)
+
+    def rows_changed_since(self, run_id: int, mark: int) -> tuple[int, list[RowInfo]]:
+        return self.claims.rows_changed_since(run_id, mark)

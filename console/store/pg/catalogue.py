@@ -16,26 +16,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
-from typing import Any, TypeVar, cast
+from concurrent.futures import Future
+from typing import Any, TypeVar
 
-from console.store.catalogue import (
-    _COLUMNS,
-    _HISTORY_CHUNK,
-    _SYNC_KEY,
-    CURRENT,
-    REPLACED,
-    Catalogue,
+from console.store.catalogue_entry import (
     CatalogueEntry,
     CatalogueError,
     NewRecording,
-    _like_escape,
-    _log_failure,
     entry_of,
-    recording_from_history,
-    with_file_facts,
 )
+from console.store.catalogue_filling import SYNC_KEY, log_failure, recordings_since, with_file_facts
+from console.store.catalogue_sql import (
+    COLUMNS,
+    NEW_COLUMNS,
+    CatalogueDialect,
+    CatalogueReads,
+    like_escape,
+    new_row,
+    take_place,
+)
+from console.store.catalogue_worker import CatalogueWorker
 from console.store.database import StoreError
 from console.store.interface import HistoryStore
 from console.store.pg.engine import Conn, DatabaseUnreachable, Job, PgEngine
@@ -64,20 +64,20 @@ ORDERS: Mapping[str, str] = {
 }
 
 
-class PgCatalogue:
+class PgCatalogue(CatalogueReads):
     """The catalogue over `engine`; `on_changed` is called (from the catalogue's
     worker thread) after every write that changed something."""
 
     def __init__(self, engine: PgEngine, *, on_changed: Callable[[], None] | None = None,
                  owns_engine: bool = True) -> None:
         self.engine = engine
-        self._on_changed = on_changed or (lambda: None)
         self._owns_engine = owns_engine
-        self._closed = False
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="voitex-catalogue")
-
-    def set_on_changed(self, callback: Callable[[], None]) -> None:
-        self._on_changed = callback
+        super().__init__(self._read, POSTGRES)
+        self._worker = CatalogueWorker(record_now=self._record_now, sync_now=self._sync_now,
+                                       on_changed=on_changed, on_failure=_log_unless_away)
+        # Writes: on the worker's thread (`CatalogueWorker`); their statements on the engine's.
+        self.record, self.sync_from_history = self._worker.record, self._worker.sync_from_history
+        self.wait_idle, self.set_on_changed = self._worker.wait_idle, self._worker.set_on_changed
 
     def _call(self, job: Job[T]) -> T:
         try:
@@ -86,112 +86,29 @@ class PgCatalogue:
             raise CatalogueError(f"The Library could not be used: {err}") from err
 
     # -- writing (on the worker thread) ------------------------------------------------
-    def record(self, recording: NewRecording) -> Future[CatalogueEntry | None]:
-        return self._submit(self._record_now, recording)
-
-    def sync_from_history(self, journal: HistoryStore, *, from_start: bool = False) -> Future[int]:
-        return self._submit(self._sync_now, journal, from_start)
-
-    def wait_idle(self, timeout: float | None = 10.0) -> None:
-        self._submit(lambda: None).result(timeout)
-
-    def _submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        if self._closed:
-            future: Future[T] = Future()
-            future.set_exception(CatalogueError("The Library catalogue is closed."))
-            return future
-        future = self._executor.submit(fn, *args)
-        future.add_done_callback(_log_unless_away)
-        return future
-
     def _record_now(self, recording: NewRecording) -> CatalogueEntry | None:
         recording = with_file_facts(recording)
         added = self._call(lambda conn: _insert(conn, [recording]))
         if added:
-            self._notify()
+            self._worker.notify()
         return added[0] if added else None
 
     def _sync_now(self, journal: HistoryStore, from_start: bool = False) -> int:
-        since = 0 if from_start else int(self._call(lambda conn: _meta(conn, _SYNC_KEY)) or 0)
-        latest, ids = journal.changed_since(since)
-        found = []
-        for start in range(0, len(ids), _HISTORY_CHUNK):
-            chunk = ids[start:start + _HISTORY_CHUNK]
-            for entry in journal.query(ids=chunk, limit=len(chunk)):
-                recording = recording_from_history(entry)
-                if recording is not None:
-                    found.append(recording)
-        known = self._call(lambda conn: _known_entry_ids(conn, [r.entry_id for r in found]))
-        new = [with_file_facts(r) for r in found if r.entry_id not in known]
-        new.sort(key=lambda r: (r.created_at, r.entry_id or 0))
-        added = self._call(lambda conn: _insert(conn, new, meta={_SYNC_KEY: str(latest)}))
+        since = 0 if from_start else int(self._call(lambda conn: _meta(conn, SYNC_KEY)) or 0)
+        latest, new = recordings_since(
+            journal, since, lambda ids: self._call(lambda conn: _known_entry_ids(conn, ids)))
+        added = self._call(lambda conn: _insert(conn, new, meta={SYNC_KEY: str(latest)}))
         if added:
-            self._notify()
+            self._worker.notify()
         return len(added)
-
-    def _notify(self) -> None:
-        try:
-            self._on_changed()
-        except Exception:  # a listener's bug must not undo a write
-            log.exception("a catalogue listener failed")
 
     # -- reading ---------------------------------------------------------------------
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self._call(lambda conn: conn.execute(sql, params).fetchall())
 
-    def rows(self, profile_id: str, *, text: str | None = None, album: int | None = None,
-             include_replaced: bool = False, order_by: str = "album",
-             descending: bool = False, offset: int = 0,
-             limit: int | None = None) -> list[tuple[Any, ...]]:
-        where, params = _where(profile_id, text=text, album=album,
-                               include_replaced=include_replaced)
-        sql = f"SELECT {_COLUMNS} FROM catalogue_entries{where}{_order(order_by, descending)}"
-        if limit is not None:
-            sql += " LIMIT %s OFFSET %s"
-            params += [int(limit), int(offset)]
-        return self._read(sql, params)
-
-    def entries(self, profile_id: str, *, text: str | None = None, album: int | None = None,
-                include_replaced: bool = False, order_by: str = "album",
-                descending: bool = False, limit: int | None = None) -> list[CatalogueEntry]:
-        return [entry_of(row) for row in self.rows(
-            profile_id, text=text, album=album, include_replaced=include_replaced,
-            order_by=order_by, descending=descending, limit=limit)]
-
-    def at(self, profile_id: str, album: int, sort: int) -> CatalogueEntry | None:
-        rows = self._read(
-            f"SELECT {_COLUMNS} FROM catalogue_entries WHERE profile_id = %s AND album = %s"
-            " AND sort = %s AND state = 'current' ORDER BY id DESC LIMIT 1",
-            (profile_id, int(album), int(sort)))
-        return entry_of(rows[0]) if rows else None
-
-    def by_recording_id(self, profile_id: str, recording_id: str) -> CatalogueEntry | None:
-        rows = self._read(
-            f"SELECT {_COLUMNS} FROM catalogue_entries WHERE profile_id = %s"
-            " AND recording_id = %s ORDER BY state = 'current' DESC, id DESC LIMIT 1",
-            (profile_id, str(recording_id).strip()))
-        return entry_of(rows[0]) if rows else None
-
-    def albums(self, profile_id: str) -> list[int]:
-        return [int(row[0]) for row in self._read(
-            "SELECT DISTINCT album FROM catalogue_entries WHERE profile_id = %s"
-            " AND state = 'current' ORDER BY album", (profile_id,))]
-
-    def count(self, profile_id: str, *, text: str | None = None, album: int | None = None,
-              include_replaced: bool = False) -> int:
-        where, params = _where(profile_id, text=text, album=album,
-                               include_replaced=include_replaced)
-        return int(self._read(f"SELECT count(*) FROM catalogue_entries{where}", params)[0][0])
-
-    def export_csv(self, path: Path | str, profile_id: str, **filters: Any) -> int:
-        # The same writer as the SQLite catalogue's: it reads through entries().
-        return Catalogue.export_csv(cast(Catalogue, self), path, profile_id, **filters)
-
     def close(self) -> None:
-        if self._closed:
+        if not self._worker.close():
             return
-        self._closed = True
-        self._executor.shutdown(wait=True)
         if self._owns_engine:
             self.engine.close()
 
@@ -212,7 +129,7 @@ def _log_unless_away(future: Future[Any]) -> None:
             log.info("a Library catalogue write waits for the office database: %s", err)
             return
         cause = cause.__cause__
-    _log_failure(future)
+    log_failure(future)
 
 
 # -- statements (run on an engine thread, in the job's transaction) ----------------------
@@ -228,28 +145,11 @@ def insert_recording(conn: Conn, r: NewRecording, *, state: str | None = None,
             "SELECT 1 FROM catalogue_entries WHERE source_key = %s", (source_key,)).fetchone():
         return None  # imported before: its place's state must not change again
     if state is None:
-        state = CURRENT
-        if r.sort is not None:
-            newer = conn.execute(
-                "SELECT 1 FROM catalogue_entries WHERE profile_id = %s AND album = %s"
-                " AND sort = %s AND state = 'current' AND created_at > %s",
-                (r.profile_id, r.album, r.sort, r.created_at)).fetchone()
-            if newer:
-                state = REPLACED  # an older one found late (filled from History)
-            else:
-                conn.execute(
-                    "UPDATE catalogue_entries SET state = 'replaced', replaced_at = %s"
-                    " WHERE profile_id = %s AND album = %s AND sort = %s AND state = 'current'",
-                    (r.created_at, r.profile_id, r.album, r.sort))
+        state = take_place(conn.execute, POSTGRES, r)
     row = conn.execute(
-        "INSERT INTO catalogue_entries (profile_id, album, sort, display_name, recording_id,"
-        " kind, file_name, file_path, file_size, sha256, tts_text, duration_s, format,"
-        " created_at, entry_id, state, replaced_at, source_key)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        f" ON CONFLICT DO NOTHING RETURNING {_COLUMNS}",
-        (r.profile_id, r.album, r.sort, r.display_name, r.recording_id, r.kind, r.file_name,
-         r.file_path, r.file_size, r.sha256, r.tts_text, r.duration_s, r.format, r.created_at,
-         r.entry_id, state, r.created_at if state == REPLACED else None, source_key)).fetchone()
+        f"INSERT INTO catalogue_entries ({NEW_COLUMNS}, source_key)"
+        f" VALUES ({', '.join(['%s'] * 18)}) ON CONFLICT DO NOTHING RETURNING {COLUMNS}",
+        (*new_row(r, state), source_key)).fetchone()
     return entry_of(row) if row else None
 
 
@@ -268,7 +168,7 @@ def _insert(conn: Conn, recordings: Iterable[NewRecording], *,
     return added
 
 
-def _known_entry_ids(conn: Conn, entry_ids: Sequence[int | None]) -> set[int]:
+def _known_entry_ids(conn: Conn, entry_ids: Iterable[int | None]) -> set[int]:
     wanted = [i for i in entry_ids if i is not None]
     if not wanted:
         return set()
@@ -282,28 +182,12 @@ def _meta(conn: Conn, key: str) -> str | None:
     return str(row[0]) if row else None
 
 
-def _where(profile_id: str, *, text: str | None, album: int | None,
-           include_replaced: bool) -> tuple[str, list[Any]]:
-    clauses = ["profile_id = %s"]
-    params: list[Any] = [profile_id]
-    if not include_replaced:
-        clauses.append("state = 'current'")
-    if album is not None:
-        clauses.append("album = %s")
-        params.append(int(album))
-    text = (text or "").strip()
-    if text:
-        # From three characters on, the trigram index answers (m003); shorter
-        # texts read every row of the profile, as in SQLite.
-        pattern = f"%{_like_escape(text)}%"
-        clauses.append("(display_name ILIKE %s OR recording_id ILIKE %s OR file_name ILIKE %s"
-                       " OR tts_text ILIKE %s)")
-        params += [pattern] * 4
-    return " WHERE " + " AND ".join(clauses), params
+def _search(text: str) -> tuple[str, list[Any]]:
+    # From three characters on, the trigram index answers (m003); shorter
+    # texts read every row of the profile, as in SQLite.
+    pattern = f"%{like_escape(text)}%"
+    return ("(display_name ILIKE %s OR recording_id ILIKE %s OR file_name ILIKE %s"
+            " OR tts_text ILIKE %s)", [pattern] * 4)
 
 
-def _order(order_by: str, descending: bool) -> str:
-    if order_by not in ORDERS:
-        raise ValueError(f"order_by must be one of {', '.join(ORDERS)}, not {order_by!r}")
-    return " ORDER BY " + ORDERS[order_by].format(d="DESC" if descending else "ASC",
-                                                  n="NULLS LAST" if descending else "NULLS FIRST")
+POSTGRES = CatalogueDialect(mark="%s", search=_search, orders=ORDERS)

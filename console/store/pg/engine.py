@@ -22,6 +22,9 @@ broadcasts in a later step) talks to the database through one `PgEngine`:
 - **Schema.** The first connection migrates the database (or refuses one from a
   newer console: `NewerSchemaError`, which never counts as unreachable).
 
+The errors are console/store/pg/errors.py, a transaction of several jobs
+console/store/pg/session.py (both importable from here).
+
 Errors: `DatabaseUnreachable` (the network, the server, the password) and
 `NewerSchemaError` are `StoreError`s whose text says what happened and what to
 do; the stores re-raise them as their own error class. Constraint errors
@@ -31,20 +34,36 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import psycopg
 import psycopg_pool
 
-from console.store.database import StoreError
 from console.store.migrations import NewerSchemaError, migrate_postgres
+from console.store.pg.conn import Conn, Job
+from console.store.pg.errors import (
+    DatabaseBusy,
+    DatabaseFailed,
+    DatabaseUnreachable,
+    SchemaRefused,
+    is_connection_error,
+    short,
+    translate,
+    unreachable_text,
+)
+from console.store.pg.session import Session
+
+# The names the stores import from here.
+__all__ = ["CONNECT_TIMEOUT_S", "KEEPALIVES", "LOCK_TIMEOUT_MS", "RECONNECT_DELAYS_S",
+           "STATEMENT_TIMEOUT_MS", "Conn", "DatabaseBusy", "DatabaseFailed",
+           "DatabaseUnreachable", "Job", "PgEngine", "SchemaRefused", "Session",
+           "is_connection_error", "translate", "unreachable_text"]
 
 log = logging.getLogger(__name__)
 # The pool warns at every failed connection attempt (every few seconds while the
@@ -52,8 +71,6 @@ log = logging.getLogger(__name__)
 logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
 
 T = TypeVar("T")
-Conn = psycopg.Connection[tuple[Any, ...]]
-Job = Callable[[Conn], T]
 
 LOCK_TIMEOUT_MS = 1000
 STATEMENT_TIMEOUT_MS = 30_000
@@ -62,60 +79,6 @@ RECONNECT_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 # A link that drops without a word (a cable, a VPN): noticed in about 15 s, not TCP's minutes.
 KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
               "keepalives_count": 2, "tcp_user_timeout": 15_000}
-
-
-class DatabaseUnreachable(StoreError):
-    """The office database cannot be reached now; the engine keeps trying."""
-
-
-class SchemaRefused(StoreError):
-    """The office database was written by a newer console (see NewerSchemaError)."""
-
-
-class DatabaseBusy(StoreError):
-    """A row or table was held by another desk longer than LOCK_TIMEOUT_MS (worth a retry)."""
-
-    busy = True
-
-
-class DatabaseFailed(StoreError):
-    """The database refused a statement (no room, no permission, ...); the text says which."""
-
-
-def translate(err: psycopg.Error | psycopg_pool.PoolTimeout, where: str) -> BaseException:
-    """The StoreError that stands for `err`; an IntegrityError (the caller's mistake) stays itself."""
-    if isinstance(err, psycopg.IntegrityError):
-        return err
-    if is_connection_error(err):
-        return DatabaseUnreachable(unreachable_text(where, _short(err)))
-    if isinstance(err, psycopg.errors.LockNotAvailable | psycopg.errors.QueryCanceled
-                  | psycopg.errors.SerializationFailure | psycopg.errors.DeadlockDetected):
-        return DatabaseBusy(f"The office database {where} is busy (another desk is writing the "
-                            "same rows). Try again in a moment.")
-    return DatabaseFailed(f"The office database {where} refused the change ({_short(err)}). "
-                          "Ask whoever looks after the database, then try again.")
-
-
-def unreachable_text(where: str, detail: str = "") -> str:
-    why = f" ({detail})" if detail else ""
-    return (f"The office database {where} cannot be reached{why}, so nothing can be recorded "
-            "or sent now. What you typed is kept; the console keeps trying to reconnect and "
-            "says so when the database is back.")
-
-
-def is_connection_error(err: BaseException) -> bool:
-    """True for a failure of the connection itself (network, server gone, login), not of a statement."""
-    if isinstance(err, psycopg_pool.PoolTimeout | psycopg.InterfaceError):
-        return True
-    if isinstance(err, psycopg.OperationalError):
-        # lock_timeout and statement_timeout are OperationalErrors too, on a live connection.
-        return not isinstance(err, psycopg.errors.LockNotAvailable | psycopg.errors.QueryCanceled)
-    return False
-
-
-def _short(err: BaseException) -> str:
-    text = str(err).strip().splitlines()
-    return text[0][:200] if text else type(err).__name__
 
 
 class PgEngine:
@@ -226,13 +189,13 @@ class PgEngine:
                                          application_name=self._application_name) as probe:
                         probe.execute("SELECT 1")
                 except psycopg.Error as err:
-                    log.debug("office database unreachable: %s", _short(err))
-                    self._last_error = _short(err)
+                    log.debug("office database unreachable: %s", short(err))
+                    self._last_error = short(err)
                     self._set_up(False)
                     continue
                 except Exception as err:  # the keyring, say: the next attempt asks again
-                    log.warning("office database connection details unavailable: %s", _short(err))
-                    self._last_error = _short(err)
+                    log.warning("office database connection details unavailable: %s", short(err))
+                    self._last_error = short(err)
                     self._set_up(False)
                     continue
                 self._open_pool()
@@ -385,63 +348,3 @@ class PgEngine:
         self._executor.shutdown(wait=True)
         if self._pool is not None:
             self._pool.close(timeout=5.0)
-
-
-_END = object()
-
-
-class Session:
-    """The jobs of one `PgEngine.transaction()`, run in order on one engine thread."""
-
-    def __init__(self, engine: PgEngine) -> None:
-        self._engine = engine
-        self._jobs: queue.Queue[tuple[Any, Any]] = queue.Queue()
-        self._started = threading.Event()
-        self._holder: Future[None] | None = None
-
-    def serve(self, conn: Conn) -> None:
-        """The engine job that holds the connection and runs what `call` hands it."""
-        self._started.set()
-        while True:
-            job, outcome = self._jobs.get()
-            if job is _END:
-                if not outcome:
-                    raise _RolledBack()
-                return  # the engine's job commits
-            try:
-                outcome.set_result(job(conn))
-            except BaseException as err:
-                outcome.set_exception(err)
-                if isinstance(err, psycopg.Error):
-                    raise  # the transaction is aborted: nothing more can run in it
-
-    def wait_started(self, holder: Future[None], timeout: float) -> None:
-        self._holder = holder
-        end = time.monotonic() + timeout
-        while not self._started.wait(0.02):
-            if holder.done():
-                holder.result()  # the engine's error (unreachable, closed, ...)
-            if time.monotonic() > end:
-                self.finish(commit=False)
-                raise DatabaseUnreachable(unreachable_text(self._engine.where, "no answer in time"))
-
-    def call(self, job: Job[T]) -> T:
-        outcome: Future[T] = Future()
-        self._jobs.put((job, outcome))
-        while True:
-            try:
-                return outcome.result(0.05)
-            except (psycopg.Error, psycopg_pool.PoolTimeout) as err:
-                raise translate(err, self._engine.where) from err
-            except FutureTimeout:
-                holder = self._holder
-                if holder is not None and holder.done() and not outcome.done():
-                    holder.result()  # the transaction ended under us: its error
-                    raise DatabaseUnreachable(unreachable_text(self._engine.where)) from None
-
-    def finish(self, *, commit: bool) -> None:
-        self._jobs.put((_END, commit))
-
-
-class _RolledBack(Exception):
-    """Raised inside the engine's job so that the pool rolls the transaction back."""

@@ -20,40 +20,39 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from console.domain.vocabulary import EntryKind, Outcome
 from console.store.database import StoreError
 from console.store.identity import machine_name, operator_name
-from console.store.journal import (
-    _DIGITS_ONLY,
+from console.store.journal_entry import (
     CRASH_MESSAGE,
+    ENTRY_COLUMNS,
     FINAL_OUTCOMES,
     KINDS,
-    Journal,
     JournalEntry,
     JournalError,
     RecentSend,
-    _entry,
-    _json_list,
-    _like_escape,
-    _timestamp,
-    scrub,
+    entry_of,
+    found_entry,
+    json_list,
+    timestamp,
     utc_now,
 )
-from console.store.pending_updates import PendingUpdate, sidecar_path
+from console.store.journal_export import export_csv
+from console.store.journal_filters import EntryFilter, like_escape
+from console.store.journal_redaction import scrub
+from console.store.pending_updates import PendingUpdate, replay, sidecar_path
 from console.store.pg.engine import Conn, Job, PgEngine, Session
 
 T = TypeVar("T")
 
-_COLUMNS = ("id, created_at, updated_at, kind, profile_id, profile_name, recipient, content,"
-            " request, outcome, result_id, messages, resend_of, group_id, desk, operator")
+_COLUMNS = ", ".join(ENTRY_COLUMNS)
 # The oldest transaction still running: every change older than it is visible now.
 _MARK = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 
@@ -147,7 +146,7 @@ class PgJournal:
               resend_of: int | None = None, group_id: str | None = None) -> int:
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-        now = _timestamp(self._clock())
+        now = timestamp(self._clock())
         request_json = json.dumps(scrub(dict(request or {})), ensure_ascii=False)
         params = (now, now, kind, profile_id, profile_name, recipient, content, request_json,
                   resend_of, group_id, self.desk, self.operator)
@@ -173,7 +172,7 @@ class PgJournal:
             raise ValueError(f"outcome must be one of {', '.join(FINAL_OUTCOMES)}, not {outcome!r}")
         if isinstance(messages, str):
             raise TypeError("messages must be a list of texts, not one text")
-        now = _timestamp(self._clock())
+        now = timestamp(self._clock())
         params = (outcome, result_id, json.dumps([str(m) for m in messages], ensure_ascii=False),
                   now, entry_id)
         changed = self._call(lambda conn: conn.execute(
@@ -183,7 +182,7 @@ class PgJournal:
             raise JournalError(f"There is no history entry {entry_id}.")
 
     def apply_update(self, update: PendingUpdate) -> bool:
-        now = update.at or _timestamp(self._clock())
+        now = update.at or timestamp(self._clock())
         params = (update.outcome, update.result_id,
                   json.dumps(list(update.messages), ensure_ascii=False), now, update.entry_id)
         changed = self._call(lambda conn: conn.execute(
@@ -194,11 +193,13 @@ class PgJournal:
 
     def replay_pending_updates(self) -> int:
         # The same steps as the SQLite journal's (the sidecar file, apply_update).
-        return Journal.replay_pending_updates(cast(Journal, self))
+        landed = replay(self.pending_updates_path, self.apply_update, JournalError)
+        self.replayed += landed
+        return landed
 
     def mark_crashed_pending_unknown(self) -> int:
         """This desk's entries left pending by an earlier run become "unknown"."""
-        now = _timestamp(self._clock())
+        now = timestamp(self._clock())
         with self._run.lock:
             began = sorted(self._run.began)
 
@@ -210,7 +211,7 @@ class PgJournal:
                 conn.cursor().executemany(
                     "UPDATE entries SET outcome = 'unknown', messages = %s, updated_at = %s,"
                     " change_xid = pg_current_xact_id() WHERE id = %s",
-                    [(json.dumps([*_json_list(messages), CRASH_MESSAGE], ensure_ascii=False),
+                    [(json.dumps([*json_list(messages), CRASH_MESSAGE], ensure_ascii=False),
                       now, entry_id) for entry_id, messages in rows])
             return len(rows)
 
@@ -224,9 +225,7 @@ class PgJournal:
     def get(self, entry_id: int) -> JournalEntry:
         row = self._call(lambda conn: conn.execute(
             f"SELECT {_COLUMNS} FROM entries WHERE id = %s", (entry_id,)).fetchone())
-        if row is None:
-            raise JournalError(f"There is no history entry {entry_id}.")
-        return _entry(row)
+        return found_entry(row, entry_id)
 
     def query(self, *, kind: str | None = None, outcome: str | None = None,
               profile_id: str | None = None, since: datetime | None = None,
@@ -240,13 +239,13 @@ class PgJournal:
         sql = f"SELECT {_COLUMNS} FROM entries{where} ORDER BY id DESC LIMIT %s OFFSET %s"
         rows = self._call(lambda conn: conn.execute(
             sql, (*params, int(limit), int(offset))).fetchall())
-        return [_entry(row) for row in rows]
+        return [entry_of(row) for row in rows]
 
     def recent_sends(self, since: datetime, *, kinds: Sequence[str] = (EntryKind.SMS, EntryKind.CALL),
                      profile_id: str | None = None) -> list[RecentSend]:
         sql = ("SELECT recipient, content, created_at, kind, outcome, group_id FROM entries"
                " WHERE created_at >= %s AND kind = ANY(%s) AND outcome != 'failed'")
-        params: list[Any] = [_timestamp(since), [str(k) for k in kinds]]
+        params: list[Any] = [timestamp(since), [str(k) for k in kinds]]
         if profile_id is not None:
             sql += " AND profile_id = %s"
             params.append(profile_id)
@@ -260,7 +259,7 @@ class PgJournal:
         oldest first, from every profile and every desk."""
         sql = ("SELECT created_at FROM entries WHERE recipient = %s AND created_at >= %s"
                " AND kind = ANY(%s) AND outcome != 'failed' ORDER BY created_at, id")
-        params = [recipient, _timestamp(since), [str(k) for k in kinds]]
+        params = [recipient, timestamp(since), [str(k) for k in kinds]]
         rows = self._call(lambda conn: conn.execute(sql, params).fetchall())
         return [str(row[0]) for row in rows]
 
@@ -294,7 +293,7 @@ class PgJournal:
 
     def export_csv(self, path: Path | str, **filters: Any) -> int:
         # The same writer as the SQLite journal's: it pages through query().
-        return Journal.export_csv(cast(Journal, self), path, **filters)
+        return export_csv(self.query, path, **filters)
 
 
 def _where(*, kind: str | None, outcome: str | None, profile_id: str | None,
@@ -302,36 +301,24 @@ def _where(*, kind: str | None, outcome: str | None, profile_id: str | None,
            before_id: int | None = None, ids: Sequence[int] | None = None,
            group_id: str | None = None) -> tuple[str, list[Any]]:
     """The WHERE clause and its parameters; the same filters as the SQLite journal's."""
+    f = EntryFilter.of(kind=kind, outcome=outcome, profile_id=profile_id, since=since,
+                       until=until, text=text, before_id=before_id, ids=ids, group_id=group_id)
     clauses: list[str] = []
     params: list[Any] = []
-    text = (text or "").strip()
-    if text:
+    if f.text:
         # ILIKE finds substrings in any case; from three characters on, the
         # trigram indexes answer it (console/store/migrations/m002_search.py).
-        pattern = f"%{_like_escape(text)}%"
+        pattern = f"%{like_escape(f.text)}%"
         alternatives = ["recipient ILIKE %s", "content ILIKE %s"]
         params.extend([pattern, pattern])
-        digits = re.sub(r"\D", "", text)
-        # Numbers are stored as 10 digits; "(845) 951-1000" should find them.
-        if len(digits) >= 3 and digits != text and _DIGITS_ONLY.fullmatch(text):
+        if f.phone_digits:
             alternatives.append("recipient LIKE %s")
-            params.append(f"%{digits}%")
+            params.append(f"%{f.phone_digits}%")
         clauses.append("(" + " OR ".join(alternatives) + ")")
-    for column, value in (("kind", kind), ("outcome", outcome), ("profile_id", profile_id),
-                          ("group_id", group_id)):
-        if value is not None:
-            clauses.append(f"{column} = %s")
-            params.append(value)
-    if since is not None:
-        clauses.append("created_at >= %s")
-        params.append(_timestamp(since))
-    if until is not None:
-        clauses.append("created_at < %s")
-        params.append(_timestamp(until))
-    if before_id is not None:
-        clauses.append("id < %s")
-        params.append(int(before_id))
-    if ids is not None:
+    common, values = f.clauses("%s")
+    clauses += common
+    params += values
+    if f.ids is not None:
         clauses.append("id = ANY(%s)")
-        params.append([int(i) for i in ids])
+        params.append(list(f.ids))
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params

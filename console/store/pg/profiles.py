@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from console.store.broadcasts import _stamp, _utc_now
+from console.store.broadcast_mapping import stamp as _stamp
+from console.store.broadcast_mapping import utc_now as _utc_now
 from console.store.database import StoreError
 from console.store.pg.engine import Conn, PgEngine
 

@@ -8,7 +8,6 @@ statements run on the engine's threads.
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import time
@@ -17,22 +16,15 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
-from console.domain.wording import plural
 from console.store.database import StoreError
 from console.store.pg.engine import Conn, PgEngine
-from console.store.upload_store import (
-    _COLUMNS,
-    StoredQueue,
-    StoredRow,
-    UploadStoreError,
-    _row_from_db,
-    _row_to_db,
-)
+from console.store.upload_rows import COLUMNS, StoredQueue, StoredRow, row_to_db, stored_queue
+from console.store.upload_store import UploadStoreError
 
 log = logging.getLogger(__name__)
 
-_LISTED = ", ".join(_COLUMNS)
-_UPDATES = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c != "id")
+_LISTED = ", ".join(COLUMNS)
+_UPDATES = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "id")
 
 
 Raw = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
@@ -74,22 +66,7 @@ class PgUploadStore:
                                    "not answer in time.") from err
         except StoreError as err:
             raise UploadStoreError(f"The upload queue could not be read: {err}") from err
-        loaded = StoredQueue()
-        for key, value in settings:
-            with contextlib.suppress(ValueError):
-                loaded.settings[key] = json.loads(value)
-        skipped = 0
-        for raw in raw_rows:
-            loaded.max_id = max(loaded.max_id, int(raw[0]))
-            row = _row_from_db(raw)
-            if row is None:
-                skipped += 1
-            else:
-                loaded.rows.append(row)
-        if skipped:
-            loaded.warning = (f"Left out {plural(skipped, 'row')} of the saved upload queue that "
-                              f"could not be read; kept the other {len(loaded.rows):,}.")
-        return loaded
+        return stored_queue(settings, raw_rows)
 
     def write(self, rows: Sequence[StoredRow] = (), *, deleted: Sequence[int] = (),
               settings: Mapping[str, Any] | None = None, durable: bool = False) -> None:
@@ -98,8 +75,8 @@ class PgUploadStore:
             if rows:
                 cursor.executemany(
                     f"INSERT INTO upload_rows (desk, {_LISTED}) VALUES (%s, "
-                    f"{', '.join(['%s'] * len(_COLUMNS))}) ON CONFLICT (desk, id) DO UPDATE"
-                    f" SET {_UPDATES}", [(self.desk, *_row_to_db(row)) for row in rows])
+                    f"{', '.join(['%s'] * len(COLUMNS))}) ON CONFLICT (desk, id) DO UPDATE"
+                    f" SET {_UPDATES}", [(self.desk, *row_to_db(row)) for row in rows])
             if deleted:
                 cursor.execute("DELETE FROM upload_rows WHERE desk = %s AND id = ANY(%s)",
                                (self.desk, [int(i) for i in deleted]))
