@@ -158,7 +158,7 @@ async def run_tab(app, url: str, files: list[Path], drop_folder: Path | None, co
         await wait_for(lambda: len(queue) == len(files) and not queue.inspecting, 120)
         meter.start()
         start, cpu_start = time.perf_counter(), time.process_time()
-        tab.upload_button.click()
+        tab.action_bar.upload_button.click()
         await wait_for(lambda: not queue.has_active_uploads(), 600)
         result["upload_s"] = time.perf_counter() - start
         result["upload_cpu_s"] = time.process_time() - cpu_start
