@@ -12,16 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, QUrl
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import (
-    QDragEnterEvent,
-    QDragLeaveEvent,
-    QDragMoveEvent,
-    QDropEvent,
     QKeySequence,
     QShortcut,
 )
-from PySide6.QtWidgets import QFileDialog, QFrame, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QFrame, QLabel, QVBoxLayout, QWidget
 
 from console.domain.validation import ALBUM_MAX, ALBUM_MIN, FieldError
 from console.domain.wording import plural
@@ -30,9 +26,11 @@ from console.jobs.uploads import UploadQueue
 from console.ui.playback import FilePlayer
 from console.ui.recordings.action_bar import ActionBar, row_menu
 from console.ui.recordings.add_bar import AddBar
+from console.ui.recordings.drops import FileDrops
 from console.ui.recordings.model import QueueModel
+from console.ui.recordings.progress_row import ProgressRow
 from console.ui.recordings.view import QueueView
-from console.ui.recordings.words import details_html, progress_text, replace_summary
+from console.ui.recordings.words import details_html, replace_summary
 from console.ui.widgets import ResultLabel
 
 if TYPE_CHECKING:
@@ -70,7 +68,6 @@ class RecordingsTab(QWidget):
         self.player.changed.connect(self._update_buttons)
         self.player.failed.connect(
             lambda text: self._tell("warning", f"The file cannot be played: {text}"))
-        self.setAcceptDrops(True)
         self.setAccessibleName("Recordings")
 
         # -- adding and numbering, the queue, progress and actions ------------------
@@ -80,14 +77,11 @@ class RecordingsTab(QWidget):
         self.model = QueueModel(queue, self)
         self.view = QueueView(self)
         self.view.setModel(self.model)
+        self.drops = FileDrops(self, view=self.view, add=self.add_paths,
+                               warn=lambda text: self._tell("warning", text))
 
-        self.overall_bar = QProgressBar()
-        self.overall_bar.setRange(0, 1000)
-        self.overall_bar.setTextVisible(False)
-        self.overall_bar.setAccessibleName("Overall upload progress")
-        self.overall_label = QLabel()
-        self.overall_label.setAccessibleName("Upload summary")
-        self.overall_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = ProgressRow()
+        self.overall_bar, self.overall_label = self.progress.bar, self.progress.label
 
         self.notice = ResultLabel("Recordings notice")
         # The whole story of the selected row: reasons and advice are often longer
@@ -100,10 +94,6 @@ class RecordingsTab(QWidget):
         self.details.hide()
         self.replace_label = ResultLabel("Recordings that the upload replaces")
 
-        progress_row = QHBoxLayout()
-        progress_row.addWidget(self.overall_bar, 2)
-        progress_row.addWidget(self.overall_label, 3)
-
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
@@ -114,7 +104,7 @@ class RecordingsTab(QWidget):
         layout.addWidget(self.details)
         layout.addWidget(self.replace_label)
         layout.addWidget(self.notice)
-        layout.addLayout(progress_row)
+        layout.addLayout(self.progress.row)
         layout.addWidget(line)
         layout.addLayout(self.action_bar.row)
 
@@ -205,45 +195,6 @@ class RecordingsTab(QWidget):
     def selected_ids(self) -> list[int]:
         rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
         return [self.queue.item_at(row).id for row in rows if row < len(self.queue)]
-
-    # ------------------------------------------------------------------ drops
-    def _local_paths(self, event: QDropEvent) -> tuple[list[Path], int]:
-        mime = event.mimeData()
-        if not mime.hasUrls():
-            return [], 0
-        urls: list[QUrl] = mime.urls()
-        local = [Path(u.toLocalFile()) for u in urls if u.isLocalFile() and u.toLocalFile()]
-        return local, len(urls) - len(local)
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        local, _ = self._local_paths(event)
-        if local:
-            event.acceptProposedAction()
-            self.view.set_dragging(True)
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        self.view.set_dragging(False)
-        event.accept()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        self.view.set_dragging(False)
-        local, remote = self._local_paths(event)
-        if remote:
-            self._tell("warning", f"Left out {plural(remote, 'dropped item')} not stored on this "
-                                  "computer: save to a folder first, then add from there.")
-        if not local:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        self.add_paths(local)
 
     # ------------------------------------------------------------------ slots
     def on_add_files_clicked(self) -> None:
@@ -435,15 +386,7 @@ class RecordingsTab(QWidget):
             any(self.queue.counts()[s] for s in uq.STATUSES if s.can_edit))
 
     def _update_progress(self) -> None:
-        p = self.queue.progress()
-        counts = self.queue.counts()
-        if p.bytes_total:
-            self.overall_bar.setValue(int(1000 * p.bytes_done / p.bytes_total))
-        else:
-            self.overall_bar.setValue(0)
-        text = progress_text(p, counts, paused=self.queue.paused, active=self.queue.active_count)
-        self.overall_label.setText(text)
-        self.overall_bar.setAccessibleDescription(text)
+        self.progress.show_queue(self.queue)
 
     def _safe_default_album(self) -> int:
         try:
