@@ -21,7 +21,8 @@ from console.store.journal import Journal
 from console.store.paths import app_paths
 from console.store.profiles import OwnNumber, Profile, sandbox_profile
 from console.ui.history_model import PAGE_SIZE, HistoryModel
-from console.ui.history_tab import FAILED_NOTE, UNKNOWN_WARNING, HistoryTab
+from console.ui.history_resend import FAILED_NOTE, UNKNOWN_WARNING
+from console.ui.history_tab import HistoryTab
 from tests.ui.history_helpers import fetch_all, settle
 
 KEY = "auth-key-7c1d9e"
