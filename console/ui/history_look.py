@@ -36,3 +36,4 @@ class OutcomeLook:
         if icon is None:
             icon = self._icons[outcome] = QApplication.style().standardIcon(_ICONS[outcome])
         return icon
+

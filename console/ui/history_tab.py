@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QItemSelection, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -37,18 +29,16 @@ from console.store.interface import HistoryStore
 from console.store.journal import JournalEntry, JournalError
 from console.store.profiles import Profile
 from console.ui.csv_export import ask_csv_path
-from console.ui.history_cells import KIND_LABELS, OUTCOME_LABELS, HistoryFilter
+from console.ui.history_cells import HistoryFilter
 from console.ui.history_details import _detail_html
 from console.ui.history_export import HistoryExport
+from console.ui.history_filters import HistoryFilterBar
 from console.ui.history_model import HistoryModel
 from console.ui.history_resend import answered_yes, can_resend, resend_box, resend_hint, resend_summary
+from console.ui.history_table import history_table
 from console.ui.messages import MessageBridge
 
 SEARCH_DELAY_MS = 250
-
-def _day(qdate: QDate) -> date:
-    return date(qdate.year(), qdate.month(), qdate.day())
-
 
 class HistoryTab(QWidget):
     def __init__(
@@ -76,8 +66,13 @@ class HistoryTab(QWidget):
 
         self.model = HistoryModel(journal, self)
 
-        self._build_filters()
-        self._build_table()
+        bar = self.filters = HistoryFilterBar(self)
+        self.kind_combo, self.outcome_combo, self.profile_combo = (
+            bar.kind_combo, bar.outcome_combo, bar.profile_combo)
+        self.from_date, self.to_date, self.any_date_check = bar.from_date, bar.to_date, bar.any_date_check
+        self.search_edit, self.refresh_button, self.export_button = (
+            bar.search_edit, bar.refresh_button, bar.export_button)
+        self.table = history_table(self, self.model)
         self._build_detail()
 
         self.status_label = QLabel(self)
@@ -103,8 +98,8 @@ class HistoryTab(QWidget):
         bottom.addStretch(1)
 
         layout = QVBoxLayout(self)
-        layout.addLayout(self._filter_row)
-        layout.addLayout(self._search_row)
+        layout.addLayout(bar.filter_row)
+        layout.addLayout(bar.search_row)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status_label)
         layout.addLayout(bottom)
@@ -146,104 +141,6 @@ class HistoryTab(QWidget):
         self._update_count()
 
     # Building
-
-    def _build_filters(self) -> None:
-        self.kind_combo = QComboBox(self)
-        self.kind_combo.addItem("All", None)
-        for kind, kind_label in KIND_LABELS.items():
-            self.kind_combo.addItem(kind_label, kind)
-        self.kind_combo.setAccessibleName("Kind filter")
-
-        self.outcome_combo = QComboBox(self)
-        self.outcome_combo.addItem("All", None)
-        for outcome in ("done", "failed", "unknown", "pending"):
-            self.outcome_combo.addItem(OUTCOME_LABELS[outcome], outcome)
-        self.outcome_combo.setAccessibleName("Outcome filter")
-
-        self.profile_combo = QComboBox(self)
-        self.profile_combo.addItem("All", None)
-        self.profile_combo.setAccessibleName("Profile filter")
-        self.profile_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-
-        today = QDate.currentDate()
-        self.from_date = QDateEdit(today.addDays(-30), self)
-        self.to_date = QDateEdit(today, self)
-        edit: QDateEdit
-        for edit, name in ((self.from_date, "From date"), (self.to_date, "To date")):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setAccessibleName(name)
-            edit.setEnabled(False)
-        self.to_date.setMinimumDate(self.from_date.date())
-        self.any_date_check = QCheckBox("Any date", self)
-        self.any_date_check.setChecked(True)
-        self.any_date_check.setAccessibleName("Any date")
-        self.any_date_check.setToolTip("Untick to show only entries between the two dates.")
-
-        row = QHBoxLayout()
-        control: QWidget
-        for text, control in (("&Kind:", self.kind_combo), ("&Outcome:", self.outcome_combo),
-                              ("Profi&le:", self.profile_combo), ("Fro&m:", self.from_date),
-                              ("&To:", self.to_date)):
-            label = QLabel(text, self)
-            label.setBuddy(control)
-            row.addWidget(label)
-            row.addWidget(control)
-            if control is self.to_date:
-                row.addWidget(self.any_date_check)
-            row.addSpacing(8)
-        row.addStretch(1)
-        self._filter_row = row
-
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setPlaceholderText("Number, album or words in the message")
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setAccessibleName("Search history")
-        search_label = QLabel("&Search:", self)
-        search_label.setBuddy(self.search_edit)
-
-        self.refresh_button = QPushButton("&Refresh", self)
-        self.refresh_button.setAccessibleName("Refresh history")
-        self.export_button = QPushButton("&Export CSV…", self)
-        self.export_button.setAccessibleName("Export history as CSV")
-        self.export_button.setToolTip("Save the entries that match the filters as a CSV file.")
-
-        search_row = QHBoxLayout()
-        search_row.addWidget(search_label)
-        search_row.addWidget(self.search_edit, 1)
-        search_row.addWidget(self.refresh_button)
-        search_row.addWidget(self.export_button)
-        self._search_row = search_row
-
-    def _build_table(self) -> None:
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("History entries")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        # Fixed row heights: measuring rows would read every loaded entry.
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(
-            self.table.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(HistoryModel.COL_CONTENT, QHeaderView.ResizeMode.Stretch)
-        metrics = self.table.fontMetrics()
-        widths = {
-            HistoryModel.COL_TIME: metrics.horizontalAdvance("2024-12-31 23:59:59") + 16,
-            HistoryModel.COL_KIND: metrics.horizontalAdvance("Upload") + 20,
-            HistoryModel.COL_PROFILE: metrics.horizontalAdvance("Main office NY") + 16,
-            HistoryModel.COL_TO: metrics.horizontalAdvance("album 10 / sort 250") + 16,
-            HistoryModel.COL_OUTCOME: metrics.horizontalAdvance("Unknown") + 40,
-            HistoryModel.COL_RESULT: metrics.horizontalAdvance("REF7Q2K9ZP1M3XA sent ok") + 16,
-        }
-        for column, width in widths.items():
-            header.resizeSection(column, width)
 
     def _build_detail(self) -> None:
         self.detail = QTextBrowser(self)
@@ -293,13 +190,7 @@ class HistoryTab(QWidget):
         self.search_edit.selectAll()
 
     def current_filter(self) -> HistoryFilter:
-        since = until = None
-        if not self.any_date_check.isChecked():
-            start = _day(self.from_date.date())
-            end = _day(self.to_date.date()) + timedelta(days=1)
-            # Local midnights: the user thinks in their own calendar days.
-            since = datetime.combine(start, time()).astimezone()
-            until = datetime.combine(end, time()).astimezone()
+        since, until = self.filters.dates()
         text = self.search_edit.text().strip()
         return HistoryFilter(
             kind=self.kind_combo.currentData(),
@@ -431,8 +322,7 @@ class HistoryTab(QWidget):
 
     @Slot(bool)
     def _on_any_date_toggled(self, any_date: bool) -> None:
-        self.from_date.setEnabled(not any_date)
-        self.to_date.setEnabled(not any_date)
+        self.filters.show_any_date(any_date)
         self._apply_filter()
 
     @Slot(QDate)
@@ -491,24 +381,7 @@ class HistoryTab(QWidget):
         return any(value is not None for value in self.model.filter.kwargs().values())
 
     def _reload_profiles(self) -> None:
-        current = self.profile_combo.currentData()
-        profiles = self._profiles_provider()
-        wanted = [(p.name, p.id) for p in profiles]
-        present = [(self.profile_combo.itemText(i), self.profile_combo.itemData(i))
-                   for i in range(1, self.profile_combo.count())]
-        if wanted == present:
-            return
-        self.profile_combo.blockSignals(True)
-        try:
-            self.profile_combo.clear()
-            self.profile_combo.addItem("All", None)
-            for name, profile_id in wanted:
-                self.profile_combo.addItem(name, profile_id)
-            index = self.profile_combo.findData(current) if current is not None else 0
-            self.profile_combo.setCurrentIndex(max(index, 0))
-        finally:
-            self.profile_combo.blockSignals(False)
-        if self.profile_combo.currentData() != current:
+        if self.filters.reload_profiles(self._profiles_provider()):
             self._apply_filter()
 
     def _set_status(self, text: str, *, error: bool = False) -> None:

@@ -388,7 +388,9 @@ def test_resend_unknown_warns_plainly_and_sends_on_yes(make_tab, journal, qtbot,
     assert box["default"]  # Enter means "Don't send"
     assert resend.calls[0].id == entry_id
     qtbot.waitUntil(lambda: tab.resend_button.isEnabled())
-    # The recorder journals nothing, so the tab must not claim a new attempt exists.
+    # The recorder journals nothing, so the tab must not claim a new attempt exists. The
+    # summary comes after History is read again, off the window's thread: wait for it.
+    qtbot.waitUntil(lambda: not tab.status_label.text().startswith("Sending entry"))
     assert tab.status_label.text() == f"No new attempt for entry {entry_id} was recorded."
 
 
