@@ -123,12 +123,7 @@ class CallsTab(QWidget):
         note = QLabel("Voitex calls the number right away from the caller id you choose.")
         note.setWordWrap(True)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(note)
-        layout.addLayout(form)
-        layout.addLayout(self.flow.button_row())
-        layout.addWidget(self.result_label)
-        layout.addStretch(1)
+        self.flow.lay_out(note, form)
 
         submit_on_ctrl_enter(self, self.call_button)
 

@@ -49,6 +49,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 150
+# The buttons under the table: (words, accessible name, tool tip).
+_ACTIONS = (
+    ("&Copy id", "Copy recording id", "Copy the selected recording's id (Ctrl+C)"),
+    ("Use in a c&all", "Use in a call", "Open Calls with this recording chosen"),
+    ("Use in a branch &design", "Use in a branch design",
+     "Add this recording to the branch designer's play list"),
+    ("&Play", "Play", "Listen to the file that was uploaded"),
+    ("&Export CSV…", "Export the library as CSV", "Save the listed recordings as a CSV file"),
+    ("Compare with the sa&ndbox", "Compare with the sandbox",
+     "Check this list against what the practice server holds"),
+)
 SandboxListing = Callable[[], Awaitable[Sequence[Mapping[str, Any]]]]
 
 
@@ -125,18 +136,9 @@ class LibraryTab(QWidget):
         self.count_label = QLabel()
         self.count_label.setAccessibleName("How many recordings are listed")
 
-        self.copy_button = action_button("&Copy id", "Copy recording id",
-                                   "Copy the selected recording's id (Ctrl+C)")
-        self.call_button = action_button("Use in a c&all", "Use in a call",
-                                   "Open Calls with this recording chosen")
-        self.design_button = action_button("Use in a branch &design", "Use in a branch design",
-                                     "Add this recording to the branch designer's play list")
-        self.play_button = action_button("&Play", "Play", "Listen to the file that was uploaded")
+        (self.copy_button, self.call_button, self.design_button, self.play_button,
+         self.export_button, self.compare_button) = (action_button(*words) for words in _ACTIONS)
         self.play_button.setVisible(playback.AVAILABLE)
-        self.export_button = action_button("&Export CSV…", "Export the library as CSV",
-                                     "Save the listed recordings as a CSV file")
-        self.compare_button = action_button("Compare with the sa&ndbox", "Compare with the sandbox",
-                                      "Check this list against what the practice server holds")
         actions = QHBoxLayout()
         for button in (self.copy_button, self.call_button, self.design_button, self.play_button):
             actions.addWidget(button)

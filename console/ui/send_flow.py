@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLayout, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from console.api import ApiError
 from console.domain.sms import ENCODING_WORDS, analyze_sms
@@ -173,13 +173,22 @@ class SendFlow(QObject):
         on_profile_changed(session.profile)
         return flow
 
-    def button_row(self) -> QHBoxLayout:
-        """Cancel (while a request runs) and the send button, at the right."""
+    def lay_out(self, *above: QWidget | QLayout) -> None:
+        """The tab's page: what is `above` (its words, its form), then Cancel (while a
+        request runs) and the send button at the right, then the result."""
+        layout = QVBoxLayout(self.tab)
+        for part in above:
+            if isinstance(part, QLayout):
+                layout.addLayout(part)
+            else:
+                layout.addWidget(part)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.cancel_button)
         row.addWidget(self.button)
-        return row
+        layout.addLayout(row)
+        layout.addWidget(self.result_label)
+        layout.addStretch(1)
 
     def _remember(self, outcome: str) -> None:
         self.last_outcome = outcome

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -117,11 +116,7 @@ class SmsTab(QWidget):
         self.result_label = self.flow.result_label
         self.cancel_button = self.flow.cancel_button
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addLayout(self.flow.button_row())
-        layout.addWidget(self.result_label)
-        layout.addStretch(1)
+        self.flow.lay_out(form)
 
         submit_on_ctrl_enter(self, self.send_button, self.body_edit)
 

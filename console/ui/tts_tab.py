@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -90,12 +89,7 @@ class TtsTab(QWidget):
         self.result_label = self.flow.result_label
         self.cancel_button = self.flow.cancel_button
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addLayout(self.flow.button_row())
-        layout.addWidget(self.result_label)
-        layout.addStretch(1)
+        self.flow.lay_out(intro, form)
 
         submit_on_ctrl_enter(self, self.create_button, self.text_edit)
 
