@@ -1,4 +1,4 @@
-"""The Recordings tab: drops through dropEvent, the queue model, uploads to the sandbox."""
+"""The Recordings tab: drops as Qt delivers them (recordings/drops.py), the queue model, uploads."""
 from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
