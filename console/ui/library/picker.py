@@ -68,8 +68,8 @@ class RecordingPicker(QComboBox):
         self.setCompleter(completer)
         self.editTextChanged.connect(self.textChanged)
         self.activated.connect(self._on_activated)
-        # The stubs do not know that an overloaded signal is indexed by its argument type.
-        completer.activated[str].connect(self._on_completed)  # type: ignore[index]
+        # activated(str), not activated(QModelIndex): an overloaded signal is picked by type.
+        completer.activated[str].connect(self._on_completed)  # type: ignore[index]  # stubs lack overloads
 
     # -- content ------------------------------------------------------------------
     def set_entries(self, entries: Iterable[CatalogueEntry]) -> None:
