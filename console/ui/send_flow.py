@@ -150,6 +150,7 @@ class SendFlow(QObject):
         self._cancel_requested = False
         self.last_outcome = ""
         self.finished.connect(self._remember)
+        self._numbers: QComboBox | None = None  # the profile's own numbers (for_tab)
 
     @classmethod
     def for_tab(cls, tab: QWidget, *, session: AccountSession, messages: MessageBridge,
@@ -163,15 +164,16 @@ class SendFlow(QObject):
         button.setToolTip(kind.tip)
         flow = cls(parent=tab, session=session, messages=messages, button=button,
                    result_label=ResultLabel("Result"), kind=kind, confirm=confirm)
-
-        def on_profile_changed(profile: Profile) -> None:
-            if numbers is not None:
-                fill_numbers(numbers, profile)
-            flow.result_label.hide()
-
-        session.profile_changed.connect(on_profile_changed)
-        on_profile_changed(session.profile)
+        flow._numbers = numbers
+        # A method of the flow, not a closure: the connection ends with the tab.
+        session.profile_changed.connect(flow._on_profile_changed)
+        flow._on_profile_changed(session.profile)
         return flow
+
+    def _on_profile_changed(self, profile: Profile) -> None:
+        if self._numbers is not None:
+            fill_numbers(self._numbers, profile)
+        self.result_label.hide()
 
     def lay_out(self, *above: QWidget | QLayout) -> None:
         """The tab's page: what is `above` (its words, its form), then Cancel (while a
