@@ -20,7 +20,7 @@ competes for this process's GIL. What users feel is the time on such a link.
    the same timer runs 1.5 s with nothing to do: how late the shared machine
    alone makes a tick, printed as the baseline.
 3. --drop-files small files (wav, mp3, and some junk) in one folder are dropped
-   on the tab through its dropEvent; the worst stall until every row is read is
+   on the tab as Qt delivers a drop; the worst stall until every row is read is
    printed. Target: at most 50 ms (issue 11).
 
 Not part of the test suite: performance is measured here, never asserted in tests.
@@ -158,7 +158,7 @@ async def run_tab(app, url: str, files: list[Path], drop_folder: Path | None, co
         await wait_for(lambda: len(queue) == len(files) and not queue.inspecting, 120)
         meter.start()
         start, cpu_start = time.perf_counter(), time.process_time()
-        tab.upload_button.click()
+        tab.action_bar.upload_button.click()
         await wait_for(lambda: not queue.has_active_uploads(), 600)
         result["upload_s"] = time.perf_counter() - start
         result["upload_cpu_s"] = time.process_time() - cpu_start

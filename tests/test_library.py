@@ -163,8 +163,8 @@ def test_queueing_over_a_known_place_warns_and_a_live_confirmation_says_it(
     tab._confirm_start = lambda count, **kw: app.confirm_live_upload(count, confirm=recorder,
                                                                     **kw)
     uploads_before = len(app.sandbox.server.library())
-    assert tab.upload_button.isEnabled()
-    tab.upload_button.click()
+    assert tab.action_bar.upload_button.isEnabled()
+    tab.action_bar.upload_button.click()
     assert "holds 'Main menu', uploaded 3 Nov" in recorder.boxes[0]
     assert "from main-menu.wav; this replaces it" in recorder.boxes[0]
     assert tab.notice.text() == "Not uploaded."

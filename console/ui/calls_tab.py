@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -26,18 +25,24 @@ from console.jobs.session import AccountSession
 from console.ui.library.picker import LibraryFollower, RecordingPicker
 from console.ui.messages import MessageBridge
 from console.ui.recent_send import SameSend, find_same_send, same_send_question
-from console.ui.send_flow import CALL, Confirmation, Form, SendFlow, check_phone_as_typed, own_number
+from console.ui.send_flow import CALL, Confirmation, FlowConfirm, SendFlow
+from console.ui.send_form import Form, check_phone_as_typed, own_number
 from console.ui.send_guard import do_not_contact_refusal
 from console.ui.widgets import (
     Confirm,
     FieldErrorLabel,
-    ResultLabel,
     add_row,
     default_confirm,
-    fill_numbers,
     format_phone_as_typed,
     submit_on_ctrl_enter,
 )
+
+if TYPE_CHECKING:
+    from console.api import CallResult
+    from console.store.broadcasts import BroadcastStore
+    from console.store.catalogue import CatalogueEntry
+    from console.store.profiles import Profile
+    from console.ui.library.source import LibrarySource
 
 GOTO_NOT_YET_AVAILABLE = (
     "Voitex documents this call type as not yet available (\u201ccoming soon\u201d): "
@@ -48,12 +53,13 @@ class CallsTab(QWidget):
 
     def __init__(self, *, session: AccountSession, sender: Sender, messages: MessageBridge,
                  confirm: Confirm = default_confirm, parent: QWidget | None = None,
-                 broadcasts=None, library=None) -> None:
+                 broadcasts: BroadcastStore | None = None,
+                 library: LibrarySource | None = None) -> None:
         super().__init__(parent)
         self.broadcasts = broadcasts  # the do-not-contact list (and templates) of the Broadcast tab
-        self.library = library  # a LibrarySource: the library file id is picked by name
+        self.library = library  # the library file id is picked by name
         self.session = session
-        self.sender = sender
+        self._sender = sender  # not `sender`: QObject.sender() is a method
         self._checking = False  # History is being read before a call
         self.messages = messages
 
@@ -108,55 +114,33 @@ class CallsTab(QWidget):
                                     self.branch_error, "The branch of that IVR to start in.")
         self.form = form
 
-        self.call_button = QPushButton("Place &call")
-        self.call_button.setAccessibleName("Place call")
-        self.call_button.setToolTip("Place the call (Ctrl+Enter)")
+        self.flow = SendFlow.for_tab(self, session=session, messages=messages, kind=CALL,
+                                     confirm=confirm, numbers=self.cid_combo)
+        self.call_button = self.flow.button
         self.call_button.clicked.connect(self.on_call_clicked)
-        self.result_label = ResultLabel("Result")
-        self.flow = SendFlow(parent=self, session=session, messages=messages,
-                             button=self.call_button, result_label=self.result_label,
-                             kind=CALL, confirm=confirm)
+        self.result_label = self.flow.result_label
         self.cancel_button = self.flow.cancel_button
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.call_button)
         note = QLabel("Voitex calls the number right away from the caller id you choose.")
         note.setWordWrap(True)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(note)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.result_label)
-        layout.addStretch(1)
+        self.flow.lay_out(note, form)
 
         submit_on_ctrl_enter(self, self.call_button)
 
         self.type_group.buttonToggled.connect(lambda *_: self._show_type_fields())
         session.profile_changed.connect(self._on_profile_changed)
-        fill_numbers(self.cid_combo, session.profile)
         self._library_follower = (LibraryFollower(self.sfile_edit, library)
                                   if library is not None else None)
         self._show_type_fields()
 
-    @property
-    def confirm(self) -> Confirm:
-        """How the tab asks before a send (tests answer without a modal loop)."""
-        return self.flow.confirm
+    confirm = FlowConfirm()
 
-    @confirm.setter
-    def confirm(self, confirm: Confirm) -> None:
-        self.flow.confirm = confirm
-
-    def _on_profile_changed(self, profile) -> None:
-        fill_numbers(self.cid_combo, profile)
-        self.result_label.hide()  # an earlier account's result must not look like this one's
+    def _on_profile_changed(self, profile: Profile) -> None:
         if not profile.is_sandbox:
             # Not yet available at Voitex: on a live account, chosen only on purpose.
             self.set_call_type("stream")
 
-    def use_recording(self, entry) -> None:
+    def use_recording(self, entry: CatalogueEntry) -> None:
         """The Library's "Use in a call": play `entry`; the number is still to type."""
         self.set_call_type("stream")
         if self._library_follower is not None:
@@ -180,12 +164,12 @@ class CallsTab(QWidget):
         for error in (self.sfile_error, self.route_error, self.branch_error):
             error.show_error(None)
 
-    def draft(self) -> dict:
+    def draft(self) -> dict[str, Any]:
         return {"cid": self.cid_combo.currentData(), "to": self.to_edit.text(),
                 "type": self.call_type, "sfile_id": self.sfile_edit.text(),
                 "route_number": self.route_edit.text(), "branch_number": self.branch_edit.text()}
 
-    def restore_draft(self, draft: dict) -> None:
+    def restore_draft(self, draft: dict[str, Any]) -> None:
         index = self.cid_combo.findData(draft.get("cid"))
         if index >= 0:
             self.cid_combo.setCurrentIndex(index)
@@ -218,7 +202,7 @@ class CallsTab(QWidget):
     def _caller_id(self) -> str:
         return own_number(self.cid_combo, "Caller id")
 
-    def what_happens(self, values: dict) -> str:
+    def what_happens(self, values: dict[str, Any]) -> str:
         if values["type"] == "stream":
             entry = self.sfile_edit.chosen_entry()  # named when picked from the Library
             if entry is not None and entry.recording_id == values["sfile_id"]:
@@ -227,15 +211,16 @@ class CallsTab(QWidget):
         return (f"routes them into branch {values['branch_number']} of "
                 f"{format_phone(values['route_number'])}")
 
-    def _same_call(self, values: dict) -> SameSend | None:
+    def _same_call(self, values: dict[str, Any]) -> SameSend | None:
         """Off the window's thread: this same call to this number from any desk in the hour."""
         content = call_content(type=values["type"], sfile_id=values.get("sfile_id"),
                                route_number=values.get("route_number"),
                                branch_number=values.get("branch_number"))
-        return find_same_send(getattr(self.sender, "journal", None), kind="call",
+        return find_same_send(self._sender.journal, kind="call",
                               recipient=values["to"], content=content)
 
-    def _confirmations(self, values: dict, profile, same: SameSend | None = None) -> list[Confirmation]:
+    def _confirmations(self, values: dict[str, Any], profile: Profile,
+                       same: SameSend | None = None) -> list[Confirmation]:
         asks: list[Confirmation] = []
         if same is not None:
             to = format_phone(values["to"])
@@ -247,12 +232,10 @@ class CallsTab(QWidget):
         informative = f"When they answer, the call {self.what_happens(values)}."
         if values["type"] == "goto":
             informative += f"\n\n{GOTO_NOT_YET_AVAILABLE}"
-        informative += "\n\nThis cannot be undone."
-        asks.append(Confirmation(
-            title="Call a customer?",
-            text=(f"Call {format_phone(values['to'])} from {format_phone(values['cid'])} "
-                  f"on the live account '{profile.name}'?"),
-            informative=informative, action="Place call"))
+        asks.append(Confirmation.live(
+            profile, title="Call a customer?",
+            asks=f"Call {format_phone(values['to'])} from {format_phone(values['cid'])}",
+            informative=informative, action="Place call", paragraph=True))
         return asks
 
     @asyncSlot()
@@ -271,15 +254,15 @@ class CallsTab(QWidget):
                 self._checking = False
                 self.call_button.setEnabled(True)
         to = format_phone(values.get("to") or "")
-        request = {k: values.get(k) for k in ("cid", "to", "type", "sfile_id", "route_number",
+        request: dict[str, Any] = {k: values.get(k) for k in ("cid", "to", "type", "sfile_id", "route_number",
                                                "branch_number")}
 
-        def done_text(result) -> str:
+        def done_text(result: CallResult) -> str:
             return (f"Call to {to} placed; it {self.what_happens(values)}. "
                     f"Reference id: {result.reference_id}")
 
         await self.flow.run(
             form=form,
             confirmations=lambda profile: self._confirmations(values, profile, same),
-            request=lambda: self.sender.place_call(**request),
+            request=lambda: self._sender.place_call(**request),
             busy_text=f"Calling {to}…", done_text=done_text)

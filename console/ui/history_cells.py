@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from console.domain.phone import format_phone
 from console.store.journal import JournalEntry
@@ -22,7 +23,7 @@ class HistoryFilter:
     text: str | None = None
     group_id: str | None = None  # one broadcast run's entries
 
-    def kwargs(self) -> dict:
+    def kwargs(self) -> dict[str, Any]:
         return asdict(self)
 
 

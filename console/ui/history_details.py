@@ -6,7 +6,7 @@ import json
 
 from console.domain.phone import format_phone
 from console.store.journal import JournalEntry
-from console.ui.history_model import KIND_LABELS, OUTCOME_LABELS, format_recipient, local_time
+from console.ui.history_cells import KIND_LABELS, OUTCOME_LABELS, format_recipient, local_time
 
 # What each stored request field is called on the form that sends it, so the
 # details read like the SMS, Calls, Text to speech and Recordings tabs.

@@ -23,26 +23,16 @@ from __future__ import annotations
 
 import bisect
 import sqlite3
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QIcon
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 
 from console.store.database import StoreError
 from console.store.interface import HistoryStore
 from console.store.journal import JournalEntry, JournalError
-from console.ui.history_cells import (
-    KIND_LABELS,
-    OUTCOME_LABELS,
-    HistoryFilter,
-    display_texts,
-    format_recipient,
-    local_time,
-)
+from console.ui.history_cells import HistoryFilter, display_texts
+from console.ui.history_look import OutcomeLook
 from console.ui.store_reader import StoreReader
-
-__all__ = ["HistoryModel", "HistoryFilter", "KIND_LABELS", "OUTCOME_LABELS", "PAGE_SIZE",
-           "COUNT_CAP", "format_recipient", "local_time"]
 
 PAGE_SIZE = 200
 # Searches count at most this many entries on the window's thread.
@@ -52,21 +42,8 @@ _COUNT_DELAY_MS = 60
 # than merging one by one.
 _MERGE_LIMIT = 500
 
-# Colour is a hint only: the outcome is always spelled out as well.
-_OUTCOME_COLOURS = {
-    "done": QColor("#1b6e35"),
-    "failed": QColor("#b3261e"),
-    "unknown": QColor("#8a4b00"),
-    "pending": QColor("#55585c"),
-}
-_OUTCOME_ICONS = {
-    "done": QStyle.StandardPixmap.SP_DialogApplyButton,
-    "failed": QStyle.StandardPixmap.SP_MessageBoxCritical,
-    "unknown": QStyle.StandardPixmap.SP_MessageBoxWarning,
-    "pending": QStyle.StandardPixmap.SP_BrowserReload,
-}
-
 ModelIndex = QModelIndex | QPersistentModelIndex
+Row = tuple[Any, ...]  # a JournalEntry's fields, as a plain tuple
 
 _TEXT_ROLES = frozenset({int(Qt.ItemDataRole.DisplayRole.value),
                          int(Qt.ItemDataRole.AccessibleTextRole.value)})
@@ -91,7 +68,7 @@ class HistoryModel(QAbstractTableModel):
     loaded = Signal()  # an answer of the journal is in (a page, a refresh, a count)
     failed = Signal(str)  # a read failed: what to tell the user
 
-    def __init__(self, journal: HistoryStore, parent=None) -> None:
+    def __init__(self, journal: HistoryStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._journal = journal
         self._reader = StoreReader("history", self)
@@ -112,7 +89,7 @@ class HistoryModel(QAbstractTableModel):
         self._filter = HistoryFilter()
         # Plain tuples (JournalEntry's fields): the garbage collector stops
         # tracking them, so 100,000 loaded rows never make it pause.
-        self._rows: list[tuple] = []
+        self._rows: list[Row] = []
         # Negated ids, ascending, so bisect finds where an entry belongs in the
         # newest-first list.
         self._keys: list[int] = []
@@ -120,8 +97,7 @@ class HistoryModel(QAbstractTableModel):
         self._more = False
         self._total = 0
         self._seen_change = 0
-        self._icons: dict[str, QIcon] = {}
-        self._brushes = {outcome: QBrush(colour) for outcome, colour in _OUTCOME_COLOURS.items()}
+        self._look = OutcomeLook()
         self._load_first_page()
 
     # Public API
@@ -246,7 +222,7 @@ class HistoryModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole):
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -255,7 +231,7 @@ class HistoryModel(QAbstractTableModel):
             return "When the request was made, in this computer's time zone."
         return None
 
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         # Called ~700 times per repaint: roles this model does not serve
         # (fonts, alignment, size hints...) leave before any work.
         if role not in _SERVED_ROLES or not index.isValid():
@@ -278,9 +254,9 @@ class HistoryModel(QAbstractTableModel):
             return None
         outcome = raw[_OUTCOME_FIELD]
         if role == _FOREGROUND:
-            return self._brushes[outcome] if column == self.COL_OUTCOME else None
+            return self._look.brush(outcome) if column == self.COL_OUTCOME else None
         if role == _DECORATION:
-            return self._icon(outcome) if column == self.COL_OUTCOME else None
+            return self._look.icon(outcome) if column == self.COL_OUTCOME else None
         if role == self.EntryRole:
             return JournalEntry._make(raw)
         if role == self.OutcomeRole:
@@ -413,14 +389,8 @@ class HistoryModel(QAbstractTableModel):
             self._total, self._total_exact = total, True
             self.total_changed.emit()
 
-    def _display_row(self, raw: tuple) -> tuple[str, ...]:
+    def _display_row(self, raw: Row) -> tuple[str, ...]:
         cached = self._display.get(raw[0])
         if cached is None:
             cached = self._display[raw[0]] = display_texts(JournalEntry._make(raw))
         return cached
-
-    def _icon(self, outcome: str) -> QIcon:
-        icon = self._icons.get(outcome)
-        if icon is None:
-            icon = self._icons[outcome] = QApplication.style().standardIcon(_OUTCOME_ICONS[outcome])
-        return icon

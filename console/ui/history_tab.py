@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QItemSelection, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
-    QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -32,36 +23,22 @@ from qasync import asyncSlot
 
 from console.domain.vocabulary import EntryKind
 from console.domain.wording import plural
-from console.jobs.resend import CONFIRM_LABELS as _KIND_ACTIONS
-from console.jobs.resend import RESENDABLE_KINDS, RESENDABLE_OUTCOMES
+from console.store.broadcast_types import BroadcastStore
 from console.store.database import StoreError
 from console.store.interface import HistoryStore
 from console.store.journal import JournalEntry, JournalError
 from console.store.profiles import Profile
+from console.ui.csv_export import ask_csv_path
+from console.ui.history_cells import HistoryFilter
 from console.ui.history_details import _detail_html
-from console.ui.history_model import (
-    KIND_LABELS,
-    OUTCOME_LABELS,
-    HistoryFilter,
-    HistoryModel,
-    format_recipient,
-)
+from console.ui.history_export import HistoryExport
+from console.ui.history_filters import HistoryFilterBar
+from console.ui.history_model import HistoryModel
+from console.ui.history_resend import answered_yes, can_resend, resend_box, resend_hint, resend_summary
+from console.ui.history_table import history_table
 from console.ui.messages import MessageBridge
-from console.ui.send_flow import describe_resend
 
 SEARCH_DELAY_MS = 250
-
-UNKNOWN_WARNING = (
-    "The earlier attempt's outcome is unknown: the customer may already have received it. "
-    "Check before sending again."
-)
-FAILED_NOTE = "The earlier attempt failed, so it did not go out."
-
-
-def _standard_button_value(value) -> int:
-    # exec() returns an int; a test's confirm() may return the enum member.
-    return value.value if hasattr(value, "value") else int(value)
-
 
 class HistoryTab(QWidget):
     def __init__(
@@ -70,9 +47,9 @@ class HistoryTab(QWidget):
         journal: HistoryStore,
         profiles_provider: Callable[[], list[Profile]],
         resend: Callable[[JournalEntry], Awaitable[None]] | None,
-        confirm: Callable[[QMessageBox], int] | None = None,
+        confirm: Callable[[QMessageBox], object] | None = None,
         messages: MessageBridge | None = None,
-        do_not_contact=None,
+        do_not_contact: BroadcastStore | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -82,15 +59,20 @@ class HistoryTab(QWidget):
         self._journal = journal
         self._profiles_provider = profiles_provider
         self._resend = resend
-        self._confirm = confirm or (lambda box: box.exec())
+        self._confirm: Callable[[QMessageBox], object] = confirm or (lambda box: box.exec())
         self._resending = False
         self._shown_entry: JournalEntry | None = None
         self._last_export_dir = Path.home()
 
         self.model = HistoryModel(journal, self)
 
-        self._build_filters()
-        self._build_table()
+        bar = self.filters = HistoryFilterBar(self)
+        self.kind_combo, self.outcome_combo, self.profile_combo = (
+            bar.kind_combo, bar.outcome_combo, bar.profile_combo)
+        self.from_date, self.to_date, self.any_date_check = bar.from_date, bar.to_date, bar.any_date_check
+        self.search_edit, self.refresh_button, self.export_button = (
+            bar.search_edit, bar.refresh_button, bar.export_button)
+        self.table = history_table(self, self.model)
         self._build_detail()
 
         self.status_label = QLabel(self)
@@ -100,6 +82,8 @@ class HistoryTab(QWidget):
         self.status_label.setAccessibleName("History status")
         self.count_label = QLabel(self)
         self.count_label.setAccessibleName("Number of entries shown")
+        self.export = HistoryExport(journal, button=self.export_button, messages=messages,
+                                    status=lambda text, error: self._set_status(text, error=error))
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
@@ -114,8 +98,8 @@ class HistoryTab(QWidget):
         bottom.addStretch(1)
 
         layout = QVBoxLayout(self)
-        layout.addLayout(self._filter_row)
-        layout.addLayout(self._search_row)
+        layout.addLayout(bar.filter_row)
+        layout.addLayout(bar.search_row)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status_label)
         layout.addLayout(bottom)
@@ -157,102 +141,6 @@ class HistoryTab(QWidget):
         self._update_count()
 
     # Building
-
-    def _build_filters(self) -> None:
-        self.kind_combo = QComboBox(self)
-        self.kind_combo.addItem("All", None)
-        for kind, label in KIND_LABELS.items():
-            self.kind_combo.addItem(label, kind)
-        self.kind_combo.setAccessibleName("Kind filter")
-
-        self.outcome_combo = QComboBox(self)
-        self.outcome_combo.addItem("All", None)
-        for outcome in ("done", "failed", "unknown", "pending"):
-            self.outcome_combo.addItem(OUTCOME_LABELS[outcome], outcome)
-        self.outcome_combo.setAccessibleName("Outcome filter")
-
-        self.profile_combo = QComboBox(self)
-        self.profile_combo.addItem("All", None)
-        self.profile_combo.setAccessibleName("Profile filter")
-        self.profile_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-
-        today = QDate.currentDate()
-        self.from_date = QDateEdit(today.addDays(-30), self)
-        self.to_date = QDateEdit(today, self)
-        for edit, name in ((self.from_date, "From date"), (self.to_date, "To date")):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setAccessibleName(name)
-            edit.setEnabled(False)
-        self.to_date.setMinimumDate(self.from_date.date())
-        self.any_date_check = QCheckBox("Any date", self)
-        self.any_date_check.setChecked(True)
-        self.any_date_check.setAccessibleName("Any date")
-        self.any_date_check.setToolTip("Untick to show only entries between the two dates.")
-
-        row = QHBoxLayout()
-        for text, control in (("&Kind:", self.kind_combo), ("&Outcome:", self.outcome_combo),
-                              ("Profi&le:", self.profile_combo), ("Fro&m:", self.from_date),
-                              ("&To:", self.to_date)):
-            label = QLabel(text, self)
-            label.setBuddy(control)
-            row.addWidget(label)
-            row.addWidget(control)
-            if control is self.to_date:
-                row.addWidget(self.any_date_check)
-            row.addSpacing(8)
-        row.addStretch(1)
-        self._filter_row = row
-
-        self.search_edit = QLineEdit(self)
-        self.search_edit.setPlaceholderText("Number, album or words in the message")
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setAccessibleName("Search history")
-        search_label = QLabel("&Search:", self)
-        search_label.setBuddy(self.search_edit)
-
-        self.refresh_button = QPushButton("&Refresh", self)
-        self.refresh_button.setAccessibleName("Refresh history")
-        self.export_button = QPushButton("&Export CSV…", self)
-        self.export_button.setAccessibleName("Export history as CSV")
-        self.export_button.setToolTip("Save the entries that match the filters as a CSV file.")
-
-        search_row = QHBoxLayout()
-        search_row.addWidget(search_label)
-        search_row.addWidget(self.search_edit, 1)
-        search_row.addWidget(self.refresh_button)
-        search_row.addWidget(self.export_button)
-        self._search_row = search_row
-
-    def _build_table(self) -> None:
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("History entries")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        # Fixed row heights: measuring rows would read every loaded entry.
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(
-            self.table.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(HistoryModel.COL_CONTENT, QHeaderView.ResizeMode.Stretch)
-        metrics = self.table.fontMetrics()
-        widths = {
-            HistoryModel.COL_TIME: metrics.horizontalAdvance("2024-12-31 23:59:59") + 16,
-            HistoryModel.COL_KIND: metrics.horizontalAdvance("Upload") + 20,
-            HistoryModel.COL_PROFILE: metrics.horizontalAdvance("Main office NY") + 16,
-            HistoryModel.COL_TO: metrics.horizontalAdvance("album 10 / sort 250") + 16,
-            HistoryModel.COL_OUTCOME: metrics.horizontalAdvance("Unknown") + 40,
-            HistoryModel.COL_RESULT: metrics.horizontalAdvance("REF7Q2K9ZP1M3XA sent ok") + 16,
-        }
-        for column, width in widths.items():
-            header.resizeSection(column, width)
 
     def _build_detail(self) -> None:
         self.detail = QTextBrowser(self)
@@ -302,13 +190,7 @@ class HistoryTab(QWidget):
         self.search_edit.selectAll()
 
     def current_filter(self) -> HistoryFilter:
-        since = until = None
-        if not self.any_date_check.isChecked():
-            start = self.from_date.date().toPython()
-            end = self.to_date.date().toPython() + timedelta(days=1)
-            # Local midnights: the user thinks in their own calendar days.
-            since = datetime.combine(start, time()).astimezone()
-            until = datetime.combine(end, time()).astimezone()
+        since, until = self.filters.dates()
         text = self.search_edit.text().strip()
         return HistoryFilter(
             kind=self.kind_combo.currentData(),
@@ -364,56 +246,12 @@ class HistoryTab(QWidget):
         """Write the entries matching the filters to `path` and say so; returns
         how many, or None when the file could not be written (the reason is
         shown). Blocks; the Export button runs the same work off the UI thread."""
-        path = Path(path)
         self._apply_filter()
-        try:
-            count = self._journal.export_csv(path, **self.model.filter.kwargs())
-        except OSError as err:
-            return self._export_failed(path, err)
-        except (JournalError, StoreError) as err:
-            return self._export_unreadable(path, err)
-        return self._exported(path, count)
+        return self.export.write(Path(path), self.model.filter)
 
     async def export_in_background(self, path: Path | str) -> int | None:
-        path = Path(path)
         self._apply_filter()
-        self.export_button.setEnabled(False)
-        self._set_status(f"Exporting to {path}…")
-        try:
-            # 100,000 rows take a noticeable moment; the window stays responsive.
-            count = await asyncio.to_thread(self._journal.export_csv, path,
-                                            **self.model.filter.kwargs())
-        except OSError as err:
-            return self._export_failed(path, err)
-        except (JournalError, StoreError) as err:
-            return self._export_unreadable(path, err)
-        finally:
-            self.export_button.setEnabled(True)
-        return self._exported(path, count)
-
-    def _exported(self, path: Path, count: int) -> int:
-        text = f"Exported {plural(count, 'entry', 'entries')} to {path}."
-        self._set_status(text)
-        if self.messages is not None:
-            self.messages.info(text)
-        return count
-
-    def _export_unreadable(self, path: Path, err: Exception) -> None:
-        """History itself could not be read (the office database is away, the file is locked)."""
-        text = (f"Nothing was exported to {path}: History could not be read ({err}). "
-                "Press Export again once History can be read.")
-        self._set_status(text, error=True)
-        if self.messages is not None:
-            self.messages.error(text)
-        return None
-
-    def _export_failed(self, path: Path, err: OSError) -> None:
-        reason = err.strerror or str(err)
-        text = f"Could not save the export to {path}: {reason}. Choose another folder."
-        self._set_status(text, error=True)
-        if self.messages is not None:
-            self.messages.error(text)
-        return None
+        return await self.export.write_in_background(Path(path), self.model.filter)
 
     # Event handlers
 
@@ -423,21 +261,17 @@ class HistoryTab(QWidget):
 
     @asyncSlot()
     async def on_export_clicked(self) -> None:
-        stamp = datetime.now().strftime("%Y-%m-%d")
-        suggested = str(self._last_export_dir / f"voitex-history-{stamp}.csv")
-        path, _ = QFileDialog.getSaveFileName(self, "Export history", suggested,
-                                              "CSV files (*.csv)")
-        if not path:
+        path = ask_csv_path(self, title="Export history", folder=self._last_export_dir,
+                            stem="voitex-history")
+        if path is None:
             return
-        if not path.lower().endswith(".csv"):
-            path += ".csv"
-        self._last_export_dir = Path(path).parent
+        self._last_export_dir = path.parent
         await self.export_in_background(path)
 
     @asyncSlot()
     async def on_resend_clicked(self) -> None:
-        entry = self.selected_entry()
-        if entry is None or not self._can_resend(entry) or self._resending:
+        entry, resend = self.selected_entry(), self._resend
+        if entry is None or resend is None or not can_resend(entry) or self._resending:
             return
         if entry.kind in (EntryKind.SMS, EntryKind.CALL):
             from console.ui.send_guard import do_not_contact_refusal
@@ -451,13 +285,13 @@ class HistoryTab(QWidget):
         box = self.build_resend_box(entry)
         answer = self._confirm(box)
         box.deleteLater()
-        if _standard_button_value(answer) != QMessageBox.StandardButton.Yes.value:
+        if not answered_yes(answer):
             return
         self._resending = True
         self.resend_button.setEnabled(False)
         self._set_status(f"Sending entry {entry.id} again…")
         try:
-            await self._resend(entry)
+            await resend(entry)
         except BaseException:
             self._set_status(f"Sending entry {entry.id} again did not finish.", error=True)
             raise
@@ -470,43 +304,11 @@ class HistoryTab(QWidget):
             self._set_status(f"Entry {entry.id} was sent again; History could not be read to "
                              f"say how it went ({err}).", error=True)
             return
-        self._set_status(self._resend_summary(entry, recent))
-
-    def _resend_summary(self, entry: JournalEntry, recent: list[JournalEntry]) -> str:
-        # The sender records the new attempt itself; look for it to say how it went.
-        for newer in recent:
-            if newer.resend_of == entry.id:
-                outcome = OUTCOME_LABELS.get(newer.outcome, newer.outcome).lower()
-                return f"Entry {entry.id} was sent again as entry {newer.id}: {outcome}."
-            if newer.id <= entry.id:
-                break
-        return f"No new attempt for entry {entry.id} was recorded."
+        self._set_status(resend_summary(entry, recent))
 
     def build_resend_box(self, entry: JournalEntry) -> QMessageBox:
-        box = QMessageBox(self)
-        box.setWindowTitle("Send again?")
-        action = _KIND_ACTIONS.get(entry.kind, "this")
-        if entry.outcome == "unknown":
-            box.setIcon(QMessageBox.Icon.Warning)
-            box.setText(UNKNOWN_WARNING)
-        else:
-            box.setIcon(QMessageBox.Icon.Question)
-            box.setText(FAILED_NOTE)
         profile = next((p for p in self._profiles_provider() if p.id == entry.profile_id), None)
-        box.setInformativeText(
-            f"Send {action} again to {format_recipient(entry.recipient)} "
-            f"with the {entry.profile_name} profile? "
-            + describe_resend(entry.kind, entry.content, profile)
-        )
-        box.setDetailedText(entry.content)
-        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-        box.button(QMessageBox.StandardButton.Yes).setText("Send again")
-        box.button(QMessageBox.StandardButton.No).setText("Don't send")
-        # A stray Enter must not send twice to a customer who may have it already.
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.setEscapeButton(QMessageBox.StandardButton.No)
-        box.setAccessibleName("Confirm sending again")
-        return box
+        return resend_box(self, entry, profile)
 
     @Slot()
     def _apply_filter(self) -> None:
@@ -520,8 +322,7 @@ class HistoryTab(QWidget):
 
     @Slot(bool)
     def _on_any_date_toggled(self, any_date: bool) -> None:
-        self.from_date.setEnabled(not any_date)
-        self.to_date.setEnabled(not any_date)
+        self.filters.show_any_date(any_date)
         self._apply_filter()
 
     @Slot(QDate)
@@ -537,8 +338,7 @@ class HistoryTab(QWidget):
     # Internals
 
     def _can_resend(self, entry: JournalEntry) -> bool:
-        return (self._resend is not None and entry.kind in RESENDABLE_KINDS
-                and entry.outcome in RESENDABLE_OUTCOMES)
+        return self._resend is not None and can_resend(entry)
 
     @Slot()
     def _show_selected(self) -> None:
@@ -555,15 +355,7 @@ class HistoryTab(QWidget):
             self.detail.clear()
             self.resend_button.setToolTip("")
             return
-        if self._resend is None:
-            hint = "Sending again is not available here."
-        elif entry.kind not in RESENDABLE_KINDS:
-            hint = "Uploads are repeated from the Recordings tab."
-        elif entry.outcome not in RESENDABLE_OUTCOMES:
-            hint = "Only failed entries and entries with an unknown outcome can be sent again."
-        else:
-            hint = "Asks for confirmation before anything is sent."
-        self.resend_button.setToolTip(hint)
+        self.resend_button.setToolTip(resend_hint(entry, available=self._resend is not None))
         self.detail.setHtml(_detail_html(entry))
 
     @Slot()
@@ -589,24 +381,7 @@ class HistoryTab(QWidget):
         return any(value is not None for value in self.model.filter.kwargs().values())
 
     def _reload_profiles(self) -> None:
-        current = self.profile_combo.currentData()
-        profiles = self._profiles_provider()
-        wanted = [(p.name, p.id) for p in profiles]
-        present = [(self.profile_combo.itemText(i), self.profile_combo.itemData(i))
-                   for i in range(1, self.profile_combo.count())]
-        if wanted == present:
-            return
-        self.profile_combo.blockSignals(True)
-        try:
-            self.profile_combo.clear()
-            self.profile_combo.addItem("All", None)
-            for name, profile_id in wanted:
-                self.profile_combo.addItem(name, profile_id)
-            index = self.profile_combo.findData(current) if current is not None else 0
-            self.profile_combo.setCurrentIndex(max(index, 0))
-        finally:
-            self.profile_combo.blockSignals(False)
-        if self.profile_combo.currentData() != current:
+        if self.filters.reload_profiles(self._profiles_provider()):
             self._apply_filter()
 
     def _set_status(self, text: str, *, error: bool = False) -> None:

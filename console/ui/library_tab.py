@@ -12,22 +12,19 @@ import asyncio
 import html
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -37,30 +34,38 @@ from qasync import asyncSlot
 
 from console.domain.wording import plural
 from console.store.catalogue import CatalogueEntry, CatalogueError, compare_with_listing
+from console.ui import playback
+from console.ui.action_button import action_button
+from console.ui.csv_export import ask_csv_path, exported_text, save_failed_text
 from console.ui.library.model import LibraryModel, LibraryQuery
 from console.ui.library.source import LibrarySource
+from console.ui.playback import FilePlayer
 from console.ui.widgets import ResultLabel
+
+if TYPE_CHECKING:
+    from console.jobs.session import AccountSession
+    from console.ui.messages import MessageBridge
 
 log = logging.getLogger(__name__)
 
-try:  # PySide6-Essentials has no QtMultimedia; the Play button is hidden then.
-    from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
-except ImportError:  # pragma: no cover - depends on the installed wheels
-    QAudioOutput = QMediaPlayer = None
-
 SEARCH_DELAY_MS = 150
+# The buttons under the table: (words, accessible name, tool tip).
+_ACTIONS = (
+    ("&Copy id", "Copy recording id", "Copy the selected recording's id (Ctrl+C)"),
+    ("Use in a c&all", "Use in a call", "Open Calls with this recording chosen"),
+    ("Use in a branch &design", "Use in a branch design",
+     "Add this recording to the branch designer's play list"),
+    ("&Play", "Play", "Listen to the file that was uploaded"),
+    ("&Export CSV…", "Export the library as CSV", "Save the listed recordings as a CSV file"),
+    ("Compare with the sa&ndbox", "Compare with the sandbox",
+     "Check this list against what the practice server holds"),
+)
 SandboxListing = Callable[[], Awaitable[Sequence[Mapping[str, Any]]]]
 
 
-def _button(text: str, accessible: str, tip: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setAccessibleName(accessible)
-    button.setToolTip(tip)
-    return button
-
-
 class LibraryTab(QWidget):
-    def __init__(self, *, library: LibrarySource, session, messages=None,
+    def __init__(self, *, library: LibrarySource, session: AccountSession,
+                 messages: MessageBridge | None = None,
                  use_in_call: Callable[[CatalogueEntry], None] | None = None,
                  use_in_design: Callable[[CatalogueEntry], None] | None = None,
                  sandbox_listing: SandboxListing | None = None,
@@ -73,9 +78,10 @@ class LibraryTab(QWidget):
         self._use_in_design = use_in_design
         self._sandbox_listing = sandbox_listing
         self._last_export_dir = Path.home()
-        self._player = None
-        self._audio_output = None
-        self._playing: str | None = None
+        self.player = FilePlayer(self)
+        self.player.changed.connect(self._update_buttons)
+        self.player.failed.connect(
+            lambda text: self._tell("warning", f"The file cannot be played: {text}"))
         self.setAccessibleName("Library")
 
         self.intro = QLabel()
@@ -130,18 +136,9 @@ class LibraryTab(QWidget):
         self.count_label = QLabel()
         self.count_label.setAccessibleName("How many recordings are listed")
 
-        self.copy_button = _button("&Copy id", "Copy recording id",
-                                   "Copy the selected recording's id (Ctrl+C)")
-        self.call_button = _button("Use in a c&all", "Use in a call",
-                                   "Open Calls with this recording chosen")
-        self.design_button = _button("Use in a branch &design", "Use in a branch design",
-                                     "Add this recording to the branch designer's play list")
-        self.play_button = _button("&Play", "Play", "Listen to the file that was uploaded")
-        self.play_button.setVisible(QMediaPlayer is not None)
-        self.export_button = _button("&Export CSV…", "Export the library as CSV",
-                                     "Save the listed recordings as a CSV file")
-        self.compare_button = _button("Compare with the sa&ndbox", "Compare with the sandbox",
-                                      "Check this list against what the practice server holds")
+        (self.copy_button, self.call_button, self.design_button, self.play_button,
+         self.export_button, self.compare_button) = (action_button(*words) for words in _ACTIONS)
+        self.play_button.setVisible(playback.AVAILABLE)
         actions = QHBoxLayout()
         for button in (self.copy_button, self.call_button, self.design_button, self.play_button):
             actions.addWidget(button)
@@ -255,7 +252,8 @@ class LibraryTab(QWidget):
 
     def _select_loaded(self, recording_id: str) -> bool:
         for row in range(self.model.rowCount()):
-            if self.model.entry(row).recording_id == recording_id:
+            entry = self.model.entry(row)
+            if entry is not None and entry.recording_id == recording_id:
                 self.table.selectRow(row)
                 return True
         return False
@@ -270,23 +268,23 @@ class LibraryTab(QWidget):
             self.model.fetchMore()
         return False
 
-    def _update_buttons(self, *_args) -> None:
+    def _update_buttons(self, *_args: object) -> None:
         entry = self.selected_entry()
-        has = entry is not None
-        self.copy_button.setEnabled(has)
-        self.call_button.setEnabled(has and self._use_in_call is not None)
+        self.copy_button.setEnabled(entry is not None)
+        self.call_button.setEnabled(entry is not None and self._use_in_call is not None)
         # A play item names an album and a sort number: Voitex chose the sort of a
         # TTS made without one, and the console does not know it.
-        self.design_button.setEnabled(has and entry.sort is not None
+        unsorted = entry is not None and entry.sort is None
+        self.design_button.setEnabled(entry is not None and not unsorted
                                       and self._use_in_design is not None)
         self.design_button.setToolTip(
             "This text to speech has no sort number the console knows, so a branch cannot "
-            "name it." if has and entry.sort is None
+            "name it." if unsorted
             else "Add this recording to the branch designer's play list")
-        if QMediaPlayer is not None:
-            playing = self._playing is not None
+        if playback.AVAILABLE:
+            playing = self.player.playing is not None
             self.play_button.setText("Stop pla&ying" if playing else "&Play")
-            self.play_button.setEnabled(playing or (has and _playable(entry)))
+            self.play_button.setEnabled(playing or _playable(entry) is not None)
         self.export_button.setEnabled(self.model.rowCount() > 0)
 
     # -- actions ----------------------------------------------------------------------
@@ -314,30 +312,12 @@ class LibraryTab(QWidget):
             self._use_in_design(entry)
 
     def on_play_clicked(self) -> None:
-        if QMediaPlayer is None:
+        if self.player.playing is not None:
+            self.player.stop()
             return
-        if self._player is not None and self._playing is not None:
-            self._player.stop()
-            return
-        entry = self.selected_entry()
-        if entry is None or not _playable(entry):
-            return
-        if self._player is None:
-            self._player = QMediaPlayer(self)
-            self._audio_output = QAudioOutput(self)
-            self._player.setAudioOutput(self._audio_output)
-            self._player.playbackStateChanged.connect(self._on_playback_state)
-            self._player.errorOccurred.connect(
-                lambda _error, text: self._tell("warning", f"The file cannot be played: {text}"))
-        self._playing = entry.file_path
-        self._player.setSource(QUrl.fromLocalFile(str(entry.file_path)))
-        self._player.play()
-        self._update_buttons()
-
-    def _on_playback_state(self, state) -> None:
-        if state == QMediaPlayer.PlaybackState.StoppedState:
-            self._playing = None
-        self._update_buttons()
+        path = _playable(self.selected_entry())
+        if path is not None:
+            self.player.play(path)
 
     def export_to(self, path: Path | str) -> int | None:
         """Write the listed recordings to `path` (blocking); how many, or None on failure."""
@@ -346,18 +326,16 @@ class LibraryTab(QWidget):
         try:
             count = self.library.catalogue.export_csv(path, query.profile_id, **query.kwargs())
         except (OSError, CatalogueError) as err:
-            return self._export_failed(path, err)
+            self._export_failed(path, err)
+            return None
         return self._exported(path, count)
 
     @asyncSlot()
     async def on_export_clicked(self) -> None:
-        stamp = datetime.now().strftime("%Y-%m-%d")
-        suggested = str(self._last_export_dir / f"voitex-library-{stamp}.csv")
-        name, _ = QFileDialog.getSaveFileName(self, "Export the library", suggested,
-                                              "CSV files (*.csv)")
-        if not name:
+        path = ask_csv_path(self, title="Export the library", folder=self._last_export_dir,
+                            stem="voitex-library")
+        if path is None:
             return
-        path = Path(name)
         self._last_export_dir = path.parent
         query = self.current_query()
         self.export_button.setEnabled(False)
@@ -372,14 +350,11 @@ class LibraryTab(QWidget):
         self._exported(path, count)
 
     def _exported(self, path: Path, count: int) -> int:
-        self._tell("ok", f"Exported {plural(count, 'recording')} to {path}.")
+        self._tell("ok", exported_text(plural(count, "recording"), path))
         return count
 
     def _export_failed(self, path: Path, err: Exception) -> None:
-        reason = getattr(err, "strerror", None) or str(err)
-        self._tell("error", f"Could not save the export to {path}: {reason}. "
-                            "Choose another folder and try again.")
-        return None
+        self._tell("error", save_failed_text(path, err))
 
     @asyncSlot()
     async def on_compare_clicked(self) -> None:
@@ -410,5 +385,9 @@ class LibraryTab(QWidget):
         return text
 
 
-def _playable(entry: CatalogueEntry) -> bool:
-    return entry.kind == "upload" and bool(entry.file_path) and Path(entry.file_path).is_file()
+def _playable(entry: CatalogueEntry | None) -> Path | None:
+    """The uploaded file of `entry`, while it is still on this computer."""
+    if entry is None or entry.kind != "upload" or not entry.file_path:
+        return None
+    path = Path(entry.file_path)
+    return path if path.is_file() else None

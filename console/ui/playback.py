@@ -32,10 +32,14 @@ class FilePlayer(QObject):
 
     def toggle(self, path: Path) -> None:
         """Stop what plays; when nothing did, play `path`."""
-        if self._player is not None and self.playing is not None:
-            self._player.stop()
+        if self.playing is not None:
+            self.stop()
             return
         self.play(path)
+
+    def stop(self) -> None:
+        if self._player is not None and self.playing is not None:
+            self._player.stop()
 
     def play(self, path: Path) -> None:
         if not AVAILABLE:

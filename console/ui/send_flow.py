@@ -10,93 +10,32 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QComboBox, QLineEdit, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLayout, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from console.api import ApiError
-from console.domain import validation
-from console.domain.phone import InvalidPhoneError, normalize_phone
 from console.domain.sms import ENCODING_WORDS, analyze_sms
 from console.domain.wording import plural
 from console.jobs.sender import HistoryUnavailableError
 from console.jobs.session import NoKeyError
 from console.store.profiles import Profile
 from console.ui.errors import describe_error, is_outcome_unknown
-from console.ui.widgets import Confirm, FieldErrorLabel, ResultLabel, default_confirm, key_is_missing, live_confirmation
+from console.ui.send_form import Form as Form  # re-exported: broadcast_tab imports it from here
+from console.ui.widgets import (
+    Confirm,
+    ResultLabel,
+    default_confirm,
+    fill_numbers,
+    key_is_missing,
+    live_confirmation,
+)
 
-# -- validation: one shape for every tab ---------------------------------------
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """A value the user must correct: the field to focus, its label, the sentence."""
-
-    widget: QWidget
-    field: str
-    text: str
-
-
-@dataclass
-class Form:
-    """The values and problems of one validation pass over a tab's fields.
-
-    Each check shows its sentence under the field (or clears it), so the form
-    and the problems list never disagree.
-    """
-
-    values: dict[str, Any] = field(default_factory=dict)
-    problems: list[FieldProblem] = field(default_factory=list)
-
-    def check(self, key: str, widget: QWidget, error: FieldErrorLabel,
-              parse: Callable[[], Any]) -> Any:
-        try:
-            value = parse()
-        except validation.FieldError as err:
-            self.fail(widget, error, err.field, str(err))
-            return None
-        error.show_error(None)
-        self.values[key] = value
-        return value
-
-    def phone(self, key: str, edit: QLineEdit, error: FieldErrorLabel, field_name: str,
-              empty_hint: str) -> str | None:
-        """The phone check, written once: empty, then normalize_phone's reasons."""
-        def parse() -> str:
-            if not edit.text().strip():
-                raise validation.FieldError(field_name, f"{field_name}: {empty_hint}")
-            return normalize_phone(edit.text(), field=field_name)
-        return self.check(key, edit, error, parse)
-
-    def fail(self, widget: QWidget, error: FieldErrorLabel, field_name: str, text: str) -> None:
-        error.show_error(text)
-        self.problems.append(FieldProblem(widget, field_name, text))
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def check_phone_as_typed(edit: QLineEdit, error: FieldErrorLabel, field_name: str) -> None:
-    """Once a phone field shows a problem, re-check it as the user corrects it,
-    and check it when the user leaves the field."""
-
-    def check() -> None:
-        text = edit.text()
-        if not text.strip():
-            error.show_error(None)
-            return
-        try:
-            normalize_phone(text, field=field_name)
-        except InvalidPhoneError as err:
-            error.show_error(str(err))
-        else:
-            error.show_error(None)
-
-    edit.textEdited.connect(lambda _text: error.isVisible() and check())
-    edit.editingFinished.connect(check)
-
+if TYPE_CHECKING:
+    from console.jobs.session import AccountSession
+    from console.ui.messages import MessageBridge
 
 # -- what a send is called, and what to check when its outcome is unknown -------
 
@@ -107,28 +46,25 @@ class SendKind:
     check: str       # what to look at before trying again when nobody knows
     declined: str    # the result when the user says no
     cancel: str      # the Cancel button while it runs
+    button: str = ""  # the tab's button that starts it, with its mnemonic
+    tip: str = ""     # that button's tool tip
+
+    @property
+    def button_name(self) -> str:
+        """The button's accessible name: its words without the mnemonic."""
+        return self.button.replace("&", "")
 
 
 SMS = SendKind("the message", "sent",
                "Check History, or ask the recipient, before sending again.", "Not sent.",
-               "Cancel sending")
+               "Cancel sending", "&Send SMS", "Send the message (Ctrl+Enter)")
 CALL = SendKind("the call", "placed",
                 "Check History, or ask the person called, before calling again.", "Not called.",
-                "Cancel call")
+                "Cancel call", "Place &call", "Place the call (Ctrl+Enter)")
 TTS = SendKind("the recording", "created",
                "Check History, and the album in the Voitex portal, before creating it again.",
-               "Not created.", "Cancel recording")
-
-
-def own_number(combo: QComboBox, field_name: str) -> str:
-    """The profile's own number chosen in `combo` (From, Caller id), or a
-    FieldError when the profile has none yet."""
-    number = combo.currentData()
-    if not number:
-        raise validation.FieldError(
-            field_name, f"{field_name}: this profile has no numbers of its own yet. "
-                        "Add one in Profile ▸ Manage profiles.")
-    return str(number)
+               "Not created.", "Cancel recording", "&Create recording",
+               "Create the recording (Ctrl+Enter)")
 
 
 @dataclass(frozen=True)
@@ -146,6 +82,34 @@ class Confirmation:
         return live_confirmation(parent, title=self.title, text=self.text,
                                  informative=self.informative, action=self.action)
 
+    @classmethod
+    def live(cls, profile: Profile, *, title: str, asks: str, informative: str,
+             action: str, paragraph: bool = False) -> Confirmation:
+        """The question every tab asks before a send on a live account: `asks`
+        ("Send this SMS to …") names the account, and the answer cannot be undone
+        (said after `informative`, in a paragraph of its own if `paragraph`)."""
+        return cls(title=title, text=f"{asks} on the live account '{profile.name}'?",
+                   informative=informative + ("\n\n" if paragraph else " ") + CANNOT_UNDO,
+                   action=action)
+
+
+CANNOT_UNDO = "This cannot be undone."
+
+
+class _HasFlow(Protocol):
+    flow: SendFlow
+
+
+class FlowConfirm:
+    """A tab's `confirm`: how it asks before a send, kept in its flow (tests
+    answer without a modal loop by setting it)."""
+
+    def __get__(self, tab: _HasFlow, owner: type | None = None) -> Confirm:
+        return tab.flow.confirm
+
+    def __set__(self, tab: _HasFlow, confirm: Confirm) -> None:
+        tab.flow.confirm = confirm
+
 
 def unknown_text(reason: str) -> str:
     """The words of an unknown outcome: the word History uses, then what to check."""
@@ -162,7 +126,8 @@ class SendFlow(QObject):
 
     finished = Signal(str)  # "done", "failed", "unknown", "declined" or "invalid"
 
-    def __init__(self, *, parent: QWidget, session, messages, button: QPushButton,
+    def __init__(self, *, parent: QWidget, session: AccountSession, messages: MessageBridge,
+                 button: QPushButton,
                  result_label: ResultLabel, kind: SendKind,
                  confirm: Confirm = default_confirm) -> None:
         super().__init__(parent)
@@ -181,10 +146,51 @@ class SendFlow(QObject):
             f"{kind.done_verb}: the result then says so. (Esc)")
         self.cancel_button.hide()
         self.cancel_button.clicked.connect(self.on_cancel_clicked)
-        self._task: asyncio.Future | None = None
+        self._task: asyncio.Future[Any] | None = None
         self._cancel_requested = False
         self.last_outcome = ""
         self.finished.connect(self._remember)
+        self._numbers: QComboBox | None = None  # the profile's own numbers (for_tab)
+
+    @classmethod
+    def for_tab(cls, tab: QWidget, *, session: AccountSession, messages: MessageBridge,
+                kind: SendKind, confirm: Confirm, numbers: QComboBox | None = None) -> SendFlow:
+        """The flow of a tab that sends one thing (SMS, Calls, TTS), with its
+        button (named by `kind`), its result and its Cancel button. When the
+        profile changes, the earlier account's result is hidden (it must not
+        look like this one's) and `numbers` offers the new profile's own numbers."""
+        button = QPushButton(kind.button)
+        button.setAccessibleName(kind.button_name)
+        button.setToolTip(kind.tip)
+        flow = cls(parent=tab, session=session, messages=messages, button=button,
+                   result_label=ResultLabel("Result"), kind=kind, confirm=confirm)
+        flow._numbers = numbers
+        # A method of the flow, not a closure: the connection ends with the tab.
+        session.profile_changed.connect(flow._on_profile_changed)
+        flow._on_profile_changed(session.profile)
+        return flow
+
+    def _on_profile_changed(self, profile: Profile) -> None:
+        if self._numbers is not None:
+            fill_numbers(self._numbers, profile)
+        self.result_label.hide()
+
+    def lay_out(self, *above: QWidget | QLayout) -> None:
+        """The tab's page: what is `above` (its words, its form), then Cancel (while a
+        request runs) and the send button at the right, then the result."""
+        layout = QVBoxLayout(self.tab)
+        for part in above:
+            if isinstance(part, QLayout):
+                layout.addLayout(part)
+            else:
+                layout.addWidget(part)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.button)
+        layout.addLayout(row)
+        layout.addWidget(self.result_label)
+        layout.addStretch(1)
 
     def _remember(self, outcome: str) -> None:
         self.last_outcome = outcome
@@ -231,7 +237,7 @@ class SendFlow(QObject):
         return await self._run_request(request, profile=profile, busy_text=busy_text,
                                        done_text=done_text)
 
-    async def _run_request(self, request, *, profile: Profile, busy_text: str,
+    async def _run_request(self, request: Callable[[], Awaitable[Any]], *, profile: Profile, busy_text: str,
                            done_text: Callable[[Any], str]) -> Any | None:
         self.button.setEnabled(False)
         self._cancel_requested = False

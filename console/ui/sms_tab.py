@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
@@ -14,7 +15,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -28,21 +28,26 @@ from console.jobs.session import AccountSession
 from console.ui.broadcast_templates import TemplatePicker, unreplaced_fields
 from console.ui.messages import MessageBridge
 from console.ui.recent_send import SameSend, find_same_send, same_send_question
-from console.ui.send_flow import SMS, Confirmation, Form, SendFlow, check_phone_as_typed, own_number, sms_cost
+from console.ui.send_flow import SMS, Confirmation, FlowConfirm, SendFlow, sms_cost
+from console.ui.send_form import Form, check_phone_as_typed, own_number
 from console.ui.send_guard import cap_warning, do_not_contact_refusal
 from console.ui.widgets import (
     HIGHLIGHT,
     Confirm,
     FieldErrorLabel,
-    ResultLabel,
     add_row,
     default_confirm,
     excerpt,
-    fill_numbers,
     format_phone_as_typed,
     submit_on_ctrl_enter,
     tone,
 )
+
+if TYPE_CHECKING:
+    from console.api import SmsResult
+    from console.store.broadcasts import BroadcastStore
+    from console.store.interface import HistoryStore
+    from console.store.profiles import Profile
 
 
 def _char_name(ch: str) -> str:
@@ -53,13 +58,14 @@ class SmsTab(QWidget):
 
     def __init__(self, *, session: AccountSession, sender: Sender, messages: MessageBridge,
                  confirm: Confirm = default_confirm, parent: QWidget | None = None,
-                 broadcasts=None, history=None) -> None:
+                 broadcasts: BroadcastStore | None = None,
+                 history: HistoryStore | None = None) -> None:
         super().__init__(parent)
         self.broadcasts = broadcasts  # the do-not-contact list (and templates) of the Broadcast tab
         # History counts each number's messages for the per-person caps.
-        self.history = history if history is not None else getattr(sender, "journal", None)
+        self.history = history if history is not None else sender.journal
         self.session = session
-        self.sender = sender
+        self._sender = sender  # not `sender`: QObject.sender() is a method
         self.messages = messages
         # (from, to, body) -> (time sent, outcome), to catch the same message twice by accident
         self._sent_this_session: dict[tuple[str, str, str], tuple[float, str]] = {}
@@ -103,54 +109,30 @@ class SmsTab(QWidget):
             template_label.setBuddy(self.template_picker.combo)
             form.addRow(template_label, self.template_picker)
 
-        self.send_button = QPushButton("&Send SMS")
-        self.send_button.setAccessibleName("Send SMS")
-        self.send_button.setToolTip("Send the message (Ctrl+Enter)")
+        self.flow = SendFlow.for_tab(self, session=session, messages=messages, kind=SMS,
+                                     confirm=confirm, numbers=self.from_combo)
+        self.send_button = self.flow.button
         self.send_button.clicked.connect(self.on_send_clicked)
-        self.result_label = ResultLabel("Result")
-        self.flow = SendFlow(parent=self, session=session, messages=messages,
-                             button=self.send_button, result_label=self.result_label,
-                             kind=SMS, confirm=confirm)
+        self.result_label = self.flow.result_label
         self.cancel_button = self.flow.cancel_button
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.send_button)
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.result_label)
-        layout.addStretch(1)
+        self.flow.lay_out(form)
 
         submit_on_ctrl_enter(self, self.send_button, self.body_edit)
 
         format_phone_as_typed(self.to_edit)
         check_phone_as_typed(self.to_edit, self.to_error, "To")
         self.body_edit.textChanged.connect(self._update_counter)
-        session.profile_changed.connect(self._on_profile_changed)
-        self._on_profile_changed(session.profile)
         self._update_counter()
 
-    @property
-    def confirm(self) -> Confirm:
-        """How the tab asks before a send (tests answer without a modal loop)."""
-        return self.flow.confirm
-
-    @confirm.setter
-    def confirm(self, confirm: Confirm) -> None:
-        self.flow.confirm = confirm
-
-    def _on_profile_changed(self, profile) -> None:
-        fill_numbers(self.from_combo, profile)
-        self.result_label.hide()  # an earlier account's result must not look like this one's
+    confirm = FlowConfirm()
 
     def _update_counter(self) -> None:
         text = self.body_edit.toPlainText()
         a = analyze_sms(text)
         self.counter_label.setText(describe(a, max_shown=0))
         if a.forcing_chars:
-            shown = []
+            shown: list[str] = []
             for _, ch in a.forcing_chars:
                 name = _char_name(ch)
                 if name not in shown:
@@ -165,7 +147,7 @@ class SmsTab(QWidget):
         self._highlight(a.forcing_chars)
 
     def _highlight(self, forcing: list[tuple[int, str]]) -> None:
-        selections = []
+        selections: list[QTextEdit.ExtraSelection] = []
         fmt = QTextCharFormat()
         background, foreground = tone(HIGHLIGHT)
         fmt.setBackground(QColor(background))
@@ -194,11 +176,11 @@ class SmsTab(QWidget):
         cursor.endEditBlock()
         self.messages.info("Special characters replaced; press Ctrl+Z in the message to undo.")
 
-    def draft(self) -> dict:
+    def draft(self) -> dict[str, Any]:
         return {"from": self.from_combo.currentData(), "to": self.to_edit.text(),
                 "body": self.body_edit.toPlainText()}
 
-    def restore_draft(self, draft: dict) -> None:
+    def restore_draft(self, draft: dict[str, Any]) -> None:
         index = self.from_combo.findData(draft.get("from"))
         if index >= 0:
             self.from_combo.setCurrentIndex(index)
@@ -226,18 +208,18 @@ class SmsTab(QWidget):
     def _from_number(self) -> str:
         return own_number(self.from_combo, "From")
 
-    def _history_checks(self, values: dict) -> tuple[Confirmation | None, SameSend | None]:
+    def _history_checks(self, values: dict[str, Any]) -> tuple[Confirmation | None, SameSend | None]:
         """Off the window's thread: the state's cap, and the same message from any desk."""
         over_cap = cap_warning(values["to"], history=self.history, store=self.broadcasts)
         same = find_same_send(self.history, kind="sms", recipient=values["to"],
                               content=values["body"])
         return over_cap, same
 
-    def _confirmations(self, values: dict, profile,
+    def _confirmations(self, values: dict[str, Any], profile: Profile,
                        checks: tuple[Confirmation | None, SameSend | None] = (None, None),
                        ) -> list[Confirmation]:
         to, body = format_phone(values["to"]), values["body"]
-        asks = []
+        asks: list[Confirmation] = []
         over_cap, same = checks
         if over_cap is not None:
             asks.append(over_cap)
@@ -257,12 +239,10 @@ class SmsTab(QWidget):
                 title="Send the same message again?", text=text,
                 informative="Send it again anyway?", action="Send again"))
         if not profile.is_sandbox:
-            asks.append(Confirmation(
-                title="Send SMS to a customer?",
-                text=(f"Send this SMS to {to} from {format_phone(values['from'])} "
-                      f"on the live account '{profile.name}'?"),
-                informative=(f"“{excerpt(body)}”\n\nIt goes out as {sms_cost(body)}. "
-                             "This cannot be undone."),
+            asks.append(Confirmation.live(
+                profile, title="Send SMS to a customer?",
+                asks=f"Send this SMS to {to} from {format_phone(values['from'])}",
+                informative=f"“{excerpt(body)}”\n\nIt goes out as {sms_cost(body)}.",
                 action="Send SMS"))
         return asks
 
@@ -282,7 +262,7 @@ class SmsTab(QWidget):
                 self._checking = False
                 self.send_button.setEnabled(True)
 
-        def done_text(result) -> str:
+        def done_text(result: SmsResult) -> str:
             # The DID type (TN/TF) Voitex reports says nothing an office needs: left out.
             ref = result.reference_id or "(Voitex gave none)"
             return f"Sent to {format_phone(values['to'])}. Reference id: {ref}"
@@ -290,7 +270,7 @@ class SmsTab(QWidget):
         await self.flow.run(
             form=form,
             confirmations=lambda profile: self._confirmations(values, profile, checks),
-            request=lambda: self.sender.send_sms(from_number=values["from"], to=values["to"],
+            request=lambda: self._sender.send_sms(from_number=values["from"], to=values["to"],
                                                  body=values["body"]),
             busy_text=f"Sending to {format_phone(values.get('to') or '')}…",
             done_text=done_text)

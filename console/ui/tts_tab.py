@@ -5,12 +5,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -22,12 +19,12 @@ from console.jobs.sender import Sender
 from console.jobs.session import AccountSession
 from console.store.profiles import Profile
 from console.ui.messages import MessageBridge
-from console.ui.send_flow import TTS, Confirmation, Form, SendFlow
+from console.ui.send_flow import TTS, Confirmation, FlowConfirm, SendFlow
+from console.ui.send_form import Form
 from console.ui.widgets import (
     ERROR_TEXT,
     Confirm,
     FieldErrorLabel,
-    ResultLabel,
     add_row,
     default_confirm,
     excerpt,
@@ -84,27 +81,15 @@ class TtsTab(QWidget):
                 "Its number inside the album. Leave empty to let Voitex choose.")
         form.addRow("", self.replace_note)
 
-        self.create_button = QPushButton("&Create recording")
-        self.create_button.setAccessibleName("Create recording")
-        self.create_button.setToolTip("Create the recording (Ctrl+Enter)")
+        self.flow = SendFlow.for_tab(self, session=session, messages=messages, kind=TTS,
+                                     confirm=confirm)
+        self.create_button = self.flow.button
         self.create_button.setDefault(True)
         self.create_button.clicked.connect(self.on_create_clicked)
-        self.result_label = ResultLabel("Result")
-        self.flow = SendFlow(parent=self, session=session, messages=messages,
-                             button=self.create_button, result_label=self.result_label,
-                             kind=TTS, confirm=confirm)
+        self.result_label = self.flow.result_label
         self.cancel_button = self.flow.cancel_button
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.create_button)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        layout.addWidget(self.result_label)
-        layout.addStretch(1)
+        self.flow.lay_out(intro, form)
 
         submit_on_ctrl_enter(self, self.create_button, self.text_edit)
 
@@ -133,17 +118,9 @@ class TtsTab(QWidget):
         self.replace_note.setText(f"⚠ {text}" if text else "")
         self.replace_note.setVisible(bool(text))
 
-    @property
-    def confirm(self) -> Confirm:
-        """How the tab asks before a send (tests answer without a modal loop)."""
-        return self.flow.confirm
-
-    @confirm.setter
-    def confirm(self, confirm: Confirm) -> None:
-        self.flow.confirm = confirm
+    confirm = FlowConfirm()
 
     def _on_profile_changed(self, profile: Profile) -> None:
-        self.result_label.hide()  # an earlier account's result must not look like this one's
         if not self.album_edit.text().strip() or not self.album_edit.isModified():
             self.album_edit.setText(str(profile.default_album))
 
@@ -206,11 +183,10 @@ class TtsTab(QWidget):
                         f"If sort number {values['sort']} is already used in album "
                         f"{values['album']}, that recording is replaced, and calls and "
                         "branches that play it will play the new one.")
-        return [Confirmation(
-            title="Create a recording in the live library?",
-            text=(f"Create this recording in {self.where(values)} on the live account "
-                  f"'{profile.name}'?"),
-            informative=f"“{excerpt(values['text'])}”\n\n{replaces} This cannot be undone.",
+        return [Confirmation.live(
+            profile, title="Create a recording in the live library?",
+            asks=f"Create this recording in {self.where(values)}",
+            informative=f"“{excerpt(values['text'])}”\n\n{replaces}",
             action="Create recording")]
 
     @asyncSlot()

@@ -21,7 +21,8 @@ from console.store.journal import Journal
 from console.store.paths import app_paths
 from console.store.profiles import OwnNumber, Profile, sandbox_profile
 from console.ui.history_model import PAGE_SIZE, HistoryModel
-from console.ui.history_tab import FAILED_NOTE, UNKNOWN_WARNING, HistoryTab
+from console.ui.history_resend import FAILED_NOTE, UNKNOWN_WARNING
+from console.ui.history_tab import HistoryTab
 from tests.ui.history_helpers import fetch_all, settle
 
 KEY = "auth-key-7c1d9e"
@@ -387,7 +388,9 @@ def test_resend_unknown_warns_plainly_and_sends_on_yes(make_tab, journal, qtbot,
     assert box["default"]  # Enter means "Don't send"
     assert resend.calls[0].id == entry_id
     qtbot.waitUntil(lambda: tab.resend_button.isEnabled())
-    # The recorder journals nothing, so the tab must not claim a new attempt exists.
+    # The recorder journals nothing, so the tab must not claim a new attempt exists. The
+    # summary comes after History is read again, off the window's thread: wait for it.
+    qtbot.waitUntil(lambda: not tab.status_label.text().startswith("Sending entry"))
     assert tab.status_label.text() == f"No new attempt for entry {entry_id} was recorded."
 
 

@@ -1,4 +1,4 @@
-"""The Recordings tab: drops through dropEvent, the queue model, uploads to the sandbox."""
+"""The Recordings tab: drops as Qt delivers them (recordings/drops.py), the queue model, uploads."""
 from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
@@ -145,11 +145,11 @@ def test_a_dropped_file_that_disappears_before_upload_fails_with_its_reason(qtbo
     drop(tab, mime_with(*files))
     wait_read(qtbot, tab, 3)
     files[0].unlink()
-    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.action_bar.upload_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not tab.has_active_uploads(), timeout=20_000)
     assert statuses(tab)[0].startswith("Failed: The file is no longer there")
     assert statuses(tab)[1].startswith("Done: recording ")
-    assert tab.retry_button.isEnabled()
+    assert tab.action_bar.retry_button.isEnabled()
     assert "2 of 3 files uploaded" in tab.overall_label.text() and "1 failed" in tab.overall_label.text()
     assert any("1 failed" in text for _level, text in env.messages.history)
     # The selected row's whole reason, which the Status cell may cut short.
@@ -162,33 +162,33 @@ def test_a_dropped_file_that_disappears_before_upload_fails_with_its_reason(qtbo
 def test_upload_button_runs_the_queue_into_the_sandbox(qtbot, env, tmp_path):
     tab = env(album=6, concurrency=2)
     files = make_prompts(tmp_path / "p", 4)
-    assert not tab.upload_button.isEnabled() and not tab.pause_button.isEnabled()
-    assert tab.upload_button.shortcut().toString() == "Ctrl+U"
-    assert tab.add_files_button.shortcut().toString() == "Ctrl+O"
+    assert not tab.action_bar.upload_button.isEnabled() and not tab.action_bar.pause_button.isEnabled()
+    assert tab.action_bar.upload_button.shortcut().toString() == "Ctrl+U"
+    assert tab.add_bar.add_files_button.shortcut().toString() == "Ctrl+O"
     tab.add_paths([tmp_path / "p"])  # as the command line and a second instance do
     wait_read(qtbot, tab, 4)
-    assert tab.upload_button.isEnabled()
+    assert tab.action_bar.upload_button.isEnabled()
     assert "0 of 4 files uploaded" in tab.overall_label.text()
 
     progress_seen = []
     tab.model.dataChanged.connect(lambda tl, br: progress_seen.extend(
         tab.model.index(r, COL_STATUS).data(ProgressRole) for r in range(tl.row(), br.row() + 1)))
-    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.action_bar.upload_button, Qt.MouseButton.LeftButton)
     assert tab.has_active_uploads()
-    assert tab.pause_button.isEnabled() and not tab.upload_button.isEnabled()
+    assert tab.action_bar.pause_button.isEnabled() and not tab.action_bar.upload_button.isEnabled()
     qtbot.waitUntil(lambda: not tab.has_active_uploads(), timeout=20_000)
 
     assert all(s.startswith("Done: recording ") for s in statuses(tab))
     assert any(p is not None and p >= 0 for p in progress_seen)  # a bar was shown while uploading
     assert tab.overall_label.text().startswith("4 of 4 files uploaded")
     assert tab.overall_bar.value() == 1000
-    assert not tab.upload_button.isEnabled() and tab.clear_button.isEnabled()
+    assert not tab.action_bar.upload_button.isEnabled() and tab.action_bar.clear_button.isEnabled()
     library = {e["sort"]: e for e in env.sandbox.library()}
     assert {n: library[n]["sha256"] for n in range(1, 5)} == {n: sha256(p) for n, p in enumerate(files, 1)}
     assert {e["album"] for e in library.values()} == {6}
     assert ("info", "4 files uploaded.") in env.messages.history
 
-    tab.clear_button.click()
+    tab.action_bar.clear_button.click()
     assert tab.model.rowCount() == 0
 
 
@@ -198,7 +198,7 @@ def test_declining_the_start_question_uploads_nothing(qtbot, env, tmp_path):
     make_prompts(tmp_path / "p", 3)
     tab.add_paths([tmp_path / "p"])
     wait_read(qtbot, tab, 3)
-    tab.upload_button.click()
+    tab.action_bar.upload_button.click()
     assert asked == [3]
     assert not tab.queue.running and not tab.has_active_uploads()
     assert env.sandbox.library() == []
@@ -208,13 +208,13 @@ def test_declining_the_start_question_uploads_nothing(qtbot, env, tmp_path):
 @pytest.mark.expect_log("WARNING", r"Sort number: 'five' is not a number", logger="console.messages")
 def test_duplicates_disable_upload_until_an_edit_resolves_them(qtbot, env, tmp_path):
     tab = env()
-    tab.numbering_combo.setCurrentIndex(tab.numbering_combo.findData(uq.NUMBER_BY_NAME))
+    tab.add_bar.numbering_combo.setCurrentIndex(tab.add_bar.numbering_combo.findData(uq.NUMBER_BY_NAME))
     make_wav(tmp_path / "a" / "05 Welcome.wav")
     make_wav(tmp_path / "b" / "05 Welcome new.wav", tone_hz=300)
     tab.add_paths([tmp_path / "a", tmp_path / "b"])
     wait_read(qtbot, tab, 2)
-    assert not tab.upload_button.isEnabled()
-    assert "2 rows need attention" in tab.upload_button.toolTip()
+    assert not tab.action_bar.upload_button.isEnabled()
+    assert "2 rows need attention" in tab.action_bar.upload_button.toolTip()
     assert statuses(tab)[0].startswith("Needs attention: Album 3 / sort 5 is also used by")
     assert cell(tab, 0, COL_SORT, Qt.ItemDataRole.BackgroundRole) is not None
 
@@ -226,7 +226,7 @@ def test_duplicates_disable_upload_until_an_edit_resolves_them(qtbot, env, tmp_p
     assert tab.model.setData(tab.model.index(1, COL_SORT), 6)
     assert cell(tab, 1, COL_SORT) == "6"
     assert statuses(tab) == ["Queued", "Queued"]
-    assert tab.upload_button.isEnabled()
+    assert tab.action_bar.upload_button.isEnabled()
 
 
 def test_cancel_selected_and_retry_from_the_buttons(qtbot, env, tmp_path):
@@ -234,13 +234,13 @@ def test_cancel_selected_and_retry_from_the_buttons(qtbot, env, tmp_path):
     make_prompts(tmp_path / "p", 3)
     tab.add_paths([tmp_path / "p"])
     wait_read(qtbot, tab, 3)
-    assert not tab.cancel_button.isEnabled() and not tab.remove_button.isEnabled()
+    assert not tab.action_bar.cancel_button.isEnabled() and not tab.action_bar.remove_button.isEnabled()
     tab.view.selectRow(1)
-    assert tab.cancel_button.isEnabled() and tab.remove_button.isEnabled()
-    tab.cancel_button.click()
+    assert tab.action_bar.cancel_button.isEnabled() and tab.action_bar.remove_button.isEnabled()
+    tab.action_bar.cancel_button.click()
     assert statuses(tab)[1] == "Cancelled"
-    assert not tab.cancel_button.isEnabled()
-    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    assert not tab.action_bar.cancel_button.isEnabled()
+    qtbot.mouseClick(tab.action_bar.upload_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not tab.has_active_uploads(), timeout=20_000)
     assert [s.split(":")[0] for s in statuses(tab)] == ["Done", "Cancelled", "Done"]
     tab.queue.retry([tab.queue.item_at(1).id])
@@ -256,7 +256,7 @@ def test_restored_queue_is_announced(qtbot, env, tmp_path):
     second = env()
     assert second.model.rowCount() == 2
     assert second.notice.text() == "From last time: 2 files are waiting for Upload."
-    assert second.upload_button.isEnabled()
+    assert second.action_bar.upload_button.isEnabled()
 
 
 @pytest.mark.skipif(not playback.AVAILABLE,
@@ -271,8 +271,8 @@ def test_play_plays_the_selected_file_to_the_end(qtbot, env, tmp_path):
     tab.add_paths([tmp_path / "p"])
     wait_read(qtbot, tab, 1)
     tab.view.selectRow(0)
-    assert tab.play_button.isVisibleTo(tab) and tab.play_button.isEnabled()
-    tab.play_button.click()
+    assert tab.action_bar.play_button.isVisibleTo(tab) and tab.action_bar.play_button.isEnabled()
+    tab.action_bar.play_button.click()
     assert tab.player.playing == tmp_path / "p" / "01 Short.wav"
     # With no audio device the player still runs the file to its end.
     qtbot.waitUntil(lambda: tab.player.playing is None, timeout=10_000)
@@ -286,7 +286,7 @@ def test_model_passes_the_model_tester_through_changes(qtbot, qtmodeltester, env
     tab.add_paths([tmp_path / "p"])
     wait_read(qtbot, tab, 4)
     tab.queue.remove([tab.queue.item_at(1).id])
-    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.action_bar.upload_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not tab.has_active_uploads(), timeout=20_000)
     qtmodeltester.check(tab.model)
     tab.queue.clear_finished()
@@ -295,18 +295,19 @@ def test_model_passes_the_model_tester_through_changes(qtbot, qtmodeltester, env
 
 def test_play_button_only_where_qt_multimedia_exists(env):
     tab = env()
-    assert tab.play_button.isHidden() == (not playback.AVAILABLE)
+    assert tab.action_bar.play_button.isHidden() == (not playback.AVAILABLE)
 
 
 def test_controls_have_labels_and_names(env):
     tab = env(album=42)
-    assert tab.album_spin.value() == 42
-    for widget in (tab.album_spin, tab.numbering_combo, tab.start_spin, tab.concurrency_spin):
+    assert tab.add_bar.album_spin.value() == 42
+    add, act = tab.add_bar, tab.action_bar
+    for widget in (add.album_spin, add.numbering_combo, add.start_spin, act.concurrency_spin):
         assert widget.accessibleName()
         assert any(label.buddy() is widget for label in tab.findChildren(type(tab.overall_label)))
-    for button in (tab.upload_button, tab.pause_button, tab.cancel_button, tab.cancel_all_button,
-                   tab.retry_button, tab.remove_button, tab.clear_button, tab.add_files_button,
-                   tab.add_folder_button):
+    for button in (act.upload_button, act.pause_button, act.cancel_button, act.cancel_all_button,
+                   act.retry_button, act.remove_button, act.clear_button, add.add_files_button,
+                   add.add_folder_button):
         assert button.accessibleName() and button.toolTip()
 
 
@@ -326,17 +327,17 @@ def test_pause_then_resume_from_the_buttons(qtbot, env, tmp_path):
     env.sandbox.add_fault(FaultRule(endpoint="upload", kind="slow", delay=0.3, count=1))
     tab.add_paths([tmp_path / "p"])
     wait_read(qtbot, tab, 3)
-    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.action_bar.upload_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: statuses(tab)[0].startswith("Uploading"))
-    qtbot.mouseClick(tab.pause_button, Qt.MouseButton.LeftButton)
-    assert not tab.pause_button.isEnabled()
-    assert tab.upload_button.text() == "&Resume" and tab.upload_button.isEnabled()
+    qtbot.mouseClick(tab.action_bar.pause_button, Qt.MouseButton.LeftButton)
+    assert not tab.action_bar.pause_button.isEnabled()
+    assert tab.action_bar.upload_button.text() == "&Resume" and tab.action_bar.upload_button.isEnabled()
     assert "pausing…" in tab.overall_label.text()
     qtbot.waitUntil(lambda: not tab.has_active_uploads(), timeout=10_000)
     assert [s.split(":")[0] for s in statuses(tab)] == ["Done", "Queued", "Queued"]
     assert "paused" in tab.overall_label.text()
-    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
-    assert tab.upload_button.text() == "&Upload"
+    qtbot.mouseClick(tab.action_bar.upload_button, Qt.MouseButton.LeftButton)
+    assert tab.action_bar.upload_button.text() == "&Upload"
     qtbot.waitUntil(lambda: not tab.has_active_uploads(), timeout=10_000)
     assert all(s.startswith("Done") for s in statuses(tab))
 
@@ -358,17 +359,17 @@ def test_the_same_files_dropped_twice_are_flagged_as_repeats(qtbot, env, tmp_pat
                                 "as “02 Prompt 2.wav” (row 2). Remove one of the two rows.")
     assert statuses(tab)[3].startswith("Needs attention: Repeat: a file with the same content is "
                                        "already in the queue as “01 Prompt 1.wav” (row 1).")
-    assert not tab.upload_button.isEnabled()
+    assert not tab.action_bar.upload_button.isEnabled()
     tab.view.selectRow(2)
     tab.view.selectionModel().select(tab.model.index(3, 0), tab.view.selectionModel().SelectionFlag.Select
                                      | tab.view.selectionModel().SelectionFlag.Rows)
-    tab.remove_button.click()
-    assert statuses(tab) == ["Queued", "Queued"] and tab.upload_button.isEnabled()
+    tab.action_bar.remove_button.click()
+    assert statuses(tab) == ["Queued", "Queued"] and tab.action_bar.upload_button.isEnabled()
 
 
 def test_names_starting_with_a_date_or_a_too_big_number_say_so(qtbot, env, tmp_path):
     tab = env()
-    tab.numbering_combo.setCurrentIndex(tab.numbering_combo.findData(uq.NUMBER_BY_NAME))
+    tab.add_bar.numbering_combo.setCurrentIndex(tab.add_bar.numbering_combo.findData(uq.NUMBER_BY_NAME))
     big = make_wav(tmp_path / "99999999 big.wav")
     dated = make_wav(tmp_path / "2023-07-20 message.wav", tone_hz=300)
     menu = make_wav(tmp_path / "05 Main menu.wav", tone_hz=350)
@@ -406,13 +407,13 @@ def test_cancel_all_after_the_bytes_left_tells_the_truth(qtbot, env, tmp_path):
     env.sandbox.add_fault(FaultRule(endpoint="upload", kind="slow", delay=1.5, count=2))
     tab.add_paths([tmp_path / "p"])
     wait_read(qtbot, tab, 4)
-    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.action_bar.upload_button, Qt.MouseButton.LeftButton)
     assert tab.notice.text().startswith("Uploading…")
     qtbot.waitUntil(lambda: statuses(tab)[:2] == ["Already sent; waiting for Voitex's reply"] * 2,
                     timeout=10_000)
     tab.view.selectRow(0)
-    assert not tab.cancel_button.isEnabled()  # nothing left to cancel there
-    qtbot.mouseClick(tab.cancel_all_button, Qt.MouseButton.LeftButton)
+    assert not tab.action_bar.cancel_button.isEnabled()  # nothing left to cancel there
+    qtbot.mouseClick(tab.action_bar.cancel_all_button, Qt.MouseButton.LeftButton)
     assert tab.notice.text() == ("Upload stopped: 2 files cancelled. 2 files were already sent "
                                  "and are waiting for Voitex's reply.")
     assert statuses(tab)[2:] == ["Cancelled", "Cancelled"]
@@ -422,8 +423,8 @@ def test_cancel_all_after_the_bytes_left_tells_the_truth(qtbot, env, tmp_path):
 
     # A cancelled row can be sent again from a visible button.
     tab.view.selectRow(3)
-    assert tab.upload_again_button.isVisibleTo(tab) and tab.upload_again_button.isEnabled()
-    qtbot.mouseClick(tab.upload_again_button, Qt.MouseButton.LeftButton)
+    assert tab.action_bar.upload_again_button.isVisibleTo(tab) and tab.action_bar.upload_again_button.isEnabled()
+    qtbot.mouseClick(tab.action_bar.upload_again_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: statuses(tab)[3].startswith("Done"), timeout=10_000)
     assert statuses(tab)[2] == "Cancelled"
 
@@ -436,9 +437,9 @@ def test_the_pausing_notice_gives_way_once_uploads_finish(qtbot, env, tmp_path):
     env.sandbox.add_fault(FaultRule(endpoint="upload", kind="slow", delay=0.5, count=2))
     tab.add_paths([tmp_path / "p"])
     wait_read(qtbot, tab, 4)
-    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.action_bar.upload_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.queue.active_count == 2)
-    qtbot.mouseClick(tab.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.action_bar.pause_button, Qt.MouseButton.LeftButton)
     assert tab.notice.text() == "Pausing: waiting for 2 uploads under way to finish."
     qtbot.waitUntil(lambda: not tab.has_active_uploads(), timeout=10_000)
     assert tab.notice.text() == "Paused: 2 files still queued. Press Resume to go on."
@@ -463,18 +464,18 @@ def test_rows_on_the_wire_at_a_crash_come_back_with_two_choices(qtbot, env, tmp_
         "From last time: 1 file is waiting for Upload and 2 files were being uploaded when the "
         "console stopped and may already be in the library (select them: Upload again or Mark "
         "as done).")
-    assert tab.mark_done_button.isVisibleTo(tab) and not tab.mark_done_button.isEnabled()
-    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    assert tab.action_bar.mark_done_button.isVisibleTo(tab) and not tab.action_bar.mark_done_button.isEnabled()
+    qtbot.mouseClick(tab.action_bar.upload_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not tab.has_active_uploads(), timeout=10_000)
     assert [e["sort"] for e in env.sandbox.library()] == [3]  # never re-sent by itself
 
     tab.view.selectRow(0)
-    assert tab.mark_done_button.isEnabled() and tab.upload_again_button.isEnabled()
+    assert tab.action_bar.mark_done_button.isEnabled() and tab.action_bar.upload_again_button.isEnabled()
     assert "Choose Upload again or Mark as done." in tab.details.text()
-    qtbot.mouseClick(tab.mark_done_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.action_bar.mark_done_button, Qt.MouseButton.LeftButton)
     assert statuses(tab)[0] == "Done (marked by you)"
     tab.view.selectRow(1)
-    qtbot.mouseClick(tab.upload_again_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.action_bar.upload_again_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: statuses(tab)[1].startswith("Done: recording"), timeout=10_000)
     assert sorted(e["sort"] for e in env.sandbox.library()) == [2, 3]
-    assert not tab.mark_done_button.isVisibleTo(tab)
+    assert not tab.action_bar.mark_done_button.isVisibleTo(tab)

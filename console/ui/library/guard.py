@@ -9,16 +9,21 @@ is said to be there already.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from console.jobs.uploads.status import Status
 from console.store.catalogue import replace_warning
+
+if TYPE_CHECKING:
+    from console.jobs.uploads.items import QueueItem
+    from console.ui.library.source import LibrarySource
 
 # Rows that will still go to their album/sort (now, or when retried).
 _STILL_TO_GO = frozenset({Status.INSPECTING, Status.QUEUED, Status.FAILED, Status.CANCELLED,
                           Status.UNSURE})
 
 
-def upload_notes(items: Iterable, library) -> dict[int, str]:
+def upload_notes(items: Iterable[QueueItem], library: LibrarySource | None) -> dict[int, str]:
     """{queue item id: what its upload replaces} for rows still to be uploaded."""
     if library is None:
         return {}
@@ -35,7 +40,7 @@ def upload_notes(items: Iterable, library) -> dict[int, str]:
     return notes
 
 
-def place_note(library, album: int | None, sort: int | None) -> str | None:
+def place_note(library: LibrarySource | None, album: int | None, sort: int | None) -> str | None:
     """What a TTS to album/sort replaces, or None."""
     if library is None or album is None or sort is None:
         return None

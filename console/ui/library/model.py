@@ -9,8 +9,9 @@ comes with its counts and its albums; `loaded` fires after each answer.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from console.domain.audio import format_duration, format_size
@@ -31,6 +32,9 @@ ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 PAGE = 500
 _REPLACED_COLOUR = QColor("#767676")
 _STATE = 16  # the state's place in a catalogue row
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+Row = tuple[Any, ...]  # a catalogue row, as CatalogueStore.rows gives it
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ class LibraryQuery:
     order_by: str = "album"
     descending: bool = False
 
-    def kwargs(self) -> dict:
+    def kwargs(self) -> dict[str, Any]:
         return dict(text=self.text or None, album=self.album,
                     include_replaced=self.include_replaced, order_by=self.order_by,
                     descending=self.descending)
@@ -71,11 +75,11 @@ class LibraryQuery:
 class LibraryModel(QAbstractTableModel):
     loaded = Signal()  # an answer of the catalogue is in (a query's first page, a page, an order)
 
-    def __init__(self, catalogue: CatalogueStore, parent=None) -> None:
+    def __init__(self, catalogue: CatalogueStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._catalogue = catalogue
         self._reader = StoreReader("library-table", self)
-        self._rows: list[tuple] = []
+        self._rows: list[Row] = []
         self._more = False
         self._fetching = False
         self._generation = 0
@@ -100,7 +104,7 @@ class LibraryModel(QAbstractTableModel):
         self._generation += 1
         generation, query, catalogue = self._generation, self.query, self._catalogue
 
-        def read() -> tuple[list[tuple], int, int, list[int]]:
+        def read() -> tuple[list[Row], int, int, list[int]]:
             if not query.profile_id:
                 return [], 0, 0, []
             kwargs = query.kwargs()
@@ -112,7 +116,7 @@ class LibraryModel(QAbstractTableModel):
 
         self._reader.read(read, lambda answer: self._first_page(generation, answer), self._failed)
 
-    def _first_page(self, generation: int, answer: tuple[list[tuple], int, int, list[int]]) -> None:
+    def _first_page(self, generation: int, answer: tuple[list[Row], int, int, list[int]]) -> None:
         if generation != self._generation:
             return
         rows, self._matching, self._total, self.albums = answer
@@ -131,10 +135,10 @@ class LibraryModel(QAbstractTableModel):
         self.error = str(err)
         self.loaded.emit()
 
-    def canFetchMore(self, parent=QModelIndex()) -> bool:
+    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008 - Qt's default
         return not parent.isValid() and self._more and not self._fetching
 
-    def fetchMore(self, parent=QModelIndex()) -> None:
+    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or not self._more or self._fetching:
             return
         self._fetching = True
@@ -144,7 +148,7 @@ class LibraryModel(QAbstractTableModel):
             lambda: catalogue.rows(query.profile_id, **query.kwargs(), offset=offset, limit=PAGE),
             lambda rows: self._fetched(generation, rows), self._failed)
 
-    def _fetched(self, generation: int, rows: list[tuple]) -> None:
+    def _fetched(self, generation: int, rows: list[Row]) -> None:
         self._fetching = False
         if generation != self._generation:
             return
@@ -170,13 +174,14 @@ class LibraryModel(QAbstractTableModel):
         return [entry_of(row) for row in self._rows]
 
     # -- Qt model interface ----------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -185,7 +190,7 @@ class LibraryModel(QAbstractTableModel):
             return f"Click to sort by {COLUMNS[section].title.lower()}"
         return None
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         column = index.column()
@@ -212,7 +217,7 @@ class LibraryModel(QAbstractTableModel):
             return None
         return None
 
-    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
         self.query = replace(self.query, order_by=COLUMNS[column].key,
@@ -221,7 +226,7 @@ class LibraryModel(QAbstractTableModel):
         generation, query, catalogue = self._generation, self.query, self._catalogue
         shown = max(PAGE, len(self._rows))
 
-        def read() -> list[tuple]:
+        def read() -> list[Row]:
             # As many rows as were shown, in the new order.
             if not query.profile_id:
                 return []
@@ -229,7 +234,7 @@ class LibraryModel(QAbstractTableModel):
 
         self._reader.read(read, lambda rows: self._sorted(generation, rows, shown), self._failed)
 
-    def _sorted(self, generation: int, rows: list[tuple], shown: int) -> None:
+    def _sorted(self, generation: int, rows: list[Row], shown: int) -> None:
         if generation != self._generation:
             return
         self.layoutAboutToBeChanged.emit()

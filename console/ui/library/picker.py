@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -28,6 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from console.store.catalogue import CatalogueEntry
+
+if TYPE_CHECKING:
+    from console.ui.library.source import LibrarySource
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 _ID_AT_END = re.compile(r"—\s*id\s+(\S+)\s*$")
@@ -52,8 +56,10 @@ class RecordingPicker(QComboBox):
         self.setMaxVisibleItems(15)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(28)
-        self.lineEdit().setPlaceholderText("Type a name, an album or an id, like 918357")
-        self.lineEdit().setClearButtonEnabled(True)
+        edit = self.lineEdit()
+        assert edit is not None  # an editable combo box always has its line edit
+        edit.setPlaceholderText("Type a name, an album or an id, like 918357")
+        edit.setClearButtonEnabled(True)
         completer = QCompleter(self.model(), self)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -62,7 +68,8 @@ class RecordingPicker(QComboBox):
         self.setCompleter(completer)
         self.editTextChanged.connect(self.textChanged)
         self.activated.connect(self._on_activated)
-        completer.activated[str].connect(self._on_completed)
+        # activated(str), not activated(QModelIndex): an overloaded signal is picked by type.
+        completer.activated[str].connect(self._on_completed)  # type: ignore[index]  # stubs lack overloads
 
     # -- content ------------------------------------------------------------------
     def set_entries(self, entries: Iterable[CatalogueEntry]) -> None:
@@ -82,7 +89,11 @@ class RecordingPicker(QComboBox):
 
     def entry_for(self, recording_id: str) -> CatalogueEntry | None:
         index = self.findData(recording_id)
-        return self.itemData(index, ENTRY_ROLE) if index >= 0 else None
+        return self._entry_at(index) if index >= 0 else None
+
+    def _entry_at(self, index: int) -> CatalogueEntry | None:
+        entry: CatalogueEntry | None = self.itemData(index, ENTRY_ROLE)
+        return entry
 
     # -- what is chosen -----------------------------------------------------------
     def text(self) -> str:
@@ -111,11 +122,11 @@ class RecordingPicker(QComboBox):
             if needle in self.itemText(index).casefold():
                 self.setCurrentIndex(index)
                 self._on_activated(index)
-                return self.itemData(index, ENTRY_ROLE)
+                return self._entry_at(index)
         return None
 
     def _on_activated(self, index: int) -> None:
-        entry = self.itemData(index, ENTRY_ROLE)
+        entry = self._entry_at(index)
         if entry is not None:
             self.entry_chosen.emit(entry)
 
@@ -130,7 +141,7 @@ class LibraryFollower(QObject):
     while the picker is on screen, else when it is next shown (a large Library
     takes a moment to list)."""
 
-    def __init__(self, picker: RecordingPicker, library) -> None:
+    def __init__(self, picker: RecordingPicker, library: LibrarySource) -> None:
         super().__init__(picker)
         self._picker = picker
         self._library = library
@@ -215,11 +226,12 @@ class LibraryChooser(QDialog):
         self.empty.setVisible(not self._entries)
         self._update_ok()
 
-    def _update_ok(self, *_args) -> None:
+    def _update_ok(self, *_args: object) -> None:
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
             self.list.currentItem() is not None)
 
     def chosen(self) -> CatalogueEntry | None:
         item = self.list.currentItem()
-        return item.data(ENTRY_ROLE) if item is not None else None
+        entry: CatalogueEntry | None = item.data(ENTRY_ROLE) if item is not None else None
+        return entry
 

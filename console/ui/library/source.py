@@ -115,7 +115,7 @@ class LibrarySource(QObject):
         wanted = str(recording_id).strip()
         found = [e for e in self._copy() if e.recording_id == wanted]
         current = [e for e in found if e.state == "current"]
-        return (current or found or [None])[0]
+        return next(iter(current or found), None)
 
     def knows_place(self, album: int, sort: int) -> bool:
         return (int(album), int(sort)) in self.known_places()
