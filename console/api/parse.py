@@ -26,7 +26,7 @@ from .errors import (
 from .results import CallResult, RecordingResult, SmsResult
 from .retry import parse_retry_after
 from .sms_echo import PairsDict, load_json, pairs_of, pseudo_json_pairs, read_sms_data, scalar_text
-from .wire import CALL, SMS, TTS, UPLOAD, Operation
+from .wire import CALL, WHAT, Operation, outcome_note
 
 __all__ = [
     "PREVIEW_CHARS",
@@ -72,8 +72,6 @@ HTTP_STATUS_ERRORS: tuple[tuple[int, int, type[ApiError] | None, str], ...] = (
     (200, 299, None, JSON_BODY),
 )
 
-_WHAT = {UPLOAD: "upload", TTS: "TTS request", CALL: "notification call", SMS: "SMS"}
-_DONE = {UPLOAD: "stored", TTS: "created", CALL: "placed", SMS: "sent"}
 
 
 def error_class_for_status(status_code: int, *, json_object: bool = True) -> type[ApiError] | None:
@@ -140,10 +138,7 @@ def is_success(body: dict[str, Any]) -> bool:
 
 
 def _unknown_note(operation: Operation) -> str:
-    return (
-        f" The {_WHAT[operation]} may or may not have been {_DONE[operation]}:"
-        " check before sending it again."
-    )
+    return outcome_note(operation, repeat_safe=False)
 
 
 def _join(messages: list[str]) -> str:
@@ -167,7 +162,7 @@ def check_reply(
     repeated blindly. ``secret`` (the auth key) is removed from everything
     that ends up in an error or a result.
     """
-    what = _WHAT[operation]
+    what = WHAT[operation]
     may_have_acted = not repeat_safe
     common: _Where = {"status_code": status_code, "operation": operation}
     try:
@@ -247,7 +242,7 @@ def unusable_reply_error(
     """
     acted = not repeat_safe and not 400 <= status_code <= 499
     return UnreadableReplyError(
-        f"Voitex answered the {_WHAT[operation]} with HTTP {status_code} and a reply {problem}."
+        f"Voitex answered the {WHAT[operation]} with HTTP {status_code} and a reply {problem}."
         + (_unknown_note(operation) if acted else ""),
         status_code=status_code,
         operation=operation,
@@ -261,7 +256,7 @@ def recording_result(body: dict[str, Any], *, operation: Operation, status_code:
     recording_id = scalar_text(_field(body, "data"))
     if recording_id is None:
         raise UnreadableReplyError(
-            f"Voitex reported the {_WHAT[operation]} a success but sent no recording id "
+            f"Voitex reported the {WHAT[operation]} a success but sent no recording id "
             f"(data: {_field(body, 'data')!r}).",
             status_code=status_code,
             operation=operation,
