@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["BroadcastRunner", "RunProgress", "send_broadcast_row", "RowSender", "run_settings"]
 
+IN_AIR_MESSAGE = "The console stopped while this was being sent; it may have gone out."
 _MAX_NAP = 30.0  # re-check the clock at least this often while waiting (the computer may sleep)
 
 
@@ -461,13 +462,8 @@ class BroadcastRunner(QObject):
                 continue
             # Judged with the rules, the list and the counts of this moment.
             try:
-                if self.judge.stale():
-                    await asyncio.to_thread(self.judge.refresh)
-                place, rule = self.judge.rule_for(row, window=window, office_zone=office_zone)
-                times = (await asyncio.to_thread(self.judge.send_times, row.number, rule, now)
-                         if rule.caps else [])
-                verdict = self.judge.verdict(row, now, place=place, rule=rule, mode=mode,
-                                             send_times=times)
+                verdict = await self.judge.judge_now(row, now, window=window, mode=mode,
+                                                     office_zone=office_zone)
             except (BroadcastStoreError, JournalError) as err:
                 self._pause_for(run_id, control, (
                     f"Row {row.source_row}: not sent, because the do-not-contact list or the "
@@ -548,14 +544,11 @@ class BroadcastRunner(QObject):
     async def _send(self, run: RunInfo, row: RowInfo, limiter: RateLimiter, control: _Control,
                     action: str) -> tuple[RowState, str | None, str]:
         """(new row state, reference id, message). "queued": provably not sent; try it later."""
-        try:
-            outcome = await send_outcome(self._send_row, run, row, limiter, self._describe, action)
-        except asyncio.CancelledError:
-            # The console is closing with this request in the air.
-            await asyncio.shield(self._save_outcome(
-                run.id, row.position, RowState.UNKNOWN, None,
-                "The console stopped while this was being sent; it may have gone out."))
-            raise
+        # The console may close with this request in the air: the row is then unknown.
+        outcome = await send_outcome(self._send_row, run, row, limiter, self._describe, action,
+                                     in_air=functools.partial(
+                                         self._save_outcome, run.id, row.position, RowState.UNKNOWN,
+                                         None, IN_AIR_MESSAGE))
         if outcome.slowed:
             self.rate_limited.emit(run.id, limiter.effective_per_second)
         if outcome.stop:

@@ -15,6 +15,7 @@ Some answers also stop the run (no key, the key refused, no connection):
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -43,14 +44,19 @@ class SendOutcome:
 
 
 async def send_outcome(send_row: RowSender, run: RunInfo, row: RowInfo, limiter: RateLimiter,
-                       describe: Describe, action: str) -> SendOutcome:
-    """Send `row` and map the answer; a cancellation (the console or runner stopping with the
-    request in the air) propagates: the caller records the row as unknown."""
+                       describe: Describe, action: str, *,
+                       in_air: Callable[[], Awaitable[None]]) -> SendOutcome:
+    """Send `row` and map the answer. A cancellation (the console or runner stopping with the
+    request in the air) propagates once `in_air()`, shielded from it, has recorded the row as
+    unknown."""
     from console.jobs.sender import HistoryUnavailableError
     from console.jobs.session import NoKeyError
 
     try:
         result_id = await send_row(run, row)
+    except asyncio.CancelledError:
+        await asyncio.shield(in_air())
+        raise
     except RateLimitedError as err:
         limiter.rate_limited(err.retry_after)
         return SendOutcome(RowState.QUEUED, None,
