@@ -88,8 +88,9 @@ _LOOPBACK_NAMES = frozenset({"localhost", "localhost."})
 
 
 def is_loopback_host(host: str) -> bool:
-    """True for ``localhost``, 127.0.0.0/8 and ::1 (also as an IPv4-mapped address)."""
-    host = host.strip("[]").lower()
+    """True for ``localhost``, 127.0.0.0/8 and ::1 (also as an IPv4-mapped address); never
+    for 0.0.0.0 or ::."""
+    host = host.strip().strip("[]").lower()
     if host in _LOOPBACK_NAMES:
         return True
     try:
