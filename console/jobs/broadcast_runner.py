@@ -141,25 +141,29 @@ class BroadcastRunner(QObject):
         if self._office is not None:
             self._office.pause(run_id)
             return
-        control = self._controls.get(run_id)
-        if control is not None and self.is_running(run_id):
-            control.paused = True
-            control.wake.set()
-            self._set_state(run_id, RunState.PAUSED)
-            self._emit_progress(run_id)
+        self._set_paused(run_id, True)
 
     def resume(self, run_id: int) -> None:
         if self._office is not None:
             self._office.start(run_id)
             return
-        control = self._controls.get(run_id)
-        if control is not None and self.is_running(run_id):
-            control.paused = False
-            control.wake.set()
-            self._set_state(run_id, RunState.RUNNING)
-            self._emit_progress(run_id)
-        else:
+        if not self._set_paused(run_id, False):
             self.start(run_id)
+
+    def _running_control(self, run_id: int) -> RunControl | None:
+        control = self._controls.get(run_id)
+        return control if control is not None and self.is_running(run_id) else None
+
+    def _set_paused(self, run_id: int, paused: bool) -> bool:
+        """Pause or resume a run whose loop is going; False when none is."""
+        control = self._running_control(run_id)
+        if control is None:
+            return False
+        control.paused = paused
+        control.wake.set()
+        self._set_state(run_id, RunState.PAUSED if paused else RunState.RUNNING)
+        self._emit_progress(run_id)
+        return True
 
     def is_paused(self, run_id: int) -> bool:
         control = self._controls.get(run_id)
@@ -170,8 +174,8 @@ class BroadcastRunner(QObject):
         if self._office is not None:
             self._office.cancel(run_id)
             return
-        control = self._controls.get(run_id)
-        if control is not None and self.is_running(run_id):
+        control = self._running_control(run_id)
+        if control is not None:
             control.cancelled = True
             control.wake.set()
         else:
