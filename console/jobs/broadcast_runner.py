@@ -88,9 +88,24 @@ class BroadcastRunner(QObject):
         # On an office database, this desk takes part in shared runs (console/jobs/broadcast_office.py).
         self._office: OfficeRuns | None = None
         if getattr(store, "shared", False):
-            from console.jobs.broadcast_office import OfficeRuns
+            self._office = self._office_runs(cast("SharedBroadcastStore", store))
 
-            self._office = OfficeRuns(self, cast("SharedBroadcastStore", store))
+    def _office_runs(self, store: SharedBroadcastStore) -> OfficeRuns:
+        from console.jobs.broadcast_office import DeskParts, OfficeRuns
+
+        # The sender, clocks and profile are looked up when used: a test may swap them.
+        return OfficeRuns(DeskParts(
+            send_row=lambda run, row: self._send_row(run, row),
+            judge=self.judge,
+            clock=lambda: self._clock(),
+            monotonic=lambda: self._monotonic(),
+            describe=lambda err, action: self._describe(err, action),
+            profile_id=self._current_profile_id,
+            row_changed=self.row_changed.emit,
+            progress=self._emit_progress,
+            finished=self.run_finished.emit,
+            stopped=self.run_stopped.emit,
+            rate_limited=self.rate_limited.emit), store)
 
     def use_history(self, history: CapHistory) -> None:
         """Count per-person caps from `history` (when the runner was made without it)."""
