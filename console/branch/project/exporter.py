@@ -26,7 +26,8 @@ MODULES = ("conditions.py", "condition_reader.py", "runtime.py", "endpoint_serve
 
 
 class ExportError(MessageError):
-    """The message says what is wrong, for the user."""
+    """The project cannot be exported as it is: `message` says what is wrong and what
+    to change."""
 
 
 @dataclass(frozen=True)
