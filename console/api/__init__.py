@@ -15,19 +15,8 @@
 """
 from typing import TYPE_CHECKING
 
-from .errors import (
-    ApiError,
-    CertificateError,
-    ConnectionFailedError,
-    InvalidArgumentError,
-    KeyRefusedError,
-    OutcomeUnknownError,
-    ProxyRefusedError,
-    RateLimitedError,
-    RequestRejectedError,
-    ServerError,
-    UnreadableReplyError,
-)
+from .errors import *  # noqa: F403 (the error classes; their list is errors.__all__)
+from .errors import __all__ as _errors
 from .results import CallResult, RecordingResult, SmsResult
 from .wire import PRODUCTION_BASE_URL
 
@@ -37,17 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "VoitexClient",
     "PRODUCTION_BASE_URL",
-    "ApiError",
-    "InvalidArgumentError",
-    "KeyRefusedError",
-    "RequestRejectedError",
-    "RateLimitedError",
-    "ServerError",
-    "ConnectionFailedError",
-    "ProxyRefusedError",
-    "CertificateError",
-    "OutcomeUnknownError",
-    "UnreadableReplyError",
+    *_errors,
     "RecordingResult",
     "CallResult",
     "SmsResult",

@@ -23,41 +23,21 @@ a call is never sent twice by the client.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
-import math
 import os
-import zlib
-from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from .bodies import Attempt as _Attempt
-from .bodies import FormBody as _FormBody
-from .bodies import Send, body_then_leftover, in_memory
-from .bounded import DEFAULT_MAX_REPLY_BYTES, ReplyTooLarge, UnknownEncoding, read_capped
-from .errors import (
-    ApiError,
-    InvalidArgumentError,
-    OutcomeUnknownError,
-    RateLimitedError,
-    UnreadableReplyError,
-)
-from .failures import DONE, WHAT, transport_error
+from .bodies import Send
+from .bounded import DEFAULT_MAX_REPLY_BYTES
+from .errors import ApiError, InvalidArgumentError, RateLimitedError
+from .exchange import Exchange, ProgressCallback
 from .http import LIMITS, build_http_client
-from .multipart import CHUNK_SIZE, FileUploadStream, SourceFileChanged, encode_fields, make_boundary
-from .parse import (
-    call_result,
-    check_reply,
-    error_class_for_status,
-    recording_result,
-    scrub,
-    sms_result,
-    unusable_reply_error,
-)
+from .multipart import CHUNK_SIZE
+from .parse import call_result, recording_result, sms_result
 from .proxy import ProxyChoice, Route, resolve_route
 from .results import CallResult, RecordingResult, SmsResult
 from .retry import (
@@ -68,11 +48,10 @@ from .retry import (
     failure_kind,
     is_repeat_safe,
     retry_delay,
-    transport_failure,
 )
+from .settings import check_progress, http_timeouts, seconds, upload_deadline, whole
 from .wire import (
     CALL,
-    PATHS,
     PRODUCTION_BASE_URL,
     SMS,
     TTS,
@@ -90,45 +69,10 @@ __all__ = ["VoitexClient", "PRODUCTION_BASE_URL"]
 
 logger = logging.getLogger(__name__)
 
-ProgressCallback = Callable[[int, int], object]
-
 DEFAULT_DEADLINE = 60.0
 # 512 kbit/s: a slow office uplink still finishes; a server that trickles does not.
 DEFAULT_UPLOAD_DEADLINE_RATE = 64 * 1024.0
 
-_WHAT = WHAT
-_DONE = DONE
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.3g} seconds"
-    return f"{seconds / 60:.0f} minutes"
-
-
-def _size(count: int) -> str:
-    if count >= 1024 * 1024:
-        return f"{count / (1024 * 1024):g} MiB"
-    return f"{count / 1024:g} KiB"
-
-
-def _whole(value: object, field: str, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidArgumentError(field, f"{field} must be a whole number of at least {minimum}, not {value!r}.")
-    return value
-
-
-def _positive(value: object, field: str, *, zero_ok: bool = False) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value < 0
-        or (value == 0 and not zero_ok)
-    ):
-        least = "0 or more" if zero_ok else "more than 0"
-        raise InvalidArgumentError(field, f"{field} must be a number of seconds, {least}, not {value!r}.")
-    return float(value)
 
 
 class VoitexClient:
@@ -209,44 +153,38 @@ class VoitexClient:
     ) -> None:
         self._base_url = check_base_url(base_url)
         self._auth_key = check_auth_key(auth_key)
-        self._max_attempts = _whole(max_attempts, "max_attempts", minimum=1)
-        self._chunk_size = _whole(chunk_size, "chunk_size", minimum=1024)
-        connect = _positive(connect_timeout, "connect_timeout")
-        read = _positive(read_timeout, "read_timeout")
-        self._timeouts = {
-            "default": httpx.Timeout(connect=connect, read=read, write=read, pool=None),
-            UPLOAD: httpx.Timeout(
-                connect=connect,
-                read=_positive(upload_read_timeout, "upload_read_timeout"),
-                write=_positive(upload_write_timeout, "upload_write_timeout"),
-                pool=None,
-            ),
-        }
-        self._deadline = _positive(deadline, "deadline")
-        self._upload_deadline_rate = _positive(upload_deadline_rate, "upload_deadline_rate")
-        self._max_reply_bytes = _whole(max_reply_bytes, "max_reply_bytes", minimum=1024)
-        self._backoff_base = _positive(backoff_base, "backoff_base", zero_ok=True)
-        self._backoff_cap = _positive(backoff_cap, "backoff_cap", zero_ok=True)
-        self._max_retry_after = _positive(max_retry_after, "max_retry_after", zero_ok=True)
+        self._max_attempts = whole(max_attempts, "max_attempts", minimum=1)
+        self._chunk_size = whole(chunk_size, "chunk_size", minimum=1024)
+        timeouts = http_timeouts(
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            upload_read_timeout=upload_read_timeout,
+            upload_write_timeout=upload_write_timeout,
+        )
+        self._deadline = seconds(deadline, "deadline")
+        self._upload_deadline_rate = seconds(upload_deadline_rate, "upload_deadline_rate")
+        self._backoff_base = seconds(backoff_base, "backoff_base", zero_ok=True)
+        self._backoff_cap = seconds(backoff_cap, "backoff_cap", zero_ok=True)
+        self._max_retry_after = seconds(max_retry_after, "max_retry_after", zero_ok=True)
         if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
             raise InvalidArgumentError("transport", "transport must be an httpx.AsyncBaseTransport.")
         if proxy is not None and not isinstance(proxy, ProxyChoice):
             raise InvalidArgumentError("proxy", "proxy must be a console.api.proxy.ProxyChoice.")
         self._given_transport = transport
         parts = urlsplit(self._base_url)
-        self._host = parts.hostname or ""
         self._https = parts.scheme.lower() == "https"
-        self._port = parts.port or (443 if self._https else 80)
         # Resolved once: the system's proxy for this one host, or the profile's.
         self._route = Route() if transport is not None else resolve_route(self._base_url, proxy or ProxyChoice())
         self._http: httpx.AsyncClient | None = None
-        # Host, the client's headers and the key: the start of every request's headers.
-        self._base_headers: list[tuple[bytes, bytes]] = []
-        self._urls = {operation: httpx.URL(self._base_url + path) for operation, path in PATHS.items()}
-        self._extensions = {
-            operation: {"timeout": self._timeouts.get(operation, self._timeouts["default"]).as_dict()}
-            for operation in PATHS
-        }
+        self._exchange = Exchange(
+            base_url=self._base_url,
+            auth_key=self._auth_key,
+            host=parts.hostname or "",
+            port=parts.port or (443 if self._https else 80),
+            route=self._route,
+            timeouts=timeouts,
+            max_reply_bytes=whole(max_reply_bytes, "max_reply_bytes", minimum=1024),
+        )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
 
@@ -296,8 +234,9 @@ class VoitexClient:
             self._http = build_http_client(
                 https=self._https, route=self._route, limits=LIMITS, transport=self._given_transport
             )
-            self._base_headers = [
-                (b"Host", self._urls[UPLOAD].netloc),
+            # Host, the client's headers and the key: the start of every request's headers.
+            self._exchange.base_headers = [
+                (b"Host", self._exchange.urls[UPLOAD].netloc),
                 *((name.encode("ascii"), value.encode("ascii")) for name, value in self._http.headers.multi_items()),
                 (b"auth_key", self._auth_key.encode("ascii")),  # check_auth_key let only ASCII through
             ]
@@ -346,45 +285,10 @@ class VoitexClient:
         file_path, fields = upload_fields(
             path, album_number=album_number, sort_number=sort_number, display_name=display_name
         )
-        if on_progress is not None and (
-            not callable(on_progress) or inspect.iscoroutinefunction(on_progress)
-        ):
-            raise InvalidArgumentError(
-                "on_progress", "on_progress must be a plain (not async) callable taking (sent, total)."
-            )
+        check_progress(on_progress)
+        send = self._exchange.upload_sender(file_path, fields, chunk_size=self._chunk_size, on_progress=on_progress)
 
-        async def send(http: httpx.AsyncClient, attempt: _Attempt) -> httpx.Response:
-            try:
-                # Closed by the `with` below; only open() itself is reported as unreadable.
-                fileobj = open(file_path, "rb", buffering=0)  # noqa: SIM115
-            except OSError as err:
-                raise InvalidArgumentError(
-                    "path", f"path: {str(file_path)!r} cannot be read ({err.strerror or err})."
-                ) from err
-            with fileobj:
-                stream = FileUploadStream(
-                    fields=fields,
-                    file_field="upload_file",
-                    filename=file_path.name,
-                    fileobj=fileobj,
-                    file_size=os.fstat(fileobj.fileno()).st_size,
-                    boundary=make_boundary([v for _, v in fields]),
-                    chunk_size=self._chunk_size,
-                    on_progress=on_progress,
-                )
-                # A plain-class stream: no async generator is left behind on cancel.
-                attempt.body = stream
-                request = self._request(UPLOAD, stream.content_type, stream.content_length, stream)
-                try:
-                    return await self._send(http, request)
-                except SourceFileChanged as err:
-                    raise InvalidArgumentError("path", f"path: {str(file_path)!r}: {err}.") from err
-
-        try:
-            size = file_path.stat().st_size
-        except OSError:
-            size = 0  # open() in send() reports it
-        deadline = self._deadline + size / self._upload_deadline_rate
+        deadline = upload_deadline(file_path, deadline=self._deadline, rate=self._upload_deadline_rate)
         body, status = await self._call(UPLOAD, send, repeat_safe=True, deadline=deadline)
         return recording_result(body, operation=UPLOAD, status_code=status, repeat_safe=True)
 
@@ -410,7 +314,7 @@ class VoitexClient:
         """
         fields = tts_fields(text=text, album_number=album_number, sort_number=sort_number)
         repeat_safe = is_repeat_safe(TTS, has_sort_number=sort_number is not None)
-        body, status = await self._call(TTS, self._form_sender(TTS, fields), repeat_safe=repeat_safe)
+        body, status = await self._call(TTS, self._exchange.form_sender(TTS, fields), repeat_safe=repeat_safe)
         return recording_result(body, operation=TTS, status_code=status, repeat_safe=repeat_safe)
 
     async def notification_call(
@@ -444,7 +348,7 @@ class VoitexClient:
         fields = call_fields(
             cid=cid, to=to, type=type, sfile_id=sfile_id, route_number=route_number, branch_number=branch_number
         )
-        body, status = await self._call(CALL, self._form_sender(CALL, fields), repeat_safe=False)
+        body, status = await self._call(CALL, self._exchange.form_sender(CALL, fields), repeat_safe=False)
         return call_result(body, status_code=status)
 
     async def send_sms(self, *, from_number: str, to: str, body: str) -> SmsResult:
@@ -463,7 +367,7 @@ class VoitexClient:
         the request never reached the server or got HTTP 429.
         """
         fields = sms_fields(from_number=from_number, to=to, body=body)
-        reply, _status = await self._call(SMS, self._form_sender(SMS, fields), repeat_safe=False)
+        reply, _status = await self._call(SMS, self._exchange.form_sender(SMS, fields), repeat_safe=False)
         return sms_result(reply)
 
     async def check_key(self) -> int:
@@ -476,45 +380,10 @@ class VoitexClient:
         the empty form (the key was read and accepted), and the usual errors
         for the way there (proxy, certificate, connection).
         """
-        _body, status = await self._call(UPLOAD, self._form_sender(UPLOAD, []), repeat_safe=True)
+        _body, status = await self._call(UPLOAD, self._exchange.form_sender(UPLOAD, []), repeat_safe=True)
         return status
 
     # --- plumbing ---------------------------------------------------------
-
-    def _form_sender(
-        self, operation: Operation, fields: list[tuple[str, str]]
-    ) -> Send:
-        boundary = make_boundary([v for _, v in fields])
-        content = encode_fields(fields, boundary)
-
-        async def send(http: httpx.AsyncClient, attempt: _Attempt) -> httpx.Response:
-            attempt.body = body = _FormBody(content)
-            request = self._request(operation, f"multipart/form-data; boundary={boundary}", len(content), body)
-            request.read()  # as httpx does for a body given whole (a given transport may read .content)
-            return await self._send(http, request)
-
-        return send
-
-    def _request(
-        self, operation: Operation, content_type: str, content_length: int, stream: httpx.AsyncByteStream
-    ) -> httpx.Request:
-        """The POST for ``operation``, with the headers ``http.build_request``
-        would give it (Host, the client's headers, then the call's), without
-        re-parsing the URL and merging headers and cookies on every call."""
-        return httpx.Request(
-            "POST",
-            self._urls[operation],
-            headers=[
-                *self._base_headers,
-                (b"Content-Type", content_type.encode("ascii")),
-                (b"Content-Length", b"%d" % content_length),
-            ],
-            stream=stream,
-            extensions=self._extensions[operation],
-        )
-
-    async def _send(self, http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
-        return await http.send(request, stream=True)
 
     async def _call(
         self,
@@ -535,9 +404,9 @@ class VoitexClient:
         attempt = 0
         while True:
             attempt += 1
-            logger.debug("%s: attempt %d to %s", operation, attempt, self._urls[operation])
+            logger.debug("%s: attempt %d to %s", operation, attempt, self._exchange.urls[operation])
             try:
-                return await self._attempt(operation, send, http, repeat_safe=repeat_safe, deadline=deadline)
+                return await self._exchange.attempt(operation, send, http, repeat_safe=repeat_safe, deadline=deadline)
             except ApiError as err:
                 err.attempts = attempt
                 if isinstance(err, InvalidArgumentError):
@@ -557,111 +426,3 @@ class VoitexClient:
                     raise
                 logger.info("%s: attempt %d failed (%s); retrying in %.2f s", operation, attempt, err, delay)
                 await asyncio.sleep(delay)
-
-    async def _attempt(
-        self,
-        operation: Operation,
-        send: Send,
-        http: httpx.AsyncClient,
-        *,
-        repeat_safe: bool,
-        deadline: float,
-    ) -> tuple[dict[str, Any], int]:
-        response: httpx.Response | None = None
-        attempt = _Attempt()
-        leftovers: list[bytes | None] = []
-        try:
-            async with asyncio.timeout(deadline) as timer:
-                try:
-                    response = await send(http, attempt)
-                    if response.is_stream_consumed:
-                        # A reply built in memory (a given transport such as
-                        # httpx.MockTransport): httpx has read and decoded it.
-                        raw, encoding, length = in_memory(response.content), "", None
-                    else:
-                        raw = body_then_leftover(response, leftovers)
-                        encoding = response.headers.get("Content-Encoding", "")
-                        length = response.headers.get("Content-Length")
-                    content = await read_capped(
-                        raw,
-                        content_encoding=encoding,
-                        content_length=length,
-                        limit=self._max_reply_bytes,
-                    )
-                finally:
-                    if response is not None:
-                        await response.aclose()
-        except TimeoutError:
-            if not timer.expired():
-                raise
-            raise self._deadline_error(operation, deadline, repeat_safe=repeat_safe) from None
-        except httpx.HTTPError as err:
-            kind = transport_failure(err, body_started=attempt.body_started)
-            raise await transport_error(
-                err,
-                kind=kind,
-                operation=operation,
-                host=self._host,
-                port=self._port,
-                route=self._route,
-                repeat_safe=repeat_safe,
-                read_timeout=self._timeouts.get(operation, self._timeouts["default"]).read,
-                secret=self._auth_key,
-            ) from err
-        except (ReplyTooLarge, UnknownEncoding, zlib.error) as err:
-            assert response is not None
-            raise self._unusable_reply(operation, response, err, repeat_safe=repeat_safe) from None
-        leftover = leftovers[0] if leftovers else None
-        if leftover and 200 <= response.status_code < 300:
-            # One request, one answer: bytes after it (a body longer than
-            # declared, a second response glued on) make the whole reply suspect.
-            raise unusable_reply_error(
-                operation=operation,
-                status_code=response.status_code,
-                problem=f"followed by {len(leftover)} more bytes than it declared, so it is not one answer",
-                repeat_safe=repeat_safe,
-            )
-        body = check_reply(
-            operation=operation,
-            status_code=response.status_code,
-            content=content,
-            retry_after=response.headers.get("Retry-After"),
-            repeat_safe=repeat_safe,
-            secret=self._auth_key,
-        )
-        return body, response.status_code
-
-    def _unusable_reply(
-        self, operation: Operation, response: httpx.Response, err: Exception, *, repeat_safe: bool
-    ) -> ApiError:
-        status = response.status_code
-        if error_class_for_status(status, json_object=False) is not UnreadableReplyError:
-            # A refused key, a 429 or a redirect is told by its status whatever the body.
-            try:
-                check_reply(
-                    operation=operation,
-                    status_code=status,
-                    content=b"",
-                    retry_after=response.headers.get("Retry-After"),
-                    repeat_safe=repeat_safe,
-                    secret=self._auth_key,
-                )
-            except ApiError as by_status:
-                return by_status
-        if isinstance(err, ReplyTooLarge):
-            problem = f"longer than {_size(self._max_reply_bytes)}, which was not read"
-        elif isinstance(err, UnknownEncoding):
-            problem = f"in an encoding the client cannot read ({scrub(str(err), self._auth_key)[:40]!r})"
-        else:
-            problem = "whose compressed body is damaged"
-        return unusable_reply_error(operation=operation, status_code=status, problem=problem, repeat_safe=repeat_safe)
-
-    def _deadline_error(self, operation: Operation, deadline: float, *, repeat_safe: bool) -> ApiError:
-        what = _WHAT[operation]
-        unknown = f" The {what} may or may not have been {_DONE[operation]}"
-        unknown += "." if repeat_safe else ": check before sending it again."
-        return OutcomeUnknownError(
-            f"No complete reply from Voitex within {_duration(deadline)} of sending the {what}.{unknown}",
-            timed_out=True,
-            operation=operation,
-        )

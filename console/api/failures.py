@@ -20,11 +20,10 @@ from .proxy import Route
 from .retry import NOT_CONNECTED, PROXY_REFUSED, TIMED_OUT
 from .tls import untrusted_message
 from .tunnel import fetch_certificate
+from .wire import WHAT, Operation, outcome_note
 
-__all__ = ["WHAT", "DONE", "causes", "transport_error", "proxy_refusal_text"]
+__all__ = ["causes", "transport_error", "proxy_refusal_text"]
 
-WHAT = {"upload": "upload", "tts": "TTS request", "call": "notification call", "sms": "SMS"}
-DONE = {"upload": "stored", "tts": "created", "call": "placed", "sms": "sent"}
 PROFILE_PLACE = "Profile \u25b8 Manage profiles"
 _STATUS = re.compile(r"^\s*(\d{3})\b\s*(.*)$")
 
@@ -65,7 +64,7 @@ async def transport_error(
     err: httpx.HTTPError,
     *,
     kind: str,
-    operation: str,
+    operation: Operation,
     host: str,
     port: int,
     route: Route,
@@ -114,8 +113,7 @@ async def transport_error(
                 f"choose it under Proxy in {PROFILE_PLACE}.",
                 step="lookup", operation=operation)
         return ConnectionFailedError(f"Could not connect to {host} ({reason}); {not_sent}", operation=operation)
-    unknown = f" The {what} may or may not have been {DONE[operation]}"
-    unknown += "." if repeat_safe else ": check before sending it again."
+    unknown = outcome_note(operation, repeat_safe=repeat_safe)
     through = f" through the office proxy {label}" if label else ""
     if kind == TIMED_OUT:
         return OutcomeUnknownError(

@@ -3,7 +3,8 @@
 As ``voitex-api-notes.md`` says: ``status`` ``success`` in any case is success,
 anything else (or none) is failure; ``errors`` are kept verbatim; keys and
 values the API returns are trimmed; the SMS ``data`` is accepted as an object,
-as a JSON string, or as the documentation's invalid pseudo-JSON string.
+as a JSON string, or as the documentation's invalid pseudo-JSON string
+(read in :mod:`console.api.sms_echo`).
 
 :data:`HTTP_STATUS_ERRORS` is the one table mapping HTTP statuses to error
 classes; :func:`check_reply` applies it.
@@ -11,7 +12,6 @@ classes; :func:`check_reply` applies it.
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 from typing import Any, TypedDict, cast
 
@@ -25,7 +25,8 @@ from .errors import (
 )
 from .results import CallResult, RecordingResult, SmsResult
 from .retry import parse_retry_after
-from .wire import CALL, SMS, TTS, UPLOAD, Operation
+from .sms_echo import PairsDict, load_json, pairs_of, pseudo_json_pairs, read_sms_data, scalar_text
+from .wire import CALL, WHAT, Operation, outcome_note
 
 __all__ = [
     "PREVIEW_CHARS",
@@ -71,8 +72,6 @@ HTTP_STATUS_ERRORS: tuple[tuple[int, int, type[ApiError] | None, str], ...] = (
     (200, 299, None, JSON_BODY),
 )
 
-_WHAT = {UPLOAD: "upload", TTS: "TTS request", CALL: "notification call", SMS: "SMS"}
-_DONE = {UPLOAD: "stored", TTS: "created", CALL: "placed", SMS: "sent"}
 
 
 def error_class_for_status(status_code: int, *, json_object: bool = True) -> type[ApiError] | None:
@@ -89,33 +88,6 @@ class _Where(TypedDict):
     operation: Operation
 
 
-class PairsDict(dict[str, Any]):
-    """A JSON object as json.loads makes it, plus every key/value pair in order.
-
-    ``pairs`` keeps duplicate keys, which the SMS echo uses (``"from "`` twice).
-    """
-
-    pairs: list[tuple[str, Any]]
-
-    @classmethod
-    def from_pairs(cls, pairs: list[tuple[str, Any]]) -> PairsDict:
-        obj = cls(pairs)
-        obj.pairs = list(pairs)
-        return obj
-
-
-_DECODER = json.JSONDecoder(object_pairs_hook=PairsDict.from_pairs)
-
-
-def load_json(text: str) -> Any:
-    """json.loads keeping the pairs of every object (see :class:`PairsDict`)."""
-    return _DECODER.decode(text)
-
-
-def _pairs(obj: dict[str, Any]) -> list[tuple[str, Any]]:
-    return obj.pairs if isinstance(obj, PairsDict) else list(obj.items())
-
-
 def scrub(value: Any, secret: str | None) -> Any:
     """``value`` with every occurrence of ``secret`` in its strings replaced."""
     if not secret:
@@ -123,7 +95,7 @@ def scrub(value: Any, secret: str | None) -> Any:
     if isinstance(value, str):
         return value.replace(secret, HIDDEN) if secret in value else value
     if isinstance(value, dict):
-        pairs = [(scrub(k, secret), scrub(v, secret)) for k, v in _pairs(value)]
+        pairs = [(scrub(k, secret), scrub(v, secret)) for k, v in pairs_of(value)]
         return PairsDict.from_pairs(pairs)
     if isinstance(value, list):
         return [scrub(v, secret) for v in value]
@@ -142,7 +114,7 @@ def body_preview(content: bytes, *, secret: str | None = None, limit: int = PREV
 
 def _field(body: dict[str, Any], name: str) -> Any:
     """A top-level value by its trimmed, case-folded key (first occurrence)."""
-    for key, value in _pairs(body):
+    for key, value in pairs_of(body):
         if isinstance(key, str) and key.strip().lower() == name:
             return value
     return None
@@ -166,10 +138,7 @@ def is_success(body: dict[str, Any]) -> bool:
 
 
 def _unknown_note(operation: Operation) -> str:
-    return (
-        f" The {_WHAT[operation]} may or may not have been {_DONE[operation]}:"
-        " check before sending it again."
-    )
+    return outcome_note(operation, repeat_safe=False)
 
 
 def _join(messages: list[str]) -> str:
@@ -193,7 +162,7 @@ def check_reply(
     repeated blindly. ``secret`` (the auth key) is removed from everything
     that ends up in an error or a result.
     """
-    what = _WHAT[operation]
+    what = WHAT[operation]
     may_have_acted = not repeat_safe
     common: _Where = {"status_code": status_code, "operation": operation}
     try:
@@ -262,15 +231,6 @@ def check_reply(
     return cast(dict[str, Any], body)
 
 
-def _scalar_text(value: Any) -> str | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (str, int)):
-        text = str(value).strip()
-        return text or None
-    return None
-
-
 def unusable_reply_error(
     *, operation: Operation, status_code: int, problem: str, repeat_safe: bool
 ) -> UnreadableReplyError:
@@ -282,7 +242,7 @@ def unusable_reply_error(
     """
     acted = not repeat_safe and not 400 <= status_code <= 499
     return UnreadableReplyError(
-        f"Voitex answered the {_WHAT[operation]} with HTTP {status_code} and a reply {problem}."
+        f"Voitex answered the {WHAT[operation]} with HTTP {status_code} and a reply {problem}."
         + (_unknown_note(operation) if acted else ""),
         status_code=status_code,
         operation=operation,
@@ -293,10 +253,10 @@ def unusable_reply_error(
 def recording_result(body: dict[str, Any], *, operation: Operation, status_code: int,
                      repeat_safe: bool) -> RecordingResult:
     """An upload's or TTS reply: ``data`` is the recording id."""
-    recording_id = _scalar_text(_field(body, "data"))
+    recording_id = scalar_text(_field(body, "data"))
     if recording_id is None:
         raise UnreadableReplyError(
-            f"Voitex reported the {_WHAT[operation]} a success but sent no recording id "
+            f"Voitex reported the {WHAT[operation]} a success but sent no recording id "
             f"(data: {_field(body, 'data')!r}).",
             status_code=status_code,
             operation=operation,
@@ -307,7 +267,7 @@ def recording_result(body: dict[str, Any], *, operation: Operation, status_code:
 
 def call_result(body: dict[str, Any], *, status_code: int) -> CallResult:
     """A notification call's reply: ``reference_id``."""
-    reference_id = _scalar_text(_field(body, "reference_id"))
+    reference_id = scalar_text(_field(body, "reference_id"))
     if reference_id is None:
         raise UnreadableReplyError(
             "Voitex reported the notification call a success but sent no reference id; "
@@ -323,121 +283,3 @@ def sms_result(body: dict[str, Any]) -> SmsResult:
     """An SMS reply. Never fails: the API said the message went out."""
     reference_id, did_type, data = read_sms_data(_field(body, "data"))
     return SmsResult(reference_id=reference_id, did_type=did_type, data=data, raw=body)
-
-
-# --- the SMS echo ---------------------------------------------------------
-
-_KEY_AT = re.compile(r'\s*"([^"]*)"\s*:\s*')
-_VALUE_AT = re.compile(r'(?:"([^"]*)"|([^,"]*?))\s*(?:,|$)')
-_TRAILING_PAIR = re.compile(r',\s*"([^"]*)"\s*:\s*"([^"]*)"\s*$')
-_TRAILING_KEYS = frozenset({"to", "from", "did_type", "reference_id", "referenceid", "reference", "ref_id"})
-_REF_KEYS = frozenset({"referenceid", "reference", "refid"})
-
-
-def pseudo_json_pairs(text: str) -> list[tuple[str, str]] | None:
-    """Key/value pairs of the documentation's SMS echo, which is not valid JSON.
-
-    Values are not escaped, so the message body may hold quotes, commas or
-    braces. Pairs are read from the left up to ``"body"``, and from the right
-    back to it (only keys the echo is known to carry); the body is what lies
-    between. Returns None when the text is not of that form at all.
-    """
-    stripped = text.strip()
-    if not (stripped.startswith("{") and stripped.endswith("}")):
-        return None
-    inner = stripped[1:-1]
-    pairs: list[tuple[str, str]] = []
-    pos = 0
-    body_at: int | None = None
-    while pos < len(inner) and inner[pos:].strip():
-        key_match = _KEY_AT.match(inner, pos)
-        if key_match is None:
-            break
-        key = key_match.group(1)
-        if key.strip().lower() == "body":
-            body_at = key_match.end()
-            break
-        value_match = _VALUE_AT.match(inner, key_match.end())
-        if value_match is None:
-            break
-        value = value_match.group(1) if value_match.group(1) is not None else value_match.group(2)
-        pairs.append((key, value))
-        pos = value_match.end()
-    if body_at is None:
-        return pairs or None
-    rest = inner[body_at:]
-    trailing: list[tuple[str, str]] = []
-    while True:
-        match = _TRAILING_PAIR.search(rest)
-        if match is None or match.group(1).strip().lower() not in _TRAILING_KEYS:
-            break
-        trailing.append((match.group(1), match.group(2)))
-        rest = rest[: match.start()]
-    rest = rest.strip()
-    if rest.startswith('"') and rest.endswith('"') and len(rest) >= 2:
-        rest = rest[1:-1]
-    pairs.append(("body", rest))
-    pairs.extend(reversed(trailing))
-    return pairs
-
-
-def _trim(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for k, v in _pairs(value):
-            out.setdefault(k.strip() if isinstance(k, str) else k, _trim(v))
-        return out
-    if isinstance(value, list):
-        return [_trim(v) for v in value]
-    return value
-
-
-def _interpret(pairs: list[tuple[str, Any]]) -> tuple[str | None, str | None, dict[str, Any]]:
-    data: dict[str, Any] = {}
-    froms: list[Any] = []
-    reference_id: str | None = None
-    for raw_key, raw_value in pairs:
-        key = raw_key.strip() if isinstance(raw_key, str) else str(raw_key)
-        value = _trim(raw_value)
-        folded = key.lower().replace("_", "").replace(" ", "")
-        if folded == "from":
-            froms.append(value)
-        elif folded in _REF_KEYS and reference_id is None:
-            reference_id = _scalar_text(value)
-        data.setdefault(key, value)
-    if reference_id is None and len(froms) >= 2:
-        reference_id = _scalar_text(froms[-1])
-        if reference_id is not None:
-            data.setdefault("reference_id", reference_id)
-    did_type = None
-    for key, value in data.items():
-        if key.lower() == "did_type":
-            did_type = _scalar_text(value)
-            break
-    return reference_id, did_type, data
-
-
-_DID_TYPE_RE = re.compile(r'"\s*did_type\s*"\s*:\s*"\s*([^"]*?)\s*"', re.IGNORECASE)
-
-
-def read_sms_data(data: Any) -> tuple[str | None, str | None, dict[str, Any] | str]:
-    """``(reference_id, did_type, data)`` from the SMS reply's ``data``, whatever its form."""
-    if isinstance(data, dict):
-        return _interpret(_pairs(data))
-    if data is None:
-        return None, None, ""
-    if not isinstance(data, str):
-        return None, None, json.dumps(data)
-    try:
-        parsed = load_json(data)
-    except (ValueError, RecursionError):
-        parsed = None
-    if isinstance(parsed, dict):
-        return _interpret(_pairs(parsed))
-    pairs = pseudo_json_pairs(data)
-    if pairs:
-        return _interpret(pairs)
-    did = _DID_TYPE_RE.search(data)
-    return None, (did.group(1) or None) if did else None, data.strip()

@@ -16,8 +16,9 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import ssl
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from .errors import ApiError, InvalidArgumentError, KeyRefusedError, RequestRejectedError
@@ -44,6 +45,9 @@ class Step:
     @property
     def title(self) -> str:
         return TITLES[self.name]
+
+
+_T = TypeVar("_T")
 
 
 class _Stop(Exception):
@@ -106,6 +110,17 @@ async def run_connection_test(
     return list(steps.values())
 
 
+async def _within_step(tell: Callable[..., None], step: str, work: Awaitable[_T],
+                       failed: Callable[[str], str]) -> _T:
+    """`work`'s result within a step's time; otherwise the step FAILED, saying `failed(reason)`."""
+    try:
+        async with asyncio.timeout(_STEP_TIMEOUT):
+            return await work
+    except (OSError, TimeoutError) as err:
+        tell(step, FAILED, failed(getattr(err, "strerror", None) or str(err) or "no answer"))
+        raise _Stop from None
+
+
 async def _lookup_step(tell: Callable[..., None], route: Route, host: str, port: int) -> None:
     tell(LOOKUP, RUNNING)
     name, what = (route.proxy_host, "the office proxy's name") if route.proxy_url else (host, "")
@@ -113,19 +128,16 @@ async def _lookup_step(tell: Callable[..., None], route: Route, host: str, port:
     if _is_address(name):
         tell(LOOKUP, OK, f"{name} is an address: no lookup needed.")
         return
-    try:
-        async with asyncio.timeout(_STEP_TIMEOUT):
-            addresses = await lookup(name, target_port)
-    except (OSError, TimeoutError) as err:
-        reason = getattr(err, "strerror", None) or str(err) or "no answer"
+
+    def failed(reason: str) -> str:
         if route.proxy_url:
-            tell(LOOKUP, FAILED, f"Could not find {what} {name} ({reason}). Check the proxy address in "
-                                 f"{PROFILE_PLACE}, or ask IT for it.")
-        else:
-            tell(LOOKUP, FAILED, f"Could not find {name} ({reason}). Check the base URL and the internet "
-                                 "connection; if this office reaches the internet only through a proxy, choose it "
-                                 "under Proxy.")
-        raise _Stop from None
+            return (f"Could not find {what} {name} ({reason}). Check the proxy address in "
+                    f"{PROFILE_PLACE}, or ask IT for it.")
+        return (f"Could not find {name} ({reason}). Check the base URL and the internet "
+                "connection; if this office reaches the internet only through a proxy, choose it "
+                "under Proxy.")
+
+    addresses = await _within_step(tell, LOOKUP, lookup(name, target_port), failed)
     found = ", ".join(addresses[:3])
     tell(LOOKUP, OK, f"{name} is {found}." if not route.proxy_url else f"The office proxy {name} is {found}.")
 
@@ -135,18 +147,15 @@ async def _proxy_step(
 ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
     tell(PROXY, RUNNING)
     first_host, first_port = (route.proxy_host, route.proxy_port) if route.proxy_url else (host, port)
-    try:
-        async with asyncio.timeout(_STEP_TIMEOUT):
-            reader, writer = await open_tcp(first_host, first_port)
-    except (OSError, TimeoutError) as err:
-        reason = getattr(err, "strerror", None) or str(err) or "no answer"
+
+    def failed(reason: str) -> str:
         if route.proxy_url:
-            tell(PROXY, FAILED, f"Could not reach the office proxy {route.proxy_label} ({reason}). Check the proxy "
-                                f"under Proxy in {PROFILE_PLACE}, or ask IT whether it is running.")
-        else:
-            tell(PROXY, FAILED, f"No proxy is used, and {host}:{port} could not be reached ({reason}). If this "
-                                "office reaches the internet only through a proxy, choose it under Proxy.")
-        raise _Stop from None
+            return (f"Could not reach the office proxy {route.proxy_label} ({reason}). Check the proxy "
+                    f"under Proxy in {PROFILE_PLACE}, or ask IT whether it is running.")
+        return (f"No proxy is used, and {host}:{port} could not be reached ({reason}). If this "
+                "office reaches the internet only through a proxy, choose it under Proxy.")
+
+    reader, writer = await _within_step(tell, PROXY, open_tcp(first_host, first_port), failed)
     if not route.proxy_url:
         tell(PROXY, OK, f"No proxy: {host}:{port} was reached directly.")
         return reader, writer

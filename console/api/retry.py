@@ -42,19 +42,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from .errors import (
-    ApiError,
-    CertificateError,
-    ConnectionFailedError,
-    InvalidArgumentError,
-    KeyRefusedError,
-    OutcomeUnknownError,
-    ProxyRefusedError,
-    RateLimitedError,
-    RequestRejectedError,
-    ServerError,
-    UnreadableReplyError,
-)
+from . import errors
+from .errors import ApiError
 from .wire import CALL, SMS, TTS, UPLOAD, Operation
 
 __all__ = [
@@ -141,23 +130,23 @@ def transport_failure(err: httpx.HTTPError, *, body_started: bool) -> str:
 
 # One row per error class, most specific first.
 _KINDS: tuple[tuple[type[ApiError], str], ...] = (
-    (InvalidArgumentError, INVALID),
-    (ProxyRefusedError, PROXY_REFUSED),
-    (CertificateError, NOT_TRUSTED),
-    (ConnectionFailedError, NOT_CONNECTED),
-    (RateLimitedError, RATE_LIMITED),
-    (ServerError, SERVER_ERROR),
-    (KeyRefusedError, KEY_REFUSED),
-    (RequestRejectedError, REJECTED),
-    (UnreadableReplyError, UNREADABLE),
+    (errors.InvalidArgumentError, INVALID),
+    (errors.ProxyRefusedError, PROXY_REFUSED),
+    (errors.CertificateError, NOT_TRUSTED),
+    (errors.ConnectionFailedError, NOT_CONNECTED),
+    (errors.RateLimitedError, RATE_LIMITED),
+    (errors.ServerError, SERVER_ERROR),
+    (errors.KeyRefusedError, KEY_REFUSED),
+    (errors.RequestRejectedError, REJECTED),
+    (errors.UnreadableReplyError, UNREADABLE),
 )
 
 
 def failure_kind(err: ApiError) -> str:
     """The retry policy's name for a failure."""
-    if isinstance(err, OutcomeUnknownError):
+    if isinstance(err, errors.OutcomeUnknownError):
         return TIMED_OUT if err.timed_out else CONNECTION_LOST
-    if isinstance(err, UnreadableReplyError) and err.status_code is not None and err.status_code >= 500:
+    if isinstance(err, errors.UnreadableReplyError) and err.status_code is not None and err.status_code >= 500:
         # A gateway's HTML error page: a server error all the same.
         return SERVER_ERROR
     for cls, kind in _KINDS:

@@ -27,6 +27,9 @@ __all__ = [
     "CALL",
     "SMS",
     "PATHS",
+    "WHAT",
+    "DONE",
+    "outcome_note",
     "TTS_MAX_CHARS",
     "CALL_TYPES",
     "check_base_url",
@@ -64,6 +67,18 @@ PATHS = {
     SMS: "/v1/sms/send/index.php",
 }
 
+#: Each call in words, and what Voitex does with it when it takes it.
+WHAT = {UPLOAD: "upload", TTS: "TTS request", CALL: "notification call", SMS: "SMS"}
+DONE = {UPLOAD: "stored", TTS: "created", CALL: "placed", SMS: "sent"}
+
+
+def outcome_note(operation: Operation, *, repeat_safe: bool) -> str:
+    """" The SMS may or may not have been sent: check before sending it again." (for a
+    repeat-safe call, ending with the full stop: sending it again does no harm)."""
+    note = f" The {WHAT[operation]} may or may not have been {DONE[operation]}"
+    return note + ("." if repeat_safe else ": check before sending it again.")
+
+
 TTS_MAX_CHARS = 3000
 CALL_TYPES = ("stream", "goto")
 
@@ -73,8 +88,9 @@ _LOOPBACK_NAMES = frozenset({"localhost", "localhost."})
 
 
 def is_loopback_host(host: str) -> bool:
-    """True for ``localhost``, 127.0.0.0/8 and ::1 (also as an IPv4-mapped address)."""
-    host = host.strip("[]").lower()
+    """True for ``localhost``, 127.0.0.0/8 and ::1 (also as an IPv4-mapped address); never
+    for 0.0.0.0 or ::."""
+    host = host.strip().strip("[]").lower()
     if host in _LOOPBACK_NAMES:
         return True
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,22 +89,36 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
     return line, index - start + 1
 
 
+class _OutsideStrings:
+    """The characters of JSON text outside its strings, with their indexes (each string's
+    opening quote included); `in_string` tells afterwards whether the text ended in one."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.in_string = False
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        escaped = False
+        for index, char in enumerate(self.text):
+            if self.in_string:
+                if escaped:
+                    escaped = False
+                elif char == "\\":
+                    escaped = True
+                elif char == '"':
+                    self.in_string = False
+                continue
+            if char == '"':
+                self.in_string = True
+            yield index, char
+
+
 def _trailing_commas(text: str) -> list[int]:
     """Indexes of commas that only whitespace separates from a closing } or ]."""
     found: list[int] = []
-    in_string = False
-    escaped = False
     pending: int | None = None
     previous = ""  # the last character outside strings and whitespace
-    for index, char in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-            continue
+    for index, char in _OutsideStrings(text):
         if char in " \t\r\n":
             continue
         if char in "}]" and pending is not None:
@@ -111,8 +126,6 @@ def _trailing_commas(text: str) -> list[int]:
         # Only a comma after a value is a trailing one; ",," or "[," is a mistake
         # of another kind, reported as such.
         pending = index if char == "," and previous not in ",[{:" else None
-        if char == '"':
-            in_string = True
         previous = char
     return found
 
@@ -193,24 +206,14 @@ def _user_error(error: json.JSONDecodeError, original: str, offset: int,
 def _unclosed(text: str) -> list[str]:
     """The closing quote and brackets the text still needs, innermost first."""
     stack: list[str] = []
-    in_string = False
-    escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "{[":
+    scan = _OutsideStrings(text)
+    for _index, char in scan:
+        if char in "{[":
             stack.append("}" if char == "{" else "]")
         elif char in "}]" and stack:
             stack.pop()
     closing = list(reversed(stack))
-    return (['"'] if in_string else []) + closing
+    return (['"'] if scan.in_string else []) + closing
 
 
 def describe_fixes(fixes: tuple[LenientFix, ...]) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
+from console.branch.errors import MessageError
 from console.branch.findings import Finding, PathPart, Severity
 from console.branch.lenient import JsonObject, LenientJSONError, read_json
 from console.branch.validation import branch_number_problem, shown
@@ -238,10 +239,8 @@ def validate_request(request: BranchRequest) -> tuple[Finding, ...]:
 # Reading a saved request
 
 
-class RequestFormatError(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class RequestFormatError(MessageError, ValueError):
+    """The message says what is wrong, for the user."""
 
 
 def _text(value: Any, label: str) -> str:

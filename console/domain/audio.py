@@ -9,7 +9,8 @@ WAV files are read with a RIFF chunk walk: the `fmt ` chunk names the codec and
 the `data` chunk's declared size, compared with what the file really holds,
 tells a whole file from one cut short by an interrupted copy. MP3 files are read
 with mutagen (rate, channels, length, including VBR headers) and then walked
-frame by frame, because mutagen reports a length even for a cut-short file.
+frame by frame (console/domain/mp3_frames.py), because mutagen reports a length
+even for a cut-short file. What a refused file is instead: console/domain/audio_kinds.py.
 
 Pure: no Qt, no network; safe to call from worker threads.
 """
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from console.domain.audio_kinds import not_audio_reason
+from console.domain.mp3_frames import mp3_cut_short
 from console.domain.wording import plural
 
 # Phone calls carry 8 kHz mono audio: more than that is lost on the line.
@@ -297,100 +300,6 @@ def _inspect_wav(f: BinaryIO, size: int, *, rf64: bool) -> AudioInfo:
 
 # --- MP3 -------------------------------------------------------------------
 
-# kbit/s by [version_key][layer][index]; version_key 1 = MPEG-1, 2 = MPEG-2 and 2.5.
-_BITRATES = {
-    (1, 1): (0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448),
-    (1, 2): (0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384),
-    (1, 3): (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
-    (2, 1): (0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256),
-    (2, 2): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
-    (2, 3): (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
-}
-_SAMPLE_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
-
-
-def _frame_length(header: bytes) -> int | None:
-    """Length in bytes of the MPEG audio frame starting with `header`, or None."""
-    if header[0] != 0xFF or (header[1] & 0xE0) != 0xE0:
-        return None
-    version_bits = (header[1] >> 3) & 3
-    layer_bits = (header[1] >> 1) & 3
-    bitrate_index = header[2] >> 4
-    rate_index = (header[2] >> 2) & 3
-    if version_bits == 1 or layer_bits == 0 or bitrate_index in (0, 15) or rate_index == 3:
-        return None
-    layer = 4 - layer_bits
-    version_key = 1 if version_bits == 3 else 2
-    bitrate = _BITRATES[(version_key, layer)][bitrate_index] * 1000
-    rate = _SAMPLE_RATES[version_bits][rate_index]
-    padding = (header[2] >> 1) & 1
-    if layer == 1:
-        return (12 * bitrate // rate + padding) * 4
-    if layer == 3 and version_key == 2:
-        return 72 * bitrate // rate + padding
-    return 144 * bitrate // rate + padding
-
-
-def _id3v2_size(head: bytes) -> int:
-    if len(head) >= 10 and head[:3] == b"ID3":
-        b = head[6:10]
-        size = (b[0] << 21) | (b[1] << 14) | (b[2] << 7) | b[3]
-        footer = 10 if head[5] & 0x10 else 0
-        return 10 + size + footer
-    return 0
-
-
-def _mp3_cut_short(f: BinaryIO, size: int) -> bool | None:
-    """True when the last MPEG frame runs past the end of the file.
-
-    Walks frame headers from the first pair of consecutive frames. None when no
-    such pair is found (the caller has already accepted the file through mutagen,
-    so that means free-format or oddly padded frames we do not judge).
-    """
-    f.seek(0)
-    start = _id3v2_size(f.read(10))
-    f.seek(start)
-    window = f.read(256 * 1024)
-    position = None
-    for i in range(len(window) - 4):
-        if window[i] != 0xFF:
-            continue
-        length = _frame_length(window[i:i + 4])
-        if length is None:
-            continue
-        following = start + i + length
-        if following + 4 > size:
-            # Only one frame from here on: judge that single frame.
-            position = start + i
-            break
-        f.seek(following)
-        if _frame_length(f.read(4)) is not None:
-            position = start + i
-            break
-    if position is None:
-        return None
-    block_size = 1 << 20
-    buffer = b""
-    buffer_start = position
-    while position < size:
-        rel = position - buffer_start
-        if rel + 4 > len(buffer):
-            f.seek(position)
-            buffer = f.read(block_size)
-            buffer_start = position
-            rel = 0
-        header = buffer[rel:rel + 4]
-        if len(header) < 4:
-            return header[:1] == b"\xff"  # a frame header cut off mid-way
-        length = _frame_length(header)
-        if length is None:
-            return False  # a tag or other trailing data: the audio ended whole
-        if position + length > size:
-            return True
-        position += length
-    return False
-
-
 def _inspect_mp3(f: BinaryIO, size: int, head: bytes) -> AudioInfo:
     from mutagen import MutagenError
     from mutagen.mp3 import MPEGInfo
@@ -399,14 +308,14 @@ def _inspect_mp3(f: BinaryIO, size: int, head: bytes) -> AudioInfo:
     try:
         info = MPEGInfo(f)
     except (MutagenError, ValueError, EOFError, struct.error):
-        return _rejected(_not_audio_reason(head), size=size)
+        return _rejected(not_audio_reason(head), size=size)
     version = {1: "1", 2: "2", 2.5: "2.5"}.get(info.version, str(info.version))
     codec = f"MPEG-{version} Layer {'I' * info.layer}"
     if info.layer != 3:
         return _rejected(
             f"This is {codec} audio (MP{info.layer}), not MP3. Convert it to MP3 or WAV.",
             size=size, codec=codec)
-    if _mp3_cut_short(f, size):
+    if mp3_cut_short(f, size):
         return _rejected(
             f"The file is cut short: its last MP3 frame is incomplete ({_CUT_SHORT}).",
             size=size, format="mp3", codec=codec)
@@ -415,55 +324,3 @@ def _inspect_mp3(f: BinaryIO, size: int, head: bytes) -> AudioInfo:
     advice = _advice(sample_rate=info.sample_rate, channels=channels, duration_s=duration)
     return AudioInfo(ok=True, format="mp3", codec=codec, duration_s=duration,
                      sample_rate=info.sample_rate, channels=channels, size=size, advice=advice)
-
-
-_KNOWN_TYPES = (
-    (b"fLaC", 0, "a FLAC file"),
-    (b"OggS", 0, "an Ogg file"),
-    (b"FORM", 0, "an AIFF file"),
-    (b"ftyp", 4, "an MP4 or M4A file"),
-    (b"\x30\x26\xb2\x75", 0, "a WMA file"),
-    (b"%PDF", 0, "a PDF document"),
-    (b"PK\x03\x04", 0, "a ZIP archive or office document"),
-    (b"\xff\xd8\xff", 0, "a JPEG image"),
-    (b"\x89PNG", 0, "a PNG image"),
-    (b"GIF8", 0, "a GIF image"),
-    (b"{\\rtf", 0, "an RTF document"),
-    (b"\xd0\xcf\x11\xe0", 0, "an old Office document"),
-)
-
-
-# RIFF is a container: the four bytes after its size say what it holds.
-_RIFF_TYPES = {b"AVI ": "an AVI video file", b"WEBP": "a WebP image", b"RMID": "a MIDI file",
-               b"CDXA": "a video CD file", b"ACON": "an animated cursor"}
-
-
-def _not_audio_reason(head: bytes) -> str:
-    what = None
-    if head[:4] == b"RIFF" and len(head) >= 12:
-        riff_type = head[8:12]
-        what = _RIFF_TYPES.get(riff_type) or (
-            f"a RIFF file of type “{riff_type.decode('latin-1').strip()}”")
-    for magic, at, name in _KNOWN_TYPES if what is None else ():
-        if head[at:at + len(magic)] == magic:
-            what = name
-            break
-    if what is None and head[:3] == b"ID3":
-        what = "a file with an MP3 tag but no MP3 audio after it"
-    if what is None and _looks_like_text(head):
-        what = "a text file"
-    if what is None:
-        return "This is not a WAV or MP3 file: its content is not audio the console recognises."
-    return f"This is {what}, not a WAV or MP3 file, whatever its name says."
-
-
-def _looks_like_text(head: bytes) -> bool:
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError:
-        # The 64-byte sample may end inside a multi-byte character.
-        try:
-            text = head[:-3].decode("utf-8")
-        except UnicodeDecodeError:
-            return False
-    return bool(text) and all(c.isprintable() or c in "\r\n\t" for c in text)

@@ -124,6 +124,11 @@ def _parse_whole(value: str, field: str, lo: int, hi: int, example: int) -> int:
             f"{label}: '{shown(value)}' is not a number. "
             f"Enter a whole number using digits only, for example {example}.",
         )
+    return _in_range(value, field, label, lo, hi, ranged)
+
+
+def _in_range(value: str, field: str, label: str, lo: int, hi: int, ranged: str) -> int:
+    """The digits `value` as a number within lo..hi; `ranged` says the range to the user."""
     if len(value.lstrip("0")) > _MAX_DIGITS:
         raise FieldError(field, f"{label}: '{shown(value)}' is too large. {ranged}")
     number = int(value)
@@ -162,14 +167,7 @@ def _parse_digit_id(text: str | int, field: str, what: str, example: str,
             f"{label}: '{shown(value)}' is not a {what}. "
             f"Use digits only, for example {example}.",
         )
-    ranged = _ranged(lo, hi, example)
-    if len(value.lstrip("0")) > _MAX_DIGITS:
-        raise FieldError(field, f"{label}: '{shown(value)}' is too large. {ranged}")
-    number = int(value)
-    if number < lo:
-        raise FieldError(field, f"{label}: {number} is too small. {ranged}")
-    if number > hi:
-        raise FieldError(field, f"{label}: {number} is too large. {ranged}")
+    _in_range(value, field, label, lo, hi, _ranged(lo, hi, example))
     # Kept exactly as typed (leading zeros included): it is an identifier on the
     # provider's side, and we cannot know that "0150" and "150" name the same thing.
     return value

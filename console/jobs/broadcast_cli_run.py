@@ -117,7 +117,7 @@ async def run_broadcast(engine: PgEngine, settings: OfficeSettings, args: argpar
     from console.api.proxy import ProxyChoice
     from console.jobs.broadcast_office import desk_participant
     from console.jobs.broadcast_participant import LEASE_S, STOPPED, OfficeParticipant, ParticipantEvents
-    from console.jobs.broadcast_runner import send_broadcast_row
+    from console.jobs.broadcast_send import send_broadcast_row
     from console.jobs.row_judge import RowJudge
     from console.jobs.sender import Sender
     from console.logging_setup import register_secret

@@ -19,19 +19,19 @@ import os
 import secrets
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
 from console.domain.vocabulary import RowState, RunState
 from console.jobs.broadcast_participant import STOPPED, OfficeParticipant, ParticipantEvents
+from console.jobs.broadcast_send import Describe, RowSender
+from console.jobs.row_judge import RowJudge
 from console.store.broadcast_types import BroadcastStoreError, Participant, RowInfo, RunInfo, SharedBroadcastStore
-
-if TYPE_CHECKING:
-    from console.jobs.broadcast_runner import BroadcastRunner
 
 log = logging.getLogger(__name__)
 
-__all__ = ["OfficeRuns", "desk_participant"]
+__all__ = ["OfficeRuns", "DeskParts", "desk_participant"]
 
 _PROGRESS_EVERY_S = 0.2
 _AGAIN = (RowState.FAILED, RowState.UNKNOWN, RowState.CANCELLED, RowState.SKIPPED)
@@ -42,12 +42,30 @@ def desk_participant(desk: str, kind: str = "desk") -> Participant:
     return Participant(f"{kind} {desk} {os.getpid()} {secrets.token_hex(3)}", desk, kind)
 
 
+@dataclass(frozen=True)
+class DeskParts:
+    """What the desk's runner lends its office runs: how a row is sent and judged, the clocks,
+    and what to tell (the runner's signals, by run id)."""
+
+    send_row: RowSender
+    judge: RowJudge
+    clock: Callable[[], datetime]
+    monotonic: Callable[[], float]
+    describe: Describe
+    profile_id: Callable[[], str] | None  # the active profile's id; None: any profile may send
+    row_changed: Callable[[RowInfo], None]
+    progress: Callable[[int], None]
+    finished: Callable[[int, str], None]  # run id, final run state
+    stopped: Callable[[int, str], None]  # run id, why, in words for the user
+    rate_limited: Callable[[int, float], None]  # run id, the new pace per second
+
+
 class OfficeRuns:
-    def __init__(self, runner: BroadcastRunner, store: SharedBroadcastStore, *,
+    def __init__(self, desk: DeskParts, store: SharedBroadcastStore, *,
                  lease_s: float | None = None) -> None:
         from console.jobs.broadcast_participant import LEASE_S
 
-        self.runner = runner
+        self.desk = desk
         self.store = store
         self.lease_s = lease_s or LEASE_S
         self.who = desk_participant(str(getattr(store, "desk", "") or "desk"))
@@ -70,16 +88,16 @@ class OfficeRuns:
         if self.is_running(run_id):
             return
         self._paused_here.discard(run_id)
-        runner = self.runner
+        desk = self.desk
         participant = OfficeParticipant(
-            store=self.store, run_id=run_id, who=self.who, send_row=runner._send_row,
-            judge=runner.judge, clock=runner._clock, monotonic=runner._monotonic,
-            describe=runner._describe, may_send=self._may_send, lease_s=self.lease_s,
+            store=self.store, run_id=run_id, who=self.who, send_row=desk.send_row,
+            judge=desk.judge, clock=desk.clock, monotonic=desk.monotonic,
+            describe=desk.describe, may_send=self._may_send, lease_s=self.lease_s,
             events=ParticipantEvents(
                 row_changed=self._publish,
                 progress=functools.partial(self._progress, run_id),
-                stopped=functools.partial(self._stopped, run_id),
-                rate_limited=functools.partial(runner.rate_limited.emit, run_id)))
+                stopped=functools.partial(desk.stopped, run_id),
+                rate_limited=functools.partial(desk.rate_limited, run_id)))
         self._participants[run_id] = participant
         task = asyncio.ensure_future(self._take_part(run_id, participant))
         self._tasks[run_id] = task
@@ -101,7 +119,7 @@ class OfficeRuns:
         async def cancel() -> None:
             await self._write(self.store.cancel_run, run_id)
             if not self.is_running(run_id):
-                self.runner.run_finished.emit(run_id, RunState.CANCELLED)
+                self.desk.finished(run_id, RunState.CANCELLED)
 
         self._chore(cancel(), run_id)
 
@@ -133,7 +151,7 @@ class OfficeRuns:
                     await self._write(self.store.finish_row, run_id, p, state=RowState.SENT,
                                       result_id=row.result_id, message="Marked as sent by you.")
                     self._publish(replace(row, state=RowState.SENT, message="Marked as sent by you."))
-            self.runner._emit_progress(run_id)
+            self.desk.progress(run_id)
 
         self._chore(mark(), run_id)
 
@@ -153,7 +171,7 @@ class OfficeRuns:
 
     # -- internals ----------------------------------------------------------------------
     def _may_send(self, run: RunInfo) -> str | None:
-        current = self.runner._current_profile_id
+        current = self.desk.profile_id
         if current is None or current() == run.profile_id:
             return None
         return (f"The active profile is no longer '{run.profile_name}', which this broadcast was "
@@ -164,29 +182,26 @@ class OfficeRuns:
         try:
             await asyncio.to_thread(fn, *args, **kwargs)
         except BroadcastStoreError as err:
-            self.runner.run_stopped.emit(int(args[0]) if args else 0, (
+            self.desk.stopped(int(args[0]) if args else 0, (
                 f"That change was not saved: {err}"))
 
     def _chore(self, work: Any, run_id: int) -> None:
         task = asyncio.ensure_future(work)
         self._chores.add(task)
         task.add_done_callback(self._chores.discard)
-        task.add_done_callback(lambda _t: self.runner._emit_progress(run_id))
+        task.add_done_callback(lambda _t: self.desk.progress(run_id))
 
     def _publish(self, row: RowInfo) -> None:
         absorb = getattr(self.store, "absorb", None)
         if absorb is not None:
             absorb(row)
-        self.runner.row_changed.emit(row)
+        self.desk.row_changed(row)
 
     def _progress(self, run_id: int) -> None:
         now = time.monotonic()
         if now - self._last_progress.get(run_id, 0.0) >= _PROGRESS_EVERY_S:
             self._last_progress[run_id] = now
-            self.runner._emit_progress(run_id)
-
-    def _stopped(self, run_id: int, why: str) -> None:
-        self.runner.run_stopped.emit(run_id, why)
+            self.desk.progress(run_id)
 
     async def _take_part(self, run_id: int, participant: OfficeParticipant) -> None:
         try:
@@ -195,19 +210,19 @@ class OfficeRuns:
             raise
         except Exception as err:
             log.error("broadcast %s stopped on this desk", run_id, exc_info=err)
-            self.runner.run_stopped.emit(run_id, (
+            self.desk.stopped(run_id, (
                 f"This desk stopped sending the broadcast because of a problem: {err}. Press "
                 "Resume to take part again."))
             return
         finally:
             if self._participants.get(run_id) is participant:
                 self._participants.pop(run_id, None)
-        self.runner._emit_progress(run_id)
+        self.desk.progress(run_id)
         if final in (RunState.FINISHED, RunState.CANCELLED):
-            self.runner.run_finished.emit(run_id, final)
+            self.desk.finished(run_id, final)
         elif final == RunState.PAUSED and run_id not in self._paused_here and not participant.stopping:
             if participant.problem is None:
-                self.runner.run_stopped.emit(run_id, (
+                self.desk.stopped(run_id, (
                     "It was paused at another desk. Press Resume to go on with it here."))
         elif final == STOPPED:
             pass  # this desk was asked to stop; the others go on

@@ -273,13 +273,8 @@ class OfficeParticipant:
                    limiter: RateLimiter, action: str) -> None:
         now = self._clock()
         try:
-            if self.judge.stale():
-                await asyncio.to_thread(self.judge.refresh)
-            place, rule = self.judge.rule_for(row, window=window, office_zone=office_zone)
-            times = (await asyncio.to_thread(self.judge.send_times, row.number, rule, now)
-                     if rule.caps else [])
-            verdict = self.judge.verdict(row, now, place=place, rule=rule, mode=mode,
-                                         send_times=times)
+            verdict = await self.judge.judge_now(row, now, window=window, mode=mode,
+                                                 office_zone=office_zone)
         except (BroadcastStoreError, JournalError) as err:
             # Not judged, not sent: it goes back for a later look (here or elsewhere).
             log.info("broadcast %s row %s not judged: %s", self.run_id, row.position, err)
@@ -312,11 +307,9 @@ class OfficeParticipant:
         self.events.row_changed(row)
         limiter.started()
         try:
-            outcome = await send_outcome(self._send_row, run, row, limiter, self._describe, action)
-        except asyncio.CancelledError:
-            await asyncio.shield(self._finish(row, RowState.UNKNOWN, message=IN_AIR_MESSAGE,
-                                              tries=3))
-            raise
+            outcome = await send_outcome(self._send_row, run, row, limiter, self._describe, action,
+                                         in_air=lambda: self._finish(row, RowState.UNKNOWN,
+                                                                     message=IN_AIR_MESSAGE, tries=3))
         finally:
             self.in_air = None
         await self._record(row, outcome)

@@ -15,22 +15,47 @@ Some answers also stop the run (no key, the key refused, no connection):
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from console.api import ApiError, ConnectionFailedError, InvalidArgumentError, KeyRefusedError, RateLimitedError
 from console.domain.broadcast.rate import RateLimiter
-from console.domain.vocabulary import RowState
+from console.domain.vocabulary import EntryKind, RowState
 from console.store.broadcast_types import RowInfo, RunInfo
+
+if TYPE_CHECKING:
+    from console.jobs.sender import Sender
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RowSender", "SendOutcome", "send_outcome", "Describe"]
+__all__ = ["RowSender", "SendOutcome", "send_outcome", "send_broadcast_row", "Describe"]
 
 # (run, row) -> the reference id Voitex gave. Raises what the Sender raises.
 RowSender = Callable[[RunInfo, RowInfo], Awaitable[str | None]]
 Describe = Callable[[BaseException, str], str]
+
+
+async def send_broadcast_row(sender: Sender, run: RunInfo, row: RowInfo) -> str | None:
+    """The one place a broadcast row reaches the journalled Sender.
+
+    Each row's History entry carries the run's id as its group, so History
+    can list a run's entries together.
+    """
+    s = run.settings
+    group = str(run.id)
+    if run.kind == EntryKind.SMS:
+        sms = await sender.send_sms(from_number=s["from"], to=row.number, body=row.text,
+                                    group_id=group)
+        return sms.value.reference_id
+    call = await sender.place_call(cid=s["cid"], to=row.number, type=s["type"],
+                                   sfile_id=s.get("sfile_id"),
+                                   route_number=s.get("route_number"),
+                                   branch_number=s.get("branch_number"),
+                                   group_id=group)
+    return call.value.reference_id
 
 
 @dataclass(frozen=True)
@@ -43,14 +68,19 @@ class SendOutcome:
 
 
 async def send_outcome(send_row: RowSender, run: RunInfo, row: RowInfo, limiter: RateLimiter,
-                       describe: Describe, action: str) -> SendOutcome:
-    """Send `row` and map the answer; a cancellation (the console or runner stopping with the
-    request in the air) propagates: the caller records the row as unknown."""
+                       describe: Describe, action: str, *,
+                       in_air: Callable[[], Awaitable[None]]) -> SendOutcome:
+    """Send `row` and map the answer. A cancellation (the console or runner stopping with the
+    request in the air) propagates once `in_air()`, shielded from it, has recorded the row as
+    unknown."""
     from console.jobs.sender import HistoryUnavailableError
     from console.jobs.session import NoKeyError
 
     try:
         result_id = await send_row(run, row)
+    except asyncio.CancelledError:
+        await asyncio.shield(in_air())
+        raise
     except RateLimitedError as err:
         limiter.rate_limited(err.retry_after)
         return SendOutcome(RowState.QUEUED, None,

@@ -17,6 +17,7 @@ what holds at this moment:
 """
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime, timedelta, tzinfo
 from typing import Protocol
@@ -112,3 +113,14 @@ class RowJudge:
         if listed is not None:
             return Verdict(SKIP, None, "skipped: " + dnc_words(*listed))
         return judge(rule, place, now, mode=mode, send_times=send_times, holiday=holiday_name)
+
+    async def judge_now(self, row: RowInfo, now: datetime, *, window: Window, mode: str,
+                        office_zone: tzinfo) -> Verdict:
+        """The verdict for `row` at `now`, the store read off this thread when the copies are
+        stale and for the counts the caps need. Raises BroadcastStoreError or JournalError
+        when they cannot be read: the row is then neither sent nor skipped."""
+        if self.stale():
+            await asyncio.to_thread(self.refresh)
+        place, rule = self.rule_for(row, window=window, office_zone=office_zone)
+        times = await asyncio.to_thread(self.send_times, row.number, rule, now) if rule.caps else []
+        return self.verdict(row, now, place=place, rule=rule, mode=mode, send_times=times)

@@ -11,13 +11,13 @@ which anyone who can reach it would know.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import logging
 import os
 import signal
 import sys
 import threading
 
+from console.api.wire import is_loopback_host
 from console.domain.wording import plural
 from console.sandbox.faults import ENDPOINTS, KINDS, FaultRule
 from console.sandbox.forms import DEFAULT_MAX_UPLOAD_BYTES
@@ -126,20 +126,6 @@ def _choose_key(given: list[str] | None) -> tuple[str | list[str], str]:
     if from_env:
         return from_env, f"from {KEY_ENV}"
     return DEFAULT_SANDBOX_KEY, "the default, see --help"
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for ``localhost``, 127.0.0.0/8 and ::1 (also IPv4-mapped); never for 0.0.0.0 or ::."""
-    host = host.strip().strip("[]").lower()
-    if host in ("localhost", "localhost."):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_loopback
 
 
 def _positive_mib(text: str) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from console.branch.project.conditions import (
@@ -137,18 +138,19 @@ class _Parser:
         self.take()
 
     def condition(self) -> Condition:
-        items = [self.all_of()]
-        while self.at("or"):
-            self.take()
-            items.append(self.all_of())
-        return items[0] if len(items) == 1 else AnyOf(tuple(items))
+        return self._joined("or", self.all_of, AnyOf)
 
     def all_of(self) -> Condition:
-        items = [self.negation()]
-        while self.at("and"):
+        return self._joined("and", self.negation, AllOf)
+
+    def _joined(self, keyword: str, part: Callable[[], Condition],
+                combine: Callable[[tuple[Condition, ...]], Condition]) -> Condition:
+        """`part`, or several joined by `keyword` (combined, in order)."""
+        items = [part()]
+        while self.at(keyword):
             self.take()
-            items.append(self.negation())
-        return items[0] if len(items) == 1 else AllOf(tuple(items))
+            items.append(part())
+        return items[0] if len(items) == 1 else combine(tuple(items))
 
     def negation(self) -> Condition:
         if self.at("not"):

@@ -16,6 +16,7 @@ from datetime import date
 from importlib import resources
 
 from console import __version__
+from console.branch.errors import MessageError
 from console.branch.project.compiled import project_version, runtime_data
 from console.branch.project.condition_reader import ConditionError, parse_condition
 from console.branch.project.model import Place, Project, place_label
@@ -24,10 +25,9 @@ from console.branch.validation import branch_number_problem
 MODULES = ("conditions.py", "condition_reader.py", "runtime.py", "endpoint_server.py")
 
 
-class ExportError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class ExportError(MessageError):
+    """The project cannot be exported as it is: `message` says what is wrong and what
+    to change."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from console.branch.errors import MessageError
 from console.branch.lenient import JsonObject, LenientJSONError, read_json
 from console.branch.project.model import OtherBranch, Project, Rule, SavedStep, SavedWalk, Trigger
 from console.branch.schema import FIELD_ORDER, Design, DesignFormatError, FilePlay, design_from_value
@@ -28,10 +29,8 @@ SUFFIX = ".voitexivr"
 MAX_FILE_BYTES = 5_000_000
 
 
-class ProjectFormatError(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class ProjectFormatError(MessageError, ValueError):
+    """The message says what is wrong, for the user."""
 
 
 @dataclass(frozen=True)
