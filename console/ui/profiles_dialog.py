@@ -36,6 +36,7 @@ from console.jobs.session import AccountSession
 from console.store.profiles import Profile, ProfileError, new_profile_id
 from console.store.secrets import SecretStore, SecretStoreError
 from console.ui.connection_panel import ConnectionTestPanel, ProxyFields
+from console.ui.dialogs import question_box
 from console.ui.messages import MessageBridge
 from console.ui.profile_fields import duplicate_name_problem, field_of, normalize_base_url
 from console.ui.profile_keys import ProfileKeys
@@ -389,17 +390,11 @@ class ProfilesDialog(QDialog):
         profile = self._editing
         if profile is None or profile.is_sandbox or not profile.id:
             return
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Delete profile?")
-        box.setText(f"Delete the profile '{profile.name}' and its key on this computer?")
-        box.setInformativeText("History entries stay. You can add the account again later "
-                               "with its key.")
-        delete = box.addButton("Delete", QMessageBox.ButtonRole.AcceptRole)
-        delete.setAccessibleName("Delete")
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        if not self.confirm(box):
+        if not self.confirm(question_box(
+                self, title="Delete profile?", icon=QMessageBox.Icon.Warning,
+                text=f"Delete the profile '{profile.name}' and its key on this computer?",
+                informative="History entries stay. You can add the account again later with "
+                            "its key.", accept="Delete")):
             return
         was_active = self.session.profile.id == profile.id
         try:
