@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSplitter,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -97,6 +98,28 @@ def column(*items: LayoutItem, parent: QWidget | None = None,
     """A column of `items`, top to bottom; with `parent`, that widget's layout."""
     return fill(QVBoxLayout(parent) if parent is not None else QVBoxLayout(), *items,
                 margins=margins)
+
+
+def splitter(orientation: Qt.Orientation, *parts: tuple[QWidget, int],
+             sizes: list[int] | None = None) -> QSplitter:
+    """A splitter of `parts`, each a widget with its stretch factor; `sizes` to start with."""
+    made = QSplitter(orientation)
+    for index, (widget, stretch) in enumerate(parts):
+        made.addWidget(widget)
+        if stretch:
+            made.setStretchFactor(index, stretch)
+    if sizes:
+        made.setSizes(sizes)
+    return made
+
+
+def wrapped_label(text: str = "", name: str = "") -> QLabel:
+    """A label that wraps its words; `name` is its accessible name when given."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    if name:
+        label.setAccessibleName(name)
+    return label
 
 
 def buddy_label(text: str, buddy: QWidget, *, wrap: bool = False) -> QLabel:

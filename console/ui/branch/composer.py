@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QScrollArea, QSplitter, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QScrollArea, QWidget
 
 from console.branch.findings import Finding
 from console.branch.request import (
@@ -38,6 +38,7 @@ from console.ui.widgets import (
     default_confirm,
     push_button,
     row,
+    splitter,
 )
 
 if TYPE_CHECKING:
@@ -137,14 +138,9 @@ class RequestComposer(QWidget):
         column(preview_label, (self.preview, 1),
                buddy_label("Problems in the request:", self.findings_list), self.findings_list,
                parent=bottom, margins=0)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(scroll)
-        splitter.addWidget(bottom)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([560, 200])
+        parts = splitter(Qt.Orientation.Vertical, (scroll, 3), (bottom, 1), sizes=[560, 200])
         column(QLabel("<b>Request</b>: what Voitex sends to your endpoint"), actions, self.status,
-               (splitter, 1), parent=self, margins=0)
+               (parts, 1), parent=self, margins=0)
 
         self.new_id_button.clicked.connect(self.regenerate_call_id)
         self.now_button.clicked.connect(

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QLabel, QMenu, QScrollArea, QSplitter, QToolButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QMenu, QScrollArea, QToolButton, QWidget
 
 from console.branch.findings import Finding, summary_text
 from console.branch.schema import Design, DesignFormatError, design_to_json, parse_design
@@ -19,7 +19,16 @@ from console.ui.branch.findings_view import FIELD_STYLE, FindingsList
 from console.ui.branch.library_notes import library_notes
 from console.ui.branch.preview import JsonPreview
 from console.ui.branch.response_form import ResponseForm
-from console.ui.widgets import Confirm, ResultLabel, buddy_label, column, default_confirm, row, tool_button
+from console.ui.widgets import (
+    Confirm,
+    ResultLabel,
+    buddy_label,
+    column,
+    default_confirm,
+    row,
+    splitter,
+    tool_button,
+)
 
 if TYPE_CHECKING:
     from console.store.catalogue import CatalogueEntry
@@ -104,15 +113,10 @@ class DesignerPanel(QWidget):
                row(findings_label, 1, self.summary), (self.findings_list, 2),
                parent=right, margins=0)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([640, 460])
         # A narrow window scrolls the form sideways rather than cutting it off.
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        column(splitter, parent=self)
+        column(splitter(Qt.Orientation.Horizontal, (scroll, 3), (right, 2), sizes=[640, 460]),
+               parent=self)
 
         # -- wiring --------------------------------------------------------
         form.edited.connect(self._on_content_changed)
