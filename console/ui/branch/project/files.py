@@ -2,6 +2,7 @@
 told in words in the editor's result line (and the message log)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -151,32 +152,31 @@ class ProjectFiles:
         return True
 
     # -- exports --------------------------------------------------------------------------
-    def _ask_python_path(self, title: str, suggested: str) -> Path | None:
-        return self.documents.ask_save_path(title, suggested, filters=PYTHON_FILTER, suffix=".py")
-
     def on_export_endpoint(self) -> None:
-        try:
+        def made() -> tuple[str, str]:
             export = export_endpoint(self.editor.project)
-        except ExportError as error:
-            self.tell("error", error.message)
-            return
-        path = self._ask_python_path("Export the endpoint", endpoint_file_name(self.editor.project))
-        if path is not None:
-            self.write_export(path, export.text, f"the endpoint (version {export.version})",
-                              f"Run it with: python3 {path.name} --port 8080")
+            return export.text, f"the endpoint (version {export.version})"
+
+        self._export(made, "Export the endpoint", endpoint_file_name(self.editor.project),
+                     "Run it with: python3 {name} --port 8080")
 
     def on_export_tests(self) -> None:
+        self._export(lambda: (export_tests(self.editor.project), "the saved walks as tests"),
+                     "Export the walks as tests", tests_file_name(self.editor.project),
+                     "Run them with: python3 {name} --endpoint http://127.0.0.1:8080/")
+
+    def _export(self, make: Callable[[], tuple[str, str]], title: str, suggested: str,
+                then: str) -> None:
+        """Make the file (its text and what it is), ask where, write it and say how
+        to run it (`then`, with `{name}` for the file's name)."""
         try:
-            text = export_tests(self.editor.project)
+            text, what = make()
         except ExportError as error:
             self.tell("error", error.message)
             return
-        path = self._ask_python_path("Export the walks as tests",
-                                     tests_file_name(self.editor.project))
+        path = self.documents.ask_save_path(title, suggested, filters=PYTHON_FILTER, suffix=".py")
         if path is not None:
-            self.write_export(path, text, "the saved walks as tests",
-                              f"Run them with: python3 {path.name} --endpoint "
-                              "http://127.0.0.1:8080/")
+            self.write_export(path, text, what, then.format(name=path.name))
 
     def write_export(self, path: Path, text: str, what: str, then: str) -> bool:
         try:
