@@ -1,6 +1,6 @@
 """The dialogs the console shares: asking for a file to open or a place to save
-(one pair for every panel), a question with Cancel as its default, About and
-Preferences."""
+(one pair for every panel), About and Preferences. (The question with Cancel as
+its default, `question_box`, is in widgets.py beside the other confirmations.)"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QLabel,
-    QMessageBox,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -48,23 +47,6 @@ def ask_save_file(parent: QWidget, title: str, *, folder: str, suggested: str = 
     if not path:
         return None
     return with_suffix(path, suffix) if suffix else Path(path)
-
-
-def question_box(parent: QWidget | None, *, title: str, text: str, informative: str,
-                 accept: str, icon: QMessageBox.Icon = QMessageBox.Icon.Question) -> QMessageBox:
-    """A question whose `accept` button goes ahead and whose default is Cancel,
-    so a stray Enter changes nothing; ask it with a `Confirm`."""
-    box = QMessageBox(parent)
-    box.setIcon(icon)
-    box.setWindowTitle(title)
-    box.setText(text)
-    box.setInformativeText(informative)
-    button = box.addButton(accept, QMessageBox.ButtonRole.AcceptRole)
-    button.setAccessibleName(accept.replace("&", ""))
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-    box.setAccessibleName(title)
-    return box
 
 
 class AboutDialog(QDialog):

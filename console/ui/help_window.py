@@ -34,7 +34,7 @@ from console.ui.help_pages import (
     matching_pages,
     reference_to_markdown,
 )
-from console.ui.widgets import buddy_label, column, push_button, row, splitter, wrapped_label
+from console.ui.layout import buddy_label, column, push_button, row, splitter, wrapped_label
 
 
 class HelpWindow(QWidget):

@@ -35,7 +35,8 @@ from console.store import office
 from console.store.identity import clean_desk_name, machine_name
 from console.store.office import OfficeSettings, OfficeSettingsError
 from console.store.secrets import SecretStore
-from console.ui.widgets import add_row, column, push_button, row, wrapped_label
+from console.ui.layout import column, push_button, row, wrapped_label
+from console.ui.widgets import add_row
 
 if TYPE_CHECKING:
     from console.ui.messages import MessageBridge

@@ -29,12 +29,12 @@ from console.jobs.session import AccountSession
 from console.store.profiles import Profile, ProfileError, new_profile_id
 from console.store.secrets import SecretStore, SecretStoreError
 from console.ui.connection_panel import ConnectionTestPanel
-from console.ui.dialogs import question_box
+from console.ui.layout import column, push_button, row
 from console.ui.messages import MessageBridge
 from console.ui.profile_fields import field_of, normalize_base_url
 from console.ui.profile_form import ProfileForm
 from console.ui.profile_keys import ProfileKeys
-from console.ui.widgets import Confirm, ResultLabel, column, default_confirm, push_button, row
+from console.ui.widgets import Confirm, ResultLabel, default_confirm, question_box
 
 if TYPE_CHECKING:
     from console.api.probe import Step

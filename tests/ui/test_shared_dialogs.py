@@ -6,8 +6,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QPushButton, QWidget
 
-from console.ui.dialogs import ask_open_file, ask_save_file, question_box
-from console.ui.widgets import column, push_button, row
+from console.ui.dialogs import ask_open_file, ask_save_file
+from console.ui.layout import column, push_button, row
+from console.ui.widgets import question_box
 
 
 def test_a_save_dialog_adds_the_suffix_only_when_the_name_lacks_it(qtbot, monkeypatch, tmp_path):

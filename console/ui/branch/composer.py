@@ -30,16 +30,8 @@ from console.ui.branch.models import Column
 from console.ui.branch.payments_editor import PaymentsEditor
 from console.ui.branch.preview import JsonPreview
 from console.ui.branch.table_section import rows_section
-from console.ui.widgets import (
-    Confirm,
-    ResultLabel,
-    buddy_label,
-    column,
-    default_confirm,
-    push_button,
-    row,
-    splitter,
-)
+from console.ui.layout import buddy_label, column, push_button, row, splitter
+from console.ui.widgets import Confirm, ResultLabel, default_confirm
 
 if TYPE_CHECKING:
     from console.ui.messages import MessageBridge

@@ -19,16 +19,8 @@ from console.ui.branch.findings_view import FIELD_STYLE, FindingsList
 from console.ui.branch.library_notes import library_notes
 from console.ui.branch.preview import JsonPreview
 from console.ui.branch.response_form import ResponseForm
-from console.ui.widgets import (
-    Confirm,
-    ResultLabel,
-    buddy_label,
-    column,
-    default_confirm,
-    row,
-    splitter,
-    tool_button,
-)
+from console.ui.layout import buddy_label, column, row, splitter, tool_button
+from console.ui.widgets import Confirm, ResultLabel, default_confirm
 
 if TYPE_CHECKING:
     from console.store.catalogue import CatalogueEntry

@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
-from console.ui.dialogs import ask_open_file, ask_save_file, question_box
-from console.ui.widgets import Confirm, ResultLabel, default_confirm
+from console.ui.dialogs import ask_open_file, ask_save_file
+from console.ui.widgets import Confirm, ResultLabel, default_confirm, question_box
 
 if TYPE_CHECKING:
     from console.ui.messages import MessageBridge

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QListWi
 from console.branch.findings import Finding
 from console.branch.request import PAYMENT_FIELDS, PAYMENT_LABELS, Payment
 from console.ui.branch.findings_view import InlineFindings, mark_field
-from console.ui.widgets import buddy_label, column, row, tool_button
+from console.ui.layout import buddy_label, column, row, tool_button
 
 
 class PaymentsEditor(QGroupBox):

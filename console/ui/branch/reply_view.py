@@ -11,8 +11,8 @@ from console.branch.tester import ReplyOutcome, reply_as_received
 from console.ui.branch.findings_view import FindingsList
 from console.ui.branch.preview import JsonPreview
 from console.ui.branch.tester_text import nothing_checked_text
+from console.ui.layout import fill, push_button, row
 from console.ui.palette import warning_text_colours
-from console.ui.widgets import fill, push_button, row
 
 
 class ReplyView:

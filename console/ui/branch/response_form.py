@@ -12,7 +12,7 @@ from console.ui.branch.delegates import KindDelegate
 from console.ui.branch.findings_view import InlineFindings, mark_field
 from console.ui.branch.models import Column, PlayModel
 from console.ui.branch.table_section import TableSection, rows_section
-from console.ui.widgets import buddy_label, row, tool_button
+from console.ui.layout import buddy_label, row, tool_button
 
 
 def _beside(anchor: QWidget, widget: QWidget, section: QWidget) -> None:

@@ -39,7 +39,8 @@ from console.ui.branch.keypad import WalkBox
 from console.ui.branch.reply_view import ReplyView
 from console.ui.branch.tester_settings import read_tester_settings, write_tester_settings
 from console.ui.branch.tester_text import runs_file_name, without_password
-from console.ui.widgets import FieldErrorLabel, ResultLabel, buddy_label, column, push_button, row
+from console.ui.layout import buddy_label, column, push_button, row
+from console.ui.widgets import FieldErrorLabel, ResultLabel
 
 if TYPE_CHECKING:
     from console.api.branch_endpoint import EndpointReply

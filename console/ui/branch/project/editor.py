@@ -44,18 +44,8 @@ from console.ui.branch.project.files import ProjectFiles
 from console.ui.branch.project.place_forms import ReplyHeader, RuleHeader, SettingsForm, TriggerForm
 from console.ui.branch.project.tree_actions import TreeActions
 from console.ui.branch.project.tree_model import ProjectTreeModel
-from console.ui.widgets import (
-    Confirm,
-    ResultLabel,
-    buddy_label,
-    column,
-    default_confirm,
-    fill,
-    push_button,
-    row,
-    splitter,
-    tool_button,
-)
+from console.ui.layout import buddy_label, column, fill, push_button, row, splitter, tool_button
+from console.ui.widgets import Confirm, ResultLabel, default_confirm
 
 if TYPE_CHECKING:
     from console.ui.library.source import LibrarySource

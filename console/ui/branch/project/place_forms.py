@@ -21,7 +21,7 @@ from console.branch.project.model import OtherBranch, Project, Rule, Trigger
 from console.ui.branch.findings_view import InlineFindings, show_finding_look
 from console.ui.branch.models import Column
 from console.ui.branch.table_section import rows_section
-from console.ui.widgets import buddy_label, column, row, tool_button, wrapped_label
+from console.ui.layout import buddy_label, column, row, tool_button, wrapped_label
 
 CONDITION_HELP = (
     "Examples: <b>input is 1</b> (the key pressed before this branch) \u00b7 "

@@ -23,7 +23,8 @@ from console.branch.project.runtime import choose_reply
 from console.branch.project.walks import compare_reply, step_title
 from console.branch.schema import Design
 from console.branch.tester import status_text
-from console.ui.widgets import ResultLabel, buddy_label, column, push_button, row
+from console.ui.layout import buddy_label, column, push_button, row
+from console.ui.widgets import ResultLabel
 
 if TYPE_CHECKING:
     from console.ui.branch.tester_panel import EndpointTesterPanel, PostRequest

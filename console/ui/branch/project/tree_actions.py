@@ -13,8 +13,7 @@ from console.branch.project.model import Place, Project, is_reply_place, place_l
 from console.domain.wording import plural
 from console.ui.branch.designer import DesignerPanel
 from console.ui.branch.project.place_forms import RuleHeader, SettingsForm, TriggerForm
-from console.ui.dialogs import question_box
-from console.ui.widgets import Confirm
+from console.ui.widgets import Confirm, question_box
 
 
 class TreeHost(Protocol):

@@ -29,15 +29,8 @@ from console.ui.branch.composer import RequestComposer
 from console.ui.branch.documents import add_shortcuts
 from console.ui.branch.keypad import KeypadWidget
 from console.ui.branch.preview import JsonPreview
-from console.ui.widgets import (
-    ResultLabel,
-    buddy_label,
-    column,
-    push_button,
-    row,
-    splitter,
-    wrapped_label,
-)
+from console.ui.layout import buddy_label, column, push_button, row, splitter, wrapped_label
+from console.ui.widgets import ResultLabel
 
 _HOW = {"start": "the call starts", "goto": "after Go to branch"}
 
