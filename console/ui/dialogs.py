@@ -1,13 +1,52 @@
-"""About and Preferences."""
+"""The dialogs the console shares: asking for a file to open or a place to save
+(one pair for every panel), About and Preferences. (The question with Cancel as
+its default, `question_box`, is in widgets.py beside the other confirmations.)"""
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.about import about_text
-from console.jobs.uploads import CONCURRENCY_MAX, UploadQueue
-from console.store.secrets import SecretStore
 from console.ui.widgets import add_row
+
+if TYPE_CHECKING:
+    from console.jobs.uploads import UploadQueue
+    from console.store.secrets import SecretStore
+
+
+def with_suffix(path: str | Path, suffix: str) -> Path:
+    """`path`, with `suffix` (".json") added unless it already ends so (in any case)."""
+    result = Path(path)
+    return result if result.suffix.lower() == suffix.lower() else result.with_name(result.name + suffix)
+
+
+def ask_open_file(parent: QWidget, title: str, *, folder: str, filters: str) -> Path | None:
+    """The file the user chose to open (starting in `folder`), or None on Cancel."""
+    path, _ = QFileDialog.getOpenFileName(parent, title, folder, filters)
+    return Path(path) if path else None
+
+
+def ask_save_file(parent: QWidget, title: str, *, folder: str, suggested: str = "",
+                  filters: str, suffix: str = "") -> Path | None:
+    """Where the user chose to save (proposing `suggested` in `folder`), with
+    `suffix` added when the name typed lacks it; None on Cancel."""
+    start = str(Path(folder) / suggested) if suggested else folder
+    path, _ = QFileDialog.getSaveFileName(parent, title, start, filters)
+    if not path:
+        return None
+    return with_suffix(path, suffix) if suffix else Path(path)
 
 
 class AboutDialog(QDialog):
@@ -33,6 +72,8 @@ class PreferencesDialog(QDialog):
     def __init__(self, *, queue: UploadQueue, secrets: SecretStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Preferences")
+        from console.jobs.uploads import CONCURRENCY_MAX
+
         self.queue = queue
         self.concurrency_spin = QSpinBox()
         self.concurrency_spin.setRange(1, CONCURRENCY_MAX)

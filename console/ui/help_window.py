@@ -15,16 +15,11 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
-    QSplitter,
     QTextBrowser,
     QTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -39,6 +34,7 @@ from console.ui.help_pages import (
     matching_pages,
     reference_to_markdown,
 )
+from console.ui.layout import buddy_label, column, push_button, row, splitter, wrapped_label
 
 
 class HelpWindow(QWidget):
@@ -59,25 +55,17 @@ class HelpWindow(QWidget):
         self.search_edit.setPlaceholderText("Search the guide (Ctrl+F)")
         self.search_edit.setAccessibleName("Search the guide")
         self.search_edit.setClearButtonEnabled(True)
-        search_label = QLabel("&Search:")
-        search_label.setBuddy(self.search_edit)
+        search_label = buddy_label("&Search:", self.search_edit)
         self.contents = QListWidget()
         self.contents.setAccessibleName("Contents")
-        contents_label = QLabel("&Contents:")
-        contents_label.setBuddy(self.contents)
-        self.no_match = QLabel("No page contains these words. Try fewer or other words.")
-        self.no_match.setWordWrap(True)
-        self.no_match.setAccessibleName("Search result")
+        contents_label = buddy_label("&Contents:", self.contents)
+        self.no_match = wrapped_label("No page contains these words. Try fewer or other words.",
+                                      "Search result")
         self.no_match.hide()
 
-        self.back_button = QPushButton("\u2190 &Back")
-        self.back_button.setAccessibleName("Back to the previous page")
-        self.back_button.setToolTip("Back (Alt+Left)")
-        self.forward_button = QPushButton("&Forward \u2192")
-        self.forward_button.setAccessibleName("Forward")
-        self.forward_button.setToolTip("Forward (Alt+Right)")
-        self.home_button = QPushButton("Start &page")
-        self.home_button.setAccessibleName("Go to the start page")
+        self.back_button = push_button("\u2190 &Back", "Back to the previous page", "Back (Alt+Left)")
+        self.forward_button = push_button("&Forward \u2192", "Forward", "Forward (Alt+Right)")
+        self.home_button = push_button("Start &page", "Go to the start page")
         self.browser = QTextBrowser()
         self.browser.setAccessibleName("Help page")
         self.browser.setOpenLinks(False)
@@ -88,32 +76,13 @@ class HelpWindow(QWidget):
         self.browser.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
 
         left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        search_row = QHBoxLayout()
-        search_row.addWidget(search_label)
-        search_row.addWidget(self.search_edit, 1)
-        left_layout.addLayout(search_row)
-        left_layout.addWidget(contents_label)
-        left_layout.addWidget(self.contents, 1)
-        left_layout.addWidget(self.no_match)
+        column(row(search_label, (self.search_edit, 1)), contents_label, (self.contents, 1),
+               self.no_match, parent=left, margins=0)
         right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        nav = QHBoxLayout()
-        nav.addWidget(self.back_button)
-        nav.addWidget(self.forward_button)
-        nav.addWidget(self.home_button)
-        nav.addStretch(1)
-        right_layout.addLayout(nav)
-        right_layout.addWidget(self.browser, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([260, 640])
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
+        column(row(self.back_button, self.forward_button, self.home_button, 1), (self.browser, 1),
+               parent=right, margins=0)
+        column(splitter(Qt.Orientation.Horizontal, (left, 0), (right, 1), sizes=[260, 640]),
+               parent=self)
 
         self.search_edit.textChanged.connect(self.on_search_changed)
         self.search_edit.returnPressed.connect(self._on_search_return)
@@ -221,9 +190,9 @@ class HelpWindow(QWidget):
     def _select_in_contents(self, key: str) -> None:
         self.contents.blockSignals(True)
         self.contents.setCurrentRow(-1)
-        for row in range(self.contents.count()):
-            if self.contents.item(row).data(Qt.ItemDataRole.UserRole) == key:
-                self.contents.setCurrentRow(row)
+        for index in range(self.contents.count()):
+            if self.contents.item(index).data(Qt.ItemDataRole.UserRole) == key:
+                self.contents.setCurrentRow(index)
         self.contents.blockSignals(False)
 
     def shown_titles(self) -> list[str]:

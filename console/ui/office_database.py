@@ -22,13 +22,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
-    QHBoxLayout,
-    QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -38,6 +35,7 @@ from console.store import office
 from console.store.identity import clean_desk_name, machine_name
 from console.store.office import OfficeSettings, OfficeSettingsError
 from console.store.secrets import SecretStore
+from console.ui.layout import column, push_button, row, wrapped_label
 from console.ui.widgets import add_row
 
 if TYPE_CHECKING:
@@ -65,10 +63,10 @@ class OfficeDatabaseDialog(QDialog):
         except OfficeSettingsError as err:
             self.loaded, problem = None, str(err)
 
-        intro = QLabel("Desks of one office can share History, the Library and the upload "
-                       "records in one PostgreSQL database. IT sets it up and gives you these "
-                       "details; the password is kept in this computer's keyring.")
-        intro.setWordWrap(True)
+        intro = wrapped_label("Desks of one office can share History, the Library and the "
+                              "upload records in one PostgreSQL database. IT sets it up and "
+                              "gives you these details; the password is kept in this computer's "
+                              "keyring.")
         self.host_edit = QLineEdit()
         self.host_edit.setPlaceholderText("db.office.lan")
         self.port_spin = QSpinBox()
@@ -93,21 +91,18 @@ class OfficeDatabaseDialog(QDialog):
         add_row(form, "Des&k name:", self.desk_edit, "Desk name",
                 help_text="How History names this desk to the others (default: this computer's name).")
 
-        self.status = QLabel(problem or self._state_text())
-        self.status.setWordWrap(True)
+        self.status = wrapped_label(problem or self._state_text(), "Office database status")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status.setAccessibleName("Office database status")
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Import progress")
         self.progress.hide()
 
-        self.test_button = QPushButton("&Test")
-        self.test_button.setAccessibleName("Test the connection")
+        self.test_button = push_button("&Test", "Test the connection")
         self.test_button.clicked.connect(self.on_test_clicked)
-        self.import_button = QPushButton("&Import this desk's history")
-        self.import_button.setAccessibleName("Import this desk's history into the office database")
-        self.import_button.setToolTip("Copies this desk's own History and Library into the office "
-                                      "database once; running it again adds nothing twice.")
+        self.import_button = push_button(
+            "&Import this desk's history", "Import this desk's history into the office database",
+            "Copies this desk's own History and Library into the office database once; running "
+            "it again adds nothing twice.")
         self.import_button.clicked.connect(self.on_import_clicked)
         self.use_button = QPushButton("&Use the office database")
         self.use_button.setDefault(True)
@@ -116,23 +111,9 @@ class OfficeDatabaseDialog(QDialog):
         self.own_file_button.clicked.connect(self.on_own_file_clicked)
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self.reject)
-        actions = QHBoxLayout()
-        for button in (self.test_button, self.import_button):
-            actions.addWidget(button)
-        actions.addStretch(1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.own_file_button)
-        bottom.addStretch(1)
-        bottom.addWidget(self.use_button)
-        bottom.addWidget(self.close_button)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addLayout(actions)
-        layout.addWidget(self.status)
-        layout.addWidget(self.progress)
-        layout.addLayout(bottom)
+        column(intro, form, row(self.test_button, self.import_button, 1), self.status,
+               self.progress, row(self.own_file_button, 1, self.use_button, self.close_button),
+               parent=self)
         self._fill()
         self._busy = False
 
@@ -283,11 +264,7 @@ class OfficeDatabaseDialog(QDialog):
                     self.status.setText(f"Password: the keyring did not keep it ({err}). Unlock "
                                         "the keyring, or ask IT to use a .pgpass file, then try again.")
                     return
-            try:
-                office.save(self.config_dir, settings)
-            except OSError as err:
-                self.status.setText(f"The settings could not be saved ({err}). Check the disk, "
-                                    "then try again.")
+            if not self._saved(settings):
                 return
             self.password_edit.clear()
             self._say(f"This desk uses the office database {settings.where} from the next start "
@@ -298,16 +275,22 @@ class OfficeDatabaseDialog(QDialog):
             self._set_busy(False)
 
     def on_own_file_clicked(self) -> None:
-        try:
-            office.save(self.config_dir, None, desk=self.desk_edit.text())
-        except OSError as err:
-            self.status.setText(f"The settings could not be saved ({err}). Check the disk, "
-                                "then try again.")
+        if not self._saved(None, desk=self.desk_edit.text()):
             return
         self._say("This desk keeps History and the Library in its own file from the next start "
                   "of Voitex Console." if self.in_use is not None else
                   "This desk keeps History and the Library in its own file.")
         self.accept()
+
+    def _saved(self, settings: OfficeSettings | None, *, desk: str = "") -> bool:
+        """Save the choice (None: this desk's own file, named `desk`); on failure say so."""
+        try:
+            office.save(self.config_dir, settings, desk=desk)
+        except OSError as err:
+            self.status.setText(f"The settings could not be saved ({err}). Check the disk, "
+                                "then try again.")
+            return False
+        return True
 
     def _say(self, text: str) -> None:
         self.status.setText(text)

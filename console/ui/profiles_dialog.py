@@ -1,8 +1,9 @@
 """Manage profiles: live accounts with their numbers, default album and key.
 
-The list and the form are here; what the fields must hold is in profile_fields.py,
-the numbers table in profile_numbers.py, and saving the key and the proxy's
-password in profile_keys.py."""
+The list, Save, Delete and Test connection are here; the form and its field
+errors in profile_form.py, what the fields must hold in profile_fields.py, the
+numbers table in profile_numbers.py, and saving the key and the proxy's password
+in profile_keys.py."""
 from __future__ import annotations
 
 import asyncio
@@ -12,35 +13,28 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QPushButton,
-    QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from qasync import asyncSlot
 
 from console.api import PRODUCTION_BASE_URL
-from console.domain.phone import format_phone
 from console.jobs.session import AccountSession
 from console.store.profiles import Profile, ProfileError, new_profile_id
 from console.store.secrets import SecretStore, SecretStoreError
-from console.ui.connection_panel import ConnectionTestPanel, ProxyFields
+from console.ui.connection_panel import ConnectionTestPanel
+from console.ui.layout import column, push_button, row
 from console.ui.messages import MessageBridge
-from console.ui.profile_fields import duplicate_name_problem, field_of, normalize_base_url
+from console.ui.profile_fields import field_of, normalize_base_url
+from console.ui.profile_form import ProfileForm
 from console.ui.profile_keys import ProfileKeys
-from console.ui.profile_numbers import NumbersEditor
-from console.ui.widgets import Confirm, FieldErrorLabel, ResultLabel, add_row, default_confirm
+from console.ui.widgets import Confirm, ResultLabel, default_confirm, question_box
 
 if TYPE_CHECKING:
     from console.api.probe import Step
@@ -62,18 +56,14 @@ class ProfilesDialog(QDialog):
         self.messages = messages
         self.confirm = confirm
         self._editing: Profile | None = None
-        self._url_note_text = ""
 
         self.profile_list = QListWidget()
         self.profile_list.setAccessibleName("Profiles")
         self.profile_list.setMaximumWidth(220)
         self.profile_list.currentItemChanged.connect(self._on_current_changed)
-        self.new_button = QPushButton("Ne&w live account")
-        self.new_button.setAccessibleName("New live account")
+        self.new_button = push_button("Ne&w live account", "New live account")
         self.new_button.clicked.connect(self.start_new_profile)
-        left = QVBoxLayout()
-        left.addWidget(self.profile_list, 1)
-        left.addWidget(self.new_button)
+        left = column((self.profile_list, 1), self.new_button)
 
         self.keyring_note = QLabel()
         self.keyring_note.setWordWrap(True)
@@ -89,87 +79,31 @@ class ProfilesDialog(QDialog):
         self.new_heading.setAccessibleName("Add a live account")
         self.new_heading.hide()
 
-        self.name_edit = QLineEdit()
-        self.name_error = FieldErrorLabel("Name")
-        self.url_edit = QLineEdit()
-        self.url_error = FieldErrorLabel("Base URL")
-        self.url_note = QLabel()  # what was changed in the address; not an error
-        self.url_note.setWordWrap(True)
-        self.url_note.setAccessibleName("Base URL note")
-        self.url_note.hide()
-        self.numbers = NumbersEditor()
-        self.numbers_table = self.numbers.table
-        self.numbers_error = self.numbers.error
+        self.form_widget = form = ProfileForm()
+        self.name_edit, self.name_error = form.name_edit, form.name_error
+        self.url_edit, self.url_error, self.url_note = form.url_edit, form.url_error, form.url_note
+        self.numbers = form.numbers
+        self.numbers_table, self.numbers_error = self.numbers.table, self.numbers.error
         self.add_number_button = self.numbers.add_button
         self.remove_number_button = self.numbers.remove_button
-        self.album_spin = QSpinBox()
-        self.album_spin.setRange(1, 9999)
-        self.key_edit = QLineEdit()
-        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_edit.setPlaceholderText("Paste the account key from Voitex")
-        self.key_status = QLabel()
-        self.key_status.setAccessibleName("Key status")
-        self.key_error = FieldErrorLabel("Account key")
-        self.switch_check = QCheckBox("Swi&tch to it now")
-        self.switch_check.setAccessibleName("Switch to the new account after saving")
-        self.switch_check.setToolTip("Work on the new account as soon as it is saved. "
-                                     "Messages and calls then reach real customers.")
-        self.switch_check.setChecked(True)
-        self.switch_check.hide()
+        self.album_spin = form.album_spin
+        self.key_edit, self.key_status, self.key_error = form.key_edit, form.key_status, form.key_error
+        self.switch_check, self.proxy_fields = form.switch_check, form.proxy_fields
 
-        form = QFormLayout()
-        add_row(form, "&Name:", self.name_edit, "Profile name", self.name_error,
-                "A name you recognise, for example Main office.")
-        add_row(form, "Base &URL:", self.url_edit, "Base URL", self.url_error,
-                "Where the Voitex API is. Leave the default unless Voitex told you otherwise.")
-        form.addRow("", self.url_note)
-        add_row(form, "&Own numbers:", self.numbers_table, "Own numbers",
-                help_text="The account's hotline numbers, used as SMS sender and caller id.")
-        form.addRow("", self.numbers.buttons)
-        form.addRow("", self.numbers_error)
-        add_row(form, "Default &album:", self.album_spin, "Default album",
-                help_text="The album new recordings go into unless you choose another.")
-        add_row(form, "Account &key:", self.key_edit, "Account key", self.key_error,
-                "Kept in this computer's password keyring, never in a file.")
-        form.addRow("", self.key_status)
-        self.proxy_fields = ProxyFields()
-        self.proxy_fields.add_to(form)
-        form.addRow("", self.switch_check)
-        self.form_widget = QWidget()
-        self.form_widget.setLayout(form)
-
-        self.save_button = QPushButton("&Save profile")
-        self.save_button.setAccessibleName("Save profile")
+        self.save_button = push_button("&Save profile", "Save profile")
         self.save_button.clicked.connect(self.on_save_clicked)
-        self.delete_button = QPushButton("&Delete profile…")
-        self.delete_button.setAccessibleName("Delete profile")
+        self.delete_button = push_button("&Delete profile…", "Delete profile")
         self.delete_button.clicked.connect(self.on_delete_clicked)
-        actions = QHBoxLayout()
-        actions.addWidget(self.delete_button)
-        actions.addStretch(1)
-        actions.addWidget(self.save_button)
         self.result_label = ResultLabel("Result")
         self.connection_panel = ConnectionTestPanel()
         self.connection_panel.test_button.clicked.connect(self.on_test_clicked)
-
-        right = QVBoxLayout()
-        right.addWidget(self.keyring_note)
-        right.addWidget(self.sandbox_note)
-        right.addWidget(self.new_heading)
-        right.addWidget(self.form_widget)
-        right.addLayout(actions)
-        right.addWidget(self.result_label)
-        right.addWidget(self.connection_panel)
-        right.addStretch(1)
+        right = column(self.keyring_note, self.sandbox_note, self.new_heading, self.form_widget,
+                       row(self.delete_button, 1, self.save_button), self.result_label,
+                       self.connection_panel, 1)
 
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
-        body = QHBoxLayout()
-        body.addLayout(left)
-        body.addLayout(right, 1)
-        outer = QVBoxLayout(self)
-        outer.addLayout(body)
-        outer.addWidget(close)
+        column(row(left, (right, 1)), close, parent=self)
         self.resize(820, 700)
 
         self.keys = ProfileKeys(session=session, secrets=secrets, messages=messages,
@@ -218,78 +152,33 @@ class ProfilesDialog(QDialog):
         self._editing = profile
         sandbox = profile.is_sandbox
         self.setWindowTitle(ADD_TITLE if not profile.id and not sandbox else TITLE)
-        self.switch_check.setVisible(not profile.id and not sandbox)
         self.new_heading.setVisible(not profile.id and not sandbox)
-        self.switch_check.setChecked(True)
         self.sandbox_note.setVisible(sandbox)
         self.form_widget.setEnabled(not sandbox)
         self.save_button.setEnabled(not sandbox)
         self.delete_button.setEnabled(not sandbox and bool(profile.id))
-        self.name_edit.setText(profile.name)
-        self.url_edit.setText(profile.base_url or "")
-        self.numbers.show([(format_phone(own.number), own.label) for own in profile.numbers])
-        self.album_spin.setValue(max(1, int(profile.default_album or 1)))
-        self.key_edit.clear()
-        self.proxy_fields.show(profile, self.session.proxy_credentials(profile.id)[0] if profile.id else "")
+        self.form_widget.show_profile(
+            profile, proxy_user=self.session.proxy_credentials(profile.id)[0] if profile.id else "",
+            key_status=self._key_status(profile))
         self.connection_panel.reset()
-        for err in (self.name_error, self.url_error, self.numbers_error, self.key_error):
-            err.show_error(None)
-        self.url_note.hide()
         self.result_label.hide()
-        if sandbox:
-            self.key_status.setText("The Sandbox needs no key.")
-        elif not profile.id:
-            self.key_status.setText("No key yet.")
-        elif self.session.has_key(profile):
+
+    def _key_status(self, profile: Profile) -> str:
+        if profile.is_sandbox:
+            return "The Sandbox needs no key."
+        if not profile.id:
+            return "No key yet."
+        if self.session.has_key(profile):
             where = "the keyring" if self.secrets.state == "keyring" else "memory (this session only)"
-            self.key_status.setText(f"A key is saved in {where}. Type a new one to replace it.")
-        else:
-            self.key_status.setText("No key on this computer yet.")
+            return f"A key is saved in {where}. Type a new one to replace it."
+        return "No key on this computer yet."
 
     def _add_number_row(self, number: str, label: str) -> None:
         self.numbers.add_row(number, label)
 
     # -- saving --------------------------------------------------------------
     def _collect(self) -> tuple[Profile | None, dict[str, str]]:
-        errors: dict[str, str] = {}
-        numbers, bad_row = self.numbers.read()
-        if bad_row:
-            errors["numbers"] = bad_row
-        base = self._editing
-        base_url, url_note = normalize_base_url(self.url_edit.text())
-        if url_note:
-            self.url_edit.setText(base_url)
-        profile = Profile(id=base.id if base else "", name=self.name_edit.text().strip(),
-                          base_url=base_url, numbers=numbers,
-                          default_album=self.album_spin.value(), is_sandbox=False,
-                          proxy_mode=self.proxy_fields.mode,
-                          proxy_address=self.proxy_fields.address_edit.text().strip())
-        for message in profile.validate():
-            errors.setdefault(field_of(message), message)
-        duplicate = duplicate_name_problem(profile.name, profile.id, self.session.all_profiles())
-        if duplicate:
-            errors.setdefault("name", duplicate)
-        is_new = not profile.id
-        if is_new and not self.key_edit.text().strip():
-            errors["key"] = "Account key: paste the key Voitex gave you for this account."
-        self._show_field_errors(errors)
-        self._url_note_text = url_note or ""
-        self.url_note.setText(url_note or "")
-        self.url_note.setVisible(bool(url_note))
-        return (None if errors else profile), errors
-
-    def _show_field_errors(self, errors: dict[str, str]) -> None:
-        self.name_error.show_error(errors.get("name"))
-        self.url_error.show_error(errors.get("url"))
-        self.numbers_error.show_error(errors.get("numbers"))
-        self.key_error.show_error(errors.get("key"))
-        self.proxy_fields.address_error.show_error(errors.get("proxy"))
-        focus = {"name": self.name_edit, "url": self.url_edit, "numbers": self.numbers_table,
-                 "key": self.key_edit, "proxy": self.proxy_fields.address_edit}
-        for key in ("name", "url", "numbers", "key", "proxy"):
-            if key in errors:
-                focus[key].setFocus()
-                break
+        return self.form_widget.read(self._editing, self.session.all_profiles())
 
     @asyncSlot()
     async def on_test_clicked(self) -> None:
@@ -343,7 +232,7 @@ class ProfilesDialog(QDialog):
                 refused: dict[str, str] = {}
                 for message in err.problems:
                     refused.setdefault(field_of(message), message)
-                self._show_field_errors(refused)
+                self.form_widget.show_field_errors(refused)
                 self.result_label.show_result("error", "Not saved. Please correct the fields "
                                               "marked in red.")
                 return
@@ -363,8 +252,8 @@ class ProfilesDialog(QDialog):
             self.session.reload_profile()
             self.reload(select_id=profile.id)
             text = f"Profile \u201c{profile.name}\u201d saved."
-            if self._url_note_text:
-                text += " " + self._url_note_text
+            if self.form_widget.url_note_text:
+                text += " " + self.form_widget.url_note_text
             if switch:
                 text += await self._switch_to(profile)
             elif is_new:
@@ -389,17 +278,11 @@ class ProfilesDialog(QDialog):
         profile = self._editing
         if profile is None or profile.is_sandbox or not profile.id:
             return
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Delete profile?")
-        box.setText(f"Delete the profile '{profile.name}' and its key on this computer?")
-        box.setInformativeText("History entries stay. You can add the account again later "
-                               "with its key.")
-        delete = box.addButton("Delete", QMessageBox.ButtonRole.AcceptRole)
-        delete.setAccessibleName("Delete")
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        if not self.confirm(box):
+        if not self.confirm(question_box(
+                self, title="Delete profile?", icon=QMessageBox.Icon.Warning,
+                text=f"Delete the profile '{profile.name}' and its key on this computer?",
+                informative="History entries stay. You can add the account again later with "
+                            "its key.", accept="Delete")):
             return
         was_active = self.session.profile.id == profile.id
         try:

@@ -227,6 +227,23 @@ def fill_numbers(combo: QComboBox, profile: Profile) -> None:
         combo.setCurrentIndex(index)
 
 
+def question_box(parent: QWidget | None, *, title: str, text: str, informative: str,
+                 accept: str, icon: QMessageBox.Icon = QMessageBox.Icon.Question) -> QMessageBox:
+    """A question whose `accept` button goes ahead and whose default is Cancel, so a
+    stray Enter changes nothing; ask it with a `Confirm`."""
+    box = QMessageBox(parent)
+    box.setIcon(icon)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setInformativeText(informative)
+    button = box.addButton(accept, QMessageBox.ButtonRole.AcceptRole)
+    button.setAccessibleName(accept.replace("&", ""))
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.setAccessibleName(title)
+    return box
+
+
 def live_confirmation(parent: QWidget, *, title: str, text: str, informative: str,
                       action: str) -> QMessageBox:
     """The one way the console asks before something reaches a customer.

@@ -6,34 +6,15 @@ left out (see console/branch/request.py).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QFormLayout,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QPushButton,
-    QScrollArea,
-    QSplitter,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QScrollArea, QWidget
 
 from console.branch.findings import Finding
 from console.branch.request import (
-    PAYMENT_FIELDS,
-    PAYMENT_LABELS,
     BranchRequest,
-    Payment,
     RequestFormatError,
     Step,
     new_call_id,
@@ -45,134 +26,15 @@ from console.branch.request import (
 )
 from console.ui.branch.documents import DocumentButtons, Documents
 from console.ui.branch.findings_view import FIELD_STYLE, FindingsList, InlineFindings, mark_field
-from console.ui.branch.models import Column, RowsModel
+from console.ui.branch.models import Column
+from console.ui.branch.payments_editor import PaymentsEditor
 from console.ui.branch.preview import JsonPreview
-from console.ui.branch.table_section import TableSection
+from console.ui.branch.table_section import rows_section
+from console.ui.layout import buddy_label, column, push_button, row, splitter
 from console.ui.widgets import Confirm, ResultLabel, default_confirm
 
 if TYPE_CHECKING:
     from console.ui.messages import MessageBridge
-
-
-class PaymentsEditor(QGroupBox):
-    """The payments made during the call: a list, and a form for the selected one."""
-
-    changed = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Payments (payment_info)", parent)
-        self._payments: list[Payment] = []
-        self.list = QListWidget()
-        self.list.setAccessibleName("Payments")
-        self.list.setMaximumHeight(70)
-        self.add_button = QToolButton()
-        self.add_button.setText("Add payment")
-        self.add_button.setAccessibleName("Add a payment")
-        self.remove_button = QToolButton()
-        self.remove_button.setText("Remove payment")
-        self.remove_button.setAccessibleName("Remove the selected payment")
-        self.hint = QLabel("No payment was made in this call. Add one to test card data.")
-        self.hint.setWordWrap(True)
-        self.edits: dict[str, QLineEdit] = {}
-        self.findings = InlineFindings("Payments")
-        form = QFormLayout()
-        placeholders = {"last_four": "4444", "expiration": "0126", "cvv": "987",
-                        "zip": "10950", "phone": "8451239876", "amount": "57",
-                        "transaction_id": "875891"}
-        for name in PAYMENT_FIELDS:
-            edit = QLineEdit()
-            edit.setPlaceholderText(placeholders[name])
-            edit.setAccessibleName(PAYMENT_LABELS[name])
-            edit.textEdited.connect(lambda _t, n=name: self._on_field_edited(n))
-            label = QLabel(f"{PAYMENT_LABELS[name]} ({name}):")
-            label.setBuddy(edit)
-            form.addRow(label, edit)
-            self.edits[name] = edit
-        cvv = self.edits["cvv"]
-        cvv.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
-        cvv.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData
-                                | Qt.InputMethodHint.ImhNoPredictiveText)
-        cvv.setToolTip("Shown only while you type it. It is sent to your endpoint, as Voitex "
-                       "would send it, but never saved, copied or kept in the test runs: "
-                       "those show *** instead.")
-        cvv.setAccessibleDescription(cvv.toolTip())
-        self.form_widget = QWidget()
-        self.form_widget.setLayout(form)
-
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.list)
-        layout.addLayout(buttons)
-        layout.addWidget(self.hint)
-        layout.addWidget(self.form_widget)
-        layout.addWidget(self.findings)
-        self.add_button.clicked.connect(self.add_payment)
-        self.remove_button.clicked.connect(self.remove_payment)
-        self.list.currentRowChanged.connect(self._show_current)
-        self._show_current(-1)
-
-    def payments(self) -> tuple[Payment, ...]:
-        return tuple(self._payments)
-
-    def set_payments(self, payments: Iterable[Payment]) -> None:
-        self._payments = list(payments)
-        self.list.blockSignals(True)
-        self.list.clear()
-        for position, payment in enumerate(self._payments):
-            self.list.addItem(self._title(position, payment))
-        self.list.blockSignals(False)
-        self.list.setCurrentRow(0 if self._payments else -1)
-        self._show_current(self.list.currentRow())
-        self.changed.emit()
-
-    def add_payment(self) -> None:
-        self._payments.append(Payment())
-        self.list.addItem(self._title(len(self._payments) - 1, Payment()))
-        self.list.setCurrentRow(len(self._payments) - 1)
-        self.edits["last_four"].setFocus()
-        self.changed.emit()
-
-    def remove_payment(self) -> None:
-        row = self.list.currentRow()
-        if row < 0:
-            return
-        del self._payments[row]
-        self.set_payments(self._payments)
-
-    def show_findings(self, findings: tuple[Finding, ...]) -> None:
-        row = self.list.currentRow()
-        mine = tuple(f for f in findings if f.is_about("payment_info"))
-        self.findings.set_findings(mine)
-        for name, edit in self.edits.items():
-            mark_field(edit, tuple(f for f in mine if f.path[1:3] == (row, name)))
-
-    @staticmethod
-    def _title(position: int, payment: Payment) -> str:
-        card = f"card ending {payment.last_four}" if payment.last_four else "card not given"
-        amount = f", amount {payment.amount}" if payment.amount else ""
-        return f"Payment {position + 1}: {card}{amount}"
-
-    def _show_current(self, row: int) -> None:
-        has = 0 <= row < len(self._payments)
-        self.form_widget.setVisible(has)
-        self.hint.setVisible(not self._payments)
-        self.remove_button.setEnabled(has)
-        if has:
-            payment = self._payments[row]
-            for name, edit in self.edits.items():
-                edit.setText(getattr(payment, name))
-
-    def _on_field_edited(self, name: str) -> None:
-        row = self.list.currentRow()
-        if not 0 <= row < len(self._payments):
-            return
-        payment = replace(self._payments[row], **{name: self.edits[name].text()})
-        self._payments[row] = payment
-        self.list.item(row).setText(self._title(row, payment))
-        self.changed.emit()
 
 
 class RequestComposer(QWidget):
@@ -199,54 +61,42 @@ class RequestComposer(QWidget):
         self.edits: dict[str, QLineEdit] = {}
         self.field_findings: dict[str, InlineFindings] = {}
         grid = QGridLayout()
-        for row, (name, title, hint) in enumerate(self.FIELDS):
+        for line, (name, title, hint) in enumerate(self.FIELDS):
             edit = QLineEdit()
             edit.setAccessibleName(title.replace("&", ""))
             edit.setToolTip(hint)
             edit.setPlaceholderText(hint if name == "date_time" else "")
-            label = QLabel(title + ":")
-            label.setBuddy(edit)
             findings = InlineFindings(title.replace("&", ""))
-            grid.addWidget(label, row * 2, 0)
-            grid.addWidget(edit, row * 2, 1)
-            grid.addWidget(findings, row * 2 + 1, 1)
+            grid.addWidget(buddy_label(title + ":", edit), line * 2, 0)
+            grid.addWidget(edit, line * 2, 1)
+            grid.addWidget(findings, line * 2 + 1, 1)
             self.edits[name] = edit
             self.field_findings[name] = findings
             edit.textChanged.connect(self._on_changed)
-        self.new_id_button = QPushButton("New ID")
-        self.new_id_button.setAccessibleName("Make a new call ID")
-        self.new_id_button.setToolTip("A new call: Voitex gives every call its own ID")
-        self.now_button = QPushButton("Now")
-        self.now_button.setAccessibleName("Set the date and time to now")
+        self.new_id_button = push_button("New ID", "Make a new call ID",
+                                         "A new call: Voitex gives every call its own ID")
+        self.now_button = push_button("Now", "Set the date and time to now")
         grid.addWidget(self.new_id_button, 0, 2)
         grid.addWidget(self.now_button, 8, 2)
         grid.setColumnStretch(1, 1)
 
-        self.steps_model = RowsModel([
-            Column("branch", "Branch", "A branch number the caller passed, like 0"),
-            Column("input", "Keys pressed", "What the caller keyed in there: 0 to 9, * and #"),
-        ], self)
-        self.steps_section = TableSection(
-            "Branch steps (branch_data), oldes&t first", self.steps_model, "branch_data",
-            add_actions=[("Add step", "Add a branch step", lambda: ["", ""])],
+        self.steps_model, self.steps_section = rows_section(
+            "Branch steps (branch_data), oldes&t first", "branch_data", [
+                Column("branch", "Branch", "A branch number the caller passed, like 0"),
+                Column("input", "Keys pressed", "What the caller keyed in there: 0 to 9, * and #"),
+            ], add_actions=[("Add step", "Add a branch step", lambda: ["", ""])],
             help_text="The branches the caller went through and the keys pressed in each. "
-                      "An endpoint usually decides by the last step.")
+                      "An endpoint usually decides by the last step.", model_parent=self)
         self.payments = PaymentsEditor()
-        self.variables_model = RowsModel([
-            Column("name", "Name", "The variable's name"),
-            Column("value", "Value", "Its value"),
-        ], self)
-        self.variables_section = TableSection(
-            "&Variables set earlier in the call", self.variables_model, "variables",
-            add_actions=[("Add variable", "Add a variable", lambda: ["", ""])])
+        self.variables_model, self.variables_section = rows_section(
+            "&Variables set earlier in the call", "variables", [
+                Column("name", "Name", "The variable's name"),
+                Column("value", "Value", "Its value"),
+            ], add_actions=[("Add variable", "Add a variable", lambda: ["", ""])],
+            model_parent=self)
 
         form = QWidget()
-        form_layout = QVBoxLayout(form)
-        form_layout.addLayout(grid)
-        form_layout.addWidget(self.steps_section)
-        form_layout.addWidget(self.payments)
-        form_layout.addWidget(self.variables_section)
-        form_layout.addStretch(1)
+        column(grid, self.steps_section, self.payments, self.variables_section, 1, parent=form)
         for section in (self.steps_section, self.variables_section):
             # A few rows are typical; the tables scroll beyond that, and the
             # payments stay in sight below them.
@@ -257,52 +107,32 @@ class RequestComposer(QWidget):
         scroll.setWidget(form)
         scroll.setAccessibleName("Request form")
 
-        self.sample_button = QPushButton("Fill with the sample")
-        self.sample_button.setAccessibleName("Fill the request with the documentation's sample")
-        self.sample_button.setToolTip("The documentation's sample request, with a new call ID "
-                                      "and the current time")
+        self.sample_button = push_button("Fill with the sample",
+                                         "Fill the request with the documentation's sample",
+                                         "The documentation's sample request, with a new call "
+                                         "ID and the current time")
         self.file_buttons = DocumentButtons(
             new=("New", "New request"), open=("Open\u2026", "Open a saved request"),
             save=("Save\u2026", "Save the request (never with the CVV)"),
             copy=("Copy", "Copy the request JSON (CVV masked)"))
         self.new_button, self.open_button, self.save_button, self.copy_button = self.file_buttons.all()
-        actions = QHBoxLayout()
-        for button in (self.sample_button, self.new_button, self.open_button,
-                       self.save_button, self.copy_button):
-            actions.addWidget(button)
-        actions.addStretch(1)
+        actions = row(self.sample_button, *self.file_buttons.all(), 1)
         self.status = ResultLabel("Request result")
         self.documents = Documents(self, what="request", status=self.status,
                                    messages=messages, confirm=confirm)
         self.preview = JsonPreview("Request JSON preview")
         self.preview.setMinimumHeight(120)
-        preview_label = QLabel("Request JSON (CVV shown as ***):")
-        preview_label.setBuddy(self.preview)
+        preview_label = buddy_label("Request JSON (CVV shown as ***):", self.preview)
         self.findings_list = FindingsList("Request findings")
         self.findings_list.setMaximumHeight(70)
 
         bottom = QWidget()
-        bottom_layout = QVBoxLayout(bottom)
-        bottom_layout.setContentsMargins(0, 0, 0, 0)
-        findings_label = QLabel("Problems in the request:")
-        findings_label.setBuddy(self.findings_list)
-        bottom_layout.addWidget(preview_label)
-        bottom_layout.addWidget(self.preview, 1)
-        bottom_layout.addWidget(findings_label)
-        bottom_layout.addWidget(self.findings_list)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(scroll)
-        splitter.addWidget(bottom)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([560, 200])
-        heading = QLabel("<b>Request</b>: what Voitex sends to your endpoint")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(heading)
-        layout.addLayout(actions)
-        layout.addWidget(self.status)
-        layout.addWidget(splitter, 1)
+        column(preview_label, (self.preview, 1),
+               buddy_label("Problems in the request:", self.findings_list), self.findings_list,
+               parent=bottom, margins=0)
+        parts = splitter(Qt.Orientation.Vertical, (scroll, 3), (bottom, 1), sizes=[560, 200])
+        column(QLabel("<b>Request</b>: what Voitex sends to your endpoint"), actions, self.status,
+               (parts, 1), parent=self, margins=0)
 
         self.new_id_button.clicked.connect(self.regenerate_call_id)
         self.now_button.clicked.connect(

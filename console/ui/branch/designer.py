@@ -6,33 +6,20 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import (
-    QBoxLayout,
-    QCheckBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QMenu,
-    QScrollArea,
-    QSplitter,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QLabel, QMenu, QScrollArea, QToolButton, QWidget
 
 from console.branch.findings import Finding, summary_text
-from console.branch.schema import KEYPAD_KEYS, Design, DesignFormatError, design_to_json, parse_design
+from console.branch.schema import Design, DesignFormatError, design_to_json, parse_design
 from console.branch.validation import validate
 from console.domain.wording import plural
 from console.resources import read_resource_text
-from console.ui.branch.delegates import KindDelegate
 from console.ui.branch.documents import DocumentButtons, Documents, replace_box
-from console.ui.branch.findings_view import FIELD_STYLE, FindingsList, InlineFindings, mark_field
+from console.ui.branch.findings_view import FIELD_STYLE, FindingsList
 from console.ui.branch.library_notes import library_notes
-from console.ui.branch.models import Column, PlayModel, RowsModel
 from console.ui.branch.preview import JsonPreview
-from console.ui.branch.table_section import TableSection
+from console.ui.branch.response_form import ResponseForm
+from console.ui.layout import buddy_label, column, row, splitter, tool_button
 from console.ui.widgets import Confirm, ResultLabel, default_confirm
 
 if TYPE_CHECKING:
@@ -40,19 +27,6 @@ if TYPE_CHECKING:
     from console.ui.library.picker import LibraryChooser
     from console.ui.library.source import LibrarySource
     from console.ui.messages import MessageBridge
-
-
-def _beside(anchor: QWidget, widget: QWidget, section: QWidget) -> None:
-    """Put `widget` right after `anchor` in the row of buttons that holds it."""
-    outer = section.layout()
-    assert outer is not None  # a TableSection lays itself out
-    for index in range(outer.count()):
-        item = outer.itemAt(index)
-        row = item.layout() if item is not None else None
-        if isinstance(row, QBoxLayout) and row.indexOf(anchor) >= 0:
-            row.insertWidget(row.indexOf(anchor) + 1, widget)
-            return
-    outer.addWidget(widget)
 
 
 class DesignerPanel(QWidget):
@@ -70,92 +44,27 @@ class DesignerPanel(QWidget):
         # an album/sort it does not know. None: neither.
         self.library = library
         self._compact = False
-        self._loading = False
         self._notes: tuple[Finding, ...] = ()
         self._findings: tuple[Finding, ...] | None = None  # None: nothing shown yet
         self._clean_json = design_to_json(Design())
         self.document_name = ""
         self.setStyleSheet(FIELD_STYLE)
 
-        # -- the form ------------------------------------------------------
-        self.response_findings = InlineFindings("Response")
-        self.goto_edit = QLineEdit()
-        self.goto_edit.setPlaceholderText("Leave empty for none, or a branch number like 150")
-        self.goto_edit.setAccessibleName("Go to branch")
-        self.goto_edit.setToolTip("The branch the call goes to next (\u201cgoto\u201d). "
-                                  "Without one, the call follows the Trigger branch's "
-                                  "\u201cNo Route Found\u201d setting.")
-        self.goto_findings = InlineFindings("Go to branch")
-        goto_label = QLabel("&Go to branch (goto):")
-        goto_label.setBuddy(self.goto_edit)
-        goto_row = QHBoxLayout()
-        goto_row.addWidget(goto_label)
-        goto_row.addWidget(self.goto_edit, 1)
-
-        self.play_model = PlayModel(self)
-        self.play_section = TableSection(
-            "Play (played in this o&rder)", self.play_model, "play",
-            add_actions=[
-                ("Add fi&le", "Add a recording from the library",
-                 lambda: ["file", "", "", ""]),
-                ("Add te&xt", "Add text to be spoken", lambda: ["tts", "", "", ""]),
-            ],
-            help_text="A library file is named by its album and sort number; text is spoken "
-                      "by text to speech. Drag rows, or "
-                      "use Up and Down, to change the order.")
-        self.play_section.table.setItemDelegateForColumn(PlayModel.KIND,
-                                                         KindDelegate(self.play_section.table))
-        self.play_section.table.setColumnWidth(PlayModel.KIND, 120)
-        self.play_section.table.setColumnWidth(PlayModel.ALBUM, 70)
-        self.play_section.table.setColumnWidth(PlayModel.SORT, 70)
-        self.library_button = QToolButton()
-        self.library_button.setText("Add from the li&brary\u2026")
-        self.library_button.setAccessibleName("Add a recording from the library by name")
-        self.library_button.setToolTip("Choose a recording this console uploaded or created; "
-                                       "its album and sort number go in the table.")
+        # -- the form (console/ui/branch/response_form.py) ------------------------
+        self.form = form = ResponseForm()
+        self.response_findings, self.goto_edit, self.goto_findings = (
+            form.response_findings, form.goto_edit, form.goto_findings)
+        self.play_model, self.play_section, self.library_button = (
+            form.play_model, form.play_section, form.library_button)
+        self.keys_model, self.keys_section = form.keys_model, form.keys_section
+        self.variables_model, self.variables_section = form.variables_model, form.variables_section
         self.library_button.clicked.connect(self.on_library_clicked)
         self.library_button.setVisible(library is not None)
-
-        self.keys_model = RowsModel([
-            Column("key", "Key", "One key: 0 to 9, * or #"),
-            Column("branch", "Go to branch", "The branch number the key leads to, like 100"),
-        ], self)
-        self.keys_section = TableSection(
-            "&Keys (inputs)", self.keys_model, "inputs",
-            add_actions=[("Add ke&y", "Add a key", lambda: [self._next_free_key(), ""])],
-            help_text="Keys the caller can press while the recordings play, and the branch "
-                      "each one leads to.")
-        self.keys_section.table.setColumnWidth(0, 70)
-
-        self.variables_model = RowsModel([
-            Column("name", "Name", "The variable's name"),
-            Column("value", "Value", "The value kept for later in the call"),
-        ], self)
-        self.variables_section = TableSection(
-            "&Variables", self.variables_model, "variables",
-            add_actions=[("Add v&ariable", "Add a variable", lambda: ["", ""])],
-            help_text="Names and values kept for later in the call.")
-        self.variables_section.table.setColumnWidth(0, 160)
-
-        form = QWidget()
-        form_layout = QVBoxLayout(form)
-        form_layout.addWidget(self.response_findings)
-        form_layout.addLayout(goto_row)
-        form_layout.addWidget(self.goto_findings)
-        form_layout.addWidget(self.play_section, 3)
-        _beside(self.play_section.add_buttons[-1], self.library_button, self.play_section)
-        # Keys beside variables, or under them when the form is narrow (a project's
-        # tree beside it on a 1024-pixel screen): never cut off.
-        self._tables = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self._tables.addWidget(self.keys_section, 2)
-        self._tables.addWidget(self.variables_section, 3)
-        form_layout.addLayout(self._tables, 2)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form)
         scroll.setAccessibleName("Response form")
-        scroll.viewport().installEventFilter(self)
-        self._form_viewport = scroll.viewport()
+        form.follow_width_of(scroll.viewport())
 
         # -- preview, actions and findings -------------------------------------
         self.file_buttons = DocumentButtons(
@@ -163,9 +72,7 @@ class DesignerPanel(QWidget):
             save=("Save\u2026", "Save the response design"),
             copy=("Copy JSON", "Copy the response JSON"))
         self.new_button, self.open_button, self.save_button, self.copy_button = self.file_buttons.all()
-        self.samples_button = QToolButton()
-        self.samples_button.setText("Start from a sample")
-        self.samples_button.setAccessibleName("Start from a sample design")
+        self.samples_button = tool_button("Start from a sample", "Start from a sample design")
         self.samples_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.samples_menu = QMenu(self.samples_button)
         for sample in json.loads(read_resource_text("branch/samples/index.json")):
@@ -178,61 +85,33 @@ class DesignerPanel(QWidget):
         self.compact_check.setToolTip("One line without spaces instead of indented JSON")
         # Two rows: in one, the buttons alone would make this side so wide that
         # the form beside it is cut off on a 1024-pixel screen.
-        actions = QVBoxLayout()
-        file_row = QHBoxLayout()
-        for widget in (self.new_button, self.open_button, self.save_button, self.copy_button):
-            file_row.addWidget(widget)
-        file_row.addStretch(1)
-        sample_row = QHBoxLayout()
-        sample_row.addWidget(self.samples_button)
-        sample_row.addStretch(1)
-        sample_row.addWidget(self.compact_check)
-        actions.addLayout(file_row)
-        actions.addLayout(sample_row)
+        actions = column(row(*self.file_buttons.all(), 1),
+                         row(self.samples_button, 1, self.compact_check))
 
         self.status = ResultLabel("Designer result")
         self.documents = Documents(self, what="reply" if embedded else "response design",
                                    status=self.status, messages=messages, confirm=confirm)
         self.preview = JsonPreview("Response JSON preview")
-        preview_label = QLabel("Response JSON (what your endpoint should return):")
-        preview_label.setWordWrap(True)
-        preview_label.setBuddy(self.preview)
+        preview_label = buddy_label("Response JSON (what your endpoint should return):",
+                                    self.preview, wrap=True)
         self.summary = QLabel()
         self.summary.setAccessibleName("Findings summary")
         self.findings_list = FindingsList("Findings")
-        findings_label = QLabel("Findings (double-click one to go to its field):")
-        findings_label.setWordWrap(True)
-        findings_label.setBuddy(self.findings_list)
+        findings_label = buddy_label("Findings (double-click one to go to its field):",
+                                     self.findings_list, wrap=True)
 
         right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addLayout(actions)
-        right_layout.addWidget(self.status)
-        right_layout.addWidget(preview_label)
-        right_layout.addWidget(self.preview, 3)
-        summary_row = QHBoxLayout()
-        summary_row.addWidget(findings_label)
-        summary_row.addStretch(1)
-        summary_row.addWidget(self.summary)
-        right_layout.addLayout(summary_row)
-        right_layout.addWidget(self.findings_list, 2)
+        column(actions, self.status, preview_label, (self.preview, 3),
+               row(findings_label, 1, self.summary), (self.findings_list, 2),
+               parent=right, margins=0)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([640, 460])
         # A narrow window scrolls the form sideways rather than cutting it off.
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
+        column(splitter(Qt.Orientation.Horizontal, (scroll, 3), (right, 2), sizes=[640, 460]),
+               parent=self)
 
         # -- wiring --------------------------------------------------------
-        self.goto_edit.textChanged.connect(self._on_content_changed)
-        for model in (self.play_model, self.keys_model, self.variables_model):
-            model.edited.connect(self._on_content_changed)
+        form.edited.connect(self._on_content_changed)
         self.compact_check.toggled.connect(self._on_compact_toggled)
         # Embedded in a project, the project's own New/Open/Save own those keys.
         self.file_buttons.connect(self, new=self.on_new_clicked, open=self.on_open_clicked,
@@ -251,26 +130,9 @@ class DesignerPanel(QWidget):
                 button.setToolTip(name)
         self.refresh()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._form_viewport and event.type() == QEvent.Type.Resize:
-            side_by_side = (self.keys_section.minimumSizeHint().width()
-                            + self.variables_section.minimumSizeHint().width() + 30)
-            direction = (QBoxLayout.Direction.LeftToRight
-                         if self._form_viewport.width() >= side_by_side
-                         else QBoxLayout.Direction.TopToBottom)
-            if self._tables.direction() != direction:
-                self._tables.setDirection(direction)
-        return super().eventFilter(watched, event)
-
     # -- the design --------------------------------------------------------
     def design(self) -> Design:
-        goto = self.goto_edit.text()
-        return Design(
-            goto=goto if goto != "" else None,
-            play=self.play_model.items(),
-            inputs=tuple(self.keys_model.pairs()),
-            variables=tuple(self.variables_model.pairs()),
-        )
+        return self.form.design()
 
     def json_text(self, *, compact: bool | None = None) -> str:
         return design_to_json(self.design(), compact=self._compact if compact is None else compact)
@@ -284,22 +146,13 @@ class DesignerPanel(QWidget):
     def set_design(self, design: Design, notes: tuple[Finding, ...] = ()) -> None:
         """Show `design` in the form; `notes` (what opening it changed) stay listed
         until the first edit."""
-        self._loading = True
-        try:
-            self.goto_edit.setText(design.goto or "")
-            self.play_model.set_items(design.play)
-            self.keys_model.set_rows(design.inputs)
-            self.variables_model.set_rows(design.variables)
-        finally:
-            self._loading = False
+        self.form.set_design(design)
         self._notes = tuple(notes)
         self._clean_json = design_to_json(design)
         self.refresh()
 
     # -- updating the preview and the findings --------------------------------
-    def _on_content_changed(self, *_args: object) -> None:
-        if self._loading:
-            return
+    def _on_content_changed(self) -> None:
         self._notes = ()
         self.refresh()
 
@@ -317,35 +170,12 @@ class DesignerPanel(QWidget):
         self.design_changed.emit()
 
     def _show_findings(self, findings: tuple[Finding, ...]) -> None:
-        # What opening changed is said in the status line and the list; repeating it
-        # above the form would say it three times.
-        self.response_findings.set_findings(
-            tuple(f for f in findings if f.path == () and not f.code.startswith("import.")))
-        goto = tuple(f for f in findings if f.is_about("goto"))
-        self.goto_findings.set_findings(goto)
-        mark_field(self.goto_edit, goto)
-        self.goto_edit.setAccessibleDescription(" ".join(f.message for f in goto))
-        for section in (self.play_section, self.keys_section, self.variables_section):
-            section.show_findings(findings)
+        self.form.show_findings(findings)
         self.findings_list.set_findings(findings)
         self.summary.setText(summary_text(findings))
 
     def go_to_finding(self, finding: Finding) -> None:
-        path = finding.path
-        if not path or path[0] == "goto":
-            self.goto_edit.setFocus()
-            return
-        section = {"play": self.play_section, "inputs": self.keys_section,
-                   "variables": self.variables_section}.get(str(path[0]))
-        if section is None:
-            return
-        if len(path) >= 2 and isinstance(path[1], int):
-            column = 0
-            if len(path) >= 3:
-                keys = [c.key for c in section.model.columns]
-                column = keys.index(path[2]) if path[2] in keys else 0
-            section.table.select_row(path[1], column)
-        section.table.setFocus()
+        self.form.go_to_finding(finding)
 
     # -- the Library -------------------------------------------------------
     def add_library_recording(self, entry: CatalogueEntry) -> int:
@@ -370,10 +200,6 @@ class DesignerPanel(QWidget):
         entry = chooser.chosen()
         if result == chooser.DialogCode.Accepted and entry is not None:
             self.add_library_recording(entry)
-
-    def _next_free_key(self) -> str:
-        used = {key for key, _ in self.keys_model.rows()}
-        return next((key for key in KEYPAD_KEYS if key not in used), "")
 
     # -- files and clipboard ------------------------------------------------
     def _problems_suffix(self) -> str:

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
-from console.ui.widgets import Confirm, ResultLabel, default_confirm
+from console.ui.dialogs import ask_open_file, ask_save_file
+from console.ui.widgets import Confirm, ResultLabel, default_confirm, question_box
 
 if TYPE_CHECKING:
     from console.ui.messages import MessageBridge
@@ -22,37 +23,17 @@ _JSON_FILTER = "JSON files (*.json)"
 _T = TypeVar("_T")
 
 
-def with_json_suffix(path: str | Path) -> Path:
-    result = Path(path)
-    return result if result.suffix.lower() == ".json" else result.with_name(result.name + ".json")
-
-
 def discard_box(parent: QWidget, what: str) -> QMessageBox:
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Discard changes?")
-    box.setText(f"The current {what} has changes that are not saved.")
-    box.setInformativeText("Discard them?")
-    discard = box.addButton("Discard changes", QMessageBox.ButtonRole.AcceptRole)
-    discard.setAccessibleName("Discard changes")
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-    box.setAccessibleName("Discard changes?")
-    return box
+    return question_box(parent, title="Discard changes?",
+                        text=f"The current {what} has changes that are not saved.",
+                        informative="Discard them?", accept="Discard changes")
 
 
 def replace_box(parent: QWidget) -> QMessageBox:
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Replace this reply?")
-    box.setText("The reply you are editing is not empty.")
-    box.setInformativeText("Replace what it holds? The rest of the project stays as it is.")
-    replace = box.addButton("Replace the reply", QMessageBox.ButtonRole.AcceptRole)
-    replace.setAccessibleName("Replace the reply")
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-    box.setAccessibleName("Replace this reply?")
-    return box
+    return question_box(parent, title="Replace this reply?",
+                        text="The reply you are editing is not empty.",
+                        informative="Replace what it holds? The rest of the project stays as it is.",
+                        accept="Replace the reply")
 
 
 def add_shortcuts(widget: QWidget, bindings: list[tuple[str, Callable[[], object]]]) -> None:
@@ -125,16 +106,15 @@ class Documents:
     def may_discard(self, modified: bool) -> bool:
         return not modified or self.confirm(discard_box(self.parent, self.what))
 
-    def ask_open_path(self, title: str) -> Path | None:
-        path, _ = QFileDialog.getOpenFileName(self.parent, title, self.last_dir,
-                                              f"{_JSON_FILTER};;All files (*)")
-        return Path(path) if path else None
+    def ask_open_path(self, title: str, filters: str = f"{_JSON_FILTER};;All files (*)") -> Path | None:
+        """Ask which file to open, starting in the folder used last."""
+        return ask_open_file(self.parent, title, folder=self.last_dir, filters=filters)
 
-    def ask_save_path(self, title: str, suggested: str = "") -> Path | None:
+    def ask_save_path(self, title: str, suggested: str = "", *, filters: str = _JSON_FILTER,
+                      suffix: str = ".json") -> Path | None:
         """Ask where to save; `suggested` is the file name proposed in the dialog."""
-        start = str(Path(self.last_dir) / suggested) if suggested else self.last_dir
-        path, _ = QFileDialog.getSaveFileName(self.parent, title, start, _JSON_FILTER)
-        return with_json_suffix(path) if path else None
+        return ask_save_file(self.parent, title, folder=self.last_dir, suggested=suggested,
+                             filters=filters, suffix=suffix)
 
     def ask_and_open(self, title: str, *, may_discard: Callable[[], bool],
                      open_from: Callable[[Path], object]) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from console.branch.findings import Finding
 from console.ui.branch.delegates import LiveTextDelegate
 from console.ui.branch.findings_view import FindingLine
-from console.ui.branch.models import RowsModel
+from console.ui.branch.models import Column, RowsModel
 from console.ui.palette import muted_text_colour
 
 
@@ -171,3 +171,11 @@ class TableSection(QWidget):
         self.remove_button.setEnabled(0 <= row < count)
         self.up_button.setEnabled(0 < row < count)
         self.down_button.setEnabled(0 <= row < count - 1)
+
+
+def rows_section(title: str, field: str, columns: list[Column], *,
+                 add_actions: list[tuple[str, str, Callable[[], list[str]]]], help_text: str = "",
+                 model_parent: QObject | None = None) -> tuple[RowsModel, TableSection]:
+    """A `RowsModel` of `columns` and the `TableSection` that edits it."""
+    model = RowsModel(columns, model_parent)
+    return model, TableSection(title, model, field, add_actions=add_actions, help_text=help_text)

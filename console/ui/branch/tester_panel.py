@@ -12,16 +12,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
-    QPlainTextEdit,
     QProgressBar,
-    QPushButton,
     QSplitter,
-    QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -33,7 +28,6 @@ from console.branch.tester import (
     EndpointRun,
     ReplyOutcome,
     interpret_reply,
-    reply_as_received,
     runs_to_json,
     walk_steps,
 )
@@ -41,12 +35,11 @@ from console.branch.validation import branch_number_problem
 from console.domain.wording import plural
 from console.ui.branch.composer import RequestComposer
 from console.ui.branch.documents import Documents, add_shortcuts
-from console.ui.branch.findings_view import FindingsList
 from console.ui.branch.keypad import WalkBox
-from console.ui.branch.preview import JsonPreview
+from console.ui.branch.reply_view import ReplyView
 from console.ui.branch.tester_settings import read_tester_settings, write_tester_settings
-from console.ui.branch.tester_text import nothing_checked_text, runs_file_name, without_password
-from console.ui.palette import warning_text_colours
+from console.ui.branch.tester_text import runs_file_name, without_password
+from console.ui.layout import buddy_label, column, push_button, row
 from console.ui.widgets import FieldErrorLabel, ResultLabel
 
 if TYPE_CHECKING:
@@ -97,11 +90,9 @@ class EndpointTesterPanel(QWidget):
         self.budget_spin.setAccessibleName("Time budget in seconds")
         self.budget_spin.setToolTip("How long to wait for the reply. A caller on a live call "
                                     "is waiting: keep it short.")
-        budget_label = QLabel("Time bud&get:")
-        budget_label.setBuddy(self.budget_spin)
-        self.send_button = QPushButton("&Send to endpoint")
-        self.send_button.setAccessibleName("Send the request to the endpoint")
-        self.send_button.setToolTip("POST the request to the endpoint (Ctrl+Enter)")
+        budget_label = buddy_label("Time bud&get:", self.budget_spin)
+        self.send_button = push_button("&Send to endpoint", "Send the request to the endpoint",
+                                       "POST the request to the endpoint (Ctrl+Enter)")
         self.send_button.setDefault(True)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
@@ -129,40 +120,11 @@ class EndpointTesterPanel(QWidget):
         self.outcome_label = ResultLabel("Test result")
         self.documents = Documents(self, what="test runs", status=self.outcome_label,
                                    messages=messages)
-        self.status_label = QLabel()
-        self.status_label.setAccessibleName("HTTP status")
-        self.timing_label = QLabel()
-        self.timing_label.setAccessibleName("Time taken")
-        self.open_designer_button = QPushButton("Open in designer")
-        self.open_designer_button.setAccessibleName("Open the reply in the designer")
-        self.open_designer_button.setEnabled(False)
-        facts = QHBoxLayout()
-        facts.addWidget(self.status_label)
-        facts.addSpacing(16)
-        facts.addWidget(self.timing_label)
-        facts.addStretch(1)
-        facts.addWidget(self.open_designer_button)
-
-        self.reply_preview = JsonPreview("The reply, checked")
-        self.reply_preview.setPlaceholderText(
-            "The endpoint's reply appears here, read as Voitex would read it, with its "
-            "findings below.")
-        self.reply_findings = FindingsList("Findings in the reply")
-        # Splitters, so the reply can be given the room on a small screen.
-        checked = QSplitter(Qt.Orientation.Vertical)
-        checked.setChildrenCollapsible(False)
-        checked.addWidget(self.reply_preview)
-        checked.addWidget(self.reply_findings)
-        checked.setStretchFactor(0, 3)
-        checked.setStretchFactor(1, 1)
-        self.reply_findings.setMinimumHeight(self.fontMetrics().height() * 3)
-        self.raw_reply = QPlainTextEdit()
-        self.raw_reply.setReadOnly(True)
-        self.raw_reply.setAccessibleName("The raw reply")
-        self.raw_reply.setPlaceholderText("The reply exactly as it arrived, with its headers.")
-        self.result_tabs = QTabWidget()
-        self.result_tabs.addTab(checked, "Reply, checked")
-        self.result_tabs.addTab(self.raw_reply, "Raw reply")
+        self.reply = ReplyView(self.fontMetrics().height())
+        self.status_label, self.timing_label = self.reply.status_label, self.reply.timing_label
+        self.open_designer_button = self.reply.open_designer_button
+        self.reply_preview, self.reply_findings = self.reply.reply_preview, self.reply.reply_findings
+        self.raw_reply, self.result_tabs = self.reply.raw_reply, self.reply.tabs
 
         # -- walking the call -------------------------------------------------
         walk = WalkBox()
@@ -174,24 +136,14 @@ class EndpointTesterPanel(QWidget):
         self.runs_list = QListWidget()
         self.runs_list.setAccessibleName("Test runs")
         self.runs_list.setMaximumHeight(90)
-        self.save_runs_button = QPushButton("Save runs\u2026")
-        self.save_runs_button.setAccessibleName("Save the test runs (never with the CVV)")
+        self.save_runs_button = push_button("Save runs\u2026", "Save the test runs (never with the CVV)")
         self.save_runs_button.setEnabled(False)
-        runs_label = QLabel("Test runs (se&lect one to see it again):")
-        runs_label.setBuddy(self.runs_list)
-        runs_header = QHBoxLayout()
-        runs_header.addWidget(runs_label)
-        runs_header.addStretch(1)
-        runs_header.addWidget(self.save_runs_button)
+        runs_header = row(buddy_label("Test runs (se&lect one to see it again):", self.runs_list), 1,
+                          self.save_runs_button)
 
-        title = QLabel("<b>Endpoint tester</b>: send the request, see what your endpoint answers")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(title)
-        layout.addLayout(endpoint)
-        layout.addWidget(self.for_branch)
-        layout.addWidget(self.outcome_label)
-        layout.addLayout(facts)
+        layout = column(
+            QLabel("<b>Endpoint tester</b>: send the request, see what your endpoint answers"),
+            endpoint, self.for_branch, self.outcome_label, self.reply.facts, parent=self, margins=0)
         self.result_splitter = QSplitter(Qt.Orientation.Vertical)
         self.result_splitter.setChildrenCollapsible(False)
         self.result_splitter.addWidget(self.result_tabs)
@@ -311,13 +263,7 @@ class EndpointTesterPanel(QWidget):
         """Forget the last reply on screen, so a new run never shows the previous
         run's status, timing or JSON beside its own."""
         self.outcome = None
-        self.status_label.clear()
-        self.timing_label.clear()
-        self.timing_label.setStyleSheet("")
-        self.raw_reply.clear()
-        self.reply_preview.set_json("")
-        self.reply_findings.set_findings((), empty_text="")
-        self.open_designer_button.setEnabled(False)
+        self.reply.clear()
         self._targets = {}
 
     def show_outcome(self, outcome: ReplyOutcome, *, announce: bool = True) -> None:
@@ -328,32 +274,8 @@ class EndpointTesterPanel(QWidget):
             self.documents.tell(_OUTCOME_STYLE[outcome.kind], outcome.headline)
         else:
             self.outcome_label.show_result(_OUTCOME_STYLE[outcome.kind], outcome.headline)
-        self.status_label.setText(outcome.status_text)
-        timing = outcome.timing_text
-        colour = ""
-        colours = warning_text_colours(self.palette())
-        if outcome.over_budget:
-            timing += ": over the budget"
-            colour = f"color:{colours['error']}; font-weight:bold;"
-        elif outcome.near_budget:
-            timing += ": close to the budget"
-            colour = f"color:{colours['warning']}; font-weight:bold;"
-        self.timing_label.setText(timing)
-        self.timing_label.setStyleSheet(colour)
-        if outcome.kind == "no_reply":
-            self.raw_reply.setPlainText("(No reply arrived.)")
-        else:
-            head = "\n".join([outcome.status_text]
-                             + [f"{name}: {value}" for name, value in outcome.headers])
-            self.raw_reply.setPlainText(f"{head}\n\n{outcome.reply_text}")
+        self.reply.show(outcome, self.palette())
         design = outcome.design
-        # Only what arrived: the design's own JSON would add fields the endpoint
-        # never sent (an empty "sort") and drop a name written twice.
-        self.reply_preview.set_json(reply_as_received(outcome.reply_text)
-                                    if outcome.kind in ("valid", "invalid") else "")
-        self.reply_findings.set_findings(outcome.findings,
-                                         empty_text=nothing_checked_text(outcome))
-        self.open_designer_button.setEnabled(design is not None)
         self._targets = {}
         if design is not None:
             for key, branch in design.inputs:

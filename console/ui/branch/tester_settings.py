@@ -43,12 +43,13 @@ def read_tester_settings(path: Path, notices: Notices | None = None) -> dict[str
     settings = {key: data[key] for key in _NAMES if key in data and _usable(key, data[key])}
     if isinstance(settings.get("budget_s"), int):
         settings["budget_s"] = float(settings["budget_s"])
-    wrong = [key for key in _NAMES if key in data and key not in settings]
-    problem = reading.problem
-    if problem is None and not isinstance(reading.value, dict):
-        problem = "it does not hold the tester's settings"
-    if problem is None and wrong:
-        problem = f"{join_names([_NAMES[k] for k in wrong])} held a value of the wrong kind"
+    wrong = [_NAMES[key] for key in _NAMES if key in data and key not in settings]
+    # The first that holds: the file unreadable, not an object, or a value of the wrong kind.
+    problem = next((text for text in (
+        reading.problem,
+        None if isinstance(reading.value, dict) else "it does not hold the tester's settings",
+        f"{join_names(wrong)} held a value of the wrong kind" if wrong else None,
+    ) if text is not None), None)
     if problem is None:
         return settings
     saved = join_names([_NAMES[k] for k in settings]) or "nothing: the usual settings are used"

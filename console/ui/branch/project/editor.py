@@ -14,15 +14,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
-    QSplitter,
     QStackedWidget,
-    QToolButton,
     QTreeView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -49,18 +44,12 @@ from console.ui.branch.project.files import ProjectFiles
 from console.ui.branch.project.place_forms import ReplyHeader, RuleHeader, SettingsForm, TriggerForm
 from console.ui.branch.project.tree_actions import TreeActions
 from console.ui.branch.project.tree_model import ProjectTreeModel
+from console.ui.layout import buddy_label, column, fill, push_button, row, splitter, tool_button
 from console.ui.widgets import Confirm, ResultLabel, default_confirm
 
 if TYPE_CHECKING:
     from console.ui.library.source import LibrarySource
     from console.ui.messages import MessageBridge
-
-
-def _button(text: str, name: str, tip: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setAccessibleName(name)
-    button.setToolTip(tip)
-    return button
 
 
 class ProjectEditor(QWidget):
@@ -85,26 +74,22 @@ class ProjectEditor(QWidget):
         self.files = ProjectFiles(self, dialog_parent=self, messages=messages, confirm=confirm)
 
         # -- the file row ------------------------------------------------------
-        self.new_button = _button("New project", "New IVR project", "A new, empty project (Ctrl+N)")
-        self.open_button = _button("Open\u2026", "Open an IVR project",
+        self.new_button = push_button("New project", "New IVR project", "A new, empty project (Ctrl+N)")
+        self.open_button = push_button("Open\u2026", "Open an IVR project",
                                    "Open a project (.voitexivr) or a response design (.json) "
                                    "(Ctrl+O)")
-        self.save_button = _button("Save", "Save the IVR project", "Save the project (Ctrl+S)")
-        self.save_as_button = _button("Save as\u2026", "Save the IVR project as a new file",
+        self.save_button = push_button("Save", "Save the IVR project", "Save the project (Ctrl+S)")
+        self.save_as_button = push_button("Save as\u2026", "Save the IVR project as a new file",
                                       "Save the project under another name (Ctrl+Shift+S)")
-        self.export_button = _button("Export endpoint\u2026", "Export the endpoint",
+        self.export_button = push_button("Export endpoint\u2026", "Export the endpoint",
                                      "Write one Python file that serves this project's replies "
                                      "to Voitex")
-        self.export_tests_button = _button("Export tests\u2026", "Export the walks as tests",
+        self.export_tests_button = push_button("Export tests\u2026", "Export the walks as tests",
                                            "Write the saved walks as a test file that runs "
                                            "against the exported endpoint")
-        files = QHBoxLayout()
-        for button in (self.new_button, self.open_button, self.save_button, self.save_as_button):
-            files.addWidget(button)
+        files = row(self.new_button, self.open_button, self.save_button, self.save_as_button)
         files.addSpacing(12)
-        files.addWidget(self.export_button)
-        files.addWidget(self.export_tests_button)
-        files.addStretch(1)
+        fill(files, self.export_button, self.export_tests_button, 1)
 
         # -- the tree ------------------------------------------------------------
         self.model = ProjectTreeModel(self)
@@ -117,51 +102,26 @@ class ProjectEditor(QWidget):
         # Long rule conditions scroll sideways instead of being cut short.
         self.tree.header().setStretchLastSection(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        tree_label = QLabel("&Triggers and rules (a call's rules are tried in order):")
-        tree_label.setWordWrap(True)
-        tree_label.setBuddy(self.tree)
-        self.add_trigger_button = QToolButton()
-        self.add_trigger_button.setText("Add tr&igger")
-        self.add_trigger_button.setAccessibleName("Add a trigger")
-        self.add_trigger_button.setToolTip("Add a Trigger branch whose endpoint this project "
-                                           "answers")
-        self.add_rule_button = QToolButton()
-        self.add_rule_button.setText("Add r&ule")
-        self.add_rule_button.setAccessibleName("Add a rule to the selected trigger")
-        self.add_rule_button.setToolTip("Add a rule to the selected trigger, after the selected "
-                                        "rule")
-        self.remove_button = QToolButton()
-        self.remove_button.setText("Remove")
-        self.remove_button.setAccessibleName("Remove the selected trigger or rule")
-        self.up_button = QToolButton()
-        self.up_button.setText("Up")
-        self.up_button.setAccessibleName("Move the selected trigger or rule up")
-        self.down_button = QToolButton()
-        self.down_button.setText("Down")
-        self.down_button.setAccessibleName("Move the selected trigger or rule down")
-        tree_buttons = QVBoxLayout()
-        for row in ((self.add_trigger_button, self.add_rule_button),
-                    (self.remove_button, self.up_button, self.down_button)):
-            line = QHBoxLayout()
-            for tool in row:
-                line.addWidget(tool)
-            line.addStretch(1)
-            tree_buttons.addLayout(line)
+        tree_label = buddy_label("&Triggers and rules (a call's rules are tried in order):",
+                                 self.tree, wrap=True)
+        self.add_trigger_button = tool_button(
+            "Add tr&igger", "Add a trigger", "Add a Trigger branch whose endpoint this project answers")
+        self.add_rule_button = tool_button(
+            "Add r&ule", "Add a rule to the selected trigger",
+            "Add a rule to the selected trigger, after the selected rule")
+        self.remove_button = tool_button("Remove", "Remove the selected trigger or rule")
+        self.up_button = tool_button("Up", "Move the selected trigger or rule up")
+        self.down_button = tool_button("Down", "Move the selected trigger or rule down")
+        tree_buttons = column(row(self.add_trigger_button, self.add_rule_button, 1),
+                              row(self.remove_button, self.up_button, self.down_button, 1))
         self.check_list = FindingsList("Project check")
         self.check_summary = QLabel()
         self.check_summary.setAccessibleName("Project check summary")
-        check_label = QLabel("Project &check (double-click to go there):")
-        check_label.setWordWrap(True)
-        check_label.setBuddy(self.check_list)
+        check_label = buddy_label("Project &check (double-click to go there):", self.check_list,
+                                  wrap=True)
         left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(tree_label)
-        left_layout.addWidget(self.tree, 3)
-        left_layout.addLayout(tree_buttons)
-        left_layout.addWidget(check_label)
-        left_layout.addWidget(self.check_summary)
-        left_layout.addWidget(self.check_list, 2)
+        column(tree_label, (self.tree, 3), tree_buttons, check_label, self.check_summary,
+               (self.check_list, 2), parent=left, margins=0)
 
         # -- the place ---------------------------------------------------------------
         self.settings_form = SettingsForm()
@@ -172,22 +132,11 @@ class ProjectEditor(QWidget):
         for form in (self.settings_form, self.trigger_form, self.rule_header, self.reply_header):
             self.forms.addWidget(form)
         right = QWidget()
-        self._right_layout = right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.forms)
-        right_layout.addWidget(self.designer, 1)
+        self._right_layout = column(self.forms, (self.designer, 1), parent=right, margins=0)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 4)
-        self.splitter.setSizes([230, 820])
+        self.splitter = splitter(Qt.Orientation.Horizontal, (left, 1), (right, 4), sizes=[230, 820])
         self.splitter.setChildrenCollapsible(False)
-        layout = QVBoxLayout(self)
-        layout.addLayout(files)
-        layout.addWidget(self.status)
-        layout.addWidget(self.splitter, 1)
+        column(files, self.status, (self.splitter, 1), parent=self)
         self.status.hide()
 
         # -- wiring ------------------------------------------------------------------

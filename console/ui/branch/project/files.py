@@ -2,13 +2,12 @@
 told in words in the editor's result line (and the message log)."""
 from __future__ import annotations
 
-import os
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import SignalInstance
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from console.branch.findings import Finding
 from console.branch.project.exporter import (
@@ -28,6 +27,7 @@ from console.branch.project.project_file import (
     project_to_text,
 )
 from console.branch.project.tests_export import export_tests
+from console.store.files import atomic_write
 from console.ui.branch.designer import DesignerPanel
 from console.ui.branch.documents import Documents
 from console.ui.widgets import Confirm, ResultLabel, default_confirm
@@ -41,22 +41,10 @@ PYTHON_FILTER = "Python files (*.py)"
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` so that a crash half-way leaves the old file whole."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def with_suffix(path: str | Path, suffix: str) -> Path:
-    result = Path(path)
-    return result if result.suffix.lower() == suffix else result.with_name(result.name + suffix)
+    """Write `text` to `path` so that a crash half-way leaves the old file whole;
+    a missing folder (the user chose it) is an error to report."""
+    with atomic_write(path, "w", make_folders=False, encoding="utf-8", newline="\n") as stream:
+        stream.write(text)
 
 
 class FilesHost(Protocol):
@@ -80,17 +68,12 @@ class ProjectFiles:
     def __init__(self, editor: FilesHost, *, dialog_parent: QWidget,
                  messages: MessageBridge | None = None, confirm: Confirm = default_confirm) -> None:
         self.editor = editor
-        self._dialog_parent = dialog_parent
         self.documents = Documents(dialog_parent, what="IVR project", status=editor.status,
                                    messages=messages, confirm=confirm)
 
     def tell(self, kind: str, text: str) -> None:
         self.editor.status.show()
         self.documents.tell(kind, text)
-
-    def _start(self, suggested: str) -> str:
-        return str(Path(self.documents.last_dir) / suggested) if suggested else \
-            self.documents.last_dir
 
     def may_discard(self) -> bool:
         return self.documents.may_discard(self.editor.is_modified())
@@ -104,10 +87,9 @@ class ProjectFiles:
     def on_open(self) -> None:
         if not self.may_discard():
             return
-        path, _ = QFileDialog.getOpenFileName(self._dialog_parent, "Open an IVR project",
-                                              self.documents.last_dir, OPEN_FILTER)
-        if path:
-            self.open_path(Path(path))
+        path = self.documents.ask_open_path("Open an IVR project", OPEN_FILTER)
+        if path is not None:
+            self.open_path(path)
 
     def open_path(self, path: Path) -> bool:
         try:
@@ -145,10 +127,10 @@ class ProjectFiles:
     def on_save_as(self) -> None:
         suggested = self.editor.path.name if self.editor.path else \
             f"{slug(self.editor.project.name)}{SUFFIX}"
-        path, _ = QFileDialog.getSaveFileName(self._dialog_parent, "Save the IVR project",
-                                              self._start(suggested), PROJECT_FILTER)
-        if path:
-            self.save_to(with_suffix(path, SUFFIX))
+        path = self.documents.ask_save_path("Save the IVR project", suggested,
+                                            filters=PROJECT_FILTER, suffix=SUFFIX)
+        if path is not None:
+            self.save_to(path)
 
     def save_to(self, path: Path) -> bool:
         text = project_to_text(self.editor.project)
@@ -170,34 +152,31 @@ class ProjectFiles:
         return True
 
     # -- exports --------------------------------------------------------------------------
-    def _ask_python_path(self, title: str, suggested: str) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(self._dialog_parent, title, self._start(suggested),
-                                              PYTHON_FILTER)
-        return with_suffix(path, ".py") if path else None
-
     def on_export_endpoint(self) -> None:
-        try:
+        def made() -> tuple[str, str]:
             export = export_endpoint(self.editor.project)
-        except ExportError as error:
-            self.tell("error", error.message)
-            return
-        path = self._ask_python_path("Export the endpoint", endpoint_file_name(self.editor.project))
-        if path is not None:
-            self.write_export(path, export.text, f"the endpoint (version {export.version})",
-                              f"Run it with: python3 {path.name} --port 8080")
+            return export.text, f"the endpoint (version {export.version})"
+
+        self._export(made, "Export the endpoint", endpoint_file_name(self.editor.project),
+                     "Run it with: python3 {name} --port 8080")
 
     def on_export_tests(self) -> None:
+        self._export(lambda: (export_tests(self.editor.project), "the saved walks as tests"),
+                     "Export the walks as tests", tests_file_name(self.editor.project),
+                     "Run them with: python3 {name} --endpoint http://127.0.0.1:8080/")
+
+    def _export(self, make: Callable[[], tuple[str, str]], title: str, suggested: str,
+                then: str) -> None:
+        """Make the file (its text and what it is), ask where, write it and say how
+        to run it (`then`, with `{name}` for the file's name)."""
         try:
-            text = export_tests(self.editor.project)
+            text, what = make()
         except ExportError as error:
             self.tell("error", error.message)
             return
-        path = self._ask_python_path("Export the walks as tests",
-                                     tests_file_name(self.editor.project))
+        path = self.documents.ask_save_path(title, suggested, filters=PYTHON_FILTER, suffix=".py")
         if path is not None:
-            self.write_export(path, text, "the saved walks as tests",
-                              f"Run them with: python3 {path.name} --endpoint "
-                              "http://127.0.0.1:8080/")
+            self.write_export(path, text, what, then.format(name=path.name))
 
     def write_export(self, path: Path, text: str, what: str, then: str) -> bool:
         try:

@@ -7,12 +7,10 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -21,8 +19,9 @@ from console.branch.project.condition_reader import ConditionError, parse_condit
 from console.branch.project.conditions import format_condition
 from console.branch.project.model import OtherBranch, Project, Rule, Trigger
 from console.ui.branch.findings_view import InlineFindings, show_finding_look
-from console.ui.branch.models import Column, RowsModel
-from console.ui.branch.table_section import TableSection
+from console.ui.branch.models import Column
+from console.ui.branch.table_section import rows_section
+from console.ui.layout import buddy_label, column, row, tool_button, wrapped_label
 
 CONDITION_HELP = (
     "Examples: <b>input is 1</b> (the key pressed before this branch) \u00b7 "
@@ -50,9 +49,16 @@ def _line(placeholder: str, name: str) -> QLineEdit:
 
 
 def _title(text: str) -> QLabel:
-    label = QLabel(f"<b>{text}</b>")
-    label.setWordWrap(True)
-    return label
+    return wrapped_label(f"<b>{text}</b>")
+
+
+def _form(rows: tuple[tuple[str, QLineEdit], ...], findings: QWidget) -> QFormLayout:
+    """Labelled fields (each label's buddy its field), and the findings under them."""
+    form = QFormLayout()
+    for text, edit in rows:
+        form.addRow(buddy_label(text, edit), edit)
+    form.addRow("", findings)
+    return form
 
 
 class SettingsForm(QWidget):
@@ -67,29 +73,18 @@ class SettingsForm(QWidget):
         self.start_edit.setToolTip("The branch a call to the hotline reaches first: the "
                                    "offline walk starts there.")
         self.start_findings = InlineFindings("First branch")
-        self.others_model = RowsModel([
-            Column("branch", "Branch", "The branch number, like 500"),
-            Column("name", "What it is", "A queue, voicemail, a menu\u2026")], self)
-        self.others = TableSection(
-            "Other &branches (set up in the Voitex portal)", self.others_model,
-            "other_branches", add_actions=[("Add br&anch", "Add an other branch",
-                                            lambda: ["", ""])],
+        self.others_model, self.others = rows_section(
+            "Other &branches (set up in the Voitex portal)", "other_branches", [
+                Column("branch", "Branch", "The branch number, like 500"),
+                Column("name", "What it is", "A queue, voicemail, a menu\u2026")],
+            add_actions=[("Add br&anch", "Add an other branch", lambda: ["", ""])],
             help_text="Branches a reply may lead to that are not triggers of this project "
                       "(a queue, voicemail). A branch listed here is not reported as leading "
-                      "nowhere.")
-        form = QFormLayout()
-        for text, edit in (("Project &name:", self.name_edit),
-                           ("Hot&line number (did):", self.hotline_edit),
-                           ("Fir&st branch:", self.start_edit)):
-            label = QLabel(text)
-            label.setBuddy(edit)
-            form.addRow(label, edit)
-        form.addRow("", self.start_findings)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(_title("Project settings"))
-        layout.addLayout(form)
-        layout.addWidget(self.others, 1)
+                      "nowhere.", model_parent=self)
+        form = _form((("Project &name:", self.name_edit),
+                      ("Hot&line number (did):", self.hotline_edit),
+                      ("Fir&st branch:", self.start_edit)), self.start_findings)
+        column(_title("Project settings"), form, (self.others, 1), parent=self, margins=0)
         for edit in (self.name_edit, self.hotline_edit, self.start_edit):
             edit.textEdited.connect(self.edited)
         self._loading = False
@@ -134,28 +129,15 @@ class TriggerForm(QWidget):
                                     "endpoint this project answers.")
         self.name_edit = _line("Reschedule", "Trigger's name")
         self.findings = InlineFindings("Trigger")
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setAccessibleName("What this trigger answers")
-        form = QFormLayout()
-        for text, edit in (("Trigger's &branch number:", self.branch_edit),
-                           ("Trigger's &name:", self.name_edit)):
-            label = QLabel(text)
-            label.setBuddy(edit)
-            form.addRow(label, edit)
-        form.addRow("", self.findings)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(_title("Trigger"))
-        about = QLabel("When a call reaches this branch, Voitex asks the endpoint "
-                       "what to do. The rules below it are tried in order; the "
-                       "first whose condition holds gives its reply, and "
-                       "\u201cOtherwise\u201d answers when none does.")
-        about.setWordWrap(True)
-        layout.addWidget(about)
-        layout.addLayout(form)
-        layout.addWidget(self.summary)
-        layout.addStretch(1)
+        self.summary = wrapped_label("", "What this trigger answers")
+        form = _form((("Trigger's &branch number:", self.branch_edit),
+                      ("Trigger's &name:", self.name_edit)), self.findings)
+        title = _title("Trigger")
+        about = wrapped_label("When a call reaches this branch, Voitex asks the endpoint what to "
+                              "do. The rules below it are tried in order; the first whose "
+                              "condition holds gives its reply, and \u201cOtherwise\u201d answers "
+                              "when none does.")
+        column(title, about, form, self.summary, 1, parent=self, margins=0)
         for edit in (self.branch_edit, self.name_edit):
             edit.textEdited.connect(self.edited)
 
@@ -182,34 +164,17 @@ class RuleHeader(QWidget):
         self.when_edit = _line("input is 1 and time is between 09:00 and 17:00",
                                "Rule condition")
         self.when_edit.setToolTip(CONDITION_HELP)
-        self.when_feedback = QLabel()
-        self.when_feedback.setWordWrap(True)
-        self.when_feedback.setAccessibleName("What the condition means")
-        self.insert_button = QToolButton()
-        self.insert_button.setText("Insert a te&st")
-        self.insert_button.setAccessibleName("Insert a test into the condition")
+        self.when_feedback = wrapped_label("", "What the condition means")
+        self.insert_button = tool_button("Insert a te&st", "Insert a test into the condition")
         self.insert_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.insert_button)
         for text, snippet in SNIPPETS:
             menu.addAction(text).triggered.connect(lambda _c=False, s=snippet: self.insert(s))
         self.insert_button.setMenu(menu)
-        name_label = QLabel("Rul&e name:")
-        name_label.setBuddy(self.name_edit)
-        when_label = QLabel("Whe&n:")
-        when_label.setBuddy(self.when_edit)
-        row = QHBoxLayout()
-        row.addWidget(name_label)
-        row.addWidget(self.name_edit, 1)
-        condition = QHBoxLayout()
-        condition.addWidget(when_label)
-        condition.addWidget(self.when_edit, 3)
-        condition.addWidget(self.insert_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title)
-        layout.addLayout(row)
-        layout.addLayout(condition)
-        layout.addWidget(self.when_feedback)
+        column(self.title,
+               row(buddy_label("Rul&e name:", self.name_edit), (self.name_edit, 1)),
+               row(buddy_label("Whe&n:", self.when_edit), (self.when_edit, 3), self.insert_button),
+               self.when_feedback, parent=self, margins=0)
         self.name_edit.textEdited.connect(self.edited)
         self.when_edit.textChanged.connect(self._on_when_changed)
         self._loading = False
@@ -258,12 +223,8 @@ class ReplyHeader(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = _title("")
-        self.words = QLabel()
-        self.words.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.title)
-        layout.addWidget(self.words)
+        self.words = wrapped_label()
+        column(self.title, self.words, parent=self, margins=0)
 
     def show_otherwise(self, label: str) -> None:
         self.title.setText(f"<b>{label}</b>: \u201cotherwise\u201d")

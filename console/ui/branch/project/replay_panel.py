@@ -10,12 +10,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -27,6 +23,7 @@ from console.branch.project.runtime import choose_reply
 from console.branch.project.walks import compare_reply, step_title
 from console.branch.schema import Design
 from console.branch.tester import status_text
+from console.ui.layout import buddy_label, column, push_button, row
 from console.ui.widgets import ResultLabel
 
 if TYPE_CHECKING:
@@ -56,36 +53,23 @@ class ReplayPanel(QWidget):
         self.adopt = adopt
         self.busy = False
         self.results: list[ReplayResult] = []
-        self.replay_button = QPushButton("Replay the project's saved walks")
-        self.replay_button.setAccessibleName("Replay the project's saved walks against the "
-                                             "endpoint")
-        self.replay_button.setToolTip("Send each request of each saved walk to the endpoint "
-                                      "address above, and compare each reply with the one the "
-                                      "walk expects")
+        self.replay_button = push_button(
+            "Replay the project's saved walks", "Replay the project's saved walks against the "
+            "endpoint", "Send each request of each saved walk to the endpoint address above, and "
+            "compare each reply with the one the walk expects")
         self.outcome = ResultLabel("Replay result")
         self.list = QListWidget()
         self.list.setAccessibleName("Replayed steps")
         self.list.setWordWrap(True)
-        self.use_button = QPushButton("Use the endpoint's reply in the project")
-        self.use_button.setAccessibleName("Use the endpoint's reply in the project")
-        self.use_button.setToolTip("Replace the project's reply for the selected step (the rule "
-                                   "that answers it) with what the endpoint answered")
-        self.use_button.setText("Use its reply in the project")
+        self.use_button = push_button(
+            "Use its reply in the project", "Use the endpoint's reply in the project",
+            "Replace the project's reply for the selected step (the rule that answers it) with "
+            "what the endpoint answered")
         self.use_button.setEnabled(False)
         # Few lines, so this tab needs no more height than the reply's tabs beside it.
         self.list.setMinimumHeight(self.fontMetrics().height() * 3)
-        label = QLabel("Replayed steps:")
-        label.setBuddy(self.list)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.replay_button)
-        buttons.addWidget(self.use_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(buttons)
-        layout.addWidget(self.outcome)
-        layout.addWidget(label)
-        layout.addWidget(self.list, 1)
+        column(row(self.replay_button, self.use_button, 1), self.outcome,
+               buddy_label("Replayed steps:", self.list), (self.list, 1), parent=self, margins=4)
         self._explain()
         self.outcome.hide()
         self.replay_button.clicked.connect(self.on_replay_clicked)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from console.branch.findings import Finding
 from console.branch.project import edits
@@ -13,7 +13,7 @@ from console.branch.project.model import Place, Project, is_reply_place, place_l
 from console.domain.wording import plural
 from console.ui.branch.designer import DesignerPanel
 from console.ui.branch.project.place_forms import RuleHeader, SettingsForm, TriggerForm
-from console.ui.widgets import Confirm
+from console.ui.widgets import Confirm, question_box
 
 
 class TreeHost(Protocol):
@@ -69,18 +69,10 @@ class TreeActions:
                                                    place.rule))
 
     def _confirm_removal(self, what: str) -> bool:
-        box = QMessageBox(self._dialog_parent)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Remove?")
-        box.setText(f"Remove {what[:1].lower() + what[1:]}?")
-        box.setInformativeText("Its replies go too. Until the project is saved, the saved "
-                               "file still has them.")
-        remove = box.addButton("Remove", QMessageBox.ButtonRole.AcceptRole)
-        remove.setAccessibleName("Remove")
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setAccessibleName("Remove?")
-        return self.editor.confirm(box)
+        return self.editor.confirm(question_box(
+            self._dialog_parent, title="Remove?", text=f"Remove {what[:1].lower() + what[1:]}?",
+            informative="Its replies go too. Until the project is saved, the saved file still "
+                        "has them.", accept="Remove"))
 
     def move_selected(self, offset: int) -> None:
         place = self.editor.place

@@ -9,15 +9,12 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -32,15 +29,10 @@ from console.ui.branch.composer import RequestComposer
 from console.ui.branch.documents import add_shortcuts
 from console.ui.branch.keypad import KeypadWidget
 from console.ui.branch.preview import JsonPreview
+from console.ui.layout import buddy_label, column, push_button, row, splitter, wrapped_label
 from console.ui.widgets import ResultLabel
 
 _HOW = {"start": "the call starts", "goto": "after Go to branch"}
-
-
-def _labelled(text: str, widget: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(widget)
-    return label
 
 
 class WalkerPanel(QWidget):
@@ -60,8 +52,7 @@ class WalkerPanel(QWidget):
         self.time_edit.setAccessibleName("Time of the call")
         self.time_edit.setToolTip("YYYY-MM-DD HH:MM:SS, as Voitex writes date_time: rules on "
                                   "the time of day and the day read it")
-        self.now_button = QPushButton("Now")
-        self.now_button.setAccessibleName("Set the time of the call to now")
+        self.now_button = push_button("Now", "Set the time of the call to now")
         self.caller_edit = QLineEdit("8459511000")
         self.caller_edit.setAccessibleName("Caller's number")
         self.hotline_edit = QLineEdit()
@@ -71,19 +62,17 @@ class WalkerPanel(QWidget):
         self.from_composer_button.setAccessibleName(
             "Take the caller and payment from the request composer")
         self.from_composer_button.setVisible(composer is not None)
-        self.start_button = QPushButton("&Start the call")
-        self.start_button.setAccessibleName("Start the call at the project's first branch")
+        self.start_button = push_button("&Start the call", "Start the call at the project's first branch")
         self.start_button.setToolTip("The first request: the call reaches the project's first "
                                      "branch (Ctrl+R)")
-        self.back_button = QPushButton("Step &back")
-        self.back_button.setAccessibleName("Go back one step of the call")
+        self.back_button = push_button("Step &back", "Go back one step of the call")
         call = QGridLayout()
-        call.addWidget(_labelled("&Time of the call:", self.time_edit), 0, 0)
+        call.addWidget(buddy_label("&Time of the call:", self.time_edit), 0, 0)
         call.addWidget(self.time_edit, 0, 1)
         call.addWidget(self.now_button, 0, 2)
-        call.addWidget(_labelled("Caller's &number:", self.caller_edit), 0, 3)
+        call.addWidget(buddy_label("Caller's &number:", self.caller_edit), 0, 3)
         call.addWidget(self.caller_edit, 0, 4)
-        call.addWidget(_labelled("H&otline:", self.hotline_edit), 0, 5)
+        call.addWidget(buddy_label("H&otline:", self.hotline_edit), 0, 5)
         call.addWidget(self.hotline_edit, 0, 6)
         call.addWidget(self.start_button, 1, 0, 1, 2)
         call.addWidget(self.back_button, 1, 2)
@@ -98,33 +87,21 @@ class WalkerPanel(QWidget):
         self.steps_list.setAccessibleName("Steps of the call")
         self.steps_list.setWordWrap(True)
         self.keypad = KeypadWidget()
-        self.goto_button = QPushButton("Follow &Go to branch")
-        self.goto_button.setAccessibleName("Follow the reply's Go to branch")
-        self.hint = QLabel("Press \u201cStart the call\u201d: the project's first branch answers.")
-        self.hint.setWordWrap(True)
-        self.hint.setAccessibleName("What the caller can do next")
+        self.goto_button = push_button("Follow &Go to branch", "Follow the reply's Go to branch")
+        self.hint = wrapped_label("Press \u201cStart the call\u201d: the project's first branch "
+                                  "answers.", "What the caller can do next")
         self.variables_table = QTableWidget(0, 2)
         self.variables_table.setHorizontalHeaderLabels(["Variable", "Value"])
         self.variables_table.horizontalHeader().setStretchLastSection(True)
         self.variables_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.variables_table.setAccessibleName("Variables the call holds")
         left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(_labelled("Steps of the ca&ll (select one to see it):",
-                                        self.steps_list))
-        left_layout.addWidget(self.steps_list, 2)
-        keys = QHBoxLayout()
-        keys.addWidget(self.keypad)
-        side = QVBoxLayout()
-        side.addWidget(self.hint)
-        side.addWidget(self.goto_button)
-        side.addStretch(1)
-        keys.addLayout(side, 1)
-        left_layout.addLayout(keys)
-        left_layout.addWidget(_labelled("Variables the call holds after this step (\u2605: "
-                                        "set here):", self.variables_table))
-        left_layout.addWidget(self.variables_table, 1)
+        column(buddy_label("Steps of the ca&ll (select one to see it):", self.steps_list),
+               (self.steps_list, 2),
+               row(self.keypad, (column(self.hint, self.goto_button, 1), 1)),
+               buddy_label("Variables the call holds after this step (\u2605: set here):",
+                           self.variables_table), (self.variables_table, 1),
+               parent=left, margins=0)
 
         self.answered = QLabel()
         self.answered.setWordWrap(True)
@@ -132,46 +109,27 @@ class WalkerPanel(QWidget):
         self.request_view = JsonPreview("The request Voitex sends")
         self.reply_view = JsonPreview("The reply the project gives")
         right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.answered)
-        right_layout.addWidget(_labelled("The &request Voitex sends (card verification value "
-                                         "masked):", self.request_view))
-        right_layout.addWidget(self.request_view, 3)
-        right_layout.addWidget(_labelled("Its repl&y, from the project:", self.reply_view))
-        right_layout.addWidget(self.reply_view, 2)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setSizes([480, 520])
+        column(self.answered,
+               buddy_label("The &request Voitex sends (card verification value masked):",
+                           self.request_view), (self.request_view, 3),
+               buddy_label("Its repl&y, from the project:", self.reply_view), (self.reply_view, 2),
+               parent=right, margins=0)
+        parts = splitter(Qt.Orientation.Horizontal, (left, 0), (right, 0), sizes=[480, 520])
 
         # -- saved walks -------------------------------------------------------------------
         self.name_edit = QLineEdit()
         self.name_edit.setAccessibleName("Name of the test case")
         self.name_edit.setPlaceholderText("Reschedule in office hours")
-        self.save_button = QPushButton("Sa&ve as a test case")
-        self.save_button.setAccessibleName("Save this walk as a test case")
+        self.save_button = push_button("Sa&ve as a test case", "Save this walk as a test case")
         self.saved_list = QListWidget()
         self.saved_list.setAccessibleName("Saved walks")
         self.saved_list.setMaximumHeight(self.fontMetrics().height() * 5)
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setAccessibleName("Remove the selected saved walk")
-        save_row = QHBoxLayout()
-        save_row.addWidget(_labelled("W&alk's name:", self.name_edit))
-        save_row.addWidget(self.name_edit, 1)
-        save_row.addWidget(self.save_button)
-        saved_row = QHBoxLayout()
-        saved_row.addWidget(_labelled("Sav&ed walks, checked against the project as it is now:",
-                                      self.saved_list), 1)
-        saved_row.addWidget(self.remove_button)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(call)
-        layout.addWidget(self.status)
-        layout.addWidget(splitter, 1)
-        layout.addLayout(save_row)
-        layout.addLayout(saved_row)
-        layout.addWidget(self.saved_list)
+        self.remove_button = push_button("Remove", "Remove the selected saved walk")
+        save_row = row(buddy_label("W&alk's name:", self.name_edit), (self.name_edit, 1),
+                       self.save_button)
+        saved_row = row((buddy_label("Sav&ed walks, checked against the project as it is now:",
+                                     self.saved_list), 1), self.remove_button)
+        column(call, self.status, (parts, 1), save_row, saved_row, self.saved_list, parent=self)
         self.status.hide()
 
         self.now_button.clicked.connect(lambda: self.time_edit.setText(now_text()))
