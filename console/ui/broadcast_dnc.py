@@ -66,17 +66,17 @@ class DoNotContactDialog(QDialog):
         form = QFormLayout()
         add_row(form, "&Number:", self.number_edit, "Number to add", self.number_error)
         add_row(form, "&Reason:", self.reason_edit, "Reason")
-        self.add_button = push_button("&Add to the list", "Add to the list", self.on_add_clicked)
+        self.add_button = push_button("&Add to the list", "Add to the list", clicked=self.on_add_clicked)
         self.remove_button = push_button("Re&move selected", "Remove selected numbers",
-                                         self.on_remove_clicked)
+                                         clicked=self.on_remove_clicked)
         self.import_button = push_button("&Import numbers (CSV)…", "Import numbers from a CSV file",
-                                         self.on_import_clicked)
+                                         clicked=self.on_import_clicked)
         self.replies_button = push_button(
-            "Import re&plies…", "Import the customers' replies", self.on_replies_clicked,
+            "Import re&plies…", "Import the customers' replies", clicked=self.on_replies_clicked,
             tip="Paste or open replies (number, text, time): STOP and the other opt-out words "
                 "are added; replies in plain words are shown for you to confirm.")
         self.export_button = push_button("&Export CSV…", "Export the list as a CSV file",
-                                         self.on_export_clicked)
+                                         clicked=self.on_export_clicked)
         self.result_label = ResultLabel("Do-not-contact result")
         buttons = button_row((self.add_button, self.remove_button, self.import_button,
                               self.replies_button, self.export_button))

@@ -70,9 +70,9 @@ class ListPicker(QGroupBox):
 
         self.open_button = push_button("&Open CSV or Excel file…",
                                        "Open a CSV or Excel file of recipients",
-                                       self.on_open_clicked)
+                                       clicked=self.on_open_clicked)
         self.paste_button = push_button("Paste &cells", "Paste cells copied from a spreadsheet",
-                                        self.on_paste_clicked,
+                                        clicked=self.on_paste_clicked,
                                         tip="Copy the cells in the spreadsheet (with or without "
                                             "the titles row), then press this.")
         self.source_label = wrapped_label("No recipients yet: open a CSV or Excel file, or paste "

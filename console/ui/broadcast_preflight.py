@@ -185,7 +185,7 @@ class PreflightPanel(QWidget):
         self.search_edit.setAccessibleName("Find in the check")
         self.search_edit.setClearButtonEnabled(True)
         self.export_button = push_button("Export the chec&k…", "Export the rows shown as CSV",
-                                         self.on_export_clicked)
+                                         clicked=self.on_export_clicked)
         self.model = PreflightModel(self)
         self.view = QTableView()
         self.view.setModel(self.model)

@@ -51,14 +51,14 @@ class ReplyImportDialog(QDialog):
         self.paste_edit.setTabChangesFocus(True)
         self.paste_edit.setMaximumHeight(110)
         self.read_button = push_button("&Read the pasted replies", "Read the pasted replies",
-                                       self.on_read_clicked)
+                                       clicked=self.on_read_clicked)
         self.open_button = push_button("&Open a CSV of replies…", "Open a CSV file of replies",
-                                       self.on_open_clicked)
+                                       clicked=self.on_open_clicked)
         self.table = read_only_table(["Number", "Received", "Reply", "What it is"], "Replies read",
                                      fit=(0, 1, 3), stretch=(2,), select_rows=False)
         self.add_button = push_button("&Add the opt-outs to the list",
                                       "Add the opt-outs to the do-not-contact list",
-                                      self.on_add_clicked)
+                                      clicked=self.on_add_clicked)
         self.add_button.setEnabled(False)
         self.result_label = ResultLabel("Replies result")
         top = button_row((self.read_button, self.open_button))

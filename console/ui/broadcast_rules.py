@@ -118,9 +118,9 @@ class CallingRulesDialog(QDialog):
                 self.cap_error)
         form.addRow("", cap_box)
         self.apply_button = push_button("&Apply the office's setting", "Apply the office's setting",
-                                        self.on_apply_clicked)
+                                        clicked=self.on_apply_clicked)
         self.reset_button = push_button("Use the &law's rule only", "Remove the office's setting",
-                                        self.on_reset_clicked)
+                                        clicked=self.on_reset_clicked)
         self.result_label = ResultLabel("Calling rules result")
         buttons = button_row((self.apply_button, self.reset_button))
         stack(self, [intro, (self.table, 1), form, buttons, self.result_label], close=self)

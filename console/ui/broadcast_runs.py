@@ -75,7 +75,7 @@ class RunsPanel(QGroupBox):
         self._offer: int | None = None
         self.resume_label = ResultLabel("Broadcast to resume")
         self.resume_button = push_button("Resume it", "Resume the interrupted broadcast",
-                                         self.on_resume_offer_clicked)
+                                         clicked=self.on_resume_offer_clicked)
         self.resume_button.hide()
         self._build()
         runner.row_changed.connect(self._on_runner_row_changed)
@@ -110,20 +110,20 @@ class RunsPanel(QGroupBox):
             self.rows_view.fontMetrics().height() + 6)
         self.rows_view.verticalHeader().hide()
         self.rows_view.setMinimumHeight(200)
-        self.pause_button = push_button("Pause", "Pause the broadcast", self.on_pause_clicked)
+        self.pause_button = push_button("Pause", "Pause the broadcast", clicked=self.on_pause_clicked)
         self.resume_run_button = push_button("Resume", "Resume the broadcast",
-                                             self.on_resume_clicked)
+                                             clicked=self.on_resume_clicked)
         self.cancel_button = push_button("Cancel the rest", "Cancel the rows not sent yet",
-                                         self.on_cancel_clicked)
+                                         clicked=self.on_cancel_clicked)
         self.send_again_button = push_button(
-            "Send selected again", "Send the selected rows again", self.on_send_again_clicked,
+            "Send selected again", "Send the selected rows again", clicked=self.on_send_again_clicked,
             tip="For rows that failed, or whose outcome is unknown after you checked they did "
                 "not arrive.")
         self.mark_sent_button = push_button("Mark selected as sent",
                                             "Mark the selected unknown rows as sent",
-                                            self.on_mark_sent_clicked)
+                                            clicked=self.on_mark_sent_clicked)
         self.export_button = push_button("Export report…", "Export the run's report as CSV",
-                                         self.on_export_clicked)
+                                         clicked=self.on_export_clicked)
         top = QHBoxLayout()
         top.addWidget(runs_label)
         top.addWidget(self.runs_combo, 1)

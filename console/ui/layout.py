@@ -3,6 +3,7 @@ widgets, layouts and stretches, splitters, labels with their buddy, and buttons
 with their accessible name and tool tip."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeAlias, TypeVar
 
 from PySide6.QtCore import Qt
@@ -91,9 +92,18 @@ def _named(made: _Button, text: str, name: str, tip: str) -> _Button:
     return made
 
 
-def push_button(text: str, name: str, tip: str = "") -> QPushButton:
-    """A push button with its accessible name and, when given, its tool tip."""
-    return _named(QPushButton(), text, name, tip)
+def push_button(text: str, name: str, tip: str = "", *, clicked: Callable[[], object] | None = None,
+                shortcut: str | None = None) -> QPushButton:
+    """A push button with its accessible name and, when given, its tool tip, the slot its
+    `clicked` signal calls and a keyboard shortcut (named at the end of the tool tip)."""
+    if shortcut:
+        tip = f"{tip} ({shortcut})" if tip else shortcut
+    button = _named(QPushButton(), text, name, tip)
+    if shortcut:
+        button.setShortcut(shortcut)
+    if clicked is not None:
+        button.clicked.connect(clicked)
+    return button
 
 
 def tool_button(text: str, name: str, tip: str = "") -> QToolButton:

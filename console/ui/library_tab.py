@@ -35,8 +35,8 @@ from qasync import asyncSlot
 from console.domain.wording import plural
 from console.store.catalogue import CatalogueEntry, CatalogueError, compare_with_listing
 from console.ui import playback
-from console.ui.action_button import action_button
 from console.ui.csv_export import ask_csv_path, exported_text, save_failed_text
+from console.ui.layout import push_button
 from console.ui.library.model import LibraryModel, LibraryQuery
 from console.ui.library.source import LibrarySource
 from console.ui.playback import FilePlayer
@@ -137,7 +137,7 @@ class LibraryTab(QWidget):
         self.count_label.setAccessibleName("How many recordings are listed")
 
         (self.copy_button, self.call_button, self.design_button, self.play_button,
-         self.export_button, self.compare_button) = (action_button(*words) for words in _ACTIONS)
+         self.export_button, self.compare_button) = (push_button(*words) for words in _ACTIONS)
         self.play_button.setVisible(playback.AVAILABLE)
         actions = QHBoxLayout()
         for button in (self.copy_button, self.call_button, self.design_button, self.play_button):

@@ -52,11 +52,11 @@ class MessagePanel(QGroupBox):
         self.template_combo = QComboBox()
         self.template_combo.setPlaceholderText("No saved templates yet")
         self.use_template_button = push_button("Use", "Use the saved template",
-                                               self.on_use_template_clicked)
+                                               clicked=self.on_use_template_clicked)
         self.save_template_button = push_button("Save as template…", "Save the message as a template",
-                                                self.on_save_template_clicked)
+                                                clicked=self.on_save_template_clicked)
         self.delete_template_button = push_button("Delete template", "Delete the saved template",
-                                                  self.on_delete_template_clicked)
+                                                  clicked=self.on_delete_template_clicked)
         templates = QHBoxLayout()
         templates.addWidget(self.template_combo, 1)
         for button in (self.use_template_button, self.save_template_button,

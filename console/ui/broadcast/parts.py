@@ -2,7 +2,7 @@
 buttons, a row of widgets in a margin-free holder, a read-only table, a dialog's frame."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
@@ -12,38 +12,17 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLayout,
-    QPushButton,
     QRadioButton,
     QTableWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from console.ui.layout import push_button, wrapped_label  # one definition each, shared by every tab
+
 __all__ = ["wrapped_label", "push_button", "radio_row", "row_box", "button_row", "read_only_table",
            "dialog_frame", "stack", "ColumnsModel"]
-
-
-def wrapped_label(text: str = "", accessible: str = "") -> QLabel:
-    """A label whose words wrap at the width it is given (an intro, a summary, a status)."""
-    label = QLabel(text)
-    label.setWordWrap(True)
-    if accessible:
-        label.setAccessibleName(accessible)
-    return label
-
-
-def push_button(text: str, accessible: str, clicked: Callable[[], object] | None = None, *,
-                tip: str = "") -> QPushButton:
-    """A button with its accessible name (and tooltip), connected to `clicked`."""
-    button = QPushButton(text)
-    button.setAccessibleName(accessible)
-    if tip:
-        button.setToolTip(tip)
-    if clicked is not None:
-        button.clicked.connect(clicked)
-    return button
 
 
 def radio_row(owner: QWidget, choices: Sequence[tuple[str, str]], *,

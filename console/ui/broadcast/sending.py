@@ -46,7 +46,7 @@ class SendingBox(QGroupBox):
         self.check_panel = PreflightPanel(choose_save_path=choose_save_path)
         self.check_panel.exported.connect(self._on_check_exported)
         self.dnc_button = push_button("Do-not-contact &list…", "Manage the do-not-contact list",
-                                      self.on_dnc_clicked)
+                                      clicked=self.on_dnc_clicked)
         self.test_edit = QLineEdit()
         self.test_edit.setPlaceholderText("Your own mobile, (845) 123-4567")
         format_phone_as_typed(self.test_edit)

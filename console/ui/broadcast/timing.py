@@ -98,7 +98,7 @@ class TimingPanel(QGroupBox):
         start.addStretch(1)
         self.rules_button = push_button(
             "Calling rules: &days, hours, limits…", "Calling rules of each state and of the office",
-            self.on_rules_clicked,
+            clicked=self.on_rules_clicked,
             tip="The law's hours, days, holidays and per-person limits for each state, and the "
                 "office's own stricter settings.")
         self.rules_label = wrapped_label(rules_summary(book), "Calling rules in force")

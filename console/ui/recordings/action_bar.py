@@ -14,7 +14,7 @@ from console.jobs import uploads as uq
 from console.jobs.uploads import CONCURRENCY_MAX, UploadQueue
 from console.jobs.uploads.status import Status
 from console.ui import playback
-from console.ui.action_button import action_button
+from console.ui.layout import push_button
 
 
 def buddy_label(text: str, buddy: QWidget) -> QLabel:
@@ -27,27 +27,27 @@ class ActionBar:
     """Upload, Pause, Cancel… and Play, Remove, Clear finished, in one row (`row`)."""
 
     def __init__(self) -> None:
-        self.upload_button = action_button("&Upload", "Upload", "Upload the queued files", "Ctrl+U")
+        self.upload_button = push_button("&Upload", "Upload", "Upload the queued files", shortcut="Ctrl+U")
         self.upload_button.setDefault(True)
-        self.pause_button = action_button("Paus&e", "Pause",
+        self.pause_button = push_button("Paus&e", "Pause",
                                           "Start no new uploads; the ones under way finish")
-        self.cancel_button = action_button("&Cancel", "Cancel selected", "Cancel the selected rows")
-        self.cancel_all_button = action_button("Cancel a&ll", "Cancel all",
+        self.cancel_button = push_button("&Cancel", "Cancel selected", "Cancel the selected rows")
+        self.cancel_all_button = push_button("Cancel a&ll", "Cancel all",
                                                "Stop and cancel everything not yet uploaded")
-        self.retry_button = action_button("Re&try failed", "Retry failed",
+        self.retry_button = push_button("Re&try failed", "Retry failed",
                                           "Send the failed files again")
-        self.upload_again_button = action_button(
+        self.upload_again_button = push_button(
             "Upload a&gain", "Upload selected again",
             "Send the selected failed, cancelled or “may already be in the library” rows again")
-        self.mark_done_button = action_button(
+        self.mark_done_button = push_button(
             "Mar&k as done", "Mark selected as done",
             "You checked the library and it has the selected files: mark them done without "
             "sending them again")
-        self.remove_button = action_button("Re&move", "Remove selected",
+        self.remove_button = push_button("Re&move", "Remove selected",
                                            "Remove the selected rows from the queue (Delete)")
-        self.clear_button = action_button("Clear finished", "Clear finished",
+        self.clear_button = push_button("Clear finished", "Clear finished",
                                           "Remove rows that are done, cancelled or rejected")
-        self.play_button = action_button("Pla&y", "Play", "Listen to the selected file")
+        self.play_button = push_button("Pla&y", "Play", "Listen to the selected file")
         self.play_button.setVisible(playback.AVAILABLE)
         self.concurrency_spin = QSpinBox()
         self.concurrency_spin.setRange(1, CONCURRENCY_MAX)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSpinBox
 from console.domain.validation import ALBUM_MAX, ALBUM_MIN, SORT_MAX, SORT_MIN
 from console.jobs import uploads as uq
 from console.jobs.uploads import UploadQueue
-from console.ui.action_button import action_button
+from console.ui.layout import push_button
 from console.ui.recordings.action_bar import buddy_label
 
 
@@ -18,11 +18,11 @@ class AddBar:
     """Add files…, Add folder…, Album, Sort numbers, Start at and Renumber, in one row (`row`)."""
 
     def __init__(self) -> None:
-        self.add_files_button = action_button("A&dd files…", "Add files",
-                                              "Choose audio files to queue", "Ctrl+O")
-        self.add_folder_button = action_button(
+        self.add_files_button = push_button("A&dd files…", "Add files",
+                                              "Choose audio files to queue", shortcut="Ctrl+O")
+        self.add_folder_button = push_button(
             "Add f&older…", "Add folder",
-            "Choose a folder; its audio files are queued, subfolders included", "Ctrl+Shift+O")
+            "Choose a folder; its audio files are queued, subfolders included", shortcut="Ctrl+Shift+O")
         self.album_spin = QSpinBox()
         self.album_spin.setRange(ALBUM_MIN, ALBUM_MAX)
         self.album_spin.setAccessibleName("Album for new files")
@@ -37,7 +37,7 @@ class AddBar:
         self.start_spin.setRange(SORT_MIN, SORT_MAX)
         self.start_spin.setAccessibleName("Next sort number")
         self.start_spin.setToolTip("The sort number the next file gets; it moves on as files are added.")
-        self.renumber_button = action_button(
+        self.renumber_button = push_button(
             "Renum&ber", "Renumber rows not yet uploaded",
             "Apply the album and numbering above to the selected rows, "
             "or to every row not yet uploaded when none is selected")
