@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypedDict
 
+from console.domain.broadcast.report import LeftOutRow
 from console.domain.vocabulary import RowState, RunState
 from console.store.broadcast_dnc import DncRecord
 
@@ -61,18 +62,6 @@ class NewRow:
     preflight: str = ""  # the pre-flight's decision in words
 
 
-@dataclass(frozen=True)
-class LeftOutRow:
-    """A row of the list that is not sent, and why (for the report)."""
-
-    source_row: int
-    number_text: str
-    number: str
-    name: str
-    place: str
-    zones: str
-    kind: str  # console.domain.broadcast.preflight: invalid, duplicate, do_not_contact, ...
-    reason: str
 
 
 # A run's settings as the Broadcast tab makes them and the broadcasts table

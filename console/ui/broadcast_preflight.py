@@ -239,9 +239,7 @@ class PreflightPanel(QWidget):
     def export_to(self, path: Path) -> None:
         rows = self.model.shown()
         try:
-            # report.py's row Protocol names plain attributes; a frozen dataclass's are
-            # read-only, which mypy counts as a mismatch though the CSV only reads them.
-            path.write_bytes(preflight_csv(rows, KIND_WORDS))  # type: ignore[arg-type]
+            path.write_bytes(preflight_csv(rows, KIND_WORDS))
         except OSError as err:
             self.exported.emit(f"error:The check could not be saved to {path}: "
                                f"{err.strerror or err}. Choose another folder.")

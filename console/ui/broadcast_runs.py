@@ -334,9 +334,7 @@ class RunsPanel(QGroupBox):
 
         def write() -> int:
             rows, left = self.store.rows(run_id), self.store.left_out(run_id)
-            # report.py's row Protocols name plain attributes; a frozen dataclass's are
-            # read-only, which mypy counts as a mismatch though the CSV only reads them.
-            path.write_bytes(report_csv(rows, left))  # type: ignore[arg-type]
+            path.write_bytes(report_csv(rows, left))
             return len(rows) + len(left)
 
         try:

@@ -9,6 +9,7 @@ are written by the one formula-safe writer (console/domain/csv_safe.py).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Protocol
 
 from console.domain.csv_safe import csv_bytes
@@ -16,7 +17,7 @@ from console.domain.phone import format_phone
 from console.domain.vocabulary import RowState
 
 __all__ = ["STATE_WORDS", "LEFT_OUT_WORDS", "REPORT_HEADER", "PREFLIGHT_HEADER", "report_csv",
-           "report_lines", "preflight_csv", "zone_words"]
+           "report_lines", "preflight_csv", "zone_words", "LeftOutRow"]
 
 STATE_WORDS: dict[str, str] = {
     RowState.QUEUED: "Waiting its turn",
@@ -43,30 +44,45 @@ def zone_words(zones: str) -> str:
 
 
 class _Row(Protocol):
-    source_row: int
-    number: str
-    text: str
-    state: str
-    result_id: str | None
-    message: str
-    name: str
-    place: str
-    zones: str
-    preflight: str
+    """A run's row as the report reads it (read-only: frozen rows qualify)."""
+
+    @property
+    def source_row(self) -> int: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def result_id(self) -> str | None: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def place(self) -> str: ...
+    @property
+    def zones(self) -> str: ...
+    @property
+    def preflight(self) -> str: ...
 
 
-class _LeftOut(Protocol):
+@dataclass(frozen=True)
+class LeftOutRow:
+    """A row of the list that is not sent, and why (for the report)."""
+
     source_row: int
     number_text: str
     number: str
     name: str
     place: str
     zones: str
-    kind: str
+    kind: str  # console.domain.broadcast.preflight: invalid, duplicate, do_not_contact, ...
     reason: str
 
 
-def report_lines(rows: Iterable[_Row], left_out: Iterable[_LeftOut] = ()) -> list[list[object]]:
+def report_lines(rows: Iterable[_Row], left_out: Iterable[LeftOutRow] = ()) -> list[list[object]]:
     lines: list[tuple[int, list[object]]] = []
     for r in rows:
         lines.append((r.source_row, [
@@ -81,22 +97,34 @@ def report_lines(rows: Iterable[_Row], left_out: Iterable[_LeftOut] = ()) -> lis
     return [line for _, line in lines]
 
 
-def report_csv(rows: Iterable[_Row], left_out: Iterable[_LeftOut] = ()) -> bytes:
+def report_csv(rows: Iterable[_Row], left_out: Iterable[LeftOutRow] = ()) -> bytes:
     """UTF-8 with BOM so a spreadsheet shows accents right; formula-safe cells."""
     return csv_bytes(REPORT_HEADER, report_lines(rows, left_out))
 
 
 class _Decision(Protocol):
-    row: int
-    name: str
-    number: str
-    number_text: str
-    local_time: str
-    kind: str
-    reason: str
-    text: str
-    segments: int
-    special: str
+    """A pre-flight decision as the CSV reads it (read-only: frozen decisions qualify)."""
+
+    @property
+    def row(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def number_text(self) -> str: ...
+    @property
+    def local_time(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def segments(self) -> int: ...
+    @property
+    def special(self) -> str: ...
 
     @property
     def shown_number(self) -> str: ...
