@@ -24,7 +24,8 @@ import PySide6.QtCore  # noqa: F401  (installs the import hook this module adjus
 FEATURE_MODULE = "shibokensupport.feature"
 HELPER = "_mod_uses_pyside"
 MARK = b"PySide6"
-_REPLACEMENTS: set[Callable[[ModuleType], bool]] = set()
+# Our helper -> the PySide6 helper it replaced.
+REPLACED: dict[Callable[[ModuleType], bool], Callable[[ModuleType], bool]] = {}
 
 
 def source_names_pyside(module: ModuleType, fallback: Callable[[ModuleType], bool]) -> bool:
@@ -45,12 +46,12 @@ def make_cheap() -> bool:
     original = getattr(feature, HELPER, None)
     if feature is None or not callable(original):
         return False
-    if original in _REPLACEMENTS:
+    if original in REPLACED:
         return True  # already replaced
 
     def uses_pyside(module: ModuleType) -> bool:
         return source_names_pyside(module, original)
 
-    _REPLACEMENTS.add(uses_pyside)
+    REPLACED[uses_pyside] = original
     setattr(feature, HELPER, uses_pyside)
     return True
