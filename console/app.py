@@ -18,51 +18,47 @@ active.
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets as pysecrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-os.environ.setdefault("QT_API", "pyside6")
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-from console.app_dialogs import AppDialogs  # noqa: E402
-from console.app_tabs import AppTabs, TabsOnDemand  # noqa: E402
-from console.deferred_secrets import DeferredSecretStore  # noqa: E402
-from console.embedded_sandbox import EmbeddedSandbox  # noqa: E402
-from console.jobs.sender import Sender  # noqa: E402
-from console.jobs.session import AccountSession  # noqa: E402
-from console.logging_setup import register_secret  # noqa: E402
-from console.office_wiring import OfficeLink, open_office  # noqa: E402
-from console.startup_work import (  # noqa: E402
+from console.app_dialogs import AppDialogs
+from console.app_tabs import AppTabs, TabsOnDemand
+from console.deferred_secrets import DeferredSecretStore
+from console.embedded_sandbox import EmbeddedSandbox
+from console.jobs.sender import Sender
+from console.jobs.session import AccountSession
+from console.logging_setup import register_secret
+from console.office_wiring import OfficeLink, open_office
+from console.startup_work import (
     FirstPaintWork,
     report_damaged_history,
     report_recovered,
     report_resumable,
 )
-from console.store.broadcasts import BroadcastStore, SqliteBroadcastStore  # noqa: E402
-from console.store.catalogue import Catalogue, CatalogueError  # noqa: E402
-from console.store.journal import Journal, JournalError  # noqa: E402
-from console.store.journal_writer import JournalWriter  # noqa: E402
-from console.store.paths import AppPaths  # noqa: E402
-from console.store.profiles import Profile, ProfileStore  # noqa: E402
-from console.ui.application import app_icon  # noqa: E402
-from console.ui.crash_dialog import CrashHandler  # noqa: E402
-from console.ui.library.source import LibrarySource  # noqa: E402
-from console.ui.main_window import MainWindow  # noqa: E402
-from console.ui.messages import MessageBridge  # noqa: E402
-from console.ui.resend_action import ResendAction  # noqa: E402
-from console.ui.sandbox_notices import SandboxNotices  # noqa: E402
-from console.ui.single_instance import InstanceServer, instance_name  # noqa: E402
-from console.ui.upload_confirm import confirm_live_upload  # noqa: E402
-from console.ui.widgets import Confirm, default_confirm  # noqa: E402
+from console.store.broadcasts import BroadcastStore, SqliteBroadcastStore
+from console.store.catalogue import Catalogue, CatalogueError
+from console.store.journal import Journal, JournalError
+from console.store.journal_writer import JournalWriter
+from console.store.paths import AppPaths
+from console.store.profiles import Profile, ProfileStore
+from console.ui.application import app_icon
+from console.ui.crash_dialog import CrashHandler
+from console.ui.library.source import LibrarySource
+from console.ui.main_window import MainWindow
+from console.ui.messages import MessageBridge
+from console.ui.resend_action import ResendAction
+from console.ui.sandbox_notices import SandboxNotices
+from console.ui.single_instance import InstanceServer, instance_name
+from console.ui.upload_confirm import confirm_live_upload
+from console.ui.widgets import Confirm, default_confirm
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QObject
-
     from console.jobs.broadcast_runner import BroadcastRunner
     from console.jobs.upload_queue import UploadQueue
     from console.store.catalogue import CatalogueStore
@@ -101,8 +97,6 @@ class ConsoleApp:
     """Everything the running console is made of, built in dependency order."""
 
     def __init__(self, qapp: QApplication, *, paths: AppPaths, show_dialogs: bool = True) -> None:
-        from PySide6.QtCore import QObject
-
         self.qapp = qapp
         self.paths = paths
         self.owner: QObject = QObject()  # the Qt parent of what the console owns
