@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QRect, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -28,7 +28,12 @@ from console.ui.first_paint import FirstPaintWatcher
 from console.ui.messages import MessageBridge
 from console.ui.notices import StartupNoticesDialog, show_startup_notices
 from console.ui.profile_menu import ProfileMenu
-from console.ui.saved_state import SavedDrafts, read_window_settings
+from console.ui.saved_state import (
+    SavedDrafts,
+    WindowSettings,
+    read_window_settings,
+    write_window_settings,
+)
 from console.ui.tab_interface import DraftTab, TabSpec, check_capabilities
 from console.ui.widgets import Confirm, default_confirm
 from console.ui.window_geometry import initial_geometry, primary_available_geometry
@@ -363,12 +368,6 @@ class MainWindow(QMainWindow):
         return show_help(self, REFERENCE_KEY)
 
     # -- state: window geometry, last tab, drafts ------------------------------
-    def _settings(self) -> QSettings:
-        return QSettings(str(self.config_dir / "window.ini"), QSettings.Format.IniFormat)
-
-    def _drafts_path(self) -> Path:
-        return self.config_dir / "drafts.json"
-
     def restore_state(self) -> None:
         saved = read_window_settings(self.config_dir / "window.ini", self.messages.notices)
         if saved.geometry is None or not self.restoreGeometry(saved.geometry):
@@ -378,15 +377,13 @@ class MainWindow(QMainWindow):
         if saved.last_tab in self.specs:
             self.show_tab(saved.last_tab)
         # Applied as each tab is built (tab()); kept for tabs never opened.
-        self._drafts_file = SavedDrafts(self._drafts_path(), self.messages.notices)
+        self._drafts_file = SavedDrafts(self.config_dir / "drafts.json", self.messages.notices)
         self._saved_drafts = self._drafts_file.load()
 
     def save_state(self) -> None:
-        settings = self._settings()
-        settings.setValue("geometry", self.saveGeometry())
-        settings.setValue("windowState", self.saveState())
-        settings.setValue("lastTab", self.current_tab_key())
-        settings.sync()
+        write_window_settings(self.config_dir / "window.ini", WindowSettings(
+            geometry=self.saveGeometry(), window_state=self.saveState(),
+            last_tab=self.current_tab_key()))
         self._drafts_file.save(self.drafts())
 
     def show_startup_notices(self) -> StartupNoticesDialog | None:
