@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.check_resources:
         return check_resources()
-    from console.app import run
+    from console.launch import run
 
     return run(files=[p.expanduser().resolve() for p in args.files], self_check=args.self_check,
                start_upload=args.upload)

@@ -7,19 +7,39 @@ on the wheel and on the bundle (packaging/ci-check.sh).
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from console.app import ConsoleApp
+    from PySide6.QtWidgets import QWidget
 
-__all__ = ["run_self_check"]
+    from console.embedded_sandbox import EmbeddedSandbox
+    from console.jobs.sender import Sender
+    from console.jobs.session import AccountSession
+
+__all__ = ["SelfCheckTarget", "run_self_check"]
 
 SELF_CHECK_BODY = "Voitex Console self-check"
 
 
-async def run_self_check(console: ConsoleApp) -> int:
+class SelfCheckTarget(Protocol):
+    """What the self-check looks at: the running console (app.py's ConsoleApp)."""
+
+    @property
+    def window(self) -> QWidget: ...
+
+    @property
+    def session(self) -> AccountSession: ...
+
+    @property
+    def sender(self) -> Sender: ...
+
+    @property
+    def sandbox(self) -> EmbeddedSandbox: ...
+
+
+async def run_self_check(console: SelfCheckTarget) -> int:
     """Window open, sandbox answering, one SMS through it: 0, else 1."""
-    failures = []
+    failures: list[str] = []
     await asyncio.sleep(0.2)  # let the window map before it is looked at
     if not console.window.isVisible():
         failures.append("the main window did not open")

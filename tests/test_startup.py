@@ -10,7 +10,7 @@ import sys
 # modules loaded at the moment of the first paint.
 PROBE_RUNNER = """
 import sys
-import console.app as app
+import console.launch as app
 
 plain_line = app.startup_probe_line
 

@@ -3,46 +3,41 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
-    QCloseEvent,
-    QGuiApplication,
-    QKeySequence,
-    QMouseEvent,
-    QResizeEvent,
-    QShortcut,
-    QShowEvent,
-)
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFrame,
     QLabel,
     QMainWindow,
-    QMessageBox,
-    QPlainTextEdit,
     QScrollArea,
-    QSizePolicy,
     QTabWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from console.jobs.session import AccountSession
+from console.store.profiles import Profile
 from console.ui.banner import ProfileBanner
+from console.ui.close_guard import close_question
+from console.ui.first_paint import FirstPaintWatcher
 from console.ui.messages import MessageBridge
 from console.ui.notices import StartupNoticesDialog, show_startup_notices
-from console.ui.saved_state import SavedDrafts, read_window_settings
+from console.ui.profile_menu import ProfileMenu
+from console.ui.saved_state import (
+    SavedDrafts,
+    WindowSettings,
+    read_window_settings,
+    write_window_settings,
+)
 from console.ui.tab_interface import DraftTab, TabSpec, check_capabilities
 from console.ui.widgets import Confirm, default_confirm
+from console.ui.window_geometry import initial_geometry, primary_available_geometry
+from console.ui.window_status import WindowStatus
 
 if TYPE_CHECKING:  # the help window is loaded when first opened, not before the first paint
     from console.ui.help_window import HelpWindow
@@ -64,109 +59,7 @@ TAB_TITLES = {
     "library": "Library",
 }
 
-# The window's first size, when nothing was saved: roomy on a common screen,
-# and never more than the screen has room for (a 1024x700 laptop).
-PREFERRED_SIZE = QSize(1100, 760)
-# resize() sets the inside of the window; the title bar and frame come on top.
-SCREEN_MARGIN = QSize(40, 72)
-MESSAGE_LOG_LIMIT = 500
 FIRST_PAINT_FALLBACK_MS = 1500
-LEVEL_WORDS = {"info": "Info", "warning": "Warning", "error": "Error"}
-
-
-def initial_geometry(available: QRect, preferred: QSize = PREFERRED_SIZE,
-                     margin: QSize = SCREEN_MARGIN) -> QRect:
-    """Where the first window goes: `preferred`, shrunk to fit `available`, centred."""
-    width = max(1, min(preferred.width(), available.width() - margin.width()))
-    height = max(1, min(preferred.height(), available.height() - margin.height()))
-    left = available.x() + max(0, (available.width() - width) // 2)
-    top = available.y() + max(0, (available.height() - height - margin.height()) // 2)
-    return QRect(left, top, width, height)
-
-
-def primary_available_geometry() -> QRect:
-    screen = QGuiApplication.primaryScreen()
-    return screen.availableGeometry() if screen is not None else QRect(0, 0, 1024, 700)
-
-
-class ElidedLabel(QLabel):
-    """A one-line label that shortens its text with "…" at a word boundary
-    and shows the whole of it as a tooltip (the status bar's messages)."""
-
-    clicked = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._full_text = ""
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(40)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-
-    def full_text(self) -> str:
-        return self._full_text
-
-    def set_full_text(self, text: str) -> None:
-        self._full_text = text
-        self.setAccessibleDescription(text)
-        self._elide()
-
-    def is_elided(self) -> bool:
-        return self.text() != self._full_text
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        super().mouseReleaseEvent(event)
-        if event.button() == Qt.MouseButton.LeftButton and self._full_text:
-            self.clicked.emit()
-
-    def _elide(self) -> None:
-        shown = elide_words(self._full_text, self.width(), self.fontMetrics().horizontalAdvance)
-        super().setText(shown)
-        self.setToolTip(self._full_text + "\n\n(Click to see all messages.)"
-                        if shown != self._full_text else "")
-
-
-def elide_words(text: str, width: int, measure: Callable[[str], int]) -> str:
-    """`text` if it fits in `width`, else as many whole words as fit, then "…"."""
-    if measure(text) <= width:
-        return text
-    words = text.split(" ")
-    shown = "…"
-    for count in range(1, len(words) + 1):
-        candidate = " ".join(words[:count]).rstrip(" ,;:.") + "…"
-        if measure(candidate) > width:
-            break
-        shown = candidate
-    if shown == "…":
-        # Not even one word fits: cut the first word so something shows.
-        first = words[0]
-        while first and measure(first + "…") > width:
-            first = first[:-1]
-        shown = first + "…"
-    return shown
-
-
-class _FirstPaintWatcher(QObject):
-    """Tells the window when its native window was first exposed (painted)."""
-
-    def __init__(self, callback: Callable[[], None], parent: QObject) -> None:
-        super().__init__(parent)
-        self._callback = callback
-        self._done = False
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (not self._done and event.type() == QEvent.Type.Expose
-                and getattr(watched, "isExposed", lambda: True)()):
-            self._done = True
-            # Qt paints the widgets while it handles the expose event: run the
-            # callback after that, from the event loop.
-            QTimer.singleShot(0, self, self._callback)
-            # Done: the window's later events need not each visit Python.
-            watched.removeEventFilter(self)
-        return False
 
 
 class MainWindow(QMainWindow):
@@ -210,13 +103,11 @@ class MainWindow(QMainWindow):
         self._uploads_running = uploads_running
         self._broadcasts_running = broadcasts_running
         self._available_geometry = available_geometry
-        self.message_log: list[tuple[float, str, str]] = []
-        self._message_log_view: QPlainTextEdit | None = None
         self.config_dir = Path(config_dir)
         self._sandbox_status = sandbox_status
         self._confirm_close = confirm_close or default_confirm
         self._closing_allowed = False
-        self._switching: set[asyncio.Future] = set()
+        self._switching: set[asyncio.Future[None]] = set()
         self._document_name = ""
         self.setWindowTitle("Voitex Console")
 
@@ -237,7 +128,7 @@ class MainWindow(QMainWindow):
             self.tab_widget.addTab(scroll, TAB_TITLES[key])
         self.tab_widget.currentChanged.connect(self._on_current_tab_changed)
         central = QWidget()
-        layout = QVBoxLayout(central)
+        layout = self._central_layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
@@ -245,12 +136,17 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.tab_widget.currentChanged.connect(self._update_title)
 
-        self._build_status_bar()
+        self.status = WindowStatus(self.statusBar(), self)
+        self.message_label = self.status.message_label
+        self.message_log_button = self.status.message_log_button
+        self.profile_status = self.status.profile_status
+        self.in_flight_status = self.status.in_flight_status
+        self.sandbox_status = self.status.sandbox_status
         self._build_menus()
         self._build_tab_shortcuts()
         session.profile_changed.connect(self._on_profile_changed)
         session.in_flight_changed.connect(self._on_in_flight_changed)
-        messages.posted.connect(self._on_message_posted)
+        messages.posted.connect(self.status.post)
         self._on_profile_changed(session.profile)
         self._on_in_flight_changed(session.in_flight)
 
@@ -259,7 +155,7 @@ class MainWindow(QMainWindow):
         self._status_timer.timeout.connect(self._refresh_sandbox_status)
         self._status_timer.start()
         self._refresh_sandbox_status()
-        self._first_paint_watcher = _FirstPaintWatcher(self._on_first_paint, self)
+        self._first_paint_watcher = FirstPaintWatcher(self._on_first_paint, self)
         self._first_paint_fallback = QTimer(self)
         self._first_paint_fallback.setSingleShot(True)
         self._first_paint_fallback.timeout.connect(self._on_first_paint)
@@ -269,8 +165,7 @@ class MainWindow(QMainWindow):
 
     def add_notice_strip(self, strip: QWidget) -> None:
         """A strip under the account banner (the office database's, say)."""
-        layout = self.centralWidget().layout()
-        layout.insertWidget(layout.indexOf(self.banner) + 1, strip)
+        self._central_layout.insertWidget(self._central_layout.indexOf(self.banner) + 1, strip)
 
     # -- tabs, built on first visit ------------------------------------------
     def tab(self, key: str) -> QWidget:
@@ -345,35 +240,6 @@ class MainWindow(QMainWindow):
         self.move(geometry.topLeft())
 
     # -- building ------------------------------------------------------------
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        # Messages get their own label rather than showMessage(): the permanent
-        # widgets on the right would cut a long one mid-word with no way to read
-        # the rest. This one shortens at a word, with the whole text as tooltip
-        # and in the message log.
-        self.message_label = ElidedLabel()
-        self.message_label.setAccessibleName("Latest message")
-        bar.addWidget(self.message_label, 1)
-        self.message_label.clicked.connect(self.show_message_log)
-        self._message_timer = QTimer(self)
-        self._message_timer.setSingleShot(True)
-        self._message_timer.timeout.connect(lambda: self.message_label.set_full_text(""))
-        self.message_log_button = QToolButton()
-        self.message_log_button.setText("Messages…")
-        self.message_log_button.setAccessibleName("Show all messages")
-        self.message_log_button.setToolTip("Every message shown in the status bar since start")
-        self.message_log_button.setAutoRaise(True)
-        self.message_log_button.clicked.connect(self.show_message_log)
-        self.profile_status = QLabel()
-        self.profile_status.setAccessibleName("Active profile")
-        self.in_flight_status = QLabel()
-        self.in_flight_status.setAccessibleName("Requests in flight")
-        self.sandbox_status = QLabel()
-        self.sandbox_status.setAccessibleName("Sandbox state")
-        for widget in (self.profile_status, self.in_flight_status, self.sandbox_status,
-                       self.message_log_button):
-            bar.addPermanentWidget(widget)
-
     def _build_tab_shortcuts(self) -> None:
         for index, key in enumerate(TAB_ORDER):
             shortcut = QShortcut(QKeySequence(f"Alt+{index + 1}"), self)
@@ -394,10 +260,10 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
 
         self.profile_menu = menu.addMenu("&Profile")
-        self.profile_group = QActionGroup(self)
-        self.profile_group.setExclusive(True)
-        self.profile_menu.aboutToShow.connect(self._fill_profile_menu)
-        self._fill_profile_menu()
+        self._profile_menu = ProfileMenu(
+            self.profile_menu, self.session, switch=self.switch_profile,
+            add_account=self.add_account_requested.emit, manage=self.manage_profiles_requested.emit)
+        self.profile_group = self._profile_menu.group
 
         help_menu = menu.addMenu("&Help")
         self.guide_action = help_menu.addAction("&User guide")
@@ -409,30 +275,10 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self.about_requested)
 
     def _fill_profile_menu(self) -> None:
-        self.profile_menu.clear()
-        for action in self.profile_group.actions():
-            self.profile_group.removeAction(action)
-            action.deleteLater()
-        active = self.session.profile.id
-        for index, profile in enumerate(self.session.all_profiles()):
-            label = profile.name + ("  (practice)" if profile.is_sandbox else "  (live)")
-            action = QAction(label, self.profile_group)
-            action.setCheckable(True)
-            action.setChecked(profile.id == active)
-            action.setData(profile.id)
-            if index < 9:
-                action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
-            action.triggered.connect(
-                lambda _checked=False, pid=profile.id: self.switch_profile(pid))
-            self.profile_menu.addAction(action)
-        self.profile_menu.addSeparator()
-        add = self.profile_menu.addAction("&Add live account…")
-        add.triggered.connect(self.add_account_requested)
-        manage = self.profile_menu.addAction("&Manage profiles…")
-        manage.triggered.connect(self.manage_profiles_requested)
+        self._profile_menu.fill()
 
     # -- reacting ------------------------------------------------------------
-    def switch_profile(self, profile_id: str) -> asyncio.Future:
+    def switch_profile(self, profile_id: str) -> asyncio.Future[None]:
         """Make `profile_id` the active profile (the Profile menu, Ctrl+1…9)."""
         task = asyncio.ensure_future(self._switch_profile(profile_id))
         self._switching.add(task)
@@ -454,7 +300,7 @@ class MainWindow(QMainWindow):
         else:
             self.messages.info(f"Now working on '{profile.name}'.")
 
-    def _on_profile_changed(self, profile) -> None:
+    def _on_profile_changed(self, profile: Profile) -> None:
         self.banner.show_profile(profile, has_key=self.session.has_key(profile))
         self._fill_profile_menu()
         kind = "practice" if profile.is_sandbox else "LIVE account"
@@ -468,7 +314,7 @@ class MainWindow(QMainWindow):
         self._document_name = name
         self._update_title()
 
-    def _update_title(self, *_args) -> None:
+    def _update_title(self, *_args: object) -> None:
         profile = self.session.profile
         title = f"Voitex Console — {profile.name}" + ("" if profile.is_sandbox else " (LIVE)")
         if self._document_name and self.current_tab_key() == "branch":
@@ -476,51 +322,26 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title)
 
     def _on_in_flight_changed(self, count: int) -> None:
-        if count == 0:
-            self.in_flight_status.setText("No requests running")
-        elif count == 1:
-            self.in_flight_status.setText("1 request running")
-        else:
-            self.in_flight_status.setText(f"{count} requests running")
+        self.status.set_in_flight(count)
 
-    def _on_message_posted(self, level: str, text: str) -> None:
-        self.message_log.append((time.time(), level, text))
-        del self.message_log[:-MESSAGE_LOG_LIMIT]
-        self.message_label.set_full_text(text)
-        self._message_timer.start(15000 if level != "info" else 8000)
-        if self._message_log_view is not None:
-            self._message_log_view.setPlainText(self.message_log_text())
+    @property
+    def message_log(self) -> list[tuple[float, str, str]]:
+        """Every message shown since start, as (time, level, text)."""
+        return self.status.log.entries
+
+    @property
+    def _message_log_dialog(self) -> QDialog | None:
+        return self.status.log_dialog
 
     def status_message(self) -> str:
         """The whole of the message the status bar shows (shortened or not)."""
         return self.message_label.full_text()
 
     def message_log_text(self) -> str:
-        lines = []
-        for stamp, level, text in self.message_log:
-            when = time.strftime("%H:%M:%S", time.localtime(stamp))
-            lines.append(f"{when}  {LEVEL_WORDS.get(level, level)}: {text}")
-        return "\n".join(lines) if lines else "No messages yet."
+        return self.status.log.text()
 
     def show_message_log(self) -> QDialog:
-        dialog = QDialog(self)
-        dialog.setWindowTitle("Messages")
-        view = QPlainTextEdit()
-        view.setReadOnly(True)
-        view.setAccessibleName("All messages")
-        view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        view.setPlainText(self.message_log_text())
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(dialog.reject)
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(view)
-        layout.addWidget(buttons)
-        dialog.resize(640, 360)
-        dialog.finished.connect(lambda _result: setattr(self, "_message_log_view", None))
-        dialog.open()
-        self._message_log_dialog = dialog
-        self._message_log_view = view
-        return dialog
+        return self.status.show_message_log()
 
     def _refresh_sandbox_status(self) -> None:
         self.sandbox_status.setText(self._sandbox_status())
@@ -547,12 +368,6 @@ class MainWindow(QMainWindow):
         return show_help(self, REFERENCE_KEY)
 
     # -- state: window geometry, last tab, drafts ------------------------------
-    def _settings(self) -> QSettings:
-        return QSettings(str(self.config_dir / "window.ini"), QSettings.Format.IniFormat)
-
-    def _drafts_path(self) -> Path:
-        return self.config_dir / "drafts.json"
-
     def restore_state(self) -> None:
         saved = read_window_settings(self.config_dir / "window.ini", self.messages.notices)
         if saved.geometry is None or not self.restoreGeometry(saved.geometry):
@@ -562,15 +377,13 @@ class MainWindow(QMainWindow):
         if saved.last_tab in self.specs:
             self.show_tab(saved.last_tab)
         # Applied as each tab is built (tab()); kept for tabs never opened.
-        self._drafts_file = SavedDrafts(self._drafts_path(), self.messages.notices)
+        self._drafts_file = SavedDrafts(self.config_dir / "drafts.json", self.messages.notices)
         self._saved_drafts = self._drafts_file.load()
 
     def save_state(self) -> None:
-        settings = self._settings()
-        settings.setValue("geometry", self.saveGeometry())
-        settings.setValue("windowState", self.saveState())
-        settings.setValue("lastTab", self.current_tab_key())
-        settings.sync()
+        write_window_settings(self.config_dir / "window.ini", WindowSettings(
+            geometry=self.saveGeometry(), window_state=self.saveState(),
+            last_tab=self.current_tab_key()))
         self._drafts_file.save(self.drafts())
 
     def show_startup_notices(self) -> StartupNoticesDialog | None:
@@ -580,36 +393,12 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing_allowed:
-            uploading = self._uploads_running()
-            sending = self.session.in_flight > 0
-            broadcasting = self._broadcasts_running()
-            if uploading or sending or broadcasting:
-                box = QMessageBox(self)
-                box.setIcon(QMessageBox.Icon.Question)
-                if broadcasting:
-                    box.setWindowTitle("A broadcast is running")
-                    box.setText("A broadcast is still sending. Quit anyway?")
-                    box.setInformativeText(
-                        "It stops once the message on its way is answered. Next time you "
-                        "start the console it offers to resume, with only the customers "
-                        "still waiting.")
-                elif sending:
-                    box.setWindowTitle("A request is on its way")
-                    box.setText("A message, call or recording is being sent. Quit anyway?")
-                    box.setInformativeText("If you quit now, its outcome is unknown: check "
-                                           "History before sending it again.")
-                else:
-                    box.setWindowTitle("Uploads are running")
-                    box.setText("Uploads are still running. Quit anyway?")
-                    box.setInformativeText("The unfinished files stay in the queue and you "
-                                           "can upload them next time.")
-                quit_button = box.addButton("&Quit", QMessageBox.ButtonRole.AcceptRole)
-                quit_button.setAccessibleName("Quit")
-                box.addButton(QMessageBox.StandardButton.Cancel)
-                box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-                if not self._confirm_close(box):
-                    event.ignore()
-                    return
+            box = close_question(self, uploading=self._uploads_running(),
+                                 sending=self.session.in_flight > 0,
+                                 broadcasting=self._broadcasts_running())
+            if box is not None and not self._confirm_close(box):
+                event.ignore()
+                return
         self.save_state()
         self._status_timer.stop()
         event.accept()

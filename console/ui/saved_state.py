@@ -139,6 +139,21 @@ class WindowSettings:
     last_tab: str | None = None
 
 
+# (key in window.ini, WindowSettings attribute, the value's type)
+SETTINGS_KEYS: tuple[tuple[str, str, type], ...] = (
+    ("geometry", "geometry", QByteArray),
+    ("windowState", "window_state", QByteArray),
+    ("lastTab", "last_tab", str),
+)
+
+
+def write_window_settings(path: Path, saved: WindowSettings) -> None:
+    settings = QSettings(str(path), QSettings.Format.IniFormat)
+    for key, attribute, _kind in SETTINGS_KEYS:
+        settings.setValue(key, getattr(saved, attribute))
+    settings.sync()
+
+
 def read_window_settings(path: Path, notices: Notices | None) -> WindowSettings:
     """The saved geometry, toolbar state and last tab; defaults for anything damaged."""
     if not path.exists():
@@ -146,9 +161,7 @@ def read_window_settings(path: Path, notices: Notices | None) -> WindowSettings:
     settings = QSettings(str(path), QSettings.Format.IniFormat)
     result = WindowSettings()
     wrong: list[str] = []
-    for key, attribute, kind in (("geometry", "geometry", QByteArray),
-                                 ("windowState", "window_state", QByteArray),
-                                 ("lastTab", "last_tab", str)):
+    for key, attribute, kind in SETTINGS_KEYS:
         try:
             value = settings.value(key)
         except Exception:  # a value Qt cannot turn into a Python object

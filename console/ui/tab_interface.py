@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from PySide6.QtWidgets import QWidget
 
@@ -38,3 +38,14 @@ def check_capabilities(key: str, spec: TabSpec, widget: QWidget) -> None:
         raise TabCapabilityError(
             f"the {key!r} tab is declared to keep a draft but {type(widget).__name__} "
             "has no draft()/restore_draft()")
+
+
+TabT = TypeVar("TabT", bound=QWidget)
+
+
+def as_tab(key: str, widget: QWidget, kind: type[TabT]) -> TabT:
+    """`widget` as the tab class `kind` the caller needs (a wrong spec is a bug)."""
+    if not isinstance(widget, kind):
+        raise TabCapabilityError(f"the {key!r} tab is a {type(widget).__name__}, "
+                                 f"not a {kind.__name__}")
+    return widget

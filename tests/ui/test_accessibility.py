@@ -103,12 +103,10 @@ def test_every_tab_names_its_controls_and_has_no_alt_letter_twice(qtbot, console
 
 
 def test_dialogs_name_their_controls(qtbot, console_app):
-    console_app.show_profiles(new=True)
-    dialog = console_app._profiles_dialog
+    dialog = console_app.dialogs.show_profiles(new=True)
     assert mnemonic_clashes(dialog, []) == {}
     assert unnamed_controls(dialog) == []
-    console_app.show_preferences()
-    assert unnamed_controls(console_app._preferences_dialog) == []
+    assert unnamed_controls(console_app.dialogs.show_preferences()) == []
 
 
 def test_alt_number_switches_tabs(qtbot, console_app):

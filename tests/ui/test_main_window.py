@@ -8,8 +8,10 @@ from PySide6.QtWidgets import QLabel
 
 import pytest
 
-from console.ui.main_window import TAB_ORDER, MainWindow, elide_words, initial_geometry
+from console.ui.elided_label import elide_words
+from console.ui.main_window import TAB_ORDER, MainWindow
 from console.ui.tab_interface import TabCapabilityError, TabSpec
+from console.ui.window_geometry import initial_geometry
 
 
 class Builds:
