@@ -184,6 +184,8 @@ def main() -> int:
                 other.kill()
                 other.wait()
             sandbox.stop()
+            asyncio._set_running_loop(None)
+            loop.close()  # its executor's threads end here, not in Qt's teardown at exit
     print(f"another desk's broadcast of {args.rows} rows at 50/s, streamed for {took:.1f} s: "
           f"{counts}; this window's Broadcast tab says: {shown!r}")
     if handed:

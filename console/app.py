@@ -61,7 +61,6 @@ from console.ui.widgets import Confirm, default_confirm
 if TYPE_CHECKING:
     from console.jobs.broadcast_runner import BroadcastRunner
     from console.jobs.upload_queue import UploadQueue
-    from console.store.catalogue import CatalogueStore
     from console.store.interface import HistoryStore
     from console.store.pg.catalogue import PgCatalogue
     from console.store.pg.journal import PgJournal
@@ -78,19 +77,6 @@ def open_catalogue(path: Path) -> Catalogue:
         return Catalogue(path)
     except CatalogueError as err:
         raise JournalError(str(err)) from err
-
-
-def as_history(journal: Journal | PgJournal) -> HistoryStore:
-    """Either History store where the HistoryStore protocol is asked for."""
-    # Both are HistoryStores but for export_csv, whose filters they name one by one where
-    # store/interface.py takes **filters (a store-layer fix, issue 23): until then, cast.
-    return cast("HistoryStore", journal)
-
-
-def as_catalogue_store(catalogue: Catalogue | PgCatalogue) -> CatalogueStore:
-    """Either Library catalogue where the CatalogueStore protocol is asked for."""
-    # As as_history(): export_csv names its filters where the protocol takes **filters.
-    return cast("CatalogueStore", catalogue)
 
 
 class ConsoleApp:
@@ -131,7 +117,7 @@ class ConsoleApp:
             recovered = 0  # counted by the link once the database answers, before any send
             self.catalogue = self.office.stores.catalogue
             self.office.on_back = self._on_journal_changed
-        self.history = as_history(self.journal)
+        self.history: HistoryStore = self.journal
         self._catalogue_history = self.history.reopen()
 
         self.sandbox_key = pysecrets.token_urlsafe(24)
@@ -160,7 +146,7 @@ class ConsoleApp:
                              on_journal_changed=self._on_journal_changed)
         self.resend = ResendAction(session=self.session, sender=self.sender,
                                    messages=self.messages)
-        self.library = LibrarySource(as_catalogue_store(self.catalogue), profile_id=lambda: self.session.profile.id,
+        self.library = LibrarySource(self.catalogue, profile_id=lambda: self.session.profile.id,
                                      parent=self.owner)
         self.catalogue.set_on_changed(self.library.notify_changed)
         self.session.profile_changed.connect(lambda _profile: self.library.reload())

@@ -131,5 +131,5 @@ def run(*, files: list[Path], self_check: bool = False, start_upload: bool = Fal
             console.window.hide()
             await console.shutdown()
 
-    with loop:  # type: ignore[attr-defined]  # qasync's QEventLoop is a context manager; its stubs omit it
+    with loop:
         return loop.run_until_complete(main())

@@ -74,7 +74,6 @@ class OfficeLink(QObject):
             on_changed=lambda what, run_id: self.news.broadcasts_changed.emit(
                 what, -1 if run_id is None else run_id),
             on_refused=self._refused)
-        self.broadcasts.news = self.news  # type: ignore[attr-defined]  # the Broadcast tab listens
         self._profile_sync: ProfileSync | None = None
         self._session: Any = None
         self._profiles_pulled_once = False

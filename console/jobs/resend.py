@@ -25,11 +25,16 @@ CONFIRM_LABELS: dict[str, str] = {EntryKind.SMS: "this SMS", EntryKind.CALL: "th
 class ResendableEntry(Protocol):
     """What the rules read of a journal entry (console.store.journal.JournalEntry)."""
 
-    kind: str
-    outcome: str
-    profile_id: str
-    profile_name: str
-    recipient: str
+    @property
+    def kind(self) -> str: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def profile_id(self) -> str: ...
+    @property
+    def profile_name(self) -> str: ...
+    @property
+    def recipient(self) -> str: ...
 
 
 @dataclass(frozen=True)

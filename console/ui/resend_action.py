@@ -21,10 +21,7 @@ class ResendAction:
 
     async def __call__(self, entry: JournalEntry) -> None:
         profile = self._session.profile
-        # ResendableEntry (jobs/resend.py) declares plain, settable attributes where
-        # JournalEntry's are read-only: the rules only read them.
-        verdict = resend_rules.resend_verdict(
-            entry, active_profile_id=profile.id)  # type: ignore[arg-type]  # see above
+        verdict = resend_rules.resend_verdict(entry, active_profile_id=profile.id)
         if not verdict.allowed:
             self._messages.warning(verdict.reason)
             return
@@ -40,5 +37,4 @@ class ResendAction:
             if not isinstance(err, ApiError):
                 raise  # a bug: the crash dialog shows it
         else:
-            self._messages.info(
-                resend_rules.sent_again_text(entry))  # type: ignore[arg-type]  # as above
+            self._messages.info(resend_rules.sent_again_text(entry))

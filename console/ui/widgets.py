@@ -294,14 +294,15 @@ class CtrlEnterFilter(QObject):
         self._callback = callback
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress):
-            key_event: QKeyEvent = event  # type: ignore[assignment]
-            if (key_event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                    and key_event.modifiers() & Qt.KeyboardModifier.ControlModifier):
-                event.accept()
-                if event.type() == QEvent.Type.KeyPress:
-                    self._callback()
-                return True
+        if not (event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+                and isinstance(event, QKeyEvent)):
+            return False
+        if (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            event.accept()
+            if event.type() == QEvent.Type.KeyPress:
+                self._callback()
+            return True
         return False
 
 

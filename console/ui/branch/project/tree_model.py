@@ -115,6 +115,8 @@ class ProjectTreeModel(QAbstractItemModel):
         owner = 0 if not parent.isValid() else parent.row() + 1
         return self.createIndex(row, column, owner)
 
+    # QObject.parent() and QAbstractItemModel.parent(index) are one overloaded name in the
+    # stubs; a model overrides only the index form, which mypy reports as an override.
     def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
         if not index.isValid() or index.internalId() == 0:
             return QModelIndex()
