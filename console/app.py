@@ -1,4 +1,4 @@
-"""Wire everything together and run the Qt application on a qasync loop.
+"""Wire everything together: the running console, built in order (launch.py runs it on a qasync loop).
 
 This is the only module that knows every layer: it builds the stores, the
 embedded sandbox, the account session, the tabs and the window, and passes
